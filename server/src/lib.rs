@@ -1,0 +1,101 @@
+//! The Latchkey local/standalone server: every operation over HTTP (axum) on the embedded
+//! store. The binary is `latchkey`; tests and the bench start it in-process with [`spawn`].
+
+mod bootstrap;
+pub mod options;
+mod routes;
+
+pub use options::{ServerOptions, StoreChoice};
+
+use anyhow::Context;
+use latchkey::delivery::Outbox;
+use latchkey::random::OsRandom;
+use latchkey::store::sqlite::SqliteStore;
+use latchkey::store::Store;
+use latchkey::{App, Settings};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// A server running in this process.
+pub struct RunningServer {
+    /// Base URL, `http://127.0.0.1:PORT`.
+    pub url: String,
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// The default pool, created at first start and kept across restarts.
+    pub default_pool_id: String,
+    /// The default pool's app client.
+    pub default_client_id: String,
+    stop: oneshot::Sender<()>,
+    task: JoinHandle<()>,
+}
+
+impl RunningServer {
+    /// Stops accepting, finishes in-flight requests, and waits for the server to end.
+    pub async fn shutdown(self) {
+        let _ = self.stop.send(());
+        let _ = self.task.await;
+    }
+
+    /// Waits until the server ends (it runs until shut down).
+    pub async fn wait(self) {
+        let _ = self.task.await;
+    }
+}
+
+fn open_store(choice: &StoreChoice) -> anyhow::Result<Arc<dyn Store>> {
+    Ok(match choice {
+        StoreChoice::InMemory => Arc::new(SqliteStore::in_memory()?),
+        StoreChoice::Sqlite { data_dir } => {
+            std::fs::create_dir_all(data_dir)
+                .with_context(|| format!("creating data dir {}", data_dir.display()))?;
+            Arc::new(SqliteStore::open(&data_dir.join("latchkey.db"))?)
+        }
+    })
+}
+
+/// Binds, builds the App, ensures the default pool and client exist, and starts serving.
+pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
+    let file = opts.load_file()?;
+    let listener = tokio::net::TcpListener::bind((opts.host.as_str(), opts.port))
+        .await
+        .with_context(|| format!("binding {}:{}", opts.host, opts.port))?;
+    let addr = listener.local_addr()?;
+    let url = format!("http://{addr}");
+    let settings = Settings::new(
+        opts.issuer_base_url.as_deref().unwrap_or(&url),
+        &opts.region,
+        &opts.account_id,
+    )?;
+    let store = open_store(&opts.store)?;
+    let app = Arc::new(App::new(
+        settings,
+        store.clone(),
+        opts.clock.clone(),
+        Arc::new(OsRandom),
+        Arc::new(Outbox::new(store)),
+    )?);
+    let defaults = bootstrap::ensure_defaults(&app, &file).await?;
+    let router = routes::router(app);
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, router)
+            .with_graceful_shutdown(async {
+                let _ = stopped.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "server stopped with an error");
+        }
+    });
+    Ok(RunningServer {
+        url,
+        addr,
+        default_pool_id: defaults.pool_id,
+        default_client_id: defaults.client_id,
+        stop,
+        task,
+    })
+}

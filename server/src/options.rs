@@ -1,0 +1,96 @@
+//! Server options: the command line, environment variables and the optional `latchkey.toml`.
+
+use anyhow::Context;
+use latchkey::clock::{Clock, SystemClock};
+use serde::Deserialize;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Where data lives.
+#[derive(Clone, Debug)]
+pub enum StoreChoice {
+    /// Nothing on disk (`--in-memory`).
+    InMemory,
+    /// An SQLite file `latchkey.db` under `data_dir`.
+    Sqlite {
+        /// The folder.
+        data_dir: PathBuf,
+    },
+}
+
+/// Everything the server needs to start.
+#[derive(Clone)]
+pub struct ServerOptions {
+    /// Interface to bind (loopback by default).
+    pub host: String,
+    /// Port; 0 picks a free one.
+    pub port: u16,
+    /// Storage.
+    pub store: StoreChoice,
+    /// Base of `iss`; defaults to the server's own URL.
+    pub issuer_base_url: Option<String>,
+    /// Region for ids and ARNs.
+    pub region: String,
+    /// Account id for ARNs.
+    pub account_id: String,
+    /// `latchkey.toml`, if any.
+    pub config_file: Option<PathBuf>,
+    /// The clock (tests inject a manual one).
+    pub clock: Arc<dyn Clock>,
+}
+
+impl ServerOptions {
+    /// Port 0, in memory, real clock, no config file: for tests and benches.
+    pub fn in_memory() -> Self {
+        Self {
+            host: "127.0.0.1".into(),
+            port: 0,
+            store: StoreChoice::InMemory,
+            issuer_base_url: None,
+            region: "us-east-1".into(),
+            account_id: "000000000000".into(),
+            config_file: None,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// The same options with another clock.
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Reads `latchkey.toml` when one is configured.
+    pub fn load_file(&self) -> anyhow::Result<FileConfig> {
+        let Some(path) = &self.config_file else {
+            return Ok(FileConfig::default());
+        };
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading config file {}", path.display()))?;
+        toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))
+    }
+}
+
+/// `latchkey.toml`: the default pool and client, as CreateUserPool / CreateUserPoolClient
+/// request members (PascalCase), e.g. `[pool] PoolName = "my-app"`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FileConfig {
+    /// CreateUserPool members for the default pool.
+    #[serde(default)]
+    pub pool: Option<toml::Table>,
+    /// CreateUserPoolClient members for the default client.
+    #[serde(default)]
+    pub client: Option<toml::Table>,
+}
+
+impl FileConfig {
+    /// A table as JSON.
+    pub fn json(table: &Option<toml::Table>) -> anyhow::Result<Value> {
+        Ok(match table {
+            Some(t) => serde_json::to_value(t)?,
+            None => Value::Object(Default::default()),
+        })
+    }
+}

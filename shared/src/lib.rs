@@ -1,0 +1,97 @@
+//! Latchkey: a self-hosted identity service that speaks Amazon Cognito's protocol.
+//!
+//! This crate holds all behaviour. Entry points (the local server, the Lambda functions) build
+//! an [`App`] once and hand requests to [`protocol`].
+
+pub mod clock;
+pub mod config;
+pub mod delivery;
+pub mod error;
+pub mod protocol;
+pub mod random;
+pub mod secret;
+pub mod store;
+pub mod userpool;
+
+pub use config::Settings;
+pub use error::{ApiError, ApiResult, Error, ErrorKind};
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+use userpool::keys::SigningKey;
+use userpool::model::UserPool;
+
+/// A pool's parsed signing keys.
+pub struct PoolSigners {
+    /// Signs ID tokens.
+    pub id: SigningKey,
+    /// Signs access tokens.
+    pub access: SigningKey,
+}
+
+/// The application: settings plus the ports every operation runs against.
+pub struct App {
+    /// Settings.
+    pub settings: Settings,
+    /// Storage.
+    pub store: Arc<dyn store::Store>,
+    /// Time.
+    pub clock: Arc<dyn clock::Clock>,
+    /// Randomness.
+    pub random: Arc<dyn random::Random>,
+    /// Where codes are sent.
+    pub delivery: Arc<dyn delivery::Delivery>,
+    /// Password hashing, off the async threads.
+    pub hasher: userpool::password::Hasher,
+    signers: RwLock<HashMap<String, Arc<PoolSigners>>>,
+}
+
+impl App {
+    /// Builds the application from its ports.
+    pub fn new(
+        settings: Settings,
+        store: Arc<dyn store::Store>,
+        clock: Arc<dyn clock::Clock>,
+        random: Arc<dyn random::Random>,
+        delivery: Arc<dyn delivery::Delivery>,
+    ) -> Result<Self, Error> {
+        Ok(Self {
+            settings,
+            store,
+            clock,
+            random,
+            delivery,
+            hasher: userpool::password::Hasher::new()?,
+            signers: RwLock::new(HashMap::new()),
+        })
+    }
+
+    /// The pool's parsed keys, parsed once per process.
+    pub fn signers(&self, pool: &UserPool) -> Result<Arc<PoolSigners>, Error> {
+        if let Some(s) = self
+            .signers
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&pool.id)
+        {
+            return Ok(s.clone());
+        }
+        let parsed = Arc::new(PoolSigners {
+            id: SigningKey::from_stored(&pool.keys.id)?,
+            access: SigningKey::from_stored(&pool.keys.access)?,
+        });
+        self.signers
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(pool.id.clone(), parsed.clone());
+        Ok(parsed)
+    }
+
+    /// Forgets a deleted pool's keys.
+    pub fn forget_signers(&self, pool_id: &str) {
+        self.signers
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(pool_id);
+    }
+}

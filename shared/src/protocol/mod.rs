@@ -1,0 +1,254 @@
+//! The wire: `X-Amz-Target` and REST routes to operations, bodies to typed inputs, and results
+//! to awsJson replies. This is the one path every entry point (server, Lambdas) goes through.
+
+pub mod fields;
+pub mod parse;
+
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::userpool::{auth, clients, pools, signup, users};
+use crate::App;
+use parse::parse;
+use serde_json::{json, Value};
+
+/// The user-pool service's target prefix.
+pub const IDP_PREFIX: &str = "AWSCognitoIdentityProviderService.";
+/// The identity-pool service's target prefix.
+pub const IDENTITY_PREFIX: &str = "AWSCognitoIdentityService.";
+/// Largest request body accepted.
+pub const MAX_BODY_BYTES: usize = 128 * 1024;
+
+/// Operations this build serves.
+pub const IMPLEMENTED: &[&str] = &[
+    "CreateUserPool",
+    "DescribeUserPool",
+    "ListUserPools",
+    "DeleteUserPool",
+    "CreateUserPoolClient",
+    "DescribeUserPoolClient",
+    "ListUserPoolClients",
+    "DeleteUserPoolClient",
+    "SignUp",
+    "ConfirmSignUp",
+    "ResendConfirmationCode",
+    "AdminConfirmSignUp",
+    "AdminGetUser",
+    "GetUser",
+    "AdminDeleteUser",
+    "ListUsers",
+    "InitiateAuth",
+    "AdminInitiateAuth",
+];
+
+/// Cognito operations that exist but are not built yet: they answer a clear error.
+pub const NOT_YET: &[&str] = &[
+    "RespondToAuthChallenge",
+    "AdminRespondToAuthChallenge",
+    "AdminCreateUser",
+    "AdminSetUserPassword",
+    "AdminDisableUser",
+    "AdminEnableUser",
+    "AdminResetUserPassword",
+    "AdminUpdateUserAttributes",
+    "AdminDeleteUserAttributes",
+    "AdminUserGlobalSignOut",
+    "AdminAddUserToGroup",
+    "AdminRemoveUserFromGroup",
+    "AdminListGroupsForUser",
+    "AdminSetUserMFAPreference",
+    "CreateGroup",
+    "GetGroup",
+    "UpdateGroup",
+    "ListGroups",
+    "DeleteGroup",
+    "ListUsersInGroup",
+    "ForgotPassword",
+    "ConfirmForgotPassword",
+    "ChangePassword",
+    "UpdateUserAttributes",
+    "GetUserAttributeVerificationCode",
+    "VerifyUserAttribute",
+    "DeleteUser",
+    "DeleteUserAttributes",
+    "GlobalSignOut",
+    "RevokeToken",
+    "GetTokensFromRefreshToken",
+    "AssociateSoftwareToken",
+    "VerifySoftwareToken",
+    "SetUserMFAPreference",
+    "SetUserPoolMfaConfig",
+    "GetUserPoolMfaConfig",
+    "UpdateUserPool",
+    "UpdateUserPoolClient",
+    "GetSigningCertificate",
+];
+
+/// Identity-pool operations (the identity-pool issue builds them).
+pub const IDENTITY_NOT_YET: &[&str] = &[
+    "CreateIdentityPool",
+    "DescribeIdentityPool",
+    "UpdateIdentityPool",
+    "DeleteIdentityPool",
+    "ListIdentityPools",
+    "SetIdentityPoolRoles",
+    "GetIdentityPoolRoles",
+    "GetId",
+    "GetCredentialsForIdentity",
+    "GetOpenIdToken",
+    "DescribeIdentity",
+    "ListIdentities",
+    "SetPrincipalTagAttributeMap",
+    "GetPrincipalTagAttributeMap",
+];
+
+/// A reply ready for any HTTP adapter.
+#[derive(Debug)]
+pub struct Reply {
+    /// HTTP status.
+    pub status: u16,
+    /// JSON body.
+    pub body: Vec<u8>,
+    /// `__type` when this is an error (for the `x-amzn-ErrorType` header).
+    pub error_type: Option<&'static str>,
+}
+
+impl Reply {
+    fn ok(v: &Value) -> Self {
+        Self {
+            status: 200,
+            body: serde_json::to_vec(v).unwrap_or_else(|_| b"{}".to_vec()),
+            error_type: None,
+        }
+    }
+
+    /// The awsJson error reply.
+    pub fn error(e: &ApiError) -> Self {
+        let body = json!({ "__type": e.kind.as_str(), "message": e.message });
+        Self {
+            status: e.kind.http_status(),
+            body: body.to_string().into_bytes(),
+            error_type: Some(e.kind.as_str()),
+        }
+    }
+}
+
+/// Runs one user-pool operation by name on a JSON body.
+pub async fn dispatch(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
+    match op {
+        "CreateUserPool" => pools::create_user_pool(app, parse(body)?).await,
+        "DescribeUserPool" => pools::describe_user_pool(app, parse(body)?).await,
+        "ListUserPools" => pools::list_user_pools(app, parse(body)?).await,
+        "DeleteUserPool" => pools::delete_user_pool(app, parse(body)?).await,
+        "CreateUserPoolClient" => clients::create_user_pool_client(app, parse(body)?).await,
+        "DescribeUserPoolClient" => clients::describe_user_pool_client(app, parse(body)?).await,
+        "ListUserPoolClients" => clients::list_user_pool_clients(app, parse(body)?).await,
+        "DeleteUserPoolClient" => clients::delete_user_pool_client(app, parse(body)?).await,
+        "SignUp" => signup::sign_up(app, parse(body)?).await,
+        "ConfirmSignUp" => signup::confirm_sign_up(app, parse(body)?).await,
+        "ResendConfirmationCode" => signup::resend_confirmation_code(app, parse(body)?).await,
+        "AdminConfirmSignUp" => signup::admin_confirm_sign_up(app, parse(body)?).await,
+        "AdminGetUser" => users::admin_get_user(app, parse(body)?).await,
+        "GetUser" => users::get_user(app, parse(body)?).await,
+        "AdminDeleteUser" => users::admin_delete_user(app, parse(body)?).await,
+        "ListUsers" => users::list_users(app, parse(body)?).await,
+        "InitiateAuth" => auth::initiate_auth(app, parse(body)?).await,
+        "AdminInitiateAuth" => auth::admin_initiate_auth(app, parse(body)?).await,
+        op if NOT_YET.contains(&op) => Err(not_yet(op)),
+        op => Err(unknown(op)),
+    }
+}
+
+fn not_yet(op: &str) -> ApiError {
+    ApiError::new(
+        ErrorKind::UnsupportedOperation,
+        format!("Latchkey does not implement {op} yet."),
+    )
+}
+
+fn unknown(op: &str) -> ApiError {
+    ApiError::new(
+        ErrorKind::UnknownOperation,
+        format!("Unknown operation: {op}"),
+    )
+}
+
+/// Handles `POST /` with an `X-Amz-Target` header.
+pub async fn handle_target(app: &App, target: Option<&str>, body: &[u8]) -> Reply {
+    let result = match target {
+        None => Err(ApiError::new(
+            ErrorKind::UnknownOperation,
+            "Missing X-Amz-Target header.",
+        )),
+        Some(t) => {
+            if let Some(op) = t.strip_prefix(IDP_PREFIX) {
+                dispatch(app, op, body).await
+            } else if let Some(op) = t.strip_prefix(IDENTITY_PREFIX) {
+                Err(if IDENTITY_NOT_YET.contains(&op) {
+                    not_yet(op)
+                } else {
+                    unknown(op)
+                })
+            } else {
+                Err(unknown(t))
+            }
+        }
+    };
+    finish(result)
+}
+
+/// A REST route: the operation it runs and, for refresh, the flow it fixes.
+pub struct RestRoute {
+    /// The Cognito operation.
+    pub operation: &'static str,
+    /// `AuthFlow` filled in when absent, and the only flows accepted.
+    pub flows: Option<&'static [&'static str]>,
+}
+
+/// The REST routes for API Gateway clients, beside `POST /`.
+pub fn rest_route(path: &str) -> Option<RestRoute> {
+    const REFRESH: &[&str] = &["REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"];
+    const SIGN_IN: &[&str] = &[
+        "USER_PASSWORD_AUTH",
+        "USER_SRP_AUTH",
+        "CUSTOM_AUTH",
+        "USER_AUTH",
+    ];
+    let (operation, flows) = match path.trim_end_matches('/') {
+        "/sign-up" => ("SignUp", None),
+        "/sign-up/confirm" => ("ConfirmSignUp", None),
+        "/sign-up/resend" => ("ResendConfirmationCode", None),
+        "/sign-in" => ("InitiateAuth", Some(SIGN_IN)),
+        "/token/refresh" => ("InitiateAuth", Some(REFRESH)),
+        _ => return None,
+    };
+    Some(RestRoute { operation, flows })
+}
+
+/// Handles a REST route's body.
+pub async fn handle_rest(app: &App, route: &RestRoute, body: &[u8]) -> Reply {
+    let result = async {
+        let Some(flows) = route.flows else {
+            return dispatch(app, route.operation, body).await;
+        };
+        let mut value: Value = parse(body)?;
+        let obj = value
+            .as_object_mut()
+            .ok_or_else(|| ApiError::new(ErrorKind::Serialization, "Expected a JSON object."))?;
+        let flow = obj.entry("AuthFlow").or_insert_with(|| json!(flows[0]));
+        if !flow.as_str().is_some_and(|f| flows.contains(&f)) {
+            return Err(ApiError::invalid(format!(
+                "This route accepts AuthFlow {}.",
+                flows.join(" or ")
+            )));
+        }
+        dispatch(app, route.operation, value.to_string().as_bytes()).await
+    }
+    .await;
+    finish(result)
+}
+
+fn finish(result: ApiResult<Value>) -> Reply {
+    match result {
+        Ok(v) => Reply::ok(&v),
+        Err(e) => Reply::error(&e),
+    }
+}

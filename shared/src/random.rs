@@ -1,0 +1,74 @@
+//! The randomness port and the identifiers built from it (UUIDs, codes, ids, secrets).
+
+use rand::RngCore;
+
+/// A source of cryptographically secure random bytes.
+pub trait Random: Send + Sync + 'static {
+    /// Fills `buf` with random bytes.
+    fn fill(&self, buf: &mut [u8]);
+}
+
+/// The operating system's CSPRNG.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct OsRandom;
+
+impl Random for OsRandom {
+    fn fill(&self, buf: &mut [u8]) {
+        rand::rngs::OsRng.fill_bytes(buf);
+    }
+}
+
+/// Draws `len` characters uniformly from `alphabet` (rejection sampling, no modulo bias).
+pub fn string_from(random: &dyn Random, alphabet: &[u8], len: usize) -> String {
+    let limit = 256 - (256 % alphabet.len());
+    let mut out = String::with_capacity(len);
+    let mut buf = [0u8; 64];
+    while out.len() < len {
+        random.fill(&mut buf);
+        for &b in &buf {
+            if (b as usize) < limit && out.len() < len {
+                out.push(alphabet[b as usize % alphabet.len()] as char);
+            }
+        }
+    }
+    out
+}
+
+/// A random UUID v4 string.
+pub fn uuid_v4(random: &dyn Random) -> String {
+    let mut b = [0u8; 16];
+    random.fill(&mut b);
+    uuid::Builder::from_random_bytes(b)
+        .into_uuid()
+        .hyphenated()
+        .to_string()
+}
+
+/// A numeric code of `digits` digits (confirmation and recovery codes).
+pub fn digits(random: &dyn Random, digits: usize) -> String {
+    string_from(random, b"0123456789", digits)
+}
+
+/// Lowercase letters and digits (client ids and secrets).
+pub const LOWER_ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
+/// Mixed-case letters and digits (pool id suffixes).
+pub const ALNUM: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_digits_of_the_right_length() {
+        let c = digits(&OsRandom, 6);
+        assert_eq!(c.len(), 6);
+        assert!(c.bytes().all(|b| b.is_ascii_digit()));
+    }
+
+    #[test]
+    fn uuid_is_v4() {
+        let u = uuid_v4(&OsRandom);
+        let parsed = uuid::Uuid::parse_str(&u).expect("uuid");
+        assert_eq!(parsed.get_version_num(), 4);
+    }
+}

@@ -1,0 +1,342 @@
+//! The storage conformance suite: one set of checks, generic over the ports, that every adapter
+//! must pass. `conformance_suite!(expr)` expands to one `#[tokio::test]` per check.
+
+use super::{Store, StoreError};
+use crate::secret::Secret;
+use crate::userpool::model::*;
+use std::collections::BTreeMap;
+
+/// A pool record with placeholder keys (the store never looks inside them).
+pub fn sample_pool(id: &str) -> UserPool {
+    let key = |kid: &str| StoredKey {
+        kid: kid.into(),
+        pkcs8: Secret::new("AAAA".into()),
+    };
+    UserPool {
+        id: id.into(),
+        name: "pool".into(),
+        arn: format!("arn:aws:cognito-idp:us-east-1:000000000000:userpool/{id}"),
+        created_ms: 1,
+        modified_ms: 1,
+        password_policy: PasswordPolicy::default(),
+        username_attributes: vec![],
+        alias_attributes: vec![],
+        auto_verified_attributes: vec!["email".into()],
+        schema: vec![],
+        username_case_sensitive: false,
+        mfa_configuration: "OFF".into(),
+        deletion_protection: "INACTIVE".into(),
+        lambda_config: None,
+        messages: VerificationMessages {
+            email_message: "{####}".into(),
+            email_subject: "s".into(),
+            sms_message: "{####}".into(),
+        },
+        passthrough: Default::default(),
+        keys: PoolKeys {
+            id: key("a"),
+            access: key("b"),
+        },
+    }
+}
+
+/// A client record.
+pub fn sample_client(pool_id: &str, client_id: &str) -> AppClient {
+    AppClient {
+        pool_id: pool_id.into(),
+        client_id: client_id.into(),
+        client_name: "c".into(),
+        secret: None,
+        created_ms: 1,
+        modified_ms: 1,
+        explicit_auth_flows: vec![],
+        refresh_token_validity: 30,
+        access_token_validity: 1,
+        id_token_validity: 1,
+        token_validity_units: TokenValidityUnits::default(),
+        read_attributes: None,
+        write_attributes: None,
+        prevent_user_existence_errors: "LEGACY".into(),
+        enable_token_revocation: true,
+        auth_session_validity: 3,
+        passthrough: Default::default(),
+    }
+}
+
+/// A user record, version 1.
+pub fn sample_user(pool_id: &str, username: &str) -> User {
+    let mut attributes = BTreeMap::new();
+    attributes.insert("email".to_string(), format!("{username}@example.com"));
+    User {
+        pool_id: pool_id.into(),
+        username: username.into(),
+        username_key: username.to_lowercase(),
+        sub: format!("sub-{username}"),
+        attributes,
+        status: UserStatus::Unconfirmed,
+        enabled: true,
+        password_hash: None,
+        created_ms: 1,
+        modified_ms: 1,
+        version: 1,
+    }
+}
+
+/// Pools and clients round-trip, list in order with paging, and delete with their contents.
+pub async fn pools_and_clients<S: Store>(s: &S) {
+    for id in ["us-east-1_b", "us-east-1_a", "us-east-1_c"] {
+        s.create_pool(&sample_pool(id)).await.unwrap();
+    }
+    assert!(matches!(
+        s.create_pool(&sample_pool("us-east-1_a")).await,
+        Err(StoreError::Conflict)
+    ));
+    let page = s.list_pools(None, 2).await.unwrap();
+    let ids: Vec<_> = page.items.iter().map(|p| p.id.as_str()).collect();
+    assert_eq!(ids, ["us-east-1_a", "us-east-1_b"]);
+    let rest = s.list_pools(page.next.as_deref(), 2).await.unwrap();
+    assert_eq!(rest.items.len(), 1);
+    assert!(rest.next.is_none());
+
+    s.create_client(&sample_client("us-east-1_a", "c1"))
+        .await
+        .unwrap();
+    s.create_client(&sample_client("us-east-1_a", "c2"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.create_client(&sample_client("us-east-1_a", "c1")).await,
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(
+        s.get_client("c1").await.unwrap().unwrap().pool_id,
+        "us-east-1_a"
+    );
+    assert_eq!(
+        s.list_clients("us-east-1_a", None, 10)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
+    assert!(!s.delete_client("us-east-1_b", "c1").await.unwrap());
+    assert!(s.delete_client("us-east-1_a", "c1").await.unwrap());
+    assert!(s.get_client("c1").await.unwrap().is_none());
+
+    s.create_user(&sample_user("us-east-1_a", "u"), &[])
+        .await
+        .unwrap();
+    assert!(s.delete_pool("us-east-1_a").await.unwrap());
+    assert!(s.get_pool("us-east-1_a").await.unwrap().is_none());
+    assert!(s.get_client("c2").await.unwrap().is_none());
+    assert!(s.get_user("us-east-1_a", "u").await.unwrap().is_none());
+    assert!(!s.delete_pool("us-east-1_a").await.unwrap());
+}
+
+/// A username and an alias can each be claimed once, and a refused create leaves nothing.
+pub async fn users_are_unique<S: Store>(s: &S) {
+    let p = "us-east-1_u";
+    let alice = sample_user(p, "alice");
+    s.create_user(&alice, &["email:a@x.com".into()])
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.create_user(&sample_user(p, "alice"), &[]).await,
+        Err(StoreError::UsernameTaken)
+    ));
+    let bob = sample_user(p, "bob");
+    match s.create_user(&bob, &["email:a@x.com".into()]).await {
+        Err(StoreError::AliasTaken(a)) => assert_eq!(a, "email:a@x.com"),
+        other => panic!("expected AliasTaken, got {other:?}"),
+    }
+    assert!(
+        s.get_user(p, "bob").await.unwrap().is_none(),
+        "no half-written user"
+    );
+    let by_alias = s
+        .get_user_by_alias(p, "email:a@x.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(by_alias.username, "alice");
+    assert_eq!(s.count_users(p).await.unwrap(), 1);
+    // The same username in another pool is a different user.
+    s.create_user(&sample_user("us-east-1_other", "alice"), &[])
+        .await
+        .unwrap();
+    assert!(s.delete_user(p, "alice").await.unwrap());
+    assert!(s
+        .get_user_by_alias(p, "email:a@x.com")
+        .await
+        .unwrap()
+        .is_none());
+    s.create_user(&bob, &["email:a@x.com".into()])
+        .await
+        .unwrap();
+}
+
+/// Updates carry the version they read; a stale one is refused.
+pub async fn updates_check_versions<S: Store>(s: &S) {
+    let p = "us-east-1_v";
+    let mut u = sample_user(p, "carol");
+    s.create_user(&u, &[]).await.unwrap();
+    u.version = 2;
+    u.status = UserStatus::Confirmed;
+    s.update_user(&u).await.unwrap();
+    let stale = u.clone();
+    assert!(matches!(
+        s.update_user(&stale).await,
+        Err(StoreError::Conflict)
+    ));
+    let got = s.get_user(p, "carol").await.unwrap().unwrap();
+    assert_eq!((got.version, got.status), (2, UserStatus::Confirmed));
+    let mut ghost = sample_user(p, "ghost");
+    ghost.version = 2;
+    assert!(matches!(
+        s.update_user(&ghost).await,
+        Err(StoreError::Conflict)
+    ));
+}
+
+/// Listing pages through users in key order and applies the filter before paging.
+pub async fn lists_users_in_pages<S: Store>(s: &S) {
+    let p = "us-east-1_l";
+    for name in ["e", "a", "d", "c", "b"] {
+        s.create_user(&sample_user(p, name), &[]).await.unwrap();
+    }
+    let all = |_: &User| true;
+    let first = s.list_users(p, None, 2, &all).await.unwrap();
+    let names: Vec<_> = first.items.iter().map(|u| u.username.as_str()).collect();
+    assert_eq!(names, ["a", "b"]);
+    let second = s
+        .list_users(p, first.next.as_deref(), 2, &all)
+        .await
+        .unwrap();
+    assert_eq!(second.items.len(), 2);
+    let third = s
+        .list_users(p, second.next.as_deref(), 2, &all)
+        .await
+        .unwrap();
+    assert_eq!(third.items.len(), 1);
+    assert!(third.next.is_none());
+    let odd = |u: &User| matches!(u.username.as_str(), "a" | "c" | "e");
+    let filtered = s.list_users(p, None, 10, &odd).await.unwrap();
+    assert_eq!(filtered.items.len(), 3);
+}
+
+/// Codes supersede each other, count failures atomically and can be removed.
+pub async fn codes_supersede_and_count<S: Store>(s: &S) {
+    let code = |hash: &str| PendingCode {
+        pool_id: "us-east-1_k".into(),
+        username_key: "dave".into(),
+        purpose: CodePurpose::SignUp,
+        code_hash: Secret::new(hash.into()),
+        expires_ms: 10,
+        attempts: 0,
+    };
+    s.put_code(&code("one")).await.unwrap();
+    assert_eq!(
+        s.record_code_failure("us-east-1_k", "dave", CodePurpose::SignUp)
+            .await
+            .unwrap(),
+        1
+    );
+    s.put_code(&code("two")).await.unwrap();
+    let got = s
+        .get_code("us-east-1_k", "dave", CodePurpose::SignUp)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((got.code_hash.expose().as_str(), got.attempts), ("two", 0));
+    s.delete_code("us-east-1_k", "dave", CodePurpose::SignUp)
+        .await
+        .unwrap();
+    assert!(s
+        .get_code("us-east-1_k", "dave", CodePurpose::SignUp)
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        s.record_code_failure("us-east-1_k", "dave", CodePurpose::SignUp)
+            .await
+            .unwrap(),
+        0
+    );
+}
+
+/// Refresh tokens are found by hash and go with their user.
+pub async fn refresh_tokens_round_trip<S: Store>(s: &S) {
+    let p = "us-east-1_r";
+    s.create_user(&sample_user(p, "erin"), &[]).await.unwrap();
+    let rec = RefreshRecord {
+        token_hash: "h1".into(),
+        pool_id: p.into(),
+        client_id: "c".into(),
+        username_key: "erin".into(),
+        origin_jti: "o".into(),
+        auth_time: 5,
+        expires_ms: 99,
+        revoked: false,
+    };
+    s.put_refresh_token(&rec).await.unwrap();
+    assert_eq!(
+        s.get_refresh_token("h1").await.unwrap().unwrap().origin_jti,
+        "o"
+    );
+    assert!(s.get_refresh_token("h2").await.unwrap().is_none());
+    s.delete_user(p, "erin").await.unwrap();
+    assert!(s.get_refresh_token("h1").await.unwrap().is_none());
+}
+
+/// Settings are written once; the first value stays.
+pub async fn settings_are_write_once<S: Store>(s: &S) {
+    assert!(s.get_setting("k").await.unwrap().is_none());
+    assert_eq!(s.put_setting_once("k", "one").await.unwrap(), "one");
+    assert_eq!(s.put_setting_once("k", "two").await.unwrap(), "one");
+}
+
+/// The outbox keeps messages in order and filters by pool and user.
+pub async fn outbox_keeps_order<S: Store>(s: &S) {
+    let msg = |user: &str, code: &str| OutboundMessage {
+        pool_id: "us-east-1_o".into(),
+        username: user.into(),
+        destination: "x@y.z".into(),
+        delivery_medium: "EMAIL".into(),
+        purpose: "SignUp".into(),
+        code: Secret::new(code.into()),
+        subject: "s".into(),
+        message: Secret::new(code.into()),
+        created_ms: 1,
+    };
+    let a = s.append_outbox(&msg("u1", "111111")).await.unwrap();
+    let b = s.append_outbox(&msg("u2", "222222")).await.unwrap();
+    assert!(b > a);
+    let all = s.list_outbox(Some("us-east-1_o"), None).await.unwrap();
+    assert_eq!(all.len(), 2);
+    let u2 = s
+        .list_outbox(Some("us-east-1_o"), Some("u2"))
+        .await
+        .unwrap();
+    assert_eq!(u2[0].1.code.expose(), "222222");
+}
+
+/// Expands to one test per conformance check, each on a fresh store made by `$make`.
+#[macro_export]
+macro_rules! conformance_suite {
+    ($make:expr) => {
+        $crate::conformance_suite!(@tests $make;
+            pools_and_clients, users_are_unique, updates_check_versions, lists_users_in_pages,
+            codes_supersede_and_count, refresh_tokens_round_trip, settings_are_write_once,
+            outbox_keeps_order);
+    };
+    (@tests $make:expr; $($name:ident),*) => {
+        $(
+            #[tokio::test]
+            async fn $name() {
+                let store = $make;
+                $crate::store::conformance::$name(&store).await;
+            }
+        )*
+    };
+}

@@ -1,0 +1,156 @@
+//! The storage ports and their adapters. Operations are domain verbs; every write that must be
+//! unique or atomic is conditional in the adapter, never read-then-write in the caller.
+
+pub mod sqlite;
+
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
+
+use crate::error::Error;
+use crate::userpool::model::{
+    AppClient, CodePurpose, OutboundMessage, PendingCode, RefreshRecord, User, UserPool,
+};
+use async_trait::async_trait;
+
+/// A filter over users (ListUsers' Filter), applied while paging.
+pub type UserPredicate = dyn for<'u> Fn(&'u User) -> bool + Send + Sync;
+
+/// Why a conditional write was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The username is taken.
+    #[error("username taken")]
+    UsernameTaken,
+    /// An alias (e.g. `email:a@b.c`) is claimed by another user.
+    #[error("alias taken: {0}")]
+    AliasTaken(String),
+    /// The record changed since it was read (version check failed) or is gone.
+    #[error("conflict")]
+    Conflict,
+    /// The backend failed.
+    #[error(transparent)]
+    Backend(#[from] Error),
+}
+
+/// One page of a listing plus the key to continue after.
+#[derive(Debug)]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Opaque position to continue from, when there is more.
+    pub next: Option<String>,
+}
+
+/// Pools and app clients.
+#[async_trait]
+pub trait PoolStore: Send + Sync {
+    /// Creates a pool; fails with Conflict when the id exists.
+    async fn create_pool(&self, pool: &UserPool) -> Result<(), StoreError>;
+    /// A pool by id.
+    async fn get_pool(&self, pool_id: &str) -> Result<Option<UserPool>, Error>;
+    /// Pools ordered by id, after `after`.
+    async fn list_pools(&self, after: Option<&str>, limit: usize) -> Result<Page<UserPool>, Error>;
+    /// Deletes a pool and everything in it. Returns whether it existed.
+    async fn delete_pool(&self, pool_id: &str) -> Result<bool, Error>;
+    /// Creates an app client; Conflict when the id exists.
+    async fn create_client(&self, client: &AppClient) -> Result<(), StoreError>;
+    /// An app client by id.
+    async fn get_client(&self, client_id: &str) -> Result<Option<AppClient>, Error>;
+    /// A pool's clients ordered by id, after `after`.
+    async fn list_clients(
+        &self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<AppClient>, Error>;
+    /// Deletes a client. Returns whether it existed in that pool.
+    async fn delete_client(&self, pool_id: &str, client_id: &str) -> Result<bool, Error>;
+    /// Counts a pool's users (EstimatedNumberOfUsers).
+    async fn count_users(&self, pool_id: &str) -> Result<u64, Error>;
+    /// A small setting of the deployment (e.g. the local server's default pool id).
+    async fn get_setting(&self, key: &str) -> Result<Option<String>, Error>;
+    /// Sets a setting only if it is unset; returns the value in force afterwards.
+    async fn put_setting_once(&self, key: &str, value: &str) -> Result<String, Error>;
+}
+
+/// Users, their alias claims and their codes.
+#[async_trait]
+pub trait UserStore: Send + Sync {
+    /// Creates a user and claims `aliases` (e.g. `email:a@b.c`) in one atomic write.
+    async fn create_user(&self, user: &User, aliases: &[String]) -> Result<(), StoreError>;
+    /// A user by storage key.
+    async fn get_user(&self, pool_id: &str, username_key: &str) -> Result<Option<User>, Error>;
+    /// The user holding an alias claim.
+    async fn get_user_by_alias(&self, pool_id: &str, alias: &str) -> Result<Option<User>, Error>;
+    /// Replaces a user if its stored version is `user.version - 1`; Conflict otherwise.
+    async fn update_user(&self, user: &User) -> Result<(), StoreError>;
+    /// Deletes a user, its aliases, codes and refresh tokens. Returns whether it existed.
+    async fn delete_user(&self, pool_id: &str, username_key: &str) -> Result<bool, Error>;
+    /// Users ordered by storage key after `after`, keeping those `keep` accepts, up to `limit`.
+    async fn list_users(
+        &self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: usize,
+        keep: &UserPredicate,
+    ) -> Result<Page<User>, Error>;
+    /// Stores a code, replacing any earlier one for the same user and purpose.
+    async fn put_code(&self, code: &PendingCode) -> Result<(), Error>;
+    /// The pending code for a user and purpose.
+    async fn get_code(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+        purpose: CodePurpose,
+    ) -> Result<Option<PendingCode>, Error>;
+    /// Atomically counts a wrong attempt; returns the new count (0 if no code).
+    async fn record_code_failure(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+        purpose: CodePurpose,
+    ) -> Result<u32, Error>;
+    /// Removes a code (used, or burned).
+    async fn delete_code(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+        purpose: CodePurpose,
+    ) -> Result<(), Error>;
+}
+
+/// Refresh tokens.
+#[async_trait]
+pub trait TokenStore: Send + Sync {
+    /// Stores a new refresh token record.
+    async fn put_refresh_token(&self, record: &RefreshRecord) -> Result<(), Error>;
+    /// A refresh token record by the token's hash (strongly consistent).
+    async fn get_refresh_token(&self, token_hash: &str) -> Result<Option<RefreshRecord>, Error>;
+}
+
+/// Messages delivered locally (the outbox).
+#[async_trait]
+pub trait OutboxStore: Send + Sync {
+    /// Appends a message.
+    async fn append_outbox(&self, msg: &OutboundMessage) -> Result<i64, Error>;
+    /// Messages, oldest first, optionally for one pool and username.
+    async fn list_outbox(
+        &self,
+        pool_id: Option<&str>,
+        username: Option<&str>,
+    ) -> Result<Vec<(i64, OutboundMessage)>, Error>;
+}
+
+/// Everything the user pool needs from storage.
+pub trait Store: PoolStore + UserStore + TokenStore + OutboxStore {}
+impl<T: PoolStore + UserStore + TokenStore + OutboxStore> Store for T {}
+
+impl From<StoreError> for crate::error::ApiError {
+    /// For callers with no domain meaning for a refused write: it is an internal fault.
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Backend(b) => crate::error::ApiError::internal(&b),
+            other => crate::error::ApiError::internal(&Error::Store(other.to_string())),
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! Sign-in: InitiateAuth and AdminInitiateAuth with USER_PASSWORD_AUTH,
+//! ADMIN_USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH. Unknown users cost one argon2 verify,
+//! exactly like a wrong password.
+
+use super::clients::{load_client, load_pool_client};
+use super::model::{AppClient, UserPool, UserStatus};
+use super::pools::load_pool;
+use super::secret_hash;
+use super::tokens::{self, refresh_hash, Origin};
+use super::users::find_user;
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::protocol::fields::{ClientId, UserPoolId};
+use crate::secret::Secret;
+use crate::App;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+
+const FLOWS: &[&str] = &[
+    "USER_SRP_AUTH",
+    "REFRESH_TOKEN_AUTH",
+    "REFRESH_TOKEN",
+    "CUSTOM_AUTH",
+    "ADMIN_NO_SRP_AUTH",
+    "USER_PASSWORD_AUTH",
+    "ADMIN_USER_PASSWORD_AUTH",
+    "USER_AUTH",
+];
+
+type Params = Secret<HashMap<String, String>>;
+
+/// InitiateAuth's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InitiateAuthInput {
+    /// The flow.
+    pub auth_flow: String,
+    auth_parameters: Option<Params>,
+    client_id: ClientId,
+}
+
+/// AdminInitiateAuth's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdminInitiateAuthInput {
+    user_pool_id: UserPoolId,
+    client_id: ClientId,
+    auth_flow: String,
+    auth_parameters: Option<Params>,
+}
+
+fn check_flow(flow: &str) -> ApiResult<()> {
+    if FLOWS.contains(&flow) {
+        Ok(())
+    } else {
+        Err(ApiError::constraint(
+            "authFlow",
+            &format!("Member must satisfy enum value set: [{}]", FLOWS.join(", ")),
+        ))
+    }
+}
+
+fn not_enabled(flow: &str) -> ApiError {
+    ApiError::invalid(format!("{flow} flow not enabled for this client"))
+}
+
+fn not_supported() -> ApiError {
+    ApiError::invalid("Initiate Auth method not supported.")
+}
+
+fn param<'a>(params: &'a Option<Params>, name: &str) -> Option<&'a str> {
+    params.as_ref()?.expose().get(name).map(String::as_str)
+}
+
+fn required<'a>(params: &'a Option<Params>, name: &str) -> ApiResult<&'a str> {
+    param(params, name)
+        .ok_or_else(|| ApiError::invalid(format!("Missing required parameter {name}")))
+}
+
+/// Whether refresh is allowed: ALLOW_REFRESH_TOKEN_AUTH, or always with legacy flow values.
+fn allows_refresh(client: &AppClient) -> bool {
+    client.allows("ALLOW_REFRESH_TOKEN_AUTH", None)
+        || client
+            .explicit_auth_flows
+            .iter()
+            .all(|f| !f.starts_with("ALLOW_"))
+}
+
+/// InitiateAuth.
+pub async fn initiate_auth(app: &App, input: InitiateAuthInput) -> ApiResult<Value> {
+    check_flow(&input.auth_flow)?;
+    let client = load_client(app, input.client_id.as_str()).await?;
+    let pool = load_pool(app, &client.pool_id).await?;
+    let params = &input.auth_parameters;
+    match input.auth_flow.as_str() {
+        "USER_PASSWORD_AUTH" => {
+            if !client.allows("ALLOW_USER_PASSWORD_AUTH", Some("USER_PASSWORD_AUTH")) {
+                return Err(not_enabled("USER_PASSWORD_AUTH"));
+            }
+            password_auth(app, &pool, &client, params).await
+        }
+        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
+            if !allows_refresh(&client) {
+                return Err(not_enabled("REFRESH_TOKEN_AUTH"));
+            }
+            refresh(app, &pool, &client, params).await
+        }
+        "USER_SRP_AUTH" if !client.allows("ALLOW_USER_SRP_AUTH", None) => {
+            Err(not_enabled("USER_SRP_AUTH"))
+        }
+        "CUSTOM_AUTH" if !client.allows("ALLOW_CUSTOM_AUTH", Some("CUSTOM_AUTH_FLOW_ONLY")) => {
+            Err(not_enabled("CUSTOM_AUTH"))
+        }
+        // ADMIN_* flows belong to AdminInitiateAuth; SRP, CUSTOM_AUTH and USER_AUTH are not
+        // built yet (see the README's feature table).
+        _ => Err(not_supported()),
+    }
+}
+
+/// AdminInitiateAuth.
+pub async fn admin_initiate_auth(app: &App, input: AdminInitiateAuthInput) -> ApiResult<Value> {
+    check_flow(&input.auth_flow)?;
+    let client =
+        load_pool_client(app, input.user_pool_id.as_str(), input.client_id.as_str()).await?;
+    let pool = load_pool(app, &client.pool_id).await?;
+    let params = &input.auth_parameters;
+    match input.auth_flow.as_str() {
+        flow @ ("ADMIN_USER_PASSWORD_AUTH" | "ADMIN_NO_SRP_AUTH") => {
+            if !client.allows("ALLOW_ADMIN_USER_PASSWORD_AUTH", Some("ADMIN_NO_SRP_AUTH")) {
+                return Err(not_enabled(flow));
+            }
+            password_auth(app, &pool, &client, params).await
+        }
+        "REFRESH_TOKEN_AUTH" | "REFRESH_TOKEN" => {
+            if !allows_refresh(&client) {
+                return Err(not_enabled("REFRESH_TOKEN_AUTH"));
+            }
+            refresh(app, &pool, &client, params).await
+        }
+        _ => Err(not_supported()),
+    }
+}
+
+fn authenticated(issued: &tokens::Issued) -> Value {
+    json!({ "AuthenticationResult": issued.to_json(), "ChallengeParameters": {} })
+}
+
+/// USERNAME + PASSWORD: verify, check status, issue tokens.
+async fn password_auth(
+    app: &App,
+    pool: &UserPool,
+    client: &AppClient,
+    params: &Option<Params>,
+) -> ApiResult<Value> {
+    let username = required(params, "USERNAME")?;
+    let password = Secret::new(required(params, "PASSWORD")?.to_string());
+    secret_hash::check(client, username, param(params, "SECRET_HASH"))?;
+    let user = find_user(app, pool, username).await?;
+    let hash = user.as_ref().and_then(|u| u.password_hash.as_ref());
+    let password_ok = app.hasher.verify(&password, hash).await?;
+    let Some(user) = user else {
+        return Err(if client.hides_user_existence() {
+            ApiError::bad_credentials()
+        } else {
+            ApiError::user_not_found()
+        });
+    };
+    if user.status == UserStatus::Unconfirmed && (password_ok || !client.hides_user_existence()) {
+        return Err(ApiError::new(
+            ErrorKind::UserNotConfirmed,
+            "User is not confirmed.",
+        ));
+    }
+    if !password_ok {
+        return Err(ApiError::bad_credentials());
+    }
+    if !user.enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
+    }
+    match user.status {
+        UserStatus::ResetRequired => Err(ApiError::new(
+            ErrorKind::PasswordResetRequired,
+            "Password reset required for the user",
+        )),
+        UserStatus::ForceChangePassword => Err(ApiError::new(
+            ErrorKind::UnsupportedOperation,
+            "The NEW_PASSWORD_REQUIRED challenge is not implemented yet.",
+        )),
+        _ => Ok(authenticated(
+            &tokens::issue(app, pool, client, &user, None).await?,
+        )),
+    }
+}
+
+/// REFRESH_TOKEN: new ID and access tokens with the original origin_jti and auth_time.
+async fn refresh(
+    app: &App,
+    pool: &UserPool,
+    client: &AppClient,
+    params: &Option<Params>,
+) -> ApiResult<Value> {
+    let token = required(params, "REFRESH_TOKEN")?;
+    let invalid = || ApiError::not_authorized("Invalid Refresh Token");
+    let record = app
+        .store
+        .get_refresh_token(&refresh_hash(token))
+        .await?
+        .filter(|r| r.client_id == client.client_id && r.pool_id == pool.id)
+        .ok_or_else(invalid)?;
+    if record.revoked {
+        return Err(ApiError::not_authorized("Refresh Token has been revoked"));
+    }
+    if app.clock.now_millis() >= record.expires_ms {
+        return Err(ApiError::not_authorized("Refresh Token has expired"));
+    }
+    let user = app
+        .store
+        .get_user(&pool.id, &record.username_key)
+        .await?
+        .ok_or_else(invalid)?;
+    secret_hash::check(client, &user.username, param(params, "SECRET_HASH"))?;
+    if !user.enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
+    }
+    let origin = Origin {
+        origin_jti: record.origin_jti,
+        auth_time: record.auth_time,
+    };
+    Ok(authenticated(
+        &tokens::issue(app, pool, client, &user, Some(origin)).await?,
+    ))
+}

@@ -1,0 +1,115 @@
+//! One-time codes: 6 digits, stored only as a hash, superseded by a new one, expiring, and
+//! burned after too many wrong attempts.
+
+use super::model::{CodePurpose, PendingCode};
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::secret::{constant_time_eq, Secret};
+use crate::App;
+use sha2::{Digest, Sha256};
+
+/// Wrong attempts a code survives; the next one burns it.
+pub const MAX_ATTEMPTS: u32 = 5;
+
+/// How long a code of `purpose` lives, in ms.
+pub fn lifetime_ms(purpose: CodePurpose) -> i64 {
+    match purpose {
+        CodePurpose::SignUp => 24 * 3600 * 1000,
+    }
+}
+
+fn digest(pool_id: &str, username_key: &str, purpose: CodePurpose, code: &str) -> String {
+    let mut h = Sha256::new();
+    for part in [pool_id, username_key, purpose.as_str(), code] {
+        h.update(part.as_bytes());
+        h.update([0u8]);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Makes and stores a fresh code (replacing any earlier one), returning it for delivery.
+pub async fn issue(
+    app: &App,
+    pool_id: &str,
+    username_key: &str,
+    purpose: CodePurpose,
+) -> ApiResult<Secret<String>> {
+    let code = crate::random::digits(app.random.as_ref(), 6);
+    let record = PendingCode {
+        pool_id: pool_id.into(),
+        username_key: username_key.into(),
+        purpose,
+        code_hash: Secret::new(digest(pool_id, username_key, purpose, &code)),
+        expires_ms: app.clock.now_millis() + lifetime_ms(purpose),
+        attempts: 0,
+    };
+    app.store.put_code(&record).await?;
+    Ok(Secret::new(code))
+}
+
+/// Checks a code. Success consumes it; a wrong one counts, and the last allowed wrong
+/// attempt burns it.
+pub async fn redeem(
+    app: &App,
+    pool_id: &str,
+    username_key: &str,
+    purpose: CodePurpose,
+    code: &str,
+) -> ApiResult<()> {
+    let mismatch = || {
+        ApiError::new(
+            ErrorKind::CodeMismatch,
+            "Invalid verification code provided, please try again.",
+        )
+    };
+    let Some(pending) = app.store.get_code(pool_id, username_key, purpose).await? else {
+        return Err(mismatch());
+    };
+    if pending.attempts >= MAX_ATTEMPTS {
+        return Err(attempts_exceeded());
+    }
+    let sent = digest(pool_id, username_key, purpose, code);
+    if !constant_time_eq(sent.as_bytes(), pending.code_hash.expose().as_bytes()) {
+        let n = app
+            .store
+            .record_code_failure(pool_id, username_key, purpose)
+            .await?;
+        if n >= MAX_ATTEMPTS {
+            app.store
+                .delete_code(pool_id, username_key, purpose)
+                .await?;
+            return Err(attempts_exceeded());
+        }
+        return Err(mismatch());
+    }
+    if app.clock.now_millis() >= pending.expires_ms {
+        return Err(ApiError::new(
+            ErrorKind::ExpiredCode,
+            "Invalid code provided, please request a code again.",
+        ));
+    }
+    app.store
+        .delete_code(pool_id, username_key, purpose)
+        .await?;
+    Ok(())
+}
+
+fn attempts_exceeded() -> ApiError {
+    ApiError::new(
+        ErrorKind::LimitExceeded,
+        "Attempt limit exceeded, please try after some time.",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digest_binds_every_part() {
+        let base = digest("p", "u", CodePurpose::SignUp, "123456");
+        assert_ne!(base, digest("p2", "u", CodePurpose::SignUp, "123456"));
+        assert_ne!(base, digest("p", "u2", CodePurpose::SignUp, "123456"));
+        assert_ne!(base, digest("p", "u", CodePurpose::SignUp, "123457"));
+        assert_eq!(base.len(), 64);
+    }
+}

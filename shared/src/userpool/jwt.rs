@@ -1,0 +1,187 @@
+//! Compact JWS (RS256) encoding and strict verification: alg, kid, signature, iss, token_use,
+//! client and exp are all checked before a token is believed.
+
+use super::keys::SigningKey;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use serde_json::{json, Map, Value};
+
+/// Signs `claims` as a compact JWS with header `{"kid","alg":"RS256"}` (no `typ`, as Cognito).
+pub fn encode(key: &SigningKey, claims: &Map<String, Value>) -> String {
+    let header = json!({ "kid": key.kid(), "alg": "RS256" });
+    let mut out = String::with_capacity(1200);
+    out.push_str(&URL_SAFE_NO_PAD.encode(header.to_string()));
+    out.push('.');
+    out.push_str(&URL_SAFE_NO_PAD.encode(Value::Object(claims.clone()).to_string()));
+    let sig = key.sign(out.as_bytes());
+    out.push('.');
+    out.push_str(&URL_SAFE_NO_PAD.encode(sig));
+    out
+}
+
+/// Why a token was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub enum JwtError {
+    /// Malformed, wrong alg or kid, bad signature, or wrong iss / token_use / client.
+    Invalid,
+    /// Past `exp`.
+    Expired,
+}
+
+/// What a verified token must match.
+pub struct Expect<'a> {
+    /// The key that must have signed it.
+    pub key: &'a SigningKey,
+    /// Exact `iss`.
+    pub issuer: &'a str,
+    /// `id` or `access`.
+    pub token_use: &'a str,
+    /// Required client (`aud` for ID tokens, `client_id` for access), if known.
+    pub client_id: Option<&'a str>,
+    /// Now, epoch seconds.
+    pub now: i64,
+}
+
+/// Reads the claims of a JWS without verifying it (to find the pool before the key is known).
+pub fn peek_claims(token: &str) -> Option<Map<String, Value>> {
+    let payload = token.split('.').nth(1)?;
+    let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
+    match serde_json::from_slice(&bytes).ok()? {
+        Value::Object(m) => Some(m),
+        _ => None,
+    }
+}
+
+/// Verifies a token against `expect`, returning its claims.
+pub fn verify(token: &str, expect: &Expect<'_>) -> Result<Map<String, Value>, JwtError> {
+    let mut parts = token.split('.');
+    let (Some(h), Some(p), Some(s), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(JwtError::Invalid);
+    };
+    let header: Value = URL_SAFE_NO_PAD
+        .decode(h)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or(JwtError::Invalid)?;
+    if header["alg"] != "RS256" || header["kid"] != expect.key.kid() {
+        return Err(JwtError::Invalid);
+    }
+    let sig = URL_SAFE_NO_PAD.decode(s).map_err(|_| JwtError::Invalid)?;
+    let signed_len = h.len() + 1 + p.len();
+    if !expect.key.verify(&token.as_bytes()[..signed_len], &sig) {
+        return Err(JwtError::Invalid);
+    }
+    let claims = peek_claims(token).ok_or(JwtError::Invalid)?;
+    let client_claim = if expect.token_use == "id" {
+        "aud"
+    } else {
+        "client_id"
+    };
+    let client_ok = expect
+        .client_id
+        .is_none_or(|c| claims.get(client_claim).and_then(Value::as_str) == Some(c));
+    if claims.get("iss").and_then(Value::as_str) != Some(expect.issuer)
+        || claims.get("token_use").and_then(Value::as_str) != Some(expect.token_use)
+        || !client_ok
+    {
+        return Err(JwtError::Invalid);
+    }
+    let exp = claims
+        .get("exp")
+        .and_then(Value::as_i64)
+        .ok_or(JwtError::Invalid)?;
+    if expect.now >= exp {
+        return Err(JwtError::Expired);
+    }
+    Ok(claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn claims(exp: i64) -> Map<String, Value> {
+        json!({"iss": "http://x/p", "token_use": "access", "client_id": "c", "exp": exp})
+            .as_object()
+            .cloned()
+            .unwrap()
+    }
+
+    #[test]
+    fn checks_every_field() {
+        let key = SigningKey::generate().unwrap();
+        let other = SigningKey::generate().unwrap();
+        let t = encode(&key, &claims(100));
+        let ok = Expect {
+            key: &key,
+            issuer: "http://x/p",
+            token_use: "access",
+            client_id: Some("c"),
+            now: 50,
+        };
+        assert_eq!(verify(&t, &ok).unwrap()["client_id"], "c");
+        assert_eq!(
+            verify(&t, &Expect { now: 100, ..ok }),
+            Err(JwtError::Expired)
+        );
+        assert_eq!(
+            verify(&t, &Expect { key: &other, ..ok }),
+            Err(JwtError::Invalid)
+        );
+        assert_eq!(
+            verify(
+                &t,
+                &Expect {
+                    issuer: "http://y/p",
+                    ..ok
+                }
+            ),
+            Err(JwtError::Invalid)
+        );
+        assert_eq!(
+            verify(
+                &t,
+                &Expect {
+                    token_use: "id",
+                    ..ok
+                }
+            ),
+            Err(JwtError::Invalid)
+        );
+        assert_eq!(
+            verify(
+                &t,
+                &Expect {
+                    client_id: Some("d"),
+                    ..ok
+                }
+            ),
+            Err(JwtError::Invalid)
+        );
+        // A flipped payload byte breaks the signature.
+        let mut forged: Vec<char> = t.chars().collect();
+        let i = t.find('.').unwrap() + 3;
+        forged[i] = if forged[i] == 'A' { 'B' } else { 'A' };
+        let forged: String = forged.into_iter().collect();
+        assert_eq!(verify(&forged, &ok), Err(JwtError::Invalid));
+    }
+
+    #[test]
+    fn refuses_alg_none_and_hs256() {
+        let key = SigningKey::generate().unwrap();
+        let ok = Expect {
+            key: &key,
+            issuer: "http://x/p",
+            token_use: "access",
+            client_id: None,
+            now: 0,
+        };
+        let body = URL_SAFE_NO_PAD.encode(Value::Object(claims(100)).to_string());
+        for alg in ["none", "HS256"] {
+            let h = URL_SAFE_NO_PAD.encode(json!({"alg": alg, "kid": key.kid()}).to_string());
+            assert_eq!(verify(&format!("{h}.{body}."), &ok), Err(JwtError::Invalid));
+        }
+    }
+}

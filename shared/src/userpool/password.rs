@@ -1,0 +1,177 @@
+//! Passwords: the pool's policy with Cognito's exact messages, and argon2id hashing (OWASP
+//! parameters, PHC strings) run off the async threads. Unknown users are checked against a
+//! dummy hash so they cost the same time as a wrong password.
+
+use super::model::PasswordPolicy;
+use crate::error::{ApiError, Error, ErrorKind};
+use crate::secret::Secret;
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
+
+/// Cognito's symbol set for RequireSymbols.
+const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-";
+
+/// Checks `password` against `policy`, answering the first failing rule as Cognito does.
+pub fn check_policy(policy: &PasswordPolicy, password: &str) -> Result<(), ApiError> {
+    let fail = |what: &str| {
+        Err(ApiError::new(
+            ErrorKind::InvalidPassword,
+            format!("Password did not conform with policy: {what}"),
+        ))
+    };
+    if password.chars().count() < policy.minimum_length as usize {
+        return fail("Password not long enough");
+    }
+    if policy.require_numbers && !password.chars().any(|c| c.is_ascii_digit()) {
+        return fail("Password must have numeric characters");
+    }
+    if policy.require_lowercase && !password.chars().any(|c| c.is_lowercase()) {
+        return fail("Password must have lowercase characters");
+    }
+    if policy.require_uppercase && !password.chars().any(|c| c.is_uppercase()) {
+        return fail("Password must have uppercase characters");
+    }
+    let inner_space = password.trim() == password && password.contains(' ');
+    if policy.require_symbols && !(password.chars().any(|c| SYMBOLS.contains(c)) || inner_space) {
+        return fail("Password must have symbol characters");
+    }
+    Ok(())
+}
+
+fn argon2() -> Argon2<'static> {
+    // OWASP: m = 19 MiB, t = 2, p = 1.
+    let params = Params::new(19_456, 2, 1, None).expect("constant argon2 parameters are valid");
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+/// Hashes a password with argon2id, returning a PHC string. Blocking: ~30 ms of CPU.
+pub fn hash_password(plain: &str) -> Result<String, Error> {
+    let mut salt = [0u8; 16];
+    crate::random::Random::fill(&crate::random::OsRandom, &mut salt);
+    let salt = SaltString::encode_b64(&salt).map_err(|e| Error::Crypto(e.to_string()))?;
+    argon2()
+        .hash_password(plain.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| Error::Crypto(e.to_string()))
+}
+
+/// Verifies a password against a PHC string. Blocking. Malformed hashes never verify.
+pub fn verify_password(plain: &str, phc: &str) -> bool {
+    match PasswordHash::new(phc) {
+        Ok(parsed) => argon2().verify_password(plain.as_bytes(), &parsed).is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// Runs hashing on the blocking pool, at most one hash per core at a time, so a burst of
+/// sign-ins queues fairly instead of oversubscribing the CPU and memory.
+#[derive(Clone)]
+pub struct Hasher {
+    permits: Arc<Semaphore>,
+    dummy: Arc<Secret<String>>,
+}
+
+impl Hasher {
+    /// A hasher with one permit per core and a fresh dummy hash for unknown users.
+    pub fn new() -> Result<Self, Error> {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let dummy = hash_password("latchkey-dummy-password-for-unknown-users")?;
+        Ok(Self {
+            permits: Arc::new(Semaphore::new(cores)),
+            dummy: Arc::new(Secret::new(dummy)),
+        })
+    }
+
+    async fn run<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, Error> {
+        let _permit = self
+            .permits
+            .acquire()
+            .await
+            .map_err(|e| Error::Crypto(e.to_string()))?;
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| Error::Crypto(e.to_string()))
+    }
+
+    /// Hashes a new password.
+    pub async fn hash(&self, plain: &Secret<String>) -> Result<Secret<String>, Error> {
+        let plain = plain.clone();
+        self.run(move || hash_password(plain.expose()))
+            .await?
+            .map(Secret::new)
+    }
+
+    /// Verifies `plain` against the user's hash, or against the dummy hash when there is no
+    /// user (same work, always false).
+    pub async fn verify(
+        &self,
+        plain: &Secret<String>,
+        phc: Option<&Secret<String>>,
+    ) -> Result<bool, Error> {
+        let (plain, real) = (plain.clone(), phc.is_some());
+        let phc = phc.cloned().unwrap_or_else(|| (*self.dummy).clone());
+        let ok = self
+            .run(move || verify_password(plain.expose(), phc.expose()))
+            .await?;
+        Ok(ok && real)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn msg(p: &str) -> String {
+        check_policy(&PasswordPolicy::default(), p)
+            .unwrap_err()
+            .message
+    }
+
+    #[test]
+    fn policy_messages_are_cognitos() {
+        assert!(msg("Ab1!").ends_with("Password not long enough"));
+        assert!(msg("Abcdefgh!").ends_with("Password must have numeric characters"));
+        assert!(msg("ABCDEFG1!").ends_with("Password must have lowercase characters"));
+        assert!(msg("abcdefg1!").ends_with("Password must have uppercase characters"));
+        assert!(msg("Abcdefg12").ends_with("Password must have symbol characters"));
+        assert!(check_policy(&PasswordPolicy::default(), "Abcdefg1!").is_ok());
+        assert!(check_policy(&PasswordPolicy::default(), "Abc defg1").is_ok());
+        let e = check_policy(&PasswordPolicy::default(), "x").unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidPassword);
+    }
+
+    #[test]
+    fn relaxed_policy_accepts_plain_passwords() {
+        let p = PasswordPolicy {
+            minimum_length: 6,
+            require_uppercase: false,
+            require_lowercase: false,
+            require_numbers: false,
+            require_symbols: false,
+            ..PasswordPolicy::default()
+        };
+        assert!(check_policy(&p, "aaaaaa").is_ok());
+        assert!(check_policy(&p, "aaaaa").is_err());
+    }
+
+    #[test]
+    fn hashes_are_argon2id_phc_and_verify() {
+        let h = hash_password("Correct1!").unwrap();
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"));
+        assert!(verify_password("Correct1!", &h));
+        assert!(!verify_password("Wrong1!", &h));
+        assert!(!verify_password("Correct1!", "not-a-hash"));
+    }
+
+    #[tokio::test]
+    async fn unknown_users_never_verify() {
+        let hasher = Hasher::new().unwrap();
+        let pw = Secret::new("latchkey-dummy-password-for-unknown-users".to_string());
+        assert!(!hasher.verify(&pw, None).await.unwrap());
+    }
+}

@@ -1,0 +1,351 @@
+//! Sign-up and confirmation: SignUp, ConfirmSignUp, ResendConfirmationCode, AdminConfirmSignUp.
+
+use super::clients::load_client;
+use super::codes;
+use super::model::{AppClient, CodePurpose, OutboundMessage, User, UserPool, UserStatus};
+use super::pools::load_pool;
+use super::users::{alias_key, find_user, load_user, modify_user, AdminUserInput};
+use super::{password, schema, secret_hash};
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::protocol::fields::{ClientId, ConfirmationCode, Password, SecretHash, Username};
+use crate::store::StoreError;
+use crate::App;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+/// `AttributeType` as sent.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AttributeInput {
+    name: String,
+    value: Option<String>,
+}
+
+/// Attribute list into a map (later duplicates win, as a map update would).
+pub fn attribute_map(list: Option<Vec<AttributeInput>>) -> BTreeMap<String, String> {
+    list.unwrap_or_default()
+        .into_iter()
+        .map(|a| (a.name, a.value.unwrap_or_default()))
+        .collect()
+}
+
+/// Masks a destination as Cognito does: `a***@e***`, `+*******1234`.
+pub fn mask(medium: &str, destination: &str) -> String {
+    if medium == "EMAIL" {
+        let (local, domain) = destination.split_once('@').unwrap_or((destination, ""));
+        let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
+        format!("{}***@{}***", first(local), first(domain))
+    } else {
+        let digits = destination.chars().count();
+        destination
+            .chars()
+            .enumerate()
+            .map(|(i, c)| if i == 0 || i + 4 >= digits { c } else { '*' })
+            .collect()
+    }
+}
+
+/// Where a user's verification code goes: (attribute, medium, destination).
+fn channel(pool: &UserPool, user: &User) -> Option<(&'static str, &'static str, String)> {
+    if pool.auto_verifies("email") {
+        if let Some(e) = user.attributes.get("email") {
+            return Some(("email", "EMAIL", e.clone()));
+        }
+    }
+    if pool.auto_verifies("phone_number") {
+        if let Some(p) = user.attributes.get("phone_number") {
+            return Some(("phone_number", "SMS", p.clone()));
+        }
+    }
+    None
+}
+
+/// Issues a sign-up code and hands it to the delivery port; returns CodeDeliveryDetails.
+async fn send_signup_code(app: &App, pool: &UserPool, user: &User) -> ApiResult<Option<Value>> {
+    let Some((attr, medium, destination)) = channel(pool, user) else {
+        return Ok(None);
+    };
+    let code = codes::issue(app, &pool.id, &user.username_key, CodePurpose::SignUp).await?;
+    let template = if medium == "EMAIL" {
+        &pool.messages.email_message
+    } else {
+        &pool.messages.sms_message
+    };
+    let msg = OutboundMessage {
+        pool_id: pool.id.clone(),
+        username: user.username.clone(),
+        destination: destination.clone(),
+        delivery_medium: medium.into(),
+        purpose: CodePurpose::SignUp.as_str().into(),
+        subject: pool.messages.email_subject.clone(),
+        message: crate::secret::Secret::new(template.replace("{####}", code.expose())),
+        code,
+        created_ms: app.clock.now_millis(),
+    };
+    app.delivery.deliver(&msg).await?;
+    Ok(Some(json!({
+        "Destination": mask(medium, &destination),
+        "DeliveryMedium": medium,
+        "AttributeName": attr,
+    })))
+}
+
+/// Loads the client named in a public request and its pool.
+pub async fn client_and_pool(app: &App, client_id: &ClientId) -> ApiResult<(AppClient, UserPool)> {
+    let client = load_client(app, client_id.as_str()).await?;
+    let pool = load_pool(app, &client.pool_id).await?;
+    Ok((client, pool))
+}
+
+/// SignUp's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SignUpInput {
+    client_id: ClientId,
+    secret_hash: Option<SecretHash>,
+    username: Username,
+    password: Option<Password>,
+    user_attributes: Option<Vec<AttributeInput>>,
+}
+
+/// The internal username and alias claims for a sign-up, per the pool's username options.
+fn username_and_aliases(
+    app: &App,
+    pool: &UserPool,
+    given: &str,
+    attrs: &mut BTreeMap<String, String>,
+) -> ApiResult<(String, Vec<String>)> {
+    let by_email = pool.username_attributes.iter().any(|a| a == "email");
+    let by_phone = pool.username_attributes.iter().any(|a| a == "phone_number");
+    if by_email || by_phone {
+        let attr = if by_email && schema::is_email(given) {
+            "email"
+        } else if by_phone && schema::is_phone(given) {
+            "phone_number"
+        } else if by_email && by_phone {
+            return Err(ApiError::invalid(
+                "Username should be either an email or a phone number.",
+            ));
+        } else if by_email {
+            return Err(ApiError::invalid("Username should be an email."));
+        } else {
+            return Err(ApiError::invalid("Username should be a phone number."));
+        };
+        attrs.insert(attr.to_string(), given.to_string());
+        let internal = crate::random::uuid_v4(app.random.as_ref());
+        return Ok((internal, vec![alias_key(pool, attr, given)]));
+    }
+    for (attr, shaped) in [
+        ("email", schema::is_email(given)),
+        ("phone_number", schema::is_phone(given)),
+    ] {
+        if shaped && pool.alias_attributes.iter().any(|a| a == attr) {
+            return Err(ApiError::invalid(format!(
+                "Username cannot be of {} format, since user pool is configured for {attr} alias.",
+                if attr == "email" {
+                    "email"
+                } else {
+                    "phone number"
+                }
+            )));
+        }
+    }
+    Ok((given.to_string(), Vec::new()))
+}
+
+/// SignUp.
+pub async fn sign_up(app: &App, input: SignUpInput) -> ApiResult<Value> {
+    let (client, pool) = client_and_pool(app, &input.client_id).await?;
+    let username = input.username.as_str();
+    secret_hash::check(
+        &client,
+        username,
+        input.secret_hash.as_ref().map(|s| s.expose()),
+    )?;
+    let password = input
+        .password
+        .ok_or_else(|| ApiError::missing_member("password"))?;
+    let mut attrs = attribute_map(input.user_attributes);
+    schema::validate(&pool, &attrs, false)?;
+    let (internal, aliases) = username_and_aliases(app, &pool, username, &mut attrs)?;
+    schema::validate(&pool, &attrs, true)?;
+    password::check_policy(&pool.password_policy, password.expose())?;
+    let hash = app.hasher.hash(password.secret()).await?;
+    let now = app.clock.now_millis();
+    let user = User {
+        pool_id: pool.id.clone(),
+        username_key: pool.username_key(&internal),
+        username: internal,
+        sub: crate::random::uuid_v4(app.random.as_ref()),
+        attributes: attrs,
+        status: UserStatus::Unconfirmed,
+        enabled: true,
+        password_hash: Some(hash),
+        created_ms: now,
+        modified_ms: now,
+        version: 1,
+    };
+    app.store
+        .create_user(&user, &aliases)
+        .await
+        .map_err(|e| match e {
+            StoreError::UsernameTaken => {
+                ApiError::new(ErrorKind::UsernameExists, "User already exists")
+            }
+            StoreError::AliasTaken(alias) => ApiError::new(
+                ErrorKind::UsernameExists,
+                format!(
+                    "An account with the given {} already exists.",
+                    alias.split(':').next().unwrap_or("email")
+                ),
+            ),
+            other => other.into(),
+        })?;
+    let delivery = send_signup_code(app, &pool, &user).await?;
+    let mut out = json!({ "UserConfirmed": false, "UserSub": user.sub });
+    if let Some(d) = delivery {
+        out["CodeDeliveryDetails"] = d;
+    }
+    Ok(out)
+}
+
+/// ConfirmSignUp's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ConfirmSignUpInput {
+    client_id: ClientId,
+    secret_hash: Option<SecretHash>,
+    username: Username,
+    confirmation_code: ConfirmationCode,
+}
+
+fn cannot_confirm(user: &User) -> ApiError {
+    ApiError::not_authorized(format!(
+        "User cannot be confirmed. Current status is {}",
+        user.status.as_str()
+    ))
+}
+
+/// ConfirmSignUp: checks the code, confirms the user and marks the code's channel verified.
+pub async fn confirm_sign_up(app: &App, input: ConfirmSignUpInput) -> ApiResult<Value> {
+    let (client, pool) = client_and_pool(app, &input.client_id).await?;
+    let name = input.username.as_str();
+    secret_hash::check(
+        &client,
+        name,
+        input.secret_hash.as_ref().map(|s| s.expose()),
+    )?;
+    let Some(user) = find_user(app, &pool, name).await? else {
+        return Err(if client.hides_user_existence() {
+            ApiError::new(
+                ErrorKind::CodeMismatch,
+                "Invalid verification code provided, please try again.",
+            )
+        } else {
+            ApiError::user_not_found()
+        });
+    };
+    if user.status != UserStatus::Unconfirmed {
+        return Err(cannot_confirm(&user));
+    }
+    codes::redeem(
+        app,
+        &pool.id,
+        &user.username_key,
+        CodePurpose::SignUp,
+        input.confirmation_code.expose(),
+    )
+    .await?;
+    let verified = channel(&pool, &user).map(|(attr, _, _)| format!("{attr}_verified"));
+    modify_user(app, user, |u| {
+        if u.status != UserStatus::Unconfirmed {
+            return Err(cannot_confirm(u));
+        }
+        u.status = UserStatus::Confirmed;
+        if let Some(v) = &verified {
+            u.attributes.insert(v.clone(), "true".into());
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(json!({}))
+}
+
+/// ResendConfirmationCode's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ResendInput {
+    client_id: ClientId,
+    secret_hash: Option<SecretHash>,
+    username: Username,
+}
+
+/// ResendConfirmationCode: a new code supersedes the old one.
+pub async fn resend_confirmation_code(app: &App, input: ResendInput) -> ApiResult<Value> {
+    let (client, pool) = client_and_pool(app, &input.client_id).await?;
+    let name = input.username.as_str();
+    secret_hash::check(
+        &client,
+        name,
+        input.secret_hash.as_ref().map(|s| s.expose()),
+    )?;
+    let Some(user) = find_user(app, &pool, name).await? else {
+        if client.hides_user_existence() {
+            // A believable answer for a user that does not exist.
+            let medium = if pool.auto_verifies("email") {
+                "EMAIL"
+            } else {
+                "SMS"
+            };
+            let fake = if medium == "EMAIL" {
+                format!("{}@example.com", name)
+            } else {
+                "+10000000000".into()
+            };
+            return Ok(json!({ "CodeDeliveryDetails": {
+                "Destination": mask(medium, &fake),
+                "DeliveryMedium": medium,
+                "AttributeName": if medium == "EMAIL" { "email" } else { "phone_number" },
+            }}));
+        }
+        return Err(ApiError::user_not_found());
+    };
+    if user.status != UserStatus::Unconfirmed {
+        return Err(ApiError::invalid("User is already confirmed."));
+    }
+    match send_signup_code(app, &pool, &user).await? {
+        Some(d) => Ok(json!({ "CodeDeliveryDetails": d })),
+        None => Err(ApiError::invalid("Auto verification not turned on.")),
+    }
+}
+
+/// AdminConfirmSignUp: confirms without a code (does not verify email or phone).
+pub async fn admin_confirm_sign_up(app: &App, input: AdminUserInput) -> ApiResult<Value> {
+    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
+    let user = load_user(app, &pool, input.username.as_str()).await?;
+    let key = user.username_key.clone();
+    modify_user(app, user, |u| {
+        if u.status != UserStatus::Unconfirmed {
+            return Err(cannot_confirm(u));
+        }
+        u.status = UserStatus::Confirmed;
+        Ok(())
+    })
+    .await?;
+    app.store
+        .delete_code(&pool.id, &key, CodePurpose::SignUp)
+        .await?;
+    Ok(json!({}))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_like_cognito() {
+        assert_eq!(mask("EMAIL", "jane@example.com"), "j***@e***");
+        assert_eq!(mask("SMS", "+15551234567"), "+*******4567");
+    }
+}

@@ -1,0 +1,218 @@
+//! Users: lookup by username or sign-in alias, versioned modification, and the read/delete
+//! operations AdminGetUser, GetUser, AdminDeleteUser and ListUsers.
+
+use super::filter::Filter;
+use super::model::{AppClient, User, UserPool};
+use super::pools::{decode_token, encode_token, load_pool};
+use super::tokens::authorize_access;
+use crate::clock::epoch_seconds;
+use crate::error::{ApiError, ApiResult};
+use crate::protocol::fields::{AccessToken, UserPoolId, Username};
+use crate::store::StoreError;
+use crate::App;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// The alias claim key of an attribute value (`email:a@b.c`), or None if not an alias here.
+pub fn alias_key(pool: &UserPool, attr: &str, value: &str) -> String {
+    let value = match attr {
+        "email" => value.to_lowercase(),
+        "preferred_username" => pool.username_key(value),
+        _ => value.to_string(),
+    };
+    format!("{attr}:{value}")
+}
+
+/// Finds a user by username, then by the sign-in aliases the pool allows.
+pub async fn find_user(app: &App, pool: &UserPool, name: &str) -> ApiResult<Option<User>> {
+    if let Some(u) = app
+        .store
+        .get_user(&pool.id, &pool.username_key(name))
+        .await?
+    {
+        return Ok(Some(u));
+    }
+    let sign_in_attrs = pool
+        .username_attributes
+        .iter()
+        .chain(&pool.alias_attributes);
+    for attr in sign_in_attrs {
+        let fits = match attr.as_str() {
+            "email" => name.contains('@'),
+            "phone_number" => name.starts_with('+'),
+            _ => true,
+        };
+        if fits {
+            let key = alias_key(pool, attr, name);
+            if let Some(u) = app.store.get_user_by_alias(&pool.id, &key).await? {
+                return Ok(Some(u));
+            }
+        }
+    }
+    Ok(None)
+}
+
+/// A user that must exist (UserNotFoundException otherwise; Admin operations always say so).
+pub async fn load_user(app: &App, pool: &UserPool, name: &str) -> ApiResult<User> {
+    find_user(app, pool, name)
+        .await?
+        .ok_or_else(ApiError::user_not_found)
+}
+
+/// Applies `change` to the stored user with a version check, re-reading and retrying when a
+/// concurrent writer won, so no update is lost and none is half-applied.
+pub async fn modify_user(
+    app: &App,
+    mut user: User,
+    change: impl Fn(&mut User) -> ApiResult<()>,
+) -> ApiResult<User> {
+    for _ in 0..5 {
+        change(&mut user)?;
+        user.version += 1;
+        user.modified_ms = app.clock.now_millis();
+        match app.store.update_user(&user).await {
+            Ok(()) => return Ok(user),
+            Err(StoreError::Conflict) => {
+                user = app
+                    .store
+                    .get_user(&user.pool_id, &user.username_key)
+                    .await?
+                    .ok_or_else(ApiError::user_not_found)?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::internal(&crate::Error::Store(
+        "user update kept conflicting".into(),
+    )))
+}
+
+/// `[{Name, Value}]` of the attributes `visible` accepts.
+pub fn attribute_json(user: &User, visible: impl Fn(&str) -> bool) -> Vec<Value> {
+    user.attribute_list()
+        .into_iter()
+        .filter(|(n, _)| visible(n))
+        .map(|(n, v)| json!({ "Name": n, "Value": v }))
+        .collect()
+}
+
+fn readable_by(pool: &UserPool, client: &AppClient, name: &str) -> bool {
+    client.can_read(name)
+        && !pool
+            .schema_attribute(name)
+            .is_some_and(|a| a.developer_only_attribute)
+}
+
+/// AdminGetUser/AdminDeleteUser/AdminConfirmSignUp's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdminUserInput {
+    /// Pool.
+    pub user_pool_id: UserPoolId,
+    /// Username or alias.
+    pub username: Username,
+}
+
+/// AdminGetUser.
+pub async fn admin_get_user(app: &App, input: AdminUserInput) -> ApiResult<Value> {
+    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
+    let user = load_user(app, &pool, input.username.as_str()).await?;
+    Ok(json!({
+        "Username": user.username,
+        "UserAttributes": attribute_json(&user, |_| true),
+        "UserCreateDate": epoch_seconds(user.created_ms),
+        "UserLastModifiedDate": epoch_seconds(user.modified_ms),
+        "Enabled": user.enabled,
+        "UserStatus": user.status.as_str(),
+    }))
+}
+
+/// AdminDeleteUser.
+pub async fn admin_delete_user(app: &App, input: AdminUserInput) -> ApiResult<Value> {
+    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
+    let user = load_user(app, &pool, input.username.as_str()).await?;
+    app.store.delete_user(&pool.id, &user.username_key).await?;
+    Ok(json!({}))
+}
+
+/// GetUser's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetUserInput {
+    access_token: AccessToken,
+}
+
+/// GetUser: the token's user, with the attributes its client may read.
+pub async fn get_user(app: &App, input: GetUserInput) -> ApiResult<Value> {
+    let ctx = authorize_access(app, input.access_token.expose()).await?;
+    Ok(json!({
+        "Username": ctx.user.username,
+        "UserAttributes": attribute_json(&ctx.user, |n| readable_by(&ctx.pool, &ctx.client, n)),
+    }))
+}
+
+/// ListUsers' request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListUsersInput {
+    user_pool_id: UserPoolId,
+    attributes_to_get: Option<Vec<String>>,
+    limit: Option<i64>,
+    pagination_token: Option<String>,
+    filter: Option<String>,
+}
+
+/// `UserType` (note: `Attributes`, not `UserAttributes`).
+pub fn user_type(user: &User, only: Option<&[String]>) -> Value {
+    json!({
+        "Username": user.username,
+        "Attributes": attribute_json(user, |n| only.is_none_or(|o| o.iter().any(|a| a == n))),
+        "UserCreateDate": epoch_seconds(user.created_ms),
+        "UserLastModifiedDate": epoch_seconds(user.modified_ms),
+        "Enabled": user.enabled,
+        "UserStatus": user.status.as_str(),
+    })
+}
+
+/// ListUsers, with Filter (`=` and `^=`) and pagination.
+pub async fn list_users(app: &App, input: ListUsersInput) -> ApiResult<Value> {
+    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
+    let limit = match input.limit {
+        None | Some(0) => 60,
+        Some(n) if (1..=60).contains(&n) => n as usize,
+        Some(_) => {
+            return Err(ApiError::constraint(
+                "limit",
+                "Member must have value less than or equal to 60",
+            ))
+        }
+    };
+    if let Some(attrs) = &input.attributes_to_get {
+        if let Some(bad) = attrs
+            .iter()
+            .find(|a| *a != "sub" && pool.schema_attribute(a).is_none())
+        {
+            return Err(ApiError::invalid(format!(
+                "One or more requested attributes do not exist: {bad}"
+            )));
+        }
+    }
+    let filter = Filter::parse(input.filter.as_deref().unwrap_or(""))?;
+    let after = decode_token(input.pagination_token.as_deref())?;
+    let case_sensitive = pool.username_case_sensitive;
+    let keep = move |u: &User| filter.as_ref().is_none_or(|f| f.matches(u, case_sensitive));
+    let page = app
+        .store
+        .list_users(&pool.id, after.as_deref(), limit, &keep)
+        .await?;
+    let users: Vec<Value> = page
+        .items
+        .iter()
+        .map(|u| user_type(u, input.attributes_to_get.as_deref()))
+        .collect();
+    let mut out = json!({ "Users": users });
+    if let Some(next) = page.next {
+        out["PaginationToken"] = json!(encode_token(&next));
+    }
+    Ok(out)
+}
