@@ -41,7 +41,7 @@ async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_env("LATCHKEY_LOG")
-                .unwrap_or_else(|_| "info,latchkey_server=warn".into()),
+                .unwrap_or_else(|_| "info".into()),
         )
         .init();
     let cli = Cli::parse();

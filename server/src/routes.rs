@@ -109,7 +109,7 @@ async fn target(State(app): State<AppState>, headers: HeaderMap, body: Body) -> 
         Ok(bytes) => protocol::handle_target(&app, target.as_deref(), &bytes).await,
         Err(r) => r,
     };
-    tracing::info!(
+    tracing::debug!(
         op = target.as_deref().unwrap_or("-"),
         status = r.status,
         error = r.error_type.unwrap_or(""),
@@ -129,7 +129,7 @@ async fn rest(State(app): State<AppState>, uri: Uri, body: Body) -> Response {
             "No such route.",
         )),
     };
-    tracing::info!(
+    tracing::debug!(
         route = uri.path(),
         status = r.status,
         error = r.error_type.unwrap_or(""),

@@ -3,6 +3,7 @@
 //! This crate holds all behaviour. Entry points (the local server, the Lambda functions) build
 //! an [`App`] once and hand requests to [`protocol`].
 
+pub mod cache;
 pub mod clock;
 pub mod config;
 pub mod delivery;
@@ -43,6 +44,8 @@ pub struct App {
     pub delivery: Arc<dyn delivery::Delivery>,
     /// Password hashing, off the async threads.
     pub hasher: userpool::password::Hasher,
+    /// Pool and client configuration, cached briefly.
+    pub configs: cache::ConfigCache,
     signers: RwLock<HashMap<String, Arc<PoolSigners>>>,
 }
 
@@ -62,6 +65,7 @@ impl App {
             random,
             delivery,
             hasher: userpool::password::Hasher::new()?,
+            configs: cache::ConfigCache::default(),
             signers: RwLock::new(HashMap::new()),
         })
     }

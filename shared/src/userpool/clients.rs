@@ -11,6 +11,7 @@ use crate::secret::Secret;
 use crate::App;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
+use std::sync::Arc;
 
 const FLOWS: &[&str] = &[
     "ADMIN_NO_SRP_AUTH",
@@ -269,15 +270,19 @@ pub fn describe(c: &AppClient) -> Value {
 }
 
 /// A client by id, or ResourceNotFoundException.
-pub async fn load_client(app: &App, client_id: &str) -> ApiResult<AppClient> {
-    app.store
-        .get_client(client_id)
+pub async fn load_client(app: &App, client_id: &str) -> ApiResult<Arc<AppClient>> {
+    app.configs
+        .client(app.store.as_ref(), client_id)
         .await?
         .ok_or_else(|| ApiError::client_not_found(client_id))
 }
 
 /// A client that must belong to `pool_id`.
-pub async fn load_pool_client(app: &App, pool_id: &str, client_id: &str) -> ApiResult<AppClient> {
+pub async fn load_pool_client(
+    app: &App,
+    pool_id: &str,
+    client_id: &str,
+) -> ApiResult<Arc<AppClient>> {
     load_pool(app, pool_id).await?;
     let client = load_client(app, client_id).await?;
     if client.pool_id != pool_id {
@@ -304,6 +309,7 @@ pub async fn describe_user_pool_client(app: &App, input: PoolClientInput) -> Api
 pub async fn delete_user_pool_client(app: &App, input: PoolClientInput) -> ApiResult<Value> {
     let c = load_pool_client(app, input.user_pool_id.as_str(), input.client_id.as_str()).await?;
     app.store.delete_client(&c.pool_id, &c.client_id).await?;
+    app.configs.forget_client(&c.client_id);
     Ok(json!({}))
 }
 

@@ -10,6 +10,7 @@ use crate::random::{string_from, ALNUM};
 use crate::App;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
+use std::sync::Arc;
 
 /// Request members echoed back as given (stored, not acted on yet).
 const PASSTHROUGH: &[&str] = &[
@@ -275,9 +276,9 @@ pub async fn create_user_pool(app: &App, input: CreateUserPoolInput) -> ApiResul
 }
 
 /// A pool by id, or ResourceNotFoundException.
-pub async fn load_pool(app: &App, pool_id: &str) -> ApiResult<UserPool> {
-    app.store
-        .get_pool(pool_id)
+pub async fn load_pool(app: &App, pool_id: &str) -> ApiResult<Arc<UserPool>> {
+    app.configs
+        .pool(app.store.as_ref(), pool_id)
         .await?
         .ok_or_else(|| ApiError::pool_not_found(pool_id))
 }
@@ -363,6 +364,7 @@ pub async fn delete_user_pool(app: &App, input: PoolIdInput) -> ApiResult<Value>
     }
     app.store.delete_pool(&pool.id).await?;
     app.forget_signers(&pool.id);
+    app.configs.forget_pool(&pool.id);
     Ok(json!({}))
 }
 

@@ -13,6 +13,7 @@ use crate::App;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// `AttributeType` as sent.
 #[derive(Deserialize)]
@@ -92,7 +93,10 @@ async fn send_signup_code(app: &App, pool: &UserPool, user: &User) -> ApiResult<
 }
 
 /// Loads the client named in a public request and its pool.
-pub async fn client_and_pool(app: &App, client_id: &ClientId) -> ApiResult<(AppClient, UserPool)> {
+pub async fn client_and_pool(
+    app: &App,
+    client_id: &ClientId,
+) -> ApiResult<(Arc<AppClient>, Arc<UserPool>)> {
     let client = load_client(app, client_id.as_str()).await?;
     let pool = load_pool(app, &client.pool_id).await?;
     Ok((client, pool))

@@ -9,6 +9,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
 
 /// The scope of tokens from API sign-in.
 pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
@@ -151,9 +152,9 @@ pub async fn issue(
 /// A verified access token: its pool, client and user.
 pub struct AccessContext {
     /// The pool that issued it.
-    pub pool: UserPool,
+    pub pool: Arc<UserPool>,
     /// The client named in `client_id`.
-    pub client: AppClient,
+    pub client: Arc<AppClient>,
     /// The user (enabled, still present).
     pub user: User,
 }
@@ -167,7 +168,11 @@ pub async fn authorize_access(app: &App, token: &str) -> ApiResult<AccessContext
         .and_then(Value::as_str)
         .ok_or_else(invalid)?;
     let pool_id = iss.rsplit('/').next().ok_or_else(invalid)?;
-    let pool = app.store.get_pool(pool_id).await?.ok_or_else(invalid)?;
+    let pool = app
+        .configs
+        .pool(app.store.as_ref(), pool_id)
+        .await?
+        .ok_or_else(invalid)?;
     let signers = app.signers(&pool)?;
     let issuer = app.settings.issuer(&pool.id);
     let claims = jwt::verify(
@@ -197,7 +202,11 @@ pub async fn authorize_access(app: &App, token: &str) -> ApiResult<AccessContext
         .get("client_id")
         .and_then(Value::as_str)
         .ok_or_else(invalid)?;
-    let client = app.store.get_client(client_id).await?.ok_or_else(invalid)?;
+    let client = app
+        .configs
+        .client(app.store.as_ref(), client_id)
+        .await?
+        .ok_or_else(invalid)?;
     let username = claims
         .get("username")
         .and_then(Value::as_str)
