@@ -46,6 +46,7 @@ pub struct App {
     pub hasher: userpool::password::Hasher,
     /// Pool and client configuration, cached briefly.
     pub configs: cache::ConfigCache,
+    session_key: tokio::sync::OnceCell<secret::Secret<[u8; 32]>>,
     signers: RwLock<HashMap<String, Arc<PoolSigners>>>,
 }
 
@@ -66,6 +67,7 @@ impl App {
             delivery,
             hasher: userpool::password::Hasher::new()?,
             configs: cache::ConfigCache::default(),
+            session_key: tokio::sync::OnceCell::new(),
             signers: RwLock::new(HashMap::new()),
         })
     }
@@ -89,6 +91,29 @@ impl App {
             .unwrap_or_else(|p| p.into_inner())
             .insert(pool.id.clone(), parsed.clone());
         Ok(parsed)
+    }
+
+    /// The key that seals challenge sessions and SRP state. Made once per deployment and kept
+    /// in the store, so every process (every Lambda instance) shares it.
+    pub async fn session_key(&self) -> Result<[u8; 32], Error> {
+        use base64::Engine;
+        let key = self
+            .session_key
+            .get_or_try_init(|| async {
+                let mut fresh = [0u8; 32];
+                self.random.fill(&mut fresh);
+                let encoded = base64::engine::general_purpose::STANDARD.encode(fresh);
+                let kept = self.store.put_setting_once("session_key", &encoded).await?;
+                let bytes = base64::engine::general_purpose::STANDARD
+                    .decode(kept)
+                    .map_err(|e| Error::Decode(e.to_string()))?;
+                let key: [u8; 32] = bytes
+                    .try_into()
+                    .map_err(|_| Error::Decode("session key is not 32 bytes".into()))?;
+                Ok::<_, Error>(secret::Secret::new(key))
+            })
+            .await?;
+        Ok(*key.expose())
     }
 
     /// Forgets a deleted pool's keys.

@@ -5,7 +5,10 @@ pub mod fields;
 pub mod parse;
 
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::userpool::{auth, clients, pools, signup, users};
+use crate::userpool::{
+    admin, attributes, auth, challenges, clients, groups, pools, recovery, revocation, signup,
+    users,
+};
 use crate::App;
 use parse::parse;
 use serde_json::{json, Value};
@@ -17,61 +20,9 @@ pub const IDENTITY_PREFIX: &str = "AWSCognitoIdentityService.";
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 128 * 1024;
 
-/// Operations this build serves.
-pub const IMPLEMENTED: &[&str] = &[
-    "CreateUserPool",
-    "DescribeUserPool",
-    "ListUserPools",
-    "DeleteUserPool",
-    "CreateUserPoolClient",
-    "DescribeUserPoolClient",
-    "ListUserPoolClients",
-    "DeleteUserPoolClient",
-    "SignUp",
-    "ConfirmSignUp",
-    "ResendConfirmationCode",
-    "AdminConfirmSignUp",
-    "AdminGetUser",
-    "GetUser",
-    "AdminDeleteUser",
-    "ListUsers",
-    "InitiateAuth",
-    "AdminInitiateAuth",
-];
-
 /// Cognito operations that exist but are not built yet: they answer a clear error.
 pub const NOT_YET: &[&str] = &[
-    "RespondToAuthChallenge",
-    "AdminRespondToAuthChallenge",
-    "AdminCreateUser",
-    "AdminSetUserPassword",
-    "AdminDisableUser",
-    "AdminEnableUser",
-    "AdminResetUserPassword",
-    "AdminUpdateUserAttributes",
-    "AdminDeleteUserAttributes",
-    "AdminUserGlobalSignOut",
-    "AdminAddUserToGroup",
-    "AdminRemoveUserFromGroup",
-    "AdminListGroupsForUser",
     "AdminSetUserMFAPreference",
-    "CreateGroup",
-    "GetGroup",
-    "UpdateGroup",
-    "ListGroups",
-    "DeleteGroup",
-    "ListUsersInGroup",
-    "ForgotPassword",
-    "ConfirmForgotPassword",
-    "ChangePassword",
-    "UpdateUserAttributes",
-    "GetUserAttributeVerificationCode",
-    "VerifyUserAttribute",
-    "DeleteUser",
-    "DeleteUserAttributes",
-    "GlobalSignOut",
-    "RevokeToken",
-    "GetTokensFromRefreshToken",
     "AssociateSoftwareToken",
     "VerifySoftwareToken",
     "SetUserMFAPreference",
@@ -152,6 +103,42 @@ pub async fn dispatch(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
         "ListUsers" => users::list_users(app, parse(body)?).await,
         "InitiateAuth" => auth::initiate_auth(app, parse(body)?).await,
         "AdminInitiateAuth" => auth::admin_initiate_auth(app, parse(body)?).await,
+        "RespondToAuthChallenge" => challenges::respond_to_auth_challenge(app, parse(body)?).await,
+        "AdminRespondToAuthChallenge" => {
+            challenges::admin_respond_to_auth_challenge(app, parse(body)?).await
+        }
+        "AdminCreateUser" => admin::admin_create_user(app, parse(body)?).await,
+        "AdminSetUserPassword" => admin::admin_set_user_password(app, parse(body)?).await,
+        "AdminDisableUser" => admin::admin_disable_user(app, parse(body)?).await,
+        "AdminEnableUser" => admin::admin_enable_user(app, parse(body)?).await,
+        "AdminResetUserPassword" => admin::admin_reset_user_password(app, parse(body)?).await,
+        "AdminUpdateUserAttributes" => admin::admin_update_user_attributes(app, parse(body)?).await,
+        "AdminDeleteUserAttributes" => admin::admin_delete_user_attributes(app, parse(body)?).await,
+        "AdminUserGlobalSignOut" => admin::admin_user_global_sign_out(app, parse(body)?).await,
+        "CreateGroup" => groups::create_group(app, parse(body)?).await,
+        "GetGroup" => groups::get_group(app, parse(body)?).await,
+        "UpdateGroup" => groups::update_group(app, parse(body)?).await,
+        "ListGroups" => groups::list_groups(app, parse(body)?).await,
+        "DeleteGroup" => groups::delete_group(app, parse(body)?).await,
+        "AdminAddUserToGroup" => groups::admin_add_user_to_group(app, parse(body)?).await,
+        "AdminRemoveUserFromGroup" => groups::admin_remove_user_from_group(app, parse(body)?).await,
+        "AdminListGroupsForUser" => groups::admin_list_groups_for_user(app, parse(body)?).await,
+        "ListUsersInGroup" => groups::list_users_in_group(app, parse(body)?).await,
+        "ForgotPassword" => recovery::forgot_password(app, parse(body)?).await,
+        "ConfirmForgotPassword" => recovery::confirm_forgot_password(app, parse(body)?).await,
+        "ChangePassword" => recovery::change_password(app, parse(body)?).await,
+        "UpdateUserAttributes" => attributes::update_user_attributes(app, parse(body)?).await,
+        "GetUserAttributeVerificationCode" => {
+            attributes::get_user_attribute_verification_code(app, parse(body)?).await
+        }
+        "VerifyUserAttribute" => attributes::verify_user_attribute(app, parse(body)?).await,
+        "DeleteUserAttributes" => attributes::delete_user_attributes(app, parse(body)?).await,
+        "DeleteUser" => attributes::delete_user(app, parse(body)?).await,
+        "GlobalSignOut" => revocation::global_sign_out(app, parse(body)?).await,
+        "RevokeToken" => revocation::revoke_token(app, parse(body)?).await,
+        "GetTokensFromRefreshToken" => {
+            revocation::get_tokens_from_refresh_token(app, parse(body)?).await
+        }
         op if NOT_YET.contains(&op) => Err(not_yet(op)),
         op => Err(unknown(op)),
     }

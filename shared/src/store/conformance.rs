@@ -67,19 +67,16 @@ pub fn sample_client(pool_id: &str, client_id: &str) -> AppClient {
 pub fn sample_user(pool_id: &str, username: &str) -> User {
     let mut attributes = BTreeMap::new();
     attributes.insert("email".to_string(), format!("{username}@example.com"));
-    User {
-        pool_id: pool_id.into(),
-        username: username.into(),
-        username_key: username.to_lowercase(),
-        sub: format!("sub-{username}"),
+    let pool = sample_pool(pool_id);
+    User::new(
+        &pool,
+        username.into(),
+        format!("sub-{username}"),
         attributes,
-        status: UserStatus::Unconfirmed,
-        enabled: true,
-        password_hash: None,
-        created_ms: 1,
-        modified_ms: 1,
-        version: 1,
-    }
+        UserStatus::Unconfirmed,
+        None,
+        1,
+    )
 }
 
 /// Pools and clients round-trip, list in order with paging, and delete with their contents.
@@ -278,6 +275,7 @@ pub async fn refresh_tokens_round_trip<S: Store>(s: &S) {
         auth_time: 5,
         expires_ms: 99,
         revoked: false,
+        rotated_ms: None,
     };
     s.put_refresh_token(&rec).await.unwrap();
     assert_eq!(
@@ -321,6 +319,177 @@ pub async fn outbox_keeps_order<S: Store>(s: &S) {
     assert_eq!(u2[0].1.code.expose(), "222222");
 }
 
+/// Alias claims move with a user update, atomically; another user's claim is refused.
+pub async fn aliases_follow_updates<S: Store>(s: &S) {
+    let p = "us-east-1_al";
+    let mut ann = sample_user(p, "ann");
+    s.create_user(&ann, &["email:a@x.com".into()])
+        .await
+        .unwrap();
+    s.create_user(&sample_user(p, "ben"), &["email:b@x.com".into()])
+        .await
+        .unwrap();
+    ann.version = 2;
+    s.update_user_and_aliases(&ann, &["email:new@x.com".into()], &["email:a@x.com".into()])
+        .await
+        .unwrap();
+    assert!(s
+        .get_user_by_alias(p, "email:a@x.com")
+        .await
+        .unwrap()
+        .is_none());
+    assert_eq!(
+        s.get_user_by_alias(p, "email:new@x.com")
+            .await
+            .unwrap()
+            .unwrap()
+            .username,
+        "ann"
+    );
+    ann.version = 3;
+    match s
+        .update_user_and_aliases(&ann, &["email:b@x.com".into()], &[])
+        .await
+    {
+        Err(StoreError::AliasTaken(a)) => assert_eq!(a, "email:b@x.com"),
+        other => panic!("expected AliasTaken, got {other:?}"),
+    }
+    let stored = s.get_user(p, "ann").await.unwrap().unwrap();
+    assert_eq!(stored.version, 2, "a refused update changes nothing");
+    // Re-claiming an alias the user holds is fine.
+    s.update_user_and_aliases(&ann, &["email:new@x.com".into()], &[])
+        .await
+        .unwrap();
+}
+
+/// Refresh tokens can be revoked per session or all at once, and rotate exactly once.
+pub async fn refresh_tokens_revoke_and_rotate<S: Store>(s: &S) {
+    let p = "us-east-1_rr";
+    s.create_user(&sample_user(p, "fay"), &[]).await.unwrap();
+    let rec = |hash: &str, origin: &str| RefreshRecord {
+        token_hash: hash.into(),
+        pool_id: p.into(),
+        client_id: "c".into(),
+        username_key: "fay".into(),
+        origin_jti: origin.into(),
+        auth_time: 5,
+        expires_ms: 99,
+        revoked: false,
+        rotated_ms: None,
+    };
+    s.put_refresh_token(&rec("t1", "o1")).await.unwrap();
+    s.put_refresh_token(&rec("t2", "o2")).await.unwrap();
+    s.revoke_refresh_tokens(p, "fay", Some("o1")).await.unwrap();
+    assert!(s.get_refresh_token("t1").await.unwrap().unwrap().revoked);
+    assert!(!s.get_refresh_token("t2").await.unwrap().unwrap().revoked);
+    assert_eq!(s.list_refresh_tokens(p, "fay").await.unwrap().len(), 2);
+    s.rotate_refresh_token("t2", 7, &rec("t3", "o2"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.rotate_refresh_token("t2", 8, &rec("t4", "o2")).await,
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(
+        s.get_refresh_token("t2").await.unwrap().unwrap().rotated_ms,
+        Some(7)
+    );
+    assert!(
+        s.get_refresh_token("t4").await.unwrap().is_none(),
+        "a lost rotation stores nothing"
+    );
+    s.revoke_refresh_tokens(p, "fay", None).await.unwrap();
+    assert!(s
+        .list_refresh_tokens(p, "fay")
+        .await
+        .unwrap()
+        .iter()
+        .all(|r| r.revoked));
+}
+
+/// Groups are unique per pool, list in pages, and memberships move with the user record.
+pub async fn groups_and_memberships<S: Store>(s: &S) {
+    let p = "us-east-1_g";
+    let group = |name: &str| Group {
+        pool_id: p.into(),
+        name: name.into(),
+        description: None,
+        role_arn: None,
+        precedence: Some(1),
+        created_ms: 1,
+        modified_ms: 1,
+    };
+    for name in ["b", "a", "c"] {
+        s.create_group(&group(name)).await.unwrap();
+    }
+    assert!(matches!(
+        s.create_group(&group("a")).await,
+        Err(StoreError::Conflict)
+    ));
+    let page = s.list_groups(p, None, 2).await.unwrap();
+    assert_eq!(
+        page.items
+            .iter()
+            .map(|g| g.name.as_str())
+            .collect::<Vec<_>>(),
+        ["a", "b"]
+    );
+    assert_eq!(
+        s.list_groups(p, page.next.as_deref(), 2)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        1
+    );
+    let mut g = group("a");
+    g.description = Some("admins".into());
+    s.update_group(&g).await.unwrap();
+    assert_eq!(
+        s.get_group(p, "a")
+            .await
+            .unwrap()
+            .unwrap()
+            .description
+            .as_deref(),
+        Some("admins")
+    );
+    assert!(matches!(
+        s.update_group(&group("zz")).await,
+        Err(StoreError::Conflict)
+    ));
+
+    let mut u = sample_user(p, "gus");
+    s.create_user(&u, &[]).await.unwrap();
+    u.version = 2;
+    u.groups = vec!["a".into()];
+    s.set_membership(&u, "a", true).await.unwrap();
+    let stale = u.clone();
+    assert!(matches!(
+        s.set_membership(&stale, "b", true).await,
+        Err(StoreError::Conflict)
+    ));
+    let members = s.list_members(p, "a", None, 10).await.unwrap();
+    assert_eq!(members.items[0].groups, ["a"]);
+    assert!(s
+        .list_members(p, "b", None, 10)
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+    u.version = 3;
+    u.groups.clear();
+    s.set_membership(&u, "a", false).await.unwrap();
+    assert!(s
+        .list_members(p, "a", None, 10)
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+    assert!(s.delete_group(p, "a").await.unwrap());
+    assert!(s.get_group(p, "a").await.unwrap().is_none());
+}
+
 /// Expands to one test per conformance check, each on a fresh store made by `$make`.
 #[macro_export]
 macro_rules! conformance_suite {
@@ -328,7 +497,8 @@ macro_rules! conformance_suite {
         $crate::conformance_suite!(@tests $make;
             pools_and_clients, users_are_unique, updates_check_versions, lists_users_in_pages,
             codes_supersede_and_count, refresh_tokens_round_trip, settings_are_write_once,
-            outbox_keeps_order);
+            outbox_keeps_order, aliases_follow_updates, refresh_tokens_revoke_and_rotate,
+            groups_and_memberships);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

@@ -1,6 +1,7 @@
 //! The storage ports and their adapters. Operations are domain verbs; every write that must be
 //! unique or atomic is conditional in the adapter, never read-then-write in the caller.
 
+pub mod dynamodb;
 pub mod sqlite;
 
 #[cfg(any(test, feature = "conformance"))]
@@ -8,7 +9,7 @@ pub mod conformance;
 
 use crate::error::Error;
 use crate::userpool::model::{
-    AppClient, CodePurpose, OutboundMessage, PendingCode, RefreshRecord, User, UserPool,
+    AppClient, CodePurpose, Group, OutboundMessage, PendingCode, RefreshRecord, User, UserPool,
 };
 use async_trait::async_trait;
 
@@ -84,7 +85,16 @@ pub trait UserStore: Send + Sync {
     async fn get_user_by_alias(&self, pool_id: &str, alias: &str) -> Result<Option<User>, Error>;
     /// Replaces a user if its stored version is `user.version - 1`; Conflict otherwise.
     async fn update_user(&self, user: &User) -> Result<(), StoreError>;
-    /// Deletes a user, its aliases, codes and refresh tokens. Returns whether it existed.
+    /// Replaces a user like [`UserStore::update_user`] and, in the same atomic write, claims
+    /// `claim` and releases `release` alias keys. AliasTaken if a claim is held by another user.
+    async fn update_user_and_aliases(
+        &self,
+        user: &User,
+        claim: &[String],
+        release: &[String],
+    ) -> Result<(), StoreError>;
+    /// Deletes a user, its aliases, codes, refresh tokens and memberships. Returns whether it
+    /// existed.
     async fn delete_user(&self, pool_id: &str, username_key: &str) -> Result<bool, Error>;
     /// Users ordered by storage key after `after`, keeping those `keep` accepts, up to `limit`.
     async fn list_users(
@@ -122,6 +132,28 @@ pub trait UserStore: Send + Sync {
 /// Refresh tokens.
 #[async_trait]
 pub trait TokenStore: Send + Sync {
+    /// A user's refresh tokens (sign-out finds the sessions to end).
+    async fn list_refresh_tokens(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+    ) -> Result<Vec<RefreshRecord>, Error>;
+    /// Marks a user's refresh tokens revoked: all, or those of one `origin_jti`.
+    async fn revoke_refresh_tokens(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+        origin_jti: Option<&str>,
+    ) -> Result<(), Error>;
+    /// Marks `old_hash` rotated at `now_ms` and stores `new`, atomically, only if `old_hash`
+    /// was not rotated yet (Conflict otherwise): a token rotates exactly once.
+    /// Stores a new refresh token record.
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        now_ms: i64,
+        new: &RefreshRecord,
+    ) -> Result<(), StoreError>;
     /// Stores a new refresh token record.
     async fn put_refresh_token(&self, record: &RefreshRecord) -> Result<(), Error>;
     /// A refresh token record by the token's hash (strongly consistent).
@@ -141,9 +173,45 @@ pub trait OutboxStore: Send + Sync {
     ) -> Result<Vec<(i64, OutboundMessage)>, Error>;
 }
 
+/// Groups and memberships. A user's group names are also kept on the user record, written in
+/// the same atomic write as the membership.
+#[async_trait]
+pub trait GroupStore: Send + Sync {
+    /// Creates a group; Conflict when the name exists in the pool.
+    async fn create_group(&self, group: &Group) -> Result<(), StoreError>;
+    /// A group by name.
+    async fn get_group(&self, pool_id: &str, name: &str) -> Result<Option<Group>, Error>;
+    /// Replaces an existing group; Conflict when it does not exist.
+    async fn update_group(&self, group: &Group) -> Result<(), StoreError>;
+    /// Deletes a group and its memberships (members' records are the caller's to update).
+    async fn delete_group(&self, pool_id: &str, name: &str) -> Result<bool, Error>;
+    /// Groups ordered by name, after `after`.
+    async fn list_groups(
+        &self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<Group>, Error>;
+    /// Adds or removes a membership and replaces the user (version-checked), atomically.
+    async fn set_membership(
+        &self,
+        user: &User,
+        group: &str,
+        member: bool,
+    ) -> Result<(), StoreError>;
+    /// A group's members ordered by username key, after `after`.
+    async fn list_members(
+        &self,
+        pool_id: &str,
+        group: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<User>, Error>;
+}
+
 /// Everything the user pool needs from storage.
-pub trait Store: PoolStore + UserStore + TokenStore + OutboxStore {}
-impl<T: PoolStore + UserStore + TokenStore + OutboxStore> Store for T {}
+pub trait Store: PoolStore + UserStore + TokenStore + OutboxStore + GroupStore {}
+impl<T: PoolStore + UserStore + TokenStore + OutboxStore + GroupStore> Store for T {}
 
 impl From<StoreError> for crate::error::ApiError {
     /// For callers with no domain meaning for a refused write: it is an internal fault.

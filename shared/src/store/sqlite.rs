@@ -2,10 +2,12 @@
 //! Records are JSON documents beside the columns their keys and uniqueness need. Uniqueness
 //! comes from primary keys inside transactions, and updates check the version they read.
 
-use super::{OutboxStore, Page, PoolStore, StoreError, TokenStore, UserPredicate, UserStore};
+use super::{
+    GroupStore, OutboxStore, Page, PoolStore, StoreError, TokenStore, UserPredicate, UserStore,
+};
 use crate::error::Error;
 use crate::userpool::model::{
-    AppClient, CodePurpose, OutboundMessage, PendingCode, RefreshRecord, User, UserPool,
+    AppClient, CodePurpose, Group, OutboundMessage, PendingCode, RefreshRecord, User, UserPool,
 };
 use async_trait::async_trait;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -31,6 +33,11 @@ CREATE INDEX IF NOT EXISTS refresh_by_user ON refresh_tokens (pool_id, username_
 CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, pool_id TEXT NOT NULL,
   username TEXT NOT NULL, data TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS groups (pool_id TEXT NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL,
+  PRIMARY KEY (pool_id, name));
+CREATE TABLE IF NOT EXISTS memberships (pool_id TEXT NOT NULL, group_name TEXT NOT NULL,
+  username_key TEXT NOT NULL, PRIMARY KEY (pool_id, group_name, username_key));
+CREATE INDEX IF NOT EXISTS memberships_by_user ON memberships (pool_id, username_key);
 ";
 
 /// The SQLite adapter. One connection behind a mutex: each statement takes microseconds,
@@ -135,6 +142,29 @@ fn paged<T>(mut rows: Vec<(String, T)>, limit: usize) -> Page<T> {
     }
 }
 
+/// Replaces a user inside `tx` if the stored version is `user.version - 1`.
+fn replace_user(tx: &rusqlite::Transaction<'_>, user: &User) -> Result<(), StoreError> {
+    let data = to_json(user)?;
+    let n = tx
+        .execute(
+            "UPDATE users SET version = ?3, data = ?4
+             WHERE pool_id = ?1 AND username_key = ?2 AND version = ?5",
+            params![
+                user.pool_id,
+                user.username_key,
+                user.version as i64,
+                data,
+                user.version as i64 - 1
+            ],
+        )
+        .map_err(db)?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict)
+    }
+}
+
 #[async_trait]
 impl PoolStore for SqliteStore {
     async fn create_pool(&self, pool: &UserPool) -> Result<(), StoreError> {
@@ -176,6 +206,8 @@ impl PoolStore for SqliteStore {
             "codes",
             "refresh_tokens",
             "outbox",
+            "groups",
+            "memberships",
         ] {
             tx.execute(
                 &format!("DELETE FROM {table} WHERE pool_id = ?1"),
@@ -330,32 +362,47 @@ impl UserStore for SqliteStore {
     }
 
     async fn update_user(&self, user: &User) -> Result<(), StoreError> {
-        let data = to_json(user)?;
-        let n = self
-            .conn()
-            .execute(
-                "UPDATE users SET version = ?3, data = ?4
-                 WHERE pool_id = ?1 AND username_key = ?2 AND version = ?5",
-                params![
-                    user.pool_id,
-                    user.username_key,
-                    user.version as i64,
-                    data,
-                    user.version as i64 - 1
-                ],
+        self.update_user_and_aliases(user, &[], &[]).await
+    }
+
+    async fn update_user_and_aliases(
+        &self,
+        user: &User,
+        claim: &[String],
+        release: &[String],
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(db)?;
+        replace_user(&tx, user)?;
+        for alias in release {
+            tx.execute(
+                "DELETE FROM aliases WHERE pool_id = ?1 AND alias = ?2 AND username_key = ?3",
+                params![user.pool_id, alias, user.username_key],
             )
             .map_err(db)?;
-        if n == 1 {
-            Ok(())
-        } else {
-            Err(StoreError::Conflict)
         }
+        for alias in claim {
+            // Claiming an alias the user already holds is a no-op; one held by another fails.
+            let n = tx
+                .execute(
+                    "INSERT INTO aliases (pool_id, alias, username_key) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (pool_id, alias) DO UPDATE SET username_key = excluded.username_key
+                     WHERE aliases.username_key = excluded.username_key",
+                    params![user.pool_id, alias, user.username_key],
+                )
+                .map_err(db)?;
+            if n == 0 {
+                return Err(StoreError::AliasTaken(alias.clone()));
+            }
+        }
+        tx.commit().map_err(db)?;
+        Ok(())
     }
 
     async fn delete_user(&self, pool_id: &str, username_key: &str) -> Result<bool, Error> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(db)?;
-        for table in ["aliases", "codes", "refresh_tokens"] {
+        for table in ["aliases", "codes", "refresh_tokens", "memberships"] {
             tx.execute(
                 &format!("DELETE FROM {table} WHERE pool_id = ?1 AND username_key = ?2"),
                 params![pool_id, username_key],
@@ -483,6 +530,64 @@ impl UserStore for SqliteStore {
 
 #[async_trait]
 impl TokenStore for SqliteStore {
+    async fn list_refresh_tokens(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+    ) -> Result<Vec<RefreshRecord>, Error> {
+        let rows: Vec<(String, RefreshRecord)> = self.list_docs(
+            "SELECT token_hash, data FROM refresh_tokens WHERE pool_id = ?1 AND username_key = ?2",
+            params![pool_id, username_key],
+        )?;
+        Ok(rows.into_iter().map(|(_, r)| r).collect())
+    }
+
+    async fn revoke_refresh_tokens(
+        &self,
+        pool_id: &str,
+        username_key: &str,
+        origin_jti: Option<&str>,
+    ) -> Result<(), Error> {
+        self.conn()
+            .execute(
+                "UPDATE refresh_tokens SET data = json_set(data, '$.revoked', json('true'))
+                 WHERE pool_id = ?1 AND username_key = ?2
+                   AND (?3 IS NULL OR json_extract(data, '$.origin_jti') = ?3)",
+                params![pool_id, username_key, origin_jti],
+            )
+            .map_err(db)?;
+        Ok(())
+    }
+
+    async fn rotate_refresh_token(
+        &self,
+        old_hash: &str,
+        now_ms: i64,
+        new: &RefreshRecord,
+    ) -> Result<(), StoreError> {
+        let data = to_json(new)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(db)?;
+        let n = tx
+            .execute(
+                "UPDATE refresh_tokens SET data = json_set(data, '$.rotated_ms', ?2)
+                 WHERE token_hash = ?1 AND json_extract(data, '$.rotated_ms') IS NULL",
+                params![old_hash, now_ms],
+            )
+            .map_err(db)?;
+        if n != 1 {
+            return Err(StoreError::Conflict);
+        }
+        tx.execute(
+            "INSERT INTO refresh_tokens (token_hash, pool_id, username_key, data)
+             VALUES (?1, ?2, ?3, ?4)",
+            params![new.token_hash, new.pool_id, new.username_key, data],
+        )
+        .map_err(db)?;
+        tx.commit().map_err(db)?;
+        Ok(())
+    }
+
     async fn put_refresh_token(&self, record: &RefreshRecord) -> Result<(), Error> {
         let data = to_json(record)?;
         self.conn()
@@ -543,9 +648,119 @@ impl OutboxStore for SqliteStore {
     }
 }
 
+#[async_trait]
+impl GroupStore for SqliteStore {
+    async fn create_group(&self, group: &Group) -> Result<(), StoreError> {
+        let data = to_json(group)?;
+        self.conn()
+            .execute(
+                "INSERT INTO groups (pool_id, name, data) VALUES (?1, ?2, ?3)",
+                params![group.pool_id, group.name, data],
+            )
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    StoreError::Conflict
+                } else {
+                    StoreError::Backend(db(e))
+                }
+            })?;
+        Ok(())
+    }
+
+    async fn get_group(&self, pool_id: &str, name: &str) -> Result<Option<Group>, Error> {
+        self.get_doc(
+            "SELECT data FROM groups WHERE pool_id = ?1 AND name = ?2",
+            params![pool_id, name],
+        )
+    }
+
+    async fn update_group(&self, group: &Group) -> Result<(), StoreError> {
+        let data = to_json(group)?;
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE groups SET data = ?3 WHERE pool_id = ?1 AND name = ?2",
+                params![group.pool_id, group.name, data],
+            )
+            .map_err(db)?;
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict)
+        }
+    }
+
+    async fn delete_group(&self, pool_id: &str, name: &str) -> Result<bool, Error> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(db)?;
+        tx.execute(
+            "DELETE FROM memberships WHERE pool_id = ?1 AND group_name = ?2",
+            params![pool_id, name],
+        )
+        .map_err(db)?;
+        let n = tx
+            .execute(
+                "DELETE FROM groups WHERE pool_id = ?1 AND name = ?2",
+                params![pool_id, name],
+            )
+            .map_err(db)?;
+        tx.commit().map_err(db)?;
+        Ok(n > 0)
+    }
+
+    async fn list_groups(
+        &self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<Group>, Error> {
+        let rows = self.list_docs(
+            "SELECT name, data FROM groups WHERE pool_id = ?1 AND name > ?2
+             ORDER BY name LIMIT ?3",
+            params![pool_id, after.unwrap_or(""), (limit + 1) as i64],
+        )?;
+        Ok(paged(rows, limit))
+    }
+
+    async fn set_membership(
+        &self,
+        user: &User,
+        group: &str,
+        member: bool,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(db)?;
+        replace_user(&tx, user)?;
+        let sql = if member {
+            "INSERT OR IGNORE INTO memberships (pool_id, group_name, username_key) VALUES (?1, ?2, ?3)"
+        } else {
+            "DELETE FROM memberships WHERE pool_id = ?1 AND group_name = ?2 AND username_key = ?3"
+        };
+        tx.execute(sql, params![user.pool_id, group, user.username_key])
+            .map_err(db)?;
+        tx.commit().map_err(db)?;
+        Ok(())
+    }
+
+    async fn list_members(
+        &self,
+        pool_id: &str,
+        group: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<User>, Error> {
+        let rows = self.list_docs(
+            "SELECT u.username_key, u.data FROM memberships m JOIN users u
+               ON u.pool_id = m.pool_id AND u.username_key = m.username_key
+             WHERE m.pool_id = ?1 AND m.group_name = ?2 AND m.username_key > ?3
+             ORDER BY u.username_key LIMIT ?4",
+            params![pool_id, group, after.unwrap_or(""), (limit + 1) as i64],
+        )?;
+        Ok(paged(rows, limit))
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::*;
-
     crate::conformance_suite!(crate::store::sqlite::SqliteStore::in_memory().unwrap());
 }

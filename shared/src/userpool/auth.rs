@@ -1,20 +1,20 @@
 //! Sign-in: InitiateAuth and AdminInitiateAuth with USER_PASSWORD_AUTH,
 //! ADMIN_USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH. Unknown users cost one argon2 verify,
-//! exactly like a wrong password.
+//! exactly like a wrong password; failures count toward lockout.
 
+use super::challenges::{complete_sign_in, new_password_required, param, required, Params};
 use super::clients::{load_client, load_pool_client};
 use super::model::{AppClient, UserPool, UserStatus};
 use super::pools::load_pool;
-use super::secret_hash;
 use super::tokens::{self, refresh_hash, Origin};
-use super::users::find_user;
+use super::users::{find_user, modify_user};
+use super::{lockout, secret_hash};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::protocol::fields::{ClientId, UserPoolId};
 use crate::secret::Secret;
 use crate::App;
 use serde::Deserialize;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 
 const FLOWS: &[&str] = &[
     "USER_SRP_AUTH",
@@ -26,8 +26,6 @@ const FLOWS: &[&str] = &[
     "ADMIN_USER_PASSWORD_AUTH",
     "USER_AUTH",
 ];
-
-type Params = Secret<HashMap<String, String>>;
 
 /// InitiateAuth's request.
 #[derive(Deserialize)]
@@ -68,22 +66,10 @@ fn not_supported() -> ApiError {
     ApiError::invalid("Initiate Auth method not supported.")
 }
 
-fn param<'a>(params: &'a Option<Params>, name: &str) -> Option<&'a str> {
-    params.as_ref()?.expose().get(name).map(String::as_str)
-}
-
-fn required<'a>(params: &'a Option<Params>, name: &str) -> ApiResult<&'a str> {
-    param(params, name)
-        .ok_or_else(|| ApiError::invalid(format!("Missing required parameter {name}")))
-}
-
 /// Whether refresh is allowed: ALLOW_REFRESH_TOKEN_AUTH, or always with legacy flow values.
 fn allows_refresh(client: &AppClient) -> bool {
     client.allows("ALLOW_REFRESH_TOKEN_AUTH", None)
-        || client
-            .explicit_auth_flows
-            .iter()
-            .all(|f| !f.starts_with("ALLOW_"))
+        || client.explicit_auth_flows.iter().all(|f| !f.starts_with("ALLOW_"))
 }
 
 /// InitiateAuth.
@@ -141,11 +127,7 @@ pub async fn admin_initiate_auth(app: &App, input: AdminInitiateAuthInput) -> Ap
     }
 }
 
-fn authenticated(issued: &tokens::Issued) -> Value {
-    json!({ "AuthenticationResult": issued.to_json(), "ChallengeParameters": {} })
-}
-
-/// USERNAME + PASSWORD: verify, check status, issue tokens.
+/// USERNAME + PASSWORD: lockout, verify, status, then tokens or the next challenge.
 async fn password_auth(
     app: &App,
     pool: &UserPool,
@@ -156,6 +138,10 @@ async fn password_auth(
     let password = Secret::new(required(params, "PASSWORD")?.to_string());
     secret_hash::check(client, username, param(params, "SECRET_HASH"))?;
     let user = find_user(app, pool, username).await?;
+    let now = app.clock.now_millis();
+    if let Some(u) = &user {
+        lockout::check(&u.lockout, now)?;
+    }
     let hash = user.as_ref().and_then(|u| u.password_hash.as_ref());
     let password_ok = app.hasher.verify(&password, hash).await?;
     let Some(user) = user else {
@@ -166,12 +152,14 @@ async fn password_auth(
         });
     };
     if user.status == UserStatus::Unconfirmed && (password_ok || !client.hides_user_existence()) {
-        return Err(ApiError::new(
-            ErrorKind::UserNotConfirmed,
-            "User is not confirmed.",
-        ));
+        return Err(ApiError::new(ErrorKind::UserNotConfirmed, "User is not confirmed."));
     }
     if !password_ok {
+        modify_user(app, pool, user, |u| {
+            u.lockout = lockout::after_failure(&u.lockout, now);
+            Ok(())
+        })
+        .await?;
         return Err(ApiError::bad_credentials());
     }
     if !user.enabled {
@@ -182,13 +170,15 @@ async fn password_auth(
             ErrorKind::PasswordResetRequired,
             "Password reset required for the user",
         )),
-        UserStatus::ForceChangePassword => Err(ApiError::new(
-            ErrorKind::UnsupportedOperation,
-            "The NEW_PASSWORD_REQUIRED challenge is not implemented yet.",
-        )),
-        _ => Ok(authenticated(
-            &tokens::issue(app, pool, client, &user, None).await?,
-        )),
+        UserStatus::ForceChangePassword => {
+            if user.temporary_password_expires_ms.is_some_and(|t| now >= t) {
+                return Err(ApiError::not_authorized(
+                    "Temporary password has expired and must be reset by an administrator.",
+                ));
+            }
+            new_password_required(app, pool, client, &user).await
+        }
+        _ => complete_sign_in(app, pool, client, user).await,
     }
 }
 
@@ -200,6 +190,19 @@ async fn refresh(
     params: &Option<Params>,
 ) -> ApiResult<Value> {
     let token = required(params, "REFRESH_TOKEN")?;
+    let (_, user, origin) = refresh_session(app, pool, client, token).await?;
+    secret_hash::check(client, &user.username, param(params, "SECRET_HASH"))?;
+    let issued = tokens::issue(app, pool, client, &user, Some(origin)).await?;
+    Ok(json!({ "AuthenticationResult": issued.to_json(), "ChallengeParameters": {} }))
+}
+
+/// Checks a refresh token for `client`: known, not revoked, not expired, user enabled.
+pub async fn refresh_session(
+    app: &App,
+    pool: &UserPool,
+    client: &AppClient,
+    token: &str,
+) -> ApiResult<(super::model::RefreshRecord, super::model::User, Origin)> {
     let invalid = || ApiError::not_authorized("Invalid Refresh Token");
     let record = app
         .store
@@ -218,15 +221,12 @@ async fn refresh(
         .get_user(&pool.id, &record.username_key)
         .await?
         .ok_or_else(invalid)?;
-    secret_hash::check(client, &user.username, param(params, "SECRET_HASH"))?;
     if !user.enabled {
         return Err(ApiError::not_authorized("User is disabled."));
     }
     let origin = Origin {
-        origin_jti: record.origin_jti,
+        origin_jti: record.origin_jti.clone(),
         auth_time: record.auth_time,
     };
-    Ok(authenticated(
-        &tokens::issue(app, pool, client, &user, Some(origin)).await?,
-    ))
+    Ok((record, user, origin))
 }

@@ -13,7 +13,10 @@ pub const MAX_ATTEMPTS: u32 = 5;
 /// How long a code of `purpose` lives, in ms.
 pub fn lifetime_ms(purpose: CodePurpose) -> i64 {
     match purpose {
-        CodePurpose::SignUp => 24 * 3600 * 1000,
+        CodePurpose::SignUp | CodePurpose::VerifyEmail | CodePurpose::VerifyPhone => {
+            24 * 3600 * 1000
+        }
+        CodePurpose::ForgotPassword => 3600 * 1000,
     }
 }
 

@@ -304,9 +304,94 @@ pub struct User {
     pub modified_ms: i64,
     /// Optimistic-concurrency version; every update must carry the version it read.
     pub version: u64,
+    /// Names of the groups the user is in (kept with the membership records, so tokens need
+    /// no extra read for users without groups).
+    #[serde(default)]
+    pub groups: Vec<String>,
+    /// Failed sign-in state.
+    #[serde(default)]
+    pub lockout: Lockout,
+    /// Sign-in sessions ended by sign-out or RevokeToken, until their tokens would expire.
+    #[serde(default)]
+    pub revoked_origins: Vec<RevokedOrigin>,
+    /// Earlier password hashes, newest first (PasswordHistorySize).
+    #[serde(default)]
+    pub password_history: Vec<Secret<String>>,
+    /// When a temporary password (AdminCreateUser) stops working, epoch ms.
+    #[serde(default)]
+    pub temporary_password_expires_ms: Option<i64>,
+}
+
+/// Failed password attempts, for Cognito-style lockout.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Lockout {
+    /// Consecutive failures.
+    pub failures: u32,
+    /// Refused until this time, epoch ms.
+    pub locked_until_ms: i64,
+    /// Last failure, epoch ms (failures are forgotten after 15 idle minutes).
+    pub last_failure_ms: i64,
+}
+
+/// A revoked sign-in session: access tokens with this `origin_jti` are refused.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RevokedOrigin {
+    /// The session's `origin_jti`.
+    pub origin_jti: String,
+    /// Epoch seconds after which no token of the session can still be unexpired.
+    pub until: i64,
+}
+
+/// A group.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+pub struct Group {
+    /// Pool.
+    pub pool_id: String,
+    /// GroupName (case-sensitive).
+    pub name: String,
+    /// Description.
+    pub description: Option<String>,
+    /// IAM role of the group.
+    pub role_arn: Option<String>,
+    /// Lower wins; None is lowest.
+    pub precedence: Option<i64>,
+    /// Creation time, epoch ms.
+    pub created_ms: i64,
+    /// Last change, epoch ms.
+    pub modified_ms: i64,
 }
 
 impl User {
+    /// A new user, version 1, enabled, in no groups.
+    pub fn new(
+        pool: &UserPool,
+        username: String,
+        sub: String,
+        attributes: BTreeMap<String, String>,
+        status: UserStatus,
+        password_hash: Option<Secret<String>>,
+        now_ms: i64,
+    ) -> Self {
+        Self {
+            pool_id: pool.id.clone(),
+            username_key: pool.username_key(&username),
+            username,
+            sub,
+            attributes,
+            status,
+            enabled: true,
+            password_hash,
+            created_ms: now_ms,
+            modified_ms: now_ms,
+            version: 1,
+            groups: Vec::new(),
+            lockout: Lockout::default(),
+            revoked_origins: Vec::new(),
+            password_history: Vec::new(),
+            temporary_password_expires_ms: None,
+        }
+    }
+
     /// All attributes including `sub`, in Cognito's order (sub first).
     pub fn attribute_list(&self) -> Vec<(String, String)> {
         let mut out = vec![("sub".to_string(), self.sub.clone())];
@@ -320,6 +405,12 @@ impl User {
 pub enum CodePurpose {
     /// Sign-up confirmation.
     SignUp,
+    /// ForgotPassword / AdminResetUserPassword.
+    ForgotPassword,
+    /// Verifying a changed email.
+    VerifyEmail,
+    /// Verifying a changed phone number.
+    VerifyPhone,
 }
 
 impl CodePurpose {
@@ -327,6 +418,9 @@ impl CodePurpose {
     pub fn as_str(self) -> &'static str {
         match self {
             CodePurpose::SignUp => "SignUp",
+            CodePurpose::ForgotPassword => "ForgotPassword",
+            CodePurpose::VerifyEmail => "VerifyEmail",
+            CodePurpose::VerifyPhone => "VerifyPhone",
         }
     }
 }
@@ -367,6 +461,9 @@ pub struct RefreshRecord {
     pub expires_ms: i64,
     /// Revoked by sign-out or RevokeToken.
     pub revoked: bool,
+    /// When rotation replaced it (GetTokensFromRefreshToken), epoch ms.
+    #[serde(default)]
+    pub rotated_ms: Option<i64>,
 }
 
 /// A message handed to the delivery port (locally: the outbox).

@@ -2,9 +2,10 @@
 
 use super::clients::load_client;
 use super::codes;
-use super::model::{AppClient, CodePurpose, OutboundMessage, User, UserPool, UserStatus};
+use super::messages::{send_code, verification_channel};
+use super::model::{AppClient, CodePurpose, User, UserPool, UserStatus};
 use super::pools::load_pool;
-use super::users::{alias_key, find_user, load_user, modify_user, AdminUserInput};
+use super::users::{aliases_for, find_user, load_user, modify_user, AdminUserInput};
 use super::{password, schema, secret_hash};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::protocol::fields::{ClientId, ConfirmationCode, Password, SecretHash, Username};
@@ -31,67 +32,6 @@ pub fn attribute_map(list: Option<Vec<AttributeInput>>) -> BTreeMap<String, Stri
         .collect()
 }
 
-/// Masks a destination as Cognito does: `a***@e***`, `+*******1234`.
-pub fn mask(medium: &str, destination: &str) -> String {
-    if medium == "EMAIL" {
-        let (local, domain) = destination.split_once('@').unwrap_or((destination, ""));
-        let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
-        format!("{}***@{}***", first(local), first(domain))
-    } else {
-        let digits = destination.chars().count();
-        destination
-            .chars()
-            .enumerate()
-            .map(|(i, c)| if i == 0 || i + 4 >= digits { c } else { '*' })
-            .collect()
-    }
-}
-
-/// Where a user's verification code goes: (attribute, medium, destination).
-fn channel(pool: &UserPool, user: &User) -> Option<(&'static str, &'static str, String)> {
-    if pool.auto_verifies("email") {
-        if let Some(e) = user.attributes.get("email") {
-            return Some(("email", "EMAIL", e.clone()));
-        }
-    }
-    if pool.auto_verifies("phone_number") {
-        if let Some(p) = user.attributes.get("phone_number") {
-            return Some(("phone_number", "SMS", p.clone()));
-        }
-    }
-    None
-}
-
-/// Issues a sign-up code and hands it to the delivery port; returns CodeDeliveryDetails.
-async fn send_signup_code(app: &App, pool: &UserPool, user: &User) -> ApiResult<Option<Value>> {
-    let Some((attr, medium, destination)) = channel(pool, user) else {
-        return Ok(None);
-    };
-    let code = codes::issue(app, &pool.id, &user.username_key, CodePurpose::SignUp).await?;
-    let template = if medium == "EMAIL" {
-        &pool.messages.email_message
-    } else {
-        &pool.messages.sms_message
-    };
-    let msg = OutboundMessage {
-        pool_id: pool.id.clone(),
-        username: user.username.clone(),
-        destination: destination.clone(),
-        delivery_medium: medium.into(),
-        purpose: CodePurpose::SignUp.as_str().into(),
-        subject: pool.messages.email_subject.clone(),
-        message: crate::secret::Secret::new(template.replace("{####}", code.expose())),
-        code,
-        created_ms: app.clock.now_millis(),
-    };
-    app.delivery.deliver(&msg).await?;
-    Ok(Some(json!({
-        "Destination": mask(medium, &destination),
-        "DeliveryMedium": medium,
-        "AttributeName": attr,
-    })))
-}
-
 /// Loads the client named in a public request and its pool.
 pub async fn client_and_pool(
     app: &App,
@@ -113,13 +53,14 @@ pub struct SignUpInput {
     user_attributes: Option<Vec<AttributeInput>>,
 }
 
-/// The internal username and alias claims for a sign-up, per the pool's username options.
-fn username_and_aliases(
+/// The internal username for a new user, per the pool's username options: a UUID when the
+/// pool signs in by email or phone (whose value then goes into `attrs`), else `given`.
+pub fn internal_username(
     app: &App,
     pool: &UserPool,
     given: &str,
     attrs: &mut BTreeMap<String, String>,
-) -> ApiResult<(String, Vec<String>)> {
+) -> ApiResult<String> {
     let by_email = pool.username_attributes.iter().any(|a| a == "email");
     let by_phone = pool.username_attributes.iter().any(|a| a == "phone_number");
     if by_email || by_phone {
@@ -137,8 +78,7 @@ fn username_and_aliases(
             return Err(ApiError::invalid("Username should be a phone number."));
         };
         attrs.insert(attr.to_string(), given.to_string());
-        let internal = crate::random::uuid_v4(app.random.as_ref());
-        return Ok((internal, vec![alias_key(pool, attr, given)]));
+        return Ok(crate::random::uuid_v4(app.random.as_ref()));
     }
     for (attr, shaped) in [
         ("email", schema::is_email(given)),
@@ -147,15 +87,27 @@ fn username_and_aliases(
         if shaped && pool.alias_attributes.iter().any(|a| a == attr) {
             return Err(ApiError::invalid(format!(
                 "Username cannot be of {} format, since user pool is configured for {attr} alias.",
-                if attr == "email" {
-                    "email"
-                } else {
-                    "phone number"
-                }
+                if attr == "email" { "email" } else { "phone number" }
             )));
         }
     }
-    Ok((given.to_string(), Vec::new()))
+    Ok(given.to_string())
+}
+
+/// Stores a new user with its alias claims, mapping refusals to Cognito's errors.
+pub async fn create_user(app: &App, pool: &UserPool, user: &User) -> ApiResult<()> {
+    let aliases = aliases_for(pool, user);
+    app.store.create_user(user, &aliases).await.map_err(|e| match e {
+        StoreError::UsernameTaken => ApiError::new(ErrorKind::UsernameExists, "User already exists"),
+        StoreError::AliasTaken(alias) => ApiError::new(
+            ErrorKind::UsernameExists,
+            format!(
+                "An account with the given {} already exists.",
+                alias.split(':').next().unwrap_or("email")
+            ),
+        ),
+        other => other.into(),
+    })
 }
 
 /// SignUp.
@@ -172,40 +124,22 @@ pub async fn sign_up(app: &App, input: SignUpInput) -> ApiResult<Value> {
         .ok_or_else(|| ApiError::missing_member("password"))?;
     let mut attrs = attribute_map(input.user_attributes);
     schema::validate(&pool, &attrs, false)?;
-    let (internal, aliases) = username_and_aliases(app, &pool, username, &mut attrs)?;
+    let internal = internal_username(app, &pool, username, &mut attrs)?;
     schema::validate(&pool, &attrs, true)?;
     password::check_policy(&pool.password_policy, password.expose())?;
     let hash = app.hasher.hash(password.secret()).await?;
     let now = app.clock.now_millis();
-    let user = User {
-        pool_id: pool.id.clone(),
-        username_key: pool.username_key(&internal),
-        username: internal,
-        sub: crate::random::uuid_v4(app.random.as_ref()),
-        attributes: attrs,
-        status: UserStatus::Unconfirmed,
-        enabled: true,
-        password_hash: Some(hash),
-        created_ms: now,
-        modified_ms: now,
-        version: 1,
-    };
-    app.store
-        .create_user(&user, &aliases)
-        .await
-        .map_err(|e| match e {
-            StoreError::UsernameTaken => {
-                ApiError::new(ErrorKind::UsernameExists, "User already exists")
-            }
-            StoreError::AliasTaken(alias) => ApiError::new(
-                ErrorKind::UsernameExists,
-                format!(
-                    "An account with the given {} already exists.",
-                    alias.split(':').next().unwrap_or("email")
-                ),
-            ),
-            other => other.into(),
-        })?;
+    let sub = crate::random::uuid_v4(app.random.as_ref());
+    let user = User::new(
+        &pool,
+        internal,
+        sub,
+        attrs,
+        UserStatus::Unconfirmed,
+        Some(hash),
+        now,
+    );
+    create_user(app, &pool, &user).await?;
     let delivery = send_signup_code(app, &pool, &user).await?;
     let mut out = json!({ "UserConfirmed": false, "UserSub": user.sub });
     if let Some(d) = delivery {
@@ -261,8 +195,8 @@ pub async fn confirm_sign_up(app: &App, input: ConfirmSignUpInput) -> ApiResult<
         input.confirmation_code.expose(),
     )
     .await?;
-    let verified = channel(&pool, &user).map(|(attr, _, _)| format!("{attr}_verified"));
-    modify_user(app, user, |u| {
+    let verified = verification_channel(&pool, &user).map(|c| format!("{}_verified", c.attribute));
+    modify_user(app, &pool, user, |u| {
         if u.status != UserStatus::Unconfirmed {
             return Err(cannot_confirm(u));
         }
@@ -296,22 +230,8 @@ pub async fn resend_confirmation_code(app: &App, input: ResendInput) -> ApiResul
     )?;
     let Some(user) = find_user(app, &pool, name).await? else {
         if client.hides_user_existence() {
-            // A believable answer for a user that does not exist.
-            let medium = if pool.auto_verifies("email") {
-                "EMAIL"
-            } else {
-                "SMS"
-            };
-            let fake = if medium == "EMAIL" {
-                format!("{}@example.com", name)
-            } else {
-                "+10000000000".into()
-            };
-            return Ok(json!({ "CodeDeliveryDetails": {
-                "Destination": mask(medium, &fake),
-                "DeliveryMedium": medium,
-                "AttributeName": if medium == "EMAIL" { "email" } else { "phone_number" },
-            }}));
+            let details = super::recovery::simulated_details(&pool, name);
+            return Ok(json!({ "CodeDeliveryDetails": details }));
         }
         return Err(ApiError::user_not_found());
     };
@@ -329,7 +249,7 @@ pub async fn admin_confirm_sign_up(app: &App, input: AdminUserInput) -> ApiResul
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
     let key = user.username_key.clone();
-    modify_user(app, user, |u| {
+    modify_user(app, &pool, user, |u| {
         if u.status != UserStatus::Unconfirmed {
             return Err(cannot_confirm(u));
         }
@@ -343,13 +263,10 @@ pub async fn admin_confirm_sign_up(app: &App, input: AdminUserInput) -> ApiResul
     Ok(json!({}))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn masks_like_cognito() {
-        assert_eq!(mask("EMAIL", "jane@example.com"), "j***@e***");
-        assert_eq!(mask("SMS", "+15551234567"), "+*******4567");
+/// Sends a sign-up code by the verification channel, if the user has one.
+async fn send_signup_code(app: &App, pool: &UserPool, user: &User) -> ApiResult<Option<Value>> {
+    match verification_channel(pool, user) {
+        Some(ch) => Ok(Some(send_code(app, pool, user, CodePurpose::SignUp, &ch).await?)),
+        None => Ok(None),
     }
 }

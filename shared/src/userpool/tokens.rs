@@ -71,7 +71,32 @@ fn claim_value(name: &str, value: &str) -> Value {
     }
 }
 
-/// Issues ID and access tokens (and a refresh token when `new_session`).
+/// A new refresh token for a session and the record that stores only its hash.
+pub fn new_refresh_record(
+    app: &App,
+    pool: &UserPool,
+    client: &AppClient,
+    user: &User,
+    origin: &Origin,
+) -> (String, RefreshRecord) {
+    let mut raw = [0u8; 48];
+    app.random.fill(&mut raw);
+    let token = URL_SAFE_NO_PAD.encode(raw);
+    let record = RefreshRecord {
+        token_hash: refresh_hash(&token),
+        pool_id: pool.id.clone(),
+        client_id: client.client_id.clone(),
+        username_key: user.username_key.clone(),
+        origin_jti: origin.origin_jti.clone(),
+        auth_time: origin.auth_time,
+        expires_ms: app.clock.now_millis() + client.refresh_ttl() as i64 * 1000,
+        revoked: false,
+        rotated_ms: None,
+    };
+    (token, record)
+}
+
+/// Issues ID and access tokens, and a refresh token for a new session (no `origin`).
 pub async fn issue(
     app: &App,
     pool: &UserPool,
@@ -115,27 +140,28 @@ pub async fn issue(
         }
     }
 
+    let groups = super::groups::claims(app, pool, user).await?;
+    if let Some(g) = &groups {
+        id.insert("cognito:groups".into(), json!(g.names));
+        if !g.roles.is_empty() {
+            id.insert("cognito:roles".into(), json!(g.roles));
+        }
+        if let Some(role) = &g.preferred_role {
+            id.insert("cognito:preferred_role".into(), json!(role));
+        }
+    }
+
     let mut access = common("access", client.access_ttl());
+    if let Some(g) = &groups {
+        access.insert("cognito:groups".into(), json!(g.names));
+    }
     access.insert("client_id".into(), json!(client.client_id));
     access.insert("username".into(), json!(user.username));
     access.insert("scope".into(), json!(ADMIN_SCOPE));
 
     let refresh_token = if new_session {
-        let mut raw = [0u8; 48];
-        app.random.fill(&mut raw);
-        let token = URL_SAFE_NO_PAD.encode(raw);
-        app.store
-            .put_refresh_token(&RefreshRecord {
-                token_hash: refresh_hash(&token),
-                pool_id: pool.id.clone(),
-                client_id: client.client_id.clone(),
-                username_key: user.username_key.clone(),
-                origin_jti: origin.origin_jti.clone(),
-                auth_time: origin.auth_time,
-                expires_ms: app.clock.now_millis() + client.refresh_ttl() as i64 * 1000,
-                revoked: false,
-            })
-            .await?;
+        let (token, record) = new_refresh_record(app, pool, client, user, &origin);
+        app.store.put_refresh_token(&record).await?;
         Some(token)
     } else {
         None
@@ -225,6 +251,10 @@ pub async fn authorize_access(app: &App, token: &str) -> ApiResult<AccessContext
         .ok_or_else(ApiError::user_not_found)?;
     if !user.enabled {
         return Err(ApiError::not_authorized("User is disabled."));
+    }
+    let origin = claims.get("origin_jti").and_then(Value::as_str).unwrap_or_default();
+    if user.revoked_origins.iter().any(|r| r.origin_jti == origin) {
+        return Err(ApiError::not_authorized("Access Token has been revoked"));
     }
     Ok(AccessContext { pool, client, user })
 }

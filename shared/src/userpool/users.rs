@@ -6,7 +6,7 @@ use super::model::{AppClient, User, UserPool};
 use super::pools::{decode_token, encode_token, load_pool};
 use super::tokens::authorize_access;
 use crate::clock::epoch_seconds;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::protocol::fields::{AccessToken, UserPoolId, Username};
 use crate::store::StoreError;
 use crate::App;
@@ -59,18 +59,52 @@ pub async fn load_user(app: &App, pool: &UserPool, name: &str) -> ApiResult<User
         .ok_or_else(ApiError::user_not_found)
 }
 
-/// Applies `change` to the stored user with a version check, re-reading and retrying when a
-/// concurrent writer won, so no update is lost and none is half-applied.
+/// The alias keys a user holds: username attributes always, alias attributes when verified
+/// (preferred_username needs no verification).
+pub fn aliases_for(pool: &UserPool, user: &User) -> Vec<String> {
+    let verified = |attr: &str| user.attributes.get(&format!("{attr}_verified")).is_some_and(|v| v == "true");
+    let mut out = Vec::new();
+    for attr in &pool.username_attributes {
+        if let Some(v) = user.attributes.get(attr) {
+            out.push(alias_key(pool, attr, v));
+        }
+    }
+    for attr in &pool.alias_attributes {
+        let claimable = attr == "preferred_username" || verified(attr);
+        if let (true, Some(v)) = (claimable, user.attributes.get(attr)) {
+            out.push(alias_key(pool, attr, v));
+        }
+    }
+    out
+}
+
+/// AliasExistsException for a taken alias key.
+pub fn alias_exists(alias: &str) -> ApiError {
+    let attr = alias.split(':').next().unwrap_or("email");
+    ApiError::new(
+        ErrorKind::AliasExists,
+        format!("An account with the given {attr} already exists."),
+    )
+}
+
+/// Applies `change` to the stored user with a version check, moving alias claims with it in
+/// the same atomic write, and re-reading and retrying when a concurrent writer won, so no
+/// update is lost and none is half-applied. This is the one path every user update takes.
 pub async fn modify_user(
     app: &App,
+    pool: &UserPool,
     mut user: User,
     change: impl Fn(&mut User) -> ApiResult<()>,
 ) -> ApiResult<User> {
     for _ in 0..5 {
+        let before = aliases_for(pool, &user);
         change(&mut user)?;
         user.version += 1;
         user.modified_ms = app.clock.now_millis();
-        match app.store.update_user(&user).await {
+        let after = aliases_for(pool, &user);
+        let claim: Vec<String> = after.iter().filter(|a| !before.contains(a)).cloned().collect();
+        let release: Vec<String> = before.iter().filter(|a| !after.contains(a)).cloned().collect();
+        match app.store.update_user_and_aliases(&user, &claim, &release).await {
             Ok(()) => return Ok(user),
             Err(StoreError::Conflict) => {
                 user = app
@@ -79,6 +113,7 @@ pub async fn modify_user(
                     .await?
                     .ok_or_else(ApiError::user_not_found)?;
             }
+            Err(StoreError::AliasTaken(alias)) => return Err(alias_exists(&alias)),
             Err(e) => return Err(e.into()),
         }
     }

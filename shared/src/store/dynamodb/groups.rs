@@ -1,0 +1,166 @@
+//! `GroupStore` on DynamoDB: groups under GSI1 by pool, and memberships as items in the
+//! member's partition (so deleting the user removes them), listed by group through GSI1.
+
+use super::keys::*;
+use super::ops::{build, keys_of, sdk, CONDITION_FAILED};
+use super::users::UserWrite;
+use super::DynamoStore;
+use crate::error::Error;
+use crate::store::{GroupStore, Page, StoreError};
+use crate::userpool::model::{Group, User};
+use async_trait::async_trait;
+use aws_sdk_dynamodb::types::{Delete, Put, ReturnValue, TransactWriteItem};
+use std::collections::HashMap;
+
+/// A group's item.
+fn group_item(group: &Group) -> Result<Item, Error> {
+    Ok(with_gsi1(
+        doc_item(
+            group_pk(&group.pool_id, &group.name),
+            GROUP_SK,
+            "group",
+            group,
+        )?,
+        groups_of(&group.pool_id),
+        group.name.as_str(),
+    ))
+}
+
+#[async_trait]
+impl GroupStore for DynamoStore {
+    async fn create_group(&self, group: &Group) -> Result<(), StoreError> {
+        match self.put_new(group_item(group)?).await {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(StoreError::Conflict),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn get_group(&self, pool_id: &str, name: &str) -> Result<Option<Group>, Error> {
+        self.get_doc(key(group_pk(pool_id, name), GROUP_SK)).await
+    }
+
+    async fn update_group(&self, group: &Group) -> Result<(), StoreError> {
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(group_item(group)?))
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Err(StoreError::Conflict)
+            }
+            Err(e) => Err(sdk(e).into()),
+        }
+    }
+
+    async fn delete_group(&self, pool_id: &str, name: &str) -> Result<bool, Error> {
+        let memberships = self.gsi1_keys(members_of(pool_id, name)).await?;
+        self.batch_delete(keys_of(&memberships)?).await?;
+        let old = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .set_key(Some(key(group_pk(pool_id, name), GROUP_SK)))
+            .return_values(ReturnValue::AllOld)
+            .send()
+            .await
+            .map_err(sdk)?;
+        Ok(old.attributes.is_some_and(|a| !a.is_empty()))
+    }
+
+    async fn list_groups(
+        &self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<Group>, Error> {
+        self.list_under(groups_of(pool_id), after, limit, &|_: &Group| true)
+            .await
+    }
+
+    async fn set_membership(
+        &self,
+        user: &User,
+        group: &str,
+        member: bool,
+    ) -> Result<(), StoreError> {
+        let mut ops = vec![UserWrite::new(user, &[], &[])?.into_op(&self.table)?];
+        let membership_key = key(
+            user_pk(&user.pool_id, &user.username_key),
+            membership_sk(group),
+        );
+        ops.push(if member {
+            let mut item = with_gsi1(
+                membership_key,
+                members_of(&user.pool_id, group),
+                user.username_key.as_str(),
+            );
+            item.insert(KIND.into(), s("membership"));
+            let put = Put::builder()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .build()
+                .map_err(build)?;
+            TransactWriteItem::builder().put(put).build()
+        } else {
+            let delete = Delete::builder()
+                .table_name(&self.table)
+                .set_key(Some(membership_key))
+                .build()
+                .map_err(build)?;
+            TransactWriteItem::builder().delete(delete).build()
+        });
+        match self.transact(ops).await? {
+            Ok(()) => Ok(()),
+            Err(codes) if codes.first().is_some_and(|c| c == CONDITION_FAILED) => {
+                Err(StoreError::Conflict)
+            }
+            Err(codes) => Err(Error::Store(format!("set_membership cancelled: {codes:?}")).into()),
+        }
+    }
+
+    async fn list_members(
+        &self,
+        pool_id: &str,
+        group: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<User>, Error> {
+        // The memberships' page (GSI1), then the members themselves (BatchGetItem).
+        let names = self
+            .scan_under(
+                members_of(pool_id, group),
+                after,
+                limit.saturating_add(1),
+                |item| Ok(Some(get_s(item, GSI1SK)?.to_string())),
+            )
+            .await?;
+        let more = names.len() > limit;
+        let mut names = names;
+        names.truncate(limit);
+        let keys = names
+            .iter()
+            .map(|k| key(user_pk(pool_id, k), USER_SK))
+            .collect();
+        let mut users: HashMap<String, User> = HashMap::new();
+        for item in self.batch_get(keys, &[DATA]).await? {
+            let user: User = from_doc(&item)?;
+            users.insert(user.username_key.clone(), user);
+        }
+        let next = if more { names.last().cloned() } else { None };
+        // A membership whose user was deleted a moment ago is left out.
+        Ok(Page {
+            items: names.iter().filter_map(|k| users.remove(k)).collect(),
+            next,
+        })
+    }
+}

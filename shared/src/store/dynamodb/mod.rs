@@ -1,0 +1,154 @@
+//! The production store: one DynamoDB table (single-table design) behind every storage port.
+//!
+//! Uniqueness and atomicity come from conditional writes and transactions, never from a read
+//! followed by a write; users, codes and refresh tokens are read strongly consistent. The key
+//! schema, the one GSI, the TTL attribute and the requests each method makes are documented in
+//! docs/dynamodb.md. Any SDK failure becomes [`Error::Store`] with its cause chain; the SDK's
+//! standard retry handles throttling.
+
+mod codes;
+mod groups;
+mod keys;
+mod ops;
+mod outbox;
+mod pools;
+mod tokens;
+mod users;
+
+use crate::error::Error;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
+    ProjectionType, ScalarAttributeType, TimeToLiveSpecification, TimeToLiveStatus,
+};
+use aws_sdk_dynamodb::client::Waiters;
+use aws_sdk_dynamodb::Client;
+use keys::{GSI1, GSI1PK, GSI1SK, PK, SK, TTL};
+use ops::{build, sdk};
+use std::time::Duration;
+
+/// How long `create_table` waits for a new table to become ACTIVE.
+const TABLE_ACTIVE_WAIT: Duration = Duration::from_secs(300);
+
+/// The DynamoDB adapter: a client and the table name. Cheap to clone (the client is shared).
+#[derive(Clone, Debug)]
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    /// A store over `table` using `client`.
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+
+    /// A client from the normal AWS configuration chain (environment, profile, instance
+    /// role; `AWS_ENDPOINT_URL_DYNAMODB` points it at any DynamoDB-API server).
+    pub async fn client_from_env() -> Client {
+        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+        Client::new(&config)
+    }
+
+    /// A store over `table` with a client from the normal AWS configuration chain.
+    pub async fn from_env(table: impl Into<String>) -> Self {
+        Self::new(Self::client_from_env().await, table)
+    }
+
+    /// The table name.
+    pub fn table(&self) -> &str {
+        &self.table
+    }
+
+    /// The DynamoDB client.
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// Creates the table if it does not exist (on-demand billing, the key schema and GSI1),
+    /// waits until it is ACTIVE, and turns on TTL on the `ttl` attribute. Idempotent.
+    pub async fn create_table(client: &Client, name: &str) -> Result<(), Error> {
+        let attr = |n: &str| {
+            AttributeDefinition::builder()
+                .attribute_name(n)
+                .attribute_type(ScalarAttributeType::S)
+                .build()
+                .map_err(build)
+        };
+        let key = |n: &str, t: KeyType| {
+            KeySchemaElement::builder()
+                .attribute_name(n)
+                .key_type(t)
+                .build()
+                .map_err(build)
+        };
+        let gsi1 = GlobalSecondaryIndex::builder()
+            .index_name(GSI1)
+            .key_schema(key(GSI1PK, KeyType::Hash)?)
+            .key_schema(key(GSI1SK, KeyType::Range)?)
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::All)
+                    .build(),
+            )
+            .build()
+            .map_err(build)?;
+        let created = client
+            .create_table()
+            .table_name(name)
+            .billing_mode(BillingMode::PayPerRequest)
+            .attribute_definitions(attr(PK)?)
+            .attribute_definitions(attr(SK)?)
+            .attribute_definitions(attr(GSI1PK)?)
+            .attribute_definitions(attr(GSI1SK)?)
+            .key_schema(key(PK, KeyType::Hash)?)
+            .key_schema(key(SK, KeyType::Range)?)
+            .global_secondary_indexes(gsi1)
+            .send()
+            .await;
+        if let Err(e) = created {
+            let exists = e
+                .as_service_error()
+                .is_some_and(|se| se.is_resource_in_use_exception());
+            if !exists {
+                return Err(sdk(e));
+            }
+        }
+        client
+            .wait_until_table_exists()
+            .table_name(name)
+            .wait(TABLE_ACTIVE_WAIT)
+            .await
+            .map_err(|e| Error::Store(format!("waiting for table {name}: {e}")))?;
+        let ttl = client
+            .describe_time_to_live()
+            .table_name(name)
+            .send()
+            .await
+            .map_err(sdk)?;
+        let status = ttl
+            .time_to_live_description()
+            .and_then(|d| d.time_to_live_status());
+        if !matches!(
+            status,
+            Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
+        ) {
+            client
+                .update_time_to_live()
+                .table_name(name)
+                .time_to_live_specification(
+                    TimeToLiveSpecification::builder()
+                        .attribute_name(TTL)
+                        .enabled(true)
+                        .build()
+                        .map_err(build)?,
+                )
+                .send()
+                .await
+                .map_err(sdk)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,256 @@
+//! Admin user operations: AdminCreateUser (with the invite), AdminSetUserPassword,
+//! AdminDisableUser / AdminEnableUser, AdminResetUserPassword, AdminUpdateUserAttributes,
+//! AdminDeleteUserAttributes, AdminUserGlobalSignOut.
+
+use super::credentials::{apply_password, new_password_hash};
+use super::messages::{send_code, verification_channel, Channel};
+use super::model::{CodePurpose, OutboundMessage, User, UserPool, UserStatus};
+use super::pools::load_pool;
+use super::revocation::sign_out_everywhere;
+use super::signup::{attribute_map, create_user, internal_username, AttributeInput};
+use super::users::{load_user, modify_user, user_type, AdminUserInput};
+use super::{attributes, schema};
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::protocol::fields::{Password, UserPoolId, Username};
+use crate::random::string_from;
+use crate::secret::Secret;
+use crate::App;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// AdminCreateUser's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdminCreateUserInput {
+    user_pool_id: UserPoolId,
+    username: Username,
+    user_attributes: Option<Vec<AttributeInput>>,
+    temporary_password: Option<Password>,
+    message_action: Option<String>,
+    desired_delivery_mediums: Option<Vec<String>>,
+}
+
+/// A temporary password that satisfies the pool's policy.
+fn generate_temporary(app: &App, pool: &UserPool) -> Secret<String> {
+    let len = pool.password_policy.minimum_length.max(12) as usize;
+    let body = string_from(app.random.as_ref(), crate::random::ALNUM, len - 4);
+    // Random letters and digits, then one of each class a policy may require.
+    Secret::new(format!("{body}a1A!"))
+}
+
+/// Sends the invitation with the temporary password, by the desired mediums.
+async fn send_invite(
+    app: &App,
+    pool: &UserPool,
+    user: &User,
+    temporary: &Secret<String>,
+    mediums: &[String],
+) -> ApiResult<()> {
+    let template = |key: &str, default: &str| {
+        pool.passthrough
+            .get("AdminCreateUserConfig")
+            .and_then(|c| c.get("InviteMessageTemplate"))
+            .and_then(|t| t.get(key))
+            .and_then(Value::as_str)
+            .unwrap_or(default)
+            .to_string()
+    };
+    for medium in mediums {
+        let (attr, body) = match medium.as_str() {
+            "EMAIL" => ("email", template("EmailMessage", "Your username is {username} and temporary password is {####}. ")),
+            _ => ("phone_number", template("SMSMessage", "Your username is {username} and temporary password is {####}. ")),
+        };
+        let Some(destination) = user.attributes.get(attr) else {
+            continue;
+        };
+        let message = body
+            .replace("{username}", &user.username)
+            .replace("{####}", temporary.expose());
+        let msg = OutboundMessage {
+            pool_id: pool.id.clone(),
+            username: user.username.clone(),
+            destination: destination.clone(),
+            delivery_medium: if attr == "email" { "EMAIL" } else { "SMS" }.into(),
+            purpose: "Invitation".into(),
+            code: temporary.clone(),
+            subject: template("EmailSubject", "Your temporary password"),
+            message: Secret::new(message),
+            created_ms: app.clock.now_millis(),
+        };
+        app.delivery.deliver(&msg).await?;
+    }
+    Ok(())
+}
+
+/// AdminCreateUser: FORCE_CHANGE_PASSWORD with a temporary password, invited through the
+/// outbox unless MessageAction=SUPPRESS; RESEND re-invites an existing invited user.
+pub async fn admin_create_user(app: &App, input: AdminCreateUserInput) -> ApiResult<Value> {
+    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
+    let action = input.message_action.as_deref();
+    if !matches!(action, None | Some("RESEND") | Some("SUPPRESS")) {
+        return Err(ApiError::constraint("messageAction", "Member must satisfy enum value set: [RESEND, SUPPRESS]"));
+    }
+    let mediums = input.desired_delivery_mediums.unwrap_or_else(|| vec!["SMS".into()]);
+    super::pools::check_enum_list("desiredDeliveryMediums", &mediums, &["SMS", "EMAIL"])?;
+    let temporary = match &input.temporary_password {
+        Some(p) => {
+            super::password::check_policy(&pool.password_policy, p.expose())?;
+            p.secret().clone()
+        }
+        None => generate_temporary(app, &pool),
+    };
+    let now = app.clock.now_millis();
+    let expires = now + i64::from(pool.password_policy.temporary_password_validity_days) * 86_400_000;
+    let hash = app.hasher.hash(&temporary).await?;
+    let user = if action == Some("RESEND") {
+        let existing = load_user(app, &pool, input.username.as_str()).await?;
+        if existing.status != UserStatus::ForceChangePassword {
+            return Err(ApiError::new(ErrorKind::UnsupportedUserState, "User is not in FORCE_CHANGE_PASSWORD state."));
+        }
+        modify_user(app, &pool, existing, |u| {
+            u.password_hash = Some(hash.clone());
+            u.temporary_password_expires_ms = Some(expires);
+            Ok(())
+        })
+        .await?
+    } else {
+        let mut attrs = attribute_map(input.user_attributes);
+        attributes::validate_admin(&pool, &attrs)?;
+        let internal = internal_username(app, &pool, input.username.as_str(), &mut attrs)?;
+        schema::validate(&pool, &without_verified(&attrs), true)?;
+        let sub = crate::random::uuid_v4(app.random.as_ref());
+        let mut user = User::new(&pool, internal, sub, attrs, UserStatus::ForceChangePassword, Some(hash), now);
+        user.temporary_password_expires_ms = Some(expires);
+        create_user(app, &pool, &user).await?;
+        user
+    };
+    if action != Some("SUPPRESS") {
+        send_invite(app, &pool, &user, &temporary, &mediums).await?;
+    }
+    Ok(json!({ "User": user_type(&user, None) }))
+}
+
+fn without_verified(attrs: &std::collections::BTreeMap<String, String>) -> std::collections::BTreeMap<String, String> {
+    attrs.iter().filter(|(k, _)| !k.ends_with("_verified")).map(|(k, v)| (k.clone(), v.clone())).collect()
+}
+
+/// AdminSetUserPassword's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdminSetUserPasswordInput {
+    user_pool_id: UserPoolId,
+    username: Username,
+    password: Password,
+    permanent: Option<bool>,
+}
+
+/// AdminSetUserPassword: Permanent → CONFIRMED, else FORCE_CHANGE_PASSWORD.
+pub async fn admin_set_user_password(app: &App, input: AdminSetUserPasswordInput) -> ApiResult<Value> {
+    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
+    let user = load_user(app, &pool, input.username.as_str()).await?;
+    let hash = new_password_hash(app, &pool, &user, input.password.secret()).await?;
+    let permanent = input.permanent.unwrap_or(false);
+    let expires = app.clock.now_millis() + i64::from(pool.password_policy.temporary_password_validity_days) * 86_400_000;
+    modify_user(app, &pool, user, |u| {
+        apply_password(&pool, u, hash.clone());
+        if permanent {
+            u.status = UserStatus::Confirmed;
+        } else {
+            u.status = UserStatus::ForceChangePassword;
+            u.temporary_password_expires_ms = Some(expires);
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(json!({}))
+}
+
+/// AdminDisableUser: sign-in refused ("User is disabled.") and every session ended.
+pub async fn admin_disable_user(app: &App, input: AdminUserInput) -> ApiResult<Value> {
+    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
+    let user = load_user(app, &pool, input.username.as_str()).await?;
+    let user = modify_user(app, &pool, user, |u| {
+        u.enabled = false;
+        Ok(())
+    })
+    .await?;
+    sign_out_everywhere(app, &pool, user).await?;
+    Ok(json!({}))
+}
+
+/// AdminEnableUser.
+pub async fn admin_enable_user(app: &App, input: AdminUserInput) -> ApiResult<Value> {
+    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
+    let user = load_user(app, &pool, input.username.as_str()).await?;
+    modify_user(app, &pool, user, |u| {
+        u.enabled = true;
+        Ok(())
+    })
+    .await?;
+    Ok(json!({}))
+}
+
+/// AdminResetUserPassword: RESET_REQUIRED, and a recovery code by the verified channel.
+pub async fn admin_reset_user_password(app: &App, input: AdminUserInput) -> ApiResult<Value> {
+    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
+    let user = load_user(app, &pool, input.username.as_str()).await?;
+    let channel = super::recovery::recovery_channel(&pool, &user)?;
+    let user = modify_user(app, &pool, user, |u| {
+        u.status = UserStatus::ResetRequired;
+        Ok(())
+    })
+    .await?;
+    sign_out_everywhere(app, &pool, user.clone()).await?;
+    send_code(app, &pool, &user, CodePurpose::ForgotPassword, &channel).await?;
+    Ok(json!({}))
+}
+
+/// AdminUpdateUserAttributes' request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdminUpdateAttributesInput {
+    user_pool_id: UserPoolId,
+    username: Username,
+    user_attributes: Vec<AttributeInput>,
+}
+
+/// AdminUpdateUserAttributes: may set `*_verified`; a changed auto-verified email or phone
+/// becomes unverified and gets a code unless the same call marks it verified.
+pub async fn admin_update_user_attributes(app: &App, input: AdminUpdateAttributesInput) -> ApiResult<Value> {
+    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
+    let user = load_user(app, &pool, input.username.as_str()).await?;
+    let updates = attribute_map(Some(input.user_attributes));
+    attributes::validate_admin(&pool, &updates)?;
+    attributes::update(app, &pool, user, updates).await?;
+    Ok(json!({}))
+}
+
+/// AdminDeleteUserAttributes' request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdminDeleteAttributesInput {
+    user_pool_id: UserPoolId,
+    username: Username,
+    user_attribute_names: Vec<String>,
+}
+
+/// AdminDeleteUserAttributes.
+pub async fn admin_delete_user_attributes(app: &App, input: AdminDeleteAttributesInput) -> ApiResult<Value> {
+    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
+    let user = load_user(app, &pool, input.username.as_str()).await?;
+    attributes::delete(app, &pool, user, &input.user_attribute_names).await?;
+    Ok(json!({}))
+}
+
+/// AdminUserGlobalSignOut.
+pub async fn admin_user_global_sign_out(app: &App, input: AdminUserInput) -> ApiResult<Value> {
+    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
+    let user = load_user(app, &pool, input.username.as_str()).await?;
+    sign_out_everywhere(app, &pool, user).await?;
+    Ok(json!({}))
+}
+
+/// The channel a verification code goes to for this user, if any (re-exported for callers).
+pub fn channel_for(pool: &UserPool, user: &User) -> Option<Channel> {
+    verification_channel(pool, user)
+}

@@ -1,0 +1,208 @@
+//! User attributes after sign-up: the one update path (admin and self-service), deletion, and
+//! verification of changed email / phone numbers. Self-service operations: UpdateUserAttributes,
+//! GetUserAttributeVerificationCode, VerifyUserAttribute, DeleteUserAttributes, DeleteUser.
+
+use super::codes;
+use super::messages::{send_code, Channel};
+use super::model::{AppClient, CodePurpose, User, UserPool};
+use super::signup::{attribute_map, AttributeInput};
+use super::tokens::authorize_access;
+use super::users::modify_user;
+use super::schema;
+use crate::error::{ApiError, ApiResult};
+use crate::protocol::fields::{AccessToken, ConfirmationCode};
+use crate::App;
+use serde::Deserialize;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+
+const VERIFIED: &[&str] = &["email_verified", "phone_number_verified"];
+
+/// Checks attributes an administrator supplies: like sign-up, but `*_verified` may be set.
+pub fn validate_admin(pool: &UserPool, attrs: &BTreeMap<String, String>) -> ApiResult<()> {
+    for name in VERIFIED {
+        if let Some(v) = attrs.get(*name) {
+            if v != "true" && v != "false" {
+                return Err(ApiError::invalid(format!(
+                    "Attributes did not conform to the schema: {name}: Boolean must be true or false"
+                )));
+            }
+        }
+    }
+    let rest: BTreeMap<String, String> = attrs
+        .iter()
+        .filter(|(k, _)| !VERIFIED.contains(&k.as_str()))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    schema::validate(pool, &rest, false)
+}
+
+fn purpose_of(attribute: &str) -> Option<CodePurpose> {
+    match attribute {
+        "email" => Some(CodePurpose::VerifyEmail),
+        "phone_number" => Some(CodePurpose::VerifyPhone),
+        _ => None,
+    }
+}
+
+/// Applies validated `updates`. A changed email or phone becomes unverified unless the same
+/// update marks it verified, and gets a code when the pool auto-verifies it. Returns the
+/// CodeDeliveryDetails of the codes sent.
+pub async fn update(
+    app: &App,
+    pool: &UserPool,
+    user: User,
+    updates: BTreeMap<String, String>,
+) -> ApiResult<Vec<Value>> {
+    for (name, value) in &updates {
+        let immutable = pool.schema_attribute(name).is_some_and(|a| !a.mutable);
+        if immutable && user.attributes.get(name).is_some_and(|old| old != value) {
+            return Err(ApiError::invalid(format!("Cannot modify the non-mutable attribute {name}")));
+        }
+    }
+    let changed: Vec<&str> = ["email", "phone_number"]
+        .into_iter()
+        .filter(|a| updates.get(*a).is_some_and(|v| user.attributes.get(*a) != Some(v)))
+        .filter(|a| !updates.contains_key(&format!("{a}_verified")))
+        .collect();
+    let user = modify_user(app, pool, user, |u| {
+        u.attributes.extend(updates.clone());
+        for attr in &changed {
+            u.attributes.insert(format!("{attr}_verified"), "false".into());
+        }
+        Ok(())
+    })
+    .await?;
+    let mut sent = Vec::new();
+    for attr in changed.into_iter().filter(|a| pool.auto_verifies(a)) {
+        if let (Some(ch), Some(purpose)) = (Channel::of(&user, attr), purpose_of(attr)) {
+            sent.push(send_code(app, pool, &user, purpose, &ch).await?);
+        }
+    }
+    Ok(sent)
+}
+
+/// Removes attributes (never `sub` or a required one), with their verified flags.
+pub async fn delete(app: &App, pool: &UserPool, user: User, names: &[String]) -> ApiResult<()> {
+    for name in names {
+        let Some(def) = pool.schema_attribute(name) else {
+            return Err(ApiError::invalid(format!(
+                "Attributes did not conform to the schema: {name}: Attribute does not exist in the schema."
+            )));
+        };
+        if def.required || name == "sub" {
+            return Err(ApiError::invalid(format!("Cannot delete required attribute {name}")));
+        }
+    }
+    modify_user(app, pool, user, |u| {
+        for name in names {
+            u.attributes.remove(name);
+            u.attributes.remove(&format!("{name}_verified"));
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(())
+}
+
+fn check_writable(client: &AppClient, names: impl Iterator<Item = String>) -> ApiResult<()> {
+    for name in names {
+        let allowed = client.write_attributes.as_ref().is_none_or(|w| w.contains(&name));
+        if !allowed {
+            return Err(ApiError::not_authorized(
+                "A client attempted to write unauthorized attribute",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// UpdateUserAttributes' request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateUserAttributesInput {
+    user_attributes: Vec<AttributeInput>,
+    access_token: AccessToken,
+}
+
+/// UpdateUserAttributes.
+pub async fn update_user_attributes(app: &App, input: UpdateUserAttributesInput) -> ApiResult<Value> {
+    let ctx = authorize_access(app, input.access_token.expose()).await?;
+    let updates = attribute_map(Some(input.user_attributes));
+    check_writable(&ctx.client, updates.keys().cloned())?;
+    schema::validate(&ctx.pool, &updates, false)?;
+    let sent = update(app, &ctx.pool, ctx.user, updates).await?;
+    Ok(json!({ "CodeDeliveryDetailsList": sent }))
+}
+
+/// GetUserAttributeVerificationCode's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VerificationCodeInput {
+    access_token: AccessToken,
+    attribute_name: String,
+}
+
+/// GetUserAttributeVerificationCode.
+pub async fn get_user_attribute_verification_code(app: &App, input: VerificationCodeInput) -> ApiResult<Value> {
+    let ctx = authorize_access(app, input.access_token.expose()).await?;
+    let name = input.attribute_name.as_str();
+    let purpose = purpose_of(name).ok_or_else(|| ApiError::invalid(format!("Invalid attribute name: {name}")))?;
+    let channel = Channel::of(&ctx.user, name)
+        .ok_or_else(|| ApiError::invalid(format!("User does not have a {name} attribute.")))?;
+    let details = send_code(app, &ctx.pool, &ctx.user, purpose, &channel).await?;
+    Ok(json!({ "CodeDeliveryDetails": details }))
+}
+
+/// VerifyUserAttribute's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VerifyAttributeInput {
+    access_token: AccessToken,
+    attribute_name: String,
+    code: ConfirmationCode,
+}
+
+/// VerifyUserAttribute: the code marks the attribute verified (and claims it as an alias).
+pub async fn verify_user_attribute(app: &App, input: VerifyAttributeInput) -> ApiResult<Value> {
+    let ctx = authorize_access(app, input.access_token.expose()).await?;
+    let name = input.attribute_name.clone();
+    let purpose = purpose_of(&name).ok_or_else(|| ApiError::invalid(format!("Invalid attribute name: {name}")))?;
+    codes::redeem(app, &ctx.pool.id, &ctx.user.username_key, purpose, input.code.expose()).await?;
+    modify_user(app, &ctx.pool, ctx.user, |u| {
+        u.attributes.insert(format!("{name}_verified"), "true".into());
+        Ok(())
+    })
+    .await?;
+    Ok(json!({}))
+}
+
+/// DeleteUserAttributes' request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteAttributesInput {
+    user_attribute_names: Vec<String>,
+    access_token: AccessToken,
+}
+
+/// DeleteUserAttributes.
+pub async fn delete_user_attributes(app: &App, input: DeleteAttributesInput) -> ApiResult<Value> {
+    let ctx = authorize_access(app, input.access_token.expose()).await?;
+    check_writable(&ctx.client, input.user_attribute_names.iter().cloned())?;
+    delete(app, &ctx.pool, ctx.user, &input.user_attribute_names).await?;
+    Ok(json!({}))
+}
+
+/// DeleteUser's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct DeleteUserInput {
+    access_token: AccessToken,
+}
+
+/// DeleteUser: the token's user deletes themself.
+pub async fn delete_user(app: &App, input: DeleteUserInput) -> ApiResult<Value> {
+    let ctx = authorize_access(app, input.access_token.expose()).await?;
+    app.store.delete_user(&ctx.pool.id, &ctx.user.username_key).await?;
+    Ok(json!({}))
+}

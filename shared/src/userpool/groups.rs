@@ -1,0 +1,360 @@
+//! Groups: CreateGroup, GetGroup, UpdateGroup, ListGroups, DeleteGroup, AdminAddUserToGroup,
+//! AdminRemoveUserFromGroup, AdminListGroupsForUser, ListUsersInGroup, and the group claims
+//! in tokens (`cognito:groups`, `cognito:roles`, `cognito:preferred_role`).
+
+use super::model::{Group, User, UserPool};
+use super::pools::{decode_token, encode_token, load_pool};
+use super::users::{load_user, user_type};
+use crate::clock::epoch_seconds;
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::protocol::fields::{UserPoolId, Username};
+use crate::store::StoreError;
+use crate::App;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Group claims for a user in at least one group.
+pub struct GroupClaims {
+    /// Group names.
+    pub names: Vec<String>,
+    /// Role ARNs of those groups.
+    pub roles: Vec<String>,
+    /// The best-precedence group's role, unless a tie at the best precedence has different roles.
+    pub preferred_role: Option<String>,
+}
+
+/// The claims for `user`; None (and no read) when the user is in no group.
+pub async fn claims(app: &App, pool: &UserPool, user: &User) -> ApiResult<Option<GroupClaims>> {
+    if user.groups.is_empty() {
+        return Ok(None);
+    }
+    let mut groups = Vec::new();
+    for name in &user.groups {
+        if let Some(g) = app.store.get_group(&pool.id, name).await? {
+            groups.push(g);
+        }
+    }
+    let mut roles: Vec<String> = groups.iter().filter_map(|g| g.role_arn.clone()).collect();
+    roles.dedup();
+    Ok(Some(GroupClaims {
+        names: groups.iter().map(|g| g.name.clone()).collect(),
+        roles,
+        preferred_role: preferred_role(&groups),
+    }))
+}
+
+/// Lower precedence wins, None is lowest; a tie at the best with different roles means none.
+pub fn preferred_role(groups: &[Group]) -> Option<String> {
+    let with_roles: Vec<&Group> = groups.iter().filter(|g| g.role_arn.is_some()).collect();
+    let best = with_roles.iter().map(|g| g.precedence.unwrap_or(i64::MAX)).min()?;
+    let mut top: Vec<&String> = with_roles
+        .iter()
+        .filter(|g| g.precedence.unwrap_or(i64::MAX) == best)
+        .filter_map(|g| g.role_arn.as_ref())
+        .collect();
+    top.dedup();
+    (top.len() == 1).then(|| top[0].clone())
+}
+
+fn group_type(g: &Group) -> Value {
+    let mut out = json!({
+        "GroupName": g.name,
+        "UserPoolId": g.pool_id,
+        "LastModifiedDate": epoch_seconds(g.modified_ms),
+        "CreationDate": epoch_seconds(g.created_ms),
+    });
+    if let Some(d) = &g.description {
+        out["Description"] = json!(d);
+    }
+    if let Some(r) = &g.role_arn {
+        out["RoleArn"] = json!(r);
+    }
+    if let Some(p) = g.precedence {
+        out["Precedence"] = json!(p);
+    }
+    out
+}
+
+fn not_found() -> ApiError {
+    ApiError::new(ErrorKind::ResourceNotFound, "Group not found.")
+}
+
+fn check_name(name: &str) -> ApiResult<()> {
+    crate::protocol::fields::Username::parse(name.to_string())
+        .map(|_| ())
+        .map_err(|_| ApiError::constraint("groupName", "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+"))
+}
+
+fn check_fields(description: &Option<String>, precedence: Option<i64>) -> ApiResult<()> {
+    if description.as_ref().is_some_and(|d| d.chars().count() > 2048) {
+        return Err(ApiError::constraint("description", "Member must have length less than or equal to 2048"));
+    }
+    if precedence.is_some_and(|p| p < 0) {
+        return Err(ApiError::constraint("precedence", "Member must have value greater than or equal to 0"));
+    }
+    Ok(())
+}
+
+/// CreateGroup / UpdateGroup's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GroupInput {
+    group_name: String,
+    user_pool_id: UserPoolId,
+    description: Option<String>,
+    role_arn: Option<String>,
+    precedence: Option<i64>,
+}
+
+/// CreateGroup.
+pub async fn create_group(app: &App, input: GroupInput) -> ApiResult<Value> {
+    check_name(&input.group_name)?;
+    check_fields(&input.description, input.precedence)?;
+    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
+    let now = app.clock.now_millis();
+    let group = Group {
+        pool_id: pool.id.clone(),
+        name: input.group_name,
+        description: input.description,
+        role_arn: input.role_arn,
+        precedence: input.precedence,
+        created_ms: now,
+        modified_ms: now,
+    };
+    app.store.create_group(&group).await.map_err(|e| match e {
+        StoreError::Conflict => ApiError::new(
+            ErrorKind::GroupExists,
+            format!("A group with the name {} already exists.", group.name),
+        ),
+        other => other.into(),
+    })?;
+    Ok(json!({ "Group": group_type(&group) }))
+}
+
+/// GetGroup / DeleteGroup's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GroupNameInput {
+    group_name: String,
+    user_pool_id: UserPoolId,
+}
+
+async fn load_group(app: &App, pool: &UserPool, name: &str) -> ApiResult<Group> {
+    app.store.get_group(&pool.id, name).await?.ok_or_else(not_found)
+}
+
+/// GetGroup.
+pub async fn get_group(app: &App, input: GroupNameInput) -> ApiResult<Value> {
+    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
+    let g = load_group(app, &pool, &input.group_name).await?;
+    Ok(json!({ "Group": group_type(&g) }))
+}
+
+/// UpdateGroup: only the members sent change.
+pub async fn update_group(app: &App, input: GroupInput) -> ApiResult<Value> {
+    check_fields(&input.description, input.precedence)?;
+    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
+    let mut g = load_group(app, &pool, &input.group_name).await?;
+    if input.description.is_some() {
+        g.description = input.description;
+    }
+    if input.role_arn.is_some() {
+        g.role_arn = input.role_arn;
+    }
+    if input.precedence.is_some() {
+        g.precedence = input.precedence;
+    }
+    g.modified_ms = app.clock.now_millis();
+    app.store.update_group(&g).await.map_err(|e| match e {
+        StoreError::Conflict => not_found(),
+        other => other.into(),
+    })?;
+    Ok(json!({ "Group": group_type(&g) }))
+}
+
+/// DeleteGroup: members leave it first, so no user keeps a dangling group name.
+pub async fn delete_group(app: &App, input: GroupNameInput) -> ApiResult<Value> {
+    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
+    let g = load_group(app, &pool, &input.group_name).await?;
+    loop {
+        let page = app.store.list_members(&pool.id, &g.name, None, 60).await?;
+        if page.items.is_empty() {
+            break;
+        }
+        for user in page.items {
+            set_membership(app, user, &g.name, false).await?;
+        }
+    }
+    app.store.delete_group(&pool.id, &g.name).await?;
+    Ok(json!({}))
+}
+
+/// Adds or removes a membership with the user's version check, retrying lost races.
+async fn set_membership(app: &App, mut user: User, group: &str, member: bool) -> ApiResult<()> {
+    for _ in 0..5 {
+        if user.groups.iter().any(|g| g == group) == member {
+            return Ok(());
+        }
+        if member {
+            user.groups.push(group.to_string());
+            user.groups.sort();
+        } else {
+            user.groups.retain(|g| g != group);
+        }
+        user.version += 1;
+        user.modified_ms = app.clock.now_millis();
+        match app.store.set_membership(&user, group, member).await {
+            Ok(()) => return Ok(()),
+            Err(StoreError::Conflict) => {
+                user = app
+                    .store
+                    .get_user(&user.pool_id, &user.username_key)
+                    .await?
+                    .ok_or_else(ApiError::user_not_found)?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::internal(&crate::Error::Store("membership update kept conflicting".into())))
+}
+
+/// AdminAddUserToGroup / AdminRemoveUserFromGroup's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct MembershipInput {
+    user_pool_id: UserPoolId,
+    username: Username,
+    group_name: String,
+}
+
+async fn membership(app: &App, input: MembershipInput, member: bool) -> ApiResult<Value> {
+    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
+    let g = load_group(app, &pool, &input.group_name).await?;
+    let user = load_user(app, &pool, input.username.as_str()).await?;
+    set_membership(app, user, &g.name, member).await?;
+    Ok(json!({}))
+}
+
+/// AdminAddUserToGroup.
+pub async fn admin_add_user_to_group(app: &App, input: MembershipInput) -> ApiResult<Value> {
+    membership(app, input, true).await
+}
+
+/// AdminRemoveUserFromGroup.
+pub async fn admin_remove_user_from_group(app: &App, input: MembershipInput) -> ApiResult<Value> {
+    membership(app, input, false).await
+}
+
+fn limit(v: Option<i64>) -> ApiResult<usize> {
+    match v {
+        None | Some(0) => Ok(60),
+        Some(n) if (1..=60).contains(&n) => Ok(n as usize),
+        Some(_) => Err(ApiError::constraint("limit", "Member must have value less than or equal to 60")),
+    }
+}
+
+/// ListGroups' request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListGroupsInput {
+    user_pool_id: UserPoolId,
+    limit: Option<i64>,
+    next_token: Option<String>,
+}
+
+/// ListGroups.
+pub async fn list_groups(app: &App, input: ListGroupsInput) -> ApiResult<Value> {
+    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
+    let after = decode_token(input.next_token.as_deref())?;
+    let page = app.store.list_groups(&pool.id, after.as_deref(), limit(input.limit)?).await?;
+    let mut out = json!({ "Groups": page.items.iter().map(group_type).collect::<Vec<_>>() });
+    if let Some(next) = page.next {
+        out["NextToken"] = json!(encode_token(&next));
+    }
+    Ok(out)
+}
+
+/// AdminListGroupsForUser's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListGroupsForUserInput {
+    username: Username,
+    user_pool_id: UserPoolId,
+    limit: Option<i64>,
+    next_token: Option<String>,
+}
+
+/// AdminListGroupsForUser: from the user's record, in name order.
+pub async fn admin_list_groups_for_user(app: &App, input: ListGroupsForUserInput) -> ApiResult<Value> {
+    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
+    let user = load_user(app, &pool, input.username.as_str()).await?;
+    let after = decode_token(input.next_token.as_deref())?.unwrap_or_default();
+    let limit = limit(input.limit)?;
+    let names: Vec<&String> = user.groups.iter().filter(|g| g.as_str() > after.as_str()).collect();
+    let mut groups = Vec::new();
+    for name in names.iter().take(limit) {
+        if let Some(g) = app.store.get_group(&pool.id, name).await? {
+            groups.push(group_type(&g));
+        }
+    }
+    let mut out = json!({ "Groups": groups });
+    if names.len() > limit {
+        out["NextToken"] = json!(encode_token(names[limit - 1]));
+    }
+    Ok(out)
+}
+
+/// ListUsersInGroup's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListUsersInGroupInput {
+    user_pool_id: UserPoolId,
+    group_name: String,
+    limit: Option<i64>,
+    next_token: Option<String>,
+}
+
+/// ListUsersInGroup.
+pub async fn list_users_in_group(app: &App, input: ListUsersInGroupInput) -> ApiResult<Value> {
+    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
+    let g = load_group(app, &pool, &input.group_name).await?;
+    let after = decode_token(input.next_token.as_deref())?;
+    let page = app.store.list_members(&pool.id, &g.name, after.as_deref(), limit(input.limit)?).await?;
+    let mut out = json!({ "Users": page.items.iter().map(|u| user_type(u, None)).collect::<Vec<_>>() });
+    if let Some(next) = page.next {
+        out["NextToken"] = json!(encode_token(&next));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn g(name: &str, precedence: Option<i64>, role: Option<&str>) -> Group {
+        Group {
+            pool_id: "p".into(),
+            name: name.into(),
+            description: None,
+            role_arn: role.map(str::to_string),
+            precedence,
+            created_ms: 0,
+            modified_ms: 0,
+        }
+    }
+
+    #[test]
+    fn preferred_role_follows_precedence_and_the_tie_rule() {
+        let a = g("a", Some(1), Some("arn:a"));
+        let b = g("b", Some(2), Some("arn:b"));
+        assert_eq!(preferred_role(&[b.clone(), a.clone()]).as_deref(), Some("arn:a"));
+        let tie = g("c", Some(1), Some("arn:c"));
+        assert_eq!(preferred_role(&[a.clone(), tie]), None);
+        let same = g("d", Some(1), Some("arn:a"));
+        assert_eq!(preferred_role(&[a.clone(), same]).as_deref(), Some("arn:a"));
+        let unranked = g("e", None, Some("arn:e"));
+        assert_eq!(preferred_role(&[unranked.clone(), b]).as_deref(), Some("arn:b"));
+        assert_eq!(preferred_role(&[unranked]).as_deref(), Some("arn:e"));
+        assert_eq!(preferred_role(&[g("f", Some(0), None)]), None);
+    }
+}

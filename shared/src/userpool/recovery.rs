@@ -1,0 +1,154 @@
+//! Password recovery and change: ForgotPassword, ConfirmForgotPassword, ChangePassword.
+
+use super::codes;
+use super::credentials::{apply_password, new_password_hash};
+use super::lockout;
+use super::messages::{mask, send_code, Channel};
+use super::model::{CodePurpose, User, UserPool, UserStatus};
+use super::secret_hash;
+use super::signup::client_and_pool;
+use super::tokens::authorize_access;
+use super::users::{find_user, modify_user};
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::protocol::fields::{AccessToken, ClientId, ConfirmationCode, Password, SecretHash, Username};
+use crate::App;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// The recovery channel per AccountRecoverySetting (default: verified email, then verified
+/// phone number).
+pub fn recovery_channel(pool: &UserPool, user: &User) -> ApiResult<Channel> {
+    let mut mechanisms: Vec<(i64, String)> = pool
+        .passthrough
+        .get("AccountRecoverySetting")
+        .and_then(|s| s.get("RecoveryMechanisms"))
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|m| Some((m.get("Priority")?.as_i64()?, m.get("Name")?.as_str()?.to_string())))
+                .collect()
+        })
+        .unwrap_or_else(|| vec![(1, "verified_email".into()), (2, "verified_phone_number".into())]);
+    mechanisms.sort();
+    if mechanisms.iter().any(|(_, m)| m == "admin_only") {
+        return Err(ApiError::not_authorized("User password cannot be reset in the current state."));
+    }
+    let verified = |attr: &str| user.attributes.get(&format!("{attr}_verified")).is_some_and(|v| v == "true");
+    mechanisms
+        .iter()
+        .filter_map(|(_, m)| m.strip_prefix("verified_"))
+        .filter(|attr| verified(attr))
+        .find_map(|attr| Channel::of(user, attr))
+        .ok_or_else(|| {
+            ApiError::invalid(
+                "Cannot reset password for the user as there is no registered/verified email or phone_number",
+            )
+        })
+}
+
+/// ForgotPassword's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ForgotPasswordInput {
+    client_id: ClientId,
+    secret_hash: Option<SecretHash>,
+    username: Username,
+}
+
+/// A believable CodeDeliveryDetails for a user that does not exist.
+pub fn simulated_details(pool: &UserPool, name: &str) -> Value {
+    let email = !pool.auto_verifies("phone_number") || pool.auto_verifies("email");
+    let (medium, attr, fake) = if email {
+        ("EMAIL", "email", format!("{name}@example.com"))
+    } else {
+        ("SMS", "phone_number", "+10000000000".to_string())
+    };
+    json!({ "Destination": mask(medium, &fake), "DeliveryMedium": medium, "AttributeName": attr })
+}
+
+/// ForgotPassword: a 1-hour code by the recovery channel.
+pub async fn forgot_password(app: &App, input: ForgotPasswordInput) -> ApiResult<Value> {
+    let (client, pool) = client_and_pool(app, &input.client_id).await?;
+    let name = input.username.as_str();
+    secret_hash::check(&client, name, input.secret_hash.as_ref().map(|s| s.expose()))?;
+    let Some(user) = find_user(app, &pool, name).await? else {
+        if client.hides_user_existence() {
+            return Ok(json!({ "CodeDeliveryDetails": simulated_details(&pool, name) }));
+        }
+        return Err(ApiError::user_not_found());
+    };
+    if !user.enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
+    }
+    let channel = recovery_channel(&pool, &user)?;
+    let details = send_code(app, &pool, &user, CodePurpose::ForgotPassword, &channel).await?;
+    Ok(json!({ "CodeDeliveryDetails": details }))
+}
+
+/// ConfirmForgotPassword's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ConfirmForgotPasswordInput {
+    client_id: ClientId,
+    secret_hash: Option<SecretHash>,
+    username: Username,
+    confirmation_code: ConfirmationCode,
+    password: Password,
+}
+
+/// ConfirmForgotPassword: the policy is checked before the code is spent.
+pub async fn confirm_forgot_password(app: &App, input: ConfirmForgotPasswordInput) -> ApiResult<Value> {
+    let (client, pool) = client_and_pool(app, &input.client_id).await?;
+    let name = input.username.as_str();
+    secret_hash::check(&client, name, input.secret_hash.as_ref().map(|s| s.expose()))?;
+    let Some(user) = find_user(app, &pool, name).await? else {
+        return Err(if client.hides_user_existence() {
+            ApiError::new(ErrorKind::CodeMismatch, "Invalid verification code provided, please try again.")
+        } else {
+            ApiError::user_not_found()
+        });
+    };
+    let hash = new_password_hash(app, &pool, &user, input.password.secret()).await?;
+    codes::redeem(app, &pool.id, &user.username_key, CodePurpose::ForgotPassword, input.confirmation_code.expose()).await?;
+    modify_user(app, &pool, user, |u| {
+        apply_password(&pool, u, hash.clone());
+        if matches!(u.status, UserStatus::ResetRequired | UserStatus::ForceChangePassword) {
+            u.status = UserStatus::Confirmed;
+        }
+        Ok(())
+    })
+    .await?;
+    Ok(json!({}))
+}
+
+/// ChangePassword's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ChangePasswordInput {
+    previous_password: Option<Password>,
+    proposed_password: Password,
+    access_token: AccessToken,
+}
+
+/// ChangePassword: the previous password is checked (and counts toward lockout).
+pub async fn change_password(app: &App, input: ChangePasswordInput) -> ApiResult<Value> {
+    let ctx = authorize_access(app, input.access_token.expose()).await?;
+    let now = app.clock.now_millis();
+    lockout::check(&ctx.user.lockout, now)?;
+    let previous = input.previous_password.ok_or_else(|| ApiError::missing_member("previousPassword"))?;
+    if !app.hasher.verify(previous.secret(), ctx.user.password_hash.as_ref()).await? {
+        modify_user(app, &ctx.pool, ctx.user, |u| {
+            u.lockout = lockout::after_failure(&u.lockout, now);
+            Ok(())
+        })
+        .await?;
+        return Err(ApiError::bad_credentials());
+    }
+    let hash = new_password_hash(app, &ctx.pool, &ctx.user, input.proposed_password.secret()).await?;
+    modify_user(app, &ctx.pool, ctx.user, |u| {
+        apply_password(&ctx.pool, u, hash.clone());
+        Ok(())
+    })
+    .await?;
+    Ok(json!({}))
+}

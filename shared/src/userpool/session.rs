@@ -1,0 +1,61 @@
+//! Challenge sessions: the `Session` string a client carries between InitiateAuth and
+//! RespondToAuthChallenge. It is sealed (AEAD) with the deployment's session key and carries
+//! its own expiry, so nothing is kept in memory and any instance can continue a sign-in.
+
+use super::sealed;
+use crate::error::{ApiError, ApiResult};
+use crate::App;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// What a session remembers between steps.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct ChallengeSession {
+    /// Pool.
+    pub pool_id: String,
+    /// The client that started the sign-in.
+    pub client_id: String,
+    /// The internal username.
+    pub username: String,
+    /// The challenge this session answers.
+    pub challenge: String,
+    /// Expiry, epoch ms (the client's AuthSessionValidity).
+    pub expires_ms: i64,
+    /// Step-specific state.
+    #[serde(default)]
+    pub data: Map<String, Value>,
+}
+
+/// Seals a session for the client.
+pub async fn seal(app: &App, session: &ChallengeSession) -> ApiResult<String> {
+    let key = app.session_key().await?;
+    let plain = serde_json::to_vec(session).map_err(crate::Error::from)?;
+    Ok(sealed::seal(&key, &plain, app.random.as_ref()))
+}
+
+fn invalid() -> ApiError {
+    ApiError::not_authorized("Invalid session for the user.")
+}
+
+/// Opens a session sent back by a client and checks it belongs to this client, challenge and
+/// user and has not expired.
+pub async fn open(
+    app: &App,
+    token: Option<&str>,
+    client_id: &str,
+    challenge: &str,
+) -> ApiResult<ChallengeSession> {
+    let token = token.ok_or_else(|| ApiError::invalid("Missing required parameter Session"))?;
+    let key = app.session_key().await?;
+    let plain = sealed::open(&key, token).ok_or_else(invalid)?;
+    let session: ChallengeSession = serde_json::from_slice(&plain).map_err(|_| invalid())?;
+    if session.client_id != client_id || session.challenge != challenge {
+        return Err(invalid());
+    }
+    if app.clock.now_millis() >= session.expires_ms {
+        return Err(ApiError::not_authorized(
+            "Invalid session for the user, session is expired.",
+        ));
+    }
+    Ok(session)
+}
