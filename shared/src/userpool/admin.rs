@@ -28,6 +28,7 @@ pub struct AdminCreateUserInput {
     temporary_password: Option<Password>,
     message_action: Option<String>,
     desired_delivery_mediums: Option<Vec<String>>,
+    force_alias_creation: Option<bool>,
 }
 
 /// A temporary password that satisfies the pool's policy.
@@ -121,7 +122,7 @@ pub async fn admin_create_user(app: &App, input: AdminCreateUserInput) -> ApiRes
         let sub = crate::random::uuid_v4(app.random.as_ref());
         let mut user = User::new(&pool, internal, sub, attrs, UserStatus::ForceChangePassword, Some(hash), now);
         user.temporary_password_expires_ms = Some(expires);
-        create_user(app, &pool, &user).await?;
+        create_user(app, &pool, &user, input.force_alias_creation == Some(true)).await?;
         user
     };
     if action != Some("SUPPRESS") {

@@ -5,7 +5,9 @@ use super::codes;
 use super::messages::{send_code, verification_channel};
 use super::model::{AppClient, CodePurpose, User, UserPool, UserStatus};
 use super::pools::load_pool;
-use super::users::{aliases_for, find_user, load_user, modify_user, AdminUserInput};
+use super::users::{
+    alias_exists, aliases_for, find_user, load_user, modify_user, take_aliases, AdminUserInput,
+};
 use super::{password, schema, secret_hash};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::protocol::fields::{ClientId, ConfirmationCode, Password, SecretHash, Username};
@@ -94,18 +96,27 @@ pub fn internal_username(
     Ok(given.to_string())
 }
 
-/// Stores a new user with its alias claims, mapping refusals to Cognito's errors.
-pub async fn create_user(app: &App, pool: &UserPool, user: &User) -> ApiResult<()> {
+/// Stores a new user with its alias claims, mapping refusals to Cognito's errors: a taken
+/// username attribute is UsernameExists, a taken alias AliasExists. With `force`, aliases
+/// move to the new user (ForceAliasCreation).
+pub async fn create_user(app: &App, pool: &UserPool, user: &User, force: bool) -> ApiResult<()> {
+    if force {
+        take_aliases(app, pool, user).await?;
+    }
     let aliases = aliases_for(pool, user);
     app.store.create_user(user, &aliases).await.map_err(|e| match e {
         StoreError::UsernameTaken => ApiError::new(ErrorKind::UsernameExists, "User already exists"),
-        StoreError::AliasTaken(alias) => ApiError::new(
-            ErrorKind::UsernameExists,
-            format!(
-                "An account with the given {} already exists.",
-                alias.split(':').next().unwrap_or("email")
-            ),
-        ),
+        StoreError::AliasTaken(alias) => {
+            let attr = alias.split(':').next().unwrap_or("email");
+            if pool.username_attributes.iter().any(|a| a == attr) {
+                ApiError::new(
+                    ErrorKind::UsernameExists,
+                    format!("An account with the given {attr} already exists."),
+                )
+            } else {
+                alias_exists(&alias)
+            }
+        }
         other => other.into(),
     })
 }
@@ -139,7 +150,7 @@ pub async fn sign_up(app: &App, input: SignUpInput) -> ApiResult<Value> {
         Some(hash),
         now,
     );
-    create_user(app, &pool, &user).await?;
+    create_user(app, &pool, &user, false).await?;
     let delivery = send_signup_code(app, &pool, &user).await?;
     let mut out = json!({ "UserConfirmed": false, "UserSub": user.sub });
     if let Some(d) = delivery {
@@ -156,6 +167,7 @@ pub struct ConfirmSignUpInput {
     secret_hash: Option<SecretHash>,
     username: Username,
     confirmation_code: ConfirmationCode,
+    force_alias_creation: Option<bool>,
 }
 
 fn cannot_confirm(user: &User) -> ApiError {
@@ -196,6 +208,13 @@ pub async fn confirm_sign_up(app: &App, input: ConfirmSignUpInput) -> ApiResult<
     )
     .await?;
     let verified = verification_channel(&pool, &user).map(|c| format!("{}_verified", c.attribute));
+    if input.force_alias_creation == Some(true) {
+        let mut after = user.clone();
+        if let Some(v) = &verified {
+            after.attributes.insert(v.clone(), "true".into());
+        }
+        take_aliases(app, &pool, &after).await?;
+    }
     modify_user(app, &pool, user, |u| {
         if u.status != UserStatus::Unconfirmed {
             return Err(cannot_confirm(u));

@@ -87,6 +87,30 @@ pub fn alias_exists(alias: &str) -> ApiError {
     )
 }
 
+/// ForceAliasCreation: the other holders of `user`'s aliases lose them (their attribute
+/// becomes unverified), so `user` can claim them.
+pub async fn take_aliases(app: &App, pool: &UserPool, user: &User) -> ApiResult<()> {
+    for alias in aliases_for(pool, user) {
+        let Some(holder) = app.store.get_user_by_alias(&pool.id, &alias).await? else {
+            continue;
+        };
+        if holder.username_key == user.username_key {
+            continue;
+        }
+        let attr = alias.split(':').next().unwrap_or_default().to_string();
+        modify_user(app, pool, holder, |u| {
+            if attr == "preferred_username" {
+                u.attributes.remove(&attr);
+            } else {
+                u.attributes.insert(format!("{attr}_verified"), "false".into());
+            }
+            Ok(())
+        })
+        .await?;
+    }
+    Ok(())
+}
+
 /// Applies `change` to the stored user with a version check, moving alias claims with it in
 /// the same atomic write, and re-reading and retrying when a concurrent writer won, so no
 /// update is lost and none is half-applied. This is the one path every user update takes.
