@@ -6,7 +6,7 @@ pub mod parse;
 
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::userpool::{
-    admin, attributes, auth, challenges, clients, groups, pools, recovery, revocation, signup,
+    admin, attributes, auth, challenges, clients, groups, mfa, pools, recovery, revocation, signup,
     users,
 };
 use crate::App;
@@ -22,12 +22,7 @@ pub const MAX_BODY_BYTES: usize = 128 * 1024;
 
 /// Cognito operations that exist but are not built yet: they answer a clear error.
 pub const NOT_YET: &[&str] = &[
-    "AdminSetUserMFAPreference",
-    "AssociateSoftwareToken",
-    "VerifySoftwareToken",
-    "SetUserMFAPreference",
     "SetUserPoolMfaConfig",
-    "GetUserPoolMfaConfig",
     "UpdateUserPool",
     "UpdateUserPoolClient",
     "GetSigningCertificate",
@@ -136,6 +131,11 @@ pub async fn dispatch(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
         "DeleteUser" => attributes::delete_user(app, parse(body)?).await,
         "GlobalSignOut" => revocation::global_sign_out(app, parse(body)?).await,
         "RevokeToken" => revocation::revoke_token(app, parse(body)?).await,
+        "AssociateSoftwareToken" => mfa::associate_software_token(app, parse(body)?).await,
+        "VerifySoftwareToken" => mfa::verify_software_token(app, parse(body)?).await,
+        "SetUserMFAPreference" => mfa::set_user_mfa_preference(app, parse(body)?).await,
+        "AdminSetUserMFAPreference" => mfa::admin_set_user_mfa_preference(app, parse(body)?).await,
+        "GetUserPoolMfaConfig" => mfa::get_user_pool_mfa_config(app, parse(body)?).await,
         "GetTokensFromRefreshToken" => {
             revocation::get_tokens_from_refresh_token(app, parse(body)?).await
         }

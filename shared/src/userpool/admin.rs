@@ -2,7 +2,7 @@
 //! AdminDisableUser / AdminEnableUser, AdminResetUserPassword, AdminUpdateUserAttributes,
 //! AdminDeleteUserAttributes, AdminUserGlobalSignOut.
 
-use super::credentials::{apply_password, new_password_hash};
+use super::credentials::{apply_password, hash_new, new_password};
 use super::messages::{send_code, verification_channel, Channel};
 use super::model::{CodePurpose, OutboundMessage, User, UserPool, UserStatus};
 use super::pools::load_pool;
@@ -58,8 +58,20 @@ async fn send_invite(
     };
     for medium in mediums {
         let (attr, body) = match medium.as_str() {
-            "EMAIL" => ("email", template("EmailMessage", "Your username is {username} and temporary password is {####}. ")),
-            _ => ("phone_number", template("SMSMessage", "Your username is {username} and temporary password is {####}. ")),
+            "EMAIL" => (
+                "email",
+                template(
+                    "EmailMessage",
+                    "Your username is {username} and temporary password is {####}. ",
+                ),
+            ),
+            _ => (
+                "phone_number",
+                template(
+                    "SMSMessage",
+                    "Your username is {username} and temporary password is {####}. ",
+                ),
+            ),
         };
         let Some(destination) = user.attributes.get(attr) else {
             continue;
@@ -89,9 +101,14 @@ pub async fn admin_create_user(app: &App, input: AdminCreateUserInput) -> ApiRes
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let action = input.message_action.as_deref();
     if !matches!(action, None | Some("RESEND") | Some("SUPPRESS")) {
-        return Err(ApiError::constraint("messageAction", "Member must satisfy enum value set: [RESEND, SUPPRESS]"));
+        return Err(ApiError::constraint(
+            "messageAction",
+            "Member must satisfy enum value set: [RESEND, SUPPRESS]",
+        ));
     }
-    let mediums = input.desired_delivery_mediums.unwrap_or_else(|| vec!["SMS".into()]);
+    let mediums = input
+        .desired_delivery_mediums
+        .unwrap_or_else(|| vec!["SMS".into()]);
     super::pools::check_enum_list("desiredDeliveryMediums", &mediums, &["SMS", "EMAIL"])?;
     let temporary = match &input.temporary_password {
         Some(p) => {
@@ -101,15 +118,20 @@ pub async fn admin_create_user(app: &App, input: AdminCreateUserInput) -> ApiRes
         None => generate_temporary(app, &pool),
     };
     let now = app.clock.now_millis();
-    let expires = now + i64::from(pool.password_policy.temporary_password_validity_days) * 86_400_000;
-    let hash = app.hasher.hash(&temporary).await?;
+    let expires =
+        now + i64::from(pool.password_policy.temporary_password_validity_days) * 86_400_000;
     let user = if action == Some("RESEND") {
         let existing = load_user(app, &pool, input.username.as_str()).await?;
         if existing.status != UserStatus::ForceChangePassword {
-            return Err(ApiError::new(ErrorKind::UnsupportedUserState, "User is not in FORCE_CHANGE_PASSWORD state."));
+            return Err(ApiError::new(
+                ErrorKind::UnsupportedUserState,
+                "User is not in FORCE_CHANGE_PASSWORD state.",
+            ));
         }
+        let new = hash_new(app, &pool, &existing.username, &temporary).await?;
         modify_user(app, &pool, existing, |u| {
-            u.password_hash = Some(hash.clone());
+            u.password_hash = Some(new.hash.clone());
+            u.srp = Some(new.srp.clone());
             u.temporary_password_expires_ms = Some(expires);
             Ok(())
         })
@@ -119,8 +141,11 @@ pub async fn admin_create_user(app: &App, input: AdminCreateUserInput) -> ApiRes
         attributes::validate_admin(&pool, &attrs)?;
         let internal = internal_username(app, &pool, input.username.as_str(), &mut attrs)?;
         schema::validate(&pool, &without_verified(&attrs), true)?;
+        let new = hash_new(app, &pool, &internal, &temporary).await?;
         let sub = crate::random::uuid_v4(app.random.as_ref());
-        let mut user = User::new(&pool, internal, sub, attrs, UserStatus::ForceChangePassword, Some(hash), now);
+        let status = UserStatus::ForceChangePassword;
+        let mut user = User::new(&pool, internal, sub, attrs, status, Some(new.hash), now);
+        user.srp = Some(new.srp);
         user.temporary_password_expires_ms = Some(expires);
         create_user(app, &pool, &user, input.force_alias_creation == Some(true)).await?;
         user
@@ -131,8 +156,14 @@ pub async fn admin_create_user(app: &App, input: AdminCreateUserInput) -> ApiRes
     Ok(json!({ "User": user_type(&user, None) }))
 }
 
-fn without_verified(attrs: &std::collections::BTreeMap<String, String>) -> std::collections::BTreeMap<String, String> {
-    attrs.iter().filter(|(k, _)| !k.ends_with("_verified")).map(|(k, v)| (k.clone(), v.clone())).collect()
+fn without_verified(
+    attrs: &std::collections::BTreeMap<String, String>,
+) -> std::collections::BTreeMap<String, String> {
+    attrs
+        .iter()
+        .filter(|(k, _)| !k.ends_with("_verified"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
 }
 
 /// AdminSetUserPassword's request.
@@ -146,12 +177,16 @@ pub struct AdminSetUserPasswordInput {
 }
 
 /// AdminSetUserPassword: Permanent → CONFIRMED, else FORCE_CHANGE_PASSWORD.
-pub async fn admin_set_user_password(app: &App, input: AdminSetUserPasswordInput) -> ApiResult<Value> {
+pub async fn admin_set_user_password(
+    app: &App,
+    input: AdminSetUserPasswordInput,
+) -> ApiResult<Value> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
-    let hash = new_password_hash(app, &pool, &user, input.password.secret()).await?;
+    let hash = new_password(app, &pool, &user, input.password.secret()).await?;
     let permanent = input.permanent.unwrap_or(false);
-    let expires = app.clock.now_millis() + i64::from(pool.password_policy.temporary_password_validity_days) * 86_400_000;
+    let expires = app.clock.now_millis()
+        + i64::from(pool.password_policy.temporary_password_validity_days) * 86_400_000;
     modify_user(app, &pool, user, |u| {
         apply_password(&pool, u, hash.clone());
         if permanent {
@@ -217,7 +252,10 @@ pub struct AdminUpdateAttributesInput {
 
 /// AdminUpdateUserAttributes: may set `*_verified`; a changed auto-verified email or phone
 /// becomes unverified and gets a code unless the same call marks it verified.
-pub async fn admin_update_user_attributes(app: &App, input: AdminUpdateAttributesInput) -> ApiResult<Value> {
+pub async fn admin_update_user_attributes(
+    app: &App,
+    input: AdminUpdateAttributesInput,
+) -> ApiResult<Value> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
     let updates = attribute_map(Some(input.user_attributes));
@@ -236,7 +274,10 @@ pub struct AdminDeleteAttributesInput {
 }
 
 /// AdminDeleteUserAttributes.
-pub async fn admin_delete_user_attributes(app: &App, input: AdminDeleteAttributesInput) -> ApiResult<Value> {
+pub async fn admin_delete_user_attributes(
+    app: &App,
+    input: AdminDeleteAttributesInput,
+) -> ApiResult<Value> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
     attributes::delete(app, &pool, user, &input.user_attribute_names).await?;

@@ -5,10 +5,10 @@
 use super::codes;
 use super::messages::{send_code, Channel};
 use super::model::{AppClient, CodePurpose, User, UserPool};
+use super::schema;
 use super::signup::{attribute_map, AttributeInput};
 use super::tokens::authorize_access;
 use super::users::modify_user;
-use super::schema;
 use crate::error::{ApiError, ApiResult};
 use crate::protocol::fields::{AccessToken, ConfirmationCode};
 use crate::App;
@@ -57,18 +57,25 @@ pub async fn update(
     for (name, value) in &updates {
         let immutable = pool.schema_attribute(name).is_some_and(|a| !a.mutable);
         if immutable && user.attributes.get(name).is_some_and(|old| old != value) {
-            return Err(ApiError::invalid(format!("Cannot modify the non-mutable attribute {name}")));
+            return Err(ApiError::invalid(format!(
+                "Cannot modify the non-mutable attribute {name}"
+            )));
         }
     }
     let changed: Vec<&str> = ["email", "phone_number"]
         .into_iter()
-        .filter(|a| updates.get(*a).is_some_and(|v| user.attributes.get(*a) != Some(v)))
+        .filter(|a| {
+            updates
+                .get(*a)
+                .is_some_and(|v| user.attributes.get(*a) != Some(v))
+        })
         .filter(|a| !updates.contains_key(&format!("{a}_verified")))
         .collect();
     let user = modify_user(app, pool, user, |u| {
         u.attributes.extend(updates.clone());
         for attr in &changed {
-            u.attributes.insert(format!("{attr}_verified"), "false".into());
+            u.attributes
+                .insert(format!("{attr}_verified"), "false".into());
         }
         Ok(())
     })
@@ -91,7 +98,9 @@ pub async fn delete(app: &App, pool: &UserPool, user: User, names: &[String]) ->
             )));
         };
         if def.required || name == "sub" {
-            return Err(ApiError::invalid(format!("Cannot delete required attribute {name}")));
+            return Err(ApiError::invalid(format!(
+                "Cannot delete required attribute {name}"
+            )));
         }
     }
     modify_user(app, pool, user, |u| {
@@ -107,7 +116,10 @@ pub async fn delete(app: &App, pool: &UserPool, user: User, names: &[String]) ->
 
 fn check_writable(client: &AppClient, names: impl Iterator<Item = String>) -> ApiResult<()> {
     for name in names {
-        let allowed = client.write_attributes.as_ref().is_none_or(|w| w.contains(&name));
+        let allowed = client
+            .write_attributes
+            .as_ref()
+            .is_none_or(|w| w.contains(&name));
         if !allowed {
             return Err(ApiError::not_authorized(
                 "A client attempted to write unauthorized attribute",
@@ -126,7 +138,10 @@ pub struct UpdateUserAttributesInput {
 }
 
 /// UpdateUserAttributes.
-pub async fn update_user_attributes(app: &App, input: UpdateUserAttributesInput) -> ApiResult<Value> {
+pub async fn update_user_attributes(
+    app: &App,
+    input: UpdateUserAttributesInput,
+) -> ApiResult<Value> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
     let updates = attribute_map(Some(input.user_attributes));
     check_writable(&ctx.client, updates.keys().cloned())?;
@@ -144,10 +159,14 @@ pub struct VerificationCodeInput {
 }
 
 /// GetUserAttributeVerificationCode.
-pub async fn get_user_attribute_verification_code(app: &App, input: VerificationCodeInput) -> ApiResult<Value> {
+pub async fn get_user_attribute_verification_code(
+    app: &App,
+    input: VerificationCodeInput,
+) -> ApiResult<Value> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
     let name = input.attribute_name.as_str();
-    let purpose = purpose_of(name).ok_or_else(|| ApiError::invalid(format!("Invalid attribute name: {name}")))?;
+    let purpose = purpose_of(name)
+        .ok_or_else(|| ApiError::invalid(format!("Invalid attribute name: {name}")))?;
     let channel = Channel::of(&ctx.user, name)
         .ok_or_else(|| ApiError::invalid(format!("User does not have a {name} attribute.")))?;
     let details = send_code(app, &ctx.pool, &ctx.user, purpose, &channel).await?;
@@ -167,10 +186,19 @@ pub struct VerifyAttributeInput {
 pub async fn verify_user_attribute(app: &App, input: VerifyAttributeInput) -> ApiResult<Value> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
     let name = input.attribute_name.clone();
-    let purpose = purpose_of(&name).ok_or_else(|| ApiError::invalid(format!("Invalid attribute name: {name}")))?;
-    codes::redeem(app, &ctx.pool.id, &ctx.user.username_key, purpose, input.code.expose()).await?;
+    let purpose = purpose_of(&name)
+        .ok_or_else(|| ApiError::invalid(format!("Invalid attribute name: {name}")))?;
+    codes::redeem(
+        app,
+        &ctx.pool.id,
+        &ctx.user.username_key,
+        purpose,
+        input.code.expose(),
+    )
+    .await?;
     modify_user(app, &ctx.pool, ctx.user, |u| {
-        u.attributes.insert(format!("{name}_verified"), "true".into());
+        u.attributes
+            .insert(format!("{name}_verified"), "true".into());
         Ok(())
     })
     .await?;
@@ -203,6 +231,8 @@ pub struct DeleteUserInput {
 /// DeleteUser: the token's user deletes themself.
 pub async fn delete_user(app: &App, input: DeleteUserInput) -> ApiResult<Value> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
-    app.store.delete_user(&ctx.pool.id, &ctx.user.username_key).await?;
+    app.store
+        .delete_user(&ctx.pool.id, &ctx.user.username_key)
+        .await?;
     Ok(json!({}))
 }

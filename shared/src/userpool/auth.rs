@@ -2,13 +2,13 @@
 //! ADMIN_USER_PASSWORD_AUTH and REFRESH_TOKEN_AUTH. Unknown users cost one argon2 verify,
 //! exactly like a wrong password; failures count toward lockout.
 
-use super::challenges::{complete_sign_in, new_password_required, param, required, Params};
+use super::challenges::{new_password_required, param, required, Params};
 use super::clients::{load_client, load_pool_client};
-use super::model::{AppClient, UserPool, UserStatus};
+use super::model::{AppClient, User, UserPool, UserStatus};
 use super::pools::load_pool;
 use super::tokens::{self, refresh_hash, Origin};
 use super::users::{find_user, modify_user};
-use super::{lockout, secret_hash};
+use super::{lockout, mfa, secret_hash, srp_auth};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::protocol::fields::{ClientId, UserPoolId};
 use crate::secret::Secret;
@@ -69,7 +69,10 @@ fn not_supported() -> ApiError {
 /// Whether refresh is allowed: ALLOW_REFRESH_TOKEN_AUTH, or always with legacy flow values.
 fn allows_refresh(client: &AppClient) -> bool {
     client.allows("ALLOW_REFRESH_TOKEN_AUTH", None)
-        || client.explicit_auth_flows.iter().all(|f| !f.starts_with("ALLOW_"))
+        || client
+            .explicit_auth_flows
+            .iter()
+            .all(|f| !f.starts_with("ALLOW_"))
 }
 
 /// InitiateAuth.
@@ -91,13 +94,16 @@ pub async fn initiate_auth(app: &App, input: InitiateAuthInput) -> ApiResult<Val
             }
             refresh(app, &pool, &client, params).await
         }
-        "USER_SRP_AUTH" if !client.allows("ALLOW_USER_SRP_AUTH", None) => {
-            Err(not_enabled("USER_SRP_AUTH"))
+        "USER_SRP_AUTH" => {
+            if !client.allows("ALLOW_USER_SRP_AUTH", None) {
+                return Err(not_enabled("USER_SRP_AUTH"));
+            }
+            srp_auth::start(app, &pool, &client, params).await
         }
         "CUSTOM_AUTH" if !client.allows("ALLOW_CUSTOM_AUTH", Some("CUSTOM_AUTH_FLOW_ONLY")) => {
             Err(not_enabled("CUSTOM_AUTH"))
         }
-        // ADMIN_* flows belong to AdminInitiateAuth; SRP, CUSTOM_AUTH and USER_AUTH are not
+        // ADMIN_* flows belong to AdminInitiateAuth; CUSTOM_AUTH and USER_AUTH are not
         // built yet (see the README's feature table).
         _ => Err(not_supported()),
     }
@@ -122,6 +128,12 @@ pub async fn admin_initiate_auth(app: &App, input: AdminInitiateAuthInput) -> Ap
                 return Err(not_enabled("REFRESH_TOKEN_AUTH"));
             }
             refresh(app, &pool, &client, params).await
+        }
+        "USER_SRP_AUTH" => {
+            if !client.allows("ALLOW_USER_SRP_AUTH", None) {
+                return Err(not_enabled("USER_SRP_AUTH"));
+            }
+            srp_auth::start(app, &pool, &client, params).await
         }
         _ => Err(not_supported()),
     }
@@ -151,8 +163,24 @@ async fn password_auth(
             ApiError::user_not_found()
         });
     };
+    after_first_factor_check(app, pool, client, user, password_ok, now).await
+}
+
+/// After a password (or SRP claim) was checked: unconfirmed and disabled users, lockout on
+/// failure, then the status-driven next step (reset, new password, MFA, tokens).
+pub async fn after_first_factor_check(
+    app: &App,
+    pool: &UserPool,
+    client: &AppClient,
+    user: User,
+    password_ok: bool,
+    now: i64,
+) -> ApiResult<Value> {
     if user.status == UserStatus::Unconfirmed && (password_ok || !client.hides_user_existence()) {
-        return Err(ApiError::new(ErrorKind::UserNotConfirmed, "User is not confirmed."));
+        return Err(ApiError::new(
+            ErrorKind::UserNotConfirmed,
+            "User is not confirmed.",
+        ));
     }
     if !password_ok {
         modify_user(app, pool, user, |u| {
@@ -178,7 +206,7 @@ async fn password_auth(
             }
             new_password_required(app, pool, client, &user).await
         }
-        _ => complete_sign_in(app, pool, client, user).await,
+        _ => mfa::after_first_factor(app, pool, client, user).await,
     }
 }
 

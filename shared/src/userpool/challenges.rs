@@ -2,7 +2,7 @@
 //! AdminRespondToAuthChallenge), and the shared end of every successful sign-in.
 
 use super::clients::{load_client, load_pool_client};
-use super::credentials::{apply_password, new_password_hash};
+use super::credentials::{apply_password, new_password};
 use super::model::{AppClient, Lockout, User, UserPool, UserStatus};
 use super::pools::load_pool;
 use super::session::{self, ChallengeSession};
@@ -94,7 +94,15 @@ pub async fn new_password_required(
         "userAttributes": serde_json::to_string(&attrs).map_err(crate::Error::from)?,
         "requiredAttributes": serde_json::to_string(&missing).map_err(crate::Error::from)?,
     });
-    challenge(app, client, user, "NEW_PASSWORD_REQUIRED", params, Map::new()).await
+    challenge(
+        app,
+        client,
+        user,
+        "NEW_PASSWORD_REQUIRED",
+        params,
+        Map::new(),
+    )
+    .await
 }
 
 /// RespondToAuthChallenge's request.
@@ -122,14 +130,34 @@ pub struct AdminRespondInput {
 pub async fn respond_to_auth_challenge(app: &App, input: RespondInput) -> ApiResult<Value> {
     let client = load_client(app, input.client_id.as_str()).await?;
     let pool = load_pool(app, &client.pool_id).await?;
-    respond(app, &pool, &client, &input.challenge_name, input.session.as_deref(), &input.challenge_responses).await
+    respond(
+        app,
+        &pool,
+        &client,
+        &input.challenge_name,
+        input.session.as_deref(),
+        &input.challenge_responses,
+    )
+    .await
 }
 
 /// AdminRespondToAuthChallenge.
-pub async fn admin_respond_to_auth_challenge(app: &App, input: AdminRespondInput) -> ApiResult<Value> {
-    let client = load_pool_client(app, input.user_pool_id.as_str(), input.client_id.as_str()).await?;
+pub async fn admin_respond_to_auth_challenge(
+    app: &App,
+    input: AdminRespondInput,
+) -> ApiResult<Value> {
+    let client =
+        load_pool_client(app, input.user_pool_id.as_str(), input.client_id.as_str()).await?;
     let pool = load_pool(app, &client.pool_id).await?;
-    respond(app, &pool, &client, &input.challenge_name, input.session.as_deref(), &input.challenge_responses).await
+    respond(
+        app,
+        &pool,
+        &client,
+        &input.challenge_name,
+        input.session.as_deref(),
+        &input.challenge_responses,
+    )
+    .await
 }
 
 async fn respond(
@@ -143,6 +171,15 @@ async fn respond(
     let username = required(responses, "USERNAME")?;
     secret_hash::check(client, username, param(responses, "SECRET_HASH"))?;
     match name {
+        "PASSWORD_VERIFIER" => super::srp_auth::respond(app, pool, client, responses).await,
+        "SOFTWARE_TOKEN_MFA" => {
+            let s = session::open(app, session_token, &client.client_id, name).await?;
+            super::mfa::respond_software_token(app, pool, client, s, responses).await
+        }
+        "MFA_SETUP" => {
+            let s = session::open(app, session_token, &client.client_id, name).await?;
+            super::mfa::respond_setup(app, pool, client, s).await
+        }
         "NEW_PASSWORD_REQUIRED" => {
             let s = session::open(app, session_token, &client.client_id, name).await?;
             let user = load_user(app, pool, &s.username).await?;
@@ -151,12 +188,21 @@ async fn respond(
             }
             respond_new_password(app, pool, client, user, responses).await
         }
-        "SMS_MFA" | "SOFTWARE_TOKEN_MFA" | "SELECT_MFA_TYPE" | "MFA_SETUP" | "PASSWORD_VERIFIER"
-        | "CUSTOM_CHALLENGE" | "DEVICE_SRP_AUTH" | "DEVICE_PASSWORD_VERIFIER" | "EMAIL_OTP"
-        | "SMS_OTP" | "SELECT_CHALLENGE" | "ADMIN_NO_SRP_AUTH" => {
-            Err(ApiError::invalid(format!("Challenge {name} is not supported by Latchkey yet.")))
-        }
-        _ => Err(ApiError::constraint("challengeName", "Member must satisfy enum value set")),
+        "SMS_MFA"
+        | "SELECT_MFA_TYPE"
+        | "CUSTOM_CHALLENGE"
+        | "DEVICE_SRP_AUTH"
+        | "DEVICE_PASSWORD_VERIFIER"
+        | "EMAIL_OTP"
+        | "SMS_OTP"
+        | "SELECT_CHALLENGE"
+        | "ADMIN_NO_SRP_AUTH" => Err(ApiError::invalid(format!(
+            "Challenge {name} is not supported by Latchkey yet."
+        ))),
+        _ => Err(ApiError::constraint(
+            "challengeName",
+            "Member must satisfy enum value set",
+        )),
     }
 }
 
@@ -170,13 +216,16 @@ async fn respond_new_password(
     if user.status != UserStatus::ForceChangePassword {
         return Err(ApiError::not_authorized("Invalid session for the user."));
     }
-    let new_password = Secret::new(required(responses, "NEW_PASSWORD")?.to_string());
+    let proposed = Secret::new(required(responses, "NEW_PASSWORD")?.to_string());
     let updates: BTreeMap<String, String> = responses
         .as_ref()
         .map(|r| {
             r.expose()
                 .iter()
-                .filter_map(|(k, v)| k.strip_prefix("userAttributes.").map(|n| (n.to_string(), v.clone())))
+                .filter_map(|(k, v)| {
+                    k.strip_prefix("userAttributes.")
+                        .map(|n| (n.to_string(), v.clone()))
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -184,7 +233,7 @@ async fn respond_new_password(
     let mut merged = user.attributes.clone();
     merged.extend(updates.clone());
     schema::validate(pool, &merged, true)?;
-    let hash = new_password_hash(app, pool, &user, &new_password).await?;
+    let hash = new_password(app, pool, &user, &proposed).await?;
     let user = modify_user(app, pool, user, |u| {
         u.attributes.extend(updates.clone());
         apply_password(pool, u, hash.clone());
@@ -192,5 +241,5 @@ async fn respond_new_password(
         Ok(())
     })
     .await?;
-    complete_sign_in(app, pool, client, user).await
+    super::mfa::after_first_factor(app, pool, client, user).await
 }

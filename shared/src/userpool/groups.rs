@@ -46,7 +46,10 @@ pub async fn claims(app: &App, pool: &UserPool, user: &User) -> ApiResult<Option
 /// Lower precedence wins, None is lowest; a tie at the best with different roles means none.
 pub fn preferred_role(groups: &[Group]) -> Option<String> {
     let with_roles: Vec<&Group> = groups.iter().filter(|g| g.role_arn.is_some()).collect();
-    let best = with_roles.iter().map(|g| g.precedence.unwrap_or(i64::MAX)).min()?;
+    let best = with_roles
+        .iter()
+        .map(|g| g.precedence.unwrap_or(i64::MAX))
+        .min()?;
     let mut top: Vec<&String> = with_roles
         .iter()
         .filter(|g| g.precedence.unwrap_or(i64::MAX) == best)
@@ -82,15 +85,29 @@ fn not_found() -> ApiError {
 fn check_name(name: &str) -> ApiResult<()> {
     crate::protocol::fields::Username::parse(name.to_string())
         .map(|_| ())
-        .map_err(|_| ApiError::constraint("groupName", "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+"))
+        .map_err(|_| {
+            ApiError::constraint(
+                "groupName",
+                "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+",
+            )
+        })
 }
 
 fn check_fields(description: &Option<String>, precedence: Option<i64>) -> ApiResult<()> {
-    if description.as_ref().is_some_and(|d| d.chars().count() > 2048) {
-        return Err(ApiError::constraint("description", "Member must have length less than or equal to 2048"));
+    if description
+        .as_ref()
+        .is_some_and(|d| d.chars().count() > 2048)
+    {
+        return Err(ApiError::constraint(
+            "description",
+            "Member must have length less than or equal to 2048",
+        ));
     }
     if precedence.is_some_and(|p| p < 0) {
-        return Err(ApiError::constraint("precedence", "Member must have value greater than or equal to 0"));
+        return Err(ApiError::constraint(
+            "precedence",
+            "Member must have value greater than or equal to 0",
+        ));
     }
     Ok(())
 }
@@ -140,7 +157,10 @@ pub struct GroupNameInput {
 }
 
 async fn load_group(app: &App, pool: &UserPool, name: &str) -> ApiResult<Group> {
-    app.store.get_group(&pool.id, name).await?.ok_or_else(not_found)
+    app.store
+        .get_group(&pool.id, name)
+        .await?
+        .ok_or_else(not_found)
 }
 
 /// GetGroup.
@@ -215,7 +235,9 @@ async fn set_membership(app: &App, mut user: User, group: &str, member: bool) ->
             Err(e) => return Err(e.into()),
         }
     }
-    Err(ApiError::internal(&crate::Error::Store("membership update kept conflicting".into())))
+    Err(ApiError::internal(&crate::Error::Store(
+        "membership update kept conflicting".into(),
+    )))
 }
 
 /// AdminAddUserToGroup / AdminRemoveUserFromGroup's request.
@@ -249,7 +271,10 @@ fn limit(v: Option<i64>) -> ApiResult<usize> {
     match v {
         None | Some(0) => Ok(60),
         Some(n) if (1..=60).contains(&n) => Ok(n as usize),
-        Some(_) => Err(ApiError::constraint("limit", "Member must have value less than or equal to 60")),
+        Some(_) => Err(ApiError::constraint(
+            "limit",
+            "Member must have value less than or equal to 60",
+        )),
     }
 }
 
@@ -266,7 +291,10 @@ pub struct ListGroupsInput {
 pub async fn list_groups(app: &App, input: ListGroupsInput) -> ApiResult<Value> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let after = decode_token(input.next_token.as_deref())?;
-    let page = app.store.list_groups(&pool.id, after.as_deref(), limit(input.limit)?).await?;
+    let page = app
+        .store
+        .list_groups(&pool.id, after.as_deref(), limit(input.limit)?)
+        .await?;
     let mut out = json!({ "Groups": page.items.iter().map(group_type).collect::<Vec<_>>() });
     if let Some(next) = page.next {
         out["NextToken"] = json!(encode_token(&next));
@@ -285,12 +313,19 @@ pub struct ListGroupsForUserInput {
 }
 
 /// AdminListGroupsForUser: from the user's record, in name order.
-pub async fn admin_list_groups_for_user(app: &App, input: ListGroupsForUserInput) -> ApiResult<Value> {
+pub async fn admin_list_groups_for_user(
+    app: &App,
+    input: ListGroupsForUserInput,
+) -> ApiResult<Value> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
     let after = decode_token(input.next_token.as_deref())?.unwrap_or_default();
     let limit = limit(input.limit)?;
-    let names: Vec<&String> = user.groups.iter().filter(|g| g.as_str() > after.as_str()).collect();
+    let names: Vec<&String> = user
+        .groups
+        .iter()
+        .filter(|g| g.as_str() > after.as_str())
+        .collect();
     let mut groups = Vec::new();
     for name in names.iter().take(limit) {
         if let Some(g) = app.store.get_group(&pool.id, name).await? {
@@ -319,8 +354,12 @@ pub async fn list_users_in_group(app: &App, input: ListUsersInGroupInput) -> Api
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let g = load_group(app, &pool, &input.group_name).await?;
     let after = decode_token(input.next_token.as_deref())?;
-    let page = app.store.list_members(&pool.id, &g.name, after.as_deref(), limit(input.limit)?).await?;
-    let mut out = json!({ "Users": page.items.iter().map(|u| user_type(u, None)).collect::<Vec<_>>() });
+    let page = app
+        .store
+        .list_members(&pool.id, &g.name, after.as_deref(), limit(input.limit)?)
+        .await?;
+    let mut out =
+        json!({ "Users": page.items.iter().map(|u| user_type(u, None)).collect::<Vec<_>>() });
     if let Some(next) = page.next {
         out["NextToken"] = json!(encode_token(&next));
     }
@@ -347,13 +386,19 @@ mod tests {
     fn preferred_role_follows_precedence_and_the_tie_rule() {
         let a = g("a", Some(1), Some("arn:a"));
         let b = g("b", Some(2), Some("arn:b"));
-        assert_eq!(preferred_role(&[b.clone(), a.clone()]).as_deref(), Some("arn:a"));
+        assert_eq!(
+            preferred_role(&[b.clone(), a.clone()]).as_deref(),
+            Some("arn:a")
+        );
         let tie = g("c", Some(1), Some("arn:c"));
         assert_eq!(preferred_role(&[a.clone(), tie]), None);
         let same = g("d", Some(1), Some("arn:a"));
         assert_eq!(preferred_role(&[a.clone(), same]).as_deref(), Some("arn:a"));
         let unranked = g("e", None, Some("arn:e"));
-        assert_eq!(preferred_role(&[unranked.clone(), b]).as_deref(), Some("arn:b"));
+        assert_eq!(
+            preferred_role(&[unranked.clone(), b]).as_deref(),
+            Some("arn:b")
+        );
         assert_eq!(preferred_role(&[unranked]).as_deref(), Some("arn:e"));
         assert_eq!(preferred_role(&[g("f", Some(0), None)]), None);
     }

@@ -52,7 +52,10 @@ mod tests {
         s = after_failure(&s, t);
         assert_eq!(s.failures, 5);
         assert_eq!(s.locked_until_ms - t, 1000);
-        assert_eq!(check(&s, t).unwrap_err().message, "Password attempts exceeded");
+        assert_eq!(
+            check(&s, t).unwrap_err().message,
+            "Password attempts exceeded"
+        );
         assert!(check(&s, t + 1000).is_ok());
         s = after_failure(&s, t + 1000);
         assert_eq!(s.locked_until_ms - (t + 1000), 2000);

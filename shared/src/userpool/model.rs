@@ -320,6 +320,27 @@ pub struct User {
     /// When a temporary password (AdminCreateUser) stops working, epoch ms.
     #[serde(default)]
     pub temporary_password_expires_ms: Option<i64>,
+    /// SRP salt and verifier, stored at every password set.
+    #[serde(default)]
+    pub srp: Option<super::srp::SrpVerifier>,
+    /// Software-token (TOTP) MFA state.
+    #[serde(default)]
+    pub mfa: MfaState,
+}
+
+/// A user's TOTP MFA.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct MfaState {
+    /// The registered TOTP secret (Base32), after VerifySoftwareToken.
+    pub totp_secret: Option<Secret<String>>,
+    /// A secret from AssociateSoftwareToken awaiting VerifySoftwareToken.
+    pub pending_totp_secret: Option<Secret<String>>,
+    /// SetUserMFAPreference: TOTP enabled.
+    pub totp_enabled: bool,
+    /// SetUserMFAPreference: TOTP preferred.
+    pub totp_preferred: bool,
+    /// The last accepted TOTP step: a code is never accepted twice.
+    pub last_totp_step: i64,
 }
 
 /// Failed password attempts, for Cognito-style lockout.
@@ -389,6 +410,8 @@ impl User {
             revoked_origins: Vec::new(),
             password_history: Vec::new(),
             temporary_password_expires_ms: None,
+            srp: None,
+            mfa: MfaState::default(),
         }
     }
 

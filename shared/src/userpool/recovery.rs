@@ -1,7 +1,7 @@
 //! Password recovery and change: ForgotPassword, ConfirmForgotPassword, ChangePassword.
 
 use super::codes;
-use super::credentials::{apply_password, new_password_hash};
+use super::credentials::{apply_password, new_password};
 use super::lockout;
 use super::messages::{mask, send_code, Channel};
 use super::model::{CodePurpose, User, UserPool, UserStatus};
@@ -10,7 +10,9 @@ use super::signup::client_and_pool;
 use super::tokens::authorize_access;
 use super::users::{find_user, modify_user};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::protocol::fields::{AccessToken, ClientId, ConfirmationCode, Password, SecretHash, Username};
+use crate::protocol::fields::{
+    AccessToken, ClientId, ConfirmationCode, Password, SecretHash, Username,
+};
 use crate::App;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -25,15 +27,31 @@ pub fn recovery_channel(pool: &UserPool, user: &User) -> ApiResult<Channel> {
         .and_then(Value::as_array)
         .map(|list| {
             list.iter()
-                .filter_map(|m| Some((m.get("Priority")?.as_i64()?, m.get("Name")?.as_str()?.to_string())))
+                .filter_map(|m| {
+                    Some((
+                        m.get("Priority")?.as_i64()?,
+                        m.get("Name")?.as_str()?.to_string(),
+                    ))
+                })
                 .collect()
         })
-        .unwrap_or_else(|| vec![(1, "verified_email".into()), (2, "verified_phone_number".into())]);
+        .unwrap_or_else(|| {
+            vec![
+                (1, "verified_email".into()),
+                (2, "verified_phone_number".into()),
+            ]
+        });
     mechanisms.sort();
     if mechanisms.iter().any(|(_, m)| m == "admin_only") {
-        return Err(ApiError::not_authorized("User password cannot be reset in the current state."));
+        return Err(ApiError::not_authorized(
+            "User password cannot be reset in the current state.",
+        ));
     }
-    let verified = |attr: &str| user.attributes.get(&format!("{attr}_verified")).is_some_and(|v| v == "true");
+    let verified = |attr: &str| {
+        user.attributes
+            .get(&format!("{attr}_verified"))
+            .is_some_and(|v| v == "true")
+    };
     mechanisms
         .iter()
         .filter_map(|(_, m)| m.strip_prefix("verified_"))
@@ -70,7 +88,11 @@ pub fn simulated_details(pool: &UserPool, name: &str) -> Value {
 pub async fn forgot_password(app: &App, input: ForgotPasswordInput) -> ApiResult<Value> {
     let (client, pool) = client_and_pool(app, &input.client_id).await?;
     let name = input.username.as_str();
-    secret_hash::check(&client, name, input.secret_hash.as_ref().map(|s| s.expose()))?;
+    secret_hash::check(
+        &client,
+        name,
+        input.secret_hash.as_ref().map(|s| s.expose()),
+    )?;
     let Some(user) = find_user(app, &pool, name).await? else {
         if client.hides_user_existence() {
             return Ok(json!({ "CodeDeliveryDetails": simulated_details(&pool, name) }));
@@ -97,22 +119,42 @@ pub struct ConfirmForgotPasswordInput {
 }
 
 /// ConfirmForgotPassword: the policy is checked before the code is spent.
-pub async fn confirm_forgot_password(app: &App, input: ConfirmForgotPasswordInput) -> ApiResult<Value> {
+pub async fn confirm_forgot_password(
+    app: &App,
+    input: ConfirmForgotPasswordInput,
+) -> ApiResult<Value> {
     let (client, pool) = client_and_pool(app, &input.client_id).await?;
     let name = input.username.as_str();
-    secret_hash::check(&client, name, input.secret_hash.as_ref().map(|s| s.expose()))?;
+    secret_hash::check(
+        &client,
+        name,
+        input.secret_hash.as_ref().map(|s| s.expose()),
+    )?;
     let Some(user) = find_user(app, &pool, name).await? else {
         return Err(if client.hides_user_existence() {
-            ApiError::new(ErrorKind::CodeMismatch, "Invalid verification code provided, please try again.")
+            ApiError::new(
+                ErrorKind::CodeMismatch,
+                "Invalid verification code provided, please try again.",
+            )
         } else {
             ApiError::user_not_found()
         });
     };
-    let hash = new_password_hash(app, &pool, &user, input.password.secret()).await?;
-    codes::redeem(app, &pool.id, &user.username_key, CodePurpose::ForgotPassword, input.confirmation_code.expose()).await?;
+    let hash = new_password(app, &pool, &user, input.password.secret()).await?;
+    codes::redeem(
+        app,
+        &pool.id,
+        &user.username_key,
+        CodePurpose::ForgotPassword,
+        input.confirmation_code.expose(),
+    )
+    .await?;
     modify_user(app, &pool, user, |u| {
         apply_password(&pool, u, hash.clone());
-        if matches!(u.status, UserStatus::ResetRequired | UserStatus::ForceChangePassword) {
+        if matches!(
+            u.status,
+            UserStatus::ResetRequired | UserStatus::ForceChangePassword
+        ) {
             u.status = UserStatus::Confirmed;
         }
         Ok(())
@@ -135,8 +177,14 @@ pub async fn change_password(app: &App, input: ChangePasswordInput) -> ApiResult
     let ctx = authorize_access(app, input.access_token.expose()).await?;
     let now = app.clock.now_millis();
     lockout::check(&ctx.user.lockout, now)?;
-    let previous = input.previous_password.ok_or_else(|| ApiError::missing_member("previousPassword"))?;
-    if !app.hasher.verify(previous.secret(), ctx.user.password_hash.as_ref()).await? {
+    let previous = input
+        .previous_password
+        .ok_or_else(|| ApiError::missing_member("previousPassword"))?;
+    if !app
+        .hasher
+        .verify(previous.secret(), ctx.user.password_hash.as_ref())
+        .await?
+    {
         modify_user(app, &ctx.pool, ctx.user, |u| {
             u.lockout = lockout::after_failure(&u.lockout, now);
             Ok(())
@@ -144,7 +192,7 @@ pub async fn change_password(app: &App, input: ChangePasswordInput) -> ApiResult
         .await?;
         return Err(ApiError::bad_credentials());
     }
-    let hash = new_password_hash(app, &ctx.pool, &ctx.user, input.proposed_password.secret()).await?;
+    let hash = new_password(app, &ctx.pool, &ctx.user, input.proposed_password.secret()).await?;
     modify_user(app, &ctx.pool, ctx.user, |u| {
         apply_password(&ctx.pool, u, hash.clone());
         Ok(())

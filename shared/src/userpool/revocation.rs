@@ -80,10 +80,19 @@ fn check_client_secret(client: &AppClient, sent: Option<&str>, kind: ErrorKind) 
     };
     match sent {
         Some(s) if constant_time_eq(s.as_bytes(), secret.expose().as_bytes()) => Ok(()),
-        Some(_) => Err(ApiError::new(kind, format!("Unable to verify secret hash for client {}", client.client_id))),
+        Some(_) => Err(ApiError::new(
+            kind,
+            format!(
+                "Unable to verify secret hash for client {}",
+                client.client_id
+            ),
+        )),
         None => Err(ApiError::new(
             kind,
-            format!("Client {} is configured for secret but secret was not received", client.client_id),
+            format!(
+                "Client {} is configured for secret but secret was not received",
+                client.client_id
+            ),
         )),
     }
 }
@@ -106,17 +115,27 @@ pub async fn revoke_token(app: &App, input: RevokeTokenInput) -> ApiResult<Value
             "Token revocation is not enabled for this app client.",
         ));
     }
-    check_client_secret(&client, input.client_secret.as_ref().map(|s| s.expose().as_str()), ErrorKind::Unauthorized)?;
+    check_client_secret(
+        &client,
+        input.client_secret.as_ref().map(|s| s.expose().as_str()),
+        ErrorKind::Unauthorized,
+    )?;
     let token = input.token.expose();
     if token.split('.').count() == 3 && token.starts_with("eyJ") {
-        return Err(ApiError::new(ErrorKind::UnsupportedTokenType, "Unsupported token type."));
+        return Err(ApiError::new(
+            ErrorKind::UnsupportedTokenType,
+            "Unsupported token type.",
+        ));
     }
     let Some(record) = app.store.get_refresh_token(&refresh_hash(token)).await? else {
         // RFC 7009: revoking an unknown token is not an error.
         return Ok(json!({}));
     };
     if record.client_id != client.client_id {
-        return Err(ApiError::new(ErrorKind::Unauthorized, "Token was not issued to this client."));
+        return Err(ApiError::new(
+            ErrorKind::Unauthorized,
+            "Token was not issued to this client.",
+        ));
     }
     let pool = load_pool(app, &record.pool_id).await?;
     if let Some(user) = app.store.get_user(&pool.id, &record.username_key).await? {
@@ -137,12 +156,18 @@ pub struct GetTokensInput {
 /// The client's RefreshTokenRotation: Some(grace seconds) when enabled.
 fn rotation(client: &AppClient) -> Option<i64> {
     let r = client.passthrough.get("RefreshTokenRotation")?;
-    (r.get("Feature")?.as_str()? == "ENABLED")
-        .then(|| r.get("RetryGracePeriodSeconds").and_then(Value::as_i64).unwrap_or(0))
+    (r.get("Feature")?.as_str()? == "ENABLED").then(|| {
+        r.get("RetryGracePeriodSeconds")
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+    })
 }
 
 fn reused() -> ApiError {
-    ApiError::new(ErrorKind::RefreshTokenReuse, "Refresh token has been reused.")
+    ApiError::new(
+        ErrorKind::RefreshTokenReuse,
+        "Refresh token has been reused.",
+    )
 }
 
 /// GetTokensFromRefreshToken: with rotation, a token rotates exactly once; reuse after the
@@ -150,8 +175,13 @@ fn reused() -> ApiError {
 pub async fn get_tokens_from_refresh_token(app: &App, input: GetTokensInput) -> ApiResult<Value> {
     let client = load_client(app, input.client_id.as_str()).await?;
     let pool = load_pool(app, &client.pool_id).await?;
-    check_client_secret(&client, input.client_secret.as_ref().map(|s| s.expose().as_str()), ErrorKind::NotAuthorized)?;
-    let (record, user, origin) = refresh_session(app, &pool, &client, input.refresh_token.expose()).await?;
+    check_client_secret(
+        &client,
+        input.client_secret.as_ref().map(|s| s.expose().as_str()),
+        ErrorKind::NotAuthorized,
+    )?;
+    let (record, user, origin) =
+        refresh_session(app, &pool, &client, input.refresh_token.expose()).await?;
     let now = app.clock.now_millis();
     let mut new_refresh = None;
     if let Some(grace) = rotation(&client) {
@@ -160,11 +190,18 @@ pub async fn get_tokens_from_refresh_token(app: &App, input: GetTokensInput) -> 
             Some(t) if within_grace(t) => {}
             Some(_) => return Err(reuse_detected(app, &pool, user, &record).await),
             None => {
-                let (token, fresh) = tokens::new_refresh_record(app, &pool, &client, &user, &origin);
-                match app.store.rotate_refresh_token(&record.token_hash, now, &fresh).await {
+                let (token, fresh) =
+                    tokens::new_refresh_record(app, &pool, &client, &user, &origin);
+                match app
+                    .store
+                    .rotate_refresh_token(&record.token_hash, now, &fresh)
+                    .await
+                {
                     Ok(()) => new_refresh = Some(token),
                     Err(StoreError::Conflict) if grace > 0 => {}
-                    Err(StoreError::Conflict) => return Err(reuse_detected(app, &pool, user, &record).await),
+                    Err(StoreError::Conflict) => {
+                        return Err(reuse_detected(app, &pool, user, &record).await)
+                    }
                     Err(e) => return Err(e.into()),
                 }
             }
@@ -175,7 +212,12 @@ pub async fn get_tokens_from_refresh_token(app: &App, input: GetTokensInput) -> 
     Ok(json!({ "AuthenticationResult": issued.to_json() }))
 }
 
-async fn reuse_detected(app: &App, pool: &UserPool, user: User, record: &RefreshRecord) -> ApiError {
+async fn reuse_detected(
+    app: &App,
+    pool: &UserPool,
+    user: User,
+    record: &RefreshRecord,
+) -> ApiError {
     match revoke(app, pool, user, Some(&record.origin_jti)).await {
         Ok(()) => reused(),
         Err(e) => e,

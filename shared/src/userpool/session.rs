@@ -37,6 +37,32 @@ fn invalid() -> ApiError {
     ApiError::not_authorized("Invalid session for the user.")
 }
 
+/// Opens a session without a client to check it against (AssociateSoftwareToken and
+/// VerifySoftwareToken carry no ClientId); the challenge and expiry are still checked.
+pub async fn open_any(app: &App, token: &str, challenge: &str) -> ApiResult<ChallengeSession> {
+    let key = app.session_key().await?;
+    let plain = sealed::open(&key, token).ok_or_else(invalid)?;
+    let session: ChallengeSession = serde_json::from_slice(&plain).map_err(|_| invalid())?;
+    check(app, session, None, challenge)
+}
+
+fn check(
+    app: &App,
+    session: ChallengeSession,
+    client_id: Option<&str>,
+    challenge: &str,
+) -> ApiResult<ChallengeSession> {
+    if client_id.is_some_and(|c| c != session.client_id) || session.challenge != challenge {
+        return Err(invalid());
+    }
+    if app.clock.now_millis() >= session.expires_ms {
+        return Err(ApiError::not_authorized(
+            "Invalid session for the user, session is expired.",
+        ));
+    }
+    Ok(session)
+}
+
 /// Opens a session sent back by a client and checks it belongs to this client, challenge and
 /// user and has not expired.
 pub async fn open(
@@ -49,13 +75,5 @@ pub async fn open(
     let key = app.session_key().await?;
     let plain = sealed::open(&key, token).ok_or_else(invalid)?;
     let session: ChallengeSession = serde_json::from_slice(&plain).map_err(|_| invalid())?;
-    if session.client_id != client_id || session.challenge != challenge {
-        return Err(invalid());
-    }
-    if app.clock.now_millis() >= session.expires_ms {
-        return Err(ApiError::not_authorized(
-            "Invalid session for the user, session is expired.",
-        ));
-    }
-    Ok(session)
+    check(app, session, Some(client_id), challenge)
 }

@@ -2,6 +2,7 @@
 
 use super::clients::load_client;
 use super::codes;
+use super::credentials::hash_new;
 use super::messages::{send_code, verification_channel};
 use super::model::{AppClient, CodePurpose, User, UserPool, UserStatus};
 use super::pools::load_pool;
@@ -89,7 +90,11 @@ pub fn internal_username(
         if shaped && pool.alias_attributes.iter().any(|a| a == attr) {
             return Err(ApiError::invalid(format!(
                 "Username cannot be of {} format, since user pool is configured for {attr} alias.",
-                if attr == "email" { "email" } else { "phone number" }
+                if attr == "email" {
+                    "email"
+                } else {
+                    "phone number"
+                }
             )));
         }
     }
@@ -104,21 +109,26 @@ pub async fn create_user(app: &App, pool: &UserPool, user: &User, force: bool) -
         take_aliases(app, pool, user).await?;
     }
     let aliases = aliases_for(pool, user);
-    app.store.create_user(user, &aliases).await.map_err(|e| match e {
-        StoreError::UsernameTaken => ApiError::new(ErrorKind::UsernameExists, "User already exists"),
-        StoreError::AliasTaken(alias) => {
-            let attr = alias.split(':').next().unwrap_or("email");
-            if pool.username_attributes.iter().any(|a| a == attr) {
-                ApiError::new(
-                    ErrorKind::UsernameExists,
-                    format!("An account with the given {attr} already exists."),
-                )
-            } else {
-                alias_exists(&alias)
+    app.store
+        .create_user(user, &aliases)
+        .await
+        .map_err(|e| match e {
+            StoreError::UsernameTaken => {
+                ApiError::new(ErrorKind::UsernameExists, "User already exists")
             }
-        }
-        other => other.into(),
-    })
+            StoreError::AliasTaken(alias) => {
+                let attr = alias.split(':').next().unwrap_or("email");
+                if pool.username_attributes.iter().any(|a| a == attr) {
+                    ApiError::new(
+                        ErrorKind::UsernameExists,
+                        format!("An account with the given {attr} already exists."),
+                    )
+                } else {
+                    alias_exists(&alias)
+                }
+            }
+            other => other.into(),
+        })
 }
 
 /// SignUp.
@@ -138,18 +148,19 @@ pub async fn sign_up(app: &App, input: SignUpInput) -> ApiResult<Value> {
     let internal = internal_username(app, &pool, username, &mut attrs)?;
     schema::validate(&pool, &attrs, true)?;
     password::check_policy(&pool.password_policy, password.expose())?;
-    let hash = app.hasher.hash(password.secret()).await?;
+    let new = hash_new(app, &pool, &internal, password.secret()).await?;
     let now = app.clock.now_millis();
     let sub = crate::random::uuid_v4(app.random.as_ref());
-    let user = User::new(
+    let mut user = User::new(
         &pool,
         internal,
         sub,
         attrs,
         UserStatus::Unconfirmed,
-        Some(hash),
+        Some(new.hash),
         now,
     );
+    user.srp = Some(new.srp);
     create_user(app, &pool, &user, false).await?;
     let delivery = send_signup_code(app, &pool, &user).await?;
     let mut out = json!({ "UserConfirmed": false, "UserSub": user.sub });
@@ -285,7 +296,9 @@ pub async fn admin_confirm_sign_up(app: &App, input: AdminUserInput) -> ApiResul
 /// Sends a sign-up code by the verification channel, if the user has one.
 async fn send_signup_code(app: &App, pool: &UserPool, user: &User) -> ApiResult<Option<Value>> {
     match verification_channel(pool, user) {
-        Some(ch) => Ok(Some(send_code(app, pool, user, CodePurpose::SignUp, &ch).await?)),
+        Some(ch) => Ok(Some(
+            send_code(app, pool, user, CodePurpose::SignUp, &ch).await?,
+        )),
         None => Ok(None),
     }
 }

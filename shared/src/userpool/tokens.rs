@@ -252,7 +252,10 @@ pub async fn authorize_access(app: &App, token: &str) -> ApiResult<AccessContext
     if !user.enabled {
         return Err(ApiError::not_authorized("User is disabled."));
     }
-    let origin = claims.get("origin_jti").and_then(Value::as_str).unwrap_or_default();
+    let origin = claims
+        .get("origin_jti")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if user.revoked_origins.iter().any(|r| r.origin_jti == origin) {
         return Err(ApiError::not_authorized("Access Token has been revoked"));
     }

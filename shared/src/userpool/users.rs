@@ -62,7 +62,11 @@ pub async fn load_user(app: &App, pool: &UserPool, name: &str) -> ApiResult<User
 /// The alias keys a user holds: username attributes always, alias attributes when verified
 /// (preferred_username needs no verification).
 pub fn aliases_for(pool: &UserPool, user: &User) -> Vec<String> {
-    let verified = |attr: &str| user.attributes.get(&format!("{attr}_verified")).is_some_and(|v| v == "true");
+    let verified = |attr: &str| {
+        user.attributes
+            .get(&format!("{attr}_verified"))
+            .is_some_and(|v| v == "true")
+    };
     let mut out = Vec::new();
     for attr in &pool.username_attributes {
         if let Some(v) = user.attributes.get(attr) {
@@ -102,7 +106,8 @@ pub async fn take_aliases(app: &App, pool: &UserPool, user: &User) -> ApiResult<
             if attr == "preferred_username" {
                 u.attributes.remove(&attr);
             } else {
-                u.attributes.insert(format!("{attr}_verified"), "false".into());
+                u.attributes
+                    .insert(format!("{attr}_verified"), "false".into());
             }
             Ok(())
         })
@@ -126,9 +131,21 @@ pub async fn modify_user(
         user.version += 1;
         user.modified_ms = app.clock.now_millis();
         let after = aliases_for(pool, &user);
-        let claim: Vec<String> = after.iter().filter(|a| !before.contains(a)).cloned().collect();
-        let release: Vec<String> = before.iter().filter(|a| !after.contains(a)).cloned().collect();
-        match app.store.update_user_and_aliases(&user, &claim, &release).await {
+        let claim: Vec<String> = after
+            .iter()
+            .filter(|a| !before.contains(a))
+            .cloned()
+            .collect();
+        let release: Vec<String> = before
+            .iter()
+            .filter(|a| !after.contains(a))
+            .cloned()
+            .collect();
+        match app
+            .store
+            .update_user_and_aliases(&user, &claim, &release)
+            .await
+        {
             Ok(()) => return Ok(user),
             Err(StoreError::Conflict) => {
                 user = app
@@ -176,14 +193,16 @@ pub struct AdminUserInput {
 pub async fn admin_get_user(app: &App, input: AdminUserInput) -> ApiResult<Value> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
-    Ok(json!({
+    let mut out = json!({
         "Username": user.username,
         "UserAttributes": attribute_json(&user, |_| true),
         "UserCreateDate": epoch_seconds(user.created_ms),
         "UserLastModifiedDate": epoch_seconds(user.modified_ms),
         "Enabled": user.enabled,
         "UserStatus": user.status.as_str(),
-    }))
+    });
+    super::mfa::describe(&user, &mut out);
+    Ok(out)
 }
 
 /// AdminDeleteUser.
@@ -204,10 +223,12 @@ pub struct GetUserInput {
 /// GetUser: the token's user, with the attributes its client may read.
 pub async fn get_user(app: &App, input: GetUserInput) -> ApiResult<Value> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
-    Ok(json!({
+    let mut out = json!({
         "Username": ctx.user.username,
         "UserAttributes": attribute_json(&ctx.user, |n| readable_by(&ctx.pool, &ctx.client, n)),
-    }))
+    });
+    super::mfa::describe(&ctx.user, &mut out);
+    Ok(out)
 }
 
 /// ListUsers' request.

@@ -16,11 +16,11 @@ mod tokens;
 mod users;
 
 use crate::error::Error;
+use aws_sdk_dynamodb::client::Waiters;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
     ProjectionType, ScalarAttributeType, TimeToLiveSpecification, TimeToLiveStatus,
 };
-use aws_sdk_dynamodb::client::Waiters;
 use aws_sdk_dynamodb::Client;
 use keys::{GSI1, GSI1PK, GSI1SK, PK, SK, TTL};
 use ops::{build, sdk};

@@ -103,7 +103,7 @@ impl DynamoStore {
         }
     }
 
-    /// The primary keys of every item in a partition, strongly consistent.
+    /// Every item in a partition, strongly consistent.
     pub(super) async fn partition_items(&self, pk: String) -> Result<Vec<Item>, Error> {
         let q = self
             .query()
@@ -155,7 +155,11 @@ impl DynamoStore {
         while found.len() < want {
             // Ask for what is missing; when `pick` rejects items, ask for more at once.
             let missing = want - found.len();
-            let ask = if start.is_none() { missing } else { missing.max(64) };
+            let ask = if start.is_none() {
+                missing
+            } else {
+                missing.max(64)
+            };
             let page = q
                 .clone()
                 .limit(i32::try_from(ask.min(1000)).unwrap_or(1000))
@@ -263,12 +267,10 @@ impl DynamoStore {
                     Ok(TransactWriteItem::builder().delete(del).build())
                 })
                 .collect::<Result<Vec<_>, Error>>()?;
-            self.client
-                .transact_write_items()
-                .set_transact_items(Some(ops))
-                .send()
-                .await
-                .map_err(sdk)?;
+            // Unconditional deletes are never refused, only retried on conflicts.
+            if let Err(codes) = self.transact(ops).await? {
+                return Err(Error::Store(format!("delete cancelled: {codes:?}")));
+            }
         }
         Ok(())
     }
@@ -304,8 +306,7 @@ impl DynamoStore {
                 if codes.iter().any(|c| c == CONDITION_FAILED) {
                     return Ok(Err(codes));
                 }
-                if codes.iter().any(|c| c == "TransactionConflict") && attempt < CONFLICT_RETRIES
-                {
+                if codes.iter().any(|c| c == "TransactionConflict") && attempt < CONFLICT_RETRIES {
                     attempt += 1;
                     backoff(attempt).await;
                     continue;
@@ -317,7 +318,11 @@ impl DynamoStore {
 
     /// Items by key, strongly consistent, 100 keys a request, retrying unprocessed keys.
     /// Absent items are left out; the order is not the keys' order.
-    pub(super) async fn batch_get(&self, keys: Vec<Item>, fields: &[&str]) -> Result<Vec<Item>, Error> {
+    pub(super) async fn batch_get(
+        &self,
+        keys: Vec<Item>,
+        fields: &[&str],
+    ) -> Result<Vec<Item>, Error> {
         let mut out = Vec::with_capacity(keys.len());
         for chunk in keys.chunks(BATCH_GET_MAX) {
             let mut wanted = KeysAndAttributes::builder()

@@ -1,0 +1,151 @@
+//! USER_SRP_AUTH: InitiateAuth answers PASSWORD_VERIFIER with the server's SRP state sealed
+//! (AEAD) in SECRET_BLOCK, so the second step needs no Session and no memory: any instance can
+//! check the PASSWORD_CLAIM_SIGNATURE. Unknown users (PreventUserExistenceErrors=ENABLED) get a
+//! deterministic believable challenge and then the same refusal as a wrong password.
+
+use super::challenges::{param, required, Params};
+use super::credentials::srp_pool_name;
+use super::model::{AppClient, UserPool};
+use super::srp::{self, SrpVerifier};
+use super::users::find_user;
+use super::{lockout, sealed, secret_hash};
+use crate::error::{ApiError, ApiResult};
+use crate::App;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+/// How long a SECRET_BLOCK may be answered.
+const BLOCK_TTL_MS: i64 = 5 * 60 * 1000;
+
+/// The server's half of an SRP exchange, sealed into SECRET_BLOCK.
+#[derive(Serialize, Deserialize)]
+struct SrpState {
+    pool_id: String,
+    client_id: String,
+    user_id: String,
+    username_key: Option<String>,
+    srp_a: String,
+    b_hex: String,
+    big_b: String,
+    expires_ms: i64,
+}
+
+fn verifier_for(
+    key: &[u8],
+    pool: &UserPool,
+    user_id: &str,
+    stored: Option<&SrpVerifier>,
+) -> SrpVerifier {
+    stored
+        .cloned()
+        .unwrap_or_else(|| srp::fake_verifier(key, &pool.id, user_id))
+}
+
+/// InitiateAuth USER_SRP_AUTH: the PASSWORD_VERIFIER challenge.
+pub async fn start(
+    app: &App,
+    pool: &UserPool,
+    client: &AppClient,
+    params: &Option<Params>,
+) -> ApiResult<Value> {
+    let username = required(params, "USERNAME")?;
+    let srp_a = required(params, "SRP_A")?;
+    secret_hash::check(client, username, param(params, "SECRET_HASH"))?;
+    srp::check_a(srp_a).map_err(|_| ApiError::invalid("SRP_A is not valid."))?;
+    let key = app.session_key().await?;
+    let user = find_user(app, pool, username).await?;
+    let (user_id, username_key, verifier) = match &user {
+        Some(u) => {
+            lockout::check(&u.lockout, app.clock.now_millis())?;
+            (
+                u.username.clone(),
+                Some(u.username_key.clone()),
+                verifier_for(&key, pool, &u.username, u.srp.as_ref()),
+            )
+        }
+        None if client.hides_user_existence() => {
+            let id = srp::fake_user_id(&key, &pool.id, &pool.username_key(username));
+            (id.clone(), None, srp::fake_verifier(&key, &pool.id, &id))
+        }
+        None => return Err(ApiError::user_not_found()),
+    };
+    let challenge = srp::server_challenge(&verifier, app.random.as_ref());
+    let state = SrpState {
+        pool_id: pool.id.clone(),
+        client_id: client.client_id.clone(),
+        user_id: user_id.clone(),
+        username_key,
+        srp_a: srp_a.to_string(),
+        b_hex: hex::encode(challenge.b.expose()),
+        big_b: challenge.big_b_hex.clone(),
+        expires_ms: app.clock.now_millis() + BLOCK_TTL_MS,
+    };
+    let plain = serde_json::to_vec(&state).map_err(crate::Error::from)?;
+    let block = sealed::seal(&key, &plain, app.random.as_ref());
+    Ok(json!({
+        "ChallengeName": "PASSWORD_VERIFIER",
+        "ChallengeParameters": {
+            "SALT": verifier.salt_hex,
+            "SRP_B": challenge.big_b_hex,
+            "SECRET_BLOCK": block,
+            "USER_ID_FOR_SRP": user_id,
+            "USERNAME": user_id,
+        },
+    }))
+}
+
+/// RespondToAuthChallenge PASSWORD_VERIFIER: verify the claim, then continue as a password
+/// sign-in would (status checks, lockout, MFA, tokens).
+pub async fn respond(
+    app: &App,
+    pool: &UserPool,
+    client: &AppClient,
+    responses: &Option<Params>,
+) -> ApiResult<Value> {
+    let block = required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
+    let signature = required(responses, "PASSWORD_CLAIM_SIGNATURE")?;
+    let timestamp = required(responses, "TIMESTAMP")?;
+    let key = app.session_key().await?;
+    let now = app.clock.now_millis();
+    let state: SrpState = sealed::open(&key, block)
+        .and_then(|p| serde_json::from_slice(&p).ok())
+        .filter(|s: &SrpState| s.client_id == client.client_id && s.pool_id == pool.id)
+        .ok_or_else(|| ApiError::not_authorized("Invalid session for the user."))?;
+    if now >= state.expires_ms {
+        return Err(ApiError::not_authorized(
+            "Invalid session for the user, session is expired.",
+        ));
+    }
+    if srp::parse_cognito_timestamp(timestamp).is_none() {
+        return Err(ApiError::invalid("TIMESTAMP format is not valid."));
+    }
+    let user = match &state.username_key {
+        Some(k) => app.store.get_user(&pool.id, k).await?,
+        None => None,
+    };
+    if let Some(u) = &user {
+        lockout::check(&u.lockout, now)?;
+    }
+    let verifier = verifier_for(
+        &key,
+        pool,
+        &state.user_id,
+        user.as_ref().and_then(|u| u.srp.as_ref()),
+    );
+    let b = hex::decode(&state.b_hex).unwrap_or_default();
+    let ok = srp::verify_claim(
+        srp_pool_name(pool),
+        &state.user_id,
+        &verifier,
+        &state.srp_a,
+        &b,
+        &state.big_b,
+        block,
+        timestamp,
+        signature,
+    );
+    let Some(user) = user else {
+        return Err(ApiError::bad_credentials());
+    };
+    super::auth::after_first_factor_check(app, pool, client, user, ok, now).await
+}
