@@ -3,6 +3,7 @@
 
 use super::keys::*;
 use super::ops::{build, keys_of, sdk, CONDITION_FAILED};
+use super::pools::conflict_if_taken;
 use super::users::UserWrite;
 use super::DynamoStore;
 use crate::error::Error;
@@ -29,11 +30,7 @@ fn group_item(group: &Group) -> Result<Item, Error> {
 #[async_trait]
 impl GroupStore for DynamoStore {
     async fn create_group(&self, group: &Group) -> Result<(), StoreError> {
-        match self.put_new(group_item(group)?).await {
-            Ok(true) => Ok(()),
-            Ok(false) => Err(StoreError::Conflict),
-            Err(e) => Err(e.into()),
-        }
+        conflict_if_taken(self.put_new(group_item(group)?).await)
     }
 
     async fn get_group(&self, pool_id: &str, name: &str) -> Result<Option<Group>, Error> {

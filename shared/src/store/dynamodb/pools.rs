@@ -69,7 +69,7 @@ async fn join_one(running: &mut JoinSet<Result<bool, Error>>) -> Result<(), Erro
 }
 
 /// Maps "the key is taken" to Conflict.
-fn conflict_if_taken(created: Result<bool, Error>) -> Result<(), StoreError> {
+pub(super) fn conflict_if_taken(created: Result<bool, Error>) -> Result<(), StoreError> {
     match created {
         Ok(true) => Ok(()),
         Ok(false) => Err(StoreError::Conflict),

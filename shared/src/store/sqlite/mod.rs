@@ -1,0 +1,171 @@
+//! The embedded store: one SQLite file (bundled driver, nothing to install), or memory.
+//! Records are JSON documents beside the columns their keys and uniqueness need. Uniqueness
+//! comes from primary keys inside transactions, and updates check the version they read.
+
+use super::{Page, StoreError};
+use crate::error::Error;
+use crate::userpool::model::User;
+use rusqlite::{params, Connection, OptionalExtension};
+use serde::{de::DeserializeOwned, Serialize};
+use std::path::Path;
+use std::sync::{Mutex, MutexGuard};
+
+mod groups;
+mod pools;
+mod tokens;
+mod users;
+
+const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS pools (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS clients (client_id TEXT PRIMARY KEY, pool_id TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS clients_by_pool ON clients (pool_id, client_id);
+CREATE TABLE IF NOT EXISTS users (pool_id TEXT NOT NULL, username_key TEXT NOT NULL,
+  version INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (pool_id, username_key));
+CREATE TABLE IF NOT EXISTS aliases (pool_id TEXT NOT NULL, alias TEXT NOT NULL,
+  username_key TEXT NOT NULL, PRIMARY KEY (pool_id, alias));
+CREATE INDEX IF NOT EXISTS aliases_by_user ON aliases (pool_id, username_key);
+CREATE TABLE IF NOT EXISTS codes (pool_id TEXT NOT NULL, username_key TEXT NOT NULL,
+  purpose TEXT NOT NULL, attempts INTEGER NOT NULL, data TEXT NOT NULL,
+  PRIMARY KEY (pool_id, username_key, purpose));
+CREATE TABLE IF NOT EXISTS refresh_tokens (token_hash TEXT PRIMARY KEY, pool_id TEXT NOT NULL,
+  username_key TEXT NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS refresh_by_user ON refresh_tokens (pool_id, username_key);
+CREATE TABLE IF NOT EXISTS outbox (id INTEGER PRIMARY KEY AUTOINCREMENT, pool_id TEXT NOT NULL,
+  username TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS groups (pool_id TEXT NOT NULL, name TEXT NOT NULL, data TEXT NOT NULL,
+  PRIMARY KEY (pool_id, name));
+CREATE TABLE IF NOT EXISTS memberships (pool_id TEXT NOT NULL, group_name TEXT NOT NULL,
+  username_key TEXT NOT NULL, PRIMARY KEY (pool_id, group_name, username_key));
+CREATE INDEX IF NOT EXISTS memberships_by_user ON memberships (pool_id, username_key);
+";
+
+/// The SQLite adapter. One connection behind a mutex: each statement takes microseconds,
+/// and SQLite serialises writers anyway.
+pub struct SqliteStore {
+    conn: Mutex<Connection>,
+}
+
+pub(super) fn db(e: rusqlite::Error) -> Error {
+    Error::Store(e.to_string())
+}
+
+pub(super) fn to_json<T: Serialize>(v: &T) -> Result<String, Error> {
+    serde_json::to_string(v).map_err(Error::from)
+}
+
+pub(super) fn from_json<T: DeserializeOwned>(s: &str) -> Result<T, Error> {
+    serde_json::from_str(s).map_err(Error::from)
+}
+
+pub(super) fn is_unique_violation(e: &rusqlite::Error) -> bool {
+    matches!(e, rusqlite::Error::SqliteFailure(f, _)
+        if f.code == rusqlite::ErrorCode::ConstraintViolation)
+}
+
+impl SqliteStore {
+    /// Opens (creating if needed) the database file at `path`.
+    pub fn open(path: &Path) -> Result<Self, Error> {
+        let conn = Connection::open(path).map_err(db)?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(db)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(db)?;
+        Self::init(conn)
+    }
+
+    /// A store that lives only in memory (`--in-memory`, tests).
+    pub fn in_memory() -> Result<Self, Error> {
+        Self::init(Connection::open_in_memory().map_err(db)?)
+    }
+
+    fn init(conn: Connection) -> Result<Self, Error> {
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(db)?;
+        conn.execute_batch(SCHEMA).map_err(db)?;
+        Ok(Self {
+            conn: Mutex::new(conn),
+        })
+    }
+
+    pub(super) fn conn(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave a half-applied transaction (SQLite rolls
+        // back on drop), so the connection is safe to keep using.
+        self.conn.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(super) fn get_doc<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Option<T>, Error> {
+        let conn = self.conn();
+        let row: Option<String> = conn
+            .query_row(sql, args, |r| r.get(0))
+            .optional()
+            .map_err(db)?;
+        row.map(|s| from_json(&s)).transpose()
+    }
+
+    pub(super) fn list_docs<T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Vec<(String, T)>, Error> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare_cached(sql).map_err(db)?;
+        let rows = stmt
+            .query_map(args, |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
+            })
+            .map_err(db)?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (key, data) = row.map_err(db)?;
+            out.push((key, from_json(&data)?));
+        }
+        Ok(out)
+    }
+}
+
+/// Cuts a listing fetched with one extra row into a page.
+pub(super) fn paged<T>(mut rows: Vec<(String, T)>, limit: usize) -> Page<T> {
+    let next = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|(k, _)| k.clone())
+    } else {
+        None
+    };
+    Page {
+        items: rows.into_iter().map(|(_, v)| v).collect(),
+        next,
+    }
+}
+
+/// Replaces a user inside `tx` if the stored version is `user.version - 1`.
+pub(super) fn replace_user(tx: &rusqlite::Transaction<'_>, user: &User) -> Result<(), StoreError> {
+    let data = to_json(user)?;
+    let n = tx
+        .execute(
+            "UPDATE users SET version = ?3, data = ?4
+             WHERE pool_id = ?1 AND username_key = ?2 AND version = ?5",
+            params![
+                user.pool_id,
+                user.username_key,
+                user.version as i64,
+                data,
+                user.version as i64 - 1
+            ],
+        )
+        .map_err(db)?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    crate::conformance_suite!(crate::store::sqlite::SqliteStore::in_memory().unwrap());
+}
