@@ -8,10 +8,12 @@ pub mod clock;
 pub mod config;
 pub mod delivery;
 pub mod error;
+pub mod identity;
 pub mod protocol;
 pub mod random;
 pub mod secret;
 pub mod store;
+pub mod sts;
 pub mod userpool;
 
 pub use config::Settings;
@@ -47,6 +49,11 @@ pub struct App {
     /// Pool and client configuration, cached briefly.
     pub configs: cache::ConfigCache,
     session_key: tokio::sync::OnceCell<secret::Secret<[u8; 32]>>,
+    /// External OIDC providers' keys.
+    pub oidc_keys: identity::jwks::JwksCache,
+    /// Credential vending.
+    pub identity: identity::IdentityConfig,
+    identity_signer: tokio::sync::OnceCell<Arc<SigningKey>>,
     signers: RwLock<HashMap<String, Arc<PoolSigners>>>,
 }
 
@@ -68,6 +75,9 @@ impl App {
             hasher: userpool::password::Hasher::new()?,
             configs: cache::ConfigCache::default(),
             session_key: tokio::sync::OnceCell::new(),
+            oidc_keys: identity::jwks::JwksCache::new(),
+            identity: identity::IdentityConfig::default(),
+            identity_signer: tokio::sync::OnceCell::new(),
             signers: RwLock::new(HashMap::new()),
         })
     }
@@ -114,6 +124,35 @@ impl App {
             })
             .await?;
         Ok(*key.expose())
+    }
+
+    /// The same App with credential vending configured.
+    pub fn with_identity(mut self, config: identity::IdentityConfig) -> Self {
+        self.identity = config;
+        self
+    }
+
+    /// The issuer of identity OpenID tokens: `{issuer base}/cognito-identity`.
+    pub fn identity_issuer(&self) -> String {
+        format!("{}/cognito-identity", self.settings.issuer_base_url)
+    }
+
+    /// The key that signs identity OpenID tokens, made once per deployment and kept in the
+    /// store.
+    pub async fn identity_signer(&self) -> Result<Arc<SigningKey>, Error> {
+        let key = self
+            .identity_signer
+            .get_or_try_init(|| async {
+                let fresh = serde_json::to_string(&SigningKey::generate()?.to_stored()?)?;
+                let kept = self
+                    .store
+                    .put_setting_once("identity_signing_key", &fresh)
+                    .await?;
+                let stored: userpool::model::StoredKey = serde_json::from_str(&kept)?;
+                Ok::<_, Error>(Arc::new(SigningKey::from_stored(&stored)?))
+            })
+            .await?;
+        Ok(key.clone())
     }
 
     /// Forgets a deleted pool's keys.

@@ -28,22 +28,17 @@ pub const NOT_YET: &[&str] = &[
     "GetSigningCertificate",
 ];
 
-/// Identity-pool operations (the identity-pool issue builds them).
+/// Identity-pool operations not built yet.
 pub const IDENTITY_NOT_YET: &[&str] = &[
-    "CreateIdentityPool",
-    "DescribeIdentityPool",
-    "UpdateIdentityPool",
-    "DeleteIdentityPool",
-    "ListIdentityPools",
-    "SetIdentityPoolRoles",
-    "GetIdentityPoolRoles",
-    "GetId",
-    "GetCredentialsForIdentity",
-    "GetOpenIdToken",
-    "DescribeIdentity",
-    "ListIdentities",
-    "SetPrincipalTagAttributeMap",
-    "GetPrincipalTagAttributeMap",
+    "GetOpenIdTokenForDeveloperIdentity",
+    "LookupDeveloperIdentity",
+    "MergeDeveloperIdentities",
+    "UnlinkDeveloperIdentity",
+    "UnlinkIdentity",
+    "DeleteIdentities",
+    "TagResource",
+    "UntagResource",
+    "ListTagsForResource",
 ];
 
 /// A reply ready for any HTTP adapter.
@@ -144,6 +139,35 @@ pub async fn dispatch(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
     }
 }
 
+/// Runs one identity-pool operation by name on a JSON body.
+pub async fn dispatch_identity(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
+    use crate::identity::{credentials, identities, pools as ipools};
+    match op {
+        "CreateIdentityPool" => ipools::create_identity_pool(app, parse(body)?).await,
+        "DescribeIdentityPool" => ipools::describe_identity_pool(app, parse(body)?).await,
+        "UpdateIdentityPool" => ipools::update_identity_pool(app, parse(body)?).await,
+        "DeleteIdentityPool" => ipools::delete_identity_pool(app, parse(body)?).await,
+        "ListIdentityPools" => ipools::list_identity_pools(app, parse(body)?).await,
+        "SetIdentityPoolRoles" => ipools::set_identity_pool_roles(app, parse(body)?).await,
+        "GetIdentityPoolRoles" => ipools::get_identity_pool_roles(app, parse(body)?).await,
+        "SetPrincipalTagAttributeMap" => {
+            ipools::set_principal_tag_attribute_map(app, parse(body)?).await
+        }
+        "GetPrincipalTagAttributeMap" => {
+            ipools::get_principal_tag_attribute_map(app, parse(body)?).await
+        }
+        "GetId" => identities::get_id(app, parse(body)?).await,
+        "DescribeIdentity" => identities::describe_identity(app, parse(body)?).await,
+        "ListIdentities" => identities::list_identities(app, parse(body)?).await,
+        "GetCredentialsForIdentity" => {
+            credentials::get_credentials_for_identity(app, parse(body)?).await
+        }
+        "GetOpenIdToken" => credentials::get_open_id_token(app, parse(body)?).await,
+        op if IDENTITY_NOT_YET.contains(&op) => Err(not_yet(op)),
+        op => Err(unknown(op)),
+    }
+}
+
 fn not_yet(op: &str) -> ApiError {
     ApiError::new(
         ErrorKind::UnsupportedOperation,
@@ -169,11 +193,7 @@ pub async fn handle_target(app: &App, target: Option<&str>, body: &[u8]) -> Repl
             if let Some(op) = t.strip_prefix(IDP_PREFIX) {
                 dispatch(app, op, body).await
             } else if let Some(op) = t.strip_prefix(IDENTITY_PREFIX) {
-                Err(if IDENTITY_NOT_YET.contains(&op) {
-                    not_yet(op)
-                } else {
-                    unknown(op)
-                })
+                dispatch_identity(app, op, body).await
             } else {
                 Err(unknown(t))
             }

@@ -490,6 +490,65 @@ pub async fn groups_and_memberships<S: Store>(s: &S) {
     assert!(s.get_group(p, "a").await.unwrap().is_none());
 }
 
+/// Identity pools and identities: each login is claimed by one identity, atomically; identity
+/// updates are version-checked; deleting a pool frees its logins.
+pub async fn identities_claim_logins_once<S: Store>(s: &S) {
+    use crate::identity::model::{Identity, IdentityPool};
+    let pool = |id: &str| IdentityPool {
+        id: id.into(),
+        name: "ip".into(),
+        allow_unauthenticated: false,
+        allow_classic_flow: false,
+        supported_login_providers: Default::default(),
+        developer_provider_name: None,
+        openid_connect_provider_arns: vec![],
+        cognito_identity_providers: vec![],
+        saml_provider_arns: vec![],
+        tags: Default::default(),
+        authenticated_role: None,
+        unauthenticated_role: None,
+        role_mappings: Default::default(),
+        principal_tags: Default::default(),
+        created_ms: 1,
+    };
+    let p = "us-east-1:00000000-0000-0000-0000-000000000001";
+    s.create_identity_pool(&pool(p)).await.unwrap();
+    assert!(matches!(s.create_identity_pool(&pool(p)).await, Err(StoreError::Conflict)));
+    let mut changed = pool(p);
+    changed.allow_unauthenticated = true;
+    s.update_identity_pool(&changed).await.unwrap();
+    assert!(s.get_identity_pool(p).await.unwrap().unwrap().allow_unauthenticated);
+    assert_eq!(s.list_identity_pools(None, 10).await.unwrap().items.len(), 1);
+    let identity = |id: &str, keys: &[&str]| Identity {
+        pool_id: p.into(),
+        id: id.into(),
+        logins: vec!["prov".into()],
+        login_keys: keys.iter().map(|k| k.to_string()).collect(),
+        created_ms: 1,
+        modified_ms: 1,
+        version: 1,
+    };
+    s.create_identity(&identity("us-east-1:a", &["prov|1"])).await.unwrap();
+    match s.create_identity(&identity("us-east-1:b", &["prov|2", "prov|1"])).await {
+        Err(StoreError::AliasTaken(k)) => assert_eq!(k, "prov|1"),
+        other => panic!("expected AliasTaken, got {other:?}"),
+    }
+    assert!(s.get_identity("us-east-1:b").await.unwrap().is_none(), "nothing half-written");
+    assert!(s.get_identity_by_login(p, "prov|2").await.unwrap().is_none());
+    let found = s.get_identity_by_login(p, "prov|1").await.unwrap().unwrap();
+    assert_eq!(found.id, "us-east-1:a");
+    let mut linked = found.clone();
+    linked.version = 2;
+    linked.login_keys.push("other|9".into());
+    s.update_identity(&linked, &["other|9".to_string()]).await.unwrap();
+    assert_eq!(s.get_identity_by_login(p, "other|9").await.unwrap().unwrap().id, "us-east-1:a");
+    assert!(matches!(s.update_identity(&linked, &[]).await, Err(StoreError::Conflict)));
+    assert_eq!(s.list_identities(p, None, 10).await.unwrap().items.len(), 1);
+    assert!(s.delete_identity_pool(p).await.unwrap());
+    assert!(s.get_identity("us-east-1:a").await.unwrap().is_none());
+    assert!(s.get_identity_by_login(p, "prov|1").await.unwrap().is_none());
+}
+
 /// Expands to one test per conformance check, each on a fresh store made by `$make`.
 #[macro_export]
 macro_rules! conformance_suite {
@@ -498,7 +557,7 @@ macro_rules! conformance_suite {
             pools_and_clients, users_are_unique, updates_check_versions, lists_users_in_pages,
             codes_supersede_and_count, refresh_tokens_round_trip, settings_are_write_once,
             outbox_keeps_order, aliases_follow_updates, refresh_tokens_revoke_and_rotate,
-            groups_and_memberships);
+            groups_and_memberships, identities_claim_logins_once);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

@@ -8,6 +8,7 @@ pub mod sqlite;
 pub mod conformance;
 
 use crate::error::Error;
+use crate::identity::model::{Identity, IdentityPool};
 use crate::userpool::model::{
     AppClient, CodePurpose, Group, OutboundMessage, PendingCode, RefreshRecord, User, UserPool,
 };
@@ -209,9 +210,60 @@ pub trait GroupStore: Send + Sync {
     ) -> Result<Page<User>, Error>;
 }
 
+/// Identity pools and identities. Each login (`provider|subject`) is claimed by one identity
+/// with a conditional write, like a user's aliases.
+#[async_trait]
+pub trait IdentityStore: Send + Sync {
+    /// Creates an identity pool; Conflict when the id exists.
+    async fn create_identity_pool(&self, pool: &IdentityPool) -> Result<(), StoreError>;
+    /// An identity pool by id.
+    async fn get_identity_pool(&self, id: &str) -> Result<Option<IdentityPool>, Error>;
+    /// Replaces an existing identity pool; Conflict when it does not exist.
+    async fn update_identity_pool(&self, pool: &IdentityPool) -> Result<(), StoreError>;
+    /// Deletes an identity pool and its identities. Returns whether it existed.
+    async fn delete_identity_pool(&self, id: &str) -> Result<bool, Error>;
+    /// Identity pools ordered by id, after `after`.
+    async fn list_identity_pools(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<IdentityPool>, Error>;
+    /// Creates an identity claiming its `login_keys` atomically; AliasTaken(key) when one is
+    /// claimed already.
+    async fn create_identity(&self, identity: &Identity) -> Result<(), StoreError>;
+    /// An identity by id.
+    async fn get_identity(&self, id: &str) -> Result<Option<Identity>, Error>;
+    /// The identity holding a login key in a pool.
+    async fn get_identity_by_login(
+        &self,
+        pool_id: &str,
+        login_key: &str,
+    ) -> Result<Option<Identity>, Error>;
+    /// Replaces an identity (version-checked: stored version must be `version - 1`) and claims
+    /// `new_login_keys` in the same atomic write.
+    async fn update_identity(
+        &self,
+        identity: &Identity,
+        new_login_keys: &[String],
+    ) -> Result<(), StoreError>;
+    /// A pool's identities ordered by id, after `after`.
+    async fn list_identities(
+        &self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<Identity>, Error>;
+}
+
 /// Everything the user pool needs from storage.
-pub trait Store: PoolStore + UserStore + TokenStore + OutboxStore + GroupStore {}
-impl<T: PoolStore + UserStore + TokenStore + OutboxStore + GroupStore> Store for T {}
+pub trait Store:
+    PoolStore + UserStore + TokenStore + OutboxStore + GroupStore + IdentityStore
+{
+}
+impl<T> Store for T where
+    T: PoolStore + UserStore + TokenStore + OutboxStore + GroupStore + IdentityStore
+{
+}
 
 impl From<StoreError> for crate::error::ApiError {
     /// For callers with no domain meaning for a refused write: it is an internal fault.

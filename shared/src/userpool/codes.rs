@@ -49,8 +49,8 @@ pub async fn issue(
     Ok(Secret::new(code))
 }
 
-/// Checks a code. Success consumes it; a wrong one counts, and the last allowed wrong
-/// attempt burns it.
+/// Checks a code. Success consumes it; a wrong one counts, and after [`MAX_ATTEMPTS`] wrong
+/// ones the code is refused even when right, until a new one is issued.
 pub async fn redeem(
     app: &App,
     pool_id: &str,
@@ -72,16 +72,11 @@ pub async fn redeem(
     }
     let sent = digest(pool_id, username_key, purpose, code);
     if !constant_time_eq(sent.as_bytes(), pending.code_hash.expose().as_bytes()) {
-        let n = app
-            .store
+        // Each wrong code is a mismatch; the count makes the next attempt, even with the
+        // right code, an attempt-limit refusal (Cognito answers the first five mismatches).
+        app.store
             .record_code_failure(pool_id, username_key, purpose)
             .await?;
-        if n >= MAX_ATTEMPTS {
-            app.store
-                .delete_code(pool_id, username_key, purpose)
-                .await?;
-            return Err(attempts_exceeded());
-        }
         return Err(mismatch());
     }
     if app.clock.now_millis() >= pending.expires_ms {

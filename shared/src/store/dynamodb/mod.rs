@@ -8,6 +8,7 @@
 
 mod codes;
 mod groups;
+mod identities;
 mod keys;
 mod ops;
 mod outbox;

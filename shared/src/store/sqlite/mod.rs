@@ -11,6 +11,7 @@ use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
 mod groups;
+mod identities;
 mod pools;
 mod tokens;
 mod users;
@@ -38,6 +39,12 @@ CREATE TABLE IF NOT EXISTS groups (pool_id TEXT NOT NULL, name TEXT NOT NULL, da
 CREATE TABLE IF NOT EXISTS memberships (pool_id TEXT NOT NULL, group_name TEXT NOT NULL,
   username_key TEXT NOT NULL, PRIMARY KEY (pool_id, group_name, username_key));
 CREATE INDEX IF NOT EXISTS memberships_by_user ON memberships (pool_id, username_key);
+CREATE TABLE IF NOT EXISTS identity_pools (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS identities (id TEXT PRIMARY KEY, pool_id TEXT NOT NULL,
+  version INTEGER NOT NULL, data TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS identities_by_pool ON identities (pool_id, id);
+CREATE TABLE IF NOT EXISTS identity_logins (pool_id TEXT NOT NULL, login_key TEXT NOT NULL,
+  identity_id TEXT NOT NULL, PRIMARY KEY (pool_id, login_key));
 ";
 
 /// The SQLite adapter. One connection behind a mutex: each statement takes microseconds,

@@ -1,0 +1,203 @@
+//! Credential vending: GetCredentialsForIdentity (role rules, principal tags, STS) and
+//! GetOpenIdToken (Latchkey's own OpenID token for the identity, which the web-identity mode
+//! also hands to STS AssumeRoleWithWebIdentity).
+
+use super::identities::{authorize, forbidden, Logins};
+use super::logins::VerifiedLogin;
+use super::model::{Identity, IdentityPool};
+use super::pools::parse_mapping;
+use super::rules::{choose_role, PoolRoles, RoleError};
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::secret::Secret;
+use crate::sts::{CredentialError, RoleRequest};
+use crate::userpool::jwt;
+use crate::App;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+/// Lifetime of an identity OpenID token (Cognito: 10 minutes).
+pub const OPEN_ID_TOKEN_SECS: i64 = 600;
+
+fn bad_config() -> ApiError {
+    ApiError::new(
+        ErrorKind::InvalidIdentityPoolConfiguration,
+        "Invalid identity pool configuration. Check assigned IAM roles for this pool.",
+    )
+}
+
+/// Session tags for a login: the provider's configured map, or its defaults when the pool
+/// asks for them; none when the pool has no map for the provider.
+pub fn principal_tags(pool: &IdentityPool, login: Option<&VerifiedLogin>) -> Vec<(String, String)> {
+    let Some(login) = login else {
+        return Vec::new();
+    };
+    let Some(map) = pool.principal_tags.get(&login.provider) else {
+        return Vec::new();
+    };
+    let defaults: BTreeMap<String, String> = if login.user_pool {
+        [("username", "sub"), ("client", "aud")]
+    } else {
+        [("sub", "sub"), ("aud", "aud")]
+    }
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let chosen = if map.use_defaults && map.tags.is_empty() {
+        &defaults
+    } else {
+        &map.tags
+    };
+    chosen
+        .iter()
+        .filter_map(|(tag, claim)| {
+            let value = match login.claims.get(claim)? {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            Some((tag.clone(), value))
+        })
+        .collect()
+}
+
+/// Latchkey's OpenID token for an identity (RS256, `iss` = the identity issuer, `aud` = the
+/// identity pool, `sub` = the identity).
+pub async fn open_id_token(
+    app: &App,
+    pool: &IdentityPool,
+    identity: &Identity,
+    logins: &[VerifiedLogin],
+) -> ApiResult<String> {
+    let signer = app.identity_signer().await?;
+    let now = app.clock.now_secs();
+    let amr: Vec<String> = match logins.first() {
+        None => vec!["unauthenticated".into()],
+        Some(l) => vec![
+            "authenticated".into(),
+            l.provider.clone(),
+            format!("{}:CognitoSignIn:{}", l.provider, l.subject),
+        ],
+    };
+    let mut claims = Map::new();
+    claims.insert("iss".into(), json!(app.identity_issuer()));
+    claims.insert("aud".into(), json!(pool.id));
+    claims.insert("sub".into(), json!(identity.id));
+    claims.insert("amr".into(), json!(amr));
+    claims.insert("iat".into(), json!(now));
+    claims.insert("exp".into(), json!(now + OPEN_ID_TOKEN_SECS));
+    let tags = principal_tags(pool, logins.first());
+    if !tags.is_empty() {
+        let tags: Map<String, Value> = tags.into_iter().map(|(k, v)| (k, json!([v]))).collect();
+        claims.insert(
+            "https://aws.amazon.com/tags".into(),
+            json!({ "principal_tags": tags }),
+        );
+    }
+    Ok(jwt::encode(&signer, &claims))
+}
+
+/// GetCredentialsForIdentity's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CredentialsInput {
+    identity_id: String,
+    logins: Option<Logins>,
+    custom_role_arn: Option<String>,
+}
+
+/// GetCredentialsForIdentity.
+pub async fn get_credentials_for_identity(app: &App, input: CredentialsInput) -> ApiResult<Value> {
+    let (pool, identity, verified) = authorize(app, &input.identity_id, input.logins).await?;
+    let login = verified.first();
+    let mapping = match login.and_then(|l| pool.role_mappings.get(&l.mapping_key)) {
+        Some(v) => Some(parse_mapping(v)?),
+        None => None,
+    };
+    let roles = PoolRoles {
+        authenticated: pool.authenticated_role.clone(),
+        unauthenticated: pool.unauthenticated_role.clone(),
+    };
+    let role = choose_role(
+        &roles,
+        mapping.as_ref(),
+        login.map(|l| &l.claims),
+        input.custom_role_arn.as_deref(),
+    )
+    .map_err(|e| match e {
+        RoleError::NoRole => bad_config(),
+        RoleError::Denied => forbidden(&identity.id),
+    })?;
+    let issuer = app.identity.issuer.clone().ok_or_else(|| {
+        ApiError::internal(&crate::Error::Config(
+            "no STS credential issuer is configured".into(),
+        ))
+    })?;
+    let web_identity_token = if app.identity.web_identity {
+        Some(Secret::new(
+            open_id_token(app, &pool, &identity, &verified).await?,
+        ))
+    } else {
+        None
+    };
+    let request = RoleRequest {
+        role_arn: role,
+        session_name: identity
+            .id
+            .rsplit(':')
+            .next()
+            .unwrap_or("latchkey")
+            .to_string(),
+        tags: principal_tags(&pool, login),
+        duration_secs: app.identity.duration_secs,
+        web_identity_token,
+    };
+    let creds = issuer.assume(&request).await.map_err(|e| match e {
+        CredentialError::Refused(why) => {
+            tracing::warn!(identity = %identity.id, %why, "STS refused the role");
+            bad_config()
+        }
+        CredentialError::Fault(f) => ApiError::internal(&f),
+    })?;
+    Ok(json!({
+        "IdentityId": identity.id,
+        "Credentials": {
+            "AccessKeyId": creds.access_key_id,
+            "SecretKey": creds.secret_key.expose(),
+            "SessionToken": creds.session_token.expose(),
+            "Expiration": creds.expiration,
+        },
+    }))
+}
+
+/// GetOpenIdToken's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct OpenIdInput {
+    identity_id: String,
+    logins: Option<Logins>,
+}
+
+/// GetOpenIdToken.
+pub async fn get_open_id_token(app: &App, input: OpenIdInput) -> ApiResult<Value> {
+    let (pool, identity, verified) = authorize(app, &input.identity_id, input.logins).await?;
+    let token = open_id_token(app, &pool, &identity, &verified).await?;
+    Ok(json!({ "IdentityId": identity.id, "Token": token }))
+}
+
+/// The identity issuer's JWKS.
+pub async fn jwks(app: &App) -> ApiResult<Value> {
+    Ok(json!({ "keys": [app.identity_signer().await?.jwk()] }))
+}
+
+/// The identity issuer's OIDC discovery document (so IAM can trust Latchkey as a provider).
+pub fn openid_configuration(app: &App) -> Value {
+    let issuer = app.identity_issuer();
+    json!({
+        "issuer": issuer,
+        "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+        "response_types_supported": ["id_token"],
+        "subject_types_supported": ["public"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "claims_supported": ["sub", "aud", "amr", "iat", "exp"],
+    })
+}

@@ -1,0 +1,239 @@
+//! Verifying the Logins map: every token is checked before it is believed. Latchkey user-pool
+//! ID tokens are checked against the pool's own keys (iss, exp, token_use=id, aud among the
+//! provider's ClientIds, and with ServerSideTokenCheck the user's sessions); external OIDC
+//! tokens against the issuer's JWKS (RS256 only, iss, exp, aud among the configured ids).
+
+use super::model::IdentityPool;
+use crate::error::{ApiError, ApiResult};
+use crate::secret::Secret;
+use crate::userpool::jwt::{self, JwtError};
+use crate::App;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// A login that passed verification.
+#[derive(Debug, Clone)]
+pub struct VerifiedLogin {
+    /// The provider name as the client sent it.
+    pub provider: String,
+    /// The token's `sub`.
+    pub subject: String,
+    /// Its claims (role rules and principal tags read them).
+    pub claims: Map<String, Value>,
+    /// The RoleMappings key: `provider:clientId` for user pools, the provider otherwise.
+    pub mapping_key: String,
+    /// Whether this is a user-pool login (for the default principal tags).
+    pub user_pool: bool,
+}
+
+impl VerifiedLogin {
+    /// The key that links this login to one identity.
+    pub fn login_key(&self) -> String {
+        format!("{}|{}", self.provider, self.subject)
+    }
+}
+
+fn invalid(why: &str) -> ApiError {
+    ApiError::not_authorized(format!("Invalid login token. {why}"))
+}
+
+fn unsupported() -> ApiError {
+    ApiError::not_authorized("Token is not from a supported provider of this identity pool.")
+}
+
+fn expiry(claims: &Map<String, Value>, now: i64) -> ApiResult<()> {
+    let exp = claims
+        .get("exp")
+        .and_then(Value::as_i64)
+        .ok_or_else(|| invalid("Missing exp."))?;
+    if now >= exp {
+        return Err(invalid(&format!("Token expired: {exp} >= {now}")));
+    }
+    Ok(())
+}
+
+fn subject(claims: &Map<String, Value>) -> ApiResult<String> {
+    claims
+        .get("sub")
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| invalid("Missing sub."))
+}
+
+/// The audiences of a token (`aud` may be a string or a list).
+fn audiences(claims: &Map<String, Value>) -> Vec<String> {
+    match claims.get("aud") {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// A user pool id from a provider name (`cognito-idp.{region}.amazonaws.com/{poolId}` or
+/// Latchkey's own issuer form `{host}/{poolId}`).
+fn pool_id_of(provider: &str) -> Option<&str> {
+    provider
+        .rsplit_once('/')
+        .map(|(_, id)| id)
+        .filter(|id| id.contains('_'))
+}
+
+async fn verify_user_pool(
+    app: &App,
+    ipool: &IdentityPool,
+    provider: &str,
+    token: &str,
+) -> ApiResult<Option<VerifiedLogin>> {
+    let Some(pool_id) = pool_id_of(provider) else {
+        return Ok(None);
+    };
+    let trusted: Vec<_> = ipool
+        .cognito_identity_providers
+        .iter()
+        .filter(|p| pool_id_of(&p.provider_name) == Some(pool_id))
+        .collect();
+    if trusted.is_empty() {
+        return Ok(None);
+    }
+    let pool = app
+        .configs
+        .pool(app.store.as_ref(), pool_id)
+        .await?
+        .ok_or_else(|| invalid("Issuer doesn't match providerName"))?;
+    let signers = app.signers(&pool)?;
+    let claims = jwt::decode_verified(token, |kid, msg, sig| {
+        kid == signers.id.kid() && signers.id.verify(msg, sig)
+    })
+    .map_err(|_| invalid("Signature verification failed."))?;
+    if claims.get("iss").and_then(Value::as_str) != Some(app.settings.issuer(pool_id).as_str()) {
+        return Err(invalid("Issuer doesn't match providerName"));
+    }
+    if claims.get("token_use").and_then(Value::as_str) != Some("id") {
+        return Err(invalid("Not an ID token."));
+    }
+    expiry(&claims, app.clock.now_secs())?;
+    let aud = audiences(&claims);
+    let provider_entry = trusted
+        .iter()
+        .find(|p| aud.contains(&p.client_id))
+        .ok_or_else(|| invalid("Invalid audience."))?;
+    if provider_entry.server_side_token_check {
+        let username = claims
+            .get("cognito:username")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let origin = claims
+            .get("origin_jti")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        let user = app
+            .store
+            .get_user(&pool.id, &pool.username_key(username))
+            .await?;
+        let live = user.is_some_and(|u| {
+            u.enabled && !u.revoked_origins.iter().any(|r| r.origin_jti == origin)
+        });
+        if !live {
+            return Err(invalid("Token has been revoked."));
+        }
+    }
+    Ok(Some(VerifiedLogin {
+        provider: provider.to_string(),
+        subject: subject(&claims)?,
+        mapping_key: format!(
+            "{}:{}",
+            provider_entry.provider_name, provider_entry.client_id
+        ),
+        claims,
+        user_pool: true,
+    }))
+}
+
+/// The issuer URL of an external provider: https, or http only on loopback (local tests).
+fn issuer_url(provider: &str, claimed: Option<&str>) -> Option<String> {
+    let https = format!("https://{provider}");
+    let http = format!("http://{provider}");
+    let loopback = provider.starts_with("127.0.0.1") || provider.starts_with("localhost");
+    match claimed {
+        Some(iss) if iss == https => Some(https),
+        Some(iss) if iss == http && loopback => Some(http),
+        // Google issues both forms of its issuer.
+        Some("accounts.google.com") if provider == "accounts.google.com" => Some(https),
+        _ => None,
+    }
+}
+
+async fn verify_oidc(
+    app: &App,
+    ipool: &IdentityPool,
+    provider: &str,
+    token: &str,
+) -> ApiResult<Option<VerifiedLogin>> {
+    let Some(client_ids) = ipool.supported_login_providers.get(provider) else {
+        return Ok(None);
+    };
+    let unverified = jwt::peek_claims(token)
+        .ok_or_else(|| invalid("Not a valid OpenId Connect identity token."))?;
+    let issuer = issuer_url(provider, unverified.get("iss").and_then(Value::as_str))
+        .ok_or_else(|| invalid("Issuer doesn't match providerName"))?;
+    let kid =
+        token_kid(token).ok_or_else(|| invalid("Not a valid OpenId Connect identity token."))?;
+    let key = app.oidc_keys.key(&issuer, &kid).await?;
+    let key = key.ok_or_else(|| invalid("Signature verification failed."))?;
+    let claims = jwt::decode_verified(token, |_, msg, sig| key.verify_sig(msg, sig).is_ok())
+        .map_err(|e| match e {
+            JwtError::Expired | JwtError::Invalid => invalid("Signature verification failed."),
+        })?;
+    expiry(&claims, app.clock.now_secs())?;
+    let allowed: Vec<&str> = client_ids.split(',').map(str::trim).collect();
+    if !audiences(&claims)
+        .iter()
+        .any(|a| allowed.contains(&a.as_str()))
+    {
+        return Err(invalid("Invalid audience."));
+    }
+    Ok(Some(VerifiedLogin {
+        provider: provider.to_string(),
+        subject: subject(&claims)?,
+        mapping_key: provider.to_string(),
+        claims,
+        user_pool: false,
+    }))
+}
+
+fn token_kid(token: &str) -> Option<String> {
+    use base64::Engine;
+    let header = token.split('.').next()?;
+    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+        .decode(header)
+        .ok()?;
+    let v: Value = serde_json::from_slice(&bytes).ok()?;
+    v["kid"].as_str().map(str::to_string)
+}
+
+/// Verifies every login; any failure refuses the whole request.
+pub async fn verify(
+    app: &App,
+    ipool: &IdentityPool,
+    logins: &BTreeMap<String, Secret<String>>,
+) -> ApiResult<Vec<VerifiedLogin>> {
+    if logins.len() > 10 {
+        return Err(ApiError::constraint(
+            "logins",
+            "Member must have length less than or equal to 10",
+        ));
+    }
+    let mut out = Vec::new();
+    for (provider, token) in logins {
+        let token = token.expose();
+        let verified = match verify_user_pool(app, ipool, provider, token).await? {
+            Some(v) => Some(v),
+            None => verify_oidc(app, ipool, provider, token).await?,
+        };
+        out.push(verified.ok_or_else(unsupported)?);
+    }
+    Ok(out)
+}

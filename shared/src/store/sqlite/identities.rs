@@ -1,0 +1,175 @@
+//! Identity pools, identities and their login claims in SQLite.
+
+use super::{db, is_unique_violation, paged, to_json, SqliteStore};
+use crate::error::Error;
+use crate::identity::model::{Identity, IdentityPool};
+use crate::store::{IdentityStore, Page, StoreError};
+use async_trait::async_trait;
+use rusqlite::params;
+
+/// Claims `keys` for `identity` inside `tx`; AliasTaken names the first key held elsewhere.
+fn claim_logins(
+    tx: &rusqlite::Transaction<'_>,
+    identity: &Identity,
+    keys: &[String],
+) -> Result<(), StoreError> {
+    for key in keys {
+        tx.execute(
+            "INSERT INTO identity_logins (pool_id, login_key, identity_id) VALUES (?1, ?2, ?3)",
+            params![identity.pool_id, key, identity.id],
+        )
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::AliasTaken(key.clone())
+            } else {
+                StoreError::Backend(db(e))
+            }
+        })?;
+    }
+    Ok(())
+}
+
+#[async_trait]
+impl IdentityStore for SqliteStore {
+    async fn create_identity_pool(&self, pool: &IdentityPool) -> Result<(), StoreError> {
+        let data = to_json(pool)?;
+        self.conn()
+            .execute(
+                "INSERT INTO identity_pools (id, data) VALUES (?1, ?2)",
+                params![pool.id, data],
+            )
+            .map_err(|e| {
+                if is_unique_violation(&e) {
+                    StoreError::Conflict
+                } else {
+                    StoreError::Backend(db(e))
+                }
+            })?;
+        Ok(())
+    }
+
+    async fn get_identity_pool(&self, id: &str) -> Result<Option<IdentityPool>, Error> {
+        self.get_doc("SELECT data FROM identity_pools WHERE id = ?1", params![id])
+    }
+
+    async fn update_identity_pool(&self, pool: &IdentityPool) -> Result<(), StoreError> {
+        let data = to_json(pool)?;
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE identity_pools SET data = ?2 WHERE id = ?1",
+                params![pool.id, data],
+            )
+            .map_err(db)?;
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict)
+        }
+    }
+
+    async fn delete_identity_pool(&self, id: &str) -> Result<bool, Error> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(db)?;
+        tx.execute(
+            "DELETE FROM identity_logins WHERE pool_id = ?1",
+            params![id],
+        )
+        .map_err(db)?;
+        tx.execute("DELETE FROM identities WHERE pool_id = ?1", params![id])
+            .map_err(db)?;
+        let n = tx
+            .execute("DELETE FROM identity_pools WHERE id = ?1", params![id])
+            .map_err(db)?;
+        tx.commit().map_err(db)?;
+        Ok(n > 0)
+    }
+
+    async fn list_identity_pools(
+        &self,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<IdentityPool>, Error> {
+        let rows = self.list_docs(
+            "SELECT id, data FROM identity_pools WHERE id > ?1 ORDER BY id LIMIT ?2",
+            params![after.unwrap_or(""), (limit + 1) as i64],
+        )?;
+        Ok(paged(rows, limit))
+    }
+
+    async fn create_identity(&self, identity: &Identity) -> Result<(), StoreError> {
+        let data = to_json(identity)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(db)?;
+        tx.execute(
+            "INSERT INTO identities (id, pool_id, version, data) VALUES (?1, ?2, ?3, ?4)",
+            params![identity.id, identity.pool_id, identity.version as i64, data],
+        )
+        .map_err(|e| {
+            if is_unique_violation(&e) {
+                StoreError::Conflict
+            } else {
+                StoreError::Backend(db(e))
+            }
+        })?;
+        claim_logins(&tx, identity, &identity.login_keys)?;
+        tx.commit().map_err(db)?;
+        Ok(())
+    }
+
+    async fn get_identity(&self, id: &str) -> Result<Option<Identity>, Error> {
+        self.get_doc("SELECT data FROM identities WHERE id = ?1", params![id])
+    }
+
+    async fn get_identity_by_login(
+        &self,
+        pool_id: &str,
+        login_key: &str,
+    ) -> Result<Option<Identity>, Error> {
+        self.get_doc(
+            "SELECT i.data FROM identity_logins l JOIN identities i ON i.id = l.identity_id
+             WHERE l.pool_id = ?1 AND l.login_key = ?2",
+            params![pool_id, login_key],
+        )
+    }
+
+    async fn update_identity(
+        &self,
+        identity: &Identity,
+        new_login_keys: &[String],
+    ) -> Result<(), StoreError> {
+        let data = to_json(identity)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(db)?;
+        let n = tx
+            .execute(
+                "UPDATE identities SET version = ?2, data = ?3 WHERE id = ?1 AND version = ?4",
+                params![
+                    identity.id,
+                    identity.version as i64,
+                    data,
+                    identity.version as i64 - 1
+                ],
+            )
+            .map_err(db)?;
+        if n != 1 {
+            return Err(StoreError::Conflict);
+        }
+        claim_logins(&tx, identity, new_login_keys)?;
+        tx.commit().map_err(db)?;
+        Ok(())
+    }
+
+    async fn list_identities(
+        &self,
+        pool_id: &str,
+        after: Option<&str>,
+        limit: usize,
+    ) -> Result<Page<Identity>, Error> {
+        let rows = self.list_docs(
+            "SELECT id, data FROM identities WHERE pool_id = ?1 AND id > ?2 ORDER BY id LIMIT ?3",
+            params![pool_id, after.unwrap_or(""), (limit + 1) as i64],
+        )?;
+        Ok(paged(rows, limit))
+    }
+}
