@@ -9,9 +9,12 @@ pub use options::{ServerOptions, StoreChoice};
 
 use anyhow::Context;
 use latchkey::delivery::Outbox;
+use latchkey::identity::IdentityConfig;
 use latchkey::random::OsRandom;
+use latchkey::store::dynamodb::DynamoStore;
 use latchkey::store::sqlite::SqliteStore;
 use latchkey::store::Store;
+use latchkey::sts::StsIssuer;
 use latchkey::{App, Settings};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -45,13 +48,25 @@ impl RunningServer {
     }
 }
 
-fn open_store(choice: &StoreChoice) -> anyhow::Result<Arc<dyn Store>> {
+async fn open_store(choice: &StoreChoice) -> anyhow::Result<Arc<dyn Store>> {
     Ok(match choice {
         StoreChoice::InMemory => Arc::new(SqliteStore::in_memory()?),
         StoreChoice::Sqlite { data_dir } => {
             std::fs::create_dir_all(data_dir)
                 .with_context(|| format!("creating data dir {}", data_dir.display()))?;
             Arc::new(SqliteStore::open(&data_dir.join("latchkey.db"))?)
+        }
+        StoreChoice::DynamoDb {
+            table,
+            create_table,
+        } => {
+            let client = DynamoStore::client_from_env().await;
+            if *create_table {
+                DynamoStore::create_table(&client, table)
+                    .await
+                    .with_context(|| format!("creating DynamoDB table {table}"))?;
+            }
+            Arc::new(DynamoStore::new(client, table.as_str()))
         }
     })
 }
@@ -69,14 +84,21 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
         &opts.region,
         &opts.account_id,
     )?;
-    let store = open_store(&opts.store)?;
-    let app = Arc::new(App::new(
-        settings,
-        store.clone(),
-        opts.clock.clone(),
-        Arc::new(OsRandom),
-        Arc::new(Outbox::new(store)),
-    )?);
+    let store = open_store(&opts.store).await?;
+    let app = Arc::new(
+        App::new(
+            settings,
+            store.clone(),
+            opts.clock.clone(),
+            Arc::new(OsRandom),
+            Arc::new(Outbox::new(store)),
+        )?
+        .with_identity(IdentityConfig {
+            issuer: Some(Arc::new(StsIssuer::from_env(&opts.region).await)),
+            web_identity: opts.web_identity,
+            duration_secs: opts.credentials_duration_secs,
+        }),
+    );
     let defaults = bootstrap::ensure_defaults(&app, &file).await?;
     let router = routes::router(app);
     let (stop, stopped) = oneshot::channel::<()>();

@@ -22,6 +22,16 @@ struct Cli {
     /// Keep everything in memory (nothing written to disk).
     #[arg(long, env = "LATCHKEY_IN_MEMORY")]
     in_memory: bool,
+    /// Storage: `sqlite` (a file under --data-dir, or --in-memory) or `dynamodb` (--table).
+    #[arg(long, env = "LATCHKEY_STORE", value_enum, default_value = "sqlite")]
+    store: StoreKind,
+    /// DynamoDB table (with --store dynamodb); AWS settings come from the usual environment,
+    /// e.g. AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION.
+    #[arg(long, env = "LATCHKEY_TABLE", required_if_eq("store", "dynamodb"))]
+    table: Option<String>,
+    /// Create the DynamoDB table (key schema, GSI, TTL) if it is missing.
+    #[arg(long, env = "LATCHKEY_CREATE_TABLE")]
+    create_table: bool,
     /// Base URL of token issuers (`iss` = BASE/poolId). Defaults to the server's URL.
     #[arg(long, env = "LATCHKEY_ISSUER_BASE_URL")]
     issuer_base_url: Option<String>,
@@ -34,6 +44,37 @@ struct Cli {
     /// Settings for the default pool and client (read when the file exists).
     #[arg(long, env = "LATCHKEY_CONFIG", default_value = "latchkey.toml")]
     config: PathBuf,
+    /// How identity pools get credentials from STS: AssumeRole, or AssumeRoleWithWebIdentity
+    /// with Latchkey's own OpenID token (roles then trust Latchkey as an IAM OIDC provider).
+    #[arg(
+        long,
+        env = "LATCHKEY_CREDENTIALS_MODE",
+        value_enum,
+        default_value = "assume-role"
+    )]
+    credentials_mode: CredentialsMode,
+    /// Lifetime of vended credentials, seconds (900..43200).
+    #[arg(long, env = "LATCHKEY_CREDENTIALS_DURATION", default_value_t = 3600,
+          value_parser = clap::value_parser!(i32).range(900..=43200))]
+    credentials_duration: i32,
+}
+
+/// How STS is asked for credentials.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum CredentialsMode {
+    /// sts:AssumeRole with session tags.
+    AssumeRole,
+    /// sts:AssumeRoleWithWebIdentity with Latchkey's OpenID token.
+    WebIdentity,
+}
+
+/// Where data lives.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum StoreKind {
+    /// The embedded SQLite store.
+    Sqlite,
+    /// One DynamoDB table.
+    Dynamodb,
 }
 
 #[tokio::main]
@@ -48,21 +89,28 @@ async fn main() -> anyhow::Result<()> {
     let opts = ServerOptions {
         host: cli.host,
         port: cli.port,
-        store: if cli.in_memory {
-            StoreChoice::InMemory
-        } else {
-            StoreChoice::Sqlite {
+        store: match (cli.store, &cli.table) {
+            (StoreKind::Dynamodb, Some(table)) => StoreChoice::DynamoDb {
+                table: table.clone(),
+                create_table: cli.create_table,
+            },
+            _ if cli.in_memory => StoreChoice::InMemory,
+            _ => StoreChoice::Sqlite {
                 data_dir: cli.data_dir.clone(),
-            }
+            },
         },
         issuer_base_url: cli.issuer_base_url,
         region: cli.region.clone(),
         account_id: cli.account_id,
         config_file: cli.config.exists().then_some(cli.config),
         clock: Arc::new(latchkey::clock::SystemClock),
+        web_identity: cli.credentials_mode == CredentialsMode::WebIdentity,
+        credentials_duration_secs: cli.credentials_duration,
     };
     let server = spawn(opts).await?;
-    let store = if cli.in_memory {
+    let store = if let (StoreKind::Dynamodb, Some(table)) = (cli.store, &cli.table) {
+        format!("DynamoDB table {table}")
+    } else if cli.in_memory {
         "in memory (nothing is kept)".to_string()
     } else {
         format!("SQLite at {}", cli.data_dir.join("latchkey.db").display())

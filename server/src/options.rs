@@ -17,6 +17,14 @@ pub enum StoreChoice {
         /// The folder.
         data_dir: PathBuf,
     },
+    /// One DynamoDB table, reached through the normal AWS configuration
+    /// (`AWS_ENDPOINT_URL_DYNAMODB` points it at any DynamoDB-API server).
+    DynamoDb {
+        /// The table name.
+        table: String,
+        /// Create the table (key schema, GSI, TTL) if it is missing.
+        create_table: bool,
+    },
 }
 
 /// Everything the server needs to start.
@@ -38,6 +46,11 @@ pub struct ServerOptions {
     pub config_file: Option<PathBuf>,
     /// The clock (tests inject a manual one).
     pub clock: Arc<dyn Clock>,
+    /// Credential vending: AssumeRole (false) or AssumeRoleWithWebIdentity with Latchkey's
+    /// own OpenID token (true).
+    pub web_identity: bool,
+    /// Lifetime of vended credentials, seconds.
+    pub credentials_duration_secs: i32,
 }
 
 impl ServerOptions {
@@ -52,6 +65,8 @@ impl ServerOptions {
             account_id: "000000000000".into(),
             config_file: None,
             clock: Arc::new(SystemClock),
+            web_identity: false,
+            credentials_duration_secs: 3600,
         }
     }
 

@@ -41,6 +41,14 @@ pub fn router(app: AppState) -> Router {
             "/{pool_id}/.well-known/openid-configuration",
             get(discovery),
         )
+        .route(
+            "/cognito-identity/.well-known/jwks.json",
+            get(identity_jwks),
+        )
+        .route(
+            "/cognito-identity/.well-known/openid-configuration",
+            get(identity_discovery),
+        )
         .route("/_latchkey/outbox", get(outbox))
         .route(
             "/_latchkey/health",
@@ -157,6 +165,16 @@ async fn jwks(State(app): State<AppState>, Path(pool_id): Path<String>) -> Respo
 
 async fn discovery(State(app): State<AppState>, Path(pool_id): Path<String>) -> Response {
     json_result(wellknown::openid_configuration(&app, &pool_id).await)
+}
+
+async fn identity_jwks(State(app): State<AppState>) -> Response {
+    json_result(latchkey::identity::credentials::jwks(&app).await)
+}
+
+async fn identity_discovery(State(app): State<AppState>) -> Response {
+    json_result(Ok(latchkey::identity::credentials::openid_configuration(
+        &app,
+    )))
 }
 
 #[derive(Deserialize)]

@@ -513,12 +513,24 @@ pub async fn identities_claim_logins_once<S: Store>(s: &S) {
     };
     let p = "us-east-1:00000000-0000-0000-0000-000000000001";
     s.create_identity_pool(&pool(p)).await.unwrap();
-    assert!(matches!(s.create_identity_pool(&pool(p)).await, Err(StoreError::Conflict)));
+    assert!(matches!(
+        s.create_identity_pool(&pool(p)).await,
+        Err(StoreError::Conflict)
+    ));
     let mut changed = pool(p);
     changed.allow_unauthenticated = true;
     s.update_identity_pool(&changed).await.unwrap();
-    assert!(s.get_identity_pool(p).await.unwrap().unwrap().allow_unauthenticated);
-    assert_eq!(s.list_identity_pools(None, 10).await.unwrap().items.len(), 1);
+    assert!(
+        s.get_identity_pool(p)
+            .await
+            .unwrap()
+            .unwrap()
+            .allow_unauthenticated
+    );
+    assert_eq!(
+        s.list_identity_pools(None, 10).await.unwrap().items.len(),
+        1
+    );
     let identity = |id: &str, keys: &[&str]| Identity {
         pool_id: p.into(),
         id: id.into(),
@@ -528,25 +540,53 @@ pub async fn identities_claim_logins_once<S: Store>(s: &S) {
         modified_ms: 1,
         version: 1,
     };
-    s.create_identity(&identity("us-east-1:a", &["prov|1"])).await.unwrap();
-    match s.create_identity(&identity("us-east-1:b", &["prov|2", "prov|1"])).await {
+    s.create_identity(&identity("us-east-1:a", &["prov|1"]))
+        .await
+        .unwrap();
+    match s
+        .create_identity(&identity("us-east-1:b", &["prov|2", "prov|1"]))
+        .await
+    {
         Err(StoreError::AliasTaken(k)) => assert_eq!(k, "prov|1"),
         other => panic!("expected AliasTaken, got {other:?}"),
     }
-    assert!(s.get_identity("us-east-1:b").await.unwrap().is_none(), "nothing half-written");
-    assert!(s.get_identity_by_login(p, "prov|2").await.unwrap().is_none());
+    assert!(
+        s.get_identity("us-east-1:b").await.unwrap().is_none(),
+        "nothing half-written"
+    );
+    assert!(s
+        .get_identity_by_login(p, "prov|2")
+        .await
+        .unwrap()
+        .is_none());
     let found = s.get_identity_by_login(p, "prov|1").await.unwrap().unwrap();
     assert_eq!(found.id, "us-east-1:a");
     let mut linked = found.clone();
     linked.version = 2;
     linked.login_keys.push("other|9".into());
-    s.update_identity(&linked, &["other|9".to_string()]).await.unwrap();
-    assert_eq!(s.get_identity_by_login(p, "other|9").await.unwrap().unwrap().id, "us-east-1:a");
-    assert!(matches!(s.update_identity(&linked, &[]).await, Err(StoreError::Conflict)));
+    s.update_identity(&linked, &["other|9".to_string()])
+        .await
+        .unwrap();
+    assert_eq!(
+        s.get_identity_by_login(p, "other|9")
+            .await
+            .unwrap()
+            .unwrap()
+            .id,
+        "us-east-1:a"
+    );
+    assert!(matches!(
+        s.update_identity(&linked, &[]).await,
+        Err(StoreError::Conflict)
+    ));
     assert_eq!(s.list_identities(p, None, 10).await.unwrap().items.len(), 1);
     assert!(s.delete_identity_pool(p).await.unwrap());
     assert!(s.get_identity("us-east-1:a").await.unwrap().is_none());
-    assert!(s.get_identity_by_login(p, "prov|1").await.unwrap().is_none());
+    assert!(s
+        .get_identity_by_login(p, "prov|1")
+        .await
+        .unwrap()
+        .is_none());
 }
 
 /// Expands to one test per conformance check, each on a fresh store made by `$make`.

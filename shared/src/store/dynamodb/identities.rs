@@ -82,10 +82,11 @@ impl DynamoStore {
         }
         let mut put = Put::builder()
             .table_name(&self.table)
-            .set_item(Some(identity_item(identity)?))
-            .expression_attribute_names("#pk", PK);
+            .set_item(Some(identity_item(identity)?));
+        // DynamoDB refuses names an expression does not use, so each branch names its own.
         put = if create {
             put.condition_expression("attribute_not_exists(#pk)")
+                .expression_attribute_names("#pk", PK)
         } else {
             put.condition_expression("#v = :old")
                 .expression_attribute_names("#v", VERSION)
