@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# clients.sh: installs the real Cognito client libraries that tests/tests/real_clients.rs drives
+# against the server (SRP sign-in, TOTP MFA), into the repo and nowhere else:
+#
+#   .venv-clients/                      python3 venv with pycognito and pyotp, pinned in
+#                                       tests/clients/requirements.txt
+#   tests/clients/node/node_modules/    amazon-cognito-identity-js and otplib, pinned in
+#                                       tests/clients/node/package.json and package-lock.json
+#
+# Idempotent: each part is (re)installed only when missing or when its pin file changed (a
+# stamp holds the pin file's hash). Needs python3 (3.9+) with pip and venv, node 20+ with npm,
+# and the PyPI and npm registries; no sudo. Both folders are git-ignored.
+#
+# Then: LATCHKEY_REQUIRE_CLIENTS=1 cargo test -p latchkey-tests --test real_clients
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv-clients"
+REQS="$ROOT/tests/clients/requirements.txt"
+NODE_DIR="$ROOT/tests/clients/node"
+
+log() { echo "clients.sh: $*" >&2; }
+
+hash_of() { sha256sum "$@" | sha256sum | cut -c1-64; }
+
+install_python() {
+    local want stamp="$VENV/.latchkey-stamp"
+    want="$(hash_of "$REQS")"
+    if [[ -x "$VENV/bin/python" && -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+        log "python clients up to date ($VENV)"
+        return
+    fi
+    command -v python3 >/dev/null || { log "python3 not found"; exit 1; }
+    if [[ ! -x "$VENV/bin/python" ]]; then
+        log "creating $VENV"
+        python3 -m venv "$VENV"
+    fi
+    log "installing $(grep -v '^#' "$REQS" | xargs) into $VENV"
+    "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQS"
+    "$VENV/bin/python" -c 'import pycognito, pyotp, boto3' # fails loudly if the install is broken
+    echo "$want" >"$stamp"
+}
+
+install_node() {
+    local want stamp="$NODE_DIR/node_modules/.latchkey-stamp"
+    command -v node >/dev/null || { log "node not found"; exit 1; }
+    command -v npm >/dev/null || { log "npm not found"; exit 1; }
+    if [[ -f "$NODE_DIR/package-lock.json" ]]; then
+        want="$(hash_of "$NODE_DIR/package.json" "$NODE_DIR/package-lock.json")"
+        if [[ -f "$stamp" && "$(cat "$stamp")" == "$want" ]]; then
+            log "node clients up to date ($NODE_DIR/node_modules)"
+            return
+        fi
+        log "npm ci in $NODE_DIR"
+        (cd "$NODE_DIR" && npm ci --no-audit --no-fund --loglevel=error)
+    else
+        # First install: resolves the pins and writes package-lock.json (commit it).
+        log "npm install in $NODE_DIR (writes package-lock.json)"
+        (cd "$NODE_DIR" && npm install --no-audit --no-fund --loglevel=error)
+        want="$(hash_of "$NODE_DIR/package.json" "$NODE_DIR/package-lock.json")"
+    fi
+    (cd "$NODE_DIR" && node -e 'require("amazon-cognito-identity-js"); require("otplib")')
+    echo "$want" >"$stamp"
+}
+
+install_python
+install_node
+log "ready: .venv-clients/ and tests/clients/node/node_modules/"

@@ -1,0 +1,151 @@
+//! USER_SRP_AUTH sign-in and TOTP MFA through the REAL Cognito client libraries: pycognito
+//! (with pyotp) and amazon-cognito-identity-js (with otplib). Each test spawns an in-process
+//! server on an ephemeral port and runs one of the driver scripts under `tests/clients/`
+//! against it, printing the script's output and asserting it exits 0.
+//!
+//! The clients are installed into the repo by `bash scripts/clients.sh` (`.venv-clients/` and
+//! `tests/clients/node/node_modules/`). Without them each test prints a SKIPPED note and
+//! passes, unless `LATCHKEY_REQUIRE_CLIENTS=1` is set (as scripts/test.sh does), where it
+//! fails and says to run the install script.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use latchkey_server::ServerOptions;
+
+/// Longest a driver script may run: TOTP checks may wait up to one 30 s step each.
+const SCRIPT_LIMIT: Duration = Duration::from_secs(240);
+
+/// The workspace root (this crate lives in `tests/`).
+fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf()
+}
+
+/// True when the clients are installed; otherwise SKIPPED, or a failure when they are required.
+fn clients_present(what: &str, needed: &[PathBuf]) -> bool {
+    let missing: Vec<_> = needed.iter().filter(|p| !p.exists()).collect();
+    if missing.is_empty() {
+        return true;
+    }
+    let list = missing
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    if std::env::var("LATCHKEY_REQUIRE_CLIENTS").as_deref() == Ok("1") {
+        panic!(
+            "{what} is not installed (missing {list}) and LATCHKEY_REQUIRE_CLIENTS=1: \
+             run `bash scripts/clients.sh` first"
+        );
+    }
+    println!(
+        "SKIPPED: {what} is not installed (missing {list}); run `bash scripts/clients.sh` \
+         (set LATCHKEY_REQUIRE_CLIENTS=1 to make this a failure)"
+    );
+    false
+}
+
+/// Runs `program args` in the repo root with a time limit; returns (exit ok, stdout+stderr).
+fn run_script(program: &Path, args: &[String]) -> (bool, String) {
+    let mut child = Command::new(program)
+        .args(args)
+        .current_dir(repo_root())
+        .env_remove("AWS_PROFILE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting {}: {e}", program.display()));
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        thread::spawn(move || {
+            let mut text = String::new();
+            let _ = pipe.read_to_string(&mut text);
+            text
+        })
+    };
+    let out = drain(Box::new(child.stdout.take().expect("stdout")));
+    let err = drain(Box::new(child.stderr.take().expect("stderr")));
+    let deadline = Instant::now() + SCRIPT_LIMIT;
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("waiting for the script") {
+            break Some(status);
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            break None;
+        }
+        thread::sleep(Duration::from_millis(100));
+    };
+    let mut text = out.join().unwrap_or_default();
+    let stderr = err.join().unwrap_or_default();
+    if !stderr.trim().is_empty() {
+        text.push_str("--- stderr ---\n");
+        text.push_str(&stderr);
+    }
+    match status {
+        Some(s) => (s.success(), text),
+        None => {
+            text.push_str(&format!("--- killed after {SCRIPT_LIMIT:?} ---\n"));
+            (false, text)
+        }
+    }
+}
+
+/// Spawns a server, runs `program script --endpoint .. --pool-id .. --client-id ..` against
+/// it, prints the output and asserts success.
+async fn drive(what: &str, program: PathBuf, script: PathBuf) {
+    let server = latchkey_server::spawn(ServerOptions::in_memory())
+        .await
+        .expect("server spawns");
+    let args = vec![
+        script.display().to_string(),
+        "--endpoint".into(),
+        server.url.clone(),
+        "--pool-id".into(),
+        server.default_pool_id.clone(),
+        "--client-id".into(),
+        server.default_client_id.clone(),
+    ];
+    let (ok, output) = tokio::task::spawn_blocking(move || run_script(&program, &args))
+        .await
+        .expect("script thread");
+    server.shutdown().await;
+    println!("--- {what} ---\n{output}");
+    assert!(ok, "{what} checks failed against the server (output above)");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pycognito_srp_and_totp() {
+    let root = repo_root();
+    let python = root.join(".venv-clients/bin/python");
+    // clients.sh writes the stamp once pycognito and pyotp import.
+    let stamp = root.join(".venv-clients/.latchkey-stamp");
+    if !clients_present("pycognito (.venv-clients)", &[python.clone(), stamp]) {
+        return;
+    }
+    let script = root.join("tests/clients/pycognito_check.py");
+    drive("pycognito", python, script).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amazon_cognito_identity_js_srp_and_totp() {
+    let root = repo_root();
+    let modules = root.join("tests/clients/node/node_modules");
+    let needed = [
+        modules.join("amazon-cognito-identity-js"),
+        modules.join("otplib"),
+        modules.join(".latchkey-stamp"),
+    ];
+    if !clients_present("amazon-cognito-identity-js (tests/clients/node)", &needed) {
+        return;
+    }
+    let script = root.join("tests/clients/node/check.js");
+    drive("amazon-cognito-identity-js", PathBuf::from("node"), script).await;
+}
