@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
-# The README's test command: formatting, lints, then every test in the workspace.
-# Needs only cargo (rustfmt, clippy) on a fresh machine; services the tests use are
-# installed and started here, and stopped on exit.
+# The README's test command: formatting, lints, then every test in the workspace, with the
+# real services the tests use installed and started here (and stopped on exit):
+#   - moto server (DynamoDB and STS APIs) on 127.0.0.1, from PyPI, into .venv/
+#   - the real Cognito client libraries (pycognito, amazon-cognito-identity-js) into
+#     .venv-clients/ and tests/clients/node/node_modules
+# The black-box SDK tests run twice: on the embedded store, then with the server on DynamoDB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,5 +14,22 @@ cargo fmt --all -- --check
 echo "==> cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
 
-echo "==> cargo test"
+MOTO_PORT="${MOTO_PORT:-5000}"
+echo "==> moto (DynamoDB and STS APIs) on 127.0.0.1:${MOTO_PORT}"
+bash scripts/moto.sh start
+trap 'bash scripts/moto.sh stop' EXIT
+export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:${MOTO_PORT}"
+export AWS_ENDPOINT_URL_STS="http://127.0.0.1:${MOTO_PORT}"
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
+
+echo "==> real Cognito clients (pycognito, amazon-cognito-identity-js)"
+bash scripts/clients.sh
+export LATCHKEY_REQUIRE_CLIENTS=1
+
+echo "==> cargo test (embedded store)"
 cargo test --workspace
+
+echo "==> black-box SDK tests again, with the server on DynamoDB (moto)"
+LATCHKEY_TEST_STORE=dynamodb cargo test -p latchkey-tests \
+  --test user_pool_loop --test pool_management --test tokens --test errors \
+  --test rest_routes --test concurrency

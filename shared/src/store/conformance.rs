@@ -283,6 +283,11 @@ pub async fn refresh_tokens_round_trip<S: Store>(s: &S) {
         "o"
     );
     assert!(s.get_refresh_token("h2").await.unwrap().is_none());
+    let (record, user) = s.get_refresh_session("h1", p, "erin").await.unwrap();
+    assert_eq!(record.unwrap().origin_jti, "o");
+    assert_eq!(user.unwrap().username, "erin");
+    let (record, user) = s.get_refresh_session("h2", p, "nobody").await.unwrap();
+    assert!(record.is_none() && user.is_none());
     s.delete_user(p, "erin").await.unwrap();
     assert!(s.get_refresh_token("h1").await.unwrap().is_none());
 }

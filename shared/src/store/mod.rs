@@ -157,6 +157,14 @@ pub trait TokenStore: Send + Sync {
     ) -> Result<(), StoreError>;
     /// Stores a new refresh token record.
     async fn put_refresh_token(&self, record: &RefreshRecord) -> Result<(), Error>;
+    /// A refresh token record and its user together (strongly consistent). Adapters that can
+    /// fetch both in one request (DynamoDB BatchGetItem) override this.
+    async fn get_refresh_session(
+        &self,
+        token_hash: &str,
+        pool_id: &str,
+        username_key: &str,
+    ) -> Result<(Option<RefreshRecord>, Option<User>), Error>;
     /// A refresh token record by the token's hash (strongly consistent).
     async fn get_refresh_token(&self, token_hash: &str) -> Result<Option<RefreshRecord>, Error>;
 }

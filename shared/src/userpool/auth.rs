@@ -232,11 +232,14 @@ pub async fn refresh_session(
     token: &str,
 ) -> ApiResult<(super::model::RefreshRecord, super::model::User, Origin)> {
     let invalid = || ApiError::not_authorized("Invalid Refresh Token");
-    let record = app
+    let username_key = tokens::refresh_locator(token).ok_or_else(invalid)?;
+    let (record, user) = app
         .store
-        .get_refresh_token(&refresh_hash(token))
-        .await?
+        .get_refresh_session(&refresh_hash(token), &pool.id, &username_key)
+        .await?;
+    let record = record
         .filter(|r| r.client_id == client.client_id && r.pool_id == pool.id)
+        .filter(|r| r.username_key == username_key)
         .ok_or_else(invalid)?;
     if record.revoked {
         return Err(ApiError::not_authorized("Refresh Token has been revoked"));
@@ -244,11 +247,7 @@ pub async fn refresh_session(
     if app.clock.now_millis() >= record.expires_ms {
         return Err(ApiError::not_authorized("Refresh Token has expired"));
     }
-    let user = app
-        .store
-        .get_user(&pool.id, &record.username_key)
-        .await?
-        .ok_or_else(invalid)?;
+    let user = user.ok_or_else(invalid)?;
     if !user.enabled {
         return Err(ApiError::not_authorized("User is disabled."));
     }

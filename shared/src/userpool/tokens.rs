@@ -51,6 +51,12 @@ impl Issued {
     }
 }
 
+/// The user key a refresh token carries (see [`new_refresh_record`]).
+pub fn refresh_locator(token: &str) -> Option<String> {
+    let (_, locator) = token.split_once('.')?;
+    String::from_utf8(URL_SAFE_NO_PAD.decode(locator).ok()?).ok()
+}
+
 /// SHA-256 of a refresh token, hex: the only form that is stored.
 pub fn refresh_hash(token: &str) -> String {
     Sha256::digest(token.as_bytes())
@@ -81,7 +87,13 @@ pub fn new_refresh_record(
 ) -> (String, RefreshRecord) {
     let mut raw = [0u8; 48];
     app.random.fill(&mut raw);
-    let token = URL_SAFE_NO_PAD.encode(raw);
+    // Random part, then a locator (the user's key; not a secret: the holder is that user) so
+    // the token record and its user are fetched together in one read.
+    let token = format!(
+        "{}.{}",
+        URL_SAFE_NO_PAD.encode(raw),
+        URL_SAFE_NO_PAD.encode(user.username_key.as_bytes())
+    );
     let record = RefreshRecord {
         token_hash: refresh_hash(&token),
         pool_id: pool.id.clone(),

@@ -28,7 +28,9 @@ use latchkey::clock::ManualClock;
 use latchkey_server::{RunningServer, ServerOptions};
 use serde_json::Value;
 
+#[allow(unused_imports)] // Not every test binary uses every helper.
 pub use checks::*;
+#[allow(unused_imports)]
 pub use jwt::*;
 
 /// A password that satisfies the default policy and the strict policies used in the tests.
@@ -54,7 +56,21 @@ impl Harness {
         Self::start_with(ServerOptions::in_memory().with_clock(clock)).await
     }
 
-    pub async fn start_with(opts: ServerOptions) -> Self {
+    /// A server with `opts`. With `LATCHKEY_TEST_STORE=dynamodb` (the README test command's
+    /// second pass), an in-memory store becomes a fresh DynamoDB table on the DynamoDB-API
+    /// server that `AWS_ENDPOINT_URL_DYNAMODB` names, so the same tests prove both stores.
+    pub async fn start_with(mut opts: ServerOptions) -> Self {
+        let on_dynamo = std::env::var("LATCHKEY_TEST_STORE").is_ok_and(|s| s == "dynamodb");
+        if on_dynamo && matches!(opts.store, latchkey_server::StoreChoice::InMemory) {
+            let table = format!(
+                "latchkey-test-{}",
+                latchkey::random::uuid_v4(&latchkey::random::OsRandom)
+            );
+            opts.store = latchkey_server::StoreChoice::DynamoDb {
+                table,
+                create_table: true,
+            };
+        }
         let server = latchkey_server::spawn(opts).await.expect("server spawns");
         let idp = sdk_client(&server.url);
         Self {

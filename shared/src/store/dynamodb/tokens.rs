@@ -7,7 +7,7 @@ use super::ops::{build, sdk, CONDITION_FAILED};
 use super::DynamoStore;
 use crate::error::Error;
 use crate::store::{StoreError, TokenStore};
-use crate::userpool::model::RefreshRecord;
+use crate::userpool::model::{RefreshRecord, User};
 use async_trait::async_trait;
 use aws_sdk_dynamodb::types::{AttributeValue, Put, TransactWriteItem, Update};
 
@@ -175,5 +175,31 @@ impl TokenStore for DynamoStore {
             .get(key(refresh_pk(token_hash), REFRESH_SK), RECORD_FIELDS)
             .await?;
         item.as_ref().map(record_of).transpose()
+    }
+
+    async fn get_refresh_session(
+        &self,
+        token_hash: &str,
+        pool_id: &str,
+        username_key: &str,
+    ) -> Result<(Option<RefreshRecord>, Option<User>), Error> {
+        // One BatchGetItem (strongly consistent) for both items.
+        let token_pk = refresh_pk(token_hash);
+        let keys = vec![
+            key(token_pk.clone(), REFRESH_SK),
+            key(user_pk(pool_id, username_key), USER_SK),
+        ];
+        let mut fields: Vec<&str> = vec![PK];
+        fields.extend_from_slice(RECORD_FIELDS);
+        let items = self.batch_get(keys, &fields).await?;
+        let (mut record, mut user) = (None, None);
+        for item in &items {
+            if get_s(item, PK)? == token_pk {
+                record = Some(record_of(item)?);
+            } else {
+                user = Some(from_doc(item)?);
+            }
+        }
+        Ok((record, user))
     }
 }

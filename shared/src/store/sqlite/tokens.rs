@@ -2,13 +2,24 @@
 
 use super::{db, from_json, to_json, SqliteStore};
 use crate::error::Error;
-use crate::store::{OutboxStore, StoreError, TokenStore};
-use crate::userpool::model::{OutboundMessage, RefreshRecord};
+use crate::store::{OutboxStore, StoreError, TokenStore, UserStore};
+use crate::userpool::model::{OutboundMessage, RefreshRecord, User};
 use async_trait::async_trait;
 use rusqlite::params;
 
 #[async_trait]
 impl TokenStore for SqliteStore {
+    async fn get_refresh_session(
+        &self,
+        token_hash: &str,
+        pool_id: &str,
+        username_key: &str,
+    ) -> Result<(Option<RefreshRecord>, Option<User>), Error> {
+        let record = self.get_refresh_token(token_hash).await?;
+        let user = self.get_user(pool_id, username_key).await?;
+        Ok((record, user))
+    }
+
     async fn list_refresh_tokens(
         &self,
         pool_id: &str,
