@@ -4,12 +4,14 @@
 
 use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{anyhow, Context, Result};
 use latchkey::userpool::keys::SigningKey;
 use latchkey::userpool::password::hash_password;
 
 const HASH_SAMPLES: usize = 10;
 const SIGN_SAMPLES: usize = 200;
+/// Hashes per thread when every core hashes at once.
+const PARALLEL_HASHES: usize = 5;
 
 /// Median single-operation costs and the core count they are scaled by.
 #[derive(Debug, Clone, Copy)]
@@ -17,6 +19,9 @@ pub struct Costs {
     pub cores: usize,
     pub hash: Duration,
     pub sign: Duration,
+    /// Hashes per second measured with one hashing thread per core: shows how
+    /// far the machine falls short of `argon2_bound` (shared caches, vCPUs).
+    pub parallel_hash_rate: f64,
 }
 
 impl Costs {
@@ -63,7 +68,28 @@ fn measure_blocking() -> Result<Costs> {
         cores,
         hash: median(&mut hashes),
         sign: median(&mut signs),
+        parallel_hash_rate: parallel_hash_rate(cores)?,
     })
+}
+
+fn parallel_hash_rate(cores: usize) -> Result<f64> {
+    let t0 = Instant::now();
+    std::thread::scope(|s| {
+        let threads: Vec<_> = (0..cores)
+            .map(|t| {
+                s.spawn(move || -> Result<()> {
+                    for i in 0..PARALLEL_HASHES {
+                        std::hint::black_box(hash_password(&format!("Bench-Passw0rd!{t}-{i}"))?);
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .try_for_each(|t| t.join().map_err(|_| anyhow!("hashing thread panicked"))?)
+    })?;
+    Ok((cores * PARALLEL_HASHES) as f64 / t0.elapsed().as_secs_f64())
 }
 
 fn median(samples: &mut [Duration]) -> Duration {

@@ -8,7 +8,10 @@ pub mod clock;
 pub mod config;
 pub mod delivery;
 pub mod error;
+pub mod http;
 pub mod identity;
+#[cfg(feature = "lambda")]
+pub mod lambda;
 pub mod protocol;
 pub mod random;
 pub mod secret;

@@ -274,6 +274,9 @@ async fn five_wrong_codes_burn_the_code() {
     h.sign_up(&client, "alice", "alice@example.com").await;
     let code = h.latest_code(&pool, "alice").await;
 
+    // Five wrong codes each get CodeMismatchException; the code is then burned, so even the
+    // right one gets LimitExceededException (as reported for real Cognito in
+    // aws-amplify/amplify-ui-android#180: "CodeMismatchException for the first five times").
     for attempt in 1..=5 {
         let bad = api_error(
             h.confirm_sign_up(&client, "alice", &other_code(&code))

@@ -5,11 +5,11 @@
 mod common;
 
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeDataType, AuthFlowType, DeliveryMediumType, ExplicitAuthFlowsType, PasswordPolicyType,
-    SchemaAttributeType, StringAttributeConstraintsType, TimeUnitsType, TokenValidityUnitsType,
-    UserPoolPolicyType, UserStatusType, VerifiedAttributeType,
+    AttributeDataType, ExplicitAuthFlowsType, PasswordPolicyType, SchemaAttributeType,
+    StringAttributeConstraintsType, TimeUnitsType, TokenValidityUnitsType, UserPoolPolicyType,
+    VerifiedAttributeType,
 };
-use common::{assert_api_error, attr, is_uuid, Harness, TokenUse, PASSWORD};
+use common::{assert_api_error, Harness};
 
 fn strict_policy() -> UserPoolPolicyType {
     let password = PasswordPolicyType::builder()

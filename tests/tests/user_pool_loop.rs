@@ -3,11 +3,7 @@
 
 mod common;
 
-use aws_sdk_cognitoidentityprovider::types::{
-    AttributeDataType, AuthFlowType, DeliveryMediumType, ExplicitAuthFlowsType, PasswordPolicyType,
-    SchemaAttributeType, StringAttributeConstraintsType, TimeUnitsType, TokenValidityUnitsType,
-    UserPoolPolicyType, UserStatusType, VerifiedAttributeType,
-};
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, DeliveryMediumType, UserStatusType};
 use common::{assert_api_error, attr, is_uuid, Harness, TokenUse, PASSWORD};
 
 #[tokio::test]

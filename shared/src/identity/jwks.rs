@@ -3,6 +3,7 @@
 //! token names a `kid` the cache does not have (at most once per [`REFETCH_EVERY`]).
 
 use crate::error::Error;
+use crate::http::HttpClient;
 use aws_lc_rs::signature::{ParsedPublicKey, RsaPublicKeyComponents, RSA_PKCS1_2048_8192_SHA256};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -24,7 +25,7 @@ struct Entry {
 
 /// A cache of issuers' public keys.
 pub struct JwksCache {
-    http: reqwest::Client,
+    http: Option<HttpClient>,
     entries: Mutex<HashMap<String, Entry>>,
 }
 
@@ -37,12 +38,8 @@ impl Default for JwksCache {
 impl JwksCache {
     /// A cache with a short-timeout HTTP client.
     pub fn new() -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(Duration::from_secs(5))
-            .build()
-            .unwrap_or_default();
         Self {
-            http,
+            http: HttpClient::new(Duration::from_secs(5)).ok(),
             entries: Mutex::new(HashMap::new()),
         }
     }
@@ -83,21 +80,11 @@ impl JwksCache {
     }
 
     async fn get_json(&self, url: &str) -> Result<Value, Error> {
-        let resp = self
+        let http = self
             .http
-            .get(url)
-            .send()
-            .await
-            .map_err(|e| Error::Store(format!("fetching {url}: {e}")))?;
-        if !resp.status().is_success() {
-            return Err(Error::Store(format!(
-                "fetching {url}: HTTP {}",
-                resp.status()
-            )));
-        }
-        resp.json()
-            .await
-            .map_err(|e| Error::Decode(format!("{url}: {e}")))
+            .as_ref()
+            .ok_or_else(|| Error::Config("no HTTP client (TLS setup failed)".into()))?;
+        http.get_json(url).await
     }
 
     async fn fetch(&self, issuer: &str) -> Result<HashMap<String, Arc<ParsedPublicKey>>, Error> {

@@ -3,6 +3,7 @@
 
 pub mod fields;
 pub mod parse;
+pub mod sigv4;
 
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::userpool::{

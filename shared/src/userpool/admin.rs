@@ -139,10 +139,9 @@ pub async fn admin_create_user(app: &App, input: AdminCreateUserInput) -> ApiRes
     } else {
         let mut attrs = attribute_map(input.user_attributes);
         attributes::validate_admin(&pool, &attrs)?;
-        let internal = internal_username(app, &pool, input.username.as_str(), &mut attrs)?;
+        let (internal, sub) = internal_username(app, &pool, input.username.as_str(), &mut attrs)?;
         schema::validate(&pool, &without_verified(&attrs), true)?;
         let new = hash_new(app, &pool, &internal, &temporary).await?;
-        let sub = crate::random::uuid_v4(app.random.as_ref());
         let status = UserStatus::ForceChangePassword;
         let mut user = User::new(&pool, internal, sub, attrs, status, Some(new.hash), now);
         user.srp = Some(new.srp);

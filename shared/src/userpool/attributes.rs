@@ -93,9 +93,7 @@ pub async fn update(
 pub async fn delete(app: &App, pool: &UserPool, user: User, names: &[String]) -> ApiResult<()> {
     for name in names {
         let Some(def) = pool.schema_attribute(name) else {
-            return Err(ApiError::invalid(format!(
-                "Attributes did not conform to the schema: {name}: Attribute does not exist in the schema."
-            )));
+            return Err(schema::unknown_attribute(name));
         };
         if def.required || name == "sub" {
             return Err(ApiError::invalid(format!(

@@ -149,10 +149,7 @@ pub fn validate(
 ) -> ApiResult<()> {
     for (name, value) in attrs {
         let Some(def) = pool.schema_attribute(name) else {
-            return Err(schema_error(
-                name,
-                "Attribute does not exist in the schema.",
-            ));
+            return Err(unknown_attribute(name));
         };
         if name == "sub" || name == "email_verified" || name == "phone_number_verified" {
             return Err(ApiError::invalid(format!(
@@ -218,6 +215,13 @@ pub fn validate(
         }
     }
     Ok(())
+}
+
+/// Cognito's answer for an attribute the pool's schema does not have.
+pub fn unknown_attribute(name: &str) -> ApiError {
+    ApiError::invalid(format!(
+        "Attributes did not conform to the schema: Type for attribute {{{name}}} could not be determined"
+    ))
 }
 
 /// A plausible email: one `@`, something before, a dot after, no spaces.

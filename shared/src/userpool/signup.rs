@@ -56,14 +56,15 @@ pub struct SignUpInput {
     user_attributes: Option<Vec<AttributeInput>>,
 }
 
-/// The internal username for a new user, per the pool's username options: a UUID when the
-/// pool signs in by email or phone (whose value then goes into `attrs`), else `given`.
+/// The internal username and `sub` for a new user, per the pool's username options: when the
+/// pool signs in by email or phone (whose value then goes into `attrs`) the username is a UUID
+/// equal to `sub`; else it is `given`, with a fresh `sub`.
 pub fn internal_username(
     app: &App,
     pool: &UserPool,
     given: &str,
     attrs: &mut BTreeMap<String, String>,
-) -> ApiResult<String> {
+) -> ApiResult<(String, String)> {
     let by_email = pool.username_attributes.iter().any(|a| a == "email");
     let by_phone = pool.username_attributes.iter().any(|a| a == "phone_number");
     if by_email || by_phone {
@@ -81,7 +82,9 @@ pub fn internal_username(
             return Err(ApiError::invalid("Username should be a phone number."));
         };
         attrs.insert(attr.to_string(), given.to_string());
-        return Ok(crate::random::uuid_v4(app.random.as_ref()));
+        // The internal username is a UUID equal to `sub`.
+        let id = crate::random::uuid_v4(app.random.as_ref());
+        return Ok((id.clone(), id));
     }
     for (attr, shaped) in [
         ("email", schema::is_email(given)),
@@ -98,7 +101,10 @@ pub fn internal_username(
             )));
         }
     }
-    Ok(given.to_string())
+    Ok((
+        given.to_string(),
+        crate::random::uuid_v4(app.random.as_ref()),
+    ))
 }
 
 /// Stores a new user with its alias claims, mapping refusals to Cognito's errors: a taken
@@ -145,12 +151,11 @@ pub async fn sign_up(app: &App, input: SignUpInput) -> ApiResult<Value> {
         .ok_or_else(|| ApiError::missing_member("password"))?;
     let mut attrs = attribute_map(input.user_attributes);
     schema::validate(&pool, &attrs, false)?;
-    let internal = internal_username(app, &pool, username, &mut attrs)?;
+    let (internal, sub) = internal_username(app, &pool, username, &mut attrs)?;
     schema::validate(&pool, &attrs, true)?;
     password::check_policy(&pool.password_policy, password.expose())?;
     let new = hash_new(app, &pool, &internal, password.secret()).await?;
     let now = app.clock.now_millis();
-    let sub = crate::random::uuid_v4(app.random.as_ref());
     let mut user = User::new(
         &pool,
         internal,
@@ -219,12 +224,20 @@ pub async fn confirm_sign_up(app: &App, input: ConfirmSignUpInput) -> ApiResult<
     )
     .await?;
     let verified = verification_channel(&pool, &user).map(|c| format!("{}_verified", c.attribute));
+    let mut after = user.clone();
+    if let Some(v) = &verified {
+        after.attributes.insert(v.clone(), "true".into());
+    }
     if input.force_alias_creation == Some(true) {
-        let mut after = user.clone();
-        if let Some(v) = &verified {
-            after.attributes.insert(v.clone(), "true".into());
-        }
         take_aliases(app, &pool, &after).await?;
+    } else {
+        // Refuse before the code is spent, so the client can retry it with ForceAliasCreation.
+        for alias in aliases_for(&pool, &after) {
+            let holder = app.store.get_user_by_alias(&pool.id, &alias).await?;
+            if holder.is_some_and(|h| h.username_key != user.username_key) {
+                return Err(alias_exists(&alias));
+            }
+        }
     }
     modify_user(app, &pool, user, |u| {
         if u.status != UserStatus::Unconfirmed {

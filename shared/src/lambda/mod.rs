@@ -1,0 +1,160 @@
+//! The AWS Lambda glue (feature `lambda`): every function's `main` is
+//! `latchkey::lambda::run(Function::X)`.
+//!
+//! At init, once per execution environment: settings from the environment ([`config`]), JSON
+//! logs with the request id, one AWS SDK configuration shared by the DynamoDB store, STS and
+//! Secrets Manager, the [`App`], and (for `cognito-api`) the admin access key. Then each API
+//! Gateway v2 event goes through [`handler::Handler`]: the function's allow-list
+//! ([`function`]), its authentication (SigV4 or the IAM authorizer), and the shared protocol.
+
+pub mod config;
+pub mod function;
+pub mod handler;
+
+pub use config::{AdminKeySource, LambdaConfig, StoreConfig};
+pub use function::{Access, Function};
+pub use handler::Handler;
+pub use lambda_http::Error;
+
+use crate::clock::SystemClock;
+use crate::delivery::Outbox;
+use crate::identity::IdentityConfig;
+use crate::protocol::sigv4::AccessKey;
+use crate::random::OsRandom;
+use crate::secret::Secret;
+use crate::store::dynamodb::DynamoStore;
+use crate::store::sqlite::SqliteStore;
+use crate::store::Store;
+use crate::sts::StsIssuer;
+use crate::{App, Settings};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Runs `function` until the Lambda runtime stops it: init once, then serve events.
+pub async fn run(function: Function) -> Result<(), Error> {
+    let config = LambdaConfig::from_env()?;
+    init_logging(&config.log_level);
+    let handler = Arc::new(init(function, &config).await.inspect_err(|e| {
+        tracing::error!(error = %e, function = function.name(), "init failed");
+    })?);
+    lambda_http::run(lambda_http::service_fn(move |req| {
+        let handler = handler.clone();
+        async move { Ok::<_, Error>(handler.handle(req).await) }
+    }))
+    .await
+}
+
+/// JSON logs on stdout (CloudWatch), filtered by `LATCHKEY_LOG`; each request's lines carry
+/// its span (`request_id`, `function`).
+pub fn init_logging(level: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_new(level)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_current_span(true)
+        .with_span_list(false)
+        .flatten_event(true)
+        .with_ansi(false)
+        .try_init();
+}
+
+/// Builds the handler of `function` from `config`: the App over the configured store, the
+/// credential issuer where credentials are vended, the admin keys where signatures are checked.
+pub async fn init(function: Function, config: &LambdaConfig) -> Result<Handler, Error> {
+    let started = Instant::now();
+    let region = aws_config::meta::region::RegionProviderChain::default_provider()
+        .or_else(aws_config::Region::new(config.region.clone()));
+    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(region)
+        .load()
+        .await;
+    let store: Arc<dyn Store> = match &config.store {
+        StoreConfig::DynamoDb { table } => Arc::new(DynamoStore::new(
+            aws_sdk_dynamodb::Client::new(&sdk),
+            table.as_str(),
+        )),
+        StoreConfig::Memory => Arc::new(SqliteStore::in_memory()?),
+    };
+    let vends = matches!(function, Function::Credentials | Function::CognitoApi);
+    let app = build_app(config, store, vends.then(|| StsIssuer::new(&sdk)))?;
+    let admin_keys = match function {
+        Function::CognitoApi => load_admin_keys(&config.admin_key, &sdk).await?,
+        _ => Vec::new(),
+    };
+    if function == Function::CognitoApi && admin_keys.is_empty() {
+        tracing::warn!("no admin access key configured: every signed operation is refused");
+    }
+    tracing::info!(
+        function = function.name(),
+        micros = started.elapsed().as_micros() as u64,
+        "init done"
+    );
+    Ok(Handler::new(Arc::new(app), function, admin_keys))
+}
+
+/// The App every function runs: settings, store, system clock and randomness, the outbox
+/// (codes are kept in the store and logged: there is no email or SMS sender), and credential
+/// vending through `issuer` when given.
+pub fn build_app(
+    config: &LambdaConfig,
+    store: Arc<dyn Store>,
+    issuer: Option<StsIssuer>,
+) -> Result<App, crate::Error> {
+    // HTTPS clients built in `App::new` may take the process-wide rustls provider; install
+    // aws-lc-rs (already in the tree) so none of them panics. Err: one is installed already.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
+    let settings = Settings::new(&config.issuer_base_url, &config.region, &config.account_id)?;
+    let app = App::new(
+        settings,
+        store.clone(),
+        Arc::new(SystemClock),
+        Arc::new(OsRandom),
+        Arc::new(Outbox::new(store)),
+    )?;
+    Ok(app.with_identity(IdentityConfig {
+        issuer: issuer.map(|i| Arc::new(i) as Arc<dyn crate::sts::CredentialIssuer>),
+        web_identity: config.web_identity,
+        duration_secs: config.credentials_duration_secs,
+    }))
+}
+
+/// The admin access key: its secret from Secrets Manager (once, at init) or the environment.
+pub async fn load_admin_keys(
+    source: &AdminKeySource,
+    sdk: &aws_config::SdkConfig,
+) -> Result<Vec<AccessKey>, Error> {
+    Ok(match source {
+        AdminKeySource::None => Vec::new(),
+        AdminKeySource::Env { key_id, secret } => {
+            vec![AccessKey::new(key_id.clone(), secret.clone())]
+        }
+        AdminKeySource::SecretsManager { key_id, secret_id } => {
+            let client = aws_sdk_secretsmanager::Client::new(sdk);
+            let out = client
+                .get_secret_value()
+                .secret_id(secret_id)
+                .send()
+                .await
+                .map_err(|e| {
+                    crate::Error::Config(format!(
+                        "reading LATCHKEY_ADMIN_SECRET_ID {secret_id}: {}",
+                        aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
+                    ))
+                })?;
+            let secret = out
+                .secret_string()
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .ok_or_else(|| {
+                    crate::Error::Config(format!(
+                        "LATCHKEY_ADMIN_SECRET_ID {secret_id} has no secret string"
+                    ))
+                })?;
+            vec![AccessKey::new(
+                key_id.clone(),
+                Secret::new(secret.to_string()),
+            )]
+        }
+    })
+}
