@@ -31,18 +31,27 @@ async fn an_authenticated_user_gets_the_default_authenticated_role() {
     .await;
     let pool = env.trusting_pool(false).await;
     let (auth, unauth) = (role("Cognito_Auth"), role("Cognito_Unauth"));
-    let roles = [("authenticated", auth.as_str()), ("unauthenticated", &unauth)];
+    let roles = [
+        ("authenticated", auth.as_str()),
+        ("unauthenticated", &unauth),
+    ];
     env.set_roles(&pool, &roles, vec![]).await;
     let token = env.id_token("alice").await;
     let provider = env.provider();
     let login = [(provider.as_str(), token.as_str())];
     let id = env.identity(&pool, &login).await;
     let before = sts::now_secs();
-    let out = env.credentials(&id, &login, None).await.expect("credentials");
+    let out = env
+        .credentials(&id, &login, None)
+        .await
+        .expect("credentials");
     let after = sts::now_secs();
     assert_vended(&sts, &out, &id, &auth).await;
     // credentials_duration_secs reaches STS: the credentials live 900 s.
-    let exp = out.credentials().and_then(|c| c.expiration()).expect("Expiration");
+    let exp = out
+        .credentials()
+        .and_then(|c| c.expiration())
+        .expect("Expiration");
     let exp = exp.secs();
     assert!(
         (before + 899..=after + 901).contains(&exp),
@@ -51,7 +60,11 @@ async fn an_authenticated_user_gets_the_default_authenticated_role() {
     // A second vend for the same identity works and is a new session.
     let again = env.credentials(&id, &login, None).await.expect("again");
     assert_vended(&sts, &again, &id, &auth).await;
-    let key = |o: &CredentialsOutput| o.credentials().and_then(|c| c.access_key_id()).map(str::to_owned);
+    let key = |o: &CredentialsOutput| {
+        o.credentials()
+            .and_then(|c| c.access_key_id())
+            .map(str::to_owned)
+    };
     assert_ne!(key(&out), key(&again));
 }
 
@@ -64,7 +77,10 @@ async fn an_unauthenticated_identity_gets_the_unauthenticated_role() {
     let env = Env::start().await;
     let pool = env.trusting_pool(true).await;
     let (auth, unauth) = (role("Cognito_Auth"), role("Cognito_Unauth"));
-    let roles = [("authenticated", auth.as_str()), ("unauthenticated", &unauth)];
+    let roles = [
+        ("authenticated", auth.as_str()),
+        ("unauthenticated", &unauth),
+    ];
     env.set_roles(&pool, &roles, vec![]).await;
     let id = env.identity(&pool, &[]).await;
     let out = env.credentials(&id, &[], None).await.expect("credentials");
@@ -89,7 +105,8 @@ async fn token_mapping_uses_the_preferred_role_of_the_users_groups() {
     env.user("erin").await;
     let pool = env.trusting_pool(false).await;
     let mapping = vec![(env.mapping_key(), token_mapping(Amb::AuthenticatedRole))];
-    env.set_roles(&pool, &[("authenticated", &auth)], mapping).await;
+    env.set_roles(&pool, &[("authenticated", &auth)], mapping)
+        .await;
     let provider = env.provider();
     for (user, expected) in [("carol", &admin), ("dave", &reader), ("erin", &auth)] {
         let token = env.sign_in(user).await.0;
@@ -149,23 +166,47 @@ async fn rules_mapping_takes_the_first_matching_rule() {
     let pool = env.trusting_pool(false).await;
     let rules = rules_mapping(
         &[
-            ("cognito:username", MappingRuleMatchType::Equals, "boss", &boss),
-            ("cognito:username", MappingRuleMatchType::StartsWith, "bo", &boss),
-            ("cognito:groups", MappingRuleMatchType::Contains, "eng", &eng),
+            (
+                "cognito:username",
+                MappingRuleMatchType::Equals,
+                "boss",
+                &boss,
+            ),
+            (
+                "cognito:username",
+                MappingRuleMatchType::StartsWith,
+                "bo",
+                &boss,
+            ),
+            (
+                "cognito:groups",
+                MappingRuleMatchType::Contains,
+                "eng",
+                &eng,
+            ),
             ("email", MappingRuleMatchType::Contains, "nobody@", &plain),
-            ("cognito:username", MappingRuleMatchType::NotEqual, "zed", &other),
+            (
+                "cognito:username",
+                MappingRuleMatchType::NotEqual,
+                "zed",
+                &other,
+            ),
         ],
         Amb::AuthenticatedRole,
     );
-    env.set_roles(&pool, &[("authenticated", &auth)], vec![(env.mapping_key(), rules)])
-        .await;
+    env.set_roles(
+        &pool,
+        &[("authenticated", &auth)],
+        vec![(env.mapping_key(), rules)],
+    )
+    .await;
     let provider = env.provider();
     let cases = [
-        ("boss", &boss),     // rule 1
-        ("both", &boss),     // rule 2 (StartsWith) before rule 3 (its group)
-        ("engineer", &eng),  // rule 3: membership in cognito:groups
-        ("nobody", &plain),  // rule 4: substring of email
-        ("zed", &auth),      // rule 5 does not match zed: no rule matches
+        ("boss", &boss),    // rule 1
+        ("both", &boss),    // rule 2 (StartsWith) before rule 3 (its group)
+        ("engineer", &eng), // rule 3: membership in cognito:groups
+        ("nobody", &plain), // rule 4: substring of email
+        ("zed", &auth),     // rule 5 does not match zed: no rule matches
     ];
     for (user, expected) in cases {
         let token = env.sign_in(user).await.0;
@@ -190,16 +231,25 @@ async fn web_identity_mode_vends_through_assume_role_with_web_identity() {
     .await;
     let pool = env.trusting_pool(true).await;
     let (auth, unauth) = (role("WebAuth"), role("WebUnauth"));
-    let roles = [("authenticated", auth.as_str()), ("unauthenticated", &unauth)];
+    let roles = [
+        ("authenticated", auth.as_str()),
+        ("unauthenticated", &unauth),
+    ];
     env.set_roles(&pool, &roles, vec![]).await;
     let token = env.id_token("wendy").await;
     let provider = env.provider();
     let login = [(provider.as_str(), token.as_str())];
     let id = env.identity(&pool, &login).await;
-    let out = env.credentials(&id, &login, None).await.expect("credentials");
+    let out = env
+        .credentials(&id, &login, None)
+        .await
+        .expect("credentials");
     assert_vended(&sts, &out, &id, &auth).await;
     let guest = env.identity(&pool, &[]).await;
-    let out = env.credentials(&guest, &[], None).await.expect("guest credentials");
+    let out = env
+        .credentials(&guest, &[], None)
+        .await
+        .expect("guest credentials");
     assert_vended(&sts, &out, &guest, &unauth).await;
     // The token the server hands STS is its own OpenID token: verifiable by anyone through
     // the discovery document and JWKS the server publishes.
@@ -217,7 +267,10 @@ async fn open_id_tokens_are_signed_for_the_identity_and_pool() {
     let login = [(provider.as_str(), token.as_str())];
     let id = env.identity(&pool, &login).await;
     let c = env.verified_open_id_token(&pool, &id, &login).await;
-    let (iat, exp) = (c["iat"].as_i64().expect("iat"), c["exp"].as_i64().expect("exp"));
+    let (iat, exp) = (
+        c["iat"].as_i64().expect("iat"),
+        c["exp"].as_i64().expect("exp"),
+    );
     assert_eq!(exp - iat, 600, "OpenID tokens live 10 minutes: {c:?}");
     let sign_in = format!("{provider}:CognitoSignIn:{}", sub.as_str().expect("sub"));
     assert_eq!(c["amr"], json!(["authenticated", provider, sign_in]));

@@ -35,7 +35,11 @@ async fn pool_for(env: &Env, issuer: &OidcIssuer, allow_unauthenticated: bool) -
 
 async fn describe_logins(env: &Env, id: &str) -> BTreeSet<String> {
     let d = env.ci.describe_identity().identity_id(id).send().await;
-    d.expect("DescribeIdentity").logins().iter().cloned().collect()
+    d.expect("DescribeIdentity")
+        .logins()
+        .iter()
+        .cloned()
+        .collect()
 }
 
 #[tokio::test]
@@ -55,15 +59,33 @@ async fn oidc_logins_map_to_identities_by_subject() {
     listed.insert("aud".into(), json!(["someone-else", AUD]));
     let listed = issuer.sign(&listed);
     assert_eq!(env.identity(&pool, &[(name, &listed)]).await, id);
-    let other = env.identity(&pool, &[(name, &issuer.token("user-2", AUD))]).await;
+    let other = env
+        .identity(&pool, &[(name, &issuer.token("user-2", AUD))])
+        .await;
     assert_ne!(other, id);
-    assert_eq!(describe_logins(&env, &id).await, BTreeSet::from([name.to_owned()]));
+    assert_eq!(
+        describe_logins(&env, &id).await,
+        BTreeSet::from([name.to_owned()])
+    );
 
-    let set = env.ci.set_principal_tag_attribute_map().identity_pool_id(&pool);
-    let set = set.identity_provider_name(name).use_defaults(true).send().await;
+    let set = env
+        .ci
+        .set_principal_tag_attribute_map()
+        .identity_pool_id(&pool);
+    let set = set
+        .identity_provider_name(name)
+        .use_defaults(true)
+        .send()
+        .await;
     set.expect("SetPrincipalTagAttributeMap");
-    let c = env.verified_open_id_token(&pool, &id, &[(name, &again)]).await;
-    let amr = json!(["authenticated", name, format!("{name}:CognitoSignIn:user-1")]);
+    let c = env
+        .verified_open_id_token(&pool, &id, &[(name, &again)])
+        .await;
+    let amr = json!([
+        "authenticated",
+        name,
+        format!("{name}:CognitoSignIn:user-1")
+    ]);
     assert_eq!(c["amr"], amr);
     let tags = json!({"principal_tags": {"sub": ["user-1"], "aud": [AUD]}});
     assert_eq!(c["https://aws.amazon.com/tags"], tags);
@@ -79,10 +101,16 @@ async fn oidc_credentials_follow_rules_on_the_tokens_claims() {
     let issuer = OidcIssuer::start().await;
     let pool = pool_for(&env, &issuer, false).await;
     let (eng, auth) = (role("OidcEngineer"), role("OidcAuth"));
-    let rule = ("department", MappingRuleMatchType::Equals, "eng", eng.as_str());
+    let rule = (
+        "department",
+        MappingRuleMatchType::Equals,
+        "eng",
+        eng.as_str(),
+    );
     let rules = rules_mapping(&[rule], Amb::AuthenticatedRole);
     let mapping = vec![(issuer.name.clone(), rules)];
-    env.set_roles(&pool, &[("authenticated", &auth)], mapping).await;
+    env.set_roles(&pool, &[("authenticated", &auth)], mapping)
+        .await;
     for (sub, dept, expected) in [("e1", "eng", &eng), ("s1", "sales", &auth)] {
         let mut c = issuer.claims(sub, AUD);
         c.insert("department".into(), json!(dept));
@@ -108,7 +136,11 @@ async fn bad_oidc_tokens_are_refused() {
     let exp = now_secs() - 60;
     expired.insert("exp".into(), json!(exp));
     let res = env.get_id(&pool, &[(name, &issuer.sign(&expired))]).await;
-    assert_refused(res, NA, &format!("{INVALID_LOGIN} Token expired: {exp} >= "));
+    assert_refused(
+        res,
+        NA,
+        &format!("{INVALID_LOGIN} Token expired: {exp} >= "),
+    );
 
     let mut forged = issuer.claims("victim", AUD);
     forged.insert("department".into(), json!("eng"));
@@ -121,7 +153,10 @@ async fn bad_oidc_tokens_are_refused() {
         ("tampered payload", tampered(&good, &forged)),
         ("alg none", alg_none(&good)),
         ("HS256", hs256(&good, &secret)),
-        ("unpublished key", jwt::encode(&unpublished, &issuer.claims("victim", AUD))),
+        (
+            "unpublished key",
+            jwt::encode(&unpublished, &issuer.claims("victim", AUD)),
+        ),
         ("other issuer's iss", issuer.sign(&wrong_iss)),
         ("stranger's token", stranger.token("victim", AUD)),
         ("not a JWT", "not.a.jwt".to_owned()),
@@ -133,14 +168,23 @@ async fn bad_oidc_tokens_are_refused() {
         assert_refused(env.credentials(&id, &login, None).await, NA, INVALID_LOGIN);
     }
     // The stranger's own name is not a provider of this pool.
-    let res = env.get_id(&pool, &[(&stranger.name, &stranger.token("x", AUD))]).await;
+    let res = env
+        .get_id(&pool, &[(&stranger.name, &stranger.token("x", AUD))])
+        .await;
     let unsupported = "Token is not from a supported provider of this identity pool.";
     assert_refused(res, NA, unsupported);
     // No identity was made or linked by any refusal.
-    let list = env.ci.list_identities().identity_pool_id(&pool).max_results(10);
+    let list = env
+        .ci
+        .list_identities()
+        .identity_pool_id(&pool)
+        .max_results(10);
     let listed = list.send().await.expect("ListIdentities");
     assert_eq!(listed.identities().len(), 1);
-    assert_eq!(describe_logins(&env, &id).await, BTreeSet::from([name.to_owned()]));
+    assert_eq!(
+        describe_logins(&env, &id).await,
+        BTreeSet::from([name.to_owned()])
+    );
 }
 
 #[tokio::test]
@@ -167,7 +211,11 @@ async fn rotated_keys_are_picked_up_by_the_jwks_refetch() {
     tokio::time::sleep(REFETCH_EVERY.saturating_sub(fetched_at.elapsed())).await;
     let res = env.get_id(&pool, &[(name, &after_rotation)]).await;
     let got = res.expect("the new key is accepted after the refetch");
-    assert_eq!(got.identity_id(), Some(id.as_str()), "same subject, same identity");
+    assert_eq!(
+        got.identity_id(),
+        Some(id.as_str()),
+        "same subject, same identity"
+    );
     assert_eq!(issuer.jwks_fetches(), 2);
     // The old key left the JWKS, so its (unexpired) tokens are no longer believed.
     let res = env.get_id(&pool, &[(name, &before_rotation)]).await;
@@ -192,7 +240,10 @@ async fn a_second_providers_login_links_to_the_same_identity() {
     let alice = env.id_token("alice").await;
     let id = env.identity(&pool, &[(&up, &alice)]).await;
     let oidc = issuer.token("alice-at-idp", AUD);
-    let both = [(up.as_str(), alice.as_str()), (name.as_str(), oidc.as_str())];
+    let both = [
+        (up.as_str(), alice.as_str()),
+        (name.as_str(), oidc.as_str()),
+    ];
     assert_eq!(env.identity(&pool, &both).await, id);
     let expected = BTreeSet::from([up.clone(), name.clone()]);
     assert_eq!(describe_logins(&env, &id).await, expected);
@@ -203,7 +254,10 @@ async fn a_second_providers_login_links_to_the_same_identity() {
 
     // A credential call with a new login beside an owned one links it too.
     let third = issuer.token("alice-second-account", AUD);
-    let with_third = [(up.as_str(), alice.as_str()), (name.as_str(), third.as_str())];
+    let with_third = [
+        (up.as_str(), alice.as_str()),
+        (name.as_str(), third.as_str()),
+    ];
     env.verified_open_id_token(&pool, &id, &with_third).await;
     assert_eq!(env.identity(&pool, &[(&name, &third)]).await, id);
 }
@@ -219,13 +273,52 @@ async fn logins_of_two_identities_conflict() {
     let stranger = issuer.token("someone-else", AUD);
     let stranger_id = env.identity(&pool, &[(&name, &stranger)]).await;
     assert_ne!(alice_id, stranger_id);
-    let both = [(up.as_str(), alice.as_str()), (name.as_str(), stranger.as_str())];
+    let both = [
+        (up.as_str(), alice.as_str()),
+        (name.as_str(), stranger.as_str()),
+    ];
     let conflict = "ResourceConflictException";
     assert_refused(env.get_id(&pool, &both).await, conflict, "");
     assert_refused(env.open_id_token(&alice_id, &both).await, conflict, "");
     assert_refused(env.credentials(&alice_id, &both, None).await, conflict, "");
     // Neither identity changed.
-    assert_eq!(describe_logins(&env, &alice_id).await, BTreeSet::from([up.clone()]));
-    assert_eq!(describe_logins(&env, &stranger_id).await, BTreeSet::from([name.clone()]));
-    assert_eq!(env.identity(&pool, &[(&name, &stranger)]).await, stranger_id);
+    assert_eq!(
+        describe_logins(&env, &alice_id).await,
+        BTreeSet::from([up.clone()])
+    );
+    assert_eq!(
+        describe_logins(&env, &stranger_id).await,
+        BTreeSet::from([name.clone()])
+    );
+    assert_eq!(
+        env.identity(&pool, &[(&name, &stranger)]).await,
+        stranger_id
+    );
+}
+
+#[tokio::test]
+async fn concurrent_first_logins_make_one_identity() {
+    let env = Env::start().await;
+    let issuer = OidcIssuer::start().await;
+    let pool = pool_for(&env, &issuer, false).await;
+    let token = issuer.token("racer", AUD);
+    let mut set = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let req = env.ci.get_id().identity_pool_id(&pool);
+        let req = req.logins(&issuer.name, &token);
+        set.spawn(async move { req.send().await });
+    }
+    let mut ids = BTreeSet::new();
+    while let Some(done) = set.join_next().await {
+        let out = done.expect("task").expect("GetId");
+        ids.insert(out.identity_id().expect("IdentityId").to_owned());
+    }
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    let list = env
+        .ci
+        .list_identities()
+        .identity_pool_id(&pool)
+        .max_results(60);
+    let listed = list.send().await.expect("ListIdentities");
+    assert_eq!(listed.identities().len(), 1);
 }

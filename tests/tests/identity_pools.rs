@@ -41,14 +41,19 @@ async fn create_describe_update_and_delete_a_pool() {
     assert!(!out.allow_unauthenticated_identities());
     assert_eq!(out.allow_classic_flow(), Some(true));
     assert_eq!(out.open_id_connect_provider_arns(), [oidc_arn]);
-    assert_eq!(out.cognito_identity_providers(), [env.cognito_provider(true)]);
+    assert_eq!(
+        out.cognito_identity_providers(),
+        [env.cognito_provider(true)]
+    );
 
     let d = env.ci.describe_identity_pool().identity_pool_id(&id);
     let d = d.send().await.expect("DescribeIdentityPool");
     assert_eq!(d.identity_pool_id(), id);
     assert_eq!(d.identity_pool_name(), "My pool_1");
     assert_eq!(d.allow_classic_flow(), Some(true));
-    let google = d.supported_login_providers().expect("SupportedLoginProviders");
+    let google = d
+        .supported_login_providers()
+        .expect("SupportedLoginProviders");
     assert_eq!(google["accounts.google.com"], "g-client.apps");
     assert_eq!(d.identity_pool_tags().expect("tags")["team"], "identity");
     assert_eq!(d.cognito_identity_providers(), [env.cognito_provider(true)]);
@@ -97,15 +102,30 @@ async fn bad_names_ids_and_unknown_pools_are_refused() {
     let create = env.ci.create_identity_pool().identity_pool_name("bad/name");
     let create = create.allow_unauthenticated_identities(true).send().await;
     assert_refused(create, INVALID, "1 validation error detected");
-    let describe = env.ci.describe_identity_pool().identity_pool_id("not-an-id");
-    assert_refused(describe.send().await, INVALID, "1 validation error detected");
+    let describe = env
+        .ci
+        .describe_identity_pool()
+        .identity_pool_id("not-an-id");
+    assert_refused(
+        describe.send().await,
+        INVALID,
+        "1 validation error detected",
+    );
     let gone = format!("IdentityPool '{UNKNOWN_POOL}' not found.");
-    let describe = env.ci.describe_identity_pool().identity_pool_id(UNKNOWN_POOL);
+    let describe = env
+        .ci
+        .describe_identity_pool()
+        .identity_pool_id(UNKNOWN_POOL);
     assert_refused(describe.send().await, RNF, &gone);
     let update = env.ci.update_identity_pool().identity_pool_id(UNKNOWN_POOL);
-    let update = update.identity_pool_name("x").allow_unauthenticated_identities(true);
+    let update = update
+        .identity_pool_name("x")
+        .allow_unauthenticated_identities(true);
     assert_refused(update.send().await, RNF, &gone);
-    let roles = env.ci.set_identity_pool_roles().identity_pool_id(UNKNOWN_POOL);
+    let roles = env
+        .ci
+        .set_identity_pool_roles()
+        .identity_pool_id(UNKNOWN_POOL);
     let roles = roles.roles("authenticated", role("a")).send().await;
     assert_refused(roles, RNF, &gone);
     let list = env.ci.list_identities().identity_pool_id(UNKNOWN_POOL);
@@ -124,7 +144,11 @@ async fn list_identity_pools_paginates_with_max_results_and_next_token() {
     let (mut seen, mut pages, mut token) = (Vec::new(), Vec::new(), None::<String>);
     loop {
         let page = env.ci.list_identity_pools().max_results(3);
-        let page = page.set_next_token(token.take()).send().await.expect("page");
+        let page = page
+            .set_next_token(token.take())
+            .send()
+            .await
+            .expect("page");
         pages.push(page.identity_pools().len());
         for p in page.identity_pools() {
             let (id, name) = (p.identity_pool_id(), p.identity_pool_name());
@@ -142,7 +166,11 @@ async fn list_identity_pools_paginates_with_max_results_and_next_token() {
         let list = env.ci.list_identity_pools().max_results(bad).send().await;
         assert_refused(list, INVALID, "1 validation error detected");
     }
-    let list = env.ci.list_identity_pools().max_results(3).next_token("%%%");
+    let list = env
+        .ci
+        .list_identity_pools()
+        .max_results(3)
+        .next_token("%%%");
     assert_refused(list.send().await, INVALID, "Invalid pagination token.");
 }
 
@@ -151,7 +179,10 @@ async fn roles_and_role_mappings_round_trip_and_are_replaced_whole() {
     let env = Env::start().await;
     let pool = env.trusting_pool(true).await;
     let roles = env.ci.get_identity_pool_roles().identity_pool_id(&pool);
-    let empty = roles.send().await.expect("GetIdentityPoolRoles on a new pool");
+    let empty = roles
+        .send()
+        .await
+        .expect("GetIdentityPoolRoles on a new pool");
     assert_eq!(empty.identity_pool_id(), Some(pool.as_str()));
     assert!(empty.roles().is_none_or(|r| r.is_empty()), "{empty:?}");
     assert!(empty.role_mappings().is_none_or(|m| m.is_empty()));
@@ -159,13 +190,26 @@ async fn roles_and_role_mappings_round_trip_and_are_replaced_whole() {
     let token = token_mapping(Amb::AuthenticatedRole);
     let rules = rules_mapping(
         &[
-            ("email", MappingRuleMatchType::StartsWith, "admin", &role("admin")),
-            ("cognito:groups", MappingRuleMatchType::Contains, "eng", &role("eng")),
+            (
+                "email",
+                MappingRuleMatchType::StartsWith,
+                "admin",
+                &role("admin"),
+            ),
+            (
+                "cognito:groups",
+                MappingRuleMatchType::Contains,
+                "eng",
+                &role("eng"),
+            ),
         ],
         Amb::Deny,
     );
     let (auth, unauth) = (role("auth"), role("unauth"));
-    let pairs = [("authenticated", auth.as_str()), ("unauthenticated", &unauth)];
+    let pairs = [
+        ("authenticated", auth.as_str()),
+        ("unauthenticated", &unauth),
+    ];
     let mappings = vec![
         (env.mapping_key(), token.clone()),
         ("login.example.com".to_owned(), rules.clone()),
@@ -185,7 +229,10 @@ async fn roles_and_role_mappings_round_trip_and_are_replaced_whole() {
     env.set_roles(&pool, &[("authenticated", &auth)], vec![])
         .await;
     let got = env.ci.get_identity_pool_roles().identity_pool_id(&pool);
-    let got = got.send().await.expect("GetIdentityPoolRoles after replace");
+    let got = got
+        .send()
+        .await
+        .expect("GetIdentityPoolRoles after replace");
     let r = got.roles().expect("Roles");
     assert_eq!(r.keys().collect::<Vec<_>>(), ["authenticated"]);
     assert!(got.role_mappings().is_none_or(|m| m.is_empty()));
@@ -200,18 +247,42 @@ async fn role_mappings_are_validated() {
     let bad_key = bare().roles("admin", role("x")).send().await;
     assert_refused(bad_key, INVALID, "Roles keys must be");
     let admin = role("admin");
-    let rule = ("email", MappingRuleMatchType::Equals, "a@example.com", admin.as_str());
+    let rule = (
+        "email",
+        MappingRuleMatchType::Equals,
+        "a@example.com",
+        admin.as_str(),
+    );
     let too_many = rules_mapping(&vec![rule.clone(); 26], Amb::Deny);
-    let res = set().role_mappings(env.mapping_key(), too_many).send().await;
-    assert_refused(res, INVALID, "RulesConfiguration.Rules must have 1 to 25 rules.");
+    let res = set()
+        .role_mappings(env.mapping_key(), too_many)
+        .send()
+        .await;
+    assert_refused(
+        res,
+        INVALID,
+        "RulesConfiguration.Rules must have 1 to 25 rules.",
+    );
     let most = rules_mapping(&vec![rule.clone(); 25], Amb::Deny);
     let res = set().role_mappings(env.mapping_key(), most).send().await;
     res.expect("25 rules are accepted");
     let no_rules = rules_mapping(&[], Amb::Deny);
-    let res = set().role_mappings(env.mapping_key(), no_rules).send().await;
-    assert_refused(res, INVALID, "RulesConfiguration.Rules must have 1 to 25 rules.");
+    let res = set()
+        .role_mappings(env.mapping_key(), no_rules)
+        .send()
+        .await;
+    assert_refused(
+        res,
+        INVALID,
+        "RulesConfiguration.Rules must have 1 to 25 rules.",
+    );
     let long_claim = "c".repeat(65);
-    let rule = (long_claim.as_str(), MappingRuleMatchType::Equals, "v", admin.as_str());
+    let rule = (
+        long_claim.as_str(),
+        MappingRuleMatchType::Equals,
+        "v",
+        admin.as_str(),
+    );
     let res = set().role_mappings(env.mapping_key(), rules_mapping(&[rule], Amb::Deny));
     assert_refused(res.send().await, INVALID, "A rule's Claim must be 1..64");
     // Rejected calls changed nothing: the 25-rule mapping is still there.
@@ -228,11 +299,13 @@ async fn principal_tag_maps_round_trip_and_reach_the_open_id_token() {
     let provider = env.provider();
     let get = || {
         let req = env.ci.get_principal_tag_attribute_map();
-        req.identity_pool_id(&pool).identity_provider_name(&provider)
+        req.identity_pool_id(&pool)
+            .identity_provider_name(&provider)
     };
     let set = || {
         let req = env.ci.set_principal_tag_attribute_map();
-        req.identity_pool_id(&pool).identity_provider_name(&provider)
+        req.identity_pool_id(&pool)
+            .identity_provider_name(&provider)
     };
     let unset = get().send().await.expect("GetPrincipalTagAttributeMap");
     assert_eq!(unset.use_defaults(), Some(true));
@@ -274,7 +347,10 @@ async fn principal_tag_maps_round_trip_and_reach_the_open_id_token() {
         many = many.principal_tags(format!("t{i}"), "sub");
     }
     assert_refused(many.send().await, INVALID, "1 validation error detected");
-    let req = env.ci.get_principal_tag_attribute_map().identity_pool_id(UNKNOWN_POOL);
+    let req = env
+        .ci
+        .get_principal_tag_attribute_map()
+        .identity_pool_id(UNKNOWN_POOL);
     let res = req.identity_provider_name(&provider).send().await;
     assert_refused(res, RNF, "IdentityPool");
 }
@@ -288,7 +364,10 @@ async fn get_id_describe_identity_and_list_identities() {
     for _ in 0..4 {
         let id = env.identity(&pool, &[]).await;
         assert_region_uuid(&id);
-        assert!(ids.insert(id), "every unauthenticated GetId makes a new identity");
+        assert!(
+            ids.insert(id),
+            "every unauthenticated GetId makes a new identity"
+        );
     }
     let (alice, bob) = (env.id_token("alice").await, env.id_token("bob").await);
     let alice_id = env.identity(&pool, &[(&provider, &alice)]).await;
@@ -300,7 +379,11 @@ async fn get_id_describe_identity_and_list_identities() {
     assert_eq!(env.identity(&pool, &[(&provider, &alice2)]).await, alice_id);
     let bob_id = env.identity(&pool, &[(&provider, &bob)]).await;
     assert_ne!(alice_id, bob_id);
-    let unauth = ids.iter().next().expect("an unauthenticated identity").clone();
+    let unauth = ids
+        .iter()
+        .next()
+        .expect("an unauthenticated identity")
+        .clone();
     ids.extend([alice_id.clone(), bob_id.clone()]);
 
     let d = env.ci.describe_identity().identity_id(&alice_id);
@@ -337,11 +420,19 @@ async fn get_id_describe_identity_and_list_identities() {
     assert_eq!((pages, listed.len()), (2, 6), "{listed:?}");
     assert_eq!(listed.into_iter().collect::<BTreeSet<_>>(), ids);
     let other = env.trusting_pool(true).await;
-    let page = env.ci.list_identities().identity_pool_id(&other).max_results(10);
+    let page = env
+        .ci
+        .list_identities()
+        .identity_pool_id(&other)
+        .max_results(10);
     let page = page.send().await.expect("ListIdentities of an empty pool");
     assert!(page.identities().is_empty() && page.next_token().is_none());
     for bad in [0, 61] {
-        let list = env.ci.list_identities().identity_pool_id(&pool).max_results(bad);
+        let list = env
+            .ci
+            .list_identities()
+            .identity_pool_id(&pool)
+            .max_results(bad);
         assert_refused(list.send().await, INVALID, "1 validation error detected");
     }
 }
@@ -351,12 +442,56 @@ async fn operations_not_built_answer_unsupported() {
     let env = Env::start().await;
     let pool = env.trusting_pool(true).await;
     let id = env.identity(&pool, &[]).await;
-    let res = env.ci.delete_identities().identity_ids_to_delete(&id).send().await;
+    let res = env
+        .ci
+        .delete_identities()
+        .identity_ids_to_delete(&id)
+        .send()
+        .await;
     assert_refused(res, "UnsupportedOperationException", "");
     let unlink = env.ci.unlink_identity().identity_id(&id);
     let unlink = unlink.logins("x", "y").logins_to_remove("x").send().await;
     assert_refused(unlink, "UnsupportedOperationException", "");
     // The identity is untouched.
     let d = env.ci.describe_identity().identity_id(&id).send().await;
-    assert_eq!(d.expect("DescribeIdentity").identity_id(), Some(id.as_str()));
+    assert_eq!(
+        d.expect("DescribeIdentity").identity_id(),
+        Some(id.as_str())
+    );
+}
+
+#[tokio::test]
+async fn an_unauthenticated_identity_is_promoted_by_its_first_login() {
+    let env = Env::start().await;
+    let pool = env.trusting_pool(true).await;
+    let guest = env.identity(&pool, &[]).await;
+    let token = env.id_token("late").await;
+    let login = [(env.provider(), token)];
+    let login: Vec<(&str, &str)> = login
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    let c = env.verified_open_id_token(&pool, &guest, &login).await;
+    assert_eq!(c["amr"][0], "authenticated");
+    assert_eq!(
+        env.identity(&pool, &login).await,
+        guest,
+        "the login now finds it"
+    );
+    let d = env.ci.describe_identity().identity_id(&guest).send().await;
+    assert_eq!(d.expect("DescribeIdentity").logins(), [env.provider()]);
+    // Now authenticated, it needs its login.
+    identity_support::assert_forbidden(env.open_id_token(&guest, &[]).await, &guest);
+}
+
+#[tokio::test]
+async fn malformed_identity_ids_are_invalid_parameters() {
+    // Cognito validates IdentityId against `[\w-]+:[0-9a-f-]+` before looking it up.
+    let env = Env::start().await;
+    let res = env.ci.describe_identity().identity_id("abc").send().await;
+    assert_refused(res, INVALID, "1 validation error detected");
+    let res = env.credentials("abc", &[], None).await;
+    assert_refused(res, INVALID, "1 validation error detected");
+    let res = env.open_id_token("us-east-1:not-hex!", &[]).await;
+    assert_refused(res, INVALID, "1 validation error detected");
 }

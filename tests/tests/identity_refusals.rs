@@ -43,7 +43,10 @@ async fn forged_alg_none_hs256_and_access_tokens_are_refused() {
     let forgeries = [
         ("tampered payload", tampered(&id_token, &escalated)),
         ("alg none", alg_none(&id_token)),
-        ("HS256 keyed with the public modulus", hs256(&id_token, &secret)),
+        (
+            "HS256 keyed with the public modulus",
+            hs256(&id_token, &secret),
+        ),
         ("access token", access_token),
         ("not a JWT", "garbage".to_owned()),
     ];
@@ -135,11 +138,21 @@ async fn logins_from_untrusted_providers_are_refused() {
     // A valid login alongside an untrusted one refuses the whole request.
     let good = env.id_token("alice").await;
     let mixed = [(env.provider(), good), (untrusted, eve)];
-    let mixed: Vec<(&str, &str)> = mixed.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let mixed: Vec<(&str, &str)> = mixed
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
     assert_refused(env.get_id(&pool, &mixed).await, NA, UNSUPPORTED);
-    let list = env.ci.list_identities().identity_pool_id(&pool).max_results(10);
+    let list = env
+        .ci
+        .list_identities()
+        .identity_pool_id(&pool)
+        .max_results(10);
     let listed = list.send().await.expect("ListIdentities");
-    assert!(listed.identities().is_empty(), "refusals create no identity");
+    assert!(
+        listed.identities().is_empty(),
+        "refusals create no identity"
+    );
 }
 
 #[tokio::test]
@@ -151,7 +164,10 @@ async fn unauthenticated_access_needs_a_pool_that_allows_it() {
     // An unauthenticated identity made while allowed is refused once the pool closes.
     let open = env.trusting_pool(true).await;
     let (unauth, auth) = (role("Unauth"), role("Auth"));
-    let roles = [("authenticated", auth.as_str()), ("unauthenticated", &unauth)];
+    let roles = [
+        ("authenticated", auth.as_str()),
+        ("unauthenticated", &unauth),
+    ];
     env.set_roles(&open, &roles, vec![]).await;
     let guest = env.identity(&open, &[]).await;
     env.verified_open_id_token(&open, &guest, &[]).await;
@@ -199,7 +215,10 @@ async fn deny_resolution_and_foreign_custom_roles_are_forbidden() {
     let tied = env.sign_in("tied").await.0;
     let loner = env.sign_in("loner").await.0;
     let c = claims(&tied);
-    assert!(c.get("cognito:preferred_role").is_none(), "a tie has no preferred role");
+    assert!(
+        c.get("cognito:preferred_role").is_none(),
+        "a tie has no preferred role"
+    );
 
     let token_pool = env.trusting_pool(false).await;
     let mapping = vec![(env.mapping_key(), token_mapping(Amb::Deny))];
@@ -217,7 +236,12 @@ async fn deny_resolution_and_foreign_custom_roles_are_forbidden() {
     assert_refused(res, NA, "");
 
     let rules_pool = env.trusting_pool(false).await;
-    let rule = ("cognito:groups", MappingRuleMatchType::Contains, "admins", a.as_str());
+    let rule = (
+        "cognito:groups",
+        MappingRuleMatchType::Contains,
+        "admins",
+        a.as_str(),
+    );
     let mapping = vec![(env.mapping_key(), rules_mapping(&[rule], Amb::Deny))];
     env.set_roles(&rules_pool, &[("authenticated", &role("Auth"))], mapping)
         .await;
@@ -258,11 +282,21 @@ async fn server_side_token_check_refuses_signed_out_and_disabled_users() {
     let checked_id = env.identity(&checked, &login).await;
     let unchecked_id = env.identity(&unchecked, &login).await;
 
-    let out = env.h.idp.global_sign_out().access_token(&access).send().await;
+    let out = env
+        .h
+        .idp
+        .global_sign_out()
+        .access_token(&access)
+        .send()
+        .await;
     out.expect("GlobalSignOut");
     let e = assert_refused(env.get_id(&checked, &login).await, NA, INVALID_LOGIN);
     eprintln!("signed out: {}", e.message);
-    assert_refused(env.open_id_token(&checked_id, &login).await, NA, INVALID_LOGIN);
+    assert_refused(
+        env.open_id_token(&checked_id, &login).await,
+        NA,
+        INVALID_LOGIN,
+    );
     // Without the check the signature is still valid until exp, as in Cognito.
     assert_eq!(env.identity(&unchecked, &login).await, unchecked_id);
     // A new session is accepted again, for the same identity.
@@ -271,7 +305,41 @@ async fn server_side_token_check_refuses_signed_out_and_disabled_users() {
     assert_eq!(env.identity(&checked, &fresh_login).await, checked_id);
 
     let disable = env.h.idp.admin_disable_user().user_pool_id(env.user_pool());
-    disable.username("frank").send().await.expect("AdminDisableUser");
+    disable
+        .username("frank")
+        .send()
+        .await
+        .expect("AdminDisableUser");
     assert_refused(env.get_id(&checked, &fresh_login).await, NA, INVALID_LOGIN);
     assert_eq!(env.identity(&unchecked, &fresh_login).await, unchecked_id);
+}
+
+#[tokio::test]
+async fn logins_keys_must_name_the_configured_provider_exactly() {
+    // Cognito accepts a user-pool login only under a configured ProviderName
+    // (`cognito-idp.{region}.amazonaws.com/{poolId}`), so one user has one identity.
+    let env = Env::start().await;
+    let pool = env.trusting_pool(false).await;
+    let token = env.id_token("alice").await;
+    let id = env.identity(&pool, &[(&env.provider(), &token)]).await;
+    let user_pool = env.user_pool();
+    for key in [
+        format!("evil.example.com/{user_pool}"),
+        format!("cognito-idp.eu-west-1.amazonaws.com/{user_pool}"),
+    ] {
+        let res = env.get_id(&pool, &[(&key, &token)]).await;
+        assert_refused(res, NA, "");
+    }
+    // Latchkey's own issuer form names the same pool: if accepted, it is the same identity.
+    let issuer_form = format!("{}/{user_pool}", env.url().trim_start_matches("http://"));
+    if let Ok(out) = env.get_id(&pool, &[(&issuer_form, &token)]).await {
+        assert_eq!(out.identity_id(), Some(id.as_str()), "{issuer_form}");
+    }
+    let list = env
+        .ci
+        .list_identities()
+        .identity_pool_id(&pool)
+        .max_results(10);
+    let listed = list.send().await.expect("ListIdentities");
+    assert_eq!(listed.identities().len(), 1, "one user, one identity");
 }

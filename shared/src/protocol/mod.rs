@@ -23,7 +23,6 @@ pub const MAX_BODY_BYTES: usize = 128 * 1024;
 
 /// Cognito operations that exist but are not built yet: they answer a clear error.
 pub const NOT_YET: &[&str] = &[
-    "SetUserPoolMfaConfig",
     "UpdateUserPool",
     "UpdateUserPoolClient",
     "GetSigningCertificate",
@@ -132,6 +131,7 @@ pub async fn dispatch(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
         "SetUserMFAPreference" => mfa::set_user_mfa_preference(app, parse(body)?).await,
         "AdminSetUserMFAPreference" => mfa::admin_set_user_mfa_preference(app, parse(body)?).await,
         "GetUserPoolMfaConfig" => mfa::get_user_pool_mfa_config(app, parse(body)?).await,
+        "SetUserPoolMfaConfig" => mfa::set_user_pool_mfa_config(app, parse(body)?).await,
         "GetTokensFromRefreshToken" => {
             revocation::get_tokens_from_refresh_token(app, parse(body)?).await
         }

@@ -91,6 +91,17 @@ pub async fn pools_and_clients<S: Store>(s: &S) {
     let page = s.list_pools(None, 2).await.unwrap();
     let ids: Vec<_> = page.items.iter().map(|p| p.id.as_str()).collect();
     assert_eq!(ids, ["us-east-1_a", "us-east-1_b"]);
+    let mut renamed = sample_pool("us-east-1_b");
+    renamed.name = "renamed".into();
+    s.update_pool(&renamed).await.unwrap();
+    assert_eq!(
+        s.get_pool("us-east-1_b").await.unwrap().unwrap().name,
+        "renamed"
+    );
+    assert!(matches!(
+        s.update_pool(&sample_pool("us-east-1_zz")).await,
+        Err(StoreError::Conflict)
+    ));
     let rest = s.list_pools(page.next.as_deref(), 2).await.unwrap();
     assert_eq!(rest.items.len(), 1);
     assert!(rest.next.is_none());

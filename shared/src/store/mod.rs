@@ -50,6 +50,8 @@ pub trait PoolStore: Send + Sync {
     async fn create_pool(&self, pool: &UserPool) -> Result<(), StoreError>;
     /// A pool by id.
     async fn get_pool(&self, pool_id: &str) -> Result<Option<UserPool>, Error>;
+    /// Replaces an existing pool; Conflict when it does not exist.
+    async fn update_pool(&self, pool: &UserPool) -> Result<(), StoreError>;
     /// Pools ordered by id, after `after`.
     async fn list_pools(&self, after: Option<&str>, limit: usize) -> Result<Page<UserPool>, Error>;
     /// Deletes a pool and everything in it. Returns whether it existed.

@@ -329,11 +329,76 @@ pub struct PoolMfaInput {
     user_pool_id: UserPoolId,
 }
 
+fn software_token_enabled(pool: &UserPool) -> bool {
+    pool.passthrough
+        .get("SoftwareTokenMfaConfiguration")
+        .and_then(|c| c.get("Enabled"))
+        .and_then(Value::as_bool)
+        .unwrap_or(pool.mfa_configuration != "OFF")
+}
+
+fn pool_mfa_json(pool: &UserPool) -> Value {
+    json!({
+        "MfaConfiguration": pool.mfa_configuration,
+        "SoftwareTokenMfaConfiguration": { "Enabled": software_token_enabled(pool) },
+    })
+}
+
 /// GetUserPoolMfaConfig.
 pub async fn get_user_pool_mfa_config(app: &App, input: PoolMfaInput) -> ApiResult<Value> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
-    Ok(json!({
-        "MfaConfiguration": pool.mfa_configuration,
-        "SoftwareTokenMfaConfiguration": { "Enabled": pool.mfa_configuration != "OFF" },
-    }))
+    Ok(pool_mfa_json(&pool))
+}
+
+/// SetUserPoolMfaConfig's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SetPoolMfaInput {
+    user_pool_id: UserPoolId,
+    #[serde(rename = "SmsMfaConfiguration")]
+    sms_mfa_configuration: Option<Value>,
+    software_token_mfa_configuration: Option<Value>,
+    email_mfa_configuration: Option<Value>,
+    mfa_configuration: Option<String>,
+}
+
+/// SetUserPoolMfaConfig: OFF, ON or OPTIONAL with software tokens; SMS and email MFA need a
+/// sender Latchkey does not have.
+pub async fn set_user_pool_mfa_config(app: &App, input: SetPoolMfaInput) -> ApiResult<Value> {
+    for (name, given) in [
+        ("SMS", &input.sms_mfa_configuration),
+        ("Email", &input.email_mfa_configuration),
+    ] {
+        if given.is_some() {
+            return Err(ApiError::invalid(format!(
+                "{name} MFA is not configured: Latchkey has no {name} sender yet."
+            )));
+        }
+    }
+    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
+    let mut updated = (*pool).clone();
+    if let Some(m) = input.mfa_configuration {
+        updated.mfa_configuration = super::pools::check_enum(
+            "mfaConfiguration",
+            Some(m),
+            &["OFF", "ON", "OPTIONAL"],
+            "OFF",
+        )?;
+    }
+    if let Some(cfg) = input.software_token_mfa_configuration {
+        let enabled = cfg.get("Enabled").and_then(Value::as_bool).unwrap_or(false);
+        updated.passthrough.insert(
+            "SoftwareTokenMfaConfiguration".into(),
+            json!({ "Enabled": enabled }),
+        );
+    }
+    if updated.mfa_configuration != "OFF" && !software_token_enabled(&updated) {
+        return Err(ApiError::invalid(
+            "At least one MFA method must be enabled when MFA is ON or OPTIONAL: enable SoftwareTokenMfaConfiguration.",
+        ));
+    }
+    updated.modified_ms = app.clock.now_millis();
+    app.store.update_pool(&updated).await?;
+    app.configs.forget_pool(&updated.id);
+    Ok(pool_mfa_json(&updated))
 }

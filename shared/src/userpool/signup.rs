@@ -215,6 +215,21 @@ pub async fn confirm_sign_up(app: &App, input: ConfirmSignUpInput) -> ApiResult<
     if user.status != UserStatus::Unconfirmed {
         return Err(cannot_confirm(&user));
     }
+    let verified = verification_channel(&pool, &user).map(|c| format!("{}_verified", c.attribute));
+    let mut after = user.clone();
+    if let Some(v) = &verified {
+        after.attributes.insert(v.clone(), "true".into());
+    }
+    let force = input.force_alias_creation == Some(true);
+    if !force {
+        // Refuse before the code is spent, so the client can retry it with ForceAliasCreation.
+        for alias in aliases_for(&pool, &after) {
+            let holder = app.store.get_user_by_alias(&pool.id, &alias).await?;
+            if holder.is_some_and(|h| h.username_key != user.username_key) {
+                return Err(alias_exists(&alias));
+            }
+        }
+    }
     codes::redeem(
         app,
         &pool.id,
@@ -223,21 +238,8 @@ pub async fn confirm_sign_up(app: &App, input: ConfirmSignUpInput) -> ApiResult<
         input.confirmation_code.expose(),
     )
     .await?;
-    let verified = verification_channel(&pool, &user).map(|c| format!("{}_verified", c.attribute));
-    let mut after = user.clone();
-    if let Some(v) = &verified {
-        after.attributes.insert(v.clone(), "true".into());
-    }
-    if input.force_alias_creation == Some(true) {
+    if force {
         take_aliases(app, &pool, &after).await?;
-    } else {
-        // Refuse before the code is spent, so the client can retry it with ForceAliasCreation.
-        for alias in aliases_for(&pool, &after) {
-            let holder = app.store.get_user_by_alias(&pool.id, &alias).await?;
-            if holder.is_some_and(|h| h.username_key != user.username_key) {
-                return Err(alias_exists(&alias));
-            }
-        }
     }
     modify_user(app, &pool, user, |u| {
         if u.status != UserStatus::Unconfirmed {

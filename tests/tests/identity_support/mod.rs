@@ -150,7 +150,9 @@ impl Env {
     pub async fn user(&self, username: &str) {
         let (pool, client) = (self.user_pool().to_owned(), self.client().to_owned());
         let email = format!("{username}@example.com");
-        self.h.confirmed_user(&pool, &client, username, &email).await;
+        self.h
+            .confirmed_user(&pool, &client, username, &email)
+            .await;
     }
 
     /// Signs `username` in through the default client: `(id_token, access_token)`.
@@ -170,7 +172,9 @@ impl Env {
     /// CreateGroup in the default user pool with an optional role and precedence.
     pub async fn group(&self, name: &str, role_arn: Option<&str>, precedence: Option<i32>) {
         let req = self.h.idp.create_group().user_pool_id(self.user_pool());
-        let req = req.group_name(name).set_role_arn(role_arn.map(str::to_owned));
+        let req = req
+            .group_name(name)
+            .set_role_arn(role_arn.map(str::to_owned));
         req.set_precedence(precedence)
             .send()
             .await

@@ -115,10 +115,14 @@ impl OidcIssuer {
         key.kid().to_owned()
     }
 
-    /// Valid claims for `sub` with audience `aud`: iss, iat now, exp in 10 minutes.
+    /// Valid claims for `sub` with audience `aud`: iss, iat now, exp in 10 minutes, and a
+    /// fresh `jti` (so two tokens are never byte-identical).
     pub fn claims(&self, sub: &str, aud: &str) -> Map<String, Value> {
+        static ISSUED: AtomicUsize = AtomicUsize::new(0);
         let now = now_secs();
-        let v = json!({"iss": self.issuer, "sub": sub, "aud": aud, "iat": now, "exp": now + 600});
+        let jti = format!("jti-{}", ISSUED.fetch_add(1, Ordering::SeqCst));
+        let v = json!({"iss": self.issuer, "sub": sub, "aud": aud, "iat": now, "exp": now + 600,
+            "jti": jti});
         v.as_object().expect("object").clone()
     }
 

@@ -22,9 +22,7 @@ pub fn require(test: &str) -> Option<String> {
         .ok()
         .filter(|v| !v.is_empty())
     else {
-        eprintln!(
-            "SKIPPED {test}: needs STS; run `scripts/moto.sh start` and export {ENV_HELP}"
-        );
+        eprintln!("SKIPPED {test}: needs STS; run `scripts/moto.sh start` and export {ENV_HELP}");
         return None;
     };
     for var in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"] {

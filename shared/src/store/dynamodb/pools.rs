@@ -88,6 +88,33 @@ impl PoolStore for DynamoStore {
         conflict_if_taken(self.put_new(item).await)
     }
 
+    async fn update_pool(&self, pool: &UserPool) -> Result<(), StoreError> {
+        let item = with_gsi1(
+            doc_item(pool_pk(&pool.id), POOL_SK, "pool", pool)?,
+            ALL_POOLS.into(),
+            pool.id.as_str(),
+        );
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Err(StoreError::Conflict)
+            }
+            Err(e) => Err(sdk(e).into()),
+        }
+    }
+
     async fn get_pool(&self, pool_id: &str) -> Result<Option<UserPool>, Error> {
         self.get_doc(key(pool_pk(pool_id), POOL_SK)).await
     }

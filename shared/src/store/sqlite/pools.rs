@@ -26,6 +26,22 @@ impl PoolStore for SqliteStore {
         Ok(())
     }
 
+    async fn update_pool(&self, pool: &UserPool) -> Result<(), StoreError> {
+        let data = to_json(pool)?;
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE pools SET data = ?2 WHERE id = ?1",
+                params![pool.id, data],
+            )
+            .map_err(db)?;
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict)
+        }
+    }
+
     async fn get_pool(&self, pool_id: &str) -> Result<Option<UserPool>, Error> {
         self.get_doc("SELECT data FROM pools WHERE id = ?1", params![pool_id])
     }
