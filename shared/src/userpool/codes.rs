@@ -58,12 +58,6 @@ pub async fn redeem(
     purpose: CodePurpose,
     code: &str,
 ) -> ApiResult<()> {
-    let mismatch = || {
-        ApiError::new(
-            ErrorKind::CodeMismatch,
-            "Invalid verification code provided, please try again.",
-        )
-    };
     let Some(pending) = app.store.get_code(pool_id, username_key, purpose).await? else {
         return Err(mismatch());
     };
@@ -89,6 +83,14 @@ pub async fn redeem(
         .delete_code(pool_id, username_key, purpose)
         .await?;
     Ok(())
+}
+
+/// CodeMismatchException, Cognito's answer for a wrong code.
+pub fn mismatch() -> ApiError {
+    ApiError::new(
+        ErrorKind::CodeMismatch,
+        "Invalid verification code provided, please try again.",
+    )
 }
 
 fn attempts_exceeded() -> ApiError {

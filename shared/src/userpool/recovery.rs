@@ -9,7 +9,7 @@ use super::secret_hash;
 use super::signup::client_and_pool;
 use super::tokens::authorize_access;
 use super::users::{find_user, modify_user};
-use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::error::{ApiError, ApiResult};
 use crate::protocol::fields::{
     AccessToken, ClientId, ConfirmationCode, Password, SecretHash, Username,
 };
@@ -123,23 +123,13 @@ pub async fn confirm_forgot_password(
     app: &App,
     input: ConfirmForgotPasswordInput,
 ) -> ApiResult<Value> {
-    let (client, pool) = client_and_pool(app, &input.client_id).await?;
-    let name = input.username.as_str();
-    secret_hash::check(
-        &client,
-        name,
-        input.secret_hash.as_ref().map(|s| s.expose()),
-    )?;
-    let Some(user) = find_user(app, &pool, name).await? else {
-        return Err(if client.hides_user_existence() {
-            ApiError::new(
-                ErrorKind::CodeMismatch,
-                "Invalid verification code provided, please try again.",
-            )
-        } else {
-            ApiError::user_not_found()
-        });
-    };
+    let (_, pool, user) = super::signup::code_request_user(
+        app,
+        &input.client_id,
+        &input.username,
+        input.secret_hash.as_ref(),
+    )
+    .await?;
     let hash = new_password(app, &pool, &user, input.password.secret()).await?;
     codes::redeem(
         app,

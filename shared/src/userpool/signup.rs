@@ -193,25 +193,33 @@ fn cannot_confirm(user: &User) -> ApiError {
     ))
 }
 
+/// The client, pool and user of a public request that confirms a code: the SecretHash is
+/// checked, and an unknown user answers like a wrong code when the client hides existence.
+pub async fn code_request_user(
+    app: &App,
+    client_id: &ClientId,
+    username: &Username,
+    secret_hash: Option<&SecretHash>,
+) -> ApiResult<(Arc<AppClient>, Arc<UserPool>, User)> {
+    let (client, pool) = client_and_pool(app, client_id).await?;
+    let name = username.as_str();
+    secret_hash::check(&client, name, secret_hash.map(|s| s.expose()))?;
+    match find_user(app, &pool, name).await? {
+        Some(user) => Ok((client, pool, user)),
+        None if client.hides_user_existence() => Err(codes::mismatch()),
+        None => Err(ApiError::user_not_found()),
+    }
+}
+
 /// ConfirmSignUp: checks the code, confirms the user and marks the code's channel verified.
 pub async fn confirm_sign_up(app: &App, input: ConfirmSignUpInput) -> ApiResult<Value> {
-    let (client, pool) = client_and_pool(app, &input.client_id).await?;
-    let name = input.username.as_str();
-    secret_hash::check(
-        &client,
-        name,
-        input.secret_hash.as_ref().map(|s| s.expose()),
-    )?;
-    let Some(user) = find_user(app, &pool, name).await? else {
-        return Err(if client.hides_user_existence() {
-            ApiError::new(
-                ErrorKind::CodeMismatch,
-                "Invalid verification code provided, please try again.",
-            )
-        } else {
-            ApiError::user_not_found()
-        });
-    };
+    let (_, pool, user) = code_request_user(
+        app,
+        &input.client_id,
+        &input.username,
+        input.secret_hash.as_ref(),
+    )
+    .await?;
     if user.status != UserStatus::Unconfirmed {
         return Err(cannot_confirm(&user));
     }

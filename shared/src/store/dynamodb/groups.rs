@@ -38,25 +38,7 @@ impl GroupStore for DynamoStore {
     }
 
     async fn update_group(&self, group: &Group) -> Result<(), StoreError> {
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(group_item(group)?))
-            .condition_expression("attribute_exists(#pk)")
-            .expression_attribute_names("#pk", PK)
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::Conflict)
-            }
-            Err(e) => Err(sdk(e).into()),
-        }
+        self.put_existing(group_item(group)?).await
     }
 
     async fn delete_group(&self, pool_id: &str, name: &str) -> Result<bool, Error> {

@@ -123,25 +123,7 @@ impl IdentityStore for DynamoStore {
     }
 
     async fn update_identity_pool(&self, pool: &IdentityPool) -> Result<(), StoreError> {
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(ipool_item(pool)?))
-            .condition_expression("attribute_exists(#pk)")
-            .expression_attribute_names("#pk", PK)
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::Conflict)
-            }
-            Err(e) => Err(sdk(e).into()),
-        }
+        self.put_existing(ipool_item(pool)?).await
     }
 
     async fn delete_identity_pool(&self, id: &str) -> Result<bool, Error> {

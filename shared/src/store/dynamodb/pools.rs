@@ -39,6 +39,29 @@ impl DynamoStore {
         }
     }
 
+    /// Replaces an item only if its key exists; Conflict when it does not.
+    pub(super) async fn put_existing(&self, item: Item) -> Result<(), StoreError> {
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_exists(#pk)")
+            .expression_attribute_names("#pk", PK)
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Err(StoreError::Conflict)
+            }
+            Err(e) => Err(sdk(e).into()),
+        }
+    }
+
     /// Deletes every user of a pool (a few at a time), each with what is under it.
     async fn delete_pool_users(&self, pool_id: &str) -> Result<(), Error> {
         let users = self.gsi1_keys(users_of(pool_id)).await?;
@@ -94,25 +117,7 @@ impl PoolStore for DynamoStore {
             ALL_POOLS.into(),
             pool.id.as_str(),
         );
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_exists(#pk)")
-            .expression_attribute_names("#pk", PK)
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::Conflict)
-            }
-            Err(e) => Err(sdk(e).into()),
-        }
+        self.put_existing(item).await
     }
 
     async fn get_pool(&self, pool_id: &str) -> Result<Option<UserPool>, Error> {

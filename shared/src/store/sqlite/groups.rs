@@ -1,6 +1,6 @@
 //! Groups and memberships in SQLite.
 
-use super::{db, is_unique_violation, paged, replace_user, to_json, SqliteStore};
+use super::{db, paged, replace_user, taken_as, to_json, SqliteStore};
 use crate::error::Error;
 use crate::store::{GroupStore, Page, StoreError};
 use crate::userpool::model::{Group, User};
@@ -16,13 +16,7 @@ impl GroupStore for SqliteStore {
                 "INSERT INTO groups (pool_id, name, data) VALUES (?1, ?2, ?3)",
                 params![group.pool_id, group.name, data],
             )
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    StoreError::Conflict
-                } else {
-                    StoreError::Backend(db(e))
-                }
-            })?;
+            .map_err(|e| taken_as(e, StoreError::Conflict))?;
         Ok(())
     }
 

@@ -1,6 +1,6 @@
 //! Identity pools, identities and their login claims in SQLite.
 
-use super::{db, is_unique_violation, paged, to_json, SqliteStore};
+use super::{db, paged, taken_as, to_json, SqliteStore};
 use crate::error::Error;
 use crate::identity::model::{Identity, IdentityPool};
 use crate::store::{IdentityStore, Page, StoreError};
@@ -18,13 +18,7 @@ fn claim_logins(
             "INSERT INTO identity_logins (pool_id, login_key, identity_id) VALUES (?1, ?2, ?3)",
             params![identity.pool_id, key, identity.id],
         )
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                StoreError::AliasTaken(key.clone())
-            } else {
-                StoreError::Backend(db(e))
-            }
-        })?;
+        .map_err(|e| taken_as(e, StoreError::AliasTaken(key.clone())))?;
     }
     Ok(())
 }
@@ -38,13 +32,7 @@ impl IdentityStore for SqliteStore {
                 "INSERT INTO identity_pools (id, data) VALUES (?1, ?2)",
                 params![pool.id, data],
             )
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    StoreError::Conflict
-                } else {
-                    StoreError::Backend(db(e))
-                }
-            })?;
+            .map_err(|e| taken_as(e, StoreError::Conflict))?;
         Ok(())
     }
 
@@ -105,13 +93,7 @@ impl IdentityStore for SqliteStore {
             "INSERT INTO identities (id, pool_id, version, data) VALUES (?1, ?2, ?3, ?4)",
             params![identity.id, identity.pool_id, identity.version as i64, data],
         )
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                StoreError::Conflict
-            } else {
-                StoreError::Backend(db(e))
-            }
-        })?;
+        .map_err(|e| taken_as(e, StoreError::Conflict))?;
         claim_logins(&tx, identity, &identity.login_keys)?;
         tx.commit().map_err(db)?;
         Ok(())

@@ -65,9 +65,18 @@ pub(super) fn from_json<T: DeserializeOwned>(s: &str) -> Result<T, Error> {
     serde_json::from_str(s).map_err(Error::from)
 }
 
-pub(super) fn is_unique_violation(e: &rusqlite::Error) -> bool {
+fn is_unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _)
         if f.code == rusqlite::ErrorCode::ConstraintViolation)
+}
+
+/// A refused insert as `taken` (the key is held), any other failure as a backend fault.
+pub(super) fn taken_as(e: rusqlite::Error, taken: StoreError) -> StoreError {
+    if is_unique_violation(&e) {
+        taken
+    } else {
+        StoreError::Backend(db(e))
+    }
 }
 
 impl SqliteStore {

@@ -1,6 +1,6 @@
 //! Pools, clients and settings in SQLite.
 
-use super::{db, is_unique_violation, paged, to_json, SqliteStore};
+use super::{db, paged, taken_as, to_json, SqliteStore};
 use crate::error::Error;
 use crate::store::{Page, PoolStore, StoreError};
 use crate::userpool::model::{AppClient, UserPool};
@@ -16,13 +16,7 @@ impl PoolStore for SqliteStore {
                 "INSERT INTO pools (id, data) VALUES (?1, ?2)",
                 params![pool.id, data],
             )
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    StoreError::Conflict
-                } else {
-                    StoreError::Backend(db(e))
-                }
-            })?;
+            .map_err(|e| taken_as(e, StoreError::Conflict))?;
         Ok(())
     }
 
@@ -87,13 +81,7 @@ impl PoolStore for SqliteStore {
                 "INSERT INTO clients (client_id, pool_id, data) VALUES (?1, ?2, ?3)",
                 params![client.client_id, client.pool_id, data],
             )
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    StoreError::Conflict
-                } else {
-                    StoreError::Backend(db(e))
-                }
-            })?;
+            .map_err(|e| taken_as(e, StoreError::Conflict))?;
         Ok(())
     }
 

@@ -1,6 +1,6 @@
 //! Users, alias claims and codes in SQLite.
 
-use super::{db, from_json, is_unique_violation, paged, replace_user, to_json, SqliteStore};
+use super::{db, from_json, paged, replace_user, taken_as, to_json, SqliteStore};
 use crate::error::Error;
 use crate::store::{Page, StoreError, UserPredicate, UserStore};
 use crate::userpool::model::{CodePurpose, PendingCode, User};
@@ -17,25 +17,13 @@ impl UserStore for SqliteStore {
             "INSERT INTO users (pool_id, username_key, version, data) VALUES (?1, ?2, ?3, ?4)",
             params![user.pool_id, user.username_key, user.version as i64, data],
         )
-        .map_err(|e| {
-            if is_unique_violation(&e) {
-                StoreError::UsernameTaken
-            } else {
-                StoreError::Backend(db(e))
-            }
-        })?;
+        .map_err(|e| taken_as(e, StoreError::UsernameTaken))?;
         for alias in aliases {
             tx.execute(
                 "INSERT INTO aliases (pool_id, alias, username_key) VALUES (?1, ?2, ?3)",
                 params![user.pool_id, alias, user.username_key],
             )
-            .map_err(|e| {
-                if is_unique_violation(&e) {
-                    StoreError::AliasTaken(alias.clone())
-                } else {
-                    StoreError::Backend(db(e))
-                }
-            })?;
+            .map_err(|e| taken_as(e, StoreError::AliasTaken(alias.clone())))?;
         }
         // Dropping `tx` on any early return above rolls everything back.
         tx.commit().map_err(db)?;
