@@ -2,12 +2,21 @@
 # moto.sh: a real DynamoDB-API server (moto) on loopback for the DynamoDB adapter's tests.
 #
 #   scripts/moto.sh install   create .venv/ and install moto[server] into it (if missing)
-#   scripts/moto.sh start     install if needed, start moto_server on 127.0.0.1:$MOTO_PORT
+#   scripts/moto.sh start     install if needed, start moto on 127.0.0.1:$MOTO_PORT
 #                             (default 5000) in the background, wait until it answers
 #   scripts/moto.sh stop      stop the server this script started
 #   scripts/moto.sh status    say whether it is running
 #
-# Every subcommand is idempotent. Needs python3 (3.9+) with the venv module; no sudo.
+# Every subcommand is idempotent. Needs python3 (3.9+) and pip, and PyPI; no sudo.
+#
+# The server is moto's own WSGI app (what `moto_server -H 127.0.0.1 -p PORT` runs) behind one
+# lock, so requests are applied one at a time. moto's threaded server is not safe under
+# concurrent DynamoDB writes: its TransactWriteItems deep-copies whole tables while other
+# threads change them (HTTP 500 "dictionary changed size during iteration") and restores that
+# copy when a condition fails, losing other requests' writes. Real DynamoDB applies each
+# request atomically, so serialising keeps its guarantees; the race tests still send their
+# requests concurrently over many connections.
+#
 # Point the tests at it with:
 #   AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:$MOTO_PORT AWS_ACCESS_KEY_ID=testing \
 #   AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
@@ -22,6 +31,22 @@ LOGFILE="$VENV/moto-$PORT.log"
 
 log() { echo "moto.sh: $*" >&2; }
 
+# moto_server's own main, with the app wrapped in a lock (see above).
+SERVER_PY='
+import sys, threading
+from werkzeug.serving import run_simple
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+app = DomainDispatcherApplication(create_backend_app)
+lock = threading.Lock()
+
+def serialized(environ, start_response):
+    with lock:
+        return list(app(environ, start_response))
+
+run_simple(sys.argv[1], int(sys.argv[2]), serialized, threaded=True)
+'
+
 install() {
     if [ -x "$VENV/bin/moto_server" ] &&
         "$VENV/bin/python" -c "import moto, sys; sys.exit(moto.__version__ != '$MOTO_VERSION')" 2>/dev/null; then
@@ -29,7 +54,17 @@ install() {
     fi
     if [ ! -x "$VENV/bin/python" ]; then
         log "creating virtualenv at $VENV"
-        python3 -m venv "$VENV"
+        if ! python3 -m venv "$VENV"; then
+            # A system python without ensurepip (Debian's without python3-venv): take
+            # virtualenv from PyPI into a scratch folder and let it make the venv.
+            log "python3 -m venv failed; trying virtualenv from PyPI"
+            rm -rf "$VENV"
+            local tools
+            tools="$(mktemp -d)"
+            python3 -m pip install --quiet --disable-pip-version-check --target "$tools" virtualenv
+            PYTHONPATH="$tools" python3 -m virtualenv --quiet "$VENV"
+            rm -rf "$tools"
+        fi
     fi
     log "installing moto[server]==$MOTO_VERSION"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
@@ -37,17 +72,20 @@ install() {
 }
 
 running() {
-    [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null
+    # The recorded process is alive and is still ours (not a reused pid).
+    [ -f "$PIDFILE" ] || return 1
+    local pid
+    pid="$(cat "$PIDFILE")"
+    kill -0 "$pid" 2>/dev/null || return 1
+    [ ! -r "/proc/$pid/cmdline" ] || tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q moto
 }
 
 answers() {
-    # Any HTTP answer on the port means the server is up.
+    # moto's dashboard answers on /moto-api/; anything else on the port does not count.
     "$VENV/bin/python" - "$PORT" <<'EOF' 2>/dev/null
-import sys, urllib.request, urllib.error
-try:
-    urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/moto-api/", timeout=1)
-except urllib.error.HTTPError:
-    pass
+import sys, urllib.request
+with urllib.request.urlopen(f"http://127.0.0.1:{sys.argv[1]}/moto-api/", timeout=1) as r:
+    sys.exit(0 if b"moto" in r.read(65536).lower() else 1)
 EOF
 }
 
@@ -58,12 +96,13 @@ start() {
             return 0
         fi
     elif answers; then
-        log "something already answers on 127.0.0.1:$PORT; using it"
+        log "a moto server not started by this script answers on 127.0.0.1:$PORT; using it"
         return 0
     fi
     if ! running; then
-        log "starting moto_server on 127.0.0.1:$PORT (log: $LOGFILE)"
-        nohup "$VENV/bin/moto_server" -H 127.0.0.1 -p "$PORT" >"$LOGFILE" 2>&1 &
+        log "starting moto server on 127.0.0.1:$PORT (log: $LOGFILE)"
+        MOTO_PORT="$PORT" nohup "$VENV/bin/python" -c "$SERVER_PY" 127.0.0.1 "$PORT" \
+            >"$LOGFILE" 2>&1 &
         echo $! >"$PIDFILE"
     fi
     for _ in $(seq 1 100); do
@@ -72,14 +111,14 @@ start() {
             return 0
         fi
         if ! running; then
-            log "moto_server exited; its log:"
+            log "moto server exited; its log:"
             cat "$LOGFILE" >&2 || true
             rm -f "$PIDFILE"
             return 1
         fi
         sleep 0.2
     done
-    log "moto_server did not answer within 20 s; its log:"
+    log "moto server did not answer within 20 s; its log:"
     cat "$LOGFILE" >&2 || true
     return 1
 }
@@ -94,7 +133,7 @@ stop() {
             sleep 0.1
         done
         kill -9 "$pid" 2>/dev/null || true
-        log "stopped moto_server (pid $pid)"
+        log "stopped moto server (pid $pid)"
     fi
     rm -f "$PIDFILE"
 }

@@ -14,6 +14,9 @@ cargo fmt --all -- --check
 echo "==> cargo clippy (all targets, warnings are errors)"
 cargo clippy --workspace --all-targets -- -D warnings
 
+echo "==> template.yaml: cfn-lint"
+bash scripts/lambda-check.sh
+
 MOTO_PORT="${MOTO_PORT:-5000}"
 echo "==> moto (DynamoDB and STS APIs) on 127.0.0.1:${MOTO_PORT}"
 bash scripts/moto.sh start

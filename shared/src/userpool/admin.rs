@@ -140,7 +140,7 @@ pub async fn admin_create_user(app: &App, input: AdminCreateUserInput) -> ApiRes
         let mut attrs = attribute_map(input.user_attributes);
         attributes::validate_admin(&pool, &attrs)?;
         let (internal, sub) = internal_username(app, &pool, input.username.as_str(), &mut attrs)?;
-        schema::validate(&pool, &without_verified(&attrs), true)?;
+        schema::validate(&pool, &schema::without_verified(&attrs), true)?;
         let new = hash_new(app, &pool, &internal, &temporary).await?;
         let status = UserStatus::ForceChangePassword;
         let mut user = User::new(&pool, internal, sub, attrs, status, Some(new.hash), now);
@@ -153,16 +153,6 @@ pub async fn admin_create_user(app: &App, input: AdminCreateUserInput) -> ApiRes
         send_invite(app, &pool, &user, &temporary, &mediums).await?;
     }
     Ok(json!({ "User": user_type(&user, None) }))
-}
-
-fn without_verified(
-    attrs: &std::collections::BTreeMap<String, String>,
-) -> std::collections::BTreeMap<String, String> {
-    attrs
-        .iter()
-        .filter(|(k, _)| !k.ends_with("_verified"))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
 }
 
 /// AdminSetUserPassword's request.

@@ -232,7 +232,7 @@ async fn respond_new_password(
     schema::validate(pool, &updates, false)?;
     let mut merged = user.attributes.clone();
     merged.extend(updates.clone());
-    schema::validate(pool, &merged, true)?;
+    schema::validate(pool, &schema::without_verified(&merged), true)?;
     let hash = new_password(app, pool, &user, &proposed).await?;
     let user = modify_user(app, pool, user, |u| {
         u.attributes.extend(updates.clone());

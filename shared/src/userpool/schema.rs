@@ -217,6 +217,16 @@ pub fn validate(
     Ok(())
 }
 
+/// The attributes without the Cognito-managed `*_verified` flags (which only Latchkey and
+/// administrators set), for checking a stored or admin-supplied set against the schema.
+pub fn without_verified(attrs: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    attrs
+        .iter()
+        .filter(|(k, _)| !k.ends_with("_verified"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
 /// Cognito's answer for an attribute the pool's schema does not have.
 pub fn unknown_attribute(name: &str) -> ApiError {
     ApiError::invalid(format!(

@@ -1,0 +1,196 @@
+//! `lambda-bench`: the Lambda figures, printed as a Markdown table (figures only, no pass/fail).
+//!
+//! - cold start: exec to the first poll of the Runtime API, per function, against a local
+//!   stand-in ([`runtime_api`]), beside a hello-world `lambda_runtime` binary from the same build;
+//! - binary size (release profile: fat LTO, stripped) and peak RSS after one invocation;
+//! - warm handler latency in-process, for token refresh and GetUser, from events/ files.
+//!
+//! Build and run (release binaries sit beside this one):
+//! `cargo build --release -p latchkey-lambda-bench $(for f in sign-up sign-in token-refresh
+//! credentials jwks cognito-api admin; do printf -- '-p latchkey-fn-%s ' $f; done)` then
+//! `target/release/lambda-bench`. With `AWS_ENDPOINT_URL_DYNAMODB` set (moto:
+//! `scripts/moto.sh start`) the functions run on a seeded table, so the invocation does its real
+//! work (argon2 for sign-in); without it they run on an empty in-memory store.
+
+mod runtime_api;
+mod warm;
+
+use anyhow::{bail, Context};
+use latchkey::lambda::Function;
+use latchkey_lambda_tests::{events_dir, Fixture};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+const RUNS: usize = 15;
+
+/// The event each function is invoked with for the RSS figure.
+fn event_for(function: Function) -> &'static str {
+    match function {
+        Function::SignUp => "sign-up/rest-sign-up.json",
+        Function::SignIn => "sign-in/rest-sign-in.json",
+        Function::TokenRefresh => "token-refresh/rest-refresh.json",
+        Function::Credentials => "credentials/target-get-open-id-token.json",
+        Function::Jwks => "jwks/pool-jwks.json",
+        Function::CognitoApi => "cognito-api/target-initiate-auth.json",
+        Function::Admin => "admin/target-admin-get-user.json",
+    }
+}
+
+struct Row {
+    name: String,
+    size: u64,
+    cold: Vec<Duration>,
+    rss_kib: u64,
+    status: u16,
+}
+
+fn median(v: &[Duration]) -> Duration {
+    let mut s = v.to_vec();
+    s.sort();
+    s[s.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2}", d.as_secs_f64() * 1000.0)
+}
+
+async fn measure(
+    bin: &Path,
+    env: &[(String, String)],
+    event: &str,
+    name: &str,
+) -> anyhow::Result<Row> {
+    let mut cold = Vec::new();
+    let (mut rss_kib, mut status) = (0, 0);
+    for _ in 0..RUNS {
+        let s = runtime_api::invoke_once(bin, env, event).await?;
+        cold.push(s.cold);
+        rss_kib = rss_kib.max(s.rss_kib);
+        status = s.status;
+    }
+    Ok(Row {
+        name: name.to_string(),
+        size: std::fs::metadata(bin)?.len(),
+        cold,
+        rss_kib,
+        status,
+    })
+}
+
+/// The environment Lambda gives a function, plus the functions' settings.
+async fn function_env() -> anyhow::Result<(Vec<(String, String)>, Fixture, &'static str)> {
+    let mut env: Vec<(String, String)> = [
+        ("AWS_LAMBDA_FUNCTION_NAME", "bench"),
+        ("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "1024"),
+        ("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST"),
+        ("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/bench"),
+        ("AWS_LAMBDA_LOG_STREAM_NAME", "bench"),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ACCESS_KEY_ID", "testing"),
+        ("AWS_SECRET_ACCESS_KEY", "testing"),
+        ("AWS_SESSION_TOKEN", "testing"),
+        ("LATCHKEY_ISSUER_BASE_URL", "https://auth.example.com"),
+        ("LATCHKEY_ACCOUNT_ID", "123456789012"),
+        ("LATCHKEY_LOG", "warn"),
+        (
+            "LATCHKEY_ADMIN_ACCESS_KEY_ID",
+            latchkey_lambda_tests::ADMIN_KEY_ID,
+        ),
+        (
+            "LATCHKEY_ADMIN_SECRET_ACCESS_KEY",
+            latchkey_lambda_tests::ADMIN_SECRET,
+        ),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL_DYNAMODB") else {
+        env.push(("LATCHKEY_STORE".into(), "memory".into()));
+        return Ok((
+            env,
+            Fixture::new().await.map_err(|e| anyhow::anyhow!("{e}"))?,
+            "empty in-memory store",
+        ));
+    };
+    // A seeded table the function binaries share with this process.
+    std::env::set_var("AWS_ACCESS_KEY_ID", "testing");
+    std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
+    std::env::set_var("AWS_REGION", "us-east-1");
+    let table = format!("latchkey-bench-{}", std::process::id());
+    let client = latchkey::store::dynamodb::DynamoStore::client_from_env().await;
+    latchkey::store::dynamodb::DynamoStore::create_table(&client, &table).await?;
+    let store = Arc::new(latchkey::store::dynamodb::DynamoStore::new(
+        client,
+        table.as_str(),
+    ));
+    let config = latchkey_lambda_tests::config().map_err(|e| anyhow::anyhow!("{e}"))?;
+    let app = latchkey::lambda::build_app(&config, store, None)?;
+    let fixture = Fixture::seed(Arc::new(app))
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    env.push(("LATCHKEY_TABLE".into(), table));
+    env.push(("AWS_ENDPOINT_URL_DYNAMODB".into(), endpoint));
+    Ok((env, fixture, "seeded DynamoDB table (moto)"))
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let dir: PathBuf = std::env::current_exe()?
+        .parent()
+        .context("no folder")?
+        .to_path_buf();
+    let hello = dir.join("hello-lambda");
+    let missing: Vec<&str> = Function::ALL
+        .iter()
+        .map(|f| f.name())
+        .filter(|n| !dir.join(n).exists())
+        .collect();
+    if !missing.is_empty() || !hello.exists() {
+        bail!(
+            "build the functions first (missing {missing:?} in {}); see the module docs",
+            dir.display()
+        );
+    }
+    let (env, fixture, mode) = function_env().await?;
+    let mut rows = vec![
+        measure(
+            &hello,
+            &env,
+            r#"{"hello":"world"}"#,
+            "hello-world (lambda_runtime)",
+        )
+        .await?,
+    ];
+    for function in Function::ALL {
+        let event = fixture
+            .event_json(&events_dir().join(event_for(function)))
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        rows.push(measure(&dir.join(function.name()), &env, &event, function.name()).await?);
+    }
+    let base = median(&rows[0].cold);
+    println!(
+        "Cold start: exec → first Runtime API poll, {RUNS} runs each; invoked once on a {mode}.\n"
+    );
+    println!("| binary | size (MiB) | cold start median (ms) | min | max | × hello | peak RSS after 1 invocation (MiB) | reply |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    for r in &rows {
+        let (min, max) = (
+            r.cold.iter().min().copied().unwrap_or_default(),
+            r.cold.iter().max().copied().unwrap_or_default(),
+        );
+        println!(
+            "| {} | {:.2} | {} | {} | {} | {:.2} | {:.1} | {} |",
+            r.name,
+            r.size as f64 / 1_048_576.0,
+            ms(median(&r.cold)),
+            ms(min),
+            ms(max),
+            median(&r.cold).as_secs_f64() / base.as_secs_f64(),
+            r.rss_kib as f64 / 1024.0,
+            r.status
+        );
+    }
+    println!();
+    warm::report().await
+}

@@ -1,0 +1,12 @@
+//! The `sign-up` Lambda function: SignUp, ConfirmSignUp and ResendConfirmationCode (POST /sign-up, /sign-up/confirm, /sign-up/resend, or X-Amz-Target).
+//!
+//! Everything is in `latchkey::lambda`: the App is built once at init from the environment
+//! (docs/lambda.md lists the settings), then each API Gateway v2 event goes through the shared
+//! protocol.
+
+use latchkey::lambda::{run, Error, Function};
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<(), Error> {
+    run(Function::SignUp).await
+}

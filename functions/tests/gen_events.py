@@ -1,0 +1,235 @@
+#!/usr/bin/env python3
+"""Writes events/: one API Gateway v2 (HTTP API, payload 2.0) request event per route and
+protocol, for `cargo lambda invoke --data-file` and `sam local invoke -e`.
+
+The signed cognito-api events are signed by botocore (the AWS SDK for Python) with the example
+admin key below, at a fixed time, so the files are reproducible. Ids and tokens in the bodies are
+placeholders (EXAMPLE_*): against a fresh deployment they answer ResourceNotFound or
+NotAuthorized; functions/tests/events.rs replaces them with a live fixture's values.
+
+Run: python3 functions/tests/gen_events.py   (needs botocore: pip install botocore)
+"""
+
+import datetime
+import json
+import os
+
+import botocore.auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "events")
+API_ID = "abcdef1234"
+HOST = f"{API_ID}.execute-api.us-east-1.amazonaws.com"
+# 2025-01-01T00:00:00Z: the time every event (and every signature) carries.
+EPOCH = 1735689600
+ADMIN_KEY_ID = "LKIAEXAMPLEADMIN0001"
+ADMIN_SECRET = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"
+
+POOL = "us-east-1_EXAMPLE01"
+CLIENT = "exampleclientid000000000a"
+IPOOL = "us-east-1:00000000-0000-4000-8000-000000000001"
+IDENTITY = "us-east-1:00000000-0000-4000-8000-0000000000a1"
+PROVIDER = f"cognito-idp.us-east-1.amazonaws.com/{POOL}"
+IDP = "AWSCognitoIdentityProviderService."
+IDN = "AWSCognitoIdentityService."
+
+botocore.auth.get_current_datetime = lambda: datetime.datetime.fromtimestamp(
+    EPOCH, datetime.timezone.utc
+).replace(tzinfo=None)
+
+
+def event(method, path, body=None, headers=None, route=None, iam=False, path_params=None):
+    h = {
+        "accept": "*/*",
+        "host": HOST,
+        "user-agent": "example-client/1.0",
+        "x-amzn-trace-id": "Root=1-67748580-0123456789abcdef01234567",
+        "x-forwarded-for": "203.0.113.10",
+        "x-forwarded-port": "443",
+        "x-forwarded-proto": "https",
+    }
+    h.update(headers or {})
+    if body is not None:
+        h["content-length"] = str(len(body.encode()))
+    ctx = {
+        "accountId": "123456789012",
+        "apiId": API_ID,
+        "domainName": HOST,
+        "domainPrefix": API_ID,
+        "http": {
+            "method": method,
+            "path": path,
+            "protocol": "HTTP/1.1",
+            "sourceIp": "203.0.113.10",
+            "userAgent": h["user-agent"],
+        },
+        "requestId": "EXAMPLErequestId0=",
+        "routeKey": route or f"{method} {path}",
+        "stage": "$default",
+        "time": "01/Jan/2025:00:00:00 +0000",
+        "timeEpoch": EPOCH * 1000,
+    }
+    if iam:
+        ctx["authorizer"] = {
+            "iam": {
+                "accessKey": "AKIAIOSFODNN7EXAMPLE",
+                "accountId": "123456789012",
+                "callerId": "AIDAEXAMPLECALLERID01",
+                "cognitoIdentity": None,
+                "principalOrgId": None,
+                "userArn": "arn:aws:iam::123456789012:user/latchkey-admin",
+                "userId": "AIDAEXAMPLECALLERID01",
+            }
+        }
+    ev = {
+        "version": "2.0",
+        "routeKey": ctx["routeKey"],
+        "rawPath": path,
+        "rawQueryString": "",
+        "headers": h,
+        "requestContext": ctx,
+        "isBase64Encoded": False,
+    }
+    if path_params:
+        ev["pathParameters"] = path_params
+    if body is not None:
+        ev["body"] = body
+    return ev
+
+
+def rest(path, payload):
+    return event("POST", path, json.dumps(payload), {"content-type": "application/json"})
+
+
+def target(path, tgt, payload, **kw):
+    headers = {"content-type": "application/x-amz-json-1.1", "x-amz-target": tgt}
+    return event("POST", path, json.dumps(payload), headers, **kw)
+
+
+def signed(tgt, payload, secret=ADMIN_SECRET, key_id=ADMIN_KEY_ID):
+    body = json.dumps(payload)
+    service = "cognito-idp" if tgt.startswith(IDP) else "cognito-identity"
+    req = AWSRequest(
+        method="POST",
+        url=f"https://{HOST}/",
+        data=body.encode(),
+        headers={"Content-Type": "application/x-amz-json-1.1", "X-Amz-Target": tgt, "Host": HOST},
+    )
+    botocore.auth.SigV4Auth(Credentials(key_id, secret), service, "us-east-1").add_auth(req)
+    headers = {k.lower(): v for k, v in req.headers.items()}
+    return event("POST", "/", body, headers)
+
+
+ALICE = {"ClientId": CLIENT, "AuthFlow": "USER_PASSWORD_AUTH",
+         "AuthParameters": {"USERNAME": "alice", "PASSWORD": "Passw0rd!"}}
+REFRESH = {"ClientId": CLIENT, "AuthFlow": "REFRESH_TOKEN_AUTH",
+           "AuthParameters": {"REFRESH_TOKEN": "EXAMPLE_REFRESH_TOKEN"}}
+
+
+def sign_up(name):
+    return {"ClientId": CLIENT, "Username": name, "Password": "Passw0rd!",
+            "UserAttributes": [{"Name": "email", "Value": f"{name}@example.com"}]}
+
+
+CONFIRM = {"ClientId": CLIENT, "Username": "bob", "ConfirmationCode": "123456"}
+RESEND = {"ClientId": CLIENT, "Username": "bob"}
+NEW_PASSWORD = {"ClientId": CLIENT, "ChallengeName": "NEW_PASSWORD_REQUIRED",
+                "Session": "EXAMPLE_SESSION_0000000000",
+                "ChallengeResponses": {"USERNAME": "erin", "NEW_PASSWORD": "N3wPassw0rd!"}}
+LOGINS = {PROVIDER: "EXAMPLE_ID_TOKEN"}
+
+EVENTS = {
+    "sign-up/rest-sign-up.json": rest("/sign-up", sign_up("carol")),
+    "sign-up/rest-confirm.json": rest("/sign-up/confirm", CONFIRM),
+    "sign-up/rest-resend.json": rest("/sign-up/resend", RESEND),
+    "sign-up/target-sign-up.json": target("/sign-up", IDP + "SignUp", sign_up("dave")),
+    "sign-up/target-confirm-sign-up.json":
+        target("/sign-up/confirm", IDP + "ConfirmSignUp", CONFIRM),
+    "sign-up/target-resend-confirmation-code.json":
+        target("/sign-up/resend", IDP + "ResendConfirmationCode", RESEND),
+    "sign-up/wrong-function-initiate-auth.json":
+        target("/sign-up", IDP + "InitiateAuth", ALICE),
+    "sign-in/rest-sign-in.json": rest("/sign-in", ALICE),
+    "sign-in/target-initiate-auth.json": target("/sign-in", IDP + "InitiateAuth", ALICE),
+    "sign-in/target-respond-to-auth-challenge.json":
+        target("/sign-in", IDP + "RespondToAuthChallenge", NEW_PASSWORD),
+    "sign-in/wrong-function-refresh.json": target("/sign-in", IDP + "InitiateAuth", REFRESH),
+    "token-refresh/rest-refresh.json":
+        rest("/token/refresh", {"ClientId": CLIENT,
+                                "AuthParameters": {"REFRESH_TOKEN": "EXAMPLE_REFRESH_TOKEN"}}),
+    "token-refresh/target-initiate-auth-refresh.json":
+        target("/token/refresh", IDP + "InitiateAuth", REFRESH),
+    "token-refresh/target-get-tokens-from-refresh-token.json":
+        target("/token/refresh", IDP + "GetTokensFromRefreshToken",
+               {"ClientId": CLIENT, "RefreshToken": "EXAMPLE_REFRESH_TOKEN"}),
+    "token-refresh/target-revoke-token.json":
+        target("/token/refresh", IDP + "RevokeToken",
+               {"ClientId": CLIENT, "Token": "EXAMPLE_REFRESH_TOKEN"}),
+    "token-refresh/target-global-sign-out.json":
+        target("/token/refresh", IDP + "GlobalSignOut", {"AccessToken": "EXAMPLE_ACCESS_TOKEN"}),
+    "credentials/target-get-id.json":
+        target("/credentials", IDN + "GetId", {"IdentityPoolId": IPOOL, "Logins": LOGINS}),
+    "credentials/target-get-credentials-for-identity.json":
+        target("/credentials", IDN + "GetCredentialsForIdentity",
+               {"IdentityId": IDENTITY, "Logins": LOGINS}),
+    "credentials/target-get-open-id-token.json":
+        target("/credentials", IDN + "GetOpenIdToken", {"IdentityId": IDENTITY, "Logins": LOGINS}),
+    "jwks/pool-jwks.json":
+        event("GET", f"/{POOL}/.well-known/jwks.json", route="GET /{poolId}/.well-known/jwks.json",
+              path_params={"poolId": POOL}),
+    "jwks/pool-openid-configuration.json":
+        event("GET", f"/{POOL}/.well-known/openid-configuration",
+              route="GET /{poolId}/.well-known/openid-configuration",
+              path_params={"poolId": POOL}),
+    "jwks/identity-jwks.json":
+        event("GET", "/cognito-identity/.well-known/jwks.json",
+              route="GET /{poolId}/.well-known/jwks.json",
+              path_params={"poolId": "cognito-identity"}),
+    "jwks/identity-openid-configuration.json":
+        event("GET", "/cognito-identity/.well-known/openid-configuration",
+              route="GET /{poolId}/.well-known/openid-configuration",
+              path_params={"poolId": "cognito-identity"}),
+    "cognito-api/target-sign-up.json": target("/", IDP + "SignUp", sign_up("frank")),
+    "cognito-api/target-initiate-auth.json": target("/", IDP + "InitiateAuth", ALICE),
+    "cognito-api/target-get-user.json":
+        target("/", IDP + "GetUser", {"AccessToken": "EXAMPLE_ACCESS_TOKEN"}),
+    "cognito-api/target-get-id.json":
+        target("/", IDN + "GetId", {"IdentityPoolId": IPOOL, "Logins": LOGINS}),
+    "cognito-api/signed-list-user-pools.json":
+        signed(IDP + "ListUserPools", {"MaxResults": 10}),
+    "cognito-api/signed-create-user-pool.json":
+        signed(IDP + "CreateUserPool", {"PoolName": "signed-example"}),
+    "cognito-api/signed-list-identity-pools.json":
+        signed(IDN + "ListIdentityPools", {"MaxResults": 10}),
+    "cognito-api/unsigned-admin-get-user.json":
+        target("/", IDP + "AdminGetUser", {"UserPoolId": POOL, "Username": "alice"}),
+    "cognito-api/bad-signature-list-user-pools.json":
+        signed(IDP + "ListUserPools", {"MaxResults": 10}, secret="not-the-admin-secret"),
+    "cognito-api/unknown-key-list-user-pools.json":
+        signed(IDP + "ListUserPools", {"MaxResults": 10}, key_id="AKIAUNKNOWNEXAMPLE01"),
+    "admin/target-admin-get-user.json":
+        target("/admin", IDP + "AdminGetUser", {"UserPoolId": POOL, "Username": "alice"}, iam=True),
+    "admin/target-admin-create-user.json":
+        target("/admin", IDP + "AdminCreateUser",
+               {"UserPoolId": POOL, "Username": "grace", "MessageAction": "SUPPRESS"}, iam=True),
+    "admin/target-list-user-pools.json":
+        target("/admin", IDP + "ListUserPools", {"MaxResults": 10}, iam=True),
+    "admin/target-create-identity-pool.json":
+        target("/admin", IDN + "CreateIdentityPool",
+               {"IdentityPoolName": "admin_example", "AllowUnauthenticatedIdentities": False},
+               iam=True),
+    "admin/no-iam-admin-get-user.json":
+        target("/admin", IDP + "AdminGetUser", {"UserPoolId": POOL, "Username": "alice"}),
+    "admin/wrong-function-sign-up.json":
+        target("/admin", IDP + "SignUp", sign_up("heidi"), iam=True),
+}
+
+if __name__ == "__main__":
+    for name, ev in EVENTS.items():
+        path = os.path.join(ROOT, name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            json.dump(ev, f, indent=2)
+            f.write("\n")
+    print(f"wrote {len(EVENTS)} events under {os.path.normpath(ROOT)}")
