@@ -16,8 +16,8 @@ use aws_sdk_cognitoidentityprovider::types::{
 use common::{assert_api_error, attr, other_code, Harness, PASSWORD};
 use latchkey::clock::ManualClock;
 use lifecycle_support::{
-    admin_user, assert_error_in, change, confirm_forgot, forgot, get_user, hiding_client, lacks,
-    last_code, last_message, messages, signs_in, tokens, update_attrs, verify_attr, NEW_PASSWORD,
+    admin_user, change, confirm_forgot, forgot, get_user, hiding_client, lacks, last_code,
+    last_message, messages, signs_in, tokens, update_attrs, verify_attr, NEW_PASSWORD,
 };
 
 const MISMATCH: &str = "Invalid verification code provided, please try again.";
