@@ -62,7 +62,10 @@ async fn forged_alg_none_hs256_and_access_tokens_are_refused() {
     let login = [(provider.as_str(), id_token.as_str())];
     assert_eq!(env.identity(&pool, &login).await, id);
     let d = env.ci.describe_identity().identity_id(&id).send().await;
-    assert_eq!(d.expect("DescribeIdentity").logins(), [provider.clone()]);
+    assert_eq!(
+        d.expect("DescribeIdentity").logins(),
+        std::slice::from_ref(&provider)
+    );
 }
 
 #[tokio::test]

@@ -130,10 +130,13 @@ async fn setup(t: &Target, defaults: Option<(String, String)>, users: usize) -> 
     let (user_pool, client) = match defaults {
         Some(d) => d,
         None => {
-            let p = t.idp("CreateUserPool", json!({"PoolName": "bench"})).await?;
+            let p = t
+                .idp("CreateUserPool", json!({"PoolName": "bench"}))
+                .await?;
             let pool = p["UserPool"]["Id"].as_str().context("pool id")?.to_owned();
             let flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"];
-            let body = json!({"UserPoolId": pool, "ClientName": "bench", "ExplicitAuthFlows": flows});
+            let body =
+                json!({"UserPoolId": pool, "ClientName": "bench", "ExplicitAuthFlows": flows});
             let c = t.idp("CreateUserPoolClient", body).await?;
             let client = c["UserPoolClient"]["ClientId"].as_str().context("client")?;
             (pool, client.to_owned())
@@ -152,17 +155,20 @@ async fn setup(t: &Target, defaults: Option<(String, String)>, users: usize) -> 
         let body = json!({"AuthFlow": "USER_PASSWORD_AUTH", "ClientId": client,
             "AuthParameters": {"USERNAME": name, "PASSWORD": PASSWORD}});
         let auth = t.idp("InitiateAuth", body).await?;
-        let token = auth["AuthenticationResult"]["IdToken"].as_str().context("IdToken")?;
+        let token = auth["AuthenticationResult"]["IdToken"]
+            .as_str()
+            .context("IdToken")?;
         logins.push(json!({ provider.clone(): token }));
     }
     let body = json!({"IdentityPoolName": "bench", "AllowUnauthenticatedIdentities": false,
         "CognitoIdentityProviders": [{"ProviderName": provider, "ClientId": client}]});
     let created = t.identity("CreateIdentityPool", body).await?;
-    let pool = created["IdentityPoolId"].as_str().context("pool")?.to_owned();
+    let pool = created["IdentityPoolId"]
+        .as_str()
+        .context("pool")?
+        .to_owned();
     let arn = |n: &str| format!("arn:aws:iam::123456789012:role/{n}");
-    let rule = |claim: &str, m: &str, v: &str, role: &str| {
-        json!({"Claim": claim, "MatchType": m, "Value": v, "RoleARN": arn(role)})
-    };
+    let rule = |claim: &str, m: &str, v: &str, role: &str| json!({"Claim": claim, "MatchType": m, "Value": v, "RoleARN": arn(role)});
     let rules = [
         rule("cognito:groups", "Contains", "admins", "Admin"),
         rule("email", "StartsWith", "boss", "Boss"),
@@ -302,8 +308,19 @@ async fn main() -> Result<()> {
     for web_identity in [false, true] {
         let t = Target::InProcess(in_process_app(web_identity)?);
         let s = setup(&t, None, args.users).await?;
-        let mode = if web_identity { "web identity" } else { "AssumeRole" };
-        phase(&format!("in-process, {mode}, 1 at a time"), &t, &s, 1, args.seconds).await;
+        let mode = if web_identity {
+            "web identity"
+        } else {
+            "AssumeRole"
+        };
+        phase(
+            &format!("in-process, {mode}, 1 at a time"),
+            &t,
+            &s,
+            1,
+            args.seconds,
+        )
+        .await;
         let label = format!("in-process, {mode}, {} at a time", args.concurrency);
         phase(&label, &t, &s, args.concurrency, args.seconds).await;
     }

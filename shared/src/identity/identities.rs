@@ -158,6 +158,7 @@ pub async fn authorize(
     identity_id: &str,
     logins: Option<Logins>,
 ) -> ApiResult<(IdentityPool, Identity, Vec<VerifiedLogin>)> {
+    pools::check_id("identityId", identity_id)?;
     let identity = app.store.get_identity(identity_id).await?.ok_or_else(|| {
         ApiError::new(
             ErrorKind::ResourceNotFound,
@@ -209,6 +210,7 @@ fn identity_json(i: &Identity) -> Value {
 
 /// DescribeIdentity.
 pub async fn describe_identity(app: &App, input: DescribeInput) -> ApiResult<Value> {
+    pools::check_id("identityId", &input.identity_id)?;
     let i = app
         .store
         .get_identity(&input.identity_id)

@@ -90,10 +90,18 @@ async fn verify_user_pool(
     let Some(pool_id) = pool_id_of(provider) else {
         return Ok(None);
     };
+    // Only under a configured ProviderName, or Latchkey's own issuer form of the same pool.
+    let issuer = app.settings.issuer(pool_id);
+    let own_form = issuer
+        .split_once("://")
+        .map_or(issuer.as_str(), |(_, rest)| rest);
     let trusted: Vec<_> = ipool
         .cognito_identity_providers
         .iter()
-        .filter(|p| pool_id_of(&p.provider_name) == Some(pool_id))
+        .filter(|p| {
+            p.provider_name == provider
+                || (provider == own_form && pool_id_of(&p.provider_name) == Some(pool_id))
+        })
         .collect();
     if trusted.is_empty() {
         return Ok(None);
@@ -141,7 +149,8 @@ async fn verify_user_pool(
         }
     }
     Ok(Some(VerifiedLogin {
-        provider: provider.to_string(),
+        // Normalised to the configured name, so both forms map to one identity.
+        provider: provider_entry.provider_name.clone(),
         subject: subject(&claims)?,
         mapping_key: format!(
             "{}:{}",

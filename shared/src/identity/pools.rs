@@ -27,7 +27,8 @@ pub async fn load(app: &App, id: &str) -> ApiResult<IdentityPool> {
         .ok_or_else(|| pool_not_found(id))
 }
 
-fn check_pool_id(id: &str) -> ApiResult<()> {
+/// Checks an identity or identity-pool id (`[\w-]+:[0-9a-f-]+`, at most 55) for `member`.
+pub fn check_id(member: &str, id: &str) -> ApiResult<()> {
     let ok = id.len() <= 55
         && id.split_once(':').is_some_and(|(r, u)| {
             !r.is_empty()
@@ -40,10 +41,14 @@ fn check_pool_id(id: &str) -> ApiResult<()> {
         Ok(())
     } else {
         Err(ApiError::constraint(
-            "identityPoolId",
+            member,
             "Member must satisfy regular expression pattern: [\\w-]+:[0-9a-f-]+",
         ))
     }
+}
+
+fn check_pool_id(id: &str) -> ApiResult<()> {
+    check_id("identityPoolId", id)
 }
 
 /// Create/UpdateIdentityPool's request.
