@@ -153,7 +153,7 @@ impl IdentityStore for DynamoStore {
             .send()
             .await
             .map_err(sdk)?;
-        Ok(old.attributes.is_some())
+        Ok(old.attributes.is_some_and(|a| !a.is_empty()))
     }
 
     async fn list_identity_pools(
