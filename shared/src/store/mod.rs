@@ -43,6 +43,20 @@ pub struct Page<T> {
     pub next: Option<String>,
 }
 
+/// Cuts a listing fetched with one extra entry into a page; `next` is the last key returned.
+pub(crate) fn paged<T>(mut rows: Vec<(String, T)>, limit: usize) -> Page<T> {
+    let next = if rows.len() > limit {
+        rows.truncate(limit);
+        rows.last().map(|(k, _)| k.clone())
+    } else {
+        None
+    };
+    Page {
+        items: rows.into_iter().map(|(_, v)| v).collect(),
+        next,
+    }
+}
+
 /// Pools and app clients.
 #[async_trait]
 pub trait PoolStore: Send + Sync {

@@ -198,7 +198,7 @@ impl DynamoStore {
                 Ok(Some((get_s(item, GSI1SK)?.to_string(), record)))
             })
             .await?;
-        Ok(paged(found, limit))
+        Ok(crate::store::paged(found, limit))
     }
 
     /// Deletes items by key with BatchWriteItem, 25 at a time, retrying unprocessed ones.
@@ -362,20 +362,6 @@ impl DynamoStore {
             }
         }
         Ok(out)
-    }
-}
-
-/// Cuts a listing fetched with one extra entry into a page; `next` is the last key returned.
-pub(super) fn paged<T>(mut rows: Vec<(String, T)>, limit: usize) -> Page<T> {
-    let next = if rows.len() > limit {
-        rows.truncate(limit);
-        rows.last().map(|(k, _)| k.clone())
-    } else {
-        None
-    };
-    Page {
-        items: rows.into_iter().map(|(_, v)| v).collect(),
-        next,
     }
 }
 

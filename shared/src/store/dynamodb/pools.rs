@@ -16,14 +16,14 @@ use tokio::task::JoinSet;
 const DELETE_POOL_PARALLEL_USERS: usize = 8;
 
 impl DynamoStore {
-    /// Puts an item only if its key is free; `Ok(false)` when it is taken.
-    pub(super) async fn put_new(&self, item: Item) -> Result<bool, Error> {
+    /// Puts an item only if `condition` on its key holds; `Ok(false)` when it does not.
+    async fn put_if(&self, item: Item, condition: &str) -> Result<bool, Error> {
         let put = self
             .client
             .put_item()
             .table_name(&self.table)
             .set_item(Some(item))
-            .condition_expression("attribute_not_exists(#pk)")
+            .condition_expression(condition)
             .expression_attribute_names("#pk", PK)
             .send()
             .await;
@@ -39,26 +39,16 @@ impl DynamoStore {
         }
     }
 
+    /// Puts an item only if its key is free; `Ok(false)` when it is taken.
+    pub(super) async fn put_new(&self, item: Item) -> Result<bool, Error> {
+        self.put_if(item, "attribute_not_exists(#pk)").await
+    }
+
     /// Replaces an item only if its key exists; Conflict when it does not.
     pub(super) async fn put_existing(&self, item: Item) -> Result<(), StoreError> {
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression("attribute_exists(#pk)")
-            .expression_attribute_names("#pk", PK)
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::Conflict)
-            }
-            Err(e) => Err(sdk(e).into()),
+        match self.put_if(item, "attribute_exists(#pk)").await? {
+            true => Ok(()),
+            false => Err(StoreError::Conflict),
         }
     }
 

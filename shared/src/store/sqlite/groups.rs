@@ -1,7 +1,8 @@
 //! Groups and memberships in SQLite.
 
-use super::{db, paged, replace_user, taken_as, to_json, SqliteStore};
+use super::{db, replace_user, taken_as, to_json, SqliteStore};
 use crate::error::Error;
+use crate::store::paged;
 use crate::store::{GroupStore, Page, StoreError};
 use crate::userpool::model::{Group, User};
 use async_trait::async_trait;

@@ -1,8 +1,9 @@
 //! Identity pools, identities and their login claims in SQLite.
 
-use super::{db, paged, taken_as, to_json, SqliteStore};
+use super::{db, taken_as, to_json, SqliteStore};
 use crate::error::Error;
 use crate::identity::model::{Identity, IdentityPool};
+use crate::store::paged;
 use crate::store::{IdentityStore, Page, StoreError};
 use async_trait::async_trait;
 use rusqlite::params;

@@ -2,7 +2,7 @@
 //! Records are JSON documents beside the columns their keys and uniqueness need. Uniqueness
 //! comes from primary keys inside transactions, and updates check the version they read.
 
-use super::{Page, StoreError};
+use super::StoreError;
 use crate::error::Error;
 use crate::userpool::model::User;
 use rusqlite::{params, Connection, OptionalExtension};
@@ -141,20 +141,6 @@ impl SqliteStore {
             out.push((key, from_json(&data)?));
         }
         Ok(out)
-    }
-}
-
-/// Cuts a listing fetched with one extra row into a page.
-pub(super) fn paged<T>(mut rows: Vec<(String, T)>, limit: usize) -> Page<T> {
-    let next = if rows.len() > limit {
-        rows.truncate(limit);
-        rows.last().map(|(k, _)| k.clone())
-    } else {
-        None
-    };
-    Page {
-        items: rows.into_iter().map(|(_, v)| v).collect(),
-        next,
     }
 }
 

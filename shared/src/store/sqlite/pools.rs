@@ -1,7 +1,8 @@
 //! Pools, clients and settings in SQLite.
 
-use super::{db, paged, taken_as, to_json, SqliteStore};
+use super::{db, taken_as, to_json, SqliteStore};
 use crate::error::Error;
+use crate::store::paged;
 use crate::store::{Page, PoolStore, StoreError};
 use crate::userpool::model::{AppClient, UserPool};
 use async_trait::async_trait;

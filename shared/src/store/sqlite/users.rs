@@ -1,7 +1,8 @@
 //! Users, alias claims and codes in SQLite.
 
-use super::{db, from_json, paged, replace_user, taken_as, to_json, SqliteStore};
+use super::{db, from_json, replace_user, taken_as, to_json, SqliteStore};
 use crate::error::Error;
+use crate::store::paged;
 use crate::store::{Page, StoreError, UserPredicate, UserStore};
 use crate::userpool::model::{CodePurpose, PendingCode, User};
 use async_trait::async_trait;
