@@ -1,10 +1,11 @@
-//! A small HTTP(S) client for fetching provider documents (OIDC discovery, JWKS). TLS is
+//! A small HTTP(S) client for fetching provider documents (OIDC discovery, JWKS) and posting
+//! trigger events to HTTP triggers. TLS is
 //! rustls with the aws-lc provider passed explicitly and Mozilla's roots, so nothing depends
 //! on a process-wide TLS default. Every request has a timeout.
 
 use crate::error::Error;
 use bytes::Bytes;
-use http_body_util::{BodyExt, Empty, Limited};
+use http_body_util::{BodyExt, Full, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
@@ -15,10 +16,27 @@ use std::time::Duration;
 /// Largest response body read.
 const MAX_BODY: usize = 1024 * 1024;
 
-/// GETs JSON documents over http or https.
+/// What a POST got back.
+pub struct Posted {
+    /// The HTTP status.
+    pub status: u16,
+    /// The body (at most 1 MiB).
+    pub body: Bytes,
+}
+
+/// Why a POST got no answer.
+#[derive(Debug)]
+pub enum PostError {
+    /// No answer within the timeout.
+    TimedOut,
+    /// The request could not be made or its answer read (refused, reset, bad URL, ...).
+    Failed(String),
+}
+
+/// GETs JSON documents and POSTs JSON, over http or https.
 #[derive(Clone)]
 pub struct HttpClient {
-    inner: Client<HttpsConnector<HttpConnector>, Empty<Bytes>>,
+    inner: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
     timeout: Duration,
 }
 
@@ -42,7 +60,14 @@ impl HttpClient {
         let fail = |why: String| Error::Store(format!("fetching {url}: {why}"));
         let uri: hyper::Uri = url.parse().map_err(|e| fail(format!("{e}")))?;
         let work = async {
-            let resp = self.inner.get(uri).await.map_err(|e| fail(e.to_string()))?;
+            let req = hyper::Request::get(uri)
+                .body(Full::new(Bytes::new()))
+                .map_err(|e| fail(e.to_string()))?;
+            let resp = self
+                .inner
+                .request(req)
+                .await
+                .map_err(|e| fail(e.to_string()))?;
             let status = resp.status();
             let body = Limited::new(resp.into_body(), MAX_BODY)
                 .collect()
@@ -58,4 +83,43 @@ impl HttpClient {
             .await
             .map_err(|_| fail("timed out".into()))?
     }
+
+    /// POSTs a JSON body to `url` and returns whatever status and body come back.
+    pub async fn post_json(&self, url: &str, body: Vec<u8>) -> Result<Posted, PostError> {
+        let fail = |why: String| PostError::Failed(why);
+        let uri: hyper::Uri = url.parse().map_err(|e| fail(format!("{e}")))?;
+        let req = hyper::Request::post(uri)
+            .header(hyper::header::CONTENT_TYPE, "application/json")
+            .body(Full::new(Bytes::from(body)))
+            .map_err(|e| fail(e.to_string()))?;
+        let work = async {
+            let resp = self
+                .inner
+                .request(req)
+                .await
+                .map_err(|e| fail(error_chain(&e)))?;
+            let status = resp.status().as_u16();
+            let body = Limited::new(resp.into_body(), MAX_BODY)
+                .collect()
+                .await
+                .map_err(|e| fail(e.to_string()))?
+                .to_bytes();
+            Ok(Posted { status, body })
+        };
+        tokio::time::timeout(self.timeout, work)
+            .await
+            .map_err(|_| PostError::TimedOut)?
+    }
+}
+
+/// An error with its causes ("client error (Connect): Connection refused").
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        out.push_str(": ");
+        out.push_str(&c.to_string());
+        cause = c.source();
+    }
+    out
 }

@@ -17,6 +17,7 @@ pub mod random;
 pub mod secret;
 pub mod store;
 pub mod sts;
+pub mod triggers;
 pub mod userpool;
 
 pub use config::Settings;
@@ -56,6 +57,8 @@ pub struct App {
     pub oidc_keys: identity::jwks::JwksCache,
     /// Credential vending.
     pub identity: identity::IdentityConfig,
+    /// Calls the pools' trigger functions.
+    pub triggers: Arc<dyn triggers::invoke::TriggerInvoker>,
     identity_signer: tokio::sync::OnceCell<Arc<SigningKey>>,
     signers: RwLock<HashMap<String, Arc<PoolSigners>>>,
 }
@@ -69,6 +72,7 @@ impl App {
         random: Arc<dyn random::Random>,
         delivery: Arc<dyn delivery::Delivery>,
     ) -> Result<Self, Error> {
+        let triggers = Arc::new(triggers::invoke::Invokers::new(&settings.region));
         Ok(Self {
             settings,
             store,
@@ -80,6 +84,7 @@ impl App {
             session_key: tokio::sync::OnceCell::new(),
             oidc_keys: identity::jwks::JwksCache::new(),
             identity: identity::IdentityConfig::default(),
+            triggers,
             identity_signer: tokio::sync::OnceCell::new(),
             signers: RwLock::new(HashMap::new()),
         })
@@ -127,6 +132,12 @@ impl App {
             })
             .await?;
         Ok(*key.expose())
+    }
+
+    /// The same App with another trigger invoker.
+    pub fn with_triggers(mut self, invoker: Arc<dyn triggers::invoke::TriggerInvoker>) -> Self {
+        self.triggers = invoker;
+        self
     }
 
     /// The same App with credential vending configured.

@@ -72,8 +72,14 @@ impl Reply {
     }
 }
 
-/// Runs one user-pool operation by name on a JSON body.
+/// Runs one user-pool operation by name on a JSON body, with the request's ClientMetadata,
+/// ValidationData and ClientId in scope for the triggers it may fire.
 pub async fn dispatch(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
+    let meta = crate::triggers::context::RequestMeta::from_body(body);
+    crate::triggers::context::scope(meta, operation(app, op, body)).await
+}
+
+async fn operation(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
     match op {
         "CreateUserPool" => pools::create_user_pool(app, parse(body)?).await,
         "DescribeUserPool" => pools::describe_user_pool(app, parse(body)?).await,

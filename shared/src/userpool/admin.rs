@@ -3,7 +3,7 @@
 //! AdminDeleteUserAttributes, AdminUserGlobalSignOut.
 
 use super::credentials::{apply_password, hash_new, new_password};
-use super::messages::{send_code, verification_channel, Channel};
+use super::messages::{send_code, verification_channel, Channel, MessageSource};
 use super::model::{CodePurpose, OutboundMessage, User, UserPool, UserStatus};
 use super::pools::load_pool;
 use super::revocation::sign_out_everywhere;
@@ -14,6 +14,8 @@ use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::protocol::fields::{Password, UserPoolId, Username};
 use crate::random::string_from;
 use crate::secret::Secret;
+use crate::triggers::events::{pre_sign_up, SignUpSource};
+use crate::triggers::messages::{custom_message, CustomText};
 use crate::App;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -46,8 +48,17 @@ async fn send_invite(
     user: &User,
     temporary: &Secret<String>,
     mediums: &[String],
+    custom: &CustomText,
 ) -> ApiResult<()> {
     let template = |key: &str, default: &str| {
+        let chosen = match key {
+            "EmailMessage" => &custom.email_message,
+            "SMSMessage" => &custom.sms_message,
+            _ => &custom.email_subject,
+        };
+        if let Some(text) = chosen {
+            return text.clone();
+        }
         pool.passthrough
             .get("AdminCreateUserConfig")
             .and_then(|c| c.get("InviteMessageTemplate"))
@@ -93,6 +104,19 @@ async fn send_invite(
         app.delivery.deliver(&msg).await?;
     }
     Ok(())
+}
+
+/// The invitation's texts from CustomMessage (none when no invitation is sent).
+async fn invite_text(
+    app: &App,
+    pool: &UserPool,
+    user: &User,
+    action: Option<&str>,
+) -> ApiResult<CustomText> {
+    if action == Some("SUPPRESS") {
+        return Ok(CustomText::default());
+    }
+    custom_message(app, pool, user, MessageSource::AdminCreateUser).await
 }
 
 /// AdminCreateUser: FORCE_CHANGE_PASSWORD with a temporary password, invited through the
@@ -146,11 +170,19 @@ pub async fn admin_create_user(app: &App, input: AdminCreateUserInput) -> ApiRes
         let mut user = User::new(&pool, internal, sub, attrs, status, Some(new.hash), now);
         user.srp = Some(new.srp);
         user.temporary_password_expires_ms = Some(expires);
+        // PreSignUp may refuse (its flags are ignored here, as in Cognito) and CustomMessage
+        // may refuse: both run before the user is stored.
+        pre_sign_up(app, &pool, &user, SignUpSource::AdminCreateUser).await?;
+        let custom = invite_text(app, &pool, &user, action).await?;
         create_user(app, &pool, &user, input.force_alias_creation == Some(true)).await?;
-        user
+        if action != Some("SUPPRESS") {
+            send_invite(app, &pool, &user, &temporary, &mediums, &custom).await?;
+        }
+        return Ok(json!({ "User": user_type(&user, None) }));
     };
     if action != Some("SUPPRESS") {
-        send_invite(app, &pool, &user, &temporary, &mediums).await?;
+        let custom = invite_text(app, &pool, &user, action).await?;
+        send_invite(app, &pool, &user, &temporary, &mediums, &custom).await?;
     }
     Ok(json!({ "User": user_type(&user, None) }))
 }
@@ -226,7 +258,15 @@ pub async fn admin_reset_user_password(app: &App, input: AdminUserInput) -> ApiR
     })
     .await?;
     sign_out_everywhere(app, &pool, user.clone()).await?;
-    send_code(app, &pool, &user, CodePurpose::ForgotPassword, &channel).await?;
+    send_code(
+        app,
+        &pool,
+        &user,
+        CodePurpose::ForgotPassword,
+        MessageSource::ForgotPassword,
+        &channel,
+    )
+    .await?;
     Ok(json!({}))
 }
 

@@ -3,7 +3,7 @@
 //! GetUserAttributeVerificationCode, VerifyUserAttribute, DeleteUserAttributes, DeleteUser.
 
 use super::codes;
-use super::messages::{send_code, Channel};
+use super::messages::{send_code, Channel, MessageSource};
 use super::model::{AppClient, CodePurpose, User, UserPool};
 use super::schema;
 use super::signup::{attribute_map, AttributeInput};
@@ -83,7 +83,8 @@ pub async fn update(
     let mut sent = Vec::new();
     for attr in changed.into_iter().filter(|a| pool.auto_verifies(a)) {
         if let (Some(ch), Some(purpose)) = (Channel::of(&user, attr), purpose_of(attr)) {
-            sent.push(send_code(app, pool, &user, purpose, &ch).await?);
+            let source = MessageSource::UpdateUserAttribute;
+            sent.push(send_code(app, pool, &user, purpose, source, &ch).await?);
         }
     }
     Ok(sent)
@@ -167,7 +168,8 @@ pub async fn get_user_attribute_verification_code(
         .ok_or_else(|| ApiError::invalid(format!("Invalid attribute name: {name}")))?;
     let channel = Channel::of(&ctx.user, name)
         .ok_or_else(|| ApiError::invalid(format!("User does not have a {name} attribute.")))?;
-    let details = send_code(app, &ctx.pool, &ctx.user, purpose, &channel).await?;
+    let source = MessageSource::VerifyUserAttribute;
+    let details = send_code(app, &ctx.pool, &ctx.user, purpose, source, &channel).await?;
     Ok(json!({ "CodeDeliveryDetails": details }))
 }
 

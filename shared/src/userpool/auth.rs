@@ -4,14 +4,17 @@
 
 use super::challenges::{new_password_required, param, required, Params};
 use super::clients::{load_client, load_pool_client};
+use super::migration::migrate;
 use super::model::{AppClient, User, UserPool, UserStatus};
 use super::pools::load_pool;
-use super::tokens::{self, refresh_hash, Origin};
+use super::tokens::{self, refresh_hash, Origin, TokenSource};
 use super::users::{find_user, modify_user};
 use super::{lockout, mfa, secret_hash, srp_auth};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::protocol::fields::{ClientId, UserPoolId};
 use crate::secret::Secret;
+use crate::triggers::events::pre_authentication;
+use crate::triggers::migration::MigrationSource;
 use crate::App;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -100,11 +103,9 @@ pub async fn initiate_auth(app: &App, input: InitiateAuthInput) -> ApiResult<Val
             }
             srp_auth::start(app, &pool, &client, params).await
         }
-        "CUSTOM_AUTH" if !client.allows("ALLOW_CUSTOM_AUTH", Some("CUSTOM_AUTH_FLOW_ONLY")) => {
-            Err(not_enabled("CUSTOM_AUTH"))
-        }
-        // ADMIN_* flows belong to AdminInitiateAuth; CUSTOM_AUTH and USER_AUTH are not
-        // built yet (see the README's feature table).
+        "CUSTOM_AUTH" => custom_auth(app, &pool, &client, params).await,
+        // ADMIN_* flows belong to AdminInitiateAuth; USER_AUTH is not built yet (see the
+        // README's feature table).
         _ => Err(not_supported()),
     }
 }
@@ -135,8 +136,22 @@ pub async fn admin_initiate_auth(app: &App, input: AdminInitiateAuthInput) -> Ap
             }
             srp_auth::start(app, &pool, &client, params).await
         }
+        "CUSTOM_AUTH" => custom_auth(app, &pool, &client, params).await,
         _ => Err(not_supported()),
     }
+}
+
+/// CUSTOM_AUTH, when the client allows it.
+async fn custom_auth(
+    app: &App,
+    pool: &UserPool,
+    client: &AppClient,
+    params: &Option<Params>,
+) -> ApiResult<Value> {
+    if !client.allows("ALLOW_CUSTOM_AUTH", Some("CUSTOM_AUTH_FLOW_ONLY")) {
+        return Err(not_enabled("CUSTOM_AUTH"));
+    }
+    super::custom_auth::start(app, pool, client, params).await
 }
 
 /// USERNAME + PASSWORD: lockout, verify, status, then tokens or the next challenge.
@@ -149,10 +164,16 @@ async fn password_auth(
     let username = required(params, "USERNAME")?;
     let password = Secret::new(required(params, "PASSWORD")?.to_string());
     secret_hash::check(client, username, param(params, "SECRET_HASH"))?;
-    let user = find_user(app, pool, username).await?;
+    let mut user = find_user(app, pool, username).await?;
+    if user.is_none() {
+        // An unknown user may be migrated in, with this password (checked below like any).
+        let source = MigrationSource::Authentication;
+        user = migrate(app, pool, username, Some(&password), source).await?;
+    }
     let now = app.clock.now_millis();
     if let Some(u) = &user {
         lockout::check(&u.lockout, now)?;
+        pre_authentication(app, pool, u).await?;
     }
     let hash = user.as_ref().and_then(|u| u.password_hash.as_ref());
     let password_ok = app.hasher.verify(&password, hash).await?;
@@ -206,7 +227,7 @@ pub async fn after_first_factor_check(
             }
             new_password_required(app, pool, client, &user).await
         }
-        _ => mfa::after_first_factor(app, pool, client, user).await,
+        _ => mfa::after_first_factor(app, pool, client, user, TokenSource::Authentication).await,
     }
 }
 
@@ -220,7 +241,8 @@ async fn refresh(
     let token = required(params, "REFRESH_TOKEN")?;
     let (_, user, origin) = refresh_session(app, pool, client, token).await?;
     secret_hash::check(client, &user.username, param(params, "SECRET_HASH"))?;
-    let issued = tokens::issue(app, pool, client, &user, Some(origin)).await?;
+    let source = TokenSource::RefreshTokens;
+    let issued = tokens::issue(app, pool, client, &user, Some(origin), source).await?;
     Ok(json!({ "AuthenticationResult": issued.to_json(), "ChallengeParameters": {} }))
 }
 

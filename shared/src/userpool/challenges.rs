@@ -11,10 +11,12 @@ use super::{schema, secret_hash, tokens};
 use crate::error::{ApiError, ApiResult};
 use crate::protocol::fields::{ClientId, UserPoolId};
 use crate::secret::Secret;
+use crate::triggers::events::post_authentication;
 use crate::App;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
+use tokens::TokenSource;
 
 /// ChallengeResponses / AuthParameters: secret (they carry passwords and codes).
 pub type Params = Secret<HashMap<String, String>>;
@@ -30,13 +32,16 @@ pub fn required<'a>(params: &'a Option<Params>, name: &str) -> ApiResult<&'a str
         .ok_or_else(|| ApiError::invalid(format!("Missing required parameter {name}")))
 }
 
-/// The end of every successful sign-in: forget failed attempts, then issue tokens.
+/// The end of every successful sign-in: PostAuthentication (which may still refuse), forget
+/// failed attempts, then issue tokens.
 pub async fn complete_sign_in(
     app: &App,
     pool: &UserPool,
     client: &AppClient,
     user: User,
+    source: TokenSource,
 ) -> ApiResult<Value> {
+    post_authentication(app, pool, &user).await?;
     let user = if user.lockout.failures > 0 {
         modify_user(app, pool, user, |u| {
             u.lockout = Lockout::default();
@@ -46,7 +51,7 @@ pub async fn complete_sign_in(
     } else {
         user
     };
-    let issued = tokens::issue(app, pool, client, &user, None).await?;
+    let issued = tokens::issue(app, pool, client, &user, None, source).await?;
     Ok(json!({ "AuthenticationResult": issued.to_json(), "ChallengeParameters": {} }))
 }
 
@@ -59,12 +64,25 @@ pub async fn challenge(
     parameters: Value,
     data: Map<String, Value>,
 ) -> ApiResult<Value> {
+    challenge_for(app, client, &user.username, name, parameters, data).await
+}
+
+/// [`challenge`] for a username that may not be a stored user (CUSTOM_AUTH's hidden unknown
+/// users).
+pub async fn challenge_for(
+    app: &App,
+    client: &AppClient,
+    username: &str,
+    name: &str,
+    parameters: Value,
+    data: Map<String, Value>,
+) -> ApiResult<Value> {
     let sealed = session::seal(
         app,
         &ChallengeSession {
-            pool_id: user.pool_id.clone(),
+            pool_id: client.pool_id.clone(),
             client_id: client.client_id.clone(),
-            username: user.username.clone(),
+            username: username.to_string(),
             challenge: name.to_string(),
             expires_ms: app.clock.now_millis() + i64::from(client.auth_session_validity) * 60_000,
             data,
@@ -188,9 +206,11 @@ async fn respond(
             }
             respond_new_password(app, pool, client, user, responses).await
         }
+        "CUSTOM_CHALLENGE" => {
+            super::custom_auth::respond(app, pool, client, session_token, responses).await
+        }
         "SMS_MFA"
         | "SELECT_MFA_TYPE"
-        | "CUSTOM_CHALLENGE"
         | "DEVICE_SRP_AUTH"
         | "DEVICE_PASSWORD_VERIFIER"
         | "EMAIL_OTP"
@@ -241,5 +261,6 @@ async fn respond_new_password(
         Ok(())
     })
     .await?;
-    super::mfa::after_first_factor(app, pool, client, user).await
+    let source = TokenSource::NewPasswordChallenge;
+    super::mfa::after_first_factor(app, pool, client, user, source).await
 }

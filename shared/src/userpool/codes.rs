@@ -58,6 +58,32 @@ pub async fn redeem(
     purpose: CodePurpose,
     code: &str,
 ) -> ApiResult<()> {
+    verify(app, pool_id, username_key, purpose, code).await?;
+    consume(app, pool_id, username_key, purpose).await
+}
+
+/// Spends a code that [`verify`] accepted.
+pub async fn consume(
+    app: &App,
+    pool_id: &str,
+    username_key: &str,
+    purpose: CodePurpose,
+) -> ApiResult<()> {
+    app.store
+        .delete_code(pool_id, username_key, purpose)
+        .await?;
+    Ok(())
+}
+
+/// Checks a code without spending it (for operations that run a trigger between the check
+/// and the write); a wrong one counts as in [`redeem`].
+pub async fn verify(
+    app: &App,
+    pool_id: &str,
+    username_key: &str,
+    purpose: CodePurpose,
+    code: &str,
+) -> ApiResult<()> {
     let Some(pending) = app.store.get_code(pool_id, username_key, purpose).await? else {
         return Err(mismatch());
     };
@@ -79,9 +105,6 @@ pub async fn redeem(
             "Invalid code provided, please request a code again.",
         ));
     }
-    app.store
-        .delete_code(pool_id, username_key, purpose)
-        .await?;
     Ok(())
 }
 

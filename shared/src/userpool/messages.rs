@@ -5,6 +5,8 @@ use super::codes;
 use super::model::{CodePurpose, OutboundMessage, User, UserPool};
 use crate::error::ApiResult;
 use crate::secret::Secret;
+pub use crate::triggers::messages::MessageSource;
+use crate::triggers::messages::{custom_message, CODE};
 use crate::App;
 use serde_json::{json, Value};
 
@@ -68,33 +70,74 @@ pub fn mask(medium: &str, destination: &str) -> String {
     }
 }
 
-/// Issues a code for `purpose`, delivers it by `channel`, and returns CodeDeliveryDetails.
-pub async fn send_code(
+/// A code message ready but for its code: the pool's texts, or the CustomMessage function's.
+pub struct Composed {
+    subject: String,
+    body: String,
+}
+
+/// Composes the message for a code sent by `channel` (running CustomMessage). Done before
+/// anything is written, so a refusing function leaves no trace.
+pub async fn compose(
+    app: &App,
+    pool: &UserPool,
+    user: &User,
+    source: MessageSource,
+    channel: &Channel,
+) -> ApiResult<Composed> {
+    let custom = custom_message(app, pool, user, source).await?;
+    let body = if channel.medium == "EMAIL" {
+        custom
+            .email_message
+            .unwrap_or_else(|| pool.messages.email_message.clone())
+    } else {
+        custom
+            .sms_message
+            .unwrap_or_else(|| pool.messages.sms_message.clone())
+    };
+    let subject = custom
+        .email_subject
+        .unwrap_or_else(|| pool.messages.email_subject.clone());
+    Ok(Composed { subject, body })
+}
+
+/// Issues a code for `purpose`, delivers `composed` with it by `channel`, and returns
+/// CodeDeliveryDetails.
+pub async fn deliver_code(
     app: &App,
     pool: &UserPool,
     user: &User,
     purpose: CodePurpose,
     channel: &Channel,
+    composed: Composed,
 ) -> ApiResult<Value> {
     let code = codes::issue(app, &pool.id, &user.username_key, purpose).await?;
-    let template = if channel.medium == "EMAIL" {
-        &pool.messages.email_message
-    } else {
-        &pool.messages.sms_message
-    };
     let msg = OutboundMessage {
         pool_id: pool.id.clone(),
         username: user.username.clone(),
         destination: channel.destination.clone(),
         delivery_medium: channel.medium.into(),
         purpose: purpose.as_str().into(),
-        subject: pool.messages.email_subject.clone(),
-        message: Secret::new(template.replace("{####}", code.expose())),
+        subject: composed.subject,
+        message: Secret::new(composed.body.replace(CODE, code.expose())),
         code,
         created_ms: app.clock.now_millis(),
     };
     app.delivery.deliver(&msg).await?;
     Ok(channel.details())
+}
+
+/// Composes and sends a code for `purpose` by `channel`; returns CodeDeliveryDetails.
+pub async fn send_code(
+    app: &App,
+    pool: &UserPool,
+    user: &User,
+    purpose: CodePurpose,
+    source: MessageSource,
+    channel: &Channel,
+) -> ApiResult<Value> {
+    let composed = compose(app, pool, user, source, channel).await?;
+    deliver_code(app, pool, user, purpose, channel, composed).await
 }
 
 #[cfg(test)]

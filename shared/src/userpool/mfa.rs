@@ -6,7 +6,7 @@ use super::challenges::{challenge, complete_sign_in, required, Params};
 use super::model::{AppClient, User, UserPool};
 use super::pools::load_pool;
 use super::session::{self, ChallengeSession};
-use super::tokens::authorize_access;
+use super::tokens::{authorize_access, TokenSource};
 use super::totp;
 use super::users::{load_user, modify_user};
 use crate::error::{ApiError, ApiResult, ErrorKind};
@@ -22,6 +22,7 @@ pub async fn after_first_factor(
     pool: &UserPool,
     client: &AppClient,
     user: User,
+    source: TokenSource,
 ) -> ApiResult<Value> {
     let has_totp = user.mfa.totp_secret.is_some();
     let wants = match pool.mfa_configuration.as_str() {
@@ -30,7 +31,7 @@ pub async fn after_first_factor(
         _ => false,
     };
     if !wants {
-        return complete_sign_in(app, pool, client, user).await;
+        return complete_sign_in(app, pool, client, user, source).await;
     }
     if has_totp {
         return challenge(
@@ -93,7 +94,7 @@ pub async fn respond_software_token(
         )
     })?;
     let user = accept_code(app, pool, user, &secret, code).await?;
-    complete_sign_in(app, pool, client, user).await
+    complete_sign_in(app, pool, client, user, TokenSource::Authentication).await
 }
 
 /// RespondToAuthChallenge MFA_SETUP: the Session must come from a successful
@@ -110,7 +111,7 @@ pub async fn respond_setup(
         ));
     }
     let user = load_user(app, pool, &s.username).await?;
-    complete_sign_in(app, pool, client, user).await
+    complete_sign_in(app, pool, client, user, TokenSource::Authentication).await
 }
 
 /// AssociateSoftwareToken / VerifySoftwareToken's identity: an access token or an MFA_SETUP

@@ -326,6 +326,11 @@ pub struct User {
     /// Software-token (TOTP) MFA state.
     #[serde(default)]
     pub mfa: MfaState,
+    /// Counts CUSTOM_AUTH answers: each Session carries the count it was issued at and is
+    /// spent by moving it on, so a Session answers once (the attempt limit can't be replayed
+    /// around).
+    #[serde(default)]
+    pub custom_auth_step: u64,
 }
 
 /// A user's TOTP MFA.
@@ -412,6 +417,7 @@ impl User {
             temporary_password_expires_ms: None,
             srp: None,
             mfa: MfaState::default(),
+            custom_auth_step: 0,
         }
     }
 

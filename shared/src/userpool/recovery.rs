@@ -3,7 +3,7 @@
 use super::codes;
 use super::credentials::{apply_password, new_password};
 use super::lockout;
-use super::messages::{mask, send_code, Channel};
+use super::messages::{mask, send_code, Channel, MessageSource};
 use super::model::{CodePurpose, User, UserPool, UserStatus};
 use super::secret_hash;
 use super::signup::client_and_pool;
@@ -13,6 +13,8 @@ use crate::error::{ApiError, ApiResult};
 use crate::protocol::fields::{
     AccessToken, ClientId, ConfirmationCode, Password, SecretHash, Username,
 };
+use crate::triggers::events::{post_confirmation, ConfirmSource};
+use crate::triggers::migration::MigrationSource;
 use crate::App;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -93,7 +95,12 @@ pub async fn forgot_password(app: &App, input: ForgotPasswordInput) -> ApiResult
         name,
         input.secret_hash.as_ref().map(|s| s.expose()),
     )?;
-    let Some(user) = find_user(app, &pool, name).await? else {
+    let mut user = find_user(app, &pool, name).await?;
+    if user.is_none() {
+        let source = MigrationSource::ForgotPassword;
+        user = super::migration::migrate(app, &pool, name, None, source).await?;
+    }
+    let Some(user) = user else {
         if client.hides_user_existence() {
             return Ok(json!({ "CodeDeliveryDetails": simulated_details(&pool, name) }));
         }
@@ -103,7 +110,9 @@ pub async fn forgot_password(app: &App, input: ForgotPasswordInput) -> ApiResult
         return Err(ApiError::not_authorized("User is disabled."));
     }
     let channel = recovery_channel(&pool, &user)?;
-    let details = send_code(app, &pool, &user, CodePurpose::ForgotPassword, &channel).await?;
+    let source = MessageSource::ForgotPassword;
+    let purpose = CodePurpose::ForgotPassword;
+    let details = send_code(app, &pool, &user, purpose, source, &channel).await?;
     Ok(json!({ "CodeDeliveryDetails": details }))
 }
 
@@ -131,14 +140,25 @@ pub async fn confirm_forgot_password(
     )
     .await?;
     let hash = new_password(app, &pool, &user, input.password.secret()).await?;
-    codes::redeem(
+    let (key, purpose) = (&user.username_key, CodePurpose::ForgotPassword);
+    codes::verify(
         app,
         &pool.id,
-        &user.username_key,
-        CodePurpose::ForgotPassword,
+        key,
+        purpose,
         input.confirmation_code.expose(),
     )
     .await?;
+    let mut confirmed = user.clone();
+    if matches!(
+        confirmed.status,
+        UserStatus::ResetRequired | UserStatus::ForceChangePassword
+    ) {
+        confirmed.status = UserStatus::Confirmed;
+    }
+    let source = ConfirmSource::ConfirmForgotPassword;
+    post_confirmation(app, &pool, &confirmed, source).await?;
+    codes::consume(app, &pool.id, key, purpose).await?;
     modify_user(app, &pool, user, |u| {
         apply_password(&pool, u, hash.clone());
         if matches!(

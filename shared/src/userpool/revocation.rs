@@ -207,7 +207,8 @@ pub async fn get_tokens_from_refresh_token(app: &App, input: GetTokensInput) -> 
             }
         }
     }
-    let mut issued = tokens::issue(app, &pool, &client, &user, Some(origin)).await?;
+    let source = tokens::TokenSource::RefreshTokens;
+    let mut issued = tokens::issue(app, &pool, &client, &user, Some(origin), source).await?;
     issued.refresh_token = new_refresh;
     Ok(json!({ "AuthenticationResult": issued.to_json() }))
 }

@@ -3,7 +3,7 @@
 use super::clients::load_client;
 use super::codes;
 use super::credentials::hash_new;
-use super::messages::{send_code, verification_channel};
+use super::messages::{compose, deliver_code, send_code, verification_channel, MessageSource};
 use super::model::{AppClient, CodePurpose, User, UserPool, UserStatus};
 use super::pools::load_pool;
 use super::users::{
@@ -13,6 +13,7 @@ use super::{password, schema, secret_hash};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::protocol::fields::{ClientId, ConfirmationCode, Password, SecretHash, Username};
 use crate::store::StoreError;
+use crate::triggers::events::{post_confirmation, pre_sign_up, ConfirmSource, SignUpSource};
 use crate::App;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -166,11 +167,40 @@ pub async fn sign_up(app: &App, input: SignUpInput) -> ApiResult<Value> {
         now,
     );
     user.srp = Some(new.srp);
+    // Every trigger runs before the user is stored, so a refusal leaves nothing behind.
+    let decision = pre_sign_up(app, &pool, &user, SignUpSource::SignUp).await?;
+    for (flag, attr) in [
+        (decision.auto_verify_email, "email"),
+        (decision.auto_verify_phone, "phone_number"),
+    ] {
+        if flag && user.attributes.contains_key(attr) {
+            user.attributes
+                .insert(format!("{attr}_verified"), "true".into());
+        }
+    }
+    if decision.auto_confirm {
+        user.status = UserStatus::Confirmed;
+        create_user(app, &pool, &user, false).await?;
+        // PostConfirmation fires only for a user that really exists (a lost race fires
+        // nothing); if it refuses, the user is removed again.
+        let confirmed = post_confirmation(app, &pool, &user, ConfirmSource::ConfirmSignUp).await;
+        if let Err(e) = confirmed {
+            app.store.delete_user(&pool.id, &user.username_key).await?;
+            return Err(e);
+        }
+        return Ok(json!({ "UserConfirmed": true, "UserSub": user.sub }));
+    }
+    let channel = verification_channel(&pool, &user);
+    let composed = match &channel {
+        Some(ch) => Some(compose(app, &pool, &user, MessageSource::SignUp, ch).await?),
+        None => None,
+    };
     create_user(app, &pool, &user, false).await?;
-    let delivery = send_signup_code(app, &pool, &user).await?;
     let mut out = json!({ "UserConfirmed": false, "UserSub": user.sub });
-    if let Some(d) = delivery {
-        out["CodeDeliveryDetails"] = d;
+    if let (Some(ch), Some(composed)) = (channel, composed) {
+        let purpose = CodePurpose::SignUp;
+        out["CodeDeliveryDetails"] =
+            deliver_code(app, &pool, &user, purpose, &ch, composed).await?;
     }
     Ok(out)
 }
@@ -238,14 +268,13 @@ pub async fn confirm_sign_up(app: &App, input: ConfirmSignUpInput) -> ApiResult<
             }
         }
     }
-    codes::redeem(
-        app,
-        &pool.id,
-        &user.username_key,
-        CodePurpose::SignUp,
-        input.confirmation_code.expose(),
-    )
-    .await?;
+    let key = &user.username_key;
+    let code = input.confirmation_code.expose();
+    codes::verify(app, &pool.id, key, CodePurpose::SignUp, code).await?;
+    let mut confirmed = after.clone();
+    confirmed.status = UserStatus::Confirmed;
+    post_confirmation(app, &pool, &confirmed, ConfirmSource::ConfirmSignUp).await?;
+    codes::consume(app, &pool.id, key, CodePurpose::SignUp).await?;
     if force {
         take_aliases(app, &pool, &after).await?;
     }
@@ -291,17 +320,25 @@ pub async fn resend_confirmation_code(app: &App, input: ResendInput) -> ApiResul
     if user.status != UserStatus::Unconfirmed {
         return Err(ApiError::invalid("User is already confirmed."));
     }
-    match send_signup_code(app, &pool, &user).await? {
-        Some(d) => Ok(json!({ "CodeDeliveryDetails": d })),
-        None => Err(ApiError::invalid("Auto verification not turned on.")),
-    }
+    let Some(ch) = verification_channel(&pool, &user) else {
+        return Err(ApiError::invalid("Auto verification not turned on."));
+    };
+    let (purpose, source) = (CodePurpose::SignUp, MessageSource::ResendCode);
+    let details = send_code(app, &pool, &user, purpose, source, &ch).await?;
+    Ok(json!({ "CodeDeliveryDetails": details }))
 }
 
 /// AdminConfirmSignUp: confirms without a code (does not verify email or phone).
 pub async fn admin_confirm_sign_up(app: &App, input: AdminUserInput) -> ApiResult<Value> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
+    if user.status != UserStatus::Unconfirmed {
+        return Err(cannot_confirm(&user));
+    }
     let key = user.username_key.clone();
+    let mut confirmed = user.clone();
+    confirmed.status = UserStatus::Confirmed;
+    post_confirmation(app, &pool, &confirmed, ConfirmSource::ConfirmSignUp).await?;
     modify_user(app, &pool, user, |u| {
         if u.status != UserStatus::Unconfirmed {
             return Err(cannot_confirm(u));
@@ -314,14 +351,4 @@ pub async fn admin_confirm_sign_up(app: &App, input: AdminUserInput) -> ApiResul
         .delete_code(&pool.id, &key, CodePurpose::SignUp)
         .await?;
     Ok(json!({}))
-}
-
-/// Sends a sign-up code by the verification channel, if the user has one.
-async fn send_signup_code(app: &App, pool: &UserPool, user: &User) -> ApiResult<Option<Value>> {
-    match verification_channel(pool, user) {
-        Some(ch) => Ok(Some(
-            send_code(app, pool, user, CodePurpose::SignUp, &ch).await?,
-        )),
-        None => Ok(None),
-    }
 }

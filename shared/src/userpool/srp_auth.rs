@@ -57,6 +57,7 @@ pub async fn start(
     let (user_id, username_key, verifier) = match &user {
         Some(u) => {
             lockout::check(&u.lockout, app.clock.now_millis())?;
+            crate::triggers::events::pre_authentication(app, pool, u).await?;
             (
                 u.username.clone(),
                 Some(u.username_key.clone()),

@@ -4,6 +4,8 @@
 use super::jwt::{self, Expect, JwtError};
 use super::model::{AppClient, RefreshRecord, User, UserPool};
 use crate::error::{ApiError, ApiResult};
+pub use crate::triggers::token_generation::TokenSource;
+use crate::triggers::token_generation::{customize, Draft};
 use crate::App;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -108,13 +110,15 @@ pub fn new_refresh_record(
     (token, record)
 }
 
-/// Issues ID and access tokens, and a refresh token for a new session (no `origin`).
+/// Issues ID and access tokens, and a refresh token for a new session (no `origin`). The
+/// pool's PreTokenGeneration function sees and may change the claims first.
 pub async fn issue(
     app: &App,
     pool: &UserPool,
     client: &AppClient,
     user: &User,
     origin: Option<Origin>,
+    source: TokenSource,
 ) -> ApiResult<Issued> {
     let now = app.clock.now_secs();
     let random = app.random.as_ref();
@@ -170,6 +174,11 @@ pub async fn issue(
     access.insert("client_id".into(), json!(client.client_id));
     access.insert("username".into(), json!(user.username));
     access.insert("scope".into(), json!(ADMIN_SCOPE));
+    let draft = Draft {
+        id: &mut id,
+        access: &mut access,
+    };
+    customize(app, pool, user, source, groups.as_ref(), draft).await?;
 
     let refresh_token = if new_session {
         let (token, record) = new_refresh_record(app, pool, client, user, &origin);
