@@ -4,6 +4,8 @@
 #   - moto server (DynamoDB and STS APIs) on 127.0.0.1, from PyPI, into .venv/
 #   - the real Cognito client libraries (pycognito, amazon-cognito-identity-js) into
 #     .venv-clients/ and tests/clients/node/node_modules
+#   - cargo-lambda from PyPI into .venv/, serving the example trigger functions
+#     (examples/triggers/) under `cargo lambda watch` on 127.0.0.1:9001
 # The black-box SDK tests run twice: on the embedded store, then with the server on DynamoDB.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -24,6 +26,12 @@ trap 'bash scripts/moto.sh stop' EXIT
 export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:${MOTO_PORT}"
 export AWS_ENDPOINT_URL_STS="http://127.0.0.1:${MOTO_PORT}"
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
+
+echo "==> example trigger Lambdas under cargo lambda watch (cargo-lambda from PyPI)"
+bash scripts/triggers.sh start
+trap 'bash scripts/triggers.sh stop; bash scripts/moto.sh stop' EXIT
+export AWS_ENDPOINT_URL_LAMBDA="http://127.0.0.1:${TRIGGERS_PORT:-9001}"
+export LATCHKEY_REQUIRE_TRIGGERS=1
 
 echo "==> real Cognito clients (pycognito, amazon-cognito-identity-js)"
 bash scripts/clients.sh

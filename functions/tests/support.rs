@@ -270,6 +270,10 @@ pub fn event_files() -> Result<Vec<(Function, PathBuf)>, Failure> {
             .and_then(|n| n.to_str())
             .unwrap_or_default()
             .to_string();
+        // events/triggers/ holds Cognito trigger events, not API Gateway requests.
+        if name == "triggers" || !dir.is_dir() {
+            continue;
+        }
         let function =
             Function::from_name(&name).ok_or(format!("events/{name}: no such function"))?;
         for file in std::fs::read_dir(&dir)? {

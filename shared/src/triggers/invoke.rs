@@ -39,6 +39,9 @@ pub trait TriggerInvoker: Send + Sync {
 /// so a deployment without triggers never builds them.
 pub struct Invokers {
     region: String,
+    /// A Lambda-API endpoint of its own (`AWS_ENDPOINT_URL_LAMBDA`, e.g. `cargo lambda watch`),
+    /// which knows functions by name only: ARNs are sent as their function name there.
+    by_name: bool,
     lambda: OnceCell<aws_sdk_lambda::Client>,
     http: OnceCell<HttpClient>,
 }
@@ -49,6 +52,7 @@ impl Invokers {
     pub fn new(default_region: &str) -> Self {
         Self {
             region: default_region.to_string(),
+            by_name: std::env::var_os("AWS_ENDPOINT_URL_LAMBDA").is_some(),
             lambda: OnceCell::new(),
             http: OnceCell::new(),
         }
@@ -59,8 +63,10 @@ impl Invokers {
             .get_or_init(|| async {
                 let region = aws_config::meta::region::RegionProviderChain::default_provider()
                     .or_else(aws_config::Region::new(self.region.clone()));
+                // No retries: a trigger has 5 s in all, and a retried function runs twice.
                 let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
                     .region(region)
+                    .retry_config(aws_config::retry::RetryConfig::disabled())
                     .load()
                     .await;
                 aws_sdk_lambda::Client::new(&config)
@@ -76,11 +82,16 @@ impl Invokers {
     }
 
     async fn invoke_lambda(&self, arn: &str, event: Vec<u8>) -> Result<Vec<u8>, InvokeError> {
+        let (name, qualifier) = match self.by_name {
+            true => function_name(arn),
+            false => (arn, None),
+        };
         let call = self
             .lambda()
             .await
             .invoke()
-            .function_name(arn)
+            .function_name(name)
+            .set_qualifier(qualifier.map(str::to_string))
             .invocation_type(aws_sdk_lambda::types::InvocationType::RequestResponse)
             .payload(aws_sdk_lambda::primitives::Blob::new(event))
             .send();
@@ -88,6 +99,12 @@ impl Invokers {
             .await
             .map_err(|_| InvokeError::TimedOut)?
             .map_err(|e| {
+                // Lambda emulators answer a function error as a 5xx carrying Lambda's error
+                // shape, where Lambda itself answers 200 with X-Amz-Function-Error.
+                let body = e.raw_response().and_then(|r| r.body().bytes());
+                if let Some(message) = body.and_then(lambda_error_message) {
+                    return InvokeError::Failed(message);
+                }
                 let detail = aws_sdk_lambda::error::DisplayErrorContext(&e).to_string();
                 tracing::warn!(function = arn, error = %detail, "trigger invoke failed");
                 InvokeError::Unreachable(match e.as_service_error() {
@@ -138,15 +155,38 @@ impl TriggerInvoker for Invokers {
 /// A failed function's message: Lambda's error shape `{"errorMessage": ...}`, or else the body
 /// text.
 pub fn error_message(body: &[u8]) -> String {
-    serde_json::from_slice::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("errorMessage")?.as_str().map(str::to_string))
-        .unwrap_or_else(|| String::from_utf8_lossy(body).trim().to_string())
+    lambda_error_message(body).unwrap_or_else(|| String::from_utf8_lossy(body).trim().to_string())
+}
+
+/// The `errorMessage` of Lambda's error shape, if `body` is one.
+fn lambda_error_message(body: &[u8]) -> Option<String> {
+    let v: serde_json::Value = serde_json::from_slice(body).ok()?;
+    v.get("errorMessage")?.as_str().map(str::to_string)
+}
+
+/// `arn:aws:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]` → (NAME, QUALIFIER); anything
+/// else is already a name.
+fn function_name(arn: &str) -> (&str, Option<&str>) {
+    let parts: Vec<&str> = arn.split(':').collect();
+    match parts.as_slice() {
+        ["arn", _, "lambda", _, _, "function", name] => (name, None),
+        ["arn", _, "lambda", _, _, "function", name, qualifier] => (name, Some(qualifier)),
+        _ => (arn, None),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arns_become_names_for_emulators() {
+        let arn = "arn:aws:lambda:us-east-1:000000000000:function:auto-confirm";
+        assert_eq!(function_name(arn), ("auto-confirm", None));
+        let q = "arn:aws:lambda:us-east-1:000000000000:function:f:live";
+        assert_eq!(function_name(q), ("f", Some("live")));
+        assert_eq!(function_name("plain-name"), ("plain-name", None));
+    }
 
     #[test]
     fn error_message_prefers_lambda_shape() {

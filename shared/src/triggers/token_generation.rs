@@ -237,29 +237,20 @@ fn change_claims(
 }
 
 /// groupOverrideDetails replaces the group claims: groups in both tokens, roles and the
-/// preferred role in the ID token; an empty or absent member removes its claim.
+/// preferred role in the ID token. An empty or null member changes nothing: typed triggers
+/// (`aws_lambda_events`, aws-lambda-go) always send the object, mostly empty, and must not
+/// wipe the user's groups by doing so.
 fn override_groups(id: &mut Map<String, Value>, access: &mut Map<String, Value>, g: GroupOverride) {
-    let set = |claims: &mut Map<String, Value>, name: &str, v: Option<Value>| match v {
-        Some(v) => {
-            claims.insert(name.into(), v);
-        }
-        None => {
-            claims.remove(name);
-        }
-    };
-    let groups = g
-        .groups_to_override
-        .filter(|v| !v.is_empty())
-        .map(|v| json!(v));
-    set(id, "cognito:groups", groups.clone());
-    set(access, "cognito:groups", groups);
-    let roles = g.iam_roles_to_override.filter(|v| !v.is_empty());
-    set(id, "cognito:roles", roles.map(|v| json!(v)));
-    set(
-        id,
-        "cognito:preferred_role",
-        g.preferred_role.map(|r| json!(r)),
-    );
+    if let Some(groups) = g.groups_to_override.filter(|v| !v.is_empty()) {
+        id.insert("cognito:groups".into(), json!(groups));
+        access.insert("cognito:groups".into(), json!(groups));
+    }
+    if let Some(roles) = g.iam_roles_to_override.filter(|v| !v.is_empty()) {
+        id.insert("cognito:roles".into(), json!(roles));
+    }
+    if let Some(role) = g.preferred_role.filter(|r| !r.is_empty()) {
+        id.insert("cognito:preferred_role".into(), json!(role));
+    }
 }
 
 #[cfg(test)]
@@ -324,7 +315,11 @@ mod tests {
         assert_eq!(access["scope"], json!("api/read"));
         assert_eq!(id["cognito:groups"], json!(["admins"]));
         assert_eq!(access["cognito:groups"], json!(["admins"]));
-        assert!(!id.contains_key("cognito:roles"));
+        assert_eq!(
+            id["cognito:roles"],
+            json!(["r"]),
+            "an absent member changes nothing"
+        );
         assert_eq!(id["cognito:preferred_role"], json!("arn:aws:iam::1:role/a"));
     }
 }
