@@ -11,19 +11,11 @@ use aws_sdk_cognitoidentityprovider::types::{
 };
 use common::{api_error, Harness, TokenUse};
 use serde_json::json;
-use trigger_support::{lambda_config, TriggerServer, LEGACY_PASSWORD, LEGACY_USER, MAX_ATTEMPTS};
+use trigger_support::{triggered_pool, TriggerServer, LEGACY_PASSWORD, LEGACY_USER, MAX_ATTEMPTS};
 
 async fn pool_with(h: &Harness, t: &TriggerServer, triggers: &[(&str, &str)]) -> String {
-    let urls: Vec<(String, String)> = triggers
-        .iter()
-        .map(|(name, behaviour)| (name.to_string(), t.at(behaviour)))
-        .collect();
-    let pairs: Vec<(&str, &str)> = urls.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    let config = lambda_config(&pairs);
-    h.create_pool_with("flows", |b| b.lambda_config(config))
-        .await
-        .id
-        .expect("pool id")
+    let at: Vec<(&str, String)> = triggers.iter().map(|(n, b)| (*n, t.at(b))).collect();
+    triggered_pool(h, &at).await
 }
 
 #[tokio::test]

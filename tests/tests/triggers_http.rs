@@ -9,37 +9,16 @@ mod trigger_support;
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, UserStatusType};
 use common::{api_error, sign_up, Harness, TokenUse, PASSWORD};
 use serde_json::{json, Value};
-use trigger_support::{lambda_config, TriggerServer};
+use trigger_support::{triggered_pool, user_status, verified, TriggerServer};
 
 /// A server, a trigger server, and a pool wired to `triggers` (trigger name, behaviour).
 async fn setup(triggers: &[(&str, &str)]) -> (Harness, TriggerServer, String, String) {
     let h = Harness::start().await;
     let t = TriggerServer::start().await;
-    let urls: Vec<(String, String)> = triggers
-        .iter()
-        .map(|(name, behaviour)| (name.to_string(), t.at(behaviour)))
-        .collect();
-    let pairs: Vec<(&str, &str)> = urls.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
-    let config = lambda_config(&pairs);
-    let pool = h
-        .create_pool_with("triggers", |b| b.lambda_config(config))
-        .await
-        .id
-        .expect("pool id");
+    let at: Vec<(&str, String)> = triggers.iter().map(|(n, b)| (*n, t.at(b))).collect();
+    let pool = triggered_pool(&h, &at).await;
     let client = h.create_client(&pool).await;
     (h, t, pool, client)
-}
-
-async fn status(h: &Harness, pool: &str, username: &str) -> Option<UserStatusType> {
-    let out = h
-        .idp
-        .admin_get_user()
-        .user_pool_id(pool)
-        .username(username)
-        .send()
-        .await
-        .ok()?;
-    out.user_status
 }
 
 #[tokio::test]
@@ -78,7 +57,7 @@ async fn pre_sign_up_auto_confirms_and_sees_cognitos_event() {
     assert_eq!(e["response"]["autoConfirmUser"], json!(false));
 
     assert_eq!(
-        status(&h, &pool, "ann").await,
+        user_status(&h, &pool, "ann").await,
         Some(UserStatusType::Confirmed)
     );
     let user = h
@@ -118,7 +97,7 @@ async fn admin_create_user_fires_pre_sign_up_but_ignores_its_flags() {
         json!("CLIENT_ID_NOT_APPLICABLE")
     );
     assert_eq!(
-        status(&h, &pool, "bo").await,
+        user_status(&h, &pool, "bo").await,
         Some(UserStatusType::ForceChangePassword)
     );
 }
@@ -147,13 +126,8 @@ async fn each_failure_mode_gives_cognitos_error_and_creates_no_user() {
         (t.at("sleep"), "UnexpectedLambdaException", None),
         (refused, "UnexpectedLambdaException", None),
     ];
-    for (i, (at, code, message)) in cases.iter().enumerate() {
-        let config = lambda_config(&[("PreSignUp", at)]);
-        let pool = h
-            .create_pool_with(&format!("fail-{i}"), |b| b.lambda_config(config))
-            .await
-            .id
-            .expect("pool id");
+    for (at, code, message) in &cases {
+        let pool = triggered_pool(&h, &[("PreSignUp", at.clone())]).await;
         let client = h.create_client(&pool).await;
         let err = api_error(
             sign_up(
@@ -176,7 +150,11 @@ async fn each_failure_mode_gives_cognitos_error_and_creates_no_user() {
                 "{err:?}"
             );
         }
-        assert_eq!(status(&h, &pool, "cy").await, None, "{at}: no user is left");
+        assert_eq!(
+            user_status(&h, &pool, "cy").await,
+            None,
+            "{at}: no user is left"
+        );
         assert!(
             h.outbox(&pool, "cy").await.is_empty(),
             "{at}: no code is sent"
@@ -197,7 +175,7 @@ async fn post_confirmation_refusal_leaves_the_user_unconfirmed_and_the_code_unsp
         "PostConfirmation failed with error Switched off by the test."
     );
     assert_eq!(
-        status(&h, &pool, "dee").await,
+        user_status(&h, &pool, "dee").await,
         Some(UserStatusType::Unconfirmed)
     );
 
@@ -206,7 +184,7 @@ async fn post_confirmation_refusal_leaves_the_user_unconfirmed_and_the_code_unsp
         .await
         .expect("the same code still confirms");
     assert_eq!(
-        status(&h, &pool, "dee").await,
+        user_status(&h, &pool, "dee").await,
         Some(UserStatusType::Confirmed)
     );
     let events = t.events("record");
@@ -279,9 +257,7 @@ async fn pre_token_generation_v1_changes_the_id_token_only_and_protects_reserved
     h.confirmed_user(&pool, &client, "fay", "fay@example.com")
         .await;
     let tokens = h.sign_in(&client, "fay").await;
-    let id = h
-        .verify(&pool, tokens.id_token().unwrap(), TokenUse::Id, &client)
-        .await;
+    let (id, access) = verified(&h, &pool, &tokens, &client).await;
     assert_eq!(id["tenant"], json!("acme"));
     assert!(!id.contains_key("email"), "suppressed");
     assert_ne!(id["sub"], json!("forged"), "reserved claims are protected");
@@ -291,14 +267,6 @@ async fn pre_token_generation_v1_changes_the_id_token_only_and_protects_reserved
         id["cognito:preferred_role"],
         json!("arn:aws:iam::123456789012:role/overridden")
     );
-    let access = h
-        .verify(
-            &pool,
-            tokens.access_token().unwrap(),
-            TokenUse::Access,
-            &client,
-        )
-        .await;
     assert!(
         !access.contains_key("tenant"),
         "V1 leaves the access token alone"
@@ -337,18 +305,8 @@ async fn pre_token_generation_v2_changes_both_tokens_and_scopes() {
     h.confirmed_user(&pool, &client, "gus", "gus@example.com")
         .await;
     let tokens = h.sign_in(&client, "gus").await;
-    let id = h
-        .verify(&pool, tokens.id_token().unwrap(), TokenUse::Id, &client)
-        .await;
+    let (id, access) = verified(&h, &pool, &tokens, &client).await;
     assert_eq!(id["plan"], json!("pro"));
-    let access = h
-        .verify(
-            &pool,
-            tokens.access_token().unwrap(),
-            TokenUse::Access,
-            &client,
-        )
-        .await;
     assert_eq!(access["tenant"], json!({"id": 42, "name": "acme"}));
     assert_eq!(
         access["client_id"],

@@ -13,7 +13,7 @@ mod trigger_support;
 use aws_sdk_cognitoidentityprovider::types::UserStatusType;
 use common::{api_error, sign_up, Harness, TokenUse, PASSWORD};
 use serde_json::json;
-use trigger_support::lambda_config;
+use trigger_support::{triggered_pool, verified};
 
 fn arn(name: &str) -> String {
     format!("arn:aws:lambda:us-east-1:000000000000:function:{name}")
@@ -33,13 +33,7 @@ fn lambda_endpoint() -> bool {
 }
 
 async fn pool(h: &Harness, triggers: &[(&str, String)]) -> (String, String) {
-    let pairs: Vec<(&str, &str)> = triggers.iter().map(|(n, a)| (*n, a.as_str())).collect();
-    let config = lambda_config(&pairs);
-    let pool = h
-        .create_pool_with("lambda-triggers", |b| b.lambda_config(config))
-        .await
-        .id
-        .expect("pool id");
+    let pool = triggered_pool(h, triggers).await;
     let client = h.create_client(&pool).await;
     (pool, client)
 }
@@ -110,19 +104,9 @@ async fn add_claims_lambda_puts_claims_in_the_verified_tokens() {
     h.confirmed_user(&pool, &client, "max", "max@example.com")
         .await;
     let tokens = h.sign_in(&client, "max").await;
-    let id = h
-        .verify(&pool, tokens.id_token().unwrap(), TokenUse::Id, &client)
-        .await;
+    let (id, access) = verified(&h, &pool, &tokens, &client).await;
     assert_eq!(id["tenant"], json!("default"));
     assert_eq!(id["plan"], json!("pro"));
-    let access = h
-        .verify(
-            &pool,
-            tokens.access_token().unwrap(),
-            TokenUse::Access,
-            &client,
-        )
-        .await;
     assert_eq!(access["tenant"], json!("default"));
     assert!(access["scope"]
         .as_str()

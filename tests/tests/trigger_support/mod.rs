@@ -8,12 +8,15 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use aws_sdk_cognitoidentityprovider::types::{AuthenticationResultType, UserStatusType};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 use serde_json::{json, Value};
+
+use crate::common::{Claims, Harness, TokenUse};
 
 /// The legacy user the migration behaviour knows.
 pub const LEGACY_USER: &str = "legacy-bob";
@@ -215,8 +218,46 @@ fn define(request: &Value, response: &mut Value) {
     }
 }
 
-/// A LambdaConfig (as CreateUserPool takes it) from (trigger, location) pairs.
-pub fn lambda_config(
+/// A pool whose LambdaConfig names `triggers` ((trigger, location) pairs; the name
+/// `PreTokenGenerationV2` sets PreTokenGenerationConfig with V2_0); returns its id.
+pub async fn triggered_pool(h: &Harness, triggers: &[(&str, String)]) -> String {
+    let pairs: Vec<(&str, &str)> = triggers.iter().map(|(n, a)| (*n, a.as_str())).collect();
+    let config = lambda_config(&pairs);
+    h.create_pool_with("triggers", |b| b.lambda_config(config))
+        .await
+        .id
+        .expect("pool id")
+}
+
+/// A user's status, or `None` when the user doesn't exist.
+pub async fn user_status(h: &Harness, pool: &str, username: &str) -> Option<UserStatusType> {
+    let out = h
+        .idp
+        .admin_get_user()
+        .user_pool_id(pool)
+        .username(username)
+        .send()
+        .await
+        .ok()?;
+    out.user_status
+}
+
+/// Both tokens of a sign-in, verified against the pool's JWKS: (ID claims, access claims).
+pub async fn verified(
+    h: &Harness,
+    pool: &str,
+    tokens: &AuthenticationResultType,
+    client: &str,
+) -> (Claims, Claims) {
+    let id = tokens.id_token().expect("IdToken");
+    let access = tokens.access_token().expect("AccessToken");
+    (
+        h.verify(pool, id, TokenUse::Id, client).await,
+        h.verify(pool, access, TokenUse::Access, client).await,
+    )
+}
+
+fn lambda_config(
     pairs: &[(&str, &str)],
 ) -> aws_sdk_cognitoidentityprovider::types::LambdaConfigType {
     use aws_sdk_cognitoidentityprovider::types::{
