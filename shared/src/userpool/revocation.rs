@@ -8,7 +8,7 @@ use super::clients::load_client;
 use super::model::{AppClient, RefreshRecord, RevokedOrigin, User, UserPool};
 use super::pools::load_pool;
 use super::tokens::{self, authorize_access, refresh_hash};
-use super::users::modify_user;
+use super::users::modify_user_if;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::protocol::fields::{AccessToken, ClientId};
 use crate::secret::{constant_time_eq, Secret};
@@ -38,17 +38,20 @@ async fn revoke(app: &App, pool: &UserPool, user: User, origin: Option<&str>) ->
         .revoke_refresh_tokens(&pool.id, &user.username_key, origin)
         .await?;
     let now = app.clock.now_secs();
-    modify_user(app, pool, user, |u| {
+    modify_user_if(app, pool, user, |u| {
+        let kept = u.revoked_origins.len();
         u.revoked_origins.retain(|r| r.until > now);
+        let mut changed = u.revoked_origins.len() != kept;
         for o in &origins {
             if !u.revoked_origins.iter().any(|r| &r.origin_jti == o) {
                 u.revoked_origins.push(RevokedOrigin {
                     origin_jti: o.clone(),
                     until: now + MAX_TOKEN_SECS,
                 });
+                changed = true;
             }
         }
-        Ok(())
+        Ok(changed)
     })
     .await?;
     Ok(())

@@ -116,18 +116,35 @@ pub async fn take_aliases(app: &App, pool: &UserPool, user: &User) -> ApiResult<
     Ok(())
 }
 
+/// Tries of a versioned user update before it is reported as an internal fault.
+const USER_UPDATE_ATTEMPTS: u32 = 10;
+
 /// Applies `change` to the stored user with a version check, moving alias claims with it in
 /// the same atomic write, and re-reading and retrying when a concurrent writer won, so no
 /// update is lost and none is half-applied. This is the one path every user update takes.
 pub async fn modify_user(
     app: &App,
     pool: &UserPool,
-    mut user: User,
+    user: User,
     change: impl Fn(&mut User) -> ApiResult<()>,
 ) -> ApiResult<User> {
-    for _ in 0..5 {
+    modify_user_if(app, pool, user, |u| change(u).map(|()| true)).await
+}
+
+/// [`modify_user`] for a change that may find nothing to do (it answers whether it changed
+/// the user): then nothing is written, so writers racing to record the same fact (a burst of
+/// reuses of one refresh token, each revoking its session) stop at the first re-read.
+pub async fn modify_user_if(
+    app: &App,
+    pool: &UserPool,
+    mut user: User,
+    change: impl Fn(&mut User) -> ApiResult<bool>,
+) -> ApiResult<User> {
+    for attempt in 0..USER_UPDATE_ATTEMPTS {
         let before = aliases_for(pool, &user);
-        change(&mut user)?;
+        if !change(&mut user)? {
+            return Ok(user);
+        }
         user.version += 1;
         user.modified_ms = app.clock.now_millis();
         let after = aliases_for(pool, &user);
@@ -148,6 +165,12 @@ pub async fn modify_user(
         {
             Ok(()) => return Ok(user),
             Err(StoreError::Conflict) => {
+                // Writers racing on one user (a burst of wrong passwords, each counting a
+                // failure) pause a random, growing moment, so they stop colliding in lockstep
+                // on a store where a round trip takes milliseconds.
+                let cap_ms = 5u64 << attempt.min(7);
+                let pause = rand::Rng::gen_range(&mut rand::thread_rng(), 0..=cap_ms);
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
                 user = app
                     .store
                     .get_user(&user.pool_id, &user.username_key)
