@@ -44,5 +44,7 @@ echo "==> black-box SDK tests again, with the server on DynamoDB (moto)"
 LATCHKEY_TEST_STORE=dynamodb cargo test -p latchkey-tests \
   --test user_pool_loop --test pool_management --test tokens --test errors \
   --test rest_routes --test concurrency \
+  --test lifecycle_tokens --test lifecycle_admin --test lifecycle_groups \
+  --test lifecycle_lockout --test lifecycle_recovery \
   --test identity_pools --test identity_identities --test identity_credentials \
-  --test identity_refusals --test identity_oidc
+  --test identity_refusals --test identity_oidc --test dynamodb_outage
