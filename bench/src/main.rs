@@ -1,6 +1,7 @@
 //! `latchkey-bench`: load benchmark for a Latchkey server over the Cognito
-//! JSON protocol. Drives a running server (`--url`) or an in-process in-memory
-//! one (`--spawn`) through SignUp, USER_PASSWORD_AUTH sign-in,
+//! JSON protocol. Drives a running server (`--url`) or an in-process one
+//! (`--spawn`: in memory, or with `--store dynamodb` on a new DynamoDB table at
+//! whatever `AWS_ENDPOINT_URL_DYNAMODB` names) through SignUp, USER_PASSWORD_AUTH sign-in,
 //! REFRESH_TOKEN_AUTH and GetUser, and prints throughput and latency beside the
 //! CPU cost bounds (argon2id hash, RS256 signature) measured in-process.
 //!
@@ -44,9 +45,16 @@ struct Args {
         conflicts_with = "spawn"
     )]
     url: String,
-    /// Start an in-memory server in this process and bench that instead.
+    /// Start a server in this process and bench that instead.
     #[arg(long)]
     spawn: bool,
+    /// Storage of the `--spawn` server: `sqlite` (in memory) or `dynamodb` (a new table,
+    /// created at start, through the normal AWS configuration, e.g. AWS_ENDPOINT_URL_DYNAMODB).
+    #[arg(long, value_enum, default_value = "sqlite", requires = "spawn")]
+    store: StoreKind,
+    /// The DynamoDB table of `--store dynamodb` (created if missing); default a new one.
+    #[arg(long, requires = "spawn")]
+    table: Option<String>,
     /// Concurrent clients (tokio tasks sharing one pooled HTTP client).
     #[arg(long, default_value_t = 16)]
     concurrency: usize,
@@ -64,6 +72,35 @@ struct Args {
     setup_seconds: u64,
 }
 
+/// Where the `--spawn` server keeps its data.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum StoreKind {
+    /// SQLite in memory.
+    Sqlite,
+    /// One DynamoDB table.
+    Dynamodb,
+}
+
+/// The `--spawn` server's options and a description of its store.
+fn spawn_options(args: &Args) -> (latchkey_server::ServerOptions, String) {
+    let mut opts = latchkey_server::ServerOptions::in_memory();
+    if args.store == StoreKind::Sqlite {
+        return (opts, "in-memory SQLite".into());
+    }
+    let table = args.table.clone().unwrap_or_else(|| {
+        let id = latchkey::random::uuid_v4(&latchkey::random::OsRandom);
+        format!("latchkey-bench-{id}")
+    });
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
+        .unwrap_or_else(|_| "the AWS default endpoint".into());
+    let what = format!("DynamoDB table {table} at {endpoint}");
+    opts.store = latchkey_server::StoreChoice::DynamoDb {
+        table,
+        create_table: true,
+    };
+    (opts, what)
+}
+
 #[tokio::main]
 async fn main() -> Result<ExitCode> {
     let args = Args::parse();
@@ -71,8 +108,8 @@ async fn main() -> Result<ExitCode> {
         bail!("--concurrency, --users, --seconds and --max-requests must be at least 1");
     }
 
+    let (opts, store) = spawn_options(&args);
     let server = if args.spawn {
-        let opts = latchkey_server::ServerOptions::in_memory();
         Some(
             latchkey_server::spawn(opts)
                 .await
@@ -84,7 +121,7 @@ async fn main() -> Result<ExitCode> {
     let url = server.as_ref().map_or(args.url.clone(), |s| s.url.clone());
     match &server {
         Some(_) => println!(
-            "mode: --spawn (in-process in-memory server at {url}; bench and server share the CPU)"
+            "mode: --spawn (in-process server at {url} on {store}; bench and server share the CPU)"
         ),
         None => println!("mode: external server at {url}"),
     }
@@ -138,9 +175,9 @@ async fn main() -> Result<ExitCode> {
     reports.push(report);
 
     let mode = if args.spawn {
-        "--spawn"
+        format!("--spawn, {store}")
     } else {
-        "external server"
+        "external server".to_string()
     };
     println!(
         "\nREADME figures ({mode}, {} cores, concurrency {}, {} s per timed phase, {} users):",

@@ -229,3 +229,35 @@ mod outage {
         assert!(started.elapsed() < Duration::from_secs(30));
     }
 }
+
+mod meter {
+    use super::*;
+    use latchkey::store::dynamodb::RequestMeter;
+
+    #[tokio::test]
+    async fn a_metered_store_counts_its_requests_and_the_capacity_reported() {
+        let Some(store) = fresh_store().await else {
+            return;
+        };
+        let meter = RequestMeter::new();
+        let store = store.metered(&meter);
+        let pool = "us-east-1_meter";
+        store
+            .create_user(&sample_user(pool, "m"), &["email:m@example.com".into()])
+            .await
+            .unwrap();
+        store.get_user(pool, "m").await.unwrap().unwrap();
+        store.get_user(pool, "nobody").await.unwrap();
+
+        let usage = meter.take();
+        let ops: Vec<_> = usage.operations.keys().map(String::as_str).collect();
+        assert_eq!(ops, ["GetItem", "TransactWriteItems"]);
+        let get = usage.operations["GetItem"];
+        assert_eq!(get.requests, 2);
+        // Units come back only when asked for (ReturnConsumedCapacity), so any means asked.
+        assert!(get.capacity_units > 0.0, "{usage:?}");
+        assert_eq!(get.unreported, 0, "{usage:?}");
+        assert_eq!((usage.reads().requests, usage.writes().requests), (2, 1));
+        assert!(meter.snapshot().operations.is_empty(), "take starts again");
+    }
+}

@@ -10,11 +10,14 @@ mod codes;
 mod groups;
 mod identities;
 mod keys;
+mod meter;
 mod ops;
 mod outbox;
 mod pools;
 mod tokens;
 mod users;
+
+pub use meter::{is_read, OperationUsage, RequestMeter, Usage};
 
 use crate::error::Error;
 use aws_sdk_dynamodb::client::Waiters;

@@ -1,0 +1,284 @@
+//! DynamoDB requests and consumed capacity per user-pool operation (figures only, nothing
+//! asserted): SignUp, ConfirmSignUp, InitiateAuth USER_PASSWORD_AUTH, REFRESH_TOKEN_AUTH,
+//! GetTokensFromRefreshToken with rotation, and GetUser.
+//!
+//! The operations run in this process through `latchkey::protocol::handle_target` on an App
+//! whose store is the DynamoDB adapter with a [`RequestMeter`]: every request asks for
+//! `ReturnConsumedCapacity=TOTAL`, and the meter counts requests by DynamoDB operation and adds
+//! up the units the server reports. Nothing else shares the meter, so the counts are exact.
+//! Units are the server's: moto answers fixed figures (GetItem and UpdateItem 0.5, PutItem,
+//! DeleteItem and Query 1, BatchGetItem 1 per key, whatever the item size or consistency) and
+//! no figure at all for TransactWriteItems, which is then counted as "unreported".
+//!
+//! Each round is one new user through every operation, after a warm-up round, so pool and
+//! client configuration come from the App's cache (as in a warm server or Lambda); a separate
+//! line shows what a cold App adds to its first request.
+//!
+//!     scripts/moto.sh start
+//!     AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:5000 AWS_ACCESS_KEY_ID=testing \
+//!     AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 \
+//!       cargo run --release -p latchkey-bench --bin dynamodb_requests [-- --rounds 5]
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use latchkey::clock::SystemClock;
+use latchkey::delivery::Outbox;
+use latchkey::protocol::handle_target;
+use latchkey::random::OsRandom;
+use latchkey::store::dynamodb::{DynamoStore, RequestMeter, Usage};
+use latchkey::store::{OutboxStore, Store};
+use latchkey::{App, Settings};
+use serde_json::{json, Value};
+
+const PASSWORD: &str = "Bench-Passw0rd!";
+const IDP: &str = "AWSCognitoIdentityProviderService.";
+
+#[derive(Parser, Debug)]
+#[command(about = "DynamoDB requests and consumed capacity per user-pool operation")]
+struct Args {
+    /// Users taken through every operation (after one warm-up user).
+    #[arg(long, default_value_t = 5)]
+    rounds: usize,
+}
+
+/// The App under measurement, its meter, and the pool and clients the rounds use.
+struct Bench {
+    app: Arc<App>,
+    store: Arc<DynamoStore>,
+    meter: RequestMeter,
+    pool: String,
+    client: String,
+    rotating: String,
+}
+
+/// An App on `store`, as the server builds it (the outbox is the delivery, in the store).
+fn app_on(store: Arc<DynamoStore>) -> Result<Arc<App>> {
+    let settings = Settings::new("http://127.0.0.1:1", "us-east-1", "000000000000")?;
+    let store: Arc<dyn Store> = store;
+    let app = App::new(
+        settings,
+        store.clone(),
+        Arc::new(SystemClock),
+        Arc::new(OsRandom),
+        Arc::new(Outbox::new(store)),
+    )?;
+    Ok(Arc::new(app))
+}
+
+/// One awsJson call in process; the answer, or an error unless status 200.
+async fn call(app: &App, op: &str, body: Value) -> Result<Value> {
+    let bytes = serde_json::to_vec(&body)?;
+    let reply = handle_target(app, Some(&format!("{IDP}{op}")), &bytes).await;
+    let out: Value = serde_json::from_slice(&reply.body).unwrap_or(Value::Null);
+    if reply.status != 200 {
+        bail!("{op}: HTTP {}: {out}", reply.status);
+    }
+    Ok(out)
+}
+
+impl Bench {
+    async fn setup(store: DynamoStore) -> Result<Self> {
+        let meter = RequestMeter::new();
+        let store = Arc::new(store.metered(&meter));
+        let app = app_on(store.clone())?;
+        let body = json!({"PoolName": "requests", "AutoVerifiedAttributes": ["email"]});
+        let pool = call(&app, "CreateUserPool", body).await?["UserPool"]["Id"]
+            .as_str()
+            .context("pool id")?
+            .to_owned();
+        let flows = ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"];
+        let mut clients = Vec::new();
+        for rotation in [false, true] {
+            let mut body = json!({"UserPoolId": pool, "ClientName": "requests",
+                "ExplicitAuthFlows": flows});
+            if rotation {
+                body["RefreshTokenRotation"] =
+                    json!({"Feature": "ENABLED", "RetryGracePeriodSeconds": 0});
+            }
+            let out = call(&app, "CreateUserPoolClient", body).await?;
+            let id = out["UserPoolClient"]["ClientId"]
+                .as_str()
+                .context("client")?;
+            clients.push(id.to_owned());
+        }
+        let [client, rotating] = <[String; 2]>::try_from(clients).expect("two clients");
+        Ok(Self {
+            app,
+            store,
+            meter,
+            pool,
+            client,
+            rotating,
+        })
+    }
+
+    /// Runs `op` and returns its answer and what it asked of DynamoDB.
+    async fn measured(&self, op: &str, body: Value) -> Result<(Value, Usage)> {
+        self.meter.take();
+        let out = call(&self.app, op, body).await?;
+        Ok((out, self.meter.take()))
+    }
+
+    /// The newest code sent to `user` (read outside any measurement).
+    async fn code(&self, user: &str) -> Result<String> {
+        let sent = self.store.list_outbox(Some(&self.pool), Some(user)).await?;
+        let (_, msg) = sent.last().context("no code was sent")?;
+        Ok(msg.code.expose().clone())
+    }
+
+    /// One new user through every operation, measuring each.
+    async fn round(&self, user: &str) -> Result<Vec<(&'static str, Usage)>> {
+        let mut usage = Vec::new();
+        let (client, rotating) = (&self.client, &self.rotating);
+        let attrs = json!([{"Name": "email", "Value": format!("{user}@example.com")}]);
+        let body = json!({"ClientId": client, "Username": user, "Password": PASSWORD,
+            "UserAttributes": attrs});
+        usage.push(("SignUp", self.measured("SignUp", body).await?.1));
+        let code = self.code(user).await?;
+        let body = json!({"ClientId": client, "Username": user, "ConfirmationCode": code});
+        usage.push((
+            "ConfirmSignUp",
+            self.measured("ConfirmSignUp", body).await?.1,
+        ));
+        let sign_in = |c: &str| {
+            json!({"ClientId": c, "AuthFlow": "USER_PASSWORD_AUTH",
+                "AuthParameters": {"USERNAME": user, "PASSWORD": PASSWORD}})
+        };
+        let (out, u) = self.measured("InitiateAuth", sign_in(client)).await?;
+        usage.push(("InitiateAuth USER_PASSWORD_AUTH", u));
+        let tokens = &out["AuthenticationResult"];
+        let refresh = tokens["RefreshToken"].as_str().context("RefreshToken")?;
+        let access = tokens["AccessToken"].as_str().context("AccessToken")?;
+        let body = json!({"ClientId": client, "AuthFlow": "REFRESH_TOKEN_AUTH",
+            "AuthParameters": {"REFRESH_TOKEN": refresh}});
+        usage.push((
+            "REFRESH_TOKEN_AUTH",
+            self.measured("InitiateAuth", body).await?.1,
+        ));
+        let out = call(&self.app, "InitiateAuth", sign_in(rotating)).await?;
+        let to_rotate = out["AuthenticationResult"]["RefreshToken"]
+            .as_str()
+            .context("RefreshToken")?;
+        let body = json!({"ClientId": rotating, "RefreshToken": to_rotate});
+        let (out, u) = self.measured("GetTokensFromRefreshToken", body).await?;
+        if out["AuthenticationResult"]["RefreshToken"]
+            .as_str()
+            .is_none()
+        {
+            bail!("rotation gave no new refresh token: {out}");
+        }
+        usage.push(("GetTokensFromRefreshToken, rotating", u));
+        let body = json!({"AccessToken": access});
+        usage.push(("GetUser", self.measured("GetUser", body).await?.1));
+        Ok(usage)
+    }
+}
+
+/// `GetItem×1 + TransactWriteItems×1`.
+fn breakdown(u: &Usage) -> String {
+    let parts: Vec<String> = u
+        .operations
+        .iter()
+        .map(|(op, o)| format!("{op}×{}", o.requests))
+        .collect();
+    if parts.is_empty() {
+        "none".into()
+    } else {
+        parts.join(" + ")
+    }
+}
+
+/// `n (units)` for reads or writes; units as reported, with the unreported requests noted.
+fn side(u: &Usage, reads: bool) -> (String, String) {
+    let t = if reads { u.reads() } else { u.writes() };
+    let units = if t.requests == 0 {
+        "-".to_string()
+    } else if t.unreported == t.requests {
+        "not reported".to_string()
+    } else if t.unreported > 0 {
+        format!("{} + {} not reported", t.capacity_units, t.unreported)
+    } else {
+        format!("{}", t.capacity_units)
+    };
+    (t.requests.to_string(), units)
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
+        .unwrap_or_else(|_| "(AWS default endpoint)".into());
+    let client = DynamoStore::client_from_env().await;
+    let table = format!("latchkey-requests-{}", latchkey::random::uuid_v4(&OsRandom));
+    DynamoStore::create_table(&client, &table)
+        .await
+        .with_context(|| format!("creating table {table} at {endpoint}"))?;
+    println!(
+        "DynamoDB at {endpoint}, table {table}, {} rounds",
+        args.rounds
+    );
+    let bench = Bench::setup(DynamoStore::new(client, table.as_str())).await?;
+    bench.round("warmup").await?;
+
+    let mut seen: BTreeMap<&'static str, Vec<Usage>> = BTreeMap::new();
+    let mut order = Vec::new();
+    for i in 0..args.rounds {
+        for (op, usage) in bench.round(&format!("user{i}")).await? {
+            if !seen.contains_key(op) {
+                order.push(op);
+            }
+            seen.entry(op).or_default().push(usage);
+        }
+    }
+
+    println!("\n| operation | DynamoDB requests | reads | read units | writes | write units |");
+    println!("|---|---|---:|---:|---:|---:|");
+    for op in order {
+        let rounds = &seen[op];
+        let mut distinct: Vec<&Usage> = Vec::new();
+        for u in rounds {
+            if !distinct.contains(&u) {
+                distinct.push(u);
+            }
+        }
+        for u in distinct {
+            let (r, ru) = side(u, true);
+            let (w, wu) = side(u, false);
+            let times = rounds.iter().filter(|x| *x == u).count();
+            let note = if times == rounds.len() {
+                String::new()
+            } else {
+                format!(" ({times} of {} rounds)", rounds.len())
+            };
+            println!(
+                "| {op}{note} | {} | {r} | {ru} | {w} | {wu} |",
+                breakdown(u)
+            );
+        }
+    }
+
+    // A cold App (empty caches) on the same table: its first sign-in also loads the client,
+    // the pool and the session key.
+    let cold = Bench {
+        app: app_on(bench.store.clone())?,
+        ..bench
+    };
+    cold.meter.take();
+    let body = json!({"ClientId": cold.client, "AuthFlow": "USER_PASSWORD_AUTH",
+        "AuthParameters": {"USERNAME": "user0", "PASSWORD": PASSWORD}});
+    let (_, u) = cold.measured("InitiateAuth", body).await?;
+    println!(
+        "\ncold App, first InitiateAuth USER_PASSWORD_AUTH: {} (reads {}, writes {})",
+        breakdown(&u),
+        u.reads().requests,
+        u.writes().requests
+    );
+    println!(
+        "\nreads are GetItem, BatchGetItem, Query, Scan, TransactGetItems; units are as the \
+         server reported them (read units for reads, write units for writes)"
+    );
+    Ok(())
+}
