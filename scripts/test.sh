@@ -47,4 +47,5 @@ LATCHKEY_TEST_STORE=dynamodb cargo test -p latchkey-tests \
   --test lifecycle_tokens --test lifecycle_admin --test lifecycle_groups \
   --test lifecycle_lockout --test lifecycle_recovery \
   --test identity_pools --test identity_identities --test identity_credentials \
-  --test identity_refusals --test identity_oidc --test dynamodb_outage
+  --test identity_refusals --test identity_oidc --test dynamodb_outage \
+  --test triggers_http --test triggers_flows --test triggers_lambda

@@ -366,3 +366,29 @@ async fn custom_message_shapes_the_code_message() {
         json!("CustomMessage_ResendCode")
     );
 }
+
+#[tokio::test]
+async fn custom_message_shapes_the_invitation_too() {
+    let (h, t, pool, _) = setup(&[("CustomMessage", "custom-message")]).await;
+    h.idp
+        .admin_create_user()
+        .user_pool_id(&pool)
+        .username("ivy")
+        .temporary_password("Temp-Passw0rd!")
+        .user_attributes(common::attribute("email", "ivy@example.com"))
+        .desired_delivery_mediums(aws_sdk_cognitoidentityprovider::types::DeliveryMediumType::Email)
+        .send()
+        .await
+        .expect("AdminCreateUser");
+    let sent = h.outbox(&pool, "ivy").await;
+    let invite = sent.last().expect("an invitation");
+    assert_eq!(invite["Subject"], json!("Welcome to Latchkey"));
+    assert_eq!(
+        invite["Message"],
+        json!("Hello! Your Latchkey code is Temp-Passw0rd!.")
+    );
+    let e = &t.events("custom-message")[0];
+    assert_eq!(e["triggerSource"], json!("CustomMessage_AdminCreateUser"));
+    assert_eq!(e["request"]["usernameParameter"], json!("{username}"));
+    assert_eq!(e["request"]["codeParameter"], json!("{####}"));
+}
