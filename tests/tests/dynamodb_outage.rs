@@ -218,7 +218,7 @@ async fn a_dynamodb_outage_answers_500_and_leaves_the_data_consistent() {
     h.sign_up(&client, "confirm-late", "confirm-late@example.com")
         .await;
     let code = h.latest_code(&pool, "confirm-late").await;
-    proxy.cut_at("TransactWriteItems");
+    proxy.cut_at("UpdateItem");
     let res = h.confirm_sign_up(&client, "confirm-late", &code).await;
     assert_internal("ConfirmSignUp cut at its user update", res);
     assert!(proxy.is_cut(), "the ConfirmSignUp reached its user update");
