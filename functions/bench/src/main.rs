@@ -3,14 +3,16 @@
 //! - cold start: exec to the first poll of the Runtime API, per function, against a local
 //!   stand-in ([`runtime_api`]), beside a hello-world `lambda_runtime` binary from the same build;
 //! - binary size (release profile: fat LTO, stripped) and peak RSS after one invocation;
-//! - warm handler latency in-process, for token refresh and GetUser, from events/ files.
+//! - warm handler latency in-process (this binary's own build), for a password sign-in
+//!   (argon2 and RS256), token refresh and GetUser, from events/ files.
 //!
-//! Build and run (release binaries sit beside this one):
+//! Build and run (the function binaries sit beside this one):
 //! `cargo build --release -p latchkey-lambda-bench $(for f in sign-up sign-in token-refresh
 //! credentials jwks cognito-api admin; do printf -- '-p latchkey-fn-%s ' $f; done)` then
 //! `target/release/lambda-bench`. With `AWS_ENDPOINT_URL_DYNAMODB` set (moto:
 //! `scripts/moto.sh start`) the functions run on a seeded table, so the invocation does its real
-//! work (argon2 for sign-in); without it they run on an empty in-memory store.
+//! work (argon2 for sign-in); without it they run on an empty in-memory store, which needs the
+//! functions built with `--features latchkey/memory-store`.
 
 mod runtime_api;
 mod warm;

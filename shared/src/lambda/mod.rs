@@ -10,6 +10,7 @@
 pub mod config;
 pub mod function;
 pub mod handler;
+pub mod sdk_http;
 
 pub use config::{AdminKeySource, LambdaConfig, StoreConfig};
 pub use function::{Access, Function};
@@ -23,7 +24,6 @@ use crate::protocol::sigv4::AccessKey;
 use crate::random::OsRandom;
 use crate::secret::Secret;
 use crate::store::dynamodb::DynamoStore;
-use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
 use crate::sts::StsIssuer;
 use crate::{App, Settings};
@@ -67,6 +67,7 @@ pub async fn init(function: Function, config: &LambdaConfig) -> Result<Handler, 
         .or_else(aws_config::Region::new(config.region.clone()));
     let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(region)
+        .http_client(sdk_http::client()?)
         .load()
         .await;
     let store: Arc<dyn Store> = match &config.store {
@@ -74,7 +75,7 @@ pub async fn init(function: Function, config: &LambdaConfig) -> Result<Handler, 
             aws_sdk_dynamodb::Client::new(&sdk),
             table.as_str(),
         )),
-        StoreConfig::Memory => Arc::new(SqliteStore::in_memory()?),
+        StoreConfig::Memory => memory_store()?,
     };
     let vends = matches!(function, Function::Credentials | Function::CognitoApi);
     let app = build_app(config, store, vends.then(|| StsIssuer::new(&sdk)))?;
@@ -91,6 +92,20 @@ pub async fn init(function: Function, config: &LambdaConfig) -> Result<Handler, 
         "init done"
     );
     Ok(Handler::new(Arc::new(app), function, admin_keys))
+}
+
+/// The in-memory SQLite store of `LATCHKEY_STORE=memory`.
+#[cfg(feature = "memory-store")]
+fn memory_store() -> Result<Arc<dyn Store>, crate::Error> {
+    Ok(Arc::new(crate::store::sqlite::SqliteStore::in_memory()?))
+}
+
+/// Deployed builds leave SQLite out (about 1.7 MB): local runs build with the feature.
+#[cfg(not(feature = "memory-store"))]
+fn memory_store() -> Result<Arc<dyn Store>, crate::Error> {
+    Err(crate::Error::Config(
+        "LATCHKEY_STORE=memory needs the functions built with `--features latchkey/memory-store` (local runs); deployed functions use DynamoDB (LATCHKEY_TABLE)".into(),
+    ))
 }
 
 /// The App every function runs: settings, store, system clock and randomness, the outbox
