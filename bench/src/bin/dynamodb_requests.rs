@@ -42,6 +42,38 @@ struct Args {
     /// Users taken through every operation (after one warm-up user).
     #[arg(long, default_value_t = 5)]
     rounds: usize,
+    /// Then measure the server's ceiling for one-read operations: this many seconds of
+    /// `get_user` (one GetItem each) from 16 tasks at once, with no service code around it.
+    #[arg(long, default_value_t = 0)]
+    ceiling_seconds: u64,
+}
+
+/// GetItems per second the DynamoDB server answers: 16 tasks calling `get_user` for `user`
+/// through the adapter for `seconds`.
+async fn get_item_ceiling(store: Arc<DynamoStore>, pool: &str, seconds: u64) -> Result<f64> {
+    use latchkey::store::UserStore;
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(seconds);
+    let started = std::time::Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..16 {
+        let (store, pool) = (store.clone(), pool.to_owned());
+        tasks.spawn(async move {
+            let mut done = 0u64;
+            while std::time::Instant::now() < until {
+                store
+                    .get_user(&pool, "user0")
+                    .await?
+                    .context("user0 exists")?;
+                done += 1;
+            }
+            Ok::<u64, anyhow::Error>(done)
+        });
+    }
+    let mut total = 0;
+    while let Some(done) = tasks.join_next().await {
+        total += done??;
+    }
+    Ok(total as f64 / started.elapsed().as_secs_f64())
 }
 
 /// The App under measurement, its meter, and the pool and clients the rounds use.
@@ -260,8 +292,8 @@ async fn main() -> Result<()> {
         }
     }
 
-    // A cold App (empty caches) on the same table: its first sign-in also loads the client,
-    // the pool and the session key.
+    // A cold App (empty caches) on the same table: its first sign-in also reads the client,
+    // the pool and the user.
     let cold = Bench {
         app: app_on(bench.store.clone())?,
         ..bench
@@ -280,5 +312,13 @@ async fn main() -> Result<()> {
         "\nreads are GetItem, BatchGetItem, Query, Scan, TransactGetItems; units are as the \
          server reported them (read units for reads, write units for writes)"
     );
+    if args.ceiling_seconds > 0 {
+        let rate = get_item_ceiling(cold.store.clone(), &cold.pool, args.ceiling_seconds).await?;
+        println!(
+            "\nceiling: {rate:.0} GetItem/s from 16 tasks for {} s (the adapter alone, no service \
+             code): what this DynamoDB server allows a one-read operation such as GetUser",
+            args.ceiling_seconds
+        );
+    }
     Ok(())
 }
