@@ -167,7 +167,7 @@ mod outage {
     use aws_sdk_dynamodb::config::timeout::TimeoutConfig;
     use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
     use latchkey::store::{PoolStore, TokenStore};
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     /// A store whose DynamoDB is a closed port, with short timeouts and one retry.
     fn unreachable_store() -> DynamoStore {
@@ -194,7 +194,7 @@ mod outage {
     #[tokio::test]
     async fn calls_fail_fast_with_a_store_error() {
         let store = unreachable_store();
-        let started = Instant::now();
+        // Each call must end with a store error; the timeouts only turn a hang into a failure.
         let bounded = Duration::from_secs(20);
         let got = tokio::time::timeout(bounded, store.get_user("us-east-1_x", "u"))
             .await
@@ -225,8 +225,6 @@ mod outage {
         .await
         .expect("create_table hung");
         assert!(is_store_error(&table.unwrap_err()));
-        // Loose bound: refused connections fail at once; the point is "no hang".
-        assert!(started.elapsed() < Duration::from_secs(30));
     }
 }
 
