@@ -75,8 +75,7 @@ impl Reply {
 /// Runs one user-pool operation by name on a JSON body, with the request's ClientMetadata,
 /// ValidationData and ClientId in scope for the triggers it may fire.
 pub async fn dispatch(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
-    let meta = crate::triggers::context::RequestMeta::from_body(body);
-    crate::triggers::context::scope(meta, operation(app, op, body)).await
+    crate::triggers::context::scope(body, operation(app, op, body)).await
 }
 
 async fn operation(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {

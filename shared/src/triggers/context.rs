@@ -1,11 +1,12 @@
 //! What a trigger event carries from the request that caused it: `ClientMetadata`,
-//! `ValidationData` and the calling client. The protocol layer reads them once per request and
-//! scopes them over the operation ([`scope`]), so the operations don't thread them through
-//! every step of a sign-in just for the triggers.
+//! `ValidationData` and the calling client. The protocol layer scopes the request body over the
+//! operation ([`scope`]); the members are read from it once, when a trigger first needs them.
+//! So the operations don't thread them through every step of a sign-in just for the triggers.
 
 use serde::Deserialize;
 use std::collections::HashMap;
 use std::future::Future;
+use std::sync::{Arc, OnceLock};
 
 /// The client id Cognito reports for admin operations that name no client.
 pub const NO_CLIENT: &str = "CLIENT_ID_NOT_APPLICABLE";
@@ -63,16 +64,33 @@ impl RequestMeta {
     }
 }
 
+/// One request's body, read into [`RequestMeta`] only if a trigger fires (most requests fire
+/// none, so the hot path pays a copy of the body, not a second JSON parse).
+struct RequestScope {
+    body: Box<[u8]>,
+    meta: OnceLock<RequestMeta>,
+}
+
 tokio::task_local! {
-    static META: RequestMeta;
+    static SCOPE: Arc<RequestScope>;
 }
 
-/// Runs `work` with `meta` as the current request's members.
-pub async fn scope<F: Future>(meta: RequestMeta, work: F) -> F::Output {
-    META.scope(meta, work).await
+/// Runs `work` with `body` as the current request (its members are read on first use).
+pub async fn scope<F: Future>(body: &[u8], work: F) -> F::Output {
+    let scope = Arc::new(RequestScope {
+        body: body.into(),
+        meta: OnceLock::new(),
+    });
+    SCOPE.scope(scope, work).await
 }
 
-/// The current request's members (none outside [`scope`]).
+/// The current request's members (none outside [`scope`]), parsed once per request.
 pub fn current() -> RequestMeta {
-    META.try_with(Clone::clone).unwrap_or_default()
+    SCOPE
+        .try_with(|s| {
+            s.meta
+                .get_or_init(|| RequestMeta::from_body(&s.body))
+                .clone()
+        })
+        .unwrap_or_default()
 }
