@@ -11,7 +11,7 @@
 # stamp holds the pin file's hash). Needs python3 (3.9+) with pip and venv, node 20+ with npm,
 # and the PyPI and npm registries; no sudo. Both folders are git-ignored.
 #
-# Then: LATCHKEY_REQUIRE_CLIENTS=1 cargo test -p latchkey-tests --test real_clients
+# Then: LATCHKEY_REQUIRE_CLIENTS=1 cargo test -p latchkey-tests --test suite -- real_clients::
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

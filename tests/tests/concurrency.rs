@@ -2,7 +2,7 @@
 //! rest get UsernameExistsException, and the pool ends up with exactly one user), and a burst
 //! of wrong passwords for one user (every one refused as a client error, none lost).
 
-mod common;
+use crate::common;
 
 use aws_sdk_cognitoidentityprovider::types::AuthFlowType;
 use common::{api_error, sign_up, Harness, PASSWORD};

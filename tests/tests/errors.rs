@@ -2,7 +2,7 @@
 //! through the SDK and, for input the SDK would not send, through raw HTTP. Every error is a
 //! 400; none may be a 500.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

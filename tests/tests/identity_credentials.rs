@@ -8,8 +8,7 @@
 //! refusals (forged, expired, wrong audience, alg none, HS256, untrusted provider, ...) are
 //! in `identity_refusals.rs`.
 
-mod common;
-mod identity_support;
+use crate::identity_support;
 
 use aws_sdk_cognitoidentity::operation::get_credentials_for_identity::GetCredentialsForIdentityOutput as CredentialsOutput;
 use aws_sdk_cognitoidentity::types::{AmbiguousRoleResolutionType as Amb, MappingRuleMatchType};

@@ -3,8 +3,7 @@
 //! promoted by its first login, IdentityId validation, and the identity operations Latchkey
 //! does not build (UnsupportedOperationException). None needs STS.
 
-mod common;
-mod identity_support;
+use crate::identity_support;
 
 use std::collections::BTreeSet;
 

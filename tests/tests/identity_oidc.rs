@@ -5,8 +5,8 @@
 //! rotation picked up by the server's JWKS refetch, linking a second provider's login to an
 //! identity, and ResourceConflictException for logins of two identities.
 
-mod common;
-mod identity_support;
+use crate::common;
+use crate::identity_support;
 
 use std::collections::BTreeSet;
 use std::time::Instant;

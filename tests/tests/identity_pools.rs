@@ -4,8 +4,7 @@
 //! PrincipalTagAttributeMap (with the tags reaching the identity's OpenID token), each with
 //! its errors. Identities themselves are in `identity_identities.rs`. None needs STS.
 
-mod common;
-mod identity_support;
+use crate::identity_support;
 
 use std::collections::BTreeSet;
 

@@ -5,8 +5,8 @@
 //! and ServerSideTokenCheck after GlobalSignOut or AdminDisableUser. All refusals happen
 //! before STS, so none of these needs it.
 
-mod common;
-mod identity_support;
+use crate::common;
+use crate::identity_support;
 
 use std::time::Duration;
 

@@ -4,8 +4,8 @@
 //! AdminSetUserPassword, disable/enable, AdminResetUserPassword,
 //! Admin(Update|Delete)UserAttributes and the UserNotFound / UnsupportedUserState errors.
 
-mod common;
-mod lifecycle_support;
+use crate::common;
+use crate::lifecycle_support;
 
 use std::time::Duration;
 

@@ -5,8 +5,8 @@
 //! `cognito:preferred_role` (lowest Precedence; a tie with different roles gives none) in the
 //! ID token only.
 
-mod common;
-mod lifecycle_support;
+use crate::common;
+use crate::lifecycle_support;
 
 use std::collections::BTreeSet;
 use std::future::Future;

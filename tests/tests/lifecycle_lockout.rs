@@ -4,8 +4,8 @@
 //! moving a verified email, AliasExistsException without it, UsernameAttributes=[email] and
 //! case-insensitive usernames.
 
-mod common;
-mod lifecycle_support;
+use crate::common;
+use crate::lifecycle_support;
 
 use std::time::Duration;
 

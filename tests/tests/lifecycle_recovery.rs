@@ -4,8 +4,8 @@
 //! GetUserAttributeVerificationCode / VerifyUserAttribute, DeleteUserAttributes, DeleteUser,
 //! PasswordHistorySize and the answers of a PreventUserExistenceErrors=ENABLED client.
 
-mod common;
-mod lifecycle_support;
+use crate::common;
+use crate::lifecycle_support;
 
 use std::time::Duration;
 

@@ -4,8 +4,8 @@
 //! RefreshTokenRotation: one new refresh token per token, retries inside the grace period,
 //! RefreshTokenReuseException (and a revoked session) after it, and a 20-way race.
 
-mod common;
-mod lifecycle_support;
+use crate::common;
+use crate::lifecycle_support;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! SQLite persistence across a restart: the default pool and client, users and signing keys
 //! survive, so a token issued before the restart still passes GetUser afterwards.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::time::{SystemTime, UNIX_EPOCH};

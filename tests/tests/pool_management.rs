@@ -2,7 +2,7 @@
 //! ListUserPools, CreateUserPoolClient, DescribeUserPoolClient, ListUserPoolClients and the
 //! deletes, with the echoed settings and the Cognito ID formats.
 
-mod common;
+use crate::common;
 
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeDataType, ExplicitAuthFlowsType, PasswordPolicyType, SchemaAttributeType,

@@ -2,7 +2,7 @@
 //! `/token/refresh`) with plain JSON bodies: the full loop on the default pool and client,
 //! and errors as 400 with `__type`.
 
-mod common;
+use crate::common;
 
 use common::{assert_raw_error, is_uuid, other_code, Harness, TokenUse, PASSWORD};
 use serde_json::{json, Value};

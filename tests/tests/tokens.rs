@@ -1,7 +1,7 @@
 //! ID and access tokens: verified with `jsonwebtoken` against the published JWKS, claim by
 //! claim as in the Cognito reference (§3), plus discovery, ReadAttributes, tampering and expiry.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::time::Duration;

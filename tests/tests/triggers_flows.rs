@@ -2,8 +2,8 @@
 //! lazy UserMigration at sign-in and at ForgotPassword, and a full CUSTOM_AUTH challenge loop
 //! (an emailed-code style challenge with a three-attempt limit).
 
-mod common;
-mod trigger_support;
+use crate::common;
+use crate::trigger_support;
 
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType, PreventUserExistenceErrorTypes,

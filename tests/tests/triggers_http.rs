@@ -3,8 +3,8 @@
 //! its answer takes effect, and each failure mode gives Cognito's error and leaves nothing
 //! behind.
 
-mod common;
-mod trigger_support;
+use crate::common;
+use crate::trigger_support;
 
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, UserStatusType};
 use common::{api_error, sign_up, Harness, TokenUse, PASSWORD};

@@ -7,8 +7,8 @@
 //! README test command does both and sets `LATCHKEY_REQUIRE_TRIGGERS=1`, which turns a missing
 //! endpoint into a failure instead of a skip).
 
-mod common;
-mod trigger_support;
+use crate::common;
+use crate::trigger_support;
 
 use aws_sdk_cognitoidentityprovider::types::UserStatusType;
 use common::{api_error, sign_up, Harness, TokenUse, PASSWORD};

@@ -1,7 +1,7 @@
 //! The user loop through the AWS SDK: SignUp, the code from the outbox, ConfirmSignUp,
 //! InitiateAuth (password and both refresh flows), GetUser, the admin operations and ListUsers.
 
-mod common;
+use crate::common;
 
 use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, DeliveryMediumType, UserStatusType};
 use common::{assert_api_error, attr, is_uuid, Harness, TokenUse, PASSWORD};

@@ -3,7 +3,7 @@
 //! their ID tokens, role-mapping builders, the identity OpenID token's verification, and
 //! error assertions. [`sts`] checks vended credentials against moto's STS; [`oidc`] is a
 //! real OIDC issuer (discovery + JWKS over HTTP) living inside the test.
-#![allow(dead_code)] // Each test binary uses a different subset of the helpers.
+#![allow(dead_code)] // Not every helper is used by the current tests.
 
 pub mod oidc;
 pub mod sts;

@@ -2,7 +2,7 @@
 //! aliases). They build on the shared harness in `common` and add what those journeys need:
 //! admin-made users, outbox messages by purpose, JWT payload decoding and a few assertions
 //! for errors whose exact code is one of a small set.
-#![allow(dead_code)] // Each test binary uses a different subset of the helpers.
+#![allow(dead_code)] // Not every helper is used by the current tests.
 
 mod ops;
 

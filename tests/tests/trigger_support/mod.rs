@@ -2,7 +2,7 @@
 //! event it is sent (per path), and answers as the path says, the way a Cognito trigger
 //! function would: `POST /{behaviour}`. It also plays the failures: a Lambda-style error, a
 //! reply that isn't JSON, and a sleep past the 5 s timeout.
-#![allow(dead_code)] // Each test binary uses a different subset of the helpers.
+#![allow(dead_code)] // Not every helper is used by the current tests.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};

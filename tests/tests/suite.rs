@@ -1,0 +1,34 @@
+//! The black-box suite: every test that drives a running Latchkey server through real AWS SDK
+//! clients (and the real Cognito client libraries), in one test binary so the workspace links
+//! the SDKs once instead of once per file. Each module is one area; run one with a filter,
+//! e.g. `cargo test -p latchkey-tests --test suite -- triggers_lambda::`.
+//!
+//! The DynamoDB outage test is its own binary (`dynamodb_outage`): it installs a
+//! process-wide log capture that would mix with these tests' logs.
+
+mod common;
+mod identity_support;
+mod lifecycle_support;
+mod trigger_support;
+
+mod concurrency;
+mod errors;
+mod identity_credentials;
+mod identity_identities;
+mod identity_oidc;
+mod identity_pools;
+mod identity_refusals;
+mod lifecycle_admin;
+mod lifecycle_groups;
+mod lifecycle_lockout;
+mod lifecycle_recovery;
+mod lifecycle_tokens;
+mod persistence;
+mod pool_management;
+mod real_clients;
+mod rest_routes;
+mod tokens;
+mod triggers_flows;
+mod triggers_http;
+mod triggers_lambda;
+mod user_pool_loop;
