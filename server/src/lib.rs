@@ -60,7 +60,7 @@ async fn open_store(choice: &StoreChoice) -> anyhow::Result<Arc<dyn Store>> {
             table,
             create_table,
         } => {
-            let client = DynamoStore::client_from_env().await;
+            let client = DynamoStore::client_from_env().await?;
             if *create_table {
                 DynamoStore::create_table(&client, table)
                     .await
@@ -94,7 +94,7 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
             Arc::new(Outbox::new(store)),
         )?
         .with_identity(IdentityConfig {
-            issuer: Some(Arc::new(StsIssuer::from_env(&opts.region).await)),
+            issuer: Some(Arc::new(StsIssuer::from_env(&opts.region).await?)),
             web_identity: opts.web_identity,
             duration_secs: opts.credentials_duration_secs,
         }),

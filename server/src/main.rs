@@ -5,6 +5,8 @@ use clap::Parser;
 use latchkey_server::{spawn, ServerOptions, StoreChoice};
 use std::path::PathBuf;
 use std::sync::Arc;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::prelude::*;
 
 /// Latchkey: a Cognito-compatible identity service, running locally.
 #[derive(Parser, Debug)]
@@ -79,11 +81,14 @@ enum StoreKind {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("LATCHKEY_LOG")
-                .unwrap_or_else(|_| "info".into()),
-        )
+    // `LATCHKEY_LOG`: a default level and per-target levels, e.g. `latchkey=debug,info`.
+    let filter = std::env::var("LATCHKEY_LOG")
+        .ok()
+        .and_then(|spec| spec.parse::<Targets>().ok())
+        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer())
+        .with(filter)
         .init();
     let cli = Cli::parse();
     let opts = ServerOptions {

@@ -14,6 +14,7 @@ pub mod identity;
 pub mod lambda;
 pub mod protocol;
 pub mod random;
+pub mod sdk_http;
 pub mod secret;
 pub mod store;
 pub mod sts;

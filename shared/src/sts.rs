@@ -59,14 +59,10 @@ pub struct StsIssuer {
 impl StsIssuer {
     /// An issuer from the normal AWS configuration chain (`AWS_ENDPOINT_URL_STS` points it at
     /// any STS-API server), in `default_region` when none is configured.
-    pub async fn from_env(default_region: &str) -> Self {
-        let region = aws_config::meta::region::RegionProviderChain::default_provider()
-            .or_else(aws_config::Region::new(default_region.to_string()));
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(region)
-            .load()
-            .await;
-        Self::new(&config)
+    pub async fn from_env(default_region: &str) -> Result<Self, crate::Error> {
+        Ok(Self::new(
+            &crate::sdk_http::load_config(default_region).await?,
+        ))
     }
 
     /// An issuer using the SDK's normal configuration.

@@ -26,7 +26,7 @@ async fn fresh_store() -> Option<DynamoStore> {
         });
         return None;
     }
-    let client = DynamoStore::client_from_env().await;
+    let client = DynamoStore::client_from_env().await.unwrap();
     let table = format!("latchkey-test-{}", uuid::Uuid::new_v4().simple());
     DynamoStore::create_table(&client, &table).await.unwrap();
     Some(DynamoStore::new(client, table))
@@ -176,6 +176,7 @@ mod outage {
             .region(Region::new("us-east-1"))
             .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
             .endpoint_url("http://127.0.0.1:1")
+            .http_client(latchkey::sdk_http::client().unwrap())
             .retry_config(RetryConfig::standard().with_max_attempts(2))
             .timeout_config(
                 TimeoutConfig::builder()

@@ -243,7 +243,7 @@ async fn main() -> Result<()> {
     let args = Args::parse();
     let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
         .unwrap_or_else(|_| "(AWS default endpoint)".into());
-    let client = DynamoStore::client_from_env().await;
+    let client = DynamoStore::client_from_env().await?;
     let table = format!("latchkey-requests-{}", latchkey::random::uuid_v4(&OsRandom));
     DynamoStore::create_table(&client, &table)
         .await

@@ -120,7 +120,7 @@ async fn function_env() -> anyhow::Result<(Vec<(String, String)>, Fixture, &'sta
     std::env::set_var("AWS_SECRET_ACCESS_KEY", "testing");
     std::env::set_var("AWS_REGION", "us-east-1");
     let table = format!("latchkey-bench-{}", std::process::id());
-    let client = latchkey::store::dynamodb::DynamoStore::client_from_env().await;
+    let client = latchkey::store::dynamodb::DynamoStore::client_from_env().await?;
     latchkey::store::dynamodb::DynamoStore::create_table(&client, &table).await?;
     let store = Arc::new(latchkey::store::dynamodb::DynamoStore::new(
         client,

@@ -10,7 +10,6 @@
 pub mod config;
 pub mod function;
 pub mod handler;
-pub mod sdk_http;
 
 pub use config::{AdminKeySource, LambdaConfig, StoreConfig};
 pub use function::{Access, Function};
@@ -47,15 +46,20 @@ pub async fn run(function: Function) -> Result<(), Error> {
 /// JSON logs on stdout (CloudWatch), filtered by `LATCHKEY_LOG`; each request's lines carry
 /// its span (`request_id`, `function`).
 pub fn init_logging(level: &str) {
-    let filter = tracing_subscriber::EnvFilter::try_new(level)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    let _ = tracing_subscriber::fmt()
+    use tracing_subscriber::filter::Targets;
+    use tracing_subscriber::prelude::*;
+    let filter = level
+        .parse::<Targets>()
+        .unwrap_or_else(|_| Targets::new().with_default(tracing::Level::INFO));
+    let json = tracing_subscriber::fmt::layer()
         .json()
-        .with_env_filter(filter)
         .with_current_span(true)
         .with_span_list(false)
         .flatten_event(true)
-        .with_ansi(false)
+        .with_ansi(false);
+    let _ = tracing_subscriber::registry()
+        .with(json)
+        .with(filter)
         .try_init();
 }
 
@@ -63,13 +67,7 @@ pub fn init_logging(level: &str) {
 /// credential issuer where credentials are vended, the admin keys where signatures are checked.
 pub async fn init(function: Function, config: &LambdaConfig) -> Result<Handler, Error> {
     let started = Instant::now();
-    let region = aws_config::meta::region::RegionProviderChain::default_provider()
-        .or_else(aws_config::Region::new(config.region.clone()));
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(region)
-        .http_client(sdk_http::client()?)
-        .load()
-        .await;
+    let sdk = crate::sdk_http::load_config(&config.region).await?;
     let store: Arc<dyn Store> = match &config.store {
         StoreConfig::DynamoDb { table } => Arc::new(DynamoStore::new(
             aws_sdk_dynamodb::Client::new(&sdk),

@@ -58,18 +58,20 @@ impl Invokers {
         }
     }
 
-    async fn lambda(&self) -> &aws_sdk_lambda::Client {
+    async fn lambda(&self) -> Result<&aws_sdk_lambda::Client, InvokeError> {
         self.lambda
-            .get_or_init(|| async {
-                let region = aws_config::meta::region::RegionProviderChain::default_provider()
-                    .or_else(aws_config::Region::new(self.region.clone()));
+            .get_or_try_init(|| async {
+                let sdk = crate::sdk_http::load_config(&self.region)
+                    .await
+                    .map_err(|e| {
+                        tracing::warn!(error = %e, "trigger invoker setup failed");
+                        InvokeError::Unreachable(UNREACHABLE.into())
+                    })?;
                 // No retries: a trigger has 5 s in all, and a retried function runs twice.
-                let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-                    .region(region)
-                    .retry_config(aws_config::retry::RetryConfig::disabled())
-                    .load()
-                    .await;
-                aws_sdk_lambda::Client::new(&config)
+                let config = aws_sdk_lambda::config::Builder::from(&sdk)
+                    .retry_config(aws_sdk_lambda::config::retry::RetryConfig::disabled())
+                    .build();
+                Ok(aws_sdk_lambda::Client::from_conf(config))
             })
             .await
     }
@@ -88,7 +90,7 @@ impl Invokers {
         };
         let call = self
             .lambda()
-            .await
+            .await?
             .invoke()
             .function_name(name)
             .set_qualifier(qualifier.map(str::to_string))

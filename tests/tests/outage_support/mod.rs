@@ -22,7 +22,7 @@ impl LogCapture {
         let capture = Self::default();
         let writer = capture.clone();
         tracing_subscriber::fmt()
-            .with_env_filter("warn")
+            .with_max_level(tracing::Level::WARN)
             .with_ansi(false)
             .with_writer(move || writer.clone())
             .init();

@@ -50,15 +50,17 @@ impl DynamoStore {
     }
 
     /// A client from the normal AWS configuration chain (environment, profile, instance
-    /// role; `AWS_ENDPOINT_URL_DYNAMODB` points it at any DynamoDB-API server).
-    pub async fn client_from_env() -> Client {
-        let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-        Client::new(&config)
+    /// role; `AWS_ENDPOINT_URL_DYNAMODB` points it at any DynamoDB-API server), in us-east-1
+    /// when no region is configured.
+    pub async fn client_from_env() -> Result<Client, Error> {
+        Ok(Client::new(
+            &crate::sdk_http::load_config("us-east-1").await?,
+        ))
     }
 
     /// A store over `table` with a client from the normal AWS configuration chain.
-    pub async fn from_env(table: impl Into<String>) -> Self {
-        Self::new(Self::client_from_env().await, table)
+    pub async fn from_env(table: impl Into<String>) -> Result<Self, Error> {
+        Ok(Self::new(Self::client_from_env().await?, table))
     }
 
     /// The table name.
