@@ -8,9 +8,7 @@ mod routes;
 pub use options::{ServerOptions, StoreChoice};
 
 use anyhow::Context;
-use latchkey::delivery::Outbox;
 use latchkey::identity::IdentityConfig;
-use latchkey::random::OsRandom;
 use latchkey::store::dynamodb::DynamoStore;
 use latchkey::store::sqlite::SqliteStore;
 use latchkey::store::Store;
@@ -86,14 +84,7 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
     )?;
     let store = open_store(&opts.store).await?;
     let app = Arc::new(
-        App::new(
-            settings,
-            store.clone(),
-            opts.clock.clone(),
-            Arc::new(OsRandom),
-            Arc::new(Outbox::new(store)),
-        )?
-        .with_identity(IdentityConfig {
+        App::on_store(settings, store, opts.clock.clone())?.with_identity(IdentityConfig {
             issuer: Some(Arc::new(StsIssuer::from_env(&opts.region).await?)),
             web_identity: opts.web_identity,
             duration_secs: opts.credentials_duration_secs,

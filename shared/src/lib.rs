@@ -91,6 +91,17 @@ impl App {
         })
     }
 
+    /// The App as the server and the functions run it: OS randomness, and codes delivered to
+    /// the store's outbox (there is no email or SMS sender).
+    pub fn on_store(
+        settings: Settings,
+        store: Arc<dyn store::Store>,
+        clock: Arc<dyn clock::Clock>,
+    ) -> Result<Self, Error> {
+        let outbox = Arc::new(delivery::Outbox::new(store.clone()));
+        Self::new(settings, store, clock, Arc::new(random::OsRandom), outbox)
+    }
+
     /// The pool's parsed keys, parsed once per process.
     pub fn signers(&self, pool: &UserPool) -> Result<Arc<PoolSigners>, Error> {
         if let Some(s) = self

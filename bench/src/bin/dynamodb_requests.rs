@@ -25,11 +25,10 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 use latchkey::clock::SystemClock;
-use latchkey::delivery::Outbox;
 use latchkey::protocol::handle_target;
 use latchkey::random::OsRandom;
 use latchkey::store::dynamodb::{DynamoStore, RequestMeter, Usage};
-use latchkey::store::{OutboxStore, Store};
+use latchkey::store::OutboxStore;
 use latchkey::{App, Settings};
 use serde_json::{json, Value};
 
@@ -89,14 +88,7 @@ struct Bench {
 /// An App on `store`, as the server builds it (the outbox is the delivery, in the store).
 fn app_on(store: Arc<DynamoStore>) -> Result<Arc<App>> {
     let settings = Settings::new("http://127.0.0.1:1", "us-east-1", "000000000000")?;
-    let store: Arc<dyn Store> = store;
-    let app = App::new(
-        settings,
-        store.clone(),
-        Arc::new(SystemClock),
-        Arc::new(OsRandom),
-        Arc::new(Outbox::new(store)),
-    )?;
+    let app = App::on_store(settings, store, Arc::new(SystemClock))?;
     Ok(Arc::new(app))
 }
 

@@ -26,10 +26,8 @@ use anyhow::{bail, Context, Result};
 use async_trait::async_trait;
 use clap::Parser;
 use latchkey::clock::SystemClock;
-use latchkey::delivery::Outbox;
 use latchkey::identity::IdentityConfig;
 use latchkey::protocol::handle_target;
-use latchkey::random::OsRandom;
 use latchkey::secret::Secret;
 use latchkey::store::sqlite::SqliteStore;
 use latchkey::sts::{CredentialError, CredentialIssuer, Credentials, RoleRequest};
@@ -258,13 +256,7 @@ async fn phase(label: &str, t: &Target, s: &Setup, concurrency: usize, seconds: 
 fn in_process_app(web_identity: bool) -> Result<Arc<App>> {
     let store: Arc<dyn latchkey::store::Store> = Arc::new(SqliteStore::in_memory()?);
     let settings = Settings::new("http://127.0.0.1:1", REGION, "000000000000")?;
-    let app = App::new(
-        settings,
-        store.clone(),
-        Arc::new(SystemClock),
-        Arc::new(OsRandom),
-        Arc::new(Outbox::new(store)),
-    )?;
+    let app = App::on_store(settings, store, Arc::new(SystemClock))?;
     Ok(Arc::new(app.with_identity(IdentityConfig {
         issuer: Some(Arc::new(FixedCredentials)),
         web_identity,

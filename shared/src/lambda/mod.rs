@@ -17,10 +17,8 @@ pub use handler::Handler;
 pub use lambda_http::Error;
 
 use crate::clock::SystemClock;
-use crate::delivery::Outbox;
 use crate::identity::IdentityConfig;
 use crate::protocol::sigv4::AccessKey;
-use crate::random::OsRandom;
 use crate::secret::Secret;
 use crate::store::dynamodb::DynamoStore;
 use crate::store::Store;
@@ -118,13 +116,7 @@ pub fn build_app(
     // aws-lc-rs (already in the tree) so none of them panics. Err: one is installed already.
     let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let settings = Settings::new(&config.issuer_base_url, &config.region, &config.account_id)?;
-    let app = App::new(
-        settings,
-        store.clone(),
-        Arc::new(SystemClock),
-        Arc::new(OsRandom),
-        Arc::new(Outbox::new(store)),
-    )?;
+    let app = App::on_store(settings, store, Arc::new(SystemClock))?;
     Ok(app.with_identity(IdentityConfig {
         issuer: issuer.map(|i| Arc::new(i) as Arc<dyn crate::sts::CredentialIssuer>),
         web_identity: config.web_identity,
