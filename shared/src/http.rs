@@ -1,7 +1,6 @@
 //! A small HTTP(S) client for fetching provider documents (OIDC discovery, JWKS) and posting
 //! trigger events to HTTP triggers. TLS is
-//! rustls with the aws-lc provider passed explicitly and Mozilla's roots, so nothing depends
-//! on a process-wide TLS default. Every request has a timeout.
+//! [`crate::tls`]'s setup, passed explicitly, so nothing depends on a process-wide TLS default. Every request has a timeout.
 
 use crate::error::Error;
 use bytes::Bytes;
@@ -44,8 +43,7 @@ impl HttpClient {
     /// A client whose requests give up after `timeout`.
     pub fn new(timeout: Duration) -> Result<Self, Error> {
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
-            .with_provider_and_webpki_roots(rustls::crypto::aws_lc_rs::default_provider())
-            .map_err(|e| Error::Config(format!("TLS setup: {e}")))?
+            .with_tls_config(crate::tls::client_config()?)
             .https_or_http()
             .enable_http1()
             .build();

@@ -14,10 +14,12 @@ pub mod identity;
 pub mod lambda;
 pub mod protocol;
 pub mod random;
+pub mod sdk_env;
 pub mod sdk_http;
 pub mod secret;
 pub mod store;
 pub mod sts;
+pub mod tls;
 pub mod triggers;
 pub mod userpool;
 

@@ -1,6 +1,6 @@
 //! Every AWS SDK client Latchkey makes (DynamoDB, STS, Lambda, Secrets Manager) is configured
-//! here, by [`load_config`], and talks through [`client`]: hyper over rustls (aws-lc-rs) with
-//! Mozilla's roots compiled in (`webpki-roots`).
+//! here, by [`load_config`], and talks through [`client`]: hyper over the TLS setup of
+//! [`crate::tls`] (rustls on aws-lc-rs, Mozilla's roots compiled in).
 //!
 //! Why not the SDK's default client: it loads the platform's roots (`rustls-native-certs`), which
 //! reads `/etc/ssl/certs` (a bundle and ~150 files) on the first client, 4–13 ms of every Lambda
@@ -20,6 +20,7 @@ use aws_smithy_runtime_api::client::result::ConnectorError;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_runtime_api::http::Response;
 use aws_smithy_types::body::SdkBody;
+use aws_types::SdkConfig;
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector as TcpConnector;
 use hyper_util::client::legacy::Client;
@@ -29,30 +30,33 @@ use std::time::Duration;
 
 type Timeouts = (Option<Duration>, Option<Duration>);
 
-/// The SDK configuration from the normal chain (environment, profile, container or instance
-/// role; `AWS_ENDPOINT_URL_<SERVICE>` points a service at a local server), in `default_region`
-/// when none is configured, with [`client`] as its HTTP client.
-pub async fn load_config(default_region: &str) -> Result<aws_config::SdkConfig, Error> {
-    let region = aws_config::meta::region::RegionProviderChain::default_provider()
-        .or_else(aws_config::Region::new(default_region.to_string()));
-    Ok(aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(region)
-        .http_client(client()?)
-        .load()
-        .await)
+/// The SDK configuration, in `default_region` when none is configured, with [`client`] as its
+/// HTTP client. With the `config-chain` feature (the local server) it comes from the SDK's normal
+/// chain: environment, profile, container or instance role. Without it (the Lambda functions) it
+/// comes from the environment alone ([`crate::sdk_env`]). Either way `AWS_ENDPOINT_URL_<SERVICE>`
+/// points a service at a local server.
+pub async fn load_config(default_region: &str) -> Result<SdkConfig, Error> {
+    let http = client()?;
+    #[cfg(feature = "config-chain")]
+    {
+        let region = aws_config::meta::region::RegionProviderChain::default_provider()
+            .or_else(aws_config::Region::new(default_region.to_string()));
+        return Ok(aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(region)
+            .http_client(http)
+            .load()
+            .await);
+    }
+    // Type-checked in every build, run only without the chain.
+    #[allow(unreachable_code)]
+    Ok(crate::sdk_env::config(default_region, http, |k| {
+        std::env::var(k).ok()
+    }))
 }
 
 /// The SDK HTTP client with compiled-in roots, for `aws_config::ConfigLoader::http_client`.
 pub fn client() -> Result<SharedHttpClient, Error> {
-    let tls = rustls::ClientConfig::builder_with_provider(
-        rustls::crypto::aws_lc_rs::default_provider().into(),
-    )
-    .with_safe_default_protocol_versions()
-    .map_err(|e| Error::Config(format!("TLS setup: {e}")))?
-    .with_root_certificates(rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    })
-    .with_no_client_auth();
+    let tls = crate::tls::client_config()?;
     Ok(SharedHttpClient::new(WebpkiClient {
         tls,
         connectors: Mutex::default(),

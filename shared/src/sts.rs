@@ -66,7 +66,7 @@ impl StsIssuer {
     }
 
     /// An issuer using the SDK's normal configuration.
-    pub fn new(config: &aws_config::SdkConfig) -> Self {
+    pub fn new(config: &aws_types::SdkConfig) -> Self {
         Self {
             client: aws_sdk_sts::Client::new(config),
         }

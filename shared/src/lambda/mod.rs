@@ -112,9 +112,6 @@ pub fn build_app(
     store: Arc<dyn Store>,
     issuer: Option<StsIssuer>,
 ) -> Result<App, crate::Error> {
-    // HTTPS clients built in `App::new` may take the process-wide rustls provider; install
-    // aws-lc-rs (already in the tree) so none of them panics. Err: one is installed already.
-    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let settings = Settings::new(&config.issuer_base_url, &config.region, &config.account_id)?;
     let app = App::on_store(settings, store, Arc::new(SystemClock))?;
     Ok(app.with_identity(IdentityConfig {
@@ -127,7 +124,7 @@ pub fn build_app(
 /// The admin access key: its secret from Secrets Manager (once, at init) or the environment.
 pub async fn load_admin_keys(
     source: &AdminKeySource,
-    sdk: &aws_config::SdkConfig,
+    sdk: &aws_types::SdkConfig,
 ) -> Result<Vec<AccessKey>, Error> {
     Ok(match source {
         AdminKeySource::None => Vec::new(),
