@@ -32,15 +32,23 @@ type Timeouts = (Option<Duration>, Option<Duration>);
 
 /// The SDK configuration, in `default_region` when none is configured, with [`client`] as its
 /// HTTP client. With the `config-chain` feature (the local server) it comes from the SDK's normal
-/// chain: environment, profile, container or instance role. Without it (the Lambda functions) it
+/// chain: credentials from the environment, profile, container or instance role; the region from
+/// the environment or profile. Without it (the Lambda functions) it
 /// comes from the environment alone ([`crate::sdk_env`]). Either way `AWS_ENDPOINT_URL_<SERVICE>`
 /// points a service at a local server.
 pub async fn load_config(default_region: &str) -> Result<SdkConfig, Error> {
     let http = client()?;
     #[cfg(feature = "config-chain")]
     {
-        let region = aws_config::meta::region::RegionProviderChain::default_provider()
-            .or_else(aws_config::Region::new(default_region.to_string()));
+        // The region from the environment or the profile, else `default_region`. Not from
+        // instance metadata: off EC2 that lookup only fails (or waits for its timeout) at every
+        // start. Credentials keep the whole chain, instance roles included.
+        use aws_config::meta::region::RegionProviderChain;
+        let region = RegionProviderChain::first_try(
+            aws_config::environment::EnvironmentVariableRegionProvider::new(),
+        )
+        .or_else(aws_config::profile::ProfileFileRegionProvider::new())
+        .or_else(aws_config::Region::new(default_region.to_string()));
         return Ok(aws_config::defaults(aws_config::BehaviorVersion::latest())
             .region(region)
             .http_client(http)

@@ -20,7 +20,7 @@ mod warm;
 use anyhow::{bail, Context};
 use latchkey::lambda::Function;
 use latchkey_lambda_tests::{events_dir, Fixture};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -57,26 +57,40 @@ fn ms(d: Duration) -> String {
     format!("{:.2}", d.as_secs_f64() * 1000.0)
 }
 
-async fn measure(
-    bin: &Path,
-    env: &[(String, String)],
-    event: &str,
-    name: &str,
-) -> anyhow::Result<Row> {
-    let mut cold = Vec::new();
-    let (mut rss_kib, mut status) = (0, 0);
+/// One binary's samples.
+struct Target {
+    bin: PathBuf,
+    event: String,
+    row: Row,
+}
+
+/// Runs every target `RUNS` times, round-robin: each round starts every binary once, so CPU
+/// steal or a noisy neighbour lands on all of them alike and the × hello ratios stay comparable.
+async fn measure(targets: &mut [Target], env: &[(String, String)]) -> anyhow::Result<()> {
     for _ in 0..RUNS {
-        let s = runtime_api::invoke_once(bin, env, event).await?;
-        cold.push(s.cold);
-        rss_kib = rss_kib.max(s.rss_kib);
-        status = s.status;
+        for t in targets.iter_mut() {
+            let s = runtime_api::invoke_once(&t.bin, env, &t.event).await?;
+            t.row.cold.push(s.cold);
+            t.row.rss_kib = t.row.rss_kib.max(s.rss_kib);
+            t.row.status = s.status;
+        }
     }
-    Ok(Row {
-        name: name.to_string(),
-        size: std::fs::metadata(bin)?.len(),
-        cold,
-        rss_kib,
-        status,
+    Ok(())
+}
+
+/// A target with no samples yet.
+fn target(bin: PathBuf, event: String, name: &str) -> anyhow::Result<Target> {
+    let size = std::fs::metadata(&bin)?.len();
+    Ok(Target {
+        bin,
+        event,
+        row: Row {
+            name: name.to_string(),
+            size,
+            cold: Vec::new(),
+            rss_kib: 0,
+            status: 0,
+        },
     })
 }
 
@@ -155,24 +169,22 @@ async fn main() -> anyhow::Result<()> {
         );
     }
     let (env, fixture, mode) = function_env().await?;
-    let mut rows = vec![
-        measure(
-            &hello,
-            &env,
-            r#"{"hello":"world"}"#,
-            "hello-world (lambda_runtime)",
-        )
-        .await?,
-    ];
+    let mut targets = vec![target(
+        hello,
+        r#"{"hello":"world"}"#.to_string(),
+        "hello-world (lambda_runtime)",
+    )?];
     for function in Function::ALL {
         let event = fixture
             .event_json(&events_dir().join(event_for(function)))
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        rows.push(measure(&dir.join(function.name()), &env, &event, function.name()).await?);
+        targets.push(target(dir.join(function.name()), event, function.name())?);
     }
+    measure(&mut targets, &env).await?;
+    let rows: Vec<Row> = targets.into_iter().map(|t| t.row).collect();
     let base = median(&rows[0].cold);
     println!(
-        "Cold start: exec → first Runtime API poll, {RUNS} runs each; invoked once on a {mode}.\n"
+        "Cold start: exec → first Runtime API poll, {RUNS} rounds (every binary once per round); invoked on a {mode}.\n"
     );
     println!("| binary | size (MiB) | cold start median (ms) | min | max | × hello | peak RSS after 1 invocation (MiB) | reply |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");

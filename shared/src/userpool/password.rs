@@ -7,7 +7,7 @@ use crate::error::{ApiError, Error, ErrorKind};
 use crate::secret::Secret;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use tokio::sync::Semaphore;
 
 /// Cognito's symbol set for RequireSymbols.
@@ -69,7 +69,10 @@ pub fn verify_password(plain: &str, phc: &str) -> bool {
 /// sign-ins queues fairly instead of oversubscribing the CPU and memory.
 #[derive(Clone)]
 pub struct Hasher {
-    permits: Arc<Semaphore>,
+    /// One permit per core, sized at the first hash: counting cores reads the cgroup files
+    /// (about 4% of a Lambda function's start), and the functions that never hash a password
+    /// (token-refresh, jwks, credentials) never need it.
+    permits: Arc<OnceLock<Semaphore>>,
     dummy: Arc<Secret<String>>,
 }
 
@@ -83,9 +86,8 @@ const DUMMY_PHC: &str =
 impl Hasher {
     /// A hasher with one permit per core.
     pub fn new() -> Result<Self, Error> {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Ok(Self {
-            permits: Arc::new(Semaphore::new(cores)),
+            permits: Arc::default(),
             dummy: Arc::new(Secret::new(DUMMY_PHC.to_string())),
         })
     }
@@ -96,6 +98,9 @@ impl Hasher {
     ) -> Result<T, Error> {
         let _permit = self
             .permits
+            .get_or_init(|| {
+                Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
+            })
             .acquire()
             .await
             .map_err(|e| Error::Crypto(e.to_string()))?;
