@@ -2,7 +2,8 @@
 //!
 //! - cold start: exec to the first poll of the Runtime API, per function, against a local
 //!   stand-in ([`runtime_api`]), beside a hello-world `lambda_runtime` binary from the same build;
-//! - binary size (release profile: fat LTO, stripped) and peak RSS after one invocation;
+//! - binary size (release profile, stripped, linked by `latchkey-link`) and peak RSS after one
+//!   invocation;
 //! - warm handler latency in-process (this binary's own build), for a password sign-in
 //!   (argon2 and RS256), token refresh and GetUser, from events/ files.
 //!
@@ -13,6 +14,12 @@
 //! `scripts/moto.sh start`) the functions run on a seeded table, so the invocation does its real
 //! work (argon2 for sign-in); without it they run on an empty in-memory store, which needs the
 //! functions built with `--features latchkey/memory-store`.
+//!
+//! Other builds of the functions: `LAMBDA_BENCH_BOOTSTRAPS=target/lambda` takes each function
+//! from `<dir>/<name>/bootstrap` (what `cargo lambda build` writes), and `LAMBDA_BENCH_RUNNER`
+//! starts them through a command prefix. With `LAMBDA_BENCH_RUNNER="qemu-aarch64 -L
+//! /usr/aarch64-linux-gnu"` (Debian: qemu-user, libc6-arm64-cross) the arm64 bootstraps serve
+//! their events here; their times and RSS are then the emulator's, not comparable.
 
 mod runtime_api;
 mod warm;
@@ -60,6 +67,8 @@ fn ms(d: Duration) -> String {
 /// One binary's samples.
 struct Target {
     bin: PathBuf,
+    /// Command prefix the binary is started through (empty: started directly).
+    runner: Vec<String>,
     event: String,
     row: Row,
 }
@@ -69,7 +78,7 @@ struct Target {
 async fn measure(targets: &mut [Target], env: &[(String, String)]) -> anyhow::Result<()> {
     for _ in 0..RUNS {
         for t in targets.iter_mut() {
-            let s = runtime_api::invoke_once(&t.bin, env, &t.event).await?;
+            let s = runtime_api::invoke_once(&t.bin, &t.runner, env, &t.event).await?;
             t.row.cold.push(s.cold);
             t.row.rss_kib = t.row.rss_kib.max(s.rss_kib);
             t.row.status = s.status;
@@ -79,10 +88,13 @@ async fn measure(targets: &mut [Target], env: &[(String, String)]) -> anyhow::Re
 }
 
 /// A target with no samples yet.
-fn target(bin: PathBuf, event: String, name: &str) -> anyhow::Result<Target> {
-    let size = std::fs::metadata(&bin)?.len();
+fn target(bin: PathBuf, runner: Vec<String>, event: String, name: &str) -> anyhow::Result<Target> {
+    let size = std::fs::metadata(&bin)
+        .with_context(|| format!("{}", bin.display()))?
+        .len();
     Ok(Target {
         bin,
+        runner,
         event,
         row: Row {
             name: name.to_string(),
@@ -157,20 +169,31 @@ async fn main() -> anyhow::Result<()> {
         .context("no folder")?
         .to_path_buf();
     let hello = dir.join("hello-lambda");
+    let bootstraps = std::env::var_os("LAMBDA_BENCH_BOOTSTRAPS").map(PathBuf::from);
+    let function_bin = |name: &str| match &bootstraps {
+        Some(b) => b.join(name).join("bootstrap"),
+        None => dir.join(name),
+    };
+    let runner: Vec<String> = std::env::var("LAMBDA_BENCH_RUNNER")
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
     let missing: Vec<&str> = Function::ALL
         .iter()
         .map(|f| f.name())
-        .filter(|n| !dir.join(n).exists())
+        .filter(|n| !function_bin(n).exists())
         .collect();
     if !missing.is_empty() || !hello.exists() {
         bail!(
-            "build the functions first (missing {missing:?} in {}); see the module docs",
+            "build the functions first (missing {missing:?}, or hello-lambda in {}); see the module docs",
             dir.display()
         );
     }
     let (env, fixture, mode) = function_env().await?;
     let mut targets = vec![target(
         hello,
+        Vec::new(),
         r#"{"hello":"world"}"#.to_string(),
         "hello-world (lambda_runtime)",
     )?];
@@ -178,7 +201,8 @@ async fn main() -> anyhow::Result<()> {
         let event = fixture
             .event_json(&events_dir().join(event_for(function)))
             .map_err(|e| anyhow::anyhow!("{e}"))?;
-        targets.push(target(dir.join(function.name()), event, function.name())?);
+        let bin = function_bin(function.name());
+        targets.push(target(bin, runner.clone(), event, function.name())?);
     }
     measure(&mut targets, &env).await?;
     let rows: Vec<Row> = targets.into_iter().map(|t| t.row).collect();
@@ -186,6 +210,12 @@ async fn main() -> anyhow::Result<()> {
     println!(
         "Cold start: exec → first Runtime API poll, {RUNS} rounds (every binary once per round); invoked on a {mode}.\n"
     );
+    if !runner.is_empty() {
+        println!(
+            "The functions ran through `{}`: their times and RSS are the runner's, not comparable.\n",
+            runner.join(" ")
+        );
+    }
     println!("| binary | size (MiB) | cold start median (ms) | min | max | × hello | peak RSS after 1 invocation (MiB) | reply |");
     println!("|---|---:|---:|---:|---:|---:|---:|---:|");
     for r in &rows {

@@ -29,9 +29,11 @@ enum Msg {
     IdleAgain,
 }
 
-/// Runs `bin` once with `env` (and nothing else in its environment) and `event`.
+/// Runs `bin` once (through `runner`, a command prefix such as an emulator, when not empty)
+/// with `env` (and nothing else in its environment) and `event`.
 pub async fn invoke_once(
     bin: &Path,
+    runner: &[String],
     env: &[(String, String)],
     event: &str,
 ) -> anyhow::Result<Sample> {
@@ -52,7 +54,15 @@ pub async fn invoke_once(
         }
     });
     let started = Instant::now();
-    let mut child = tokio::process::Command::new(bin)
+    let mut command = match runner.split_first() {
+        Some((program, args)) => {
+            let mut c = tokio::process::Command::new(program);
+            c.args(args).arg(bin);
+            c
+        }
+        None => tokio::process::Command::new(bin),
+    };
+    let mut child = command
         .env_clear()
         .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
         .env("AWS_LAMBDA_RUNTIME_API", format!("127.0.0.1:{port}"))
