@@ -28,8 +28,12 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 PIDFILE="$VENV/moto-$PORT.pid"
 LOGFILE="$VENV/moto-$PORT.log"
-
-log() { echo "moto.sh: $*" >&2; }
+NAME="moto.sh"
+SERVICE="moto server"
+OWN_CMDLINE="moto"
+USAGE_ENV="MOTO_PORT, default 5000"
+# shellcheck source=scripts/service.sh
+. "$ROOT/scripts/service.sh"
 
 # moto_server's own main, with the app wrapped in a lock (see above).
 SERVER_PY='
@@ -71,15 +75,6 @@ install() {
         "moto[server]==$MOTO_VERSION"
 }
 
-running() {
-    # The recorded process is alive and is still ours (not a reused pid).
-    [ -f "$PIDFILE" ] || return 1
-    local pid
-    pid="$(cat "$PIDFILE")"
-    kill -0 "$pid" 2>/dev/null || return 1
-    [ ! -r "/proc/$pid/cmdline" ] || tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q moto
-}
-
 answers() {
     # moto's dashboard answers on /moto-api/; anything else on the port does not count.
     "$VENV/bin/python" - "$PORT" <<'EOF' 2>/dev/null
@@ -105,53 +100,17 @@ start() {
             >"$LOGFILE" 2>&1 &
         echo $! >"$PIDFILE"
     fi
-    for _ in $(seq 1 100); do
-        if answers; then
-            log "moto is answering on http://127.0.0.1:$PORT"
-            return 0
-        fi
-        if ! running; then
-            log "moto server exited; its log:"
-            cat "$LOGFILE" >&2 || true
-            rm -f "$PIDFILE"
-            return 1
-        fi
-        sleep 0.2
-    done
-    log "moto server did not answer within 20 s; its log:"
-    cat "$LOGFILE" >&2 || true
-    return 1
+    await_answer
 }
 
 stop() {
     if running; then
         local pid
         pid="$(cat "$PIDFILE")"
-        kill "$pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -9 "$pid" 2>/dev/null || true
+        terminate "$pid"
         log "stopped moto server (pid $pid)"
     fi
     rm -f "$PIDFILE"
 }
 
-case "${1:-}" in
-install) install ;;
-start) start ;;
-stop) stop ;;
-status)
-    if running && answers; then
-        echo "running on http://127.0.0.1:$PORT (pid $(cat "$PIDFILE"))"
-    else
-        echo "not running"
-        exit 1
-    fi
-    ;;
-*)
-    echo "usage: $0 install|start|stop|status   (env MOTO_PORT, default 5000)" >&2
-    exit 2
-    ;;
-esac
+service_main "$@"

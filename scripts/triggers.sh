@@ -43,7 +43,12 @@ FUNCTIONS=(
     "migrate-user:user-migration-authentication.json"
 )
 
-log() { echo "triggers.sh: $*" >&2; }
+NAME="triggers.sh"
+SERVICE="cargo lambda watch"
+OWN_CMDLINE="cargo-lambda"
+USAGE_ENV="TRIGGERS_PORT, default 9001"
+# shellcheck source=scripts/service.sh
+. "$ROOT/scripts/service.sh"
 
 install() {
     if [ -x "$VENV/bin/cargo-lambda" ] &&
@@ -57,15 +62,6 @@ install() {
     log "installing cargo-lambda==$CARGO_LAMBDA_VERSION"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check \
         "cargo-lambda==$CARGO_LAMBDA_VERSION"
-}
-
-running() {
-    # The recorded process is alive and is still ours (not a reused pid).
-    [ -f "$PIDFILE" ] || return 1
-    local pid
-    pid="$(cat "$PIDFILE")"
-    kill -0 "$pid" 2>/dev/null || return 1
-    [ ! -r "/proc/$pid/cmdline" ] || tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q cargo-lambda
 }
 
 answers() {
@@ -117,23 +113,7 @@ start() {
             --env-file "$ENVFILE" >"$LOGFILE" 2>&1 &
         echo $! >"$PIDFILE"
     fi
-    for _ in $(seq 1 100); do
-        if answers; then
-            log "cargo lambda watch is answering on http://127.0.0.1:$PORT"
-            warm
-            return 0
-        fi
-        if ! running; then
-            log "cargo lambda watch exited; its log:"
-            cat "$LOGFILE" >&2 || true
-            rm -f "$PIDFILE"
-            return 1
-        fi
-        sleep 0.2
-    done
-    log "cargo lambda watch did not answer within 20 s; its log:"
-    cat "$LOGFILE" >&2 || true
-    return 1
+    await_answer && warm
 }
 
 stop() {
@@ -143,12 +123,7 @@ stop() {
         # The function processes are its children, each in its own process group; it stops
         # them on SIGTERM, and they are killed here if it does not.
         children="$(ps -o pid= --ppid "$pid" 2>/dev/null || true)"
-        kill "$pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        kill -9 "$pid" 2>/dev/null || true
+        terminate "$pid"
         local child
         for child in $children; do
             # Only if it is still one of the example functions (not a reused pid).
@@ -162,20 +137,4 @@ stop() {
     rm -f "$PIDFILE"
 }
 
-case "${1:-}" in
-install) install ;;
-start) start ;;
-stop) stop ;;
-status)
-    if running && answers; then
-        echo "running on http://127.0.0.1:$PORT (pid $(cat "$PIDFILE"))"
-    else
-        echo "not running"
-        exit 1
-    fi
-    ;;
-*)
-    echo "usage: $0 install|start|stop|status   (env TRIGGERS_PORT, default 9001)" >&2
-    exit 2
-    ;;
-esac
+service_main "$@"
