@@ -13,7 +13,7 @@ use crate::error::Error;
 use rustls::crypto::aws_lc_rs::{self as provider, cipher_suite, kx_group};
 use rustls::crypto::{CryptoProvider, WebPkiSupportedAlgorithms};
 use rustls::SignatureScheme;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use webpki::aws_lc_rs as alg;
 
 /// Certificate signature checks: ECDSA on P-256/P-384 and RSA, no more.
@@ -84,18 +84,25 @@ pub fn provider() -> CryptoProvider {
     }
 }
 
-/// A TLS client configuration: [`provider`], TLS 1.2 and 1.3, Mozilla's roots, no client
-/// certificate.
+/// The TLS client configuration: [`provider`], TLS 1.2 and 1.3, Mozilla's roots, no client
+/// certificate. Built once per process (the SDK clients and the OIDC key cache both take it at
+/// start); each caller gets a clone, which shares the provider and the root store.
 pub fn client_config() -> Result<rustls::ClientConfig, Error> {
-    Ok(
-        rustls::ClientConfig::builder_with_provider(Arc::new(provider()))
-            .with_safe_default_protocol_versions()
-            .map_err(|e| Error::Config(format!("TLS setup: {e}")))?
-            .with_root_certificates(rustls::RootCertStore {
-                roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-            })
-            .with_no_client_auth(),
-    )
+    static CONFIG: OnceLock<Result<rustls::ClientConfig, String>> = OnceLock::new();
+    CONFIG
+        .get_or_init(|| {
+            Ok(
+                rustls::ClientConfig::builder_with_provider(Arc::new(provider()))
+                    .with_safe_default_protocol_versions()
+                    .map_err(|e| e.to_string())?
+                    .with_root_certificates(rustls::RootCertStore {
+                        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+                    })
+                    .with_no_client_auth(),
+            )
+        })
+        .clone()
+        .map_err(|e| Error::Config(format!("TLS setup: {e}")))
 }
 
 #[cfg(test)]
