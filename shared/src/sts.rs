@@ -51,9 +51,13 @@ pub trait CredentialIssuer: Send + Sync {
     async fn assume(&self, request: &RoleRequest) -> Result<Credentials, CredentialError>;
 }
 
-/// The STS adapter.
+/// The STS adapter. Its SDK client is made on the first call, as the trigger invoker's
+/// Lambda client is: building one parses the STS crate's endpoint partition table (about 0.43M
+/// instructions under callgrind, more than a hello-world Lambda's whole start), which
+/// GetId, GetOpenIdToken and every user-pool operation never need.
 pub struct StsIssuer {
-    client: aws_sdk_sts::Client,
+    config: aws_types::SdkConfig,
+    client: std::sync::OnceLock<aws_sdk_sts::Client>,
 }
 
 impl StsIssuer {
@@ -68,8 +72,15 @@ impl StsIssuer {
     /// An issuer using the SDK's normal configuration.
     pub fn new(config: &aws_types::SdkConfig) -> Self {
         Self {
-            client: aws_sdk_sts::Client::new(config),
+            config: config.clone(),
+            client: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The STS client, made on first use.
+    fn client(&self) -> &aws_sdk_sts::Client {
+        self.client
+            .get_or_init(|| aws_sdk_sts::Client::new(&self.config))
     }
 }
 
@@ -116,7 +127,7 @@ impl CredentialIssuer for StsIssuer {
     async fn assume(&self, r: &RoleRequest) -> Result<Credentials, CredentialError> {
         if let Some(token) = &r.web_identity_token {
             let out = self
-                .client
+                .client()
                 .assume_role_with_web_identity()
                 .role_arn(&r.role_arn)
                 .role_session_name(&r.session_name)
@@ -128,7 +139,7 @@ impl CredentialIssuer for StsIssuer {
             return convert(out.credentials());
         }
         let mut call = self
-            .client
+            .client()
             .assume_role()
             .role_arn(&r.role_arn)
             .role_session_name(&r.session_name)

@@ -1,7 +1,8 @@
 //! `lambda-bench`: the Lambda figures, printed as a Markdown table (figures only, no pass/fail).
 //!
 //! - cold start: exec to the first poll of the Runtime API, per function, against a local
-//!   stand-in ([`runtime_api`]), beside a hello-world `lambda_runtime` binary from the same build;
+//!   stand-in ([`runtime_api`]), beside a hello-world `lambda_runtime` binary from the same build,
+//!   in rounds of starts only and again in rounds where each start is invoked (see [`measure`]);
 //! - binary size (release profile, stripped, linked by `latchkey-link`) and peak RSS after one
 //!   invocation;
 //! - warm handler latency in-process (this binary's own build), for a password sign-in
@@ -49,7 +50,11 @@ fn event_for(function: Function) -> &'static str {
 struct Row {
     name: String,
     size: u64,
+    /// Cold starts in rounds of starts only.
     cold: Vec<Duration>,
+    /// Cold starts in rounds where every start is invoked, so each follows another binary's
+    /// invocation.
+    cold_invoked: Vec<Duration>,
     rss_kib: u64,
     status: u16,
 }
@@ -73,15 +78,29 @@ struct Target {
     row: Row,
 }
 
-/// Runs every target `RUNS` times, round-robin: each round starts every binary once, so CPU
+/// Starts every target `RUNS` times, round-robin: each round starts every binary once, so CPU
 /// steal or a noisy neighbour lands on all of them alike and the × hello ratios stay comparable.
+///
+/// First `RUNS` rounds of starts only (each process is stopped at its first poll), then `RUNS`
+/// rounds in which each start is invoked once with its event (the RSS and reply figures). The
+/// second kind of round has each start follow another binary's invocation, which on this VM
+/// makes the next start slower, the functions more than hello-world; both figures are printed.
 async fn measure(targets: &mut [Target], env: &[(String, String)]) -> anyhow::Result<()> {
     for _ in 0..RUNS {
         for t in targets.iter_mut() {
-            let s = runtime_api::invoke_once(&t.bin, &t.runner, env, &t.event).await?;
+            let s = runtime_api::start_once(&t.bin, &t.runner, env).await?;
             t.row.cold.push(s.cold);
-            t.row.rss_kib = t.row.rss_kib.max(s.rss_kib);
-            t.row.status = s.status;
+        }
+    }
+    for _ in 0..RUNS {
+        for t in targets.iter_mut() {
+            let s = runtime_api::invoke_once(&t.bin, &t.runner, env, &t.event).await?;
+            t.row.cold_invoked.push(s.cold);
+            let invocation = s
+                .invocation
+                .ok_or_else(|| anyhow::anyhow!("{}: no invocation", t.row.name))?;
+            t.row.rss_kib = t.row.rss_kib.max(invocation.rss_kib);
+            t.row.status = invocation.status;
         }
     }
     Ok(())
@@ -100,6 +119,7 @@ fn target(bin: PathBuf, runner: Vec<String>, event: String, name: &str) -> anyho
             name: name.to_string(),
             size,
             cold: Vec::new(),
+            cold_invoked: Vec::new(),
             rss_kib: 0,
             status: 0,
         },
@@ -206,9 +226,10 @@ async fn main() -> anyhow::Result<()> {
     }
     measure(&mut targets, &env).await?;
     let rows: Vec<Row> = targets.into_iter().map(|t| t.row).collect();
-    let base = median(&rows[0].cold);
+    let (base, base_invoked) = (median(&rows[0].cold), median(&rows[0].cold_invoked));
     println!(
-        "Cold start: exec → first Runtime API poll, {RUNS} rounds (every binary once per round); invoked on a {mode}.\n"
+        "Cold start: exec → first Runtime API poll, {RUNS} rounds of starts only (every binary once per round, stopped at its first poll), \
+         then {RUNS} rounds of starts each invoked once on a {mode} (\"after invocations\": each start follows another binary's invocation).\n"
     );
     if !runner.is_empty() {
         println!(
@@ -216,21 +237,23 @@ async fn main() -> anyhow::Result<()> {
             runner.join(" ")
         );
     }
-    println!("| binary | size (MiB) | cold start median (ms) | min | max | × hello | peak RSS after 1 invocation (MiB) | reply |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| binary | size (MiB) | cold start median (ms) | min | max | × hello | after invocations: median (ms) | × hello | peak RSS after 1 invocation (MiB) | reply |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in &rows {
         let (min, max) = (
             r.cold.iter().min().copied().unwrap_or_default(),
             r.cold.iter().max().copied().unwrap_or_default(),
         );
         println!(
-            "| {} | {:.2} | {} | {} | {} | {:.2} | {:.1} | {} |",
+            "| {} | {:.2} | {} | {} | {} | {:.2} | {} | {:.2} | {:.1} | {} |",
             r.name,
             r.size as f64 / 1_048_576.0,
             ms(median(&r.cold)),
             ms(min),
             ms(max),
             median(&r.cold).as_secs_f64() / base.as_secs_f64(),
+            ms(median(&r.cold_invoked)),
+            median(&r.cold_invoked).as_secs_f64() / base_invoked.as_secs_f64(),
             r.rss_kib as f64 / 1024.0,
             r.status
         );

@@ -1,7 +1,8 @@
-//! A local stand-in for the Lambda Runtime API on 127.0.0.1: it starts a function binary,
+//! A local stand-in for the Lambda Runtime API on 127.0.0.1: it starts a function binary and
 //! notes when the binary first polls `GET /2018-06-01/runtime/invocation/next` (the cold-start
-//! figure), hands it one event, takes its response, and at the next poll (the function idle
-//! again) reads the process's peak RSS (`VmHWM`) before stopping it.
+//! figure). Then either it stops the process at once ([`start_once`]), or it hands it one event,
+//! takes its response, and at the next poll (the function idle again) reads the process's peak
+//! RSS (`VmHWM`) before stopping it ([`invoke_once`]).
 
 use anyhow::{anyhow, bail, Context};
 use std::path::Path;
@@ -11,11 +12,18 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
-/// One cold start and invocation.
+/// One cold start, and what the invocation after it gave (when there was one).
 #[derive(Debug, Clone)]
 pub struct Sample {
     /// Exec to the first poll of the Runtime API.
     pub cold: Duration,
+    /// The invocation's figures; `None` for [`start_once`].
+    pub invocation: Option<Invocation>,
+}
+
+/// What one invocation gave.
+#[derive(Debug, Clone, Copy)]
+pub struct Invocation {
     /// `statusCode` of the function's response (0 for a non-HTTP response).
     pub status: u16,
     /// Peak resident set after the invocation, KiB.
@@ -29,18 +37,38 @@ enum Msg {
     IdleAgain,
 }
 
-/// Runs `bin` once (through `runner`, a command prefix such as an emulator, when not empty)
-/// with `env` (and nothing else in its environment) and `event`.
+/// Starts `bin` (through `runner`, a command prefix such as an emulator, when not empty) with
+/// `env` (and nothing else in its environment), and stops it at its first poll.
+pub async fn start_once(
+    bin: &Path,
+    runner: &[String],
+    env: &[(String, String)],
+) -> anyhow::Result<Sample> {
+    run(bin, runner, env, None).await
+}
+
+/// Starts `bin` as [`start_once`] does, invokes it once with `event`, and stops it when it polls
+/// again.
 pub async fn invoke_once(
     bin: &Path,
     runner: &[String],
     env: &[(String, String)],
     event: &str,
 ) -> anyhow::Result<Sample> {
+    run(bin, runner, env, Some(event)).await
+}
+
+async fn run(
+    bin: &Path,
+    runner: &[String],
+    env: &[(String, String)],
+    event: Option<&str>,
+) -> anyhow::Result<Sample> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
     let (tx, mut rx) = mpsc::unbounded_channel();
-    let event = event.to_string();
+    let invoke = event.is_some();
+    let event = event.unwrap_or_default().to_string();
     let server = tokio::spawn(async move {
         let polls_seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         loop {
@@ -78,17 +106,30 @@ pub async fn invoke_once(
         let mut status = None;
         while let Some(msg) = rx.recv().await {
             match msg {
-                Msg::FirstPoll(at) => cold = Some(at - started),
+                Msg::FirstPoll(at) => {
+                    cold = Some(at - started);
+                    if !invoke {
+                        break;
+                    }
+                }
                 Msg::Response(body) => status = Some(status_of(&body)),
                 Msg::Failed(body) => bail!("the function reported an error: {body}"),
                 Msg::IdleAgain => break,
             }
         }
-        let rss_kib = peak_rss_kib(pid)?;
+        let cold = cold.ok_or_else(|| anyhow!("never polled"))?;
+        if !invoke {
+            return Ok(Sample {
+                cold,
+                invocation: None,
+            });
+        }
         Ok(Sample {
-            cold: cold.ok_or_else(|| anyhow!("never polled"))?,
-            status: status.ok_or_else(|| anyhow!("no response"))?,
-            rss_kib,
+            cold,
+            invocation: Some(Invocation {
+                status: status.ok_or_else(|| anyhow!("no response"))?,
+                rss_kib: peak_rss_kib(pid)?,
+            }),
         })
     })
     .await;
