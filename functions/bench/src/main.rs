@@ -88,19 +88,16 @@ struct Target {
 async fn measure(targets: &mut [Target], env: &[(String, String)]) -> anyhow::Result<()> {
     for _ in 0..RUNS {
         for t in targets.iter_mut() {
-            let s = runtime_api::start_once(&t.bin, &t.runner, env).await?;
-            t.row.cold.push(s.cold);
+            let cold = runtime_api::start_once(&t.bin, &t.runner, env).await?;
+            t.row.cold.push(cold);
         }
     }
     for _ in 0..RUNS {
         for t in targets.iter_mut() {
             let s = runtime_api::invoke_once(&t.bin, &t.runner, env, &t.event).await?;
             t.row.cold_invoked.push(s.cold);
-            let invocation = s
-                .invocation
-                .ok_or_else(|| anyhow::anyhow!("{}: no invocation", t.row.name))?;
-            t.row.rss_kib = t.row.rss_kib.max(invocation.rss_kib);
-            t.row.status = invocation.status;
+            t.row.rss_kib = t.row.rss_kib.max(s.rss_kib);
+            t.row.status = s.status;
         }
     }
     Ok(())

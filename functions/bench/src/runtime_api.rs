@@ -12,18 +12,11 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 
-/// One cold start, and what the invocation after it gave (when there was one).
+/// One cold start and invocation.
 #[derive(Debug, Clone)]
 pub struct Sample {
     /// Exec to the first poll of the Runtime API.
     pub cold: Duration,
-    /// The invocation's figures; `None` for [`start_once`].
-    pub invocation: Option<Invocation>,
-}
-
-/// What one invocation gave.
-#[derive(Debug, Clone, Copy)]
-pub struct Invocation {
     /// `statusCode` of the function's response (0 for a non-HTTP response).
     pub status: u16,
     /// Peak resident set after the invocation, KiB.
@@ -38,13 +31,14 @@ enum Msg {
 }
 
 /// Starts `bin` (through `runner`, a command prefix such as an emulator, when not empty) with
-/// `env` (and nothing else in its environment), and stops it at its first poll.
+/// `env` (and nothing else in its environment), and stops it at its first poll, which is left
+/// unanswered. Returns the time from exec to that poll.
 pub async fn start_once(
     bin: &Path,
     runner: &[String],
     env: &[(String, String)],
-) -> anyhow::Result<Sample> {
-    run(bin, runner, env, None).await
+) -> anyhow::Result<Duration> {
+    Ok(run(bin, runner, env, None).await?.0)
 }
 
 /// Starts `bin` as [`start_once`] does, invokes it once with `event`, and stops it when it polls
@@ -55,20 +49,28 @@ pub async fn invoke_once(
     env: &[(String, String)],
     event: &str,
 ) -> anyhow::Result<Sample> {
-    run(bin, runner, env, Some(event)).await
+    let (cold, invocation) = run(bin, runner, env, Some(event)).await?;
+    let (status, rss_kib) = invocation.context("no invocation")?;
+    Ok(Sample {
+        cold,
+        status,
+        rss_kib,
+    })
 }
 
+/// Starts `bin`, and invokes it with `event` when there is one. Returns the cold start and,
+/// after an invocation, the reply's status and the peak RSS in KiB.
 async fn run(
     bin: &Path,
     runner: &[String],
     env: &[(String, String)],
     event: Option<&str>,
-) -> anyhow::Result<Sample> {
+) -> anyhow::Result<(Duration, Option<(u16, u64)>)> {
     let listener = TcpListener::bind("127.0.0.1:0").await?;
     let port = listener.local_addr()?.port();
     let (tx, mut rx) = mpsc::unbounded_channel();
+    let event = event.map(str::to_string);
     let invoke = event.is_some();
-    let event = event.unwrap_or_default().to_string();
     let server = tokio::spawn(async move {
         let polls_seen = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
         loop {
@@ -77,7 +79,7 @@ async fn run(
             };
             let (tx, event, seen) = (tx.clone(), event.clone(), polls_seen.clone());
             tokio::spawn(async move {
-                let _ = serve(stream, &event, &tx, &seen).await;
+                let _ = serve(stream, event.as_deref(), &tx, &seen).await;
             });
         }
     });
@@ -119,18 +121,10 @@ async fn run(
         }
         let cold = cold.ok_or_else(|| anyhow!("never polled"))?;
         if !invoke {
-            return Ok(Sample {
-                cold,
-                invocation: None,
-            });
+            return Ok((cold, None));
         }
-        Ok(Sample {
-            cold,
-            invocation: Some(Invocation {
-                status: status.ok_or_else(|| anyhow!("no response"))?,
-                rss_kib: peak_rss_kib(pid)?,
-            }),
-        })
+        let status = status.ok_or_else(|| anyhow!("no response"))?;
+        Ok((cold, Some((status, peak_rss_kib(pid)?))))
     })
     .await;
     let _ = child.kill().await;
@@ -154,10 +148,11 @@ fn peak_rss_kib(pid: u32) -> anyhow::Result<u64> {
         .ok_or_else(|| anyhow!("no VmHWM for {pid}"))
 }
 
-/// Serves one keep-alive connection of the runtime client.
+/// Serves one keep-alive connection of the runtime client. Without an event, the first poll is
+/// left pending too.
 async fn serve(
     mut stream: TcpStream,
-    event: &str,
+    event: Option<&str>,
     tx: &mpsc::UnboundedSender<Msg>,
     polls: &std::sync::atomic::AtomicUsize,
 ) -> anyhow::Result<()> {
@@ -167,12 +162,16 @@ async fn serve(
         let line = head.lines().next().unwrap_or_default().to_string();
         if line.starts_with("GET /2018-06-01/runtime/invocation/next") {
             let n = polls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            if n > 0 {
-                let _ = tx.send(Msg::IdleAgain);
+            let first = n == 0;
+            let _ = tx.send(if first {
+                Msg::FirstPoll(Instant::now())
+            } else {
+                Msg::IdleAgain
+            });
+            let (true, Some(event)) = (first, event) else {
                 // Leave the poll pending: the function is idle, as between invocations.
-                std::future::pending::<()>().await;
-            }
-            let _ = tx.send(Msg::FirstPoll(Instant::now()));
+                return std::future::pending().await;
+            };
             let deadline = SystemTime::now().duration_since(UNIX_EPOCH)?.as_millis() + 30_000;
             let headers = format!(
                 "Lambda-Runtime-Aws-Request-Id: bench-request-1\r\n\
