@@ -3,7 +3,8 @@
 # the cold-start times of `lambda-bench`, does not move with the machine's load.
 #
 # Each release binary in target/release (hello-lambda and the seven functions; build them as the
-# lambda-bench docs say) is started with the settings lambda-bench gives it and a Runtime API
+# lambda-bench docs say) is started with the settings lambda-bench gives it (the list below repeats
+# lambda-bench's `function_env`) and a Runtime API
 # address that refuses connections: it runs its whole init, fails its first poll and exits. The
 # count is from exec to exit, so it includes the loader and the teardown; the functions'
 # difference from hello-world is their init. Nothing is contacted: building SDK clients does not
@@ -32,6 +33,9 @@ for b in "${bins[@]}"; do
     LATCHKEY_ADMIN_ACCESS_KEY_ID=AKIDBENCHADMIN LATCHKEY_ADMIN_SECRET_ACCESS_KEY=bench-secret \
     AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:1 AWS_LAMBDA_RUNTIME_API=127.0.0.1:1 \
     valgrind --tool=callgrind --callgrind-out-file="$out/$b" "$bin" >/dev/null 2>"$out/$b.log" || true
+  # A binary that stops before its poll (a setting missing here, say) would give a smaller count.
+  grep -q ConnectionRefused "$out/$b.log" || {
+    echo "lambda-instructions.sh: $b did not reach its first Runtime API poll:" >&2; cat "$out/$b.log" >&2; exit 1; }
   ir=$(sed -n 's/.*Collected : \([0-9]*\).*/\1/p' "$out/$b.log")
   [ -n "$ir" ] || { echo "lambda-instructions.sh: no count for $b:" >&2; cat "$out/$b.log" >&2; exit 1; }
   hello=${hello:-$ir}
