@@ -2,8 +2,9 @@
 # clients.sh: installs the real Cognito client libraries that tests/tests/real_clients.rs drives
 # against the server (SRP sign-in, TOTP MFA), into the repo and nowhere else:
 #
-#   .venv-clients/                      python3 venv with pycognito and pyotp, pinned in
-#                                       tests/clients/requirements.txt
+#   .venv-clients/                      python3 venv with pycognito, pyotp, moto and pytest,
+#                                       pinned in tests/clients/requirements.txt, and moto's
+#                                       sdist unpacked (its tests, for tests/clients/moto/run.sh)
 #   tests/clients/node/node_modules/    amazon-cognito-identity-js and otplib, pinned in
 #                                       tests/clients/node/package.json and package-lock.json
 #
@@ -37,8 +38,24 @@ install_python() {
     fi
     log "installing $(grep -v '^#' "$REQS" | xargs) into $VENV"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQS"
-    "$VENV/bin/python" -c 'import pycognito, pyotp, boto3' # fails loudly if the install is broken
+    "$VENV/bin/python" -c 'import pycognito, pyotp, boto3, moto, pytest' # fails loudly if broken
+    install_moto_tests
     echo "$want" >"$stamp"
+}
+
+# moto's own Cognito tests, from the sdist of the pinned moto (the wheel has no tests); the
+# package source is removed so the tests import the installed moto.
+install_moto_tests() {
+    local version src
+    version="$(sed -n 's/^moto\[cognitoidp\]==//p' "$REQS")"
+    src="$VENV/moto-$version"
+    [[ -d "$src/tests/test_cognitoidp" ]] && return
+    log "unpacking moto $version's tests into $src"
+    "$VENV/bin/python" -m pip download --quiet --disable-pip-version-check --no-binary :all: \
+        --no-deps -d "$VENV" "moto==$version"
+    tar -xzf "$VENV/moto-$version.tar.gz" -C "$VENV"
+    rm -rf "$src/moto"
+    ln -sfn "moto-$version" "$VENV/moto-src"
 }
 
 install_node() {

@@ -29,6 +29,8 @@ pub struct RunningServer {
     pub default_pool_id: String,
     /// The default pool's app client.
     pub default_client_id: String,
+    /// How identity pools get credentials, for the start banner.
+    pub credentials: String,
     stop: oneshot::Sender<()>,
     task: JoinHandle<()>,
 }
@@ -69,6 +71,58 @@ async fn open_store(choice: &StoreChoice) -> anyhow::Result<Arc<dyn Store>> {
     })
 }
 
+/// Where the server's STS calls would go, decided at start without calling anything: with no
+/// endpoint and no credentials configured, the SDK would spend seconds retrying the instance
+/// metadata service on every GetCredentialsForIdentity before failing.
+#[derive(Debug, PartialEq, Eq)]
+enum StsSource {
+    /// `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL`.
+    Endpoint(String),
+    /// AWS credentials in the environment or the shared files: the account's real STS.
+    Account,
+    /// Nothing: GetCredentialsForIdentity answers a clear error at once.
+    None,
+}
+
+impl StsSource {
+    fn from_env(home: Option<std::path::PathBuf>) -> Self {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+        let ignore = var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
+        if let Some(url) = var("AWS_ENDPOINT_URL_STS").or_else(|| var("AWS_ENDPOINT_URL")) {
+            if !ignore {
+                return Self::Endpoint(url);
+            }
+        }
+        let env_credentials = [
+            "AWS_ACCESS_KEY_ID",
+            "AWS_PROFILE",
+            "AWS_WEB_IDENTITY_TOKEN_FILE",
+            "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+        ]
+        .iter()
+        .any(|k| var(k).is_some());
+        let files = home
+            .is_some_and(|h| h.join(".aws/credentials").exists() || h.join(".aws/config").exists());
+        if env_credentials || files {
+            Self::Account
+        } else {
+            Self::None
+        }
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Self::Endpoint(url) => format!("STS at {url}"),
+            Self::Account => {
+                "your AWS account's STS (credentials from the environment or ~/.aws)".to_string()
+            }
+            Self::None => "none: set AWS_ENDPOINT_URL_STS or AWS credentials to vend them".into(),
+        }
+    }
+}
+
 /// Binds, builds the App, ensures the default pool and client exist, and starts serving.
 pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
     let file = opts.load_file()?;
@@ -83,9 +137,13 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
         &opts.account_id,
     )?;
     let store = open_store(&opts.store).await?;
+    let sts = StsSource::from_env(std::env::var_os("HOME").map(std::path::PathBuf::from));
     let app = Arc::new(
         App::on_store(settings, store, opts.clock.clone())?.with_identity(IdentityConfig {
-            issuer: Some(Arc::new(StsIssuer::from_env(&opts.region).await?)),
+            issuer: match &sts {
+                StsSource::None => None,
+                _ => Some(Arc::new(StsIssuer::from_env(&opts.region).await?)),
+            },
             web_identity: opts.web_identity,
             duration_secs: opts.credentials_duration_secs,
         }),
@@ -108,6 +166,7 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
         addr,
         default_pool_id: defaults.pool_id,
         default_client_id: defaults.client_id,
+        credentials: sts.describe(),
         stop,
         task,
     })

@@ -35,7 +35,7 @@ pub fn router(app: AppState) -> Router {
             HeaderName::from_static("x-amzn-errormessage"),
         ]);
     let mut r = Router::new()
-        .route("/", post(target))
+        .route("/", post(target).fallback(not_post))
         .route("/{pool_id}/.well-known/jwks.json", get(jwks))
         .route(
             "/{pool_id}/.well-known/openid-configuration",
@@ -64,6 +64,7 @@ pub fn router(app: AppState) -> Router {
         r = r.route(path, post(rest));
     }
     r.fallback(not_found)
+        .layer(axum::middleware::from_fn(close_unread_bodies))
         .layer(CatchPanicLayer::custom(|_| {
             tracing::error!("a request handler panicked");
             reply(
@@ -113,9 +114,12 @@ async fn target(State(app): State<AppState>, headers: HeaderMap, body: Body) -> 
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
         .map(str::to_string);
-    let r = match read_body(body).await {
-        Ok(bytes) => protocol::handle_target(&app, target.as_deref(), &bytes).await,
-        Err(r) => r,
+    let (r, unread) = match read_body(body).await {
+        Ok(bytes) => (
+            protocol::handle_target(&app, target.as_deref(), &bytes).await,
+            false,
+        ),
+        Err(r) => (r, true),
     };
     tracing::debug!(
         op = target.as_deref().unwrap_or("-"),
@@ -124,18 +128,21 @@ async fn target(State(app): State<AppState>, headers: HeaderMap, body: Body) -> 
         micros = started.elapsed().as_micros() as u64,
         "request"
     );
-    reply(&r, AMZ_JSON)
+    closing_if(unread, reply(&r, AMZ_JSON))
 }
 
 async fn rest(State(app): State<AppState>, uri: Uri, body: Body) -> Response {
     let started = Instant::now();
-    let r = match (protocol::rest_route(uri.path()), read_body(body).await) {
-        (_, Err(r)) => r,
-        (Some(route), Ok(bytes)) => protocol::handle_rest(&app, &route, &bytes).await,
-        (None, Ok(_)) => Reply::error(&ApiError::new(
-            ErrorKind::UnknownOperation,
-            "No such route.",
-        )),
+    let (r, unread) = match (protocol::rest_route(uri.path()), read_body(body).await) {
+        (_, Err(r)) => (r, true),
+        (Some(route), Ok(bytes)) => (protocol::handle_rest(&app, &route, &bytes).await, false),
+        (None, Ok(_)) => (
+            Reply::error(&ApiError::new(
+                ErrorKind::UnknownOperation,
+                "No such route.",
+            )),
+            false,
+        ),
     };
     tracing::debug!(
         route = uri.path(),
@@ -144,7 +151,43 @@ async fn rest(State(app): State<AppState>, uri: Uri, body: Body) -> Response {
         micros = started.elapsed().as_micros() as u64,
         "request"
     );
-    reply(&r, "application/json")
+    closing_if(unread, reply(&r, "application/json"))
+}
+
+/// A body the server did not read whole (over the limit) leaves the connection unusable, so
+/// the response says it closes: a keep-alive client then opens a new one instead of writing
+/// its next request into a closed socket.
+fn closing_if(close: bool, mut resp: Response) -> Response {
+    if close {
+        resp.headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
+    resp
+}
+
+/// Requests whose handler never reads the body (every method but POST) but that came with
+/// one: hyper closes such a connection after the response, so the response says so.
+async fn close_unread_bodies(
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let h = req.headers();
+    let has_body = h.contains_key(header::TRANSFER_ENCODING)
+        || h.get(header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok())
+            .is_some_and(|n| n > 0);
+    let unread = has_body && req.method() != Method::POST;
+    closing_if(unread, next.run(req).await)
+}
+
+/// `/` with any method but POST: Cognito's JSON error, not an empty 405.
+async fn not_post(method: Method) -> Response {
+    let e = ApiError::new(
+        ErrorKind::UnknownOperation,
+        format!("{method} / is not supported: Cognito operations are POST requests."),
+    );
+    reply(&Reply::error(&e), "application/json")
 }
 
 fn json_result(result: Result<Value, ApiError>) -> Response {
@@ -186,11 +229,12 @@ struct OutboxQuery {
 
 /// `GET /_latchkey/outbox`: messages the local outbox delivered (local server only).
 async fn outbox(State(app): State<AppState>, Query(q): Query<OutboxQuery>) -> Response {
-    let listed = app
-        .store
-        .list_outbox(q.user_pool_id.as_deref(), q.username.as_deref())
-        .await
-        .map_err(ApiError::from);
+    let listed = latchkey::userpool::outbox::messages(
+        &app,
+        q.user_pool_id.as_deref(),
+        q.username.as_deref(),
+    )
+    .await;
     json_result(listed.map(|msgs| {
         let messages: Vec<Value> = msgs
             .into_iter()

@@ -128,9 +128,12 @@ pub async fn get_credentials_for_identity(app: &App, input: CredentialsInput) ->
         RoleError::Denied => forbidden(&identity.id),
     })?;
     let issuer = app.identity.issuer.clone().ok_or_else(|| {
-        ApiError::internal(&crate::Error::Config(
-            "no STS credential issuer is configured".into(),
-        ))
+        ApiError::new(
+            ErrorKind::InvalidIdentityPoolConfiguration,
+            "Latchkey has no STS to issue credentials with: start it with AWS_ENDPOINT_URL_STS \
+             (an STS-API server, e.g. moto) or with AWS credentials (AWS_ACCESS_KEY_ID, \
+             AWS_PROFILE or ~/.aws) for your account's STS.",
+        )
     })?;
     let web_identity_token = if app.identity.web_identity {
         Some(Secret::new(

@@ -165,7 +165,7 @@ async fn verify_user_pool(
 fn issuer_url(provider: &str, claimed: Option<&str>) -> Option<String> {
     let https = format!("https://{provider}");
     let http = format!("http://{provider}");
-    let loopback = provider.starts_with("127.0.0.1") || provider.starts_with("localhost");
+    let loopback = is_loopback(provider);
     match claimed {
         Some(iss) if iss == https => Some(https),
         Some(iss) if iss == http && loopback => Some(http),
@@ -173,6 +173,30 @@ fn issuer_url(provider: &str, claimed: Option<&str>) -> Option<String> {
         Some("accounts.google.com") if provider == "accounts.google.com" => Some(https),
         _ => None,
     }
+}
+
+/// Whether a provider name (host, optional port, optional path) names exactly a loopback host:
+/// `localhost`, `127.0.0.1` or `[::1]`. `localhost.attacker.example` or `127.0.0.1.nip.io` do
+/// not.
+fn is_loopback(provider: &str) -> bool {
+    let authority = provider.split('/').next().unwrap_or_default();
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => match v6.split_once(']') {
+            Some((host, rest)) if rest.is_empty() || is_port(rest) => return host == "::1",
+            _ => return false,
+        },
+        None => match authority.split_once(':') {
+            Some((host, port)) if is_port(&format!(":{port}")) => host,
+            Some(_) => return false,
+            None => authority,
+        },
+    };
+    host == "localhost" || host == "127.0.0.1"
+}
+
+fn is_port(rest: &str) -> bool {
+    rest.strip_prefix(':')
+        .is_some_and(|p| !p.is_empty() && p.len() <= 5 && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 async fn verify_oidc(
@@ -245,4 +269,36 @@ pub async fn verify(
         out.push(verified.ok_or_else(unsupported)?);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_exact_loopback_hosts_may_use_http() {
+        for ok in [
+            "localhost",
+            "localhost:8080",
+            "127.0.0.1:9000/realm",
+            "[::1]:443",
+            "127.0.0.1",
+        ] {
+            assert!(is_loopback(ok), "{ok}");
+            let http = format!("http://{ok}");
+            assert_eq!(issuer_url(ok, Some(&http)), Some(http));
+        }
+        for bad in [
+            "localhost.attacker.example",
+            "127.0.0.1.nip.io",
+            "localhost:80.evil.example",
+            "127.0.0.1:",
+            "localhost@evil.example",
+            "[::1].evil",
+            "evil.example/localhost",
+        ] {
+            assert!(!is_loopback(bad), "{bad}");
+            assert_eq!(issuer_url(bad, Some(&format!("http://{bad}"))), None);
+        }
+    }
 }

@@ -21,7 +21,8 @@ pub enum StoreConfig {
 pub enum AdminKeySource {
     /// No admin key: every signed operation is refused.
     None,
-    /// The secret is a Secrets Manager secret string, fetched once at init.
+    /// The secret is a Secrets Manager secret string, fetched when the first signed request
+    /// needs it (once per instance).
     SecretsManager {
         /// `LATCHKEY_ADMIN_ACCESS_KEY_ID`.
         key_id: String,

@@ -1,6 +1,7 @@
 //! One API Gateway v2 request through the shared protocol: which operation it is, whether
 //! this function serves it, how it must be authenticated, then `protocol` and the HTTP reply.
 
+use super::admin_keys::AdminKeys;
 use super::function::{server_of_rest, servers_of_target, Access, Function};
 use crate::error::{ApiError, ErrorKind};
 use crate::protocol::sigv4::{self, AccessKey, SigV4Error, SignedRequest};
@@ -22,7 +23,7 @@ const JSON: &str = "application/json";
 pub struct Handler {
     app: Arc<App>,
     function: Function,
-    admin_keys: Vec<AccessKey>,
+    admin_keys: AdminKeys,
 }
 
 #[derive(Deserialize)]
@@ -34,6 +35,11 @@ struct FlowPeek {
 impl Handler {
     /// A handler for `function` over `app`.
     pub fn new(app: Arc<App>, function: Function, admin_keys: Vec<AccessKey>) -> Self {
+        Self::with_admin_keys(app, function, AdminKeys::ready(admin_keys))
+    }
+
+    /// A handler whose admin keys may be fetched on first use.
+    pub fn with_admin_keys(app: Arc<App>, function: Function, admin_keys: AdminKeys) -> Self {
         Self {
             app,
             function,
@@ -133,7 +139,13 @@ impl Handler {
         match self.function.access(target) {
             Access::Open => {}
             Access::SigV4 => {
-                if let Err(e) = self.verify_sigv4(req, target, body) {
+                let keys = match self.admin_keys.get().await {
+                    Ok(keys) => keys,
+                    Err(e) => {
+                        return Reply::error(&ApiError::internal(&e));
+                    }
+                };
+                if let Err(e) = self.verify_sigv4(req, keys, target, body) {
                     tracing::warn!(error = e.error_type(), "signature refused");
                     return e.reply();
                 }
@@ -146,7 +158,13 @@ impl Handler {
         protocol::handle_target(&self.app, Some(target), body).await
     }
 
-    fn verify_sigv4(&self, req: &Request, target: &str, body: &[u8]) -> Result<(), SigV4Error> {
+    fn verify_sigv4(
+        &self,
+        req: &Request,
+        keys: &[AccessKey],
+        target: &str,
+        body: &[u8],
+    ) -> Result<(), SigV4Error> {
         let service = sigv4::signing_service(target).unwrap_or("cognito-idp");
         let joined = joined_headers(req);
         let path = raw_path(req);
@@ -161,7 +179,7 @@ impl Handler {
             body,
         };
         let now = self.app.clock.now_secs();
-        sigv4::verify(&signed, &self.admin_keys, service, now).map(|v| {
+        sigv4::verify(&signed, keys, service, now).map(|v| {
             tracing::info!(access_key_id = %v.access_key_id, "SigV4-verified call");
         })
     }

@@ -7,6 +7,7 @@
 //! Gateway v2 event goes through [`handler::Handler`]: the function's allow-list
 //! ([`function`]), its authentication (SigV4 or the IAM authorizer), and the shared protocol.
 
+pub mod admin_keys;
 pub mod config;
 pub mod function;
 pub mod handler;
@@ -18,12 +19,11 @@ pub use lambda_http::Error;
 
 use crate::clock::SystemClock;
 use crate::identity::IdentityConfig;
-use crate::protocol::sigv4::AccessKey;
-use crate::secret::Secret;
 use crate::store::dynamodb::DynamoStore;
 use crate::store::Store;
 use crate::sts::StsIssuer;
 use crate::{App, Settings};
+use admin_keys::AdminKeys;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -76,10 +76,10 @@ pub async fn init(function: Function, config: &LambdaConfig) -> Result<Handler, 
     let vends = matches!(function, Function::Credentials | Function::CognitoApi);
     let app = build_app(config, store, vends.then(|| StsIssuer::new(&sdk)))?;
     let admin_keys = match function {
-        Function::CognitoApi => load_admin_keys(&config.admin_key, &sdk).await?,
-        _ => Vec::new(),
+        Function::CognitoApi => AdminKeys::from_source(&config.admin_key, &sdk),
+        _ => AdminKeys::ready(Vec::new()),
     };
-    if function == Function::CognitoApi && admin_keys.is_empty() {
+    if function == Function::CognitoApi && admin_keys.none_configured() {
         tracing::warn!("no admin access key configured: every signed operation is refused");
     }
     tracing::info!(
@@ -87,7 +87,11 @@ pub async fn init(function: Function, config: &LambdaConfig) -> Result<Handler, 
         micros = started.elapsed().as_micros() as u64,
         "init done"
     );
-    Ok(Handler::new(Arc::new(app), function, admin_keys))
+    Ok(Handler::with_admin_keys(
+        Arc::new(app),
+        function,
+        admin_keys,
+    ))
 }
 
 /// The in-memory SQLite store of `LATCHKEY_STORE=memory`.
@@ -119,44 +123,4 @@ pub fn build_app(
         web_identity: config.web_identity,
         duration_secs: config.credentials_duration_secs,
     }))
-}
-
-/// The admin access key: its secret from Secrets Manager (once, at init) or the environment.
-pub async fn load_admin_keys(
-    source: &AdminKeySource,
-    sdk: &aws_types::SdkConfig,
-) -> Result<Vec<AccessKey>, Error> {
-    Ok(match source {
-        AdminKeySource::None => Vec::new(),
-        AdminKeySource::Env { key_id, secret } => {
-            vec![AccessKey::new(key_id.clone(), secret.clone())]
-        }
-        AdminKeySource::SecretsManager { key_id, secret_id } => {
-            let client = aws_sdk_secretsmanager::Client::new(sdk);
-            let out = client
-                .get_secret_value()
-                .secret_id(secret_id)
-                .send()
-                .await
-                .map_err(|e| {
-                    crate::Error::Config(format!(
-                        "reading LATCHKEY_ADMIN_SECRET_ID {secret_id}: {}",
-                        aws_sdk_secretsmanager::error::DisplayErrorContext(&e)
-                    ))
-                })?;
-            let secret = out
-                .secret_string()
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .ok_or_else(|| {
-                    crate::Error::Config(format!(
-                        "LATCHKEY_ADMIN_SECRET_ID {secret_id} has no secret string"
-                    ))
-                })?;
-            vec![AccessKey::new(
-                key_id.clone(),
-                Secret::new(secret.to_string()),
-            )]
-        }
-    })
 }

@@ -2,15 +2,17 @@
 //! to awsJson replies. This is the one path every entry point (server, Lambdas) goes through.
 
 pub mod fields;
+pub mod model;
 pub mod parse;
 pub mod sigv4;
 
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::userpool::{
-    admin, attributes, auth, challenges, clients, groups, mfa, pools, recovery, revocation, signup,
-    users,
+    admin, attributes, auth, challenges, clients, groups, mfa, pools, recovery, refresh,
+    revocation, signup, users,
 };
 use crate::App;
+use model::{Model, Service};
 use parse::parse;
 use serde_json::{json, Value};
 
@@ -20,26 +22,6 @@ pub const IDP_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 pub const IDENTITY_PREFIX: &str = "AWSCognitoIdentityService.";
 /// Largest request body accepted.
 pub const MAX_BODY_BYTES: usize = 128 * 1024;
-
-/// Cognito operations that exist but are not built yet: they answer a clear error.
-pub const NOT_YET: &[&str] = &[
-    "UpdateUserPool",
-    "UpdateUserPoolClient",
-    "GetSigningCertificate",
-];
-
-/// Identity-pool operations not built yet.
-pub const IDENTITY_NOT_YET: &[&str] = &[
-    "GetOpenIdTokenForDeveloperIdentity",
-    "LookupDeveloperIdentity",
-    "MergeDeveloperIdentities",
-    "UnlinkDeveloperIdentity",
-    "UnlinkIdentity",
-    "DeleteIdentities",
-    "TagResource",
-    "UntagResource",
-    "ListTagsForResource",
-];
 
 /// A reply ready for any HTTP adapter.
 #[derive(Debug)]
@@ -74,8 +56,20 @@ impl Reply {
 
 /// Runs one user-pool operation by name on a JSON body, with the request's ClientMetadata,
 /// ValidationData and ClientId in scope for the triggers it may fire.
+/// The body is first checked against Cognito's model: an operation Cognito does not have is
+/// `UnknownOperationException`, and a malformed member never reaches the operation.
 pub async fn dispatch(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
+    check(Service::UserPools, op, body)?;
     crate::triggers::context::scope(body, operation(app, op, body)).await
+}
+
+/// Whether `op` is one of the service's operations, and `body` a valid input for it.
+fn check(service: Service, op: &str, body: &[u8]) -> ApiResult<()> {
+    let model = Model::of(service);
+    if !model.has_operation(op) {
+        return Err(unknown(op));
+    }
+    model.validate(op, body)
 }
 
 async fn operation(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
@@ -138,16 +132,17 @@ async fn operation(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
         "GetUserPoolMfaConfig" => mfa::get_user_pool_mfa_config(app, parse(body)?).await,
         "SetUserPoolMfaConfig" => mfa::set_user_pool_mfa_config(app, parse(body)?).await,
         "GetTokensFromRefreshToken" => {
-            revocation::get_tokens_from_refresh_token(app, parse(body)?).await
+            refresh::get_tokens_from_refresh_token(app, parse(body)?).await
         }
-        op if NOT_YET.contains(&op) => Err(not_yet(op)),
-        op => Err(unknown(op)),
+        // Every other name passed the model check: a real operation not built yet.
+        op => Err(not_yet(op)),
     }
 }
 
 /// Runs one identity-pool operation by name on a JSON body.
 pub async fn dispatch_identity(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
     use crate::identity::{credentials, identities, pools as ipools};
+    check(Service::IdentityPools, op, body)?;
     match op {
         "CreateIdentityPool" => ipools::create_identity_pool(app, parse(body)?).await,
         "DescribeIdentityPool" => ipools::describe_identity_pool(app, parse(body)?).await,
@@ -169,8 +164,7 @@ pub async fn dispatch_identity(app: &App, op: &str, body: &[u8]) -> ApiResult<Va
             credentials::get_credentials_for_identity(app, parse(body)?).await
         }
         "GetOpenIdToken" => credentials::get_open_id_token(app, parse(body)?).await,
-        op if IDENTITY_NOT_YET.contains(&op) => Err(not_yet(op)),
-        op => Err(unknown(op)),
+        op => Err(not_yet(op)),
     }
 }
 

@@ -22,7 +22,7 @@ const VERIFIED: &[&str] = &["email_verified", "phone_number_verified"];
 pub fn validate_admin(pool: &UserPool, attrs: &BTreeMap<String, String>) -> ApiResult<()> {
     for name in VERIFIED {
         if let Some(v) = attrs.get(*name) {
-            if v != "true" && v != "false" {
+            if super::model::parse_bool(v).is_none() {
                 return Err(ApiError::invalid(format!(
                     "Attributes did not conform to the schema: {name}: Boolean must be true or false"
                 )));

@@ -7,9 +7,9 @@ use super::clients::{load_client, load_pool_client};
 use super::migration::migrate;
 use super::model::{AppClient, User, UserPool, UserStatus};
 use super::pools::load_pool;
-use super::tokens::{self, refresh_hash, Origin, TokenSource};
+use super::tokens::TokenSource;
 use super::users::{find_user, modify_user};
-use super::{lockout, mfa, secret_hash, srp_auth};
+use super::{lockout, mfa, refresh, secret_hash, srp_auth, unknown_lockout};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::protocol::fields::{ClientId, UserPoolId};
 use crate::secret::Secret;
@@ -71,11 +71,12 @@ fn not_supported() -> ApiError {
 
 /// Whether refresh is allowed: ALLOW_REFRESH_TOKEN_AUTH, or always with legacy flow values.
 fn allows_refresh(client: &AppClient) -> bool {
-    client.allows("ALLOW_REFRESH_TOKEN_AUTH", None)
-        || client
-            .explicit_auth_flows
-            .iter()
-            .all(|f| !f.starts_with("ALLOW_"))
+    client.allows("ALLOW_REFRESH_TOKEN_AUTH", None) || client.legacy_flows_only()
+}
+
+/// Whether USER_SRP_AUTH is allowed: ALLOW_USER_SRP_AUTH, or always with legacy flow values.
+fn allows_srp(client: &AppClient) -> bool {
+    client.allows("ALLOW_USER_SRP_AUTH", None) || client.legacy_flows_only()
 }
 
 /// InitiateAuth.
@@ -98,7 +99,7 @@ pub async fn initiate_auth(app: &App, input: InitiateAuthInput) -> ApiResult<Val
             refresh(app, &pool, &client, params).await
         }
         "USER_SRP_AUTH" => {
-            if !client.allows("ALLOW_USER_SRP_AUTH", None) {
+            if !allows_srp(&client) {
                 return Err(not_enabled("USER_SRP_AUTH"));
             }
             srp_auth::start(app, &pool, &client, params).await
@@ -131,7 +132,7 @@ pub async fn admin_initiate_auth(app: &App, input: AdminInitiateAuthInput) -> Ap
             refresh(app, &pool, &client, params).await
         }
         "USER_SRP_AUTH" => {
-            if !client.allows("ALLOW_USER_SRP_AUTH", None) {
+            if !allows_srp(&client) {
                 return Err(not_enabled("USER_SRP_AUTH"));
             }
             srp_auth::start(app, &pool, &client, params).await
@@ -171,18 +172,31 @@ async fn password_auth(
         user = migrate(app, pool, username, Some(&password), source).await?;
     }
     let now = app.clock.now_millis();
+    let hides = client.hides_user_existence();
+    let locked = match &user {
+        Some(u) => lockout::check(&u.lockout, now),
+        None if hides => unknown_lockout::check(app, pool, username).await,
+        None => Ok(()),
+    };
+    if let Err(refusal) = locked {
+        // A locked name costs a hash like any other answer, so the time of a refusal tells
+        // nothing about whether the name is a user.
+        if hides {
+            app.hasher.verify(&password, None).await?;
+        }
+        return Err(refusal);
+    }
     if let Some(u) = &user {
-        lockout::check(&u.lockout, now)?;
         pre_authentication(app, pool, u).await?;
     }
     let hash = user.as_ref().and_then(|u| u.password_hash.as_ref());
     let password_ok = app.hasher.verify(&password, hash).await?;
     let Some(user) = user else {
-        return Err(if client.hides_user_existence() {
-            ApiError::bad_credentials()
-        } else {
-            ApiError::user_not_found()
-        });
+        if !hides {
+            return Err(ApiError::user_not_found());
+        }
+        unknown_lockout::record_failure(app, pool, username).await?;
+        return Err(ApiError::bad_credentials());
     };
     after_first_factor_check(app, pool, client, user, password_ok, now).await
 }
@@ -231,51 +245,20 @@ pub async fn after_first_factor_check(
     }
 }
 
-/// REFRESH_TOKEN: new ID and access tokens with the original origin_jti and auth_time.
+/// REFRESH_TOKEN: new ID and access tokens with the original origin_jti and auth_time (refused
+/// for rotating clients, as in Cognito).
 async fn refresh(
     app: &App,
     pool: &UserPool,
     client: &AppClient,
     params: &Option<Params>,
 ) -> ApiResult<Value> {
+    refresh::refuse_if_rotating(client)?;
     let token = required(params, "REFRESH_TOKEN")?;
-    let (_, user, origin) = refresh_session(app, pool, client, token).await?;
-    secret_hash::check(client, &user.username, param(params, "SECRET_HASH"))?;
-    let source = TokenSource::RefreshTokens;
-    let issued = tokens::issue(app, pool, client, &user, Some(origin), source).await?;
+    let secret = param(params, "SECRET_HASH");
+    let issued = refresh::redeem(app, pool, client, token, |user| {
+        secret_hash::check(client, &user.username, secret)
+    })
+    .await?;
     Ok(json!({ "AuthenticationResult": issued.to_json(), "ChallengeParameters": {} }))
-}
-
-/// Checks a refresh token for `client`: known, not revoked, not expired, user enabled.
-pub async fn refresh_session(
-    app: &App,
-    pool: &UserPool,
-    client: &AppClient,
-    token: &str,
-) -> ApiResult<(super::model::RefreshRecord, super::model::User, Origin)> {
-    let invalid = || ApiError::not_authorized("Invalid Refresh Token");
-    let username_key = tokens::refresh_locator(token).ok_or_else(invalid)?;
-    let (record, user) = app
-        .store
-        .get_refresh_session(&refresh_hash(token), &pool.id, &username_key)
-        .await?;
-    let record = record
-        .filter(|r| r.client_id == client.client_id && r.pool_id == pool.id)
-        .filter(|r| r.username_key == username_key)
-        .ok_or_else(invalid)?;
-    if record.revoked {
-        return Err(ApiError::not_authorized("Refresh Token has been revoked"));
-    }
-    if app.clock.now_millis() >= record.expires_ms {
-        return Err(ApiError::not_authorized("Refresh Token has expired"));
-    }
-    let user = user.ok_or_else(invalid)?;
-    if !user.enabled {
-        return Err(ApiError::not_authorized("User is disabled."));
-    }
-    let origin = Origin {
-        origin_jti: record.origin_jti.clone(),
-        auth_time: record.auth_time,
-    };
-    Ok((record, user, origin))
 }

@@ -64,7 +64,8 @@ pub async fn challenge(
     parameters: Value,
     data: Map<String, Value>,
 ) -> ApiResult<Value> {
-    challenge_for(app, client, &user.username, name, parameters, data).await
+    let step = Some(user.auth_step);
+    seal_challenge(app, client, &user.username, step, name, parameters, data).await
 }
 
 /// [`challenge`] for a username that may not be a stored user (CUSTOM_AUTH's hidden unknown
@@ -77,6 +78,18 @@ pub async fn challenge_for(
     parameters: Value,
     data: Map<String, Value>,
 ) -> ApiResult<Value> {
+    seal_challenge(app, client, username, None, name, parameters, data).await
+}
+
+async fn seal_challenge(
+    app: &App,
+    client: &AppClient,
+    username: &str,
+    step: Option<u64>,
+    name: &str,
+    parameters: Value,
+    data: Map<String, Value>,
+) -> ApiResult<Value> {
     let sealed = session::seal(
         app,
         &ChallengeSession {
@@ -85,6 +98,7 @@ pub async fn challenge_for(
             username: username.to_string(),
             challenge: name.to_string(),
             expires_ms: app.clock.now_millis() + i64::from(client.auth_session_validity) * 60_000,
+            step,
             data,
         },
     )
@@ -204,6 +218,7 @@ async fn respond(
             if user.username != s.username && pool.username_key(username) != user.username_key {
                 return Err(ApiError::not_authorized("Invalid session for the user."));
             }
+            let user = session::spend(app, pool, user, s.step).await?;
             respond_new_password(app, pool, client, user, responses).await
         }
         "CUSTOM_CHALLENGE" => {

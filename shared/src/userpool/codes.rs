@@ -1,6 +1,7 @@
 //! One-time codes: 6 digits, stored only as a hash, superseded by a new one, expiring, and
 //! burned after too many wrong attempts.
 
+use super::lockout;
 use super::model::{CodePurpose, PendingCode};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::secret::{constant_time_eq, Secret};
@@ -17,6 +18,7 @@ pub fn lifetime_ms(purpose: CodePurpose) -> i64 {
             24 * 3600 * 1000
         }
         CodePurpose::ForgotPassword => 3600 * 1000,
+        CodePurpose::FailedSignIn => lockout::IDLE_RESET_MS,
     }
 }
 

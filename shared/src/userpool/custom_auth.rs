@@ -29,7 +29,7 @@ struct Progress {
     private: HashMap<String, String>,
     metadata: Option<String>,
     user_not_found: bool,
-    /// The user's `custom_auth_step` when this Session was issued.
+    /// The user's `auth_step` when this Session was issued.
     step: u64,
 }
 
@@ -51,7 +51,7 @@ pub async fn start(
     let user = find_user(app, pool, username).await?;
     let progress = Progress {
         user_not_found: user.is_none(),
-        step: user.as_ref().map_or(0, |u| u.custom_auth_step),
+        step: user.as_ref().map_or(0, |u| u.auth_step),
         ..Progress::default()
     };
     match &user {
@@ -87,14 +87,14 @@ pub async fn respond(
         // Spend the Session: only one answer moves the step on from the one it carries.
         let expected = progress.step;
         let spent = modify_user(app, pool, found, |u| {
-            if u.custom_auth_step != expected {
+            if u.auth_step != expected {
                 return Err(ApiError::not_authorized("Invalid session for the user."));
             }
-            u.custom_auth_step += 1;
+            u.auth_step += 1;
             Ok(())
         })
         .await?;
-        progress.step = spent.custom_auth_step;
+        progress.step = spent.auth_step;
         Some(spent)
     };
     let who = subject(&opened.username, user.as_ref(), progress.user_not_found);

@@ -7,7 +7,8 @@ use crate::error::{ApiError, ApiResult};
 
 const FREE_FAILURES: u32 = 5;
 const MAX_LOCK_MS: i64 = 15 * 60 * 1000;
-const IDLE_RESET_MS: i64 = 15 * 60 * 1000;
+/// Failures are forgotten after this long without one.
+pub const IDLE_RESET_MS: i64 = 15 * 60 * 1000;
 
 /// Refuses the attempt if the user is locked out now.
 pub fn check(state: &Lockout, now_ms: i64) -> ApiResult<()> {
@@ -35,6 +36,19 @@ pub fn after_failure(state: &Lockout, now_ms: i64) -> Lockout {
         locked_until_ms,
         last_failure_ms: now_ms,
     }
+}
+
+/// The state that `failures` failures, the last at `last_failure_ms`, leave behind.
+pub fn replay(failures: u32, last_failure_ms: i64) -> Lockout {
+    let previous = Lockout {
+        failures: failures.saturating_sub(1),
+        locked_until_ms: 0,
+        last_failure_ms,
+    };
+    if failures == 0 {
+        return Lockout::default();
+    }
+    after_failure(&previous, last_failure_ms)
 }
 
 #[cfg(test)]
@@ -65,5 +79,8 @@ mod tests {
         assert_eq!(s.locked_until_ms - (t + 2000), MAX_LOCK_MS);
         let fresh = after_failure(&s, t + 2000 + IDLE_RESET_MS + 1);
         assert_eq!(fresh.failures, 1);
+        let replayed = replay(s.failures, s.last_failure_ms);
+        assert_eq!(replayed.locked_until_ms, s.locked_until_ms);
+        assert_eq!(replay(0, t).locked_until_ms, 0);
     }
 }

@@ -245,6 +245,14 @@ impl AppClient {
             .iter()
             .any(|f| f == allow_flag || Some(f.as_str()) == legacy)
     }
+    /// Whether the client was made with the legacy `ExplicitAuthFlows` values only
+    /// (`ADMIN_NO_SRP_AUTH`, `CUSTOM_AUTH_FLOW_ONLY`, `USER_PASSWORD_AUTH`). Those name the
+    /// extra flows; SRP and refresh were always on before the `ALLOW_` values existed.
+    pub fn legacy_flows_only(&self) -> bool {
+        self.explicit_auth_flows
+            .iter()
+            .all(|f| !f.starts_with("ALLOW_"))
+    }
     /// Whether `name` is readable through this client.
     pub fn can_read(&self, name: &str) -> bool {
         match &self.read_attributes {
@@ -326,11 +334,32 @@ pub struct User {
     /// Software-token (TOTP) MFA state.
     #[serde(default)]
     pub mfa: MfaState,
-    /// Counts CUSTOM_AUTH answers: each Session carries the count it was issued at and is
-    /// spent by moving it on, so a Session answers once (the attempt limit can't be replayed
-    /// around).
-    #[serde(default)]
-    pub custom_auth_step: u64,
+    /// Counts answered sign-in challenges (SRP's SECRET_BLOCK, MFA, new password, custom
+    /// challenges): each Session carries the count it was issued at and is spent by moving it
+    /// on, so a Session answers once (and a limit can't be replayed around).
+    #[serde(default, alias = "custom_auth_step")]
+    pub auth_step: u64,
+}
+
+/// Cognito's attribute booleans are case-insensitive ("True" is accepted and kept as sent).
+pub fn parse_bool(value: &str) -> Option<bool> {
+    if value.eq_ignore_ascii_case("true") {
+        Some(true)
+    } else if value.eq_ignore_ascii_case("false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+impl User {
+    /// Whether `{attr}_verified` is true.
+    pub fn is_verified(&self, attr: &str) -> bool {
+        self.attributes
+            .get(&format!("{attr}_verified"))
+            .and_then(|v| parse_bool(v))
+            .unwrap_or(false)
+    }
 }
 
 /// A user's TOTP MFA.
@@ -417,7 +446,7 @@ impl User {
             temporary_password_expires_ms: None,
             srp: None,
             mfa: MfaState::default(),
-            custom_auth_step: 0,
+            auth_step: 0,
         }
     }
 
@@ -440,6 +469,9 @@ pub enum CodePurpose {
     VerifyEmail,
     /// Verifying a changed phone number.
     VerifyPhone,
+    /// Not a code: the failed sign-ins of a name that is no user, so that unknown names lock
+    /// out exactly like real ones (see `unknown_lockout`).
+    FailedSignIn,
 }
 
 impl CodePurpose {
@@ -450,6 +482,7 @@ impl CodePurpose {
             CodePurpose::ForgotPassword => "ForgotPassword",
             CodePurpose::VerifyEmail => "VerifyEmail",
             CodePurpose::VerifyPhone => "VerifyPhone",
+            CodePurpose::FailedSignIn => "FailedSignIn",
         }
     }
 }

@@ -1,14 +1,13 @@
 //! Passwords: the pool's policy with Cognito's exact messages, and argon2id hashing (OWASP
-//! parameters, PHC strings) run off the async threads. Unknown users are checked against a
+//! parameters, PHC strings) run on the hashing workers (`hash_workers`). Unknown users are checked against a
 //! dummy hash so they cost the same time as a wrong password.
 
+use super::hash_workers::{self, HashWorkers};
 use super::model::PasswordPolicy;
 use crate::error::{ApiError, Error, ErrorKind};
 use crate::secret::Secret;
-use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
+use argon2::Block;
 use std::sync::{Arc, OnceLock};
-use tokio::sync::Semaphore;
 
 /// Cognito's symbol set for RequireSymbols.
 const SYMBOLS: &str = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-";
@@ -40,39 +39,36 @@ pub fn check_policy(policy: &PasswordPolicy, password: &str) -> Result<(), ApiEr
     Ok(())
 }
 
-fn argon2() -> Argon2<'static> {
-    // OWASP: m = 19 MiB, t = 2, p = 1.
-    let params = Params::new(19_456, 2, 1, None).expect("constant argon2 parameters are valid");
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+/// Hashes a password with argon2id, returning a PHC string, in a buffer of its own (benches,
+/// tools). Blocking: ~30 ms of CPU. The service hashes through [`Hasher`].
+pub fn hash_password(plain: &str) -> Result<String, Error> {
+    hash_in(&mut fresh_memory(), plain)
 }
 
-/// Hashes a password with argon2id, returning a PHC string. Blocking: ~30 ms of CPU.
-pub fn hash_password(plain: &str) -> Result<String, Error> {
+/// Verifies a password against a PHC string, in a buffer of its own. Blocking. Malformed
+/// hashes never verify.
+pub fn verify_password(plain: &str, phc: &str) -> bool {
+    hash_workers::verify_with(&mut fresh_memory(), plain.as_bytes(), phc)
+}
+
+fn fresh_memory() -> Vec<Block> {
+    vec![Block::new(); 19_456]
+}
+
+fn hash_in(memory: &mut [Block], plain: &str) -> Result<String, Error> {
     let mut salt = [0u8; 16];
     crate::random::Random::fill(&crate::random::OsRandom, &mut salt);
-    let salt = SaltString::encode_b64(&salt).map_err(|e| Error::Crypto(e.to_string()))?;
-    argon2()
-        .hash_password(plain.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| Error::Crypto(e.to_string()))
+    hash_workers::hash_with(memory, plain.as_bytes(), &salt).map_err(Error::Crypto)
 }
 
-/// Verifies a password against a PHC string. Blocking. Malformed hashes never verify.
-pub fn verify_password(plain: &str, phc: &str) -> bool {
-    match PasswordHash::new(phc) {
-        Ok(parsed) => argon2().verify_password(plain.as_bytes(), &parsed).is_ok(),
-        Err(_) => false,
-    }
-}
-
-/// Runs hashing on the blocking pool, at most one hash per core at a time, so a burst of
-/// sign-ins queues fairly instead of oversubscribing the CPU and memory.
+/// Runs hashing on one worker thread per core, each reusing its own buffer, so a burst of
+/// sign-ins queues fairly and memory stays at `cores x 19 MiB`.
 #[derive(Clone)]
 pub struct Hasher {
-    /// One permit per core, sized at the first hash: counting cores reads the cgroup files
-    /// (about 4% of a Lambda function's start), and the functions that never hash a password
-    /// (token-refresh, jwks, credentials) never need it.
-    permits: Arc<OnceLock<Semaphore>>,
+    /// Started at the first hash: counting cores reads the cgroup files (about 4% of a Lambda
+    /// function's start), and the functions that never hash a password (token-refresh, jwks,
+    /// credentials) never need the threads or their memory.
+    workers: Arc<OnceLock<Result<HashWorkers, String>>>,
     dummy: Arc<Secret<String>>,
 }
 
@@ -84,35 +80,33 @@ const DUMMY_PHC: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$kBtR29eyd06sh5HgX2GHMw$JHjdCYXIjGvGGdmYQ5UmJwci7PlvBgMpXWqMI4UiI4w";
 
 impl Hasher {
-    /// A hasher with one permit per core.
+    /// A hasher with one worker per core (started on first use).
     pub fn new() -> Result<Self, Error> {
         Ok(Self {
-            permits: Arc::default(),
+            workers: Arc::default(),
             dummy: Arc::new(Secret::new(DUMMY_PHC.to_string())),
         })
     }
 
     async fn run<T: Send + 'static>(
         &self,
-        work: impl FnOnce() -> T + Send + 'static,
+        work: impl FnOnce(&mut [Block]) -> T + Send + 'static,
     ) -> Result<T, Error> {
-        let _permit = self
-            .permits
-            .get_or_init(|| {
-                Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get()))
-            })
-            .acquire()
+        let workers = self.workers.get_or_init(|| {
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            HashWorkers::start(cores).map_err(|e| e.to_string())
+        });
+        let workers = workers.as_ref().map_err(|e| Error::Crypto(e.clone()))?;
+        workers
+            .run(work)
             .await
-            .map_err(|e| Error::Crypto(e.to_string()))?;
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| Error::Crypto(e.to_string()))
+            .ok_or_else(|| Error::Crypto("the hashing workers stopped".into()))
     }
 
     /// Hashes a new password.
     pub async fn hash(&self, plain: &Secret<String>) -> Result<Secret<String>, Error> {
         let plain = plain.clone();
-        self.run(move || hash_password(plain.expose()))
+        self.run(move |memory| hash_in(memory, plain.expose()))
             .await?
             .map(Secret::new)
     }
@@ -127,7 +121,9 @@ impl Hasher {
         let (plain, real) = (plain.clone(), phc.is_some());
         let phc = phc.cloned().unwrap_or_else(|| (*self.dummy).clone());
         let ok = self
-            .run(move || verify_password(plain.expose(), phc.expose()))
+            .run(move |memory| {
+                hash_workers::verify_with(memory, plain.expose().as_bytes(), phc.expose())
+            })
             .await?;
         Ok(ok && real)
     }
@@ -136,6 +132,8 @@ impl Hasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use argon2::password_hash::PasswordHash;
 
     #[test]
     fn dummy_hash_costs_what_a_real_one_costs() {

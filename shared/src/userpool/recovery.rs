@@ -49,11 +49,7 @@ pub fn recovery_channel(pool: &UserPool, user: &User) -> ApiResult<Channel> {
             "User password cannot be reset in the current state.",
         ));
     }
-    let verified = |attr: &str| {
-        user.attributes
-            .get(&format!("{attr}_verified"))
-            .is_some_and(|v| v == "true")
-    };
+    let verified = |attr: &str| user.is_verified(attr);
     mechanisms
         .iter()
         .filter_map(|(_, m)| m.strip_prefix("verified_"))

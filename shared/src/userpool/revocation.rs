@@ -1,18 +1,16 @@
 //! Ending sessions and rotating refresh tokens: GlobalSignOut, AdminUserGlobalSignOut (via
-//! [`sign_out_everywhere`]), RevokeToken, and GetTokensFromRefreshToken with rotation and
-//! reuse detection. A revoked session's `origin_jti` is kept on the user record until its
+//! [`sign_out_everywhere`]) and RevokeToken; [`revoke`] also ends a session whose rotated-out
+//! refresh token was reused (see `refresh`). A revoked session's `origin_jti` is kept on the user record until its
 //! tokens would have expired, so checking an access token costs no extra read.
 
-use super::auth::refresh_session;
 use super::clients::load_client;
-use super::model::{AppClient, RefreshRecord, RevokedOrigin, User, UserPool};
+use super::model::{AppClient, RevokedOrigin, User, UserPool};
 use super::pools::load_pool;
-use super::tokens::{self, authorize_access, refresh_hash};
+use super::tokens::{authorize_access, refresh_hash};
 use super::users::modify_user_if;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::protocol::fields::{AccessToken, ClientId};
 use crate::secret::{constant_time_eq, Secret};
-use crate::store::StoreError;
 use crate::App;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -22,7 +20,7 @@ const MAX_TOKEN_SECS: i64 = 86_400;
 
 /// Ends the given sessions (all of the user's when `origin` is None): refresh tokens are
 /// revoked and their access tokens refused from now on.
-async fn revoke(app: &App, pool: &UserPool, user: User, origin: Option<&str>) -> ApiResult<()> {
+pub async fn revoke(app: &App, pool: &UserPool, user: User, origin: Option<&str>) -> ApiResult<()> {
     let origins: Vec<String> = match origin {
         Some(o) => vec![o.to_string()],
         None => app
@@ -77,7 +75,11 @@ pub async fn global_sign_out(app: &App, input: GlobalSignOutInput) -> ApiResult<
 }
 
 /// Checks the raw ClientSecret that RevokeToken and GetTokensFromRefreshToken take.
-fn check_client_secret(client: &AppClient, sent: Option<&str>, kind: ErrorKind) -> ApiResult<()> {
+pub fn check_client_secret(
+    client: &AppClient,
+    sent: Option<&str>,
+    kind: ErrorKind,
+) -> ApiResult<()> {
     let Some(secret) = &client.secret else {
         return Ok(());
     };
@@ -145,85 +147,4 @@ pub async fn revoke_token(app: &App, input: RevokeTokenInput) -> ApiResult<Value
         revoke(app, &pool, user, Some(&record.origin_jti)).await?;
     }
     Ok(json!({}))
-}
-
-/// GetTokensFromRefreshToken's request.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct GetTokensInput {
-    refresh_token: Secret<String>,
-    client_id: ClientId,
-    client_secret: Option<Secret<String>>,
-}
-
-/// The client's RefreshTokenRotation: Some(grace seconds) when enabled.
-fn rotation(client: &AppClient) -> Option<i64> {
-    let r = client.passthrough.get("RefreshTokenRotation")?;
-    (r.get("Feature")?.as_str()? == "ENABLED").then(|| {
-        r.get("RetryGracePeriodSeconds")
-            .and_then(Value::as_i64)
-            .unwrap_or(0)
-    })
-}
-
-fn reused() -> ApiError {
-    ApiError::new(
-        ErrorKind::RefreshTokenReuse,
-        "Refresh token has been reused.",
-    )
-}
-
-/// GetTokensFromRefreshToken: with rotation, a token rotates exactly once; reuse after the
-/// grace period revokes the whole session.
-pub async fn get_tokens_from_refresh_token(app: &App, input: GetTokensInput) -> ApiResult<Value> {
-    let client = load_client(app, input.client_id.as_str()).await?;
-    let pool = load_pool(app, &client.pool_id).await?;
-    check_client_secret(
-        &client,
-        input.client_secret.as_ref().map(|s| s.expose().as_str()),
-        ErrorKind::NotAuthorized,
-    )?;
-    let (record, user, origin) =
-        refresh_session(app, &pool, &client, input.refresh_token.expose()).await?;
-    let now = app.clock.now_millis();
-    let mut new_refresh = None;
-    if let Some(grace) = rotation(&client) {
-        let within_grace = |t: i64| now - t <= grace * 1000;
-        match record.rotated_ms {
-            Some(t) if within_grace(t) => {}
-            Some(_) => return Err(reuse_detected(app, &pool, user, &record).await),
-            None => {
-                let (token, fresh) =
-                    tokens::new_refresh_record(app, &pool, &client, &user, &origin);
-                match app
-                    .store
-                    .rotate_refresh_token(&record.token_hash, now, &fresh)
-                    .await
-                {
-                    Ok(()) => new_refresh = Some(token),
-                    Err(StoreError::Conflict) if grace > 0 => {}
-                    Err(StoreError::Conflict) => {
-                        return Err(reuse_detected(app, &pool, user, &record).await)
-                    }
-                    Err(e) => return Err(e.into()),
-                }
-            }
-        }
-    }
-    let source = tokens::TokenSource::RefreshTokens;
-    let mut issued = tokens::issue(app, &pool, &client, &user, Some(origin), source).await?;
-    issued.refresh_token = new_refresh;
-    Ok(json!({ "AuthenticationResult": issued.to_json() }))
-}
-
-async fn reuse_detected(
-    app: &App,
-    pool: &UserPool,
-    user: User,
-    record: &RefreshRecord,
-) -> ApiError {
-    match revoke(app, pool, user, Some(&record.origin_jti)).await {
-        Ok(()) => reused(),
-        Err(e) => e,
-    }
 }

@@ -193,7 +193,7 @@ pub fn validate(
                     return Err(schema_error(name, "Number is out of range"));
                 }
             }
-            "Boolean" if value != "true" && value != "false" => {
+            "Boolean" if super::model::parse_bool(value).is_none() => {
                 return Err(schema_error(name, "Boolean must be true or false"));
             }
             _ => {}

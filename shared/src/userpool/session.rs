@@ -2,7 +2,9 @@
 //! RespondToAuthChallenge. It is sealed (AEAD) with the deployment's session key and carries
 //! its own expiry, so nothing is kept in memory and any instance can continue a sign-in.
 
+use super::model::{User, UserPool};
 use super::sealed;
+use super::users::modify_user;
 use crate::error::{ApiError, ApiResult};
 use crate::App;
 use serde::{Deserialize, Serialize};
@@ -21,6 +23,10 @@ pub struct ChallengeSession {
     pub challenge: String,
     /// Expiry, epoch ms (the client's AuthSessionValidity).
     pub expires_ms: i64,
+    /// The user's `auth_step` when the session was issued (see [`spend`]); None for
+    /// sessions that track their own step (CUSTOM_AUTH).
+    #[serde(default)]
+    pub step: Option<u64>,
     /// Step-specific state.
     #[serde(default)]
     pub data: Map<String, Value>,
@@ -76,4 +82,21 @@ pub async fn open(
     let plain = sealed::open(&key, token).ok_or_else(invalid)?;
     let session: ChallengeSession = serde_json::from_slice(&plain).map_err(|_| invalid())?;
     check(app, session, Some(client_id), challenge)
+}
+
+/// Spends `session` for `user`: it must carry the user's current `auth_step`, which moves on
+/// in the same conditional write, so a session (or SRP's SECRET_BLOCK) answers exactly once,
+/// even when two answers race.
+pub async fn spend(app: &App, pool: &UserPool, user: User, step: Option<u64>) -> ApiResult<User> {
+    let Some(step) = step else {
+        return Err(invalid());
+    };
+    modify_user(app, pool, user, |u| {
+        if u.auth_step != step {
+            return Err(invalid());
+        }
+        u.auth_step += 1;
+        Ok(())
+    })
+    .await
 }

@@ -8,7 +8,7 @@ use super::credentials::srp_pool_name;
 use super::model::{AppClient, UserPool};
 use super::srp::{self, SrpVerifier};
 use super::users::find_user;
-use super::{lockout, sealed, secret_hash};
+use super::{lockout, sealed, secret_hash, session};
 use crate::error::{ApiError, ApiResult};
 use crate::App;
 use serde::{Deserialize, Serialize};
@@ -16,6 +16,8 @@ use serde_json::{json, Value};
 
 /// How long a SECRET_BLOCK may be answered.
 const BLOCK_TTL_MS: i64 = 5 * 60 * 1000;
+/// How far the client's TIMESTAMP may be from the server's clock (either way).
+const TIMESTAMP_SKEW_SECS: i64 = 5 * 60;
 
 /// The server's half of an SRP exchange, sealed into SECRET_BLOCK.
 #[derive(Serialize, Deserialize)]
@@ -28,6 +30,12 @@ struct SrpState {
     b_hex: String,
     big_b: String,
     expires_ms: i64,
+    /// The user's `auth_step` at issue: answering spends it, so a block answers once.
+    #[serde(default)]
+    step: Option<u64>,
+    /// The name an unknown user signed in with (its failures lock it out like a user's).
+    #[serde(default)]
+    unknown_name: Option<String>,
 }
 
 fn verifier_for(
@@ -54,6 +62,7 @@ pub async fn start(
     srp::check_a(srp_a).map_err(|_| ApiError::invalid("SRP_A is not valid."))?;
     let key = app.session_key().await?;
     let user = find_user(app, pool, username).await?;
+    let step = user.as_ref().map(|u| u.auth_step);
     let (user_id, username_key, verifier) = match &user {
         Some(u) => {
             lockout::check(&u.lockout, app.clock.now_millis())?;
@@ -65,6 +74,7 @@ pub async fn start(
             )
         }
         None if client.hides_user_existence() => {
+            super::unknown_lockout::check(app, pool, username).await?;
             let id = srp::fake_user_id(&key, &pool.id, &pool.username_key(username));
             (id.clone(), None, srp::fake_verifier(&key, &pool.id, &id))
         }
@@ -80,6 +90,8 @@ pub async fn start(
         b_hex: hex::encode(challenge.b.expose()),
         big_b: challenge.big_b_hex.clone(),
         expires_ms: app.clock.now_millis() + BLOCK_TTL_MS,
+        step,
+        unknown_name: user.is_none().then(|| username.to_string()),
     };
     let plain = serde_json::to_vec(&state).map_err(crate::Error::from)?;
     let block = sealed::seal(&key, &plain, app.random.as_ref());
@@ -117,16 +129,26 @@ pub async fn respond(
             "Invalid session for the user, session is expired.",
         ));
     }
-    if srp::parse_cognito_timestamp(timestamp).is_none() {
+    let Some(sent_at) = srp::parse_cognito_timestamp(timestamp) else {
         return Err(ApiError::invalid("TIMESTAMP format is not valid."));
+    };
+    if (sent_at - now.div_euclid(1000)).abs() > TIMESTAMP_SKEW_SECS {
+        return Err(ApiError::not_authorized(
+            "TIMESTAMP is too far from the server's time.",
+        ));
     }
     let user = match &state.username_key {
         Some(k) => app.store.get_user(&pool.id, k).await?,
         None => None,
     };
-    if let Some(u) = &user {
-        lockout::check(&u.lockout, now)?;
-    }
+    let user = match user {
+        Some(u) => {
+            lockout::check(&u.lockout, now)?;
+            // Spent before the claim is checked: a block answers once, right or wrong.
+            Some(session::spend(app, pool, u, state.step).await?)
+        }
+        None => None,
+    };
     let verifier = verifier_for(
         &key,
         pool,
@@ -146,6 +168,10 @@ pub async fn respond(
         signature,
     );
     let Some(user) = user else {
+        // Unknown names lock out like users (the block names the user it was issued for).
+        if let Some(name) = &state.unknown_name {
+            super::unknown_lockout::record_failure(app, pool, name).await?;
+        }
         return Err(ApiError::bad_credentials());
     };
     super::auth::after_first_factor_check(app, pool, client, user, ok, now).await

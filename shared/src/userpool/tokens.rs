@@ -2,7 +2,7 @@
 //! refresh tokens stored only as a hash.
 
 use super::jwt::{self, Expect, JwtError};
-use super::model::{AppClient, RefreshRecord, User, UserPool};
+use super::model::{parse_bool, AppClient, RefreshRecord, User, UserPool};
 use crate::error::{ApiError, ApiResult};
 pub use crate::triggers::token_generation::TokenSource;
 use crate::triggers::token_generation::{customize, Draft};
@@ -18,6 +18,7 @@ pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 
 /// Where a set of tokens comes from: a fresh authentication, or a refresh that keeps the
 /// original `origin_jti` and `auth_time`.
+#[derive(Clone)]
 pub struct Origin {
     /// Shared by every token of one sign-in.
     pub origin_jti: String,
@@ -70,7 +71,7 @@ pub fn refresh_hash(token: &str) -> String {
 /// Attribute value as an ID-token claim: `*_verified` are booleans, `updated_at` a number.
 fn claim_value(name: &str, value: &str) -> Value {
     match name {
-        "email_verified" | "phone_number_verified" => json!(value == "true"),
+        "email_verified" | "phone_number_verified" => json!(parse_bool(value).unwrap_or(false)),
         "updated_at" => value
             .parse::<i64>()
             .map_or_else(|_| json!(value), |n| json!(n)),

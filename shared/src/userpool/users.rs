@@ -62,11 +62,7 @@ pub async fn load_user(app: &App, pool: &UserPool, name: &str) -> ApiResult<User
 /// The alias keys a user holds: username attributes always, alias attributes when verified
 /// (preferred_username needs no verification).
 pub fn aliases_for(pool: &UserPool, user: &User) -> Vec<String> {
-    let verified = |attr: &str| {
-        user.attributes
-            .get(&format!("{attr}_verified"))
-            .is_some_and(|v| v == "true")
-    };
+    let verified = |attr: &str| user.is_verified(attr);
     let mut out = Vec::new();
     for attr in &pool.username_attributes {
         if let Some(v) = user.attributes.get(attr) {

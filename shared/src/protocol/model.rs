@@ -1,0 +1,432 @@
+//! Cognito's own service models (botocore's `service-2.json` for cognito-idp and
+//! cognito-identity, trimmed by `scripts/trim-model.py` into `shared/model/`), and request
+//! validation driven by them: which operations exist, and every input member's type, length,
+//! pattern, enum and range, checked before an operation sees the body.
+//!
+//! The order is Coral's: a body that is not a JSON object, or a member of the wrong JSON type,
+//! is a `SerializationException` (first one found); then every constraint is checked and all
+//! violations are reported at once as `InvalidParameterException` "N validation errors
+//! detected: ...". Values are never echoed (secrets live in these members).
+
+use crate::error::{ApiError, ErrorKind};
+use regex::Regex;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// The two services a body can be addressed to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Service {
+    /// `AWSCognitoIdentityProviderService` (user pools).
+    UserPools,
+    /// `AWSCognitoIdentityService` (identity pools).
+    IdentityPools,
+}
+
+/// One service's operations and input shapes.
+#[derive(Deserialize)]
+pub struct Model {
+    operations: HashMap<String, Option<String>>,
+    shapes: HashMap<String, Shape>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Kind {
+    String,
+    Integer,
+    Long,
+    Boolean,
+    Timestamp,
+    Blob,
+    Structure,
+    List,
+    Map,
+    Document,
+    Double,
+    Float,
+}
+
+#[derive(Deserialize)]
+struct Shape {
+    #[serde(rename = "type")]
+    kind: Kind,
+    #[serde(default)]
+    required: Vec<String>,
+    min: Option<i64>,
+    max: Option<i64>,
+    pattern: Option<String>,
+    #[serde(rename = "enum")]
+    values: Option<Vec<String>>,
+    #[serde(default)]
+    members: HashMap<String, String>,
+    member: Option<String>,
+    key: Option<String>,
+    value: Option<String>,
+    #[serde(skip)]
+    regex: OnceLock<Option<Regex>>,
+}
+
+impl Shape {
+    fn regex(&self) -> Option<&Regex> {
+        self.regex
+            .get_or_init(|| {
+                let source = self.pattern.as_deref()?;
+                // A pattern the regex crate cannot read is skipped rather than refusing every
+                // request (a unit test proves every vendored pattern compiles).
+                Regex::new(&format!("^(?:{source})$")).ok()
+            })
+            .as_ref()
+    }
+}
+
+impl Model {
+    /// The vendored model of `service`, parsed on first use (not at a Lambda's init).
+    pub fn of(service: Service) -> &'static Model {
+        static IDP: OnceLock<Model> = OnceLock::new();
+        static IDENTITY: OnceLock<Model> = OnceLock::new();
+        let (cell, text) = match service {
+            Service::UserPools => (&IDP, include_str!("../../model/cognito-idp.json")),
+            Service::IdentityPools => {
+                (&IDENTITY, include_str!("../../model/cognito-identity.json"))
+            }
+        };
+        cell.get_or_init(|| serde_json::from_str(text).expect("the vendored model is valid"))
+    }
+
+    /// Whether Cognito has an operation of this name.
+    pub fn has_operation(&self, op: &str) -> bool {
+        self.operations.contains_key(op)
+    }
+
+    /// Every operation name, sorted.
+    pub fn operations(&self) -> Vec<&str> {
+        let mut ops: Vec<&str> = self.operations.keys().map(String::as_str).collect();
+        ops.sort_unstable();
+        ops
+    }
+
+    /// Checks `body` as the input of `op` (which must exist). An empty body is `{}`.
+    pub fn validate(&self, op: &str, body: &[u8]) -> Result<(), ApiError> {
+        let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+            b"{}"
+        } else {
+            body
+        };
+        let value: Value = serde_json::from_slice(body)
+            .map_err(|e| ApiError::new(ErrorKind::Serialization, e.to_string()))?;
+        let Value::Object(members) = &value else {
+            return Err(ApiError::new(
+                ErrorKind::Serialization,
+                "A request body must be a JSON object.",
+            ));
+        };
+        let Some(Some(input)) = self.operations.get(op) else {
+            return Ok(());
+        };
+        let shape = &self.shapes[input];
+        self.check_types_struct(shape, members)
+            .map_err(|m| ApiError::new(ErrorKind::Serialization, m))?;
+        let mut errors = Vec::new();
+        self.check_struct(shape, members, "", &mut errors);
+        match errors.len() {
+            0 => Ok(()),
+            1 => Err(ApiError::invalid(format!(
+                "1 validation error detected: {}",
+                errors[0]
+            ))),
+            n => Err(ApiError::invalid(format!(
+                "{n} validation errors detected: {}",
+                errors.join("; ")
+            ))),
+        }
+    }
+
+    fn check_types_struct(
+        &self,
+        shape: &Shape,
+        members: &Map<String, Value>,
+    ) -> Result<(), String> {
+        for (name, value) in members {
+            if let Some(target) = shape.members.get(name) {
+                self.check_type(&self.shapes[target], value)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Coral's wire-type check; `null` stands for an absent member.
+    fn check_type(&self, shape: &Shape, value: &Value) -> Result<(), String> {
+        let found = match value {
+            Value::Null => return Ok(()),
+            Value::Bool(_) => "class java.lang.Boolean",
+            Value::Number(_) => "class com.amazon.coral.value.json.numbers.TruncatingBigNumber",
+            Value::String(_) => "STRING_VALUE",
+            Value::Array(_) => "Start of list",
+            Value::Object(_) => "Start of structure or map",
+        };
+        let ok = match (&shape.kind, value) {
+            (Kind::Document, _) => true,
+            (Kind::String | Kind::Blob, Value::String(_)) => true,
+            (Kind::Boolean, Value::Bool(_)) => true,
+            (Kind::Integer | Kind::Long, Value::Number(n)) => n.is_i64() || n.is_u64(),
+            (Kind::Double | Kind::Float | Kind::Timestamp, Value::Number(_)) => true,
+            (Kind::List, Value::Array(items)) => {
+                let member = &self.shapes[shape.member.as_deref().unwrap_or_default()];
+                return items.iter().try_for_each(|v| self.check_type(member, v));
+            }
+            (Kind::Map, Value::Object(entries)) => {
+                let target = &self.shapes[shape.value.as_deref().unwrap_or_default()];
+                return entries
+                    .values()
+                    .try_for_each(|v| self.check_type(target, v));
+            }
+            (Kind::Structure, Value::Object(members)) => {
+                return self.check_types_struct(shape, members);
+            }
+            _ => false,
+        };
+        if ok {
+            return Ok(());
+        }
+        Err(match value {
+            Value::Array(_) | Value::Object(_) => format!("{found} found where not expected."),
+            _ => format!("{found} can not be converted to {}", expected(&shape.kind)),
+        })
+    }
+
+    fn check_struct(
+        &self,
+        shape: &Shape,
+        members: &Map<String, Value>,
+        path: &str,
+        errors: &mut Vec<String>,
+    ) {
+        let mut names: Vec<&String> = shape.members.keys().collect();
+        names.sort_unstable();
+        for name in names {
+            let at = join(path, &lower_camel(name));
+            match members.get(name.as_str()) {
+                None | Some(Value::Null) => {
+                    if shape.required.contains(name) {
+                        errors.push(format!(
+                            "Value null at '{at}' failed to satisfy constraint: Member must not be null"
+                        ));
+                    }
+                }
+                Some(value) => self.check(&self.shapes[&shape.members[name]], value, &at, errors),
+            }
+        }
+    }
+
+    fn check(&self, shape: &Shape, value: &Value, at: &str, errors: &mut Vec<String>) {
+        let mut fail = |constraint: String| {
+            errors.push(format!(
+                "Value at '{at}' failed to satisfy constraint: {constraint}"
+            ));
+        };
+        match value {
+            Value::String(s) => {
+                let len = i64::try_from(s.chars().count()).unwrap_or(i64::MAX);
+                if let Some(values) = &shape.values {
+                    if !values.iter().any(|v| v == s) {
+                        fail(format!(
+                            "Member must satisfy enum value set: [{}]",
+                            values.join(", ")
+                        ));
+                        return;
+                    }
+                }
+                if let Some(err) = length(shape, len) {
+                    fail(err);
+                } else if shape.regex().is_some_and(|re| !re.is_match(s)) {
+                    let source = shape.pattern.as_deref().unwrap_or_default();
+                    fail(format!(
+                        "Member must satisfy regular expression pattern: {source}"
+                    ));
+                }
+            }
+            Value::Number(n) => {
+                let Some(n) = n.as_i64() else { return };
+                if shape.min.is_some_and(|min| n < min) {
+                    fail(format!(
+                        "Member must have value greater than or equal to {}",
+                        shape.min.unwrap_or_default()
+                    ));
+                } else if shape.max.is_some_and(|max| n > max) {
+                    fail(format!(
+                        "Member must have value less than or equal to {}",
+                        shape.max.unwrap_or_default()
+                    ));
+                }
+            }
+            Value::Array(items) => {
+                if let Some(err) = length(shape, items.len() as i64) {
+                    fail(err);
+                }
+                let member = &self.shapes[shape.member.as_deref().unwrap_or_default()];
+                for (i, item) in items.iter().enumerate() {
+                    if !item.is_null() {
+                        self.check(member, item, &format!("{at}.{}.member", i + 1), errors);
+                    }
+                }
+            }
+            Value::Object(entries) => match shape.kind {
+                Kind::Structure => self.check_struct(shape, entries, at, errors),
+                Kind::Map => {
+                    if let Some(err) = length(shape, entries.len() as i64) {
+                        fail(err);
+                    }
+                    let key = &self.shapes[shape.key.as_deref().unwrap_or_default()];
+                    let target = &self.shapes[shape.value.as_deref().unwrap_or_default()];
+                    for (k, v) in entries {
+                        let key_at = format!("{at}.{k}.key");
+                        self.check(key, &Value::String(k.clone()), &key_at, errors);
+                        if !v.is_null() {
+                            self.check(target, v, &format!("{at}.{k}.value"), errors);
+                        }
+                    }
+                }
+                _ => {}
+            },
+            Value::Bool(_) | Value::Null => {}
+        }
+    }
+}
+
+fn length(shape: &Shape, len: i64) -> Option<String> {
+    if let Some(min) = shape.min.filter(|&min| len < min) {
+        return Some(format!(
+            "Member must have length greater than or equal to {min}"
+        ));
+    }
+    if let Some(max) = shape.max.filter(|&max| len > max) {
+        return Some(format!(
+            "Member must have length less than or equal to {max}"
+        ));
+    }
+    None
+}
+
+fn expected(kind: &Kind) -> &'static str {
+    match kind {
+        Kind::String | Kind::Blob => "an String",
+        Kind::Integer => "an Integer",
+        Kind::Long => "a Long",
+        Kind::Boolean => "a Boolean",
+        Kind::Timestamp => "a Date",
+        Kind::Double | Kind::Float => "a Double",
+        Kind::Structure | Kind::Map => "a structure",
+        Kind::List => "a list",
+        Kind::Document => "a document",
+    }
+}
+
+fn join(path: &str, name: &str) -> String {
+    if path.is_empty() {
+        name.to_string()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+/// `ClientId` → `clientId` (Coral names members in lower camel case).
+pub fn lower_camel(pascal: &str) -> String {
+    let mut chars = pascal.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn idp() -> &'static Model {
+        Model::of(Service::UserPools)
+    }
+
+    #[test]
+    fn every_vendored_pattern_compiles() {
+        for service in [Service::UserPools, Service::IdentityPools] {
+            for (name, shape) in &Model::of(service).shapes {
+                if let Some(p) = &shape.pattern {
+                    assert!(shape.regex().is_some(), "{name}: {p}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn both_models_know_their_operations() {
+        assert!(idp().has_operation("InitiateAuth"));
+        assert!(idp().has_operation("AddCustomAttributes"));
+        assert!(!idp().has_operation("NoSuchOperation"));
+        let identity = Model::of(Service::IdentityPools);
+        assert!(identity.has_operation("GetCredentialsForIdentity"));
+        assert!(identity.operations().len() > 20);
+    }
+
+    #[test]
+    fn wrong_types_are_serialization_errors() {
+        let cases = [
+            r#"{"ClientId":"c","Username":"u","Password":"p","ClientMetadata":5}"#,
+            r#"{"ClientId":"c","Username":"u","Password":"p","ClientMetadata":{"k":1}}"#,
+            r#"{"ClientId":5,"Username":"u","Password":"p"}"#,
+            r#"{"ClientId":"c","Username":"u","Password":"p","UserAttributes":{"Name":"x"}}"#,
+            r#"["us-east-1_abc"]"#,
+            r#""text""#,
+        ];
+        for body in cases {
+            let e = idp().validate("SignUp", body.as_bytes()).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Serialization, "{body}: {}", e.message);
+        }
+        let e = idp()
+            .validate("ListUsers", br#"{"UserPoolId":"a_b","Limit":"5"}"#)
+            .unwrap_err();
+        assert_eq!(e.message, "STRING_VALUE can not be converted to an Integer");
+    }
+
+    #[test]
+    fn constraints_are_reported_together() {
+        let body = format!(
+            r#"{{"UserPoolId":"a_b","Filter":"{}","Limit":61}}"#,
+            "x".repeat(257)
+        );
+        let e = idp().validate("ListUsers", body.as_bytes()).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::InvalidParameter);
+        assert_eq!(
+            e.message,
+            "2 validation errors detected: Value at 'filter' failed to satisfy constraint: \
+             Member must have length less than or equal to 256; Value at 'limit' failed to \
+             satisfy constraint: Member must have value less than or equal to 60"
+        );
+    }
+
+    #[test]
+    fn nulls_enums_and_nested_members() {
+        let e = idp().validate("SignUp", b"{}").unwrap_err();
+        assert!(e
+            .message
+            .starts_with("2 validation errors detected: Value null at 'clientId'"));
+        let e = idp()
+            .validate("InitiateAuth", br#"{"ClientId":"c","AuthFlow":"NOPE"}"#)
+            .unwrap_err();
+        assert!(
+            e.message.contains("Member must satisfy enum value set: ["),
+            "{}",
+            e.message
+        );
+        let body = br#"{"ClientId":"c","Username":"u","UserAttributes":[{"Name":"","Value":"v"}]}"#;
+        let e = idp().validate("SignUp", body).unwrap_err();
+        assert!(
+            e.message.contains("'userAttributes.1.member.name'"),
+            "{}",
+            e.message
+        );
+        let ok = br#"{"ClientId":"c","Username":"u","Password":"p","Unknown":[1]}"#;
+        assert!(idp().validate("SignUp", ok).is_ok());
+    }
+}

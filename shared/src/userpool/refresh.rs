@@ -1,0 +1,159 @@
+//! Redeeming a refresh token: the one rule every flow that takes a refresh token follows
+//! (InitiateAuth and AdminInitiateAuth `REFRESH_TOKEN_AUTH`, GetTokensFromRefreshToken).
+//! With the client's `RefreshTokenRotation` enabled a token rotates exactly once; a rotated-out
+//! token still answers within `RetryGracePeriodSeconds`, and after it its reuse revokes the
+//! whole session (the token family). As in Cognito, a rotating client refreshes only through
+//! GetTokensFromRefreshToken: `REFRESH_TOKEN_AUTH` is refused there ([`refuse_if_rotating`]),
+//! so no flow can hand out tokens for a rotated-out refresh token.
+
+use super::clients::load_client;
+use super::model::{AppClient, RefreshRecord, User, UserPool};
+use super::pools::load_pool;
+use super::revocation::{check_client_secret, revoke};
+use super::tokens::{self, refresh_hash, Issued, Origin, TokenSource};
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::protocol::fields::ClientId;
+use crate::secret::Secret;
+use crate::store::StoreError;
+use crate::App;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+/// Checks a refresh token for `client`: known, not revoked, not expired, user enabled.
+pub async fn refresh_session(
+    app: &App,
+    pool: &UserPool,
+    client: &AppClient,
+    token: &str,
+) -> ApiResult<(RefreshRecord, User, Origin)> {
+    let invalid = || ApiError::not_authorized("Invalid Refresh Token");
+    let username_key = tokens::refresh_locator(token).ok_or_else(invalid)?;
+    let (record, user) = app
+        .store
+        .get_refresh_session(&refresh_hash(token), &pool.id, &username_key)
+        .await?;
+    let record = record
+        .filter(|r| r.client_id == client.client_id && r.pool_id == pool.id)
+        .filter(|r| r.username_key == username_key)
+        .ok_or_else(invalid)?;
+    if record.revoked {
+        return Err(ApiError::not_authorized("Refresh Token has been revoked"));
+    }
+    if app.clock.now_millis() >= record.expires_ms {
+        return Err(ApiError::not_authorized("Refresh Token has expired"));
+    }
+    let user = user.ok_or_else(invalid)?;
+    if !user.enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
+    }
+    let origin = Origin {
+        origin_jti: record.origin_jti.clone(),
+        auth_time: record.auth_time,
+    };
+    Ok((record, user, origin))
+}
+
+/// The client's RefreshTokenRotation: Some(grace seconds) when enabled.
+fn rotation(client: &AppClient) -> Option<i64> {
+    let r = client.passthrough.get("RefreshTokenRotation")?;
+    (r.get("Feature")?.as_str()? == "ENABLED").then(|| {
+        r.get("RetryGracePeriodSeconds")
+            .and_then(Value::as_i64)
+            .unwrap_or(0)
+    })
+}
+
+/// Cognito: "You can't authenticate with REFRESH_TOKEN_AUTH in app clients with refresh token
+/// rotation enabled."
+pub fn refuse_if_rotating(client: &AppClient) -> ApiResult<()> {
+    if rotation(client).is_some() {
+        return Err(ApiError::invalid(
+            "REFRESH_TOKEN_AUTH is not allowed for app clients with refresh token rotation \
+             enabled; use GetTokensFromRefreshToken.",
+        ));
+    }
+    Ok(())
+}
+
+fn reused() -> ApiError {
+    ApiError::new(
+        ErrorKind::RefreshTokenReuse,
+        "Refresh token has been reused.",
+    )
+}
+
+/// Redeems `token` for new ID and access tokens (and, under rotation, a new refresh token).
+/// `check` runs on the token's user before anything is issued (the SECRET_HASH check of
+/// InitiateAuth). Tokens are issued before the old refresh token is rotated out, so a
+/// PreTokenGeneration refusal leaves the old token usable.
+pub async fn redeem(
+    app: &App,
+    pool: &UserPool,
+    client: &AppClient,
+    token: &str,
+    check: impl FnOnce(&User) -> ApiResult<()>,
+) -> ApiResult<Issued> {
+    let (record, user, origin) = refresh_session(app, pool, client, token).await?;
+    check(&user)?;
+    let now = app.clock.now_millis();
+    let grace = rotation(client);
+    if let (Some(grace), Some(rotated)) = (grace, record.rotated_ms) {
+        if now - rotated > grace * 1000 {
+            return Err(reuse_detected(app, pool, user, &record).await);
+        }
+    }
+    let source = TokenSource::RefreshTokens;
+    let mut issued = tokens::issue(app, pool, client, &user, Some(origin.clone()), source).await?;
+    let (Some(grace), None) = (grace, record.rotated_ms) else {
+        return Ok(issued);
+    };
+    let (new_token, fresh) = tokens::new_refresh_record(app, pool, client, &user, &origin);
+    match app
+        .store
+        .rotate_refresh_token(&record.token_hash, now, &fresh)
+        .await
+    {
+        Ok(()) => issued.refresh_token = Some(new_token),
+        // Another request rotated it a moment ago: inside a grace period this is the retry
+        // the grace period is for; without one it is reuse.
+        Err(StoreError::Conflict) if grace > 0 => {}
+        Err(StoreError::Conflict) => return Err(reuse_detected(app, pool, user, &record).await),
+        Err(e) => return Err(e.into()),
+    }
+    Ok(issued)
+}
+
+async fn reuse_detected(
+    app: &App,
+    pool: &UserPool,
+    user: User,
+    record: &RefreshRecord,
+) -> ApiError {
+    match revoke(app, pool, user, Some(&record.origin_jti)).await {
+        Ok(()) => reused(),
+        Err(e) => e,
+    }
+}
+
+/// GetTokensFromRefreshToken's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetTokensInput {
+    refresh_token: Secret<String>,
+    client_id: ClientId,
+    client_secret: Option<Secret<String>>,
+}
+
+/// GetTokensFromRefreshToken.
+pub async fn get_tokens_from_refresh_token(app: &App, input: GetTokensInput) -> ApiResult<Value> {
+    let client = load_client(app, input.client_id.as_str()).await?;
+    let pool = load_pool(app, &client.pool_id).await?;
+    check_client_secret(
+        &client,
+        input.client_secret.as_ref().map(|s| s.expose().as_str()),
+        ErrorKind::NotAuthorized,
+    )?;
+    let token = input.refresh_token.expose();
+    let issued = redeem(app, &pool, &client, token, |_| Ok(())).await?;
+    Ok(json!({ "AuthenticationResult": issued.to_json() }))
+}
