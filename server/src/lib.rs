@@ -5,7 +5,7 @@ mod bootstrap;
 pub mod options;
 mod routes;
 
-pub use options::{ServerOptions, StoreChoice};
+pub use options::{ServerOptions, StoreChoice, StsChoice};
 
 use anyhow::Context;
 use latchkey::identity::IdentityConfig;
@@ -85,8 +85,8 @@ enum StsSource {
 }
 
 impl StsSource {
-    fn from_env(home: Option<std::path::PathBuf>) -> Self {
-        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
+    fn from_env(env: impl Fn(&str) -> Option<String>, home: Option<std::path::PathBuf>) -> Self {
+        let var = |k: &str| env(k).filter(|v| !v.is_empty());
         let ignore = var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
             .is_some_and(|v| v.eq_ignore_ascii_case("true"));
         if let Some(url) = var("AWS_ENDPOINT_URL_STS").or_else(|| var("AWS_ENDPOINT_URL")) {
@@ -137,7 +137,13 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
         &opts.account_id,
     )?;
     let store = open_store(&opts.store).await?;
-    let sts = StsSource::from_env(std::env::var_os("HOME").map(std::path::PathBuf::from));
+    let sts = match opts.sts {
+        StsChoice::Disabled => StsSource::None,
+        StsChoice::FromEnvironment => StsSource::from_env(
+            |k| std::env::var(k).ok(),
+            std::env::var_os("HOME").map(std::path::PathBuf::from),
+        ),
+    };
     let app = Arc::new(
         App::on_store(settings, store, opts.clock.clone())?.with_identity(IdentityConfig {
             issuer: match &sts {
@@ -170,4 +176,35 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
         stop,
         task,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StsSource;
+    use std::collections::HashMap;
+
+    fn source(vars: &[(&str, &str)]) -> StsSource {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        StsSource::from_env(|k| vars.get(k).cloned(), None)
+    }
+
+    #[test]
+    fn sts_is_used_only_where_something_configures_it() {
+        assert_eq!(source(&[]), StsSource::None);
+        assert_eq!(source(&[("AWS_ACCESS_KEY_ID", "")]), StsSource::None);
+        assert_eq!(
+            source(&[("AWS_ENDPOINT_URL_STS", "http://127.0.0.1:5000")]),
+            StsSource::Endpoint("http://127.0.0.1:5000".into())
+        );
+        assert_eq!(source(&[("AWS_PROFILE", "dev")]), StsSource::Account);
+        let ignored = [
+            ("AWS_ENDPOINT_URL", "http://127.0.0.1:5000"),
+            ("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "true"),
+        ];
+        assert_eq!(source(&ignored), StsSource::None);
+        assert!(StsSource::None.describe().contains("AWS_ENDPOINT_URL_STS"));
+    }
 }

@@ -111,6 +111,7 @@ async fn main() -> anyhow::Result<()> {
         clock: Arc::new(latchkey::clock::SystemClock),
         web_identity: cli.credentials_mode == CredentialsMode::WebIdentity,
         credentials_duration_secs: cli.credentials_duration,
+        sts: latchkey_server::StsChoice::FromEnvironment,
     };
     let server = spawn(opts).await?;
     let store = if let (StoreKind::Dynamodb, Some(table)) = (cli.store, &cli.table) {

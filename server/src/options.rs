@@ -51,6 +51,17 @@ pub struct ServerOptions {
     pub web_identity: bool,
     /// Lifetime of vended credentials, seconds.
     pub credentials_duration_secs: i32,
+    /// Whether identity pools vend credentials through STS.
+    pub sts: StsChoice,
+}
+
+/// Whether the server calls STS for identity-pool credentials.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StsChoice {
+    /// When the environment names an STS endpoint or AWS credentials (decided at start).
+    FromEnvironment,
+    /// Never: GetCredentialsForIdentity answers a clear configuration error.
+    Disabled,
 }
 
 impl ServerOptions {
@@ -67,6 +78,7 @@ impl ServerOptions {
             clock: Arc::new(SystemClock),
             web_identity: false,
             credentials_duration_secs: 3600,
+            sts: StsChoice::FromEnvironment,
         }
     }
 

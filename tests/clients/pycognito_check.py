@@ -16,16 +16,19 @@ exits 1 when any check failed. Install the clients with scripts/clients.sh.
 """
 
 import argparse
+import datetime
 import json
 import os
 import sys
 import time
 import traceback
+import types
 import urllib.error
 import urllib.request
 import uuid
 
 import boto3
+import pycognito.aws_srp
 import pyotp
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -210,6 +213,9 @@ class Checks:
         self.run("AWSSRP.authenticate_user, wrong password -> NotAuthorizedException",
                  lambda: self.expect_error("NotAuthorizedException", lambda: self.srp(
                      self.pool_id, self.client_id, user, PASSWORD + "x")))
+        self.run("SRP: the same PASSWORD_VERIFIER answer twice -> tokens once", lambda: self.srp_replay(user))
+        self.run("SRP: a TIMESTAMP from 2001 -> NotAuthorizedException",
+                 lambda: self.srp_old_timestamp(user))
         self.run("Cognito.authenticate verifies ID and access tokens against the JWKS",
                  lambda: self.cognito_ok(user))
         self.run("unknown user (PreventUserExistenceErrors=ENABLED)", self.unknown_user)
@@ -227,6 +233,44 @@ class Checks:
             expect(result.get(key), f"no {key} in {json.dumps(tokens)[:300]}")
         expect(result.get("TokenType") == "Bearer", f"TokenType {result.get('TokenType')}")
         return f"ExpiresIn={result.get('ExpiresIn')}"
+
+    def srp_answer(self, user, now=None):
+        """InitiateAuth USER_SRP_AUTH and pycognito's PASSWORD_VERIFIER answer to it (signed
+        with a TIMESTAMP of `now`, default the real time)."""
+        aws = AWSSRP(user, PASSWORD, self.pool_id, self.client_id, client=self.boto)
+        start = self.boto.initiate_auth(
+            ClientId=self.client_id, AuthFlow="USER_SRP_AUTH", AuthParameters=aws.get_auth_params())
+        if now is None:
+            answer = aws.process_challenge(start["ChallengeParameters"], aws.get_auth_params())
+        else:
+            real = pycognito.aws_srp.datetime
+
+            class Frozen(datetime.datetime):
+                @classmethod
+                def utcnow(cls):
+                    return now
+
+            pycognito.aws_srp.datetime = types.SimpleNamespace(datetime=Frozen)
+            try:
+                answer = aws.process_challenge(start["ChallengeParameters"], aws.get_auth_params())
+            finally:
+                pycognito.aws_srp.datetime = real
+        return lambda: self.boto.respond_to_auth_challenge(
+            ClientId=self.client_id, ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=answer)
+
+    def srp_replay(self, user):
+        send = self.srp_answer(user)
+        first = send()
+        expect(first.get("AuthenticationResult", {}).get("AccessToken"), "first answer: tokens")
+        refused = self.expect_error("NotAuthorizedException", send)
+        self.srp_ok(user)  # a fresh sign-in still works
+        return f"second answer: {refused}"
+
+    def srp_old_timestamp(self, user):
+        send = self.srp_answer(user, now=datetime.datetime(2001, 9, 9, 1, 46, 40))
+        refused = self.expect_error("NotAuthorizedException", send)
+        self.srp_ok(user)  # the user is not locked out by it
+        return refused
 
     def cognito_ok(self, user):
         c = self.cognito(self.pool_id, self.client_id, user)

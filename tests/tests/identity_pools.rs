@@ -244,7 +244,13 @@ async fn role_mappings_are_validated() {
     let bare = || env.ci.set_identity_pool_roles().identity_pool_id(&pool);
     let set = || bare().roles("authenticated", role("auth"));
     let bad_key = bare().roles("admin", role("x")).send().await;
-    assert_refused(bad_key, INVALID, "Roles keys must be");
+    // Coral's check of the model's key pattern, before the operation runs.
+    assert_refused(
+        bad_key,
+        INVALID,
+        "1 validation error detected: Value at 'roles.admin.key' failed to satisfy constraint: \
+         Member must satisfy regular expression pattern: (un)?authenticated",
+    );
     let admin = role("admin");
     let rule = (
         "email",
@@ -257,6 +263,7 @@ async fn role_mappings_are_validated() {
         .role_mappings(env.mapping_key(), too_many)
         .send()
         .await;
+    // The model sets no upper bound here; Cognito's documented limit of 25 is Latchkey's check.
     assert_refused(
         res,
         INVALID,
@@ -270,10 +277,12 @@ async fn role_mappings_are_validated() {
         .role_mappings(env.mapping_key(), no_rules)
         .send()
         .await;
+    // Coral's length check of the model's RulesConfiguration.Rules (at least 1), before the
+    // operation runs.
     assert_refused(
         res,
         INVALID,
-        "RulesConfiguration.Rules must have 1 to 25 rules.",
+        "1 validation error detected: Value at 'roleMappings.",
     );
     let long_claim = "c".repeat(65);
     let rule = (
@@ -283,7 +292,11 @@ async fn role_mappings_are_validated() {
         admin.as_str(),
     );
     let res = set().role_mappings(env.mapping_key(), rules_mapping(&[rule], Amb::Deny));
-    assert_refused(res.send().await, INVALID, "A rule's Claim must be 1..64");
+    assert_refused(
+        res.send().await,
+        INVALID,
+        "1 validation error detected: Value at 'roleMappings.",
+    );
     // Rejected calls changed nothing: the 25-rule mapping is still there.
     let got = env.ci.get_identity_pool_roles().identity_pool_id(&pool);
     let got = got.send().await.expect("GetIdentityPoolRoles");

@@ -13,6 +13,7 @@ mod trigger_support;
 
 mod concurrency;
 mod errors;
+mod hardening;
 mod identity_credentials;
 mod identity_identities;
 mod identity_oidc;

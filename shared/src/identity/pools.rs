@@ -265,16 +265,8 @@ pub struct SetRolesInput {
 /// SetIdentityPoolRoles.
 pub async fn set_identity_pool_roles(app: &App, input: SetRolesInput) -> ApiResult<Value> {
     check_pool_id(&input.identity_pool_id)?;
+    // The Roles keys (`(un)?authenticated`) were checked against the model before this.
     let mut pool = load(app, &input.identity_pool_id).await?;
-    if input
-        .roles
-        .keys()
-        .any(|k| k != "authenticated" && k != "unauthenticated")
-    {
-        return Err(ApiError::invalid(
-            "Roles keys must be authenticated or unauthenticated.",
-        ));
-    }
     let mappings = input.role_mappings.unwrap_or_default();
     for m in mappings.values() {
         parse_mapping(m)?;

@@ -240,6 +240,8 @@ impl Model {
                 }
                 if let Some(err) = length(shape, len) {
                     fail(err);
+                } else if trigger_url(at, s) {
+                    // Latchkey's extension: a trigger may be an http(s) URL.
                 } else if shape.regex().is_some_and(|re| !re.is_match(s)) {
                     let source = shape.pattern.as_deref().unwrap_or_default();
                     fail(format!(
@@ -293,6 +295,13 @@ impl Model {
             Value::Bool(_) | Value::Null => {}
         }
     }
+}
+
+/// Whether `value` at `at` is an http(s) URL in a pool's `LambdaConfig`, where Latchkey takes
+/// URLs as well as Lambda ARNs (the README's Triggers section).
+fn trigger_url(at: &str, value: &str) -> bool {
+    at.starts_with("lambdaConfig.")
+        && (value.starts_with("http://") || value.starts_with("https://"))
 }
 
 fn length(shape: &Shape, len: i64) -> Option<String> {

@@ -218,8 +218,7 @@ async fn respond(
             if user.username != s.username && pool.username_key(username) != user.username_key {
                 return Err(ApiError::not_authorized("Invalid session for the user."));
             }
-            let user = session::spend(app, pool, user, s.step).await?;
-            respond_new_password(app, pool, client, user, responses).await
+            respond_new_password(app, pool, client, user, s.step, responses).await
         }
         "CUSTOM_CHALLENGE" => {
             super::custom_auth::respond(app, pool, client, session_token, responses).await
@@ -246,6 +245,7 @@ async fn respond_new_password(
     pool: &UserPool,
     client: &AppClient,
     user: User,
+    step: Option<u64>,
     responses: &Option<Params>,
 ) -> ApiResult<Value> {
     if user.status != UserStatus::ForceChangePassword {
@@ -269,7 +269,9 @@ async fn respond_new_password(
     merged.extend(updates.clone());
     schema::validate(pool, &schema::without_verified(&merged), true)?;
     let hash = new_password(app, pool, &user, &proposed).await?;
+    // A refused password leaves the session for another try; the accepted one spends it.
     let user = modify_user(app, pool, user, |u| {
+        session::spend_in(u, step)?;
         u.attributes.extend(updates.clone());
         apply_password(pool, u, hash.clone());
         u.status = UserStatus::Confirmed;

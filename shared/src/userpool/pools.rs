@@ -389,6 +389,8 @@ pub fn page_size(member: &str, v: Option<i64>, default: i64) -> ApiResult<usize>
 }
 
 /// Decodes a pagination token made by [`encode_token`].
+/// Anything else (garbage, or a position without the mark) is refused rather than read as
+/// the first page or as a position nobody was given.
 pub fn decode_token(token: Option<&str>) -> ApiResult<Option<String>> {
     use base64::Engine;
     token
@@ -397,6 +399,7 @@ pub fn decode_token(token: Option<&str>) -> ApiResult<Option<String>> {
                 .decode(t)
                 .ok()
                 .and_then(|b| String::from_utf8(b).ok())
+                .and_then(|s| s.strip_prefix(TOKEN_MARK).map(str::to_string))
                 .ok_or_else(|| {
                     ApiError::new(ErrorKind::InvalidParameter, "Invalid pagination token.")
                 })
@@ -404,10 +407,13 @@ pub fn decode_token(token: Option<&str>) -> ApiResult<Option<String>> {
         .transpose()
 }
 
+/// What every pagination token starts with (inside its base64).
+const TOKEN_MARK: &str = "latchkey-page:";
+
 /// An opaque pagination token for a listing position.
 pub fn encode_token(position: &str) -> String {
     use base64::Engine;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(position)
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{TOKEN_MARK}{position}"))
 }
 
 /// ListUserPools.

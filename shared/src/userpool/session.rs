@@ -88,15 +88,16 @@ pub async fn open(
 /// in the same conditional write, so a session (or SRP's SECRET_BLOCK) answers exactly once,
 /// even when two answers race.
 pub async fn spend(app: &App, pool: &UserPool, user: User, step: Option<u64>) -> ApiResult<User> {
-    let Some(step) = step else {
-        return Err(invalid());
-    };
-    modify_user(app, pool, user, |u| {
-        if u.auth_step != step {
-            return Err(invalid());
+    modify_user(app, pool, user, |u| spend_in(u, step)).await
+}
+
+/// [`spend`] as part of a larger user change (one write for both).
+pub fn spend_in(user: &mut User, step: Option<u64>) -> ApiResult<()> {
+    match step {
+        Some(step) if user.auth_step == step => {
+            user.auth_step += 1;
+            Ok(())
         }
-        u.auth_step += 1;
-        Ok(())
-    })
-    .await
+        _ => Err(invalid()),
+    }
 }

@@ -7,7 +7,8 @@ use super::messages::{compose, deliver_code, send_code, verification_channel, Me
 use super::model::{AppClient, CodePurpose, User, UserPool, UserStatus};
 use super::pools::load_pool;
 use super::users::{
-    alias_exists, aliases_for, find_user, load_user, modify_user, take_aliases, AdminUserInput,
+    alias_exists, aliases_for, find_user, is_username_claim, load_user, modify_user, take_aliases,
+    AdminUserInput,
 };
 use super::{password, schema, secret_hash};
 use crate::error::{ApiError, ApiResult, ErrorKind};
@@ -125,7 +126,10 @@ pub async fn create_user(app: &App, pool: &UserPool, user: &User, force: bool) -
             }
             StoreError::AliasTaken(alias) => {
                 let attr = alias.split(':').next().unwrap_or("email");
-                if pool.username_attributes.iter().any(|a| a == attr) {
+                if is_username_claim(pool, user, &alias) {
+                    // This username is another user's preferred_username.
+                    ApiError::new(ErrorKind::UsernameExists, "User already exists")
+                } else if pool.username_attributes.iter().any(|a| a == attr) {
                     ApiError::new(
                         ErrorKind::UsernameExists,
                         format!("An account with the given {attr} already exists."),

@@ -60,7 +60,10 @@ pub async fn load_user(app: &App, pool: &UserPool, name: &str) -> ApiResult<User
 }
 
 /// The alias keys a user holds: username attributes always, alias attributes when verified
-/// (preferred_username needs no verification).
+/// (preferred_username needs no verification). Where preferred_username is an alias, the
+/// username also holds its key among them, so one string can never be one user's username and
+/// another's preferred_username: a sign-up with a taken preferred_username, or a
+/// preferred_username set to another user's username, is refused by the same atomic claim.
 pub fn aliases_for(pool: &UserPool, user: &User) -> Vec<String> {
     let verified = |attr: &str| user.is_verified(attr);
     let mut out = Vec::new();
@@ -75,7 +78,25 @@ pub fn aliases_for(pool: &UserPool, user: &User) -> Vec<String> {
             out.push(alias_key(pool, attr, v));
         }
     }
+    if pool.alias_attributes.iter().any(|a| a == PREFERRED) {
+        out.push(username_claim(pool, user));
+    }
+    out.sort_unstable();
+    out.dedup();
     out
+}
+
+const PREFERRED: &str = "preferred_username";
+
+/// The preferred_username alias key a user's own username holds.
+fn username_claim(pool: &UserPool, user: &User) -> String {
+    alias_key(pool, PREFERRED, &user.username)
+}
+
+/// Whether `alias` is the key `user`'s username holds (taken by being a username, not an
+/// attribute: ForceAliasCreation cannot move it).
+pub fn is_username_claim(pool: &UserPool, user: &User, alias: &str) -> bool {
+    pool.alias_attributes.iter().any(|a| a == PREFERRED) && username_claim(pool, user) == alias
 }
 
 /// AliasExistsException for a taken alias key.
@@ -94,7 +115,7 @@ pub async fn take_aliases(app: &App, pool: &UserPool, user: &User) -> ApiResult<
         let Some(holder) = app.store.get_user_by_alias(&pool.id, &alias).await? else {
             continue;
         };
-        if holder.username_key == user.username_key {
+        if holder.username_key == user.username_key || is_username_claim(pool, &holder, &alias) {
             continue;
         }
         let attr = alias.split(':').next().unwrap_or_default().to_string();

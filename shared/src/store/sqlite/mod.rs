@@ -85,7 +85,9 @@ impl SqliteStore {
         let conn = Connection::open(path).map_err(db)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(db)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
+        // FULL: a write is acknowledged only once it is on disk, so an acknowledged sign-up,
+        // code or sign-out survives a power loss (NORMAL under WAL may lose the last ones).
+        conn.pragma_update(None, "synchronous", "FULL")
             .map_err(db)?;
         Self::init(conn)
     }
@@ -170,4 +172,25 @@ pub(super) fn replace_user(tx: &rusqlite::Transaction<'_>, user: &User) -> Resul
 #[cfg(test)]
 mod tests {
     crate::conformance_suite!(crate::store::sqlite::SqliteStore::in_memory().unwrap());
+
+    #[test]
+    fn a_file_store_acknowledges_only_durable_writes() {
+        let dir = std::env::temp_dir().join(format!("latchkey-sync-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = super::SqliteStore::open(&dir.join("t.db")).unwrap();
+        let conn = store.conn();
+        let sync: i64 = conn
+            .query_row("PRAGMA synchronous", [], |r| r.get(0))
+            .unwrap();
+        let mode: String = conn
+            .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            (sync, mode.as_str()),
+            (2, "wal"),
+            "synchronous=FULL under WAL"
+        );
+        drop(conn);
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }
