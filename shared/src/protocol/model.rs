@@ -8,6 +8,7 @@
 //! violations are reported at once as `InvalidParameterException` "N validation errors
 //! detected: ...". Values are never echoed (secrets live in these members).
 
+use super::parse::camel;
 use crate::error::{ApiError, ErrorKind};
 use regex::Regex;
 use serde::Deserialize;
@@ -206,7 +207,7 @@ impl Model {
         let mut names: Vec<&String> = shape.members.keys().collect();
         names.sort_unstable();
         for name in names {
-            let at = join(path, &lower_camel(name));
+            let at = join(path, &camel(name));
             match members.get(name.as_str()) {
                 None | Some(Value::Null) => {
                     if shape.required.contains(name) {
@@ -337,15 +338,6 @@ fn join(path: &str, name: &str) -> String {
         name.to_string()
     } else {
         format!("{path}.{name}")
-    }
-}
-
-/// `ClientId` → `clientId` (Coral names members in lower camel case).
-pub fn lower_camel(pascal: &str) -> String {
-    let mut chars = pascal.chars();
-    match chars.next() {
-        Some(first) => first.to_lowercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

@@ -96,7 +96,7 @@ pub async fn respond_software_token(
     let user = accept_code(app, pool, user, &secret, code).await?;
     // A wrong code leaves the session usable for another try (as Cognito's does); an accepted
     // one spends it.
-    let user = session::spend(app, pool, user, s.step).await?;
+    let user = modify_user(app, pool, user, |u| session::spend_in(u, s.step)).await?;
     complete_sign_in(app, pool, client, user, TokenSource::Authentication).await
 }
 
@@ -114,7 +114,7 @@ pub async fn respond_setup(
         ));
     }
     let user = load_user(app, pool, &s.username).await?;
-    let user = session::spend(app, pool, user, s.step).await?;
+    let user = modify_user(app, pool, user, |u| session::spend_in(u, s.step)).await?;
     complete_sign_in(app, pool, client, user, TokenSource::Authentication).await
 }
 

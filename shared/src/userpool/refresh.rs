@@ -7,17 +7,57 @@
 //! so no flow can hand out tokens for a rotated-out refresh token.
 
 use super::clients::load_client;
-use super::model::{AppClient, RefreshRecord, User, UserPool};
+use super::model::{AppClient, RefreshRecord, RevokedOrigin, User, UserPool};
 use super::pools::load_pool;
-use super::revocation::{check_client_secret, revoke};
+use super::secret_hash::check_client_secret;
 use super::tokens::{self, refresh_hash, Issued, Origin, TokenSource};
+use super::users::modify_user_if;
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::protocol::fields::ClientId;
 use crate::secret::Secret;
 use crate::store::StoreError;
 use crate::App;
 use serde::Deserialize;
 use serde_json::{json, Value};
+
+/// Longest an ID or access token can live (1 day): how long a revoked origin is remembered.
+const MAX_TOKEN_SECS: i64 = 86_400;
+
+/// Ends the given sessions (all of the user's when `origin` is None): refresh tokens are
+/// revoked and their access tokens refused from now on.
+pub async fn revoke(app: &App, pool: &UserPool, user: User, origin: Option<&str>) -> ApiResult<()> {
+    let origins: Vec<String> = match origin {
+        Some(o) => vec![o.to_string()],
+        None => app
+            .store
+            .list_refresh_tokens(&pool.id, &user.username_key)
+            .await?
+            .into_iter()
+            .filter(|r| !r.revoked)
+            .map(|r| r.origin_jti)
+            .collect(),
+    };
+    app.store
+        .revoke_refresh_tokens(&pool.id, &user.username_key, origin)
+        .await?;
+    let now = app.clock.now_secs();
+    modify_user_if(app, pool, user, |u| {
+        let kept = u.revoked_origins.len();
+        u.revoked_origins.retain(|r| r.until > now);
+        let mut changed = u.revoked_origins.len() != kept;
+        for o in &origins {
+            if !u.revoked_origins.iter().any(|r| &r.origin_jti == o) {
+                u.revoked_origins.push(RevokedOrigin {
+                    origin_jti: o.clone(),
+                    until: now + MAX_TOKEN_SECS,
+                });
+                changed = true;
+            }
+        }
+        Ok(changed)
+    })
+    .await?;
+    Ok(())
+}
 
 /// Checks a refresh token for `client`: known, not revoked, not expired, user enabled.
 pub async fn refresh_session(
@@ -140,13 +180,14 @@ async fn reuse_detected(
 #[serde(rename_all = "PascalCase")]
 pub struct GetTokensInput {
     refresh_token: Secret<String>,
-    client_id: ClientId,
+    /// Checked against the model's ClientIdType before the operation runs.
+    client_id: String,
     client_secret: Option<Secret<String>>,
 }
 
 /// GetTokensFromRefreshToken.
 pub async fn get_tokens_from_refresh_token(app: &App, input: GetTokensInput) -> ApiResult<Value> {
-    let client = load_client(app, input.client_id.as_str()).await?;
+    let client = load_client(app, &input.client_id).await?;
     let pool = load_pool(app, &client.pool_id).await?;
     check_client_secret(
         &client,

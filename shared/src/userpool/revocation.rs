@@ -1,59 +1,20 @@
 //! Ending sessions and rotating refresh tokens: GlobalSignOut, AdminUserGlobalSignOut (via
-//! [`sign_out_everywhere`]) and RevokeToken; [`revoke`] also ends a session whose rotated-out
-//! refresh token was reused (see `refresh`). A revoked session's `origin_jti` is kept on the user record until its
+//! [`sign_out_everywhere`]) and RevokeToken, through `refresh::revoke` (which also ends a session
+//! whose rotated-out refresh token was reused). A revoked session's `origin_jti` is kept on the user record until its
 //! tokens would have expired, so checking an access token costs no extra read.
 
 use super::clients::load_client;
-use super::model::{AppClient, RevokedOrigin, User, UserPool};
+use super::model::{User, UserPool};
 use super::pools::load_pool;
+use super::refresh::revoke;
+use super::secret_hash;
 use super::tokens::{authorize_access, refresh_hash};
-use super::users::modify_user_if;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::protocol::fields::{AccessToken, ClientId};
-use crate::secret::{constant_time_eq, Secret};
+use crate::secret::Secret;
 use crate::App;
 use serde::Deserialize;
 use serde_json::{json, Value};
-
-/// Longest an ID or access token can live (1 day): how long a revoked origin is remembered.
-const MAX_TOKEN_SECS: i64 = 86_400;
-
-/// Ends the given sessions (all of the user's when `origin` is None): refresh tokens are
-/// revoked and their access tokens refused from now on.
-pub async fn revoke(app: &App, pool: &UserPool, user: User, origin: Option<&str>) -> ApiResult<()> {
-    let origins: Vec<String> = match origin {
-        Some(o) => vec![o.to_string()],
-        None => app
-            .store
-            .list_refresh_tokens(&pool.id, &user.username_key)
-            .await?
-            .into_iter()
-            .filter(|r| !r.revoked)
-            .map(|r| r.origin_jti)
-            .collect(),
-    };
-    app.store
-        .revoke_refresh_tokens(&pool.id, &user.username_key, origin)
-        .await?;
-    let now = app.clock.now_secs();
-    modify_user_if(app, pool, user, |u| {
-        let kept = u.revoked_origins.len();
-        u.revoked_origins.retain(|r| r.until > now);
-        let mut changed = u.revoked_origins.len() != kept;
-        for o in &origins {
-            if !u.revoked_origins.iter().any(|r| &r.origin_jti == o) {
-                u.revoked_origins.push(RevokedOrigin {
-                    origin_jti: o.clone(),
-                    until: now + MAX_TOKEN_SECS,
-                });
-                changed = true;
-            }
-        }
-        Ok(changed)
-    })
-    .await?;
-    Ok(())
-}
 
 /// Ends every session of a user.
 pub async fn sign_out_everywhere(app: &App, pool: &UserPool, user: User) -> ApiResult<()> {
@@ -74,34 +35,6 @@ pub async fn global_sign_out(app: &App, input: GlobalSignOutInput) -> ApiResult<
     Ok(json!({}))
 }
 
-/// Checks the raw ClientSecret that RevokeToken and GetTokensFromRefreshToken take.
-pub fn check_client_secret(
-    client: &AppClient,
-    sent: Option<&str>,
-    kind: ErrorKind,
-) -> ApiResult<()> {
-    let Some(secret) = &client.secret else {
-        return Ok(());
-    };
-    match sent {
-        Some(s) if constant_time_eq(s.as_bytes(), secret.expose().as_bytes()) => Ok(()),
-        Some(_) => Err(ApiError::new(
-            kind,
-            format!(
-                "Unable to verify secret hash for client {}",
-                client.client_id
-            ),
-        )),
-        None => Err(ApiError::new(
-            kind,
-            format!(
-                "Client {} is configured for secret but secret was not received",
-                client.client_id
-            ),
-        )),
-    }
-}
-
 /// RevokeToken's request.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -120,7 +53,7 @@ pub async fn revoke_token(app: &App, input: RevokeTokenInput) -> ApiResult<Value
             "Token revocation is not enabled for this app client.",
         ));
     }
-    check_client_secret(
+    secret_hash::check_client_secret(
         &client,
         input.client_secret.as_ref().map(|s| s.expose().as_str()),
         ErrorKind::Unauthorized,

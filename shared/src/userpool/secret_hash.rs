@@ -1,7 +1,7 @@
 //! SECRET_HASH: Base64(HMAC-SHA256(key = client secret, msg = username || client id)).
 
 use super::model::AppClient;
-use crate::error::ApiError;
+use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::secret::constant_time_eq;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
@@ -36,6 +36,34 @@ pub fn check(client: &AppClient, username: &str, sent: Option<&str>) -> Result<(
             "Unable to verify secret hash for client {}",
             client.client_id
         )))
+    }
+}
+
+/// Checks the raw ClientSecret that RevokeToken and GetTokensFromRefreshToken take.
+pub fn check_client_secret(
+    client: &AppClient,
+    sent: Option<&str>,
+    kind: ErrorKind,
+) -> ApiResult<()> {
+    let Some(secret) = &client.secret else {
+        return Ok(());
+    };
+    match sent {
+        Some(s) if constant_time_eq(s.as_bytes(), secret.expose().as_bytes()) => Ok(()),
+        Some(_) => Err(ApiError::new(
+            kind,
+            format!(
+                "Unable to verify secret hash for client {}",
+                client.client_id
+            ),
+        )),
+        None => Err(ApiError::new(
+            kind,
+            format!(
+                "Client {} is configured for secret but secret was not received",
+                client.client_id
+            ),
+        )),
     }
 }
 

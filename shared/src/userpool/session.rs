@@ -2,9 +2,8 @@
 //! RespondToAuthChallenge. It is sealed (AEAD) with the deployment's session key and carries
 //! its own expiry, so nothing is kept in memory and any instance can continue a sign-in.
 
-use super::model::{User, UserPool};
+use super::model::User;
 use super::sealed;
-use super::users::modify_user;
 use crate::error::{ApiError, ApiResult};
 use crate::App;
 use serde::{Deserialize, Serialize};
@@ -23,7 +22,7 @@ pub struct ChallengeSession {
     pub challenge: String,
     /// Expiry, epoch ms (the client's AuthSessionValidity).
     pub expires_ms: i64,
-    /// The user's `auth_step` when the session was issued (see [`spend`]); None for
+    /// The user's `auth_step` when the session was issued (see [`spend_in`]); None for
     /// sessions that track their own step (CUSTOM_AUTH).
     #[serde(default)]
     pub step: Option<u64>,
@@ -84,14 +83,9 @@ pub async fn open(
     check(app, session, Some(client_id), challenge)
 }
 
-/// Spends `session` for `user`: it must carry the user's current `auth_step`, which moves on
-/// in the same conditional write, so a session (or SRP's SECRET_BLOCK) answers exactly once,
-/// even when two answers race.
-pub async fn spend(app: &App, pool: &UserPool, user: User, step: Option<u64>) -> ApiResult<User> {
-    modify_user(app, pool, user, |u| spend_in(u, step)).await
-}
-
-/// [`spend`] as part of a larger user change (one write for both).
+/// Spends a session for `user` inside a user change (`modify_user`): it must carry the user's
+/// current `auth_step`, which moves on in the same conditional write, so a session (or SRP's
+/// SECRET_BLOCK) answers exactly once, even when two answers race.
 pub fn spend_in(user: &mut User, step: Option<u64>) -> ApiResult<()> {
     match step {
         Some(step) if user.auth_step == step => {

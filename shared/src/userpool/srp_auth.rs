@@ -7,7 +7,7 @@ use super::challenges::{param, required, Params};
 use super::credentials::srp_pool_name;
 use super::model::{AppClient, UserPool};
 use super::srp::{self, SrpVerifier};
-use super::users::find_user;
+use super::users::{find_user, modify_user};
 use super::{lockout, sealed, secret_hash, session};
 use crate::error::{ApiError, ApiResult};
 use crate::App;
@@ -130,7 +130,9 @@ pub async fn respond(
         ));
     }
     let Some(sent_at) = srp::parse_cognito_timestamp(timestamp) else {
-        return Err(ApiError::invalid("TIMESTAMP format is not valid."));
+        return Err(ApiError::invalid(
+            "TIMESTAMP format should be EEE MMM d HH:mm:ss z yyyy in english.",
+        ));
     };
     if (sent_at - now.div_euclid(1000)).abs() > TIMESTAMP_SKEW_SECS {
         return Err(ApiError::not_authorized(
@@ -145,7 +147,7 @@ pub async fn respond(
         Some(u) => {
             lockout::check(&u.lockout, now)?;
             // Spent before the claim is checked: a block answers once, right or wrong.
-            Some(session::spend(app, pool, u, state.step).await?)
+            Some(modify_user(app, pool, u, |u| session::spend_in(u, state.step)).await?)
         }
         None => None,
     };

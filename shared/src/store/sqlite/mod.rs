@@ -79,15 +79,33 @@ pub(super) fn taken_as(e: rusqlite::Error, taken: StoreError) -> StoreError {
     }
 }
 
+/// When a write is acknowledged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Durability {
+    /// `synchronous=FULL`: once it is on disk, so an acknowledged sign-up, code or sign-out
+    /// survives a power loss. What the service uses.
+    Full,
+    /// `synchronous=NORMAL`: WAL may lose the last acknowledged writes on power loss. Only for
+    /// measuring what FULL costs (`store_durability` bench).
+    Normal,
+}
+
 impl SqliteStore {
-    /// Opens (creating if needed) the database file at `path`.
+    /// Opens (creating if needed) the database file at `path`, with [`Durability::Full`].
     pub fn open(path: &Path) -> Result<Self, Error> {
+        Self::open_with(path, Durability::Full)
+    }
+
+    /// [`SqliteStore::open`] with the given durability.
+    pub fn open_with(path: &Path, durability: Durability) -> Result<Self, Error> {
         let conn = Connection::open(path).map_err(db)?;
         conn.pragma_update(None, "journal_mode", "WAL")
             .map_err(db)?;
-        // FULL: a write is acknowledged only once it is on disk, so an acknowledged sign-up,
-        // code or sign-out survives a power loss (NORMAL under WAL may lose the last ones).
-        conn.pragma_update(None, "synchronous", "FULL")
+        let synchronous = match durability {
+            Durability::Full => "FULL",
+            Durability::Normal => "NORMAL",
+        };
+        conn.pragma_update(None, "synchronous", synchronous)
             .map_err(db)?;
         Self::init(conn)
     }
