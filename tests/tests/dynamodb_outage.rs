@@ -26,9 +26,7 @@ use std::io::Write;
 use std::time::Instant;
 
 use aws_sdk_cognitoidentityprovider::error::{ProvideErrorMetadata, SdkError};
-use aws_sdk_cognitoidentityprovider::types::{
-    AuthFlowType, AuthenticationResultType, FeatureType, RefreshTokenRotationType,
-};
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, AuthenticationResultType};
 use common::{api_error, assert_api_error, sign_up, Harness, PASSWORD};
 use outage_support::{DynamoProxy, LogCapture};
 
@@ -73,19 +71,6 @@ async fn start() -> Option<(DynamoProxy, LogCapture, Harness)> {
     Some((proxy, logs, h))
 }
 
-/// A client with RefreshTokenRotation ENABLED and no grace period.
-async fn rotating_client(h: &Harness, pool: &str) -> String {
-    let rotation = RefreshTokenRotationType::builder()
-        .feature(FeatureType::Enabled)
-        .retry_grace_period_seconds(0)
-        .build()
-        .expect("RefreshTokenRotation");
-    let client = h
-        .create_client_with(pool, |b| b.refresh_token_rotation(rotation))
-        .await;
-    client.client_id.expect("ClientId")
-}
-
 /// GetTokensFromRefreshToken; the new refresh token.
 async fn rotate(h: &Harness, client: &str, token: &str) -> Result<String, String> {
     let out = h
@@ -115,7 +100,7 @@ async fn a_dynamodb_outage_answers_500_and_leaves_the_data_consistent() {
     };
     let pool = h.create_pool("outage-pool").await;
     let client = h.create_client(&pool).await;
-    let rotating = rotating_client(&h, &pool).await;
+    let rotating = h.rotating_client(&pool, 0).await;
     h.confirmed_user(&pool, &client, "before", "before@example.com")
         .await;
     let session = h.sign_in(&client, "before").await;

@@ -11,7 +11,7 @@ use crate::lifecycle_support;
 use std::time::Duration;
 
 use aws_sdk_cognitoidentityprovider::types::{
-    AliasAttributeType, AuthFlowType, FeatureType, RefreshTokenRotationType, UsernameAttributeType,
+    AliasAttributeType, AuthFlowType, UsernameAttributeType,
 };
 use common::{assert_api_error, assert_raw_error, Harness, PASSWORD};
 use latchkey::clock::ManualClock;
@@ -29,16 +29,7 @@ const SERIALIZATION: &str = "SerializationException";
 async fn no_flow_redeems_a_rotated_out_refresh_token() {
     let h = Harness::start().await;
     let pool = h.create_pool("rotation").await;
-    let rotation = RefreshTokenRotationType::builder()
-        .feature(FeatureType::Enabled)
-        .retry_grace_period_seconds(0)
-        .build()
-        .expect("RefreshTokenRotation");
-    let client = h
-        .create_client_with(&pool, |b| b.refresh_token_rotation(rotation))
-        .await
-        .client_id
-        .expect("ClientId");
+    let client = h.rotating_client(&pool, 0).await;
     h.confirmed_user(&pool, &client, "rita", "rita@example.com")
         .await;
     let first = h.sign_in(&client, "rita").await;

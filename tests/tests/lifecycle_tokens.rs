@@ -9,9 +9,7 @@ use crate::lifecycle_support;
 
 use std::time::Duration;
 
-use aws_sdk_cognitoidentityprovider::types::{
-    AuthFlowType, AuthenticationResultType, FeatureType, RefreshTokenRotationType,
-};
+use aws_sdk_cognitoidentityprovider::types::{AuthFlowType, AuthenticationResultType};
 use common::{assert_api_error, Harness};
 use latchkey::clock::ManualClock;
 use lifecycle_support::{assert_error_in, claims, get_user};
@@ -32,19 +30,6 @@ fn access(t: &AuthenticationResultType) -> &str {
 
 fn refresh_of(t: &AuthenticationResultType) -> &str {
     t.refresh_token().expect("RefreshToken")
-}
-
-/// A client with RefreshTokenRotation ENABLED and this grace period.
-async fn rotating_client(h: &Harness, pool: &str, grace: i32) -> String {
-    let rotation = RefreshTokenRotationType::builder()
-        .feature(FeatureType::Enabled)
-        .retry_grace_period_seconds(grace)
-        .build()
-        .expect("RefreshTokenRotation");
-    let client = h
-        .create_client_with(pool, |b| b.refresh_token_rotation(rotation))
-        .await;
-    client.client_id.expect("ClientId")
 }
 
 async fn rotate(
@@ -175,7 +160,7 @@ async fn rotation_issues_one_new_token_and_punishes_reuse_after_the_grace_period
     let clock = ManualClock::starting_now();
     let h = Harness::start_with_clock(clock.clone()).await;
     let (pool, _) = h.pool_and_client().await;
-    let client = rotating_client(&h, &pool, 10).await;
+    let client = h.rotating_client(&pool, 10).await;
     h.confirmed_user(&pool, &client, "u", "u@example.com").await;
     let signed = h.sign_in(&client, "u").await;
     let r0 = refresh_of(&signed).to_owned();
@@ -228,7 +213,7 @@ async fn rotation_issues_one_new_token_and_punishes_reuse_after_the_grace_period
 async fn a_rotated_token_rotates_again() {
     let h = Harness::start().await;
     let (pool, _) = h.pool_and_client().await;
-    let client = rotating_client(&h, &pool, 0).await;
+    let client = h.rotating_client(&pool, 0).await;
     h.confirmed_user(&pool, &client, "u", "u@example.com").await;
     let r0 = refresh_of(&h.sign_in(&client, "u").await).to_owned();
     let r1 = rotate(&h, &client, &r0).await.expect("rotate r0");
@@ -250,7 +235,7 @@ async fn a_rotated_token_rotates_again() {
 async fn twenty_concurrent_rotations_hand_out_exactly_one_new_refresh_token() {
     let h = Harness::start().await;
     let (pool, _) = h.pool_and_client().await;
-    let client = rotating_client(&h, &pool, 0).await;
+    let client = h.rotating_client(&pool, 0).await;
     h.confirmed_user(&pool, &client, "u", "u@example.com").await;
     let r0 = refresh_of(&h.sign_in(&client, "u").await).to_owned();
 

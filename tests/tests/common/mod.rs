@@ -21,8 +21,8 @@ use cip::operation::create_user_pool_client::builders::CreateUserPoolClientFluen
 use cip::operation::initiate_auth::{InitiateAuthError, InitiateAuthOutput};
 use cip::operation::sign_up::{SignUpError, SignUpOutput};
 use cip::types::{
-    AttributeType, AuthFlowType, AuthenticationResultType, ExplicitAuthFlowsType,
-    UserPoolClientType, UserPoolType, VerifiedAttributeType,
+    AttributeType, AuthFlowType, AuthenticationResultType, ExplicitAuthFlowsType, FeatureType,
+    RefreshTokenRotationType, UserPoolClientType, UserPoolType, VerifiedAttributeType,
 };
 use latchkey::clock::ManualClock;
 use latchkey_server::{RunningServer, ServerOptions};
@@ -144,6 +144,19 @@ impl Harness {
 
     pub async fn create_client(&self, pool: &str) -> String {
         let client = self.create_client_with(pool, |b| b).await;
+        client.client_id.expect("ClientId")
+    }
+
+    /// A client (the default flows) with RefreshTokenRotation ENABLED and this grace period.
+    pub async fn rotating_client(&self, pool: &str, grace: i32) -> String {
+        let rotation = RefreshTokenRotationType::builder()
+            .feature(FeatureType::Enabled)
+            .retry_grace_period_seconds(grace)
+            .build()
+            .expect("RefreshTokenRotation");
+        let client = self
+            .create_client_with(pool, |b| b.refresh_token_rotation(rotation))
+            .await;
         client.client_id.expect("ClientId")
     }
 
