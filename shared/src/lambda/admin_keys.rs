@@ -85,3 +85,59 @@ impl AdminKeys {
         )])
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn keys_from_the_environment_are_ready_and_none_is_known() {
+        let none = AdminKeys::ready(Vec::new());
+        assert!(none.none_configured());
+        assert!(none.get().await.unwrap().is_empty());
+    }
+
+    /// Against a real Secrets Manager API (moto, as `scripts/test.sh` starts it): nothing is
+    /// read until the keys are asked for, a failed read is not cached, and the secret read
+    /// is the one used.
+    #[tokio::test]
+    async fn the_secret_is_read_at_first_use_and_a_failure_is_retried() {
+        let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL_SECRETSMANAGER") else {
+            println!(
+                "SKIPPED: AWS_ENDPOINT_URL_SECRETSMANAGER is not set (scripts/test.sh sets it)"
+            );
+            return;
+        };
+        let sdk = crate::sdk_http::load_config("us-east-1").await.unwrap();
+        let secret_id = format!("latchkey-admin-{}", std::process::id());
+        let source = AdminKeySource::SecretsManager {
+            key_id: "AKIDADMIN".into(),
+            secret_id: secret_id.clone(),
+        };
+        let keys = AdminKeys::from_source(&source, &sdk);
+        assert!(
+            !keys.none_configured(),
+            "a Secrets Manager key is configured"
+        );
+        let missing = keys.get().await.map(<[AccessKey]>::len);
+        assert!(missing.is_err(), "no secret yet at {endpoint}: {missing:?}");
+        let client = aws_sdk_secretsmanager::Client::new(&sdk);
+        client
+            .create_secret()
+            .name(&secret_id)
+            .secret_string("admin-secret-value")
+            .send()
+            .await
+            .expect("CreateSecret");
+        let got = keys.get().await.expect("read after the secret exists");
+        assert_eq!(got.len(), 1);
+        assert!(format!("{:?}", got[0]).contains("AKIDADMIN"));
+        assert!(!format!("{:?}", got[0]).contains("admin-secret-value"));
+        let _ = client
+            .delete_secret()
+            .secret_id(&secret_id)
+            .force_delete_without_recovery(true)
+            .send()
+            .await;
+    }
+}

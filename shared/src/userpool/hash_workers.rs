@@ -1,8 +1,8 @@
 //! Argon2id on a fixed set of worker threads, each owning one hashing buffer for the life of
 //! the process. Running every hash on the blocking pool made each of its (up to 512) threads
 //! allocate and free a 19 MiB block array, which the allocator kept per thread: the server sat
-//! at ~600 MB after 50 sign-ins. Here memory is `workers x 19 MiB`, allocated once, and jobs
-//! queue in arrival order.
+//! at ~600 MB after 50 sign-ins. Here memory is at most `workers x 19 MiB`, each buffer
+//! allocated once (at its worker's first job), and jobs queue in arrival order.
 
 use argon2::password_hash::{PasswordHash, SaltString};
 use argon2::{Algorithm, Argon2, Block, Params, Version};
@@ -120,7 +120,9 @@ impl HashWorkers {
 }
 
 fn work(rx: &Mutex<Receiver<Job>>) {
-    let mut memory = vec![Block::new(); M_COST as usize];
+    // Allocated at this worker's first job: a Lambda instance that hashes once touches one
+    // buffer, not one per core.
+    let mut memory: Vec<Block> = Vec::new();
     loop {
         // The lock is held only while taking the next job.
         let next = match rx.lock() {
@@ -128,7 +130,12 @@ fn work(rx: &Mutex<Receiver<Job>>) {
             Err(_) => return,
         };
         match next {
-            Ok(job) => job(&mut memory),
+            Ok(job) => {
+                if memory.is_empty() {
+                    memory = vec![Block::new(); M_COST as usize];
+                }
+                job(&mut memory)
+            }
             Err(_) => return,
         }
     }
