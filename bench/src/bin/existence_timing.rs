@@ -5,7 +5,8 @@
 //! and enough confirmed users that no user reaches the lockout threshold (4 wrong attempts
 //! each, lockout starts at 5), then alternates N sign-ins of each kind, sequentially, and
 //! prints the median latency of each and the ratio unknown / wrong (target 0.9–1.1).
-//! A measurement, never an assertion.
+//! Then the same for a locked-out user beside a locked-out unknown name. A measurement, never
+//! an assertion.
 //!
 //! `cargo run --release -p latchkey-bench --bin existence_timing [N]` (N defaults to 200).
 
@@ -55,6 +56,16 @@ impl Api {
 
     /// A failed USER_PASSWORD_AUTH sign-in; its latency. The answer must be the hidden one.
     async fn failed_sign_in(&self, client: &str, username: &str) -> Result<Duration> {
+        let (took, locked) = self.refused_sign_in(client, username).await?;
+        if locked {
+            bail!("sign-in of {username} was refused as locked out");
+        }
+        Ok(took)
+    }
+
+    /// A refused USER_PASSWORD_AUTH sign-in: its latency and whether it was a lockout
+    /// ("Password attempts exceeded") rather than "Incorrect username or password.".
+    async fn refused_sign_in(&self, client: &str, username: &str) -> Result<(Duration, bool)> {
         let body = json!({
             "AuthFlow": "USER_PASSWORD_AUTH",
             "ClientId": client,
@@ -63,12 +74,13 @@ impl Api {
         let start = Instant::now();
         let (status, value) = self.call("InitiateAuth", &body).await?;
         let took = start.elapsed();
+        let locked = value["message"] == "Password attempts exceeded";
         let expected = value["__type"] == "NotAuthorizedException"
-            && value["message"] == "Incorrect username or password.";
+            && (locked || value["message"] == "Incorrect username or password.");
         if status != 400 || !expected {
             bail!("sign-in of {username} answered {status}: {value}");
         }
-        Ok(took)
+        Ok((took, locked))
     }
 }
 
@@ -151,6 +163,56 @@ async fn main() -> Result<()> {
         "  ratio unknown / wrong    {:.3}   (target 0.9-1.1)",
         mu.as_secs_f64() / mw.as_secs_f64()
     );
+    locked_out(&api, &client, &pool, n.min(100)).await?;
     server.shutdown().await;
+    Ok(())
+}
+
+/// A locked-out user beside a locked-out unknown name: after six wrong passwords each, `n`
+/// more alternating refusals. Both answer the same ("Password attempts exceeded" while
+/// locked, "Incorrect..." whenever the lock has run out) and cost a hash either way.
+async fn locked_out(api: &Api, client: &str, pool: &str, n: usize) -> Result<()> {
+    let create = json!({
+        "UserPoolId": pool, "Username": "locked-user", "MessageAction": "SUPPRESS",
+        "TemporaryPassword": PASSWORD,
+    });
+    api.ok("AdminCreateUser", &create).await?;
+    let set = json!({
+        "UserPoolId": pool, "Username": "locked-user", "Password": PASSWORD, "Permanent": true,
+    });
+    api.ok("AdminSetUserPassword", &set).await?;
+    for _ in 0..6 {
+        api.refused_sign_in(client, "locked-user").await?;
+        api.refused_sign_in(client, "locked-ghost").await?;
+    }
+    let (mut user, mut ghost) = (Vec::with_capacity(n), Vec::with_capacity(n));
+    let (mut user_locked, mut ghost_locked) = (0, 0);
+    for i in 0..n {
+        let (a, b) = if i % 2 == 0 {
+            let a = api.refused_sign_in(client, "locked-user").await?;
+            (a, api.refused_sign_in(client, "locked-ghost").await?)
+        } else {
+            let b = api.refused_sign_in(client, "locked-ghost").await?;
+            (api.refused_sign_in(client, "locked-user").await?, b)
+        };
+        user.push(a.0);
+        ghost.push(b.0);
+        user_locked += usize::from(a.1);
+        ghost_locked += usize::from(b.1);
+    }
+    let (mu, mg) = (median(user), median(ghost));
+    println!("locked out: {n} refusals of each after six wrong passwords");
+    println!(
+        "  locked user              median {:8.3} ms  ({user_locked} answered 'Password attempts exceeded')",
+        ms(mu)
+    );
+    println!(
+        "  locked unknown name      median {:8.3} ms  ({ghost_locked} answered 'Password attempts exceeded')",
+        ms(mg)
+    );
+    println!(
+        "  ratio unknown / user     {:.3}",
+        mg.as_secs_f64() / mu.as_secs_f64()
+    );
     Ok(())
 }
