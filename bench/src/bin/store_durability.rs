@@ -8,7 +8,7 @@
 //! (defaults 300 writes, 4 rounds; the file lives in a temporary folder under target/).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
@@ -22,12 +22,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
-async fn round(
-    dir: &PathBuf,
-    durability: Durability,
-    n: usize,
-    tag: usize,
-) -> Result<Vec<Duration>> {
+async fn round(dir: &Path, durability: Durability, n: usize, tag: usize) -> Result<Vec<Duration>> {
     let path = dir.join(format!("durability-{durability:?}-{tag}.db"));
     let _ = std::fs::remove_file(&path);
     let store = SqliteStore::open_with(&path, durability).context("open")?;
