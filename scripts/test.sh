@@ -28,7 +28,7 @@ bash scripts/moto.sh start
 trap 'bash scripts/moto.sh stop' EXIT
 export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:${MOTO_PORT}"
 export AWS_ENDPOINT_URL_STS="http://127.0.0.1:${MOTO_PORT}"
-export AWS_ENDPOINT_URL_SECRETSMANAGER="http://127.0.0.1:${MOTO_PORT}"
+export AWS_ENDPOINT_URL_SECRETS_MANAGER="http://127.0.0.1:${MOTO_PORT}"
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
 
 echo "==> example trigger Lambdas under cargo lambda watch (cargo-lambda from PyPI)"

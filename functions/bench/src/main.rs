@@ -151,15 +151,15 @@ async fn function_env() -> anyhow::Result<(Vec<(String, String)>, Fixture, &'sta
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     // As deployed: the admin secret in Secrets Manager (a secret named by
-    // LATCHKEY_ADMIN_SECRET_ID at AWS_ENDPOINT_URL_SECRETSMANAGER, e.g. in moto), which
+    // LATCHKEY_ADMIN_SECRET_ID at AWS_ENDPOINT_URL_SECRETS_MANAGER, e.g. in moto), which
     // cognito-api reads at its first signed request, not during init.
     if let (Ok(id), Ok(url)) = (
         std::env::var("LATCHKEY_ADMIN_SECRET_ID"),
-        std::env::var("AWS_ENDPOINT_URL_SECRETSMANAGER"),
+        std::env::var("AWS_ENDPOINT_URL_SECRETS_MANAGER"),
     ) {
         env.retain(|(k, _)| k != "LATCHKEY_ADMIN_SECRET_ACCESS_KEY");
         env.push(("LATCHKEY_ADMIN_SECRET_ID".into(), id));
-        env.push(("AWS_ENDPOINT_URL_SECRETSMANAGER".into(), url));
+        env.push(("AWS_ENDPOINT_URL_SECRETS_MANAGER".into(), url));
     }
     let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL_DYNAMODB") else {
         env.push(("LATCHKEY_STORE".into(), "memory".into()));

@@ -102,9 +102,9 @@ mod tests {
     /// is the one used.
     #[tokio::test]
     async fn the_secret_is_read_at_first_use_and_a_failure_is_retried() {
-        let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL_SECRETSMANAGER") else {
+        let Ok(endpoint) = std::env::var("AWS_ENDPOINT_URL_SECRETS_MANAGER") else {
             println!(
-                "SKIPPED: AWS_ENDPOINT_URL_SECRETSMANAGER is not set (scripts/test.sh sets it)"
+                "SKIPPED: AWS_ENDPOINT_URL_SECRETS_MANAGER is not set (scripts/test.sh sets it)"
             );
             return;
         };
