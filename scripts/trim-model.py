@@ -6,7 +6,10 @@ downloaded from PyPI, or from the paths given) and keeps only what request valid
 every operation's name and input shape, and each shape's type, members, required members,
 min/max, pattern, enum and sensitivity. Documentation, outputs and errors are dropped.
 
-    python3 scripts/trim-model.py            # downloads botocore into a temp dir
+    python3 scripts/trim-model.py            # downloads the pinned botocore into a temp dir
+
+PATCHES records where Cognito's behaviour and the published model disagree; the service's
+behaviour wins (each patch says why).
 """
 import gzip
 import io
@@ -22,6 +25,14 @@ SERVICES = {
     "cognito-identity": "cognito-identity/2014-06-30/service-2.json.gz",
 }
 KEEP = ("type", "required", "min", "max", "pattern", "enum", "sensitive")
+BOTOCORE = "botocore==1.44.18"
+# (service, shape, field) -> value.
+PATCHES = {
+    # The model says [\S]+ (matched whole, as Coral does: no space anywhere), but Cognito's
+    # password rules allow "a non-leading, non-trailing space character" (and count it as a
+    # symbol), which is what this pattern (the model's own earlier one) says.
+    ("cognito-idp", "PasswordType", "pattern"): r"[\S]+(.*[\S]+)?",
+}
 
 
 def trim(model):
@@ -61,7 +72,7 @@ def main():
     root = pathlib.Path(__file__).resolve().parent.parent
     with tempfile.TemporaryDirectory() as tmp:
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", tmp, "botocore"],
+            [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", tmp, BOTOCORE],
             check=True,
         )
         wheel = next(pathlib.Path(tmp).glob("botocore-*.whl"))
@@ -69,7 +80,13 @@ def main():
             for svc, path in SERVICES.items():
                 raw = gzip.decompress(z.read(f"botocore/data/{path}"))
                 out = trim(json.loads(raw))
+                for (patched, shape, field), value in PATCHES.items():
+                    if patched == svc:
+                        out["shapes"][shape][field] = value
                 out["source"] = wheel.name
+                out["patched"] = sorted(
+                    f"{shape}.{field}" for (patched, shape, field) in PATCHES if patched == svc
+                )
                 dest = root / "shared" / "model" / f"{svc}.json"
                 dest.write_text(json.dumps(out, separators=(",", ":"), sort_keys=True) + "\n")
                 print(f"{dest.relative_to(root)}: {len(out['operations'])} operations, "
