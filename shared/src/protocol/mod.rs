@@ -13,7 +13,7 @@ use crate::userpool::{
 };
 use crate::App;
 use model::{Model, Service};
-use parse::parse;
+use parse::{from_value, parse};
 use serde_json::{json, Value};
 
 /// The user-pool service's target prefix.
@@ -59,12 +59,13 @@ impl Reply {
 /// The body is first checked against Cognito's model: an operation Cognito does not have is
 /// `UnknownOperationException`, and a malformed member never reaches the operation.
 pub async fn dispatch(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
-    check(Service::UserPools, op, body)?;
-    crate::triggers::context::scope(body, operation(app, op, body)).await
+    let input = check(Service::UserPools, op, body)?;
+    crate::triggers::context::scope(body, operation(app, op, &input)).await
 }
 
-/// Whether `op` is one of the service's operations, and `body` a valid input for it.
-fn check(service: Service, op: &str, body: &[u8]) -> ApiResult<()> {
+/// Whether `op` is one of the service's operations, and `body` a valid input for it; the
+/// body, parsed.
+fn check(service: Service, op: &str, body: &[u8]) -> ApiResult<Value> {
     let model = Model::of(service);
     if !model.has_operation(op) {
         return Err(unknown(op));
@@ -72,67 +73,83 @@ fn check(service: Service, op: &str, body: &[u8]) -> ApiResult<()> {
     model.validate(op, body)
 }
 
-async fn operation(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
+async fn operation(app: &App, op: &str, input: &Value) -> ApiResult<Value> {
     match op {
-        "CreateUserPool" => pools::create_user_pool(app, parse(body)?).await,
-        "DescribeUserPool" => pools::describe_user_pool(app, parse(body)?).await,
-        "ListUserPools" => pools::list_user_pools(app, parse(body)?).await,
-        "DeleteUserPool" => pools::delete_user_pool(app, parse(body)?).await,
-        "CreateUserPoolClient" => clients::create_user_pool_client(app, parse(body)?).await,
-        "DescribeUserPoolClient" => clients::describe_user_pool_client(app, parse(body)?).await,
-        "ListUserPoolClients" => clients::list_user_pool_clients(app, parse(body)?).await,
-        "DeleteUserPoolClient" => clients::delete_user_pool_client(app, parse(body)?).await,
-        "SignUp" => signup::sign_up(app, parse(body)?).await,
-        "ConfirmSignUp" => signup::confirm_sign_up(app, parse(body)?).await,
-        "ResendConfirmationCode" => signup::resend_confirmation_code(app, parse(body)?).await,
-        "AdminConfirmSignUp" => signup::admin_confirm_sign_up(app, parse(body)?).await,
-        "AdminGetUser" => users::admin_get_user(app, parse(body)?).await,
-        "GetUser" => users::get_user(app, parse(body)?).await,
-        "AdminDeleteUser" => users::admin_delete_user(app, parse(body)?).await,
-        "ListUsers" => users::list_users(app, parse(body)?).await,
-        "InitiateAuth" => auth::initiate_auth(app, parse(body)?).await,
-        "AdminInitiateAuth" => auth::admin_initiate_auth(app, parse(body)?).await,
-        "RespondToAuthChallenge" => challenges::respond_to_auth_challenge(app, parse(body)?).await,
+        "CreateUserPool" => pools::create_user_pool(app, from_value(input)?).await,
+        "DescribeUserPool" => pools::describe_user_pool(app, from_value(input)?).await,
+        "ListUserPools" => pools::list_user_pools(app, from_value(input)?).await,
+        "DeleteUserPool" => pools::delete_user_pool(app, from_value(input)?).await,
+        "CreateUserPoolClient" => clients::create_user_pool_client(app, from_value(input)?).await,
+        "DescribeUserPoolClient" => {
+            clients::describe_user_pool_client(app, from_value(input)?).await
+        }
+        "ListUserPoolClients" => clients::list_user_pool_clients(app, from_value(input)?).await,
+        "DeleteUserPoolClient" => clients::delete_user_pool_client(app, from_value(input)?).await,
+        "SignUp" => signup::sign_up(app, from_value(input)?).await,
+        "ConfirmSignUp" => signup::confirm_sign_up(app, from_value(input)?).await,
+        "ResendConfirmationCode" => signup::resend_confirmation_code(app, from_value(input)?).await,
+        "AdminConfirmSignUp" => signup::admin_confirm_sign_up(app, from_value(input)?).await,
+        "AdminGetUser" => users::admin_get_user(app, from_value(input)?).await,
+        "GetUser" => users::get_user(app, from_value(input)?).await,
+        "AdminDeleteUser" => users::admin_delete_user(app, from_value(input)?).await,
+        "ListUsers" => users::list_users(app, from_value(input)?).await,
+        "InitiateAuth" => auth::initiate_auth(app, from_value(input)?).await,
+        "AdminInitiateAuth" => auth::admin_initiate_auth(app, from_value(input)?).await,
+        "RespondToAuthChallenge" => {
+            challenges::respond_to_auth_challenge(app, from_value(input)?).await
+        }
         "AdminRespondToAuthChallenge" => {
-            challenges::admin_respond_to_auth_challenge(app, parse(body)?).await
+            challenges::admin_respond_to_auth_challenge(app, from_value(input)?).await
         }
-        "AdminCreateUser" => admin::admin_create_user(app, parse(body)?).await,
-        "AdminSetUserPassword" => admin::admin_set_user_password(app, parse(body)?).await,
-        "AdminDisableUser" => admin::admin_disable_user(app, parse(body)?).await,
-        "AdminEnableUser" => admin::admin_enable_user(app, parse(body)?).await,
-        "AdminResetUserPassword" => admin::admin_reset_user_password(app, parse(body)?).await,
-        "AdminUpdateUserAttributes" => admin::admin_update_user_attributes(app, parse(body)?).await,
-        "AdminDeleteUserAttributes" => admin::admin_delete_user_attributes(app, parse(body)?).await,
-        "AdminUserGlobalSignOut" => admin::admin_user_global_sign_out(app, parse(body)?).await,
-        "CreateGroup" => groups::create_group(app, parse(body)?).await,
-        "GetGroup" => groups::get_group(app, parse(body)?).await,
-        "UpdateGroup" => groups::update_group(app, parse(body)?).await,
-        "ListGroups" => groups::list_groups(app, parse(body)?).await,
-        "DeleteGroup" => groups::delete_group(app, parse(body)?).await,
-        "AdminAddUserToGroup" => groups::admin_add_user_to_group(app, parse(body)?).await,
-        "AdminRemoveUserFromGroup" => groups::admin_remove_user_from_group(app, parse(body)?).await,
-        "AdminListGroupsForUser" => groups::admin_list_groups_for_user(app, parse(body)?).await,
-        "ListUsersInGroup" => groups::list_users_in_group(app, parse(body)?).await,
-        "ForgotPassword" => recovery::forgot_password(app, parse(body)?).await,
-        "ConfirmForgotPassword" => recovery::confirm_forgot_password(app, parse(body)?).await,
-        "ChangePassword" => recovery::change_password(app, parse(body)?).await,
-        "UpdateUserAttributes" => attributes::update_user_attributes(app, parse(body)?).await,
+        "AdminCreateUser" => admin::admin_create_user(app, from_value(input)?).await,
+        "AdminSetUserPassword" => admin::admin_set_user_password(app, from_value(input)?).await,
+        "AdminDisableUser" => admin::admin_disable_user(app, from_value(input)?).await,
+        "AdminEnableUser" => admin::admin_enable_user(app, from_value(input)?).await,
+        "AdminResetUserPassword" => admin::admin_reset_user_password(app, from_value(input)?).await,
+        "AdminUpdateUserAttributes" => {
+            admin::admin_update_user_attributes(app, from_value(input)?).await
+        }
+        "AdminDeleteUserAttributes" => {
+            admin::admin_delete_user_attributes(app, from_value(input)?).await
+        }
+        "AdminUserGlobalSignOut" => {
+            admin::admin_user_global_sign_out(app, from_value(input)?).await
+        }
+        "CreateGroup" => groups::create_group(app, from_value(input)?).await,
+        "GetGroup" => groups::get_group(app, from_value(input)?).await,
+        "UpdateGroup" => groups::update_group(app, from_value(input)?).await,
+        "ListGroups" => groups::list_groups(app, from_value(input)?).await,
+        "DeleteGroup" => groups::delete_group(app, from_value(input)?).await,
+        "AdminAddUserToGroup" => groups::admin_add_user_to_group(app, from_value(input)?).await,
+        "AdminRemoveUserFromGroup" => {
+            groups::admin_remove_user_from_group(app, from_value(input)?).await
+        }
+        "AdminListGroupsForUser" => {
+            groups::admin_list_groups_for_user(app, from_value(input)?).await
+        }
+        "ListUsersInGroup" => groups::list_users_in_group(app, from_value(input)?).await,
+        "ForgotPassword" => recovery::forgot_password(app, from_value(input)?).await,
+        "ConfirmForgotPassword" => recovery::confirm_forgot_password(app, from_value(input)?).await,
+        "ChangePassword" => recovery::change_password(app, from_value(input)?).await,
+        "UpdateUserAttributes" => attributes::update_user_attributes(app, from_value(input)?).await,
         "GetUserAttributeVerificationCode" => {
-            attributes::get_user_attribute_verification_code(app, parse(body)?).await
+            attributes::get_user_attribute_verification_code(app, from_value(input)?).await
         }
-        "VerifyUserAttribute" => attributes::verify_user_attribute(app, parse(body)?).await,
-        "DeleteUserAttributes" => attributes::delete_user_attributes(app, parse(body)?).await,
-        "DeleteUser" => attributes::delete_user(app, parse(body)?).await,
-        "GlobalSignOut" => revocation::global_sign_out(app, parse(body)?).await,
-        "RevokeToken" => revocation::revoke_token(app, parse(body)?).await,
-        "AssociateSoftwareToken" => mfa::associate_software_token(app, parse(body)?).await,
-        "VerifySoftwareToken" => mfa::verify_software_token(app, parse(body)?).await,
-        "SetUserMFAPreference" => mfa::set_user_mfa_preference(app, parse(body)?).await,
-        "AdminSetUserMFAPreference" => mfa::admin_set_user_mfa_preference(app, parse(body)?).await,
-        "GetUserPoolMfaConfig" => mfa::get_user_pool_mfa_config(app, parse(body)?).await,
-        "SetUserPoolMfaConfig" => mfa::set_user_pool_mfa_config(app, parse(body)?).await,
+        "VerifyUserAttribute" => attributes::verify_user_attribute(app, from_value(input)?).await,
+        "DeleteUserAttributes" => attributes::delete_user_attributes(app, from_value(input)?).await,
+        "DeleteUser" => attributes::delete_user(app, from_value(input)?).await,
+        "GlobalSignOut" => revocation::global_sign_out(app, from_value(input)?).await,
+        "RevokeToken" => revocation::revoke_token(app, from_value(input)?).await,
+        "AssociateSoftwareToken" => mfa::associate_software_token(app, from_value(input)?).await,
+        "VerifySoftwareToken" => mfa::verify_software_token(app, from_value(input)?).await,
+        "SetUserMFAPreference" => mfa::set_user_mfa_preference(app, from_value(input)?).await,
+        "AdminSetUserMFAPreference" => {
+            mfa::admin_set_user_mfa_preference(app, from_value(input)?).await
+        }
+        "GetUserPoolMfaConfig" => mfa::get_user_pool_mfa_config(app, from_value(input)?).await,
+        "SetUserPoolMfaConfig" => mfa::set_user_pool_mfa_config(app, from_value(input)?).await,
         "GetTokensFromRefreshToken" => {
-            refresh::get_tokens_from_refresh_token(app, parse(body)?).await
+            refresh::get_tokens_from_refresh_token(app, from_value(input)?).await
         }
         // Every other name passed the model check: a real operation not built yet.
         op => Err(not_yet(op)),
@@ -142,28 +159,28 @@ async fn operation(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
 /// Runs one identity-pool operation by name on a JSON body.
 pub async fn dispatch_identity(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
     use crate::identity::{credentials, identities, pools as ipools};
-    check(Service::IdentityPools, op, body)?;
+    let input = &check(Service::IdentityPools, op, body)?;
     match op {
-        "CreateIdentityPool" => ipools::create_identity_pool(app, parse(body)?).await,
-        "DescribeIdentityPool" => ipools::describe_identity_pool(app, parse(body)?).await,
-        "UpdateIdentityPool" => ipools::update_identity_pool(app, parse(body)?).await,
-        "DeleteIdentityPool" => ipools::delete_identity_pool(app, parse(body)?).await,
-        "ListIdentityPools" => ipools::list_identity_pools(app, parse(body)?).await,
-        "SetIdentityPoolRoles" => ipools::set_identity_pool_roles(app, parse(body)?).await,
-        "GetIdentityPoolRoles" => ipools::get_identity_pool_roles(app, parse(body)?).await,
+        "CreateIdentityPool" => ipools::create_identity_pool(app, from_value(input)?).await,
+        "DescribeIdentityPool" => ipools::describe_identity_pool(app, from_value(input)?).await,
+        "UpdateIdentityPool" => ipools::update_identity_pool(app, from_value(input)?).await,
+        "DeleteIdentityPool" => ipools::delete_identity_pool(app, from_value(input)?).await,
+        "ListIdentityPools" => ipools::list_identity_pools(app, from_value(input)?).await,
+        "SetIdentityPoolRoles" => ipools::set_identity_pool_roles(app, from_value(input)?).await,
+        "GetIdentityPoolRoles" => ipools::get_identity_pool_roles(app, from_value(input)?).await,
         "SetPrincipalTagAttributeMap" => {
-            ipools::set_principal_tag_attribute_map(app, parse(body)?).await
+            ipools::set_principal_tag_attribute_map(app, from_value(input)?).await
         }
         "GetPrincipalTagAttributeMap" => {
-            ipools::get_principal_tag_attribute_map(app, parse(body)?).await
+            ipools::get_principal_tag_attribute_map(app, from_value(input)?).await
         }
-        "GetId" => identities::get_id(app, parse(body)?).await,
-        "DescribeIdentity" => identities::describe_identity(app, parse(body)?).await,
-        "ListIdentities" => identities::list_identities(app, parse(body)?).await,
+        "GetId" => identities::get_id(app, from_value(input)?).await,
+        "DescribeIdentity" => identities::describe_identity(app, from_value(input)?).await,
+        "ListIdentities" => identities::list_identities(app, from_value(input)?).await,
         "GetCredentialsForIdentity" => {
-            credentials::get_credentials_for_identity(app, parse(body)?).await
+            credentials::get_credentials_for_identity(app, from_value(input)?).await
         }
-        "GetOpenIdToken" => credentials::get_open_id_token(app, parse(body)?).await,
+        "GetOpenIdToken" => credentials::get_open_id_token(app, from_value(input)?).await,
         op => Err(not_yet(op)),
     }
 }

@@ -108,8 +108,10 @@ impl Model {
         ops
     }
 
-    /// Checks `body` as the input of `op` (which must exist). An empty body is `{}`.
-    pub fn validate(&self, op: &str, body: &[u8]) -> Result<(), ApiError> {
+    /// Checks `body` as the input of `op` (which must exist), and answers it parsed, so the
+    /// operation reads its input from this value instead of parsing the body again. An empty
+    /// body is `{}`.
+    pub fn validate(&self, op: &str, body: &[u8]) -> Result<Value, ApiError> {
         let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
             b"{}"
         } else {
@@ -124,7 +126,7 @@ impl Model {
             ));
         };
         let Some(Some(input)) = self.operations.get(op) else {
-            return Ok(());
+            return Ok(value);
         };
         let shape = &self.shapes[input];
         self.check_types_struct(shape, members)
@@ -132,7 +134,7 @@ impl Model {
         let mut errors = Vec::new();
         self.check_struct(shape, members, "", &mut errors);
         match errors.len() {
-            0 => Ok(()),
+            0 => Ok(value),
             1 => Err(ApiError::invalid(format!(
                 "1 validation error detected: {}",
                 errors[0]

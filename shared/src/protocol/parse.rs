@@ -18,6 +18,11 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {
     serde_json::from_slice(body).map_err(|e| classify(&e))
 }
 
+/// Reads a typed input from a body already parsed (and checked against the model).
+pub fn from_value<T: DeserializeOwned>(value: &serde_json::Value) -> ApiResult<T> {
+    T::deserialize(value).map_err(|e| classify(&e))
+}
+
 fn classify(e: &serde_json::Error) -> ApiError {
     let full = e.to_string();
     let msg = full
