@@ -8,12 +8,12 @@
 //! violations are reported at once as `InvalidParameterException` "N validation errors
 //! detected: ...". Values are never echoed (secrets live in these members).
 
-use super::parse::camel;
+use super::parse::{camel, parse};
 use crate::error::{ApiError, ErrorKind};
 use regex::Regex;
 use serde::Deserialize;
 use serde_json::{Map, Value};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::OnceLock;
 
 /// The two services a body can be addressed to.
@@ -60,8 +60,9 @@ struct Shape {
     pattern: Option<String>,
     #[serde(rename = "enum")]
     values: Option<Vec<String>>,
+    /// Sorted, so violations are reported in one order without sorting per request.
     #[serde(default)]
-    members: HashMap<String, String>,
+    members: BTreeMap<String, String>,
     member: Option<String>,
     key: Option<String>,
     value: Option<String>,
@@ -101,24 +102,11 @@ impl Model {
         self.operations.contains_key(op)
     }
 
-    /// Every operation name, sorted.
-    pub fn operations(&self) -> Vec<&str> {
-        let mut ops: Vec<&str> = self.operations.keys().map(String::as_str).collect();
-        ops.sort_unstable();
-        ops
-    }
-
     /// Checks `body` as the input of `op` (which must exist), and answers it parsed, so the
     /// operation reads its input from this value instead of parsing the body again. An empty
     /// body is `{}`.
     pub fn validate(&self, op: &str, body: &[u8]) -> Result<Value, ApiError> {
-        let body: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
-            b"{}"
-        } else {
-            body
-        };
-        let value: Value = serde_json::from_slice(body)
-            .map_err(|e| ApiError::new(ErrorKind::Serialization, e.to_string()))?;
+        let value: Value = parse(body)?;
         let Value::Object(members) = &value else {
             return Err(ApiError::new(
                 ErrorKind::Serialization,
@@ -206,50 +194,27 @@ impl Model {
         path: &str,
         errors: &mut Vec<String>,
     ) {
-        let mut names: Vec<&String> = shape.members.keys().collect();
-        names.sort_unstable();
-        for name in names {
+        for (name, target) in &shape.members {
+            let value = members.get(name.as_str()).filter(|v| !v.is_null());
+            if value.is_none() && !shape.required.contains(name) {
+                continue;
+            }
             let at = join(path, &camel(name));
-            match members.get(name.as_str()) {
-                None | Some(Value::Null) => {
-                    if shape.required.contains(name) {
-                        errors.push(format!(
-                            "Value null at '{at}' failed to satisfy constraint: Member must not be null"
-                        ));
-                    }
-                }
-                Some(value) => self.check(&self.shapes[&shape.members[name]], value, &at, errors),
+            match value {
+                None => errors.push(format!(
+                    "Value null at '{at}' failed to satisfy constraint: Member must not be null"
+                )),
+                Some(value) => self.check(&self.shapes[target], value, &at, errors),
             }
         }
     }
 
     fn check(&self, shape: &Shape, value: &Value, at: &str, errors: &mut Vec<String>) {
-        let mut fail = |constraint: String| {
-            errors.push(format!(
-                "Value at '{at}' failed to satisfy constraint: {constraint}"
-            ));
-        };
+        let mut fail = |constraint: String| errors.push(violation(at, &constraint));
         match value {
             Value::String(s) => {
-                let len = i64::try_from(s.chars().count()).unwrap_or(i64::MAX);
-                if let Some(values) = &shape.values {
-                    if !values.iter().any(|v| v == s) {
-                        fail(format!(
-                            "Member must satisfy enum value set: [{}]",
-                            values.join(", ")
-                        ));
-                        return;
-                    }
-                }
-                if let Some(err) = length(shape, len) {
-                    fail(err);
-                } else if trigger_url(at, s) {
-                    // Latchkey's extension: a trigger may be an http(s) URL.
-                } else if shape.regex().is_some_and(|re| !re.is_match(s)) {
-                    let source = shape.pattern.as_deref().unwrap_or_default();
-                    fail(format!(
-                        "Member must satisfy regular expression pattern: {source}"
-                    ));
+                if let Some(constraint) = string_violation(shape, s, at) {
+                    fail(constraint);
                 }
             }
             Value::Number(n) => {
@@ -286,8 +251,9 @@ impl Model {
                     let key = &self.shapes[shape.key.as_deref().unwrap_or_default()];
                     let target = &self.shapes[shape.value.as_deref().unwrap_or_default()];
                     for (k, v) in entries {
-                        let key_at = format!("{at}.{k}.key");
-                        self.check(key, &Value::String(k.clone()), &key_at, errors);
+                        if let Some(constraint) = string_violation(key, k, at) {
+                            errors.push(violation(&format!("{at}.{k}.key"), &constraint));
+                        }
                         if !v.is_null() {
                             self.check(target, v, &format!("{at}.{k}.value"), errors);
                         }
@@ -298,6 +264,38 @@ impl Model {
             Value::Bool(_) | Value::Null => {}
         }
     }
+}
+
+/// Coral's text for one broken constraint (the value itself is never echoed).
+fn violation(at: &str, constraint: &str) -> String {
+    format!("Value at '{at}' failed to satisfy constraint: {constraint}")
+}
+
+/// The constraint a string breaks, if any: enum, then length, then pattern.
+fn string_violation(shape: &Shape, s: &str, at: &str) -> Option<String> {
+    if let Some(values) = &shape.values {
+        if !values.iter().any(|v| v == s) {
+            return Some(format!(
+                "Member must satisfy enum value set: [{}]",
+                values.join(", ")
+            ));
+        }
+    }
+    let len = i64::try_from(s.chars().count()).unwrap_or(i64::MAX);
+    if let Some(err) = length(shape, len) {
+        return Some(err);
+    }
+    if trigger_url(at, s) {
+        // Latchkey's extension: a trigger may be an http(s) URL.
+        return None;
+    }
+    if shape.regex().is_some_and(|re| !re.is_match(s)) {
+        let source = shape.pattern.as_deref().unwrap_or_default();
+        return Some(format!(
+            "Member must satisfy regular expression pattern: {source}"
+        ));
+    }
+    None
 }
 
 /// Whether `value` at `at` is an http(s) URL in a pool's `LambdaConfig`, where Latchkey takes
@@ -369,7 +367,7 @@ mod tests {
         assert!(!idp().has_operation("NoSuchOperation"));
         let identity = Model::of(Service::IdentityPools);
         assert!(identity.has_operation("GetCredentialsForIdentity"));
-        assert!(identity.operations().len() > 20);
+        assert!(identity.operations.len() > 20);
     }
 
     #[test]

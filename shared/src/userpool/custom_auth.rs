@@ -86,14 +86,7 @@ pub async fn respond(
         let found = found.ok_or_else(ApiError::bad_credentials)?;
         // Spend the Session: only one answer moves the step on from the one it carries.
         let expected = progress.step;
-        let spent = modify_user(app, pool, found, |u| {
-            if u.auth_step != expected {
-                return Err(ApiError::not_authorized("Invalid session for the user."));
-            }
-            u.auth_step += 1;
-            Ok(())
-        })
-        .await?;
+        let spent = modify_user(app, pool, found, |u| session::spend_in(u, Some(expected))).await?;
         progress.step = spent.auth_step;
         Some(spent)
     };
