@@ -86,14 +86,10 @@ enum StsSource {
 
 impl StsSource {
     fn from_env(env: impl Fn(&str) -> Option<String>, home: Option<std::path::PathBuf>) -> Self {
-        let var = |k: &str| env(k).filter(|v| !v.is_empty());
-        let ignore = var("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS")
-            .is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        if let Some(url) = var("AWS_ENDPOINT_URL_STS").or_else(|| var("AWS_ENDPOINT_URL")) {
-            if !ignore {
-                return Self::Endpoint(url);
-            }
+        if let Some(url) = latchkey::sdk_env::configured_endpoint("STS", &env) {
+            return Self::Endpoint(url);
         }
+        let var = |k: &str| env(k).filter(|v| !v.is_empty());
         let env_credentials = [
             "AWS_ACCESS_KEY_ID",
             "AWS_PROFILE",

@@ -67,6 +67,21 @@ impl Endpoints {
     }
 }
 
+/// The endpoint override `var` configures for the service `service_id` (one of the services
+/// Latchkey calls, e.g. "STS"): `AWS_ENDPOINT_URL_<SERVICE>`, else `AWS_ENDPOINT_URL`, none when
+/// `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` is true. The rule the SDK clients follow.
+pub fn configured_endpoint(
+    service_id: &str,
+    var: impl Fn(&str) -> Option<String>,
+) -> Option<String> {
+    let endpoints = Endpoints::read(&var);
+    endpoints
+        .vars
+        .get(&service_var("AWS_ENDPOINT_URL", service_id))
+        .or_else(|| endpoints.vars.get("AWS_ENDPOINT_URL"))
+        .cloned()
+}
+
 /// The services Latchkey calls, by SDK service id.
 const SERVICES: &[&str] = &["DynamoDB", "STS", "Lambda", "Secrets Manager"];
 

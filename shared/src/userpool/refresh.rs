@@ -60,7 +60,7 @@ pub async fn revoke(app: &App, pool: &UserPool, user: User, origin: Option<&str>
 }
 
 /// Checks a refresh token for `client`: known, not revoked, not expired, user enabled.
-pub async fn refresh_session(
+async fn refresh_session(
     app: &App,
     pool: &UserPool,
     client: &AppClient,
