@@ -3,6 +3,9 @@
 
 use std::fmt;
 
+/// The prefix every Coral constraint message starts with (also how the protocol tells them apart).
+pub const VALIDATION_PREFIX: &str = "1 validation error detected: ";
+
 /// The Cognito error types Latchkey answers with (the wire `__type`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[allow(missing_docs)]

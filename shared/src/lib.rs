@@ -9,6 +9,7 @@ pub mod config;
 pub mod delivery;
 pub mod error;
 pub mod http;
+pub mod ids;
 pub mod identity;
 #[cfg(feature = "lambda")]
 pub mod lambda;

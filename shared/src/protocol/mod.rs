@@ -1,7 +1,6 @@
 //! The wire: `X-Amz-Target` and REST routes to operations, bodies to typed inputs, and results
 //! to awsJson replies. This is the one path every entry point (server, Lambdas) goes through.
 
-pub mod fields;
 pub mod model;
 pub mod parse;
 pub mod sigv4;

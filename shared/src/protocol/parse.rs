@@ -5,8 +5,7 @@
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use serde::de::DeserializeOwned;
 
-/// The prefix every constraint message starts with (also how they are told apart below).
-pub const VALIDATION_PREFIX: &str = "1 validation error detected: ";
+use crate::error::VALIDATION_PREFIX;
 
 /// Parses an awsJson body into `T`. Unknown members are ignored (newer SDKs send newer fields).
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> ApiResult<T> {

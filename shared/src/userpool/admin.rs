@@ -11,7 +11,7 @@ use super::signup::{attribute_map, create_user, internal_username, AttributeInpu
 use super::users::{load_user, modify_user, user_type, AdminUserInput};
 use super::{attributes, schema};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::protocol::fields::{Password, UserPoolId, Username};
+use crate::ids::{Password, UserPoolId, Username};
 use crate::random::string_from;
 use crate::secret::Secret;
 use crate::triggers::events::{pre_sign_up, SignUpSource};

@@ -10,7 +10,7 @@ use super::signup::{attribute_map, AttributeInput};
 use super::tokens::authorize_access;
 use super::users::modify_user;
 use crate::error::{ApiError, ApiResult};
-use crate::protocol::fields::{AccessToken, ConfirmationCode};
+use crate::ids::{AccessToken, ConfirmationCode};
 use crate::App;
 use serde::Deserialize;
 use serde_json::{json, Value};

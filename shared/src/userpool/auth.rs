@@ -11,7 +11,7 @@ use super::tokens::TokenSource;
 use super::users::{find_user, modify_user};
 use super::{lockout, mfa, refresh, secret_hash, srp_auth, unknown_lockout};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::protocol::fields::{ClientId, UserPoolId};
+use crate::ids::{ClientId, UserPoolId};
 use crate::secret::Secret;
 use crate::triggers::events::pre_authentication;
 use crate::triggers::migration::MigrationSource;

@@ -9,7 +9,7 @@ use super::session::{self, ChallengeSession};
 use super::users::{load_user, modify_user};
 use super::{schema, secret_hash, tokens};
 use crate::error::{ApiError, ApiResult};
-use crate::protocol::fields::{ClientId, UserPoolId};
+use crate::ids::{ClientId, UserPoolId};
 use crate::secret::Secret;
 use crate::triggers::events::post_authentication;
 use crate::App;

@@ -5,7 +5,7 @@ use super::model::{unit_seconds, AppClient, TokenValidityUnits, UserPool};
 use super::pools::{check_enum, check_enum_list, decode_token, encode_token, load_pool, page_size};
 use crate::clock::epoch_seconds;
 use crate::error::{ApiError, ApiResult};
-use crate::protocol::fields::{ClientId, ClientName, UserPoolId};
+use crate::ids::{ClientId, ClientName, UserPoolId};
 use crate::random::{string_from, LOWER_ALNUM};
 use crate::secret::Secret;
 use crate::App;

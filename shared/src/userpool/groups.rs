@@ -7,7 +7,7 @@ use super::pools::{decode_token, encode_token, load_pool};
 use super::users::{load_user, user_type};
 use crate::clock::epoch_seconds;
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::protocol::fields::{UserPoolId, Username};
+use crate::ids::{UserPoolId, Username};
 use crate::store::StoreError;
 use crate::App;
 use serde::Deserialize;
@@ -83,7 +83,7 @@ fn not_found() -> ApiError {
 }
 
 fn check_name(name: &str) -> ApiResult<()> {
-    crate::protocol::fields::Username::parse(name.to_string())
+    crate::ids::Username::parse(name.to_string())
         .map(|_| ())
         .map_err(|_| {
             ApiError::constraint(

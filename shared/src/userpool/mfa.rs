@@ -10,7 +10,7 @@ use super::tokens::{authorize_access, TokenSource};
 use super::totp;
 use super::users::{load_user, modify_user};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::protocol::fields::{AccessToken, UserPoolId, Username};
+use crate::ids::{AccessToken, UserPoolId, Username};
 use crate::secret::Secret;
 use crate::App;
 use serde::Deserialize;

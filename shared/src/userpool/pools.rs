@@ -5,7 +5,7 @@ use super::model::{PasswordPolicy, PoolKeys, UserPool, VerificationMessages};
 use super::schema::{self, SchemaInput};
 use crate::clock::epoch_seconds;
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::protocol::fields::{PoolName, UserPoolId};
+use crate::ids::{PoolName, UserPoolId};
 use crate::random::{string_from, ALNUM};
 use crate::App;
 use serde::Deserialize;

@@ -10,7 +10,7 @@ use super::refresh::revoke;
 use super::secret_hash;
 use super::tokens::{authorize_access, refresh_hash};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::protocol::fields::{AccessToken, ClientId};
+use crate::ids::{AccessToken, ClientId};
 use crate::secret::Secret;
 use crate::App;
 use serde::Deserialize;

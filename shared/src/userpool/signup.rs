@@ -12,7 +12,7 @@ use super::users::{
 };
 use super::{password, schema, secret_hash};
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::protocol::fields::{ClientId, ConfirmationCode, Password, SecretHash, Username};
+use crate::ids::{ClientId, ConfirmationCode, Password, SecretHash, Username};
 use crate::store::StoreError;
 use crate::triggers::events::{post_confirmation, pre_sign_up, ConfirmSource, SignUpSource};
 use crate::App;

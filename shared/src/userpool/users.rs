@@ -7,7 +7,7 @@ use super::pools::{decode_token, encode_token, load_pool};
 use super::tokens::authorize_access;
 use crate::clock::epoch_seconds;
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::protocol::fields::{AccessToken, UserPoolId, Username};
+use crate::ids::{AccessToken, UserPoolId, Username};
 use crate::store::StoreError;
 use crate::App;
 use serde::Deserialize;

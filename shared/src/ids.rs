@@ -1,7 +1,8 @@
-//! Validated request members: each newtype checks Cognito's length and pattern when the body
-//! is parsed, so nothing inside re-validates. Secret members never reach `Debug`.
+//! Ids, names and secret members, validated once: each newtype checks Cognito's length and
+//! pattern when a request body is parsed, so nothing inside re-validates. They sit below the
+//! wire and the domain alike, so both can name them. Secret members never reach `Debug`.
 
-use super::parse::VALIDATION_PREFIX;
+use crate::error::VALIDATION_PREFIX;
 use crate::secret::Secret;
 use regex::Regex;
 use serde::{de, Deserialize, Deserializer};
