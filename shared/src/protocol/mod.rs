@@ -6,9 +6,9 @@ pub mod parse;
 pub mod sigv4;
 
 use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::userpool::signin::{initiate, respond};
 use crate::userpool::{
-    admin, attributes, auth, challenges, clients, groups, mfa, pools, recovery, refresh,
-    revocation, signup, users,
+    admin, attributes, clients, groups, mfa, pools, recovery, refresh, revocation, signup, users,
 };
 use crate::App;
 use model::{Model, Service};
@@ -92,13 +92,13 @@ async fn operation(app: &App, op: &str, input: &Value) -> ApiResult<Value> {
         "GetUser" => users::get_user(app, from_value(input)?).await,
         "AdminDeleteUser" => users::admin_delete_user(app, from_value(input)?).await,
         "ListUsers" => users::list_users(app, from_value(input)?).await,
-        "InitiateAuth" => auth::initiate_auth(app, from_value(input)?).await,
-        "AdminInitiateAuth" => auth::admin_initiate_auth(app, from_value(input)?).await,
+        "InitiateAuth" => reply(initiate::initiate_auth(app, from_value(input)?).await),
+        "AdminInitiateAuth" => reply(initiate::admin_initiate_auth(app, from_value(input)?).await),
         "RespondToAuthChallenge" => {
-            challenges::respond_to_auth_challenge(app, from_value(input)?).await
+            reply(respond::respond_to_auth_challenge(app, from_value(input)?).await)
         }
         "AdminRespondToAuthChallenge" => {
-            challenges::admin_respond_to_auth_challenge(app, from_value(input)?).await
+            reply(respond::admin_respond_to_auth_challenge(app, from_value(input)?).await)
         }
         "AdminCreateUser" => admin::admin_create_user(app, from_value(input)?).await,
         "AdminSetUserPassword" => admin::admin_set_user_password(app, from_value(input)?).await,
@@ -139,16 +139,24 @@ async fn operation(app: &App, op: &str, input: &Value) -> ApiResult<Value> {
         "DeleteUser" => attributes::delete_user(app, from_value(input)?).await,
         "GlobalSignOut" => revocation::global_sign_out(app, from_value(input)?).await,
         "RevokeToken" => revocation::revoke_token(app, from_value(input)?).await,
-        "AssociateSoftwareToken" => mfa::associate_software_token(app, from_value(input)?).await,
-        "VerifySoftwareToken" => mfa::verify_software_token(app, from_value(input)?).await,
-        "SetUserMFAPreference" => mfa::set_user_mfa_preference(app, from_value(input)?).await,
-        "AdminSetUserMFAPreference" => {
-            mfa::admin_set_user_mfa_preference(app, from_value(input)?).await
+        "AssociateSoftwareToken" => {
+            reply(mfa::associate_software_token(app, from_value(input)?).await)
         }
-        "GetUserPoolMfaConfig" => mfa::get_user_pool_mfa_config(app, from_value(input)?).await,
-        "SetUserPoolMfaConfig" => mfa::set_user_pool_mfa_config(app, from_value(input)?).await,
+        "VerifySoftwareToken" => reply(mfa::verify_software_token(app, from_value(input)?).await),
+        "SetUserMFAPreference" => {
+            reply(mfa::set_user_mfa_preference(app, from_value(input)?).await)
+        }
+        "AdminSetUserMFAPreference" => {
+            reply(mfa::admin_set_user_mfa_preference(app, from_value(input)?).await)
+        }
+        "GetUserPoolMfaConfig" => {
+            reply(mfa::get_user_pool_mfa_config(app, from_value(input)?).await)
+        }
+        "SetUserPoolMfaConfig" => {
+            reply(mfa::set_user_pool_mfa_config(app, from_value(input)?).await)
+        }
         "GetTokensFromRefreshToken" => {
-            refresh::get_tokens_from_refresh_token(app, from_value(input)?).await
+            reply(refresh::get_tokens_from_refresh_token(app, from_value(input)?).await)
         }
         // Every other name passed the model check: a real operation not built yet.
         op => Err(not_yet(op)),
@@ -182,6 +190,11 @@ pub async fn dispatch_identity(app: &App, op: &str, body: &[u8]) -> ApiResult<Va
         "GetOpenIdToken" => credentials::get_open_id_token(app, from_value(input)?).await,
         op => Err(not_yet(op)),
     }
+}
+
+/// An operation's typed output as the JSON reply body.
+fn reply<T: serde::Serialize>(result: ApiResult<T>) -> ApiResult<Value> {
+    Ok(serde_json::to_value(result?).map_err(crate::Error::from)?)
 }
 
 fn not_yet(op: &str) -> ApiError {

@@ -8,8 +8,8 @@
 
 use super::{call, context, header, target, user_attributes, Trigger};
 use crate::error::ApiResult;
-use crate::userpool::groups::GroupClaims;
-use crate::userpool::model::{User, UserPool};
+use crate::userpool::group_claims::GroupClaims;
+use crate::userpool::model::{TokenSource, User, UserPool};
 use crate::App;
 use aws_lambda_events::event::cognito::{
     CognitoEventUserPoolsPreTokenGen, CognitoEventUserPoolsPreTokenGenTriggerSource,
@@ -43,17 +43,6 @@ pub const RESERVED: &[&str] = &[
     "scope",
     "event_id",
 ];
-
-/// Why tokens are being issued (the event's `triggerSource`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum TokenSource {
-    /// A sign-in.
-    Authentication,
-    /// A sign-in that ended by setting a new password.
-    NewPasswordChallenge,
-    /// A refresh.
-    RefreshTokens,
-}
 
 /// The two tokens' claims before signing.
 pub struct Draft<'a> {

@@ -1,122 +1,21 @@
-//! TOTP MFA: the sign-in step after the password (SOFTWARE_TOKEN_MFA, MFA_SETUP), and the
-//! operations AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference,
-//! AdminSetUserMFAPreference. SMS and email MFA need a sender Latchkey does not have yet.
+//! TOTP MFA settings: AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference,
+//! AdminSetUserMFAPreference, Get/SetUserPoolMfaConfig. The sign-in's MFA answers are in
+//! [`super::signin::mfa`]. SMS and email MFA need a sender Latchkey does not have yet.
 
-use super::challenges::{challenge, complete_sign_in, required, Params};
-use super::model::{AppClient, User, UserPool};
+use super::access::authorize_access;
+use super::model::{User, UserPool};
 use super::pools::load_pool;
-use super::session::{self, ChallengeSession};
-use super::tokens::{authorize_access, TokenSource};
+use super::session;
+use super::signin::mfa::accept_code;
+use super::signin::outcome::ChallengeName;
 use super::totp;
 use super::users::{load_user, modify_user};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::{AccessToken, UserPoolId, Username};
 use crate::secret::Secret;
 use crate::App;
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
-
-/// After the first factor: a TOTP challenge, MFA setup, or tokens.
-pub async fn after_first_factor(
-    app: &App,
-    pool: &UserPool,
-    client: &AppClient,
-    user: User,
-    source: TokenSource,
-) -> ApiResult<Value> {
-    let has_totp = user.mfa.totp_secret.is_some();
-    let wants = match pool.mfa_configuration.as_str() {
-        "ON" => true,
-        "OPTIONAL" => has_totp && user.mfa.totp_enabled,
-        _ => false,
-    };
-    if !wants {
-        return complete_sign_in(app, pool, client, user, source).await;
-    }
-    if has_totp {
-        return challenge(
-            app,
-            client,
-            &user,
-            "SOFTWARE_TOKEN_MFA",
-            json!({}),
-            Map::new(),
-        )
-        .await;
-    }
-    let params = json!({ "MFAS_CAN_SETUP": "[\"SOFTWARE_TOKEN_MFA\"]" });
-    challenge(app, client, &user, "MFA_SETUP", params, Map::new()).await
-}
-
-fn mismatch() -> ApiError {
-    ApiError::new(ErrorKind::CodeMismatch, "Invalid code received for user")
-}
-
-/// Accepts a TOTP code once: the step must be newer than the last accepted one.
-async fn accept_code(
-    app: &App,
-    pool: &UserPool,
-    user: User,
-    secret: &Secret<String>,
-    code: &str,
-) -> ApiResult<User> {
-    let step = totp::verify(secret.expose(), code, app.clock.now_secs()).ok_or_else(mismatch)?;
-    let secret = secret.clone();
-    modify_user(app, pool, user, |u| {
-        if step <= u.mfa.last_totp_step {
-            return Err(mismatch());
-        }
-        u.mfa.last_totp_step = step;
-        if u.mfa.totp_secret.is_none() {
-            u.mfa.totp_secret = Some(secret.clone());
-            u.mfa.totp_enabled = true;
-            u.mfa.totp_preferred = true;
-        }
-        Ok(())
-    })
-    .await
-}
-
-/// RespondToAuthChallenge SOFTWARE_TOKEN_MFA.
-pub async fn respond_software_token(
-    app: &App,
-    pool: &UserPool,
-    client: &AppClient,
-    s: ChallengeSession,
-    responses: &Option<Params>,
-) -> ApiResult<Value> {
-    let code = required(responses, "SOFTWARE_TOKEN_MFA_CODE")?;
-    let user = load_user(app, pool, &s.username).await?;
-    let secret = user.mfa.totp_secret.clone().ok_or_else(|| {
-        ApiError::new(
-            ErrorKind::SoftwareTokenMfaNotFound,
-            "Software token MFA is not set up for the user.",
-        )
-    })?;
-    let user = accept_code(app, pool, user, &secret, code).await?;
-    // A wrong code leaves the session usable for another try (as Cognito's does); an accepted
-    // one spends it.
-    let user = modify_user(app, pool, user, |u| session::spend_in(u, s.step)).await?;
-    complete_sign_in(app, pool, client, user, TokenSource::Authentication).await
-}
-
-/// RespondToAuthChallenge MFA_SETUP: the Session must come from a successful
-/// VerifySoftwareToken.
-pub async fn respond_setup(
-    app: &App,
-    pool: &UserPool,
-    client: &AppClient,
-    s: ChallengeSession,
-) -> ApiResult<Value> {
-    if s.data.get("verified") != Some(&json!(true)) {
-        return Err(ApiError::invalid(
-            "Software token MFA has not been verified for this session.",
-        ));
-    }
-    let user = load_user(app, pool, &s.username).await?;
-    let user = modify_user(app, pool, user, |u| session::spend_in(u, s.step)).await?;
-    complete_sign_in(app, pool, client, user, TokenSource::Authentication).await
-}
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
 
 /// AssociateSoftwareToken / VerifySoftwareToken's identity: an access token or an MFA_SETUP
 /// session (exactly one).
@@ -127,8 +26,20 @@ pub struct AssociateInput {
     session: Option<String>,
 }
 
+/// AssociateSoftwareToken's reply.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AssociateOutput {
+    secret_code: Secret<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session: Option<String>,
+}
+
 /// AssociateSoftwareToken: a new Base32 secret.
-pub async fn associate_software_token(app: &App, input: AssociateInput) -> ApiResult<Value> {
+pub async fn associate_software_token(
+    app: &App,
+    input: AssociateInput,
+) -> ApiResult<AssociateOutput> {
     let secret = totp::new_secret(app.random.as_ref());
     match (input.access_token, input.session) {
         (Some(token), None) => {
@@ -139,13 +50,19 @@ pub async fn associate_software_token(app: &App, input: AssociateInput) -> ApiRe
                 Ok(())
             })
             .await?;
-            Ok(json!({ "SecretCode": secret }))
+            Ok(AssociateOutput {
+                secret_code: Secret::new(secret),
+                session: None,
+            })
         }
         (None, Some(token)) => {
-            let mut s = session::open_any(app, &token, "MFA_SETUP").await?;
-            s.data.insert("secret".into(), json!(secret));
+            let mut s = session::open_any(app, &token, ChallengeName::MfaSetup).await?;
+            s.data.insert("secret".into(), Value::from(secret.as_str()));
             let sealed = session::seal(app, &s).await?;
-            Ok(json!({ "SecretCode": secret, "Session": sealed }))
+            Ok(AssociateOutput {
+                secret_code: Secret::new(secret),
+                session: Some(sealed),
+            })
         }
         _ => Err(ApiError::invalid(
             "Exactly one of AccessToken and Session must be given.",
@@ -169,8 +86,25 @@ fn enable_failed() -> ApiError {
     )
 }
 
+/// VerifySoftwareToken's reply.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct VerifyOutput {
+    status: VerifyStatus,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    session: Option<String>,
+}
+
+/// Cognito's `VerifySoftwareTokenResponseType` (a failed code is an error, never `ERROR`).
+#[derive(Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum VerifyStatus {
+    /// The code matched.
+    Success,
+}
+
 /// VerifySoftwareToken: registers the secret when the code matches.
-pub async fn verify_software_token(app: &App, input: VerifyInput) -> ApiResult<Value> {
+pub async fn verify_software_token(app: &App, input: VerifyInput) -> ApiResult<VerifyOutput> {
     let code = input.user_code.expose().as_str();
     match (input.access_token, input.session) {
         (Some(token), None) => {
@@ -187,10 +121,13 @@ pub async fn verify_software_token(app: &App, input: VerifyInput) -> ApiResult<V
                 Ok(())
             })
             .await?;
-            Ok(json!({ "Status": "SUCCESS" }))
+            Ok(VerifyOutput {
+                status: VerifyStatus::Success,
+                session: None,
+            })
         }
         (None, Some(token)) => {
-            let mut s = session::open_any(app, &token, "MFA_SETUP").await?;
+            let mut s = session::open_any(app, &token, ChallengeName::MfaSetup).await?;
             let secret = s
                 .data
                 .get("secret")
@@ -205,9 +142,12 @@ pub async fn verify_software_token(app: &App, input: VerifyInput) -> ApiResult<V
                 .await
                 .map_err(|_| enable_failed())?;
             s.data.remove("secret");
-            s.data.insert("verified".into(), json!(true));
+            s.data.insert("verified".into(), Value::Bool(true));
             let sealed = session::seal(app, &s).await?;
-            Ok(json!({ "Status": "SUCCESS", "Session": sealed }))
+            Ok(VerifyOutput {
+                status: VerifyStatus::Success,
+                session: Some(sealed),
+            })
         }
         _ => Err(ApiError::invalid(
             "Exactly one of AccessToken and Session must be given.",
@@ -246,6 +186,10 @@ pub struct AdminPreferenceInput {
     email_mfa_settings: Option<MfaSettings>,
 }
 
+/// Set/AdminSetUserMFAPreference's reply (no members).
+#[derive(Serialize)]
+pub struct PreferenceOutput {}
+
 async fn set_preference(
     app: &App,
     pool: &UserPool,
@@ -253,7 +197,7 @@ async fn set_preference(
     sms: Option<MfaSettings>,
     totp_pref: Option<MfaSettings>,
     email: Option<MfaSettings>,
-) -> ApiResult<Value> {
+) -> ApiResult<PreferenceOutput> {
     for (name, s) in [("SMS", sms), ("Email", email)] {
         if s.is_some_and(|s| s.enabled == Some(true) || s.preferred_mfa == Some(true)) {
             return Err(ApiError::invalid(format!(
@@ -262,7 +206,7 @@ async fn set_preference(
         }
     }
     let Some(t) = totp_pref else {
-        return Ok(json!({}));
+        return Ok(PreferenceOutput {});
     };
     if t.enabled == Some(true) && user.mfa.totp_secret.is_none() {
         return Err(ApiError::invalid(
@@ -282,11 +226,14 @@ async fn set_preference(
         Ok(())
     })
     .await?;
-    Ok(json!({}))
+    Ok(PreferenceOutput {})
 }
 
 /// SetUserMFAPreference.
-pub async fn set_user_mfa_preference(app: &App, input: PreferenceInput) -> ApiResult<Value> {
+pub async fn set_user_mfa_preference(
+    app: &App,
+    input: PreferenceInput,
+) -> ApiResult<PreferenceOutput> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
     set_preference(
         app,
@@ -303,7 +250,7 @@ pub async fn set_user_mfa_preference(app: &App, input: PreferenceInput) -> ApiRe
 pub async fn admin_set_user_mfa_preference(
     app: &App,
     input: AdminPreferenceInput,
-) -> ApiResult<Value> {
+) -> ApiResult<PreferenceOutput> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
     set_preference(
@@ -342,17 +289,35 @@ fn software_token_enabled(pool: &UserPool) -> bool {
         .unwrap_or(pool.mfa_configuration != "OFF")
 }
 
-fn pool_mfa_json(pool: &UserPool) -> Value {
-    json!({
-        "MfaConfiguration": pool.mfa_configuration,
-        "SoftwareTokenMfaConfiguration": { "Enabled": software_token_enabled(pool) },
-    })
+/// Get/SetUserPoolMfaConfig's reply.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct PoolMfaOutput {
+    mfa_configuration: String,
+    software_token_mfa_configuration: Enabled,
+}
+
+/// `{Enabled}`.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Enabled {
+    #[serde(default)]
+    enabled: bool,
+}
+
+fn pool_mfa(pool: &UserPool) -> PoolMfaOutput {
+    PoolMfaOutput {
+        mfa_configuration: pool.mfa_configuration.clone(),
+        software_token_mfa_configuration: Enabled {
+            enabled: software_token_enabled(pool),
+        },
+    }
 }
 
 /// GetUserPoolMfaConfig.
-pub async fn get_user_pool_mfa_config(app: &App, input: PoolMfaInput) -> ApiResult<Value> {
+pub async fn get_user_pool_mfa_config(app: &App, input: PoolMfaInput) -> ApiResult<PoolMfaOutput> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
-    Ok(pool_mfa_json(&pool))
+    Ok(pool_mfa(&pool))
 }
 
 /// SetUserPoolMfaConfig's request.
@@ -362,14 +327,17 @@ pub struct SetPoolMfaInput {
     user_pool_id: UserPoolId,
     #[serde(rename = "SmsMfaConfiguration")]
     sms_mfa_configuration: Option<Value>,
-    software_token_mfa_configuration: Option<Value>,
+    software_token_mfa_configuration: Option<Enabled>,
     email_mfa_configuration: Option<Value>,
     mfa_configuration: Option<String>,
 }
 
 /// SetUserPoolMfaConfig: OFF, ON or OPTIONAL with software tokens; SMS and email MFA need a
 /// sender Latchkey does not have.
-pub async fn set_user_pool_mfa_config(app: &App, input: SetPoolMfaInput) -> ApiResult<Value> {
+pub async fn set_user_pool_mfa_config(
+    app: &App,
+    input: SetPoolMfaInput,
+) -> ApiResult<PoolMfaOutput> {
     for (name, given) in [
         ("SMS", &input.sms_mfa_configuration),
         ("Email", &input.email_mfa_configuration),
@@ -391,11 +359,10 @@ pub async fn set_user_pool_mfa_config(app: &App, input: SetPoolMfaInput) -> ApiR
         )?;
     }
     if let Some(cfg) = input.software_token_mfa_configuration {
-        let enabled = cfg.get("Enabled").and_then(Value::as_bool).unwrap_or(false);
-        updated.passthrough.insert(
-            "SoftwareTokenMfaConfiguration".into(),
-            json!({ "Enabled": enabled }),
-        );
+        let stored = serde_json::to_value(cfg).map_err(crate::Error::from)?;
+        updated
+            .passthrough
+            .insert("SoftwareTokenMfaConfiguration".into(), stored);
     }
     if updated.mfa_configuration != "OFF" && !software_token_enabled(&updated) {
         return Err(ApiError::invalid(
@@ -405,5 +372,5 @@ pub async fn set_user_pool_mfa_config(app: &App, input: SetPoolMfaInput) -> ApiR
     updated.modified_ms = app.clock.now_millis();
     app.store.update_pool(&updated).await?;
     app.configs.forget_pool(&updated.id);
-    Ok(pool_mfa_json(&updated))
+    Ok(pool_mfa(&updated))
 }

@@ -1,14 +1,13 @@
 //! The user pool: pools and clients, users, passwords, codes, sign-up, sign-in and tokens.
 
+pub mod access;
 pub mod admin;
 pub mod attributes;
-pub mod auth;
-pub mod challenges;
 pub mod clients;
 pub mod codes;
 pub mod credentials;
-pub mod custom_auth;
 pub mod filter;
+pub mod group_claims;
 pub mod groups;
 pub mod hash_workers;
 pub mod jwt;
@@ -28,9 +27,9 @@ pub mod schema;
 pub mod sealed;
 pub mod secret_hash;
 pub mod session;
+pub mod signin;
 pub mod signup;
 pub mod srp;
-pub mod srp_auth;
 pub mod tokens;
 pub mod totp;
 pub mod unknown_lockout;

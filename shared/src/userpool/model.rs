@@ -550,3 +550,14 @@ pub struct OutboundMessage {
     /// When it was sent, epoch ms.
     pub created_ms: i64,
 }
+
+/// Why tokens are being issued (the event's `triggerSource`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TokenSource {
+    /// A sign-in.
+    Authentication,
+    /// A sign-in that ended by setting a new password.
+    NewPasswordChallenge,
+    /// A refresh.
+    RefreshTokens,
+}

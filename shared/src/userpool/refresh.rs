@@ -16,8 +16,8 @@ use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::secret::Secret;
 use crate::store::StoreError;
 use crate::App;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// Longest an ID or access token can live (1 day): how long a revoked origin is remembered.
 const MAX_TOKEN_SECS: i64 = 86_400;
@@ -186,7 +186,18 @@ pub struct GetTokensInput {
 }
 
 /// GetTokensFromRefreshToken.
-pub async fn get_tokens_from_refresh_token(app: &App, input: GetTokensInput) -> ApiResult<Value> {
+/// GetTokensFromRefreshToken's reply.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetTokensOutput {
+    authentication_result: Issued,
+}
+
+/// GetTokensFromRefreshToken.
+pub async fn get_tokens_from_refresh_token(
+    app: &App,
+    input: GetTokensInput,
+) -> ApiResult<GetTokensOutput> {
     let client = load_client(app, &input.client_id).await?;
     let pool = load_pool(app, &client.pool_id).await?;
     check_client_secret(
@@ -196,5 +207,7 @@ pub async fn get_tokens_from_refresh_token(app: &App, input: GetTokensInput) -> 
     )?;
     let token = input.refresh_token.expose();
     let issued = redeem(app, &pool, &client, token, |_| Ok(())).await?;
-    Ok(json!({ "AuthenticationResult": issued.to_json() }))
+    Ok(GetTokensOutput {
+        authentication_result: issued,
+    })
 }

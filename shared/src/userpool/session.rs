@@ -4,6 +4,7 @@
 
 use super::model::User;
 use super::sealed;
+use super::signin::outcome::ChallengeName;
 use crate::error::{ApiError, ApiResult};
 use crate::App;
 use serde::{Deserialize, Serialize};
@@ -19,7 +20,7 @@ pub struct ChallengeSession {
     /// The internal username.
     pub username: String,
     /// The challenge this session answers.
-    pub challenge: String,
+    pub challenge: ChallengeName,
     /// Expiry, epoch ms (the client's AuthSessionValidity).
     pub expires_ms: i64,
     /// The user's `auth_step` when the session was issued (see [`spend_in`]); None for
@@ -44,18 +45,25 @@ fn invalid() -> ApiError {
 
 /// Opens a session without a client to check it against (AssociateSoftwareToken and
 /// VerifySoftwareToken carry no ClientId); the challenge and expiry are still checked.
-pub async fn open_any(app: &App, token: &str, challenge: &str) -> ApiResult<ChallengeSession> {
+pub async fn open_any(
+    app: &App,
+    token: &str,
+    challenge: ChallengeName,
+) -> ApiResult<ChallengeSession> {
+    check(app, unseal(app, token).await?, None, challenge)
+}
+
+async fn unseal(app: &App, token: &str) -> ApiResult<ChallengeSession> {
     let key = app.session_key().await?;
     let plain = sealed::open(&key, token).ok_or_else(invalid)?;
-    let session: ChallengeSession = serde_json::from_slice(&plain).map_err(|_| invalid())?;
-    check(app, session, None, challenge)
+    serde_json::from_slice(&plain).map_err(|_| invalid())
 }
 
 fn check(
     app: &App,
     session: ChallengeSession,
     client_id: Option<&str>,
-    challenge: &str,
+    challenge: ChallengeName,
 ) -> ApiResult<ChallengeSession> {
     if client_id.is_some_and(|c| c != session.client_id) || session.challenge != challenge {
         return Err(invalid());
@@ -74,13 +82,10 @@ pub async fn open(
     app: &App,
     token: Option<&str>,
     client_id: &str,
-    challenge: &str,
+    challenge: ChallengeName,
 ) -> ApiResult<ChallengeSession> {
     let token = token.ok_or_else(|| ApiError::invalid("Missing required parameter Session"))?;
-    let key = app.session_key().await?;
-    let plain = sealed::open(&key, token).ok_or_else(invalid)?;
-    let session: ChallengeSession = serde_json::from_slice(&plain).map_err(|_| invalid())?;
-    check(app, session, Some(client_id), challenge)
+    check(app, unseal(app, token).await?, Some(client_id), challenge)
 }
 
 /// Spends a session for `user` inside a user change (`modify_user`): it must carry the user's

@@ -1,20 +1,20 @@
-//! Token issue and access-token checks: ID and access JWTs with Cognito's claims, opaque
-//! refresh tokens stored only as a hash.
+//! Token issue: ID and access JWTs with Cognito's claims (typed; then PreTokenGeneration may
+//! change the free-form rest), opaque refresh tokens stored only as a hash.
 
-use super::jwt::{self, Expect, JwtError};
+pub use super::access::{authorize_access, AccessContext, ADMIN_SCOPE};
+use super::group_claims;
+use super::jwt;
+pub use super::model::TokenSource;
 use super::model::{parse_bool, AppClient, RefreshRecord, User, UserPool};
-use crate::error::{ApiError, ApiResult};
-pub use crate::triggers::token_generation::TokenSource;
+use crate::error::ApiResult;
 use crate::triggers::token_generation::{customize, Draft};
 use crate::App;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
-use std::sync::Arc;
 
-/// The scope of tokens from API sign-in.
-pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 
 /// Where a set of tokens comes from: a fresh authentication, or a refresh that keeps the
 /// original `origin_jti` and `auth_time`.
@@ -26,31 +26,85 @@ pub struct Origin {
     pub auth_time: i64,
 }
 
-/// Tokens to return in `AuthenticationResult`.
+/// Tokens to return: Cognito's `AuthenticationResultType`. `Debug` shows no token.
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
 pub struct Issued {
     /// ID token.
     pub id_token: String,
     /// Access token.
     pub access_token: String,
-    /// Refresh token (only at sign-in).
+    /// Refresh token (only at sign-in, or when one rotates).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<String>,
     /// Access-token lifetime, seconds.
     pub expires_in: u64,
+    /// Always `Bearer`.
+    pub token_type: &'static str,
 }
 
-impl Issued {
-    /// The `AuthenticationResult` member.
-    pub fn to_json(&self) -> Value {
-        let mut r = json!({
-            "AccessToken": self.access_token,
-            "ExpiresIn": self.expires_in,
-            "TokenType": "Bearer",
-            "IdToken": self.id_token,
-        });
-        if let Some(rt) = &self.refresh_token {
-            r["RefreshToken"] = json!(rt);
-        }
-        r
+impl std::fmt::Debug for Issued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Issued")
+            .field("expires_in", &self.expires_in)
+            .field(
+                "refresh_token",
+                &self.refresh_token.as_ref().map(|_| "[redacted]"),
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// The claims both tokens carry.
+#[derive(Serialize)]
+struct Common<'a> {
+    sub: &'a str,
+    iss: &'a str,
+    token_use: &'static str,
+    auth_time: i64,
+    iat: i64,
+    exp: i64,
+    jti: String,
+    origin_jti: &'a str,
+    event_id: &'a str,
+}
+
+/// The ID token's fixed claims (attribute claims are added by name).
+#[derive(Serialize)]
+struct IdClaims<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    aud: &'a str,
+    #[serde(rename = "cognito:username")]
+    username: &'a str,
+    #[serde(rename = "cognito:groups", skip_serializing_if = "Option::is_none")]
+    groups: Option<&'a [String]>,
+    #[serde(rename = "cognito:roles", skip_serializing_if = "Option::is_none")]
+    roles: Option<&'a [String]>,
+    #[serde(
+        rename = "cognito:preferred_role",
+        skip_serializing_if = "Option::is_none"
+    )]
+    preferred_role: Option<&'a str>,
+}
+
+/// The access token's claims.
+#[derive(Serialize)]
+struct AccessClaims<'a> {
+    #[serde(flatten)]
+    common: Common<'a>,
+    #[serde(rename = "cognito:groups", skip_serializing_if = "Option::is_none")]
+    groups: Option<&'a [String]>,
+    client_id: &'a str,
+    username: &'a str,
+    scope: &'static str,
+}
+
+/// Claims as the free-form map PreTokenGeneration edits.
+fn claim_map<T: Serialize>(claims: &T) -> ApiResult<Map<String, Value>> {
+    match serde_json::to_value(claims).map_err(crate::Error::from)? {
+        Value::Object(m) => Ok(m),
+        _ => Ok(Map::new()),
     }
 }
 
@@ -71,12 +125,14 @@ pub fn refresh_hash(token: &str) -> String {
 /// Attribute value as an ID-token claim: `*_verified` are booleans, `updated_at` a number.
 fn claim_value(name: &str, value: &str) -> Value {
     match name {
-        "email_verified" | "phone_number_verified" => json!(parse_bool(value).unwrap_or(false)),
+        "email_verified" | "phone_number_verified" => {
+            Value::Bool(parse_bool(value).unwrap_or(false))
+        }
         "updated_at" => value
             .parse::<i64>()
-            .map_or_else(|_| json!(value), |n| json!(n)),
-        "address" => json!({ "formatted": value }),
-        _ => json!(value),
+            .map_or_else(|_| Value::from(value), Value::from),
+        "address" => Value::Object(Map::from_iter([("formatted".into(), value.into())])),
+        _ => Value::from(value),
     }
 }
 
@@ -131,23 +187,30 @@ pub async fn issue(
     let signers = app.signers(pool)?;
     let issuer = app.settings.issuer(&pool.id);
     let event_id = crate::random::uuid_v4(random);
-    let common = |token_use: &str, ttl: u64| {
-        let mut c = Map::new();
-        c.insert("sub".into(), json!(user.sub));
-        c.insert("iss".into(), json!(issuer));
-        c.insert("token_use".into(), json!(token_use));
-        c.insert("auth_time".into(), json!(origin.auth_time));
-        c.insert("iat".into(), json!(now));
-        c.insert("exp".into(), json!(now + ttl as i64));
-        c.insert("jti".into(), json!(crate::random::uuid_v4(random)));
-        c.insert("origin_jti".into(), json!(origin.origin_jti));
-        c.insert("event_id".into(), json!(event_id));
-        c
+    let common = |token_use: &'static str, ttl: u64| Common {
+        sub: &user.sub,
+        iss: &issuer,
+        token_use,
+        auth_time: origin.auth_time,
+        iat: now,
+        exp: now + ttl as i64,
+        jti: crate::random::uuid_v4(random),
+        origin_jti: &origin.origin_jti,
+        event_id: &event_id,
     };
-
-    let mut id = common("id", client.id_ttl());
-    id.insert("aud".into(), json!(client.client_id));
-    id.insert("cognito:username".into(), json!(user.username));
+    let groups = group_claims::claims(app, pool, user).await?;
+    let names = groups.as_ref().map(|g| g.names.as_slice());
+    let mut id = claim_map(&IdClaims {
+        common: common("id", client.id_ttl()),
+        aud: &client.client_id,
+        username: &user.username,
+        groups: names,
+        roles: groups
+            .as_ref()
+            .map(|g| g.roles.as_slice())
+            .filter(|r| !r.is_empty()),
+        preferred_role: groups.as_ref().and_then(|g| g.preferred_role.as_deref()),
+    })?;
     for (name, value) in &user.attributes {
         let developer_only = pool
             .schema_attribute(name)
@@ -156,25 +219,13 @@ pub async fn issue(
             id.insert(name.clone(), claim_value(name, value));
         }
     }
-
-    let groups = super::groups::claims(app, pool, user).await?;
-    if let Some(g) = &groups {
-        id.insert("cognito:groups".into(), json!(g.names));
-        if !g.roles.is_empty() {
-            id.insert("cognito:roles".into(), json!(g.roles));
-        }
-        if let Some(role) = &g.preferred_role {
-            id.insert("cognito:preferred_role".into(), json!(role));
-        }
-    }
-
-    let mut access = common("access", client.access_ttl());
-    if let Some(g) = &groups {
-        access.insert("cognito:groups".into(), json!(g.names));
-    }
-    access.insert("client_id".into(), json!(client.client_id));
-    access.insert("username".into(), json!(user.username));
-    access.insert("scope".into(), json!(ADMIN_SCOPE));
+    let mut access = claim_map(&AccessClaims {
+        common: common("access", client.access_ttl()),
+        groups: names,
+        client_id: &client.client_id,
+        username: &user.username,
+        scope: ADMIN_SCOPE,
+    })?;
     let draft = Draft {
         id: &mut id,
         access: &mut access,
@@ -194,92 +245,6 @@ pub async fn issue(
         access_token: jwt::encode(&signers.access, &access),
         refresh_token,
         expires_in: client.access_ttl(),
+        token_type: "Bearer",
     })
-}
-
-/// A verified access token: its pool, client and user.
-pub struct AccessContext {
-    /// The pool that issued it.
-    pub pool: Arc<UserPool>,
-    /// The client named in `client_id`.
-    pub client: Arc<AppClient>,
-    /// The user (enabled, still present).
-    pub user: User,
-}
-
-/// Verifies an access token for an operation that takes one (GetUser, ...).
-pub async fn authorize_access(app: &App, token: &str) -> ApiResult<AccessContext> {
-    let invalid = || ApiError::not_authorized("Invalid Access Token");
-    let peeked = jwt::peek_claims(token).ok_or_else(invalid)?;
-    let iss = peeked
-        .get("iss")
-        .and_then(Value::as_str)
-        .ok_or_else(invalid)?;
-    let pool_id = iss.rsplit('/').next().ok_or_else(invalid)?;
-    let pool = app
-        .configs
-        .pool(app.store.as_ref(), pool_id)
-        .await?
-        .ok_or_else(invalid)?;
-    let signers = app.signers(&pool)?;
-    let issuer = app.settings.issuer(&pool.id);
-    let claims = jwt::verify(
-        token,
-        &Expect {
-            key: &signers.access,
-            issuer: &issuer,
-            token_use: "access",
-            client_id: None,
-            now: app.clock.now_secs(),
-        },
-    )
-    .map_err(|e| match e {
-        JwtError::Expired => ApiError::not_authorized("Access Token has expired"),
-        JwtError::Invalid => invalid(),
-    })?;
-    let scope_ok = claims
-        .get("scope")
-        .and_then(Value::as_str)
-        .is_some_and(|s| s.split(' ').any(|x| x == ADMIN_SCOPE));
-    if !scope_ok {
-        return Err(ApiError::not_authorized(
-            "Access Token does not have required scopes",
-        ));
-    }
-    let client_id = claims
-        .get("client_id")
-        .and_then(Value::as_str)
-        .ok_or_else(invalid)?;
-    let client = app
-        .configs
-        .client(app.store.as_ref(), client_id)
-        .await?
-        .ok_or_else(invalid)?;
-    let username = claims
-        .get("username")
-        .and_then(Value::as_str)
-        .ok_or_else(invalid)?;
-    let user = app
-        .store
-        .get_user(&pool.id, &pool.username_key(username))
-        .await?
-        .filter(|u| {
-            u.sub
-                == claims
-                    .get("sub")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-        })
-        .ok_or_else(ApiError::user_not_found)?;
-    if !user.enabled {
-        return Err(ApiError::not_authorized("User is disabled."));
-    }
-    let origin = claims
-        .get("origin_jti")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    if user.revoked_origins.iter().any(|r| r.origin_jti == origin) {
-        return Err(ApiError::not_authorized("Access Token has been revoked"));
-    }
-    Ok(AccessContext { pool, client, user })
 }

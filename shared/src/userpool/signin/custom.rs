@@ -4,19 +4,21 @@
 //! fails the sign-in. The challenge history and the private parameters travel sealed in the
 //! Session, so any instance can take the next step.
 
-use super::challenges::{challenge_for, complete_sign_in, param, required, Params};
-use super::model::{AppClient, User, UserPool, UserStatus};
-use super::session;
-use super::tokens::TokenSource;
-use super::users::{find_user, modify_user};
-use super::{lockout, secret_hash};
+use super::outcome::{AuthReply, ChallengeName, ChallengeParameters};
+use super::params::{param, required, Params};
+use super::step;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::triggers::auth_challenge::{self, ChallengeResult, Subject};
 use crate::triggers::events::pre_authentication;
 use crate::triggers::user_attributes;
+use crate::userpool::model::{AppClient, User, UserPool, UserStatus};
+use crate::userpool::session;
+use crate::userpool::tokens::TokenSource;
+use crate::userpool::users::{find_user, modify_user};
+use crate::userpool::{lockout, secret_hash};
 use crate::App;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use std::collections::HashMap;
 
 /// The only challenge a function may ask for here.
@@ -39,7 +41,7 @@ pub async fn start(
     pool: &UserPool,
     client: &AppClient,
     params: &Option<Params>,
-) -> ApiResult<Value> {
+) -> ApiResult<AuthReply> {
     let username = required(params, "USERNAME")?;
     secret_hash::check(client, username, param(params, "SECRET_HASH"))?;
     if param(params, "SRP_A").is_some() {
@@ -74,9 +76,15 @@ pub async fn respond(
     client: &AppClient,
     session_token: Option<&str>,
     responses: &Option<Params>,
-) -> ApiResult<Value> {
+) -> ApiResult<AuthReply> {
     let answer = required(responses, "ANSWER")?;
-    let opened = session::open(app, session_token, &client.client_id, CUSTOM).await?;
+    let opened = session::open(
+        app,
+        session_token,
+        &client.client_id,
+        ChallengeName::CustomChallenge,
+    )
+    .await?;
     let mut progress: Progress = serde_json::from_value(Value::Object(opened.data))
         .map_err(|_| ApiError::not_authorized("Invalid session for the user."))?;
     let user = if progress.user_not_found {
@@ -130,7 +138,7 @@ async fn next(
     username: &str,
     user: Option<User>,
     mut progress: Progress,
-) -> ApiResult<Value> {
+) -> ApiResult<AuthReply> {
     let who = subject(username, user.as_ref(), progress.user_not_found);
     let decision = auth_challenge::define(app, pool, &who, &progress.history).await?;
     if decision.fail_authentication {
@@ -141,7 +149,7 @@ async fn next(
         let Some(user) = user else {
             return Err(ApiError::bad_credentials());
         };
-        return complete_sign_in(app, pool, client, user, TokenSource::Authentication).await;
+        return step::complete(app, pool, client, user, TokenSource::Authentication).await;
     }
     match decision.challenge_name.as_deref() {
         Some(CUSTOM) => {}
@@ -164,12 +172,15 @@ async fn next(
         Value::Object(m) => m,
         _ => Map::new(),
     };
-    let mut parameters: Map<String, Value> = created
-        .public
-        .into_iter()
-        .map(|(k, v)| (k, json!(v)))
-        .collect();
-    parameters.insert("USERNAME".into(), json!(who.user_name));
-    let parameters = Value::Object(parameters);
-    challenge_for(app, client, who.user_name, CUSTOM, parameters, data).await
+    let mut parameters: ChallengeParameters = created.public.into_iter().collect();
+    parameters.insert("USERNAME".into(), who.user_name.to_string());
+    step::challenge_for(
+        app,
+        client,
+        who.user_name,
+        ChallengeName::CustomChallenge,
+        parameters,
+        data,
+    )
+    .await
 }

@@ -3,16 +3,18 @@
 //! check the PASSWORD_CLAIM_SIGNATURE. Unknown users (PreventUserExistenceErrors=ENABLED) get a
 //! deterministic believable challenge and then the same refusal as a wrong password.
 
-use super::challenges::{param, required, Params};
-use super::credentials::srp_pool_name;
-use super::model::{AppClient, UserPool};
-use super::srp::{self, SrpVerifier};
-use super::users::{find_user, modify_user};
-use super::{lockout, sealed, secret_hash, session};
+use super::outcome::{AuthReply, ChallengeName};
+use super::params::{param, required, Params};
+use super::step;
 use crate::error::{ApiError, ApiResult};
+use crate::userpool::credentials::srp_pool_name;
+use crate::userpool::model::{AppClient, UserPool};
+use crate::userpool::srp::{self, SrpVerifier};
+use crate::userpool::users::{find_user, modify_user};
+use crate::userpool::{lockout, sealed, secret_hash, session, unknown_lockout};
 use crate::App;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
 /// How long a SECRET_BLOCK may be answered.
 const BLOCK_TTL_MS: i64 = 5 * 60 * 1000;
@@ -55,7 +57,7 @@ pub async fn start(
     pool: &UserPool,
     client: &AppClient,
     params: &Option<Params>,
-) -> ApiResult<Value> {
+) -> ApiResult<AuthReply> {
     let username = required(params, "USERNAME")?;
     let srp_a = required(params, "SRP_A")?;
     secret_hash::check(client, username, param(params, "SECRET_HASH"))?;
@@ -74,7 +76,7 @@ pub async fn start(
             )
         }
         None if client.hides_user_existence() => {
-            super::unknown_lockout::check(app, pool, username).await?;
+            unknown_lockout::check(app, pool, username).await?;
             let id = srp::fake_user_id(&key, &pool.id, &pool.username_key(username));
             (id.clone(), None, srp::fake_verifier(&key, &pool.id, &id))
         }
@@ -95,16 +97,16 @@ pub async fn start(
     };
     let plain = serde_json::to_vec(&state).map_err(crate::Error::from)?;
     let block = sealed::seal(&key, &plain, app.random.as_ref());
-    Ok(json!({
-        "ChallengeName": "PASSWORD_VERIFIER",
-        "ChallengeParameters": {
-            "SALT": verifier.salt_hex,
-            "SRP_B": challenge.big_b_hex,
-            "SECRET_BLOCK": block,
-            "USER_ID_FOR_SRP": user_id,
-            "USERNAME": user_id,
-        },
-    }))
+    let parameters = BTreeMap::from([
+        ("SALT".to_string(), verifier.salt_hex),
+        ("SRP_B".to_string(), challenge.big_b_hex),
+        ("SECRET_BLOCK".to_string(), block),
+        ("USER_ID_FOR_SRP".to_string(), user_id.clone()),
+        ("USERNAME".to_string(), user_id),
+    ]);
+    // No Session: the sealed SECRET_BLOCK is the state.
+    let name = ChallengeName::PasswordVerifier;
+    Ok(AuthReply::challenge(name, None, parameters))
 }
 
 /// RespondToAuthChallenge PASSWORD_VERIFIER: verify the claim, then continue as a password
@@ -114,7 +116,7 @@ pub async fn respond(
     pool: &UserPool,
     client: &AppClient,
     responses: &Option<Params>,
-) -> ApiResult<Value> {
+) -> ApiResult<AuthReply> {
     let block = required(responses, "PASSWORD_CLAIM_SECRET_BLOCK")?;
     let signature = required(responses, "PASSWORD_CLAIM_SIGNATURE")?;
     let timestamp = required(responses, "TIMESTAMP")?;
@@ -172,9 +174,9 @@ pub async fn respond(
     let Some(user) = user else {
         // Unknown names lock out like users (the block names the user it was issued for).
         if let Some(name) = &state.unknown_name {
-            super::unknown_lockout::record_failure(app, pool, name).await?;
+            unknown_lockout::record_failure(app, pool, name).await?;
         }
         return Err(ApiError::bad_credentials());
     };
-    super::auth::after_first_factor_check(app, pool, client, user, ok, now).await
+    step::first_factor_checked(app, pool, client, user, ok, now).await
 }

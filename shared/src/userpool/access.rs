@@ -1,0 +1,101 @@
+//! Access-token checks: the operations a signed-in user calls with their access token
+//! (GetUser, ChangePassword, GlobalSignOut...) verify it here: signature, `iss`,
+//! `token_use`, expiry, the admin scope, and that the user still exists, is enabled and has
+//! not signed this session out.
+
+use super::jwt::{self, Expect, JwtError};
+use super::model::{AppClient, User, UserPool};
+use crate::error::{ApiError, ApiResult};
+use crate::App;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// The scope of tokens from API sign-in.
+pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
+
+/// A verified access token: its pool, client and user.
+pub struct AccessContext {
+    /// The pool that issued it.
+    pub pool: Arc<UserPool>,
+    /// The client named in `client_id`.
+    pub client: Arc<AppClient>,
+    /// The user (enabled, still present).
+    pub user: User,
+}
+
+/// Verifies an access token for an operation that takes one (GetUser, ...).
+pub async fn authorize_access(app: &App, token: &str) -> ApiResult<AccessContext> {
+    let invalid = || ApiError::not_authorized("Invalid Access Token");
+    let peeked = jwt::peek_claims(token).ok_or_else(invalid)?;
+    let iss = peeked
+        .get("iss")
+        .and_then(Value::as_str)
+        .ok_or_else(invalid)?;
+    let pool_id = iss.rsplit('/').next().ok_or_else(invalid)?;
+    let pool = app
+        .configs
+        .pool(app.store.as_ref(), pool_id)
+        .await?
+        .ok_or_else(invalid)?;
+    let signers = app.signers(&pool)?;
+    let issuer = app.settings.issuer(&pool.id);
+    let claims = jwt::verify(
+        token,
+        &Expect {
+            key: &signers.access,
+            issuer: &issuer,
+            token_use: "access",
+            client_id: None,
+            now: app.clock.now_secs(),
+        },
+    )
+    .map_err(|e| match e {
+        JwtError::Expired => ApiError::not_authorized("Access Token has expired"),
+        JwtError::Invalid => invalid(),
+    })?;
+    let scope_ok = claims
+        .get("scope")
+        .and_then(Value::as_str)
+        .is_some_and(|s| s.split(' ').any(|x| x == ADMIN_SCOPE));
+    if !scope_ok {
+        return Err(ApiError::not_authorized(
+            "Access Token does not have required scopes",
+        ));
+    }
+    let client_id = claims
+        .get("client_id")
+        .and_then(Value::as_str)
+        .ok_or_else(invalid)?;
+    let client = app
+        .configs
+        .client(app.store.as_ref(), client_id)
+        .await?
+        .ok_or_else(invalid)?;
+    let username = claims
+        .get("username")
+        .and_then(Value::as_str)
+        .ok_or_else(invalid)?;
+    let user = app
+        .store
+        .get_user(&pool.id, &pool.username_key(username))
+        .await?
+        .filter(|u| {
+            u.sub
+                == claims
+                    .get("sub")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+        })
+        .ok_or_else(ApiError::user_not_found)?;
+    if !user.enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
+    }
+    let origin = claims
+        .get("origin_jti")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if user.revoked_origins.iter().any(|r| r.origin_jti == origin) {
+        return Err(ApiError::not_authorized("Access Token has been revoked"));
+    }
+    Ok(AccessContext { pool, client, user })
+}

@@ -1,0 +1,125 @@
+//! InitiateAuth and AdminInitiateAuth: one path with a [`Caller`] kind. The operation loads the
+//! client, checks that it allows the flow, and hands over to the flow's file.
+
+use super::outcome::{AuthFlow, AuthReply};
+use super::params::Params;
+use super::{custom, password, refresh_token, srp};
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{ClientId, UserPoolId};
+use crate::userpool::clients::{load_client, load_pool_client};
+use crate::userpool::model::AppClient;
+use crate::userpool::pools::load_pool;
+use crate::App;
+use serde::Deserialize;
+
+/// Who started the sign-in: an app (InitiateAuth, unauthenticated) or a back end with AWS
+/// credentials (AdminInitiateAuth). Only an admin may use the ADMIN_* flows, and only an app
+/// USER_PASSWORD_AUTH.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Caller {
+    /// InitiateAuth / RespondToAuthChallenge.
+    App,
+    /// AdminInitiateAuth / AdminRespondToAuthChallenge.
+    Admin,
+}
+
+/// InitiateAuth's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InitiateAuthInput {
+    /// The flow.
+    pub auth_flow: AuthFlow,
+    auth_parameters: Option<Params>,
+    client_id: ClientId,
+}
+
+/// AdminInitiateAuth's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdminInitiateAuthInput {
+    user_pool_id: UserPoolId,
+    client_id: ClientId,
+    auth_flow: AuthFlow,
+    auth_parameters: Option<Params>,
+}
+
+/// InitiateAuth.
+pub async fn initiate_auth(app: &App, input: InitiateAuthInput) -> ApiResult<AuthReply> {
+    let client = load_client(app, input.client_id.as_str()).await?;
+    initiate(
+        app,
+        Caller::App,
+        &client,
+        input.auth_flow,
+        &input.auth_parameters,
+    )
+    .await
+}
+
+/// AdminInitiateAuth.
+pub async fn admin_initiate_auth(app: &App, input: AdminInitiateAuthInput) -> ApiResult<AuthReply> {
+    let client =
+        load_pool_client(app, input.user_pool_id.as_str(), input.client_id.as_str()).await?;
+    initiate(
+        app,
+        Caller::Admin,
+        &client,
+        input.auth_flow,
+        &input.auth_parameters,
+    )
+    .await
+}
+
+/// Starts `flow` for `caller` on `client`.
+pub async fn initiate(
+    app: &App,
+    caller: Caller,
+    client: &AppClient,
+    flow: AuthFlow,
+    params: &Option<Params>,
+) -> ApiResult<AuthReply> {
+    let pool = load_pool(app, &client.pool_id).await?;
+    let pool = pool.as_ref();
+    let enabled = |allowed: bool, name: &str| {
+        if allowed {
+            Ok(())
+        } else {
+            Err(ApiError::invalid(format!(
+                "{name} flow not enabled for this client"
+            )))
+        }
+    };
+    match (flow, caller) {
+        (AuthFlow::UserPasswordAuth, Caller::App) => {
+            let allowed = client.allows("ALLOW_USER_PASSWORD_AUTH", Some("USER_PASSWORD_AUTH"));
+            enabled(allowed, flow.as_str())?;
+            password::sign_in(app, pool, client, params).await
+        }
+        (AuthFlow::AdminUserPasswordAuth | AuthFlow::AdminNoSrpAuth, Caller::Admin) => {
+            let allowed =
+                client.allows("ALLOW_ADMIN_USER_PASSWORD_AUTH", Some("ADMIN_NO_SRP_AUTH"));
+            enabled(allowed, flow.as_str())?;
+            password::sign_in(app, pool, client, params).await
+        }
+        (AuthFlow::RefreshTokenAuth | AuthFlow::RefreshToken, _) => {
+            // Always allowed for clients that still use the legacy flow names.
+            let allowed =
+                client.allows("ALLOW_REFRESH_TOKEN_AUTH", None) || client.legacy_flows_only();
+            enabled(allowed, "REFRESH_TOKEN_AUTH")?;
+            refresh_token::sign_in(app, pool, client, params).await
+        }
+        (AuthFlow::UserSrpAuth, _) => {
+            let allowed = client.allows("ALLOW_USER_SRP_AUTH", None) || client.legacy_flows_only();
+            enabled(allowed, flow.as_str())?;
+            srp::start(app, pool, client, params).await
+        }
+        (AuthFlow::CustomAuth, _) => {
+            let allowed = client.allows("ALLOW_CUSTOM_AUTH", Some("CUSTOM_AUTH_FLOW_ONLY"));
+            enabled(allowed, flow.as_str())?;
+            custom::start(app, pool, client, params).await
+        }
+        // ADMIN_* flows belong to AdminInitiateAuth, USER_PASSWORD_AUTH to InitiateAuth;
+        // USER_AUTH is not built yet (see the README's feature table).
+        _ => Err(ApiError::invalid("Initiate Auth method not supported.")),
+    }
+}

@@ -1,0 +1,20 @@
+//! Sign-in as a straight line. The API operations ([`initiate`], [`respond`]) pick a flow or a
+//! challenge answer by name; each flow ([`password`], [`srp`], [`custom`], [`refresh_token`])
+//! proves a first factor, and each answer ([`mfa`], [`new_password`]) a later one, and all end
+//! in the one shared step ([`step`]): status and lockout, then MFA and challenges, then
+//! PostAuthentication and tokens. A new flow is one file that ends in
+//! [`step::first_factor_checked`] or [`step::complete`].
+//!
+//! Dependencies point down: operations → flows and answers → step → tokens, sessions, users.
+
+pub mod custom;
+pub mod initiate;
+pub mod mfa;
+pub mod new_password;
+pub mod outcome;
+pub mod params;
+pub mod password;
+pub mod refresh_token;
+pub mod respond;
+pub mod srp;
+pub mod step;

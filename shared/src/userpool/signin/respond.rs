@@ -1,0 +1,102 @@
+//! RespondToAuthChallenge and AdminRespondToAuthChallenge: one path. The challenge's name picks
+//! the answer's file; each answer ends in the sign-in step.
+
+use super::outcome::{AuthReply, ChallengeName};
+use super::params::{param, required, Params};
+use super::{custom, mfa, new_password, srp};
+use crate::error::{ApiError, ApiResult};
+use crate::ids::{ClientId, UserPoolId};
+use crate::userpool::clients::{load_client, load_pool_client};
+use crate::userpool::model::AppClient;
+use crate::userpool::pools::load_pool;
+use crate::userpool::secret_hash;
+use crate::userpool::session;
+use crate::App;
+use serde::Deserialize;
+
+/// RespondToAuthChallenge's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RespondInput {
+    client_id: ClientId,
+    challenge_name: ChallengeName,
+    session: Option<String>,
+    challenge_responses: Option<Params>,
+}
+
+/// AdminRespondToAuthChallenge's request.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdminRespondInput {
+    user_pool_id: UserPoolId,
+    client_id: ClientId,
+    challenge_name: ChallengeName,
+    session: Option<String>,
+    challenge_responses: Option<Params>,
+}
+
+/// RespondToAuthChallenge.
+pub async fn respond_to_auth_challenge(app: &App, input: RespondInput) -> ApiResult<AuthReply> {
+    let client = load_client(app, input.client_id.as_str()).await?;
+    let session = input.session.as_deref();
+    respond(
+        app,
+        &client,
+        input.challenge_name,
+        session,
+        &input.challenge_responses,
+    )
+    .await
+}
+
+/// AdminRespondToAuthChallenge.
+pub async fn admin_respond_to_auth_challenge(
+    app: &App,
+    input: AdminRespondInput,
+) -> ApiResult<AuthReply> {
+    let client =
+        load_pool_client(app, input.user_pool_id.as_str(), input.client_id.as_str()).await?;
+    let session = input.session.as_deref();
+    respond(
+        app,
+        &client,
+        input.challenge_name,
+        session,
+        &input.challenge_responses,
+    )
+    .await
+}
+
+/// Answers challenge `name` on `client` with the `Session` it was issued with.
+pub async fn respond(
+    app: &App,
+    client: &AppClient,
+    name: ChallengeName,
+    session_token: Option<&str>,
+    responses: &Option<Params>,
+) -> ApiResult<AuthReply> {
+    let pool = load_pool(app, &client.pool_id).await?;
+    let pool = pool.as_ref();
+    let username = required(responses, "USERNAME")?;
+    secret_hash::check(client, username, param(responses, "SECRET_HASH"))?;
+    let open = || session::open(app, session_token, &client.client_id, name);
+    match name {
+        ChallengeName::PasswordVerifier => srp::respond(app, pool, client, responses).await,
+        ChallengeName::SoftwareTokenMfa => {
+            let s = open().await?;
+            mfa::respond_software_token(app, pool, client, s, responses).await
+        }
+        ChallengeName::MfaSetup => mfa::respond_setup(app, pool, client, open().await?).await,
+        ChallengeName::NewPasswordRequired => {
+            let s = open().await?;
+            new_password::respond(app, pool, client, s, username, responses).await
+        }
+        ChallengeName::CustomChallenge => {
+            custom::respond(app, pool, client, session_token, responses).await
+        }
+        other => Err(ApiError::invalid(format!(
+            "Challenge {} is not supported by Latchkey yet.",
+            other.as_str()
+        ))),
+    }
+}

@@ -1,0 +1,200 @@
+//! The one sign-in step every flow ends in. A flow proves a first factor (a password, an SRP
+//! claim, a custom challenge, a refresh token) and hands the user here:
+//! [`first_factor_checked`] applies the user's status and lockout, [`after_first_factor`]
+//! decides MFA, and [`complete`] runs PostAuthentication and issues tokens. Challenges are
+//! answered through [`challenge`], which seals the state into the `Session`.
+
+use super::outcome::{AuthReply, ChallengeName, ChallengeParameters};
+use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::triggers::events::post_authentication;
+use crate::userpool::lockout;
+use crate::userpool::model::{AppClient, Lockout, User, UserPool, UserStatus};
+use crate::userpool::session::{self, ChallengeSession};
+use crate::userpool::tokens::{self, TokenSource};
+use crate::userpool::users::modify_user;
+use crate::App;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+
+/// After a first factor was checked (`ok`): unconfirmed and disabled users, lockout on
+/// failure, then the status-driven next step (reset, new password, MFA, tokens).
+pub async fn first_factor_checked(
+    app: &App,
+    pool: &UserPool,
+    client: &AppClient,
+    user: User,
+    ok: bool,
+    now: i64,
+) -> ApiResult<AuthReply> {
+    if user.status == UserStatus::Unconfirmed && (ok || !client.hides_user_existence()) {
+        return Err(ApiError::new(
+            ErrorKind::UserNotConfirmed,
+            "User is not confirmed.",
+        ));
+    }
+    if !ok {
+        modify_user(app, pool, user, |u| {
+            u.lockout = lockout::after_failure(&u.lockout, now);
+            Ok(())
+        })
+        .await?;
+        return Err(ApiError::bad_credentials());
+    }
+    if !user.enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
+    }
+    match user.status {
+        UserStatus::ResetRequired => Err(ApiError::new(
+            ErrorKind::PasswordResetRequired,
+            "Password reset required for the user",
+        )),
+        UserStatus::ForceChangePassword => {
+            if user.temporary_password_expires_ms.is_some_and(|t| now >= t) {
+                return Err(ApiError::not_authorized(
+                    "Temporary password has expired and must be reset by an administrator.",
+                ));
+            }
+            new_password_required(app, pool, client, &user).await
+        }
+        _ => after_first_factor(app, pool, client, user, TokenSource::Authentication).await,
+    }
+}
+
+/// After the first factor: a TOTP challenge, MFA setup, or tokens.
+pub async fn after_first_factor(
+    app: &App,
+    pool: &UserPool,
+    client: &AppClient,
+    user: User,
+    source: TokenSource,
+) -> ApiResult<AuthReply> {
+    let has_totp = user.mfa.totp_secret.is_some();
+    let wants = match pool.mfa_configuration.as_str() {
+        "ON" => true,
+        "OPTIONAL" => has_totp && user.mfa.totp_enabled,
+        _ => false,
+    };
+    if !wants {
+        return complete(app, pool, client, user, source).await;
+    }
+    if has_totp {
+        let name = ChallengeName::SoftwareTokenMfa;
+        return challenge(app, client, &user, name, BTreeMap::new(), Map::new()).await;
+    }
+    let params = BTreeMap::from([(
+        "MFAS_CAN_SETUP".to_string(),
+        "[\"SOFTWARE_TOKEN_MFA\"]".to_string(),
+    )]);
+    challenge(
+        app,
+        client,
+        &user,
+        ChallengeName::MfaSetup,
+        params,
+        Map::new(),
+    )
+    .await
+}
+
+/// The end of every successful sign-in: PostAuthentication (which may still refuse), forget
+/// failed attempts, then issue tokens.
+pub async fn complete(
+    app: &App,
+    pool: &UserPool,
+    client: &AppClient,
+    user: User,
+    source: TokenSource,
+) -> ApiResult<AuthReply> {
+    post_authentication(app, pool, &user).await?;
+    let user = if user.lockout.failures > 0 {
+        modify_user(app, pool, user, |u| {
+            u.lockout = Lockout::default();
+            Ok(())
+        })
+        .await?
+    } else {
+        user
+    };
+    let issued = tokens::issue(app, pool, client, &user, None, source).await?;
+    Ok(AuthReply::tokens(issued))
+}
+
+/// A challenge for `user`: a fresh sealed Session (answerable once, see
+/// [`session::spend_in`]) plus the parameters.
+pub async fn challenge(
+    app: &App,
+    client: &AppClient,
+    user: &User,
+    name: ChallengeName,
+    parameters: ChallengeParameters,
+    data: Map<String, Value>,
+) -> ApiResult<AuthReply> {
+    let step = Some(user.auth_step);
+    seal_challenge(app, client, &user.username, step, name, parameters, data).await
+}
+
+/// [`challenge`] for a username that may not be a stored user (CUSTOM_AUTH's hidden unknown
+/// users).
+pub async fn challenge_for(
+    app: &App,
+    client: &AppClient,
+    username: &str,
+    name: ChallengeName,
+    parameters: ChallengeParameters,
+    data: Map<String, Value>,
+) -> ApiResult<AuthReply> {
+    seal_challenge(app, client, username, None, name, parameters, data).await
+}
+
+async fn seal_challenge(
+    app: &App,
+    client: &AppClient,
+    username: &str,
+    step: Option<u64>,
+    name: ChallengeName,
+    parameters: ChallengeParameters,
+    data: Map<String, Value>,
+) -> ApiResult<AuthReply> {
+    let sealed = session::seal(
+        app,
+        &ChallengeSession {
+            pool_id: client.pool_id.clone(),
+            client_id: client.client_id.clone(),
+            username: username.to_string(),
+            challenge: name,
+            expires_ms: app.clock.now_millis() + i64::from(client.auth_session_validity) * 60_000,
+            step,
+            data,
+        },
+    )
+    .await?;
+    Ok(AuthReply::challenge(name, Some(sealed), parameters))
+}
+
+/// NEW_PASSWORD_REQUIRED: `userAttributes` and `requiredAttributes` are JSON strings (clients
+/// parse both unconditionally, so both are always sent).
+pub async fn new_password_required(
+    app: &App,
+    pool: &UserPool,
+    client: &AppClient,
+    user: &User,
+) -> ApiResult<AuthReply> {
+    let attrs: BTreeMap<&String, &String> = user.attributes.iter().collect();
+    let missing: Vec<String> = pool
+        .schema
+        .iter()
+        .filter(|a| a.required && a.name != "sub" && !user.attributes.contains_key(&a.name))
+        .map(|a| format!("userAttributes.{}", a.name))
+        .collect();
+    let params = BTreeMap::from([
+        ("USER_ID_FOR_SRP".to_string(), user.username.clone()),
+        ("userAttributes".to_string(), json_text(&attrs)?),
+        ("requiredAttributes".to_string(), json_text(&missing)?),
+    ]);
+    let name = ChallengeName::NewPasswordRequired;
+    challenge(app, client, user, name, params, Map::new()).await
+}
+
+fn json_text<T: serde::Serialize>(value: &T) -> ApiResult<String> {
+    Ok(serde_json::to_string(value).map_err(crate::Error::from)?)
+}
