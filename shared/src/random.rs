@@ -34,6 +34,13 @@ pub fn string_from(random: &dyn Random, alphabet: &[u8], len: usize) -> String {
     out
 }
 
+/// A number in `0..=max` (for jitter: the tiny modulo bias does not matter there).
+pub fn up_to(random: &dyn Random, max: u64) -> u64 {
+    let mut b = [0u8; 8];
+    random.fill(&mut b);
+    u64::from_le_bytes(b) % max.saturating_add(1).max(1)
+}
+
 /// A random UUID v4 string.
 pub fn uuid_v4(random: &dyn Random) -> String {
     let mut b = [0u8; 16];

@@ -32,7 +32,9 @@ pub async fn hash_new(
     username: &str,
     plain: &Secret<String>,
 ) -> ApiResult<NewPassword> {
-    let hash = app.hasher.hash(plain).await?;
+    let mut salt = [0u8; 16];
+    app.random.fill(&mut salt);
+    let hash = app.hasher.hash(plain, salt).await?;
     let srp = srp::make_verifier(
         srp_pool_name(pool),
         username,

@@ -40,9 +40,12 @@ pub fn check_policy(policy: &PasswordPolicy, password: &str) -> Result<(), ApiEr
 }
 
 /// Hashes a password with argon2id, returning a PHC string, in a buffer of its own (benches,
-/// tools). Blocking: ~30 ms of CPU. The service hashes through [`Hasher`].
+/// tools; the salt from the OS). Blocking: ~30 ms of CPU. The service hashes through
+/// [`Hasher`], with a salt from the App's randomness port.
 pub fn hash_password(plain: &str) -> Result<String, Error> {
-    hash_in(&mut fresh_memory(), plain)
+    let mut salt = [0u8; 16];
+    crate::random::Random::fill(&crate::random::OsRandom, &mut salt);
+    hash_in(&mut fresh_memory(), plain, &salt)
 }
 
 /// Verifies a password against a PHC string, in a buffer of its own. Blocking. Malformed
@@ -55,10 +58,8 @@ fn fresh_memory() -> Vec<Block> {
     vec![Block::new(); 19_456]
 }
 
-fn hash_in(memory: &mut [Block], plain: &str) -> Result<String, Error> {
-    let mut salt = [0u8; 16];
-    crate::random::Random::fill(&crate::random::OsRandom, &mut salt);
-    hash_workers::hash_with(memory, plain.as_bytes(), &salt).map_err(Error::Crypto)
+fn hash_in(memory: &mut [Block], plain: &str, salt: &[u8; 16]) -> Result<String, Error> {
+    hash_workers::hash_with(memory, plain.as_bytes(), salt).map_err(Error::Crypto)
 }
 
 /// Runs hashing on one worker thread per core, each reusing its own buffer, so a burst of
@@ -103,10 +104,14 @@ impl Hasher {
             .ok_or_else(|| Error::Crypto("the hashing workers stopped".into()))
     }
 
-    /// Hashes a new password.
-    pub async fn hash(&self, plain: &Secret<String>) -> Result<Secret<String>, Error> {
+    /// Hashes a new password with `salt` (16 bytes from the randomness port).
+    pub async fn hash(
+        &self,
+        plain: &Secret<String>,
+        salt: [u8; 16],
+    ) -> Result<Secret<String>, Error> {
         let plain = plain.clone();
-        self.run(move |memory| hash_in(memory, plain.expose()))
+        self.run(move |memory| hash_in(memory, plain.expose(), &salt))
             .await?
             .map(Secret::new)
     }

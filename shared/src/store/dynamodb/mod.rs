@@ -20,6 +20,7 @@ mod users;
 pub use meter::{is_read, OperationUsage, RequestMeter, Usage};
 
 use crate::error::Error;
+use crate::random::{OsRandom, Random};
 use aws_sdk_dynamodb::client::Waiters;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
@@ -28,16 +29,27 @@ use aws_sdk_dynamodb::types::{
 use aws_sdk_dynamodb::Client;
 use keys::{GSI1, GSI1PK, GSI1SK, PK, SK, TTL};
 use ops::{build, sdk};
+use std::sync::Arc;
 use std::time::Duration;
 
 /// How long `create_table` waits for a new table to become ACTIVE.
 const TABLE_ACTIVE_WAIT: Duration = Duration::from_secs(300);
 
 /// The DynamoDB adapter: a client and the table name. Cheap to clone (the client is shared).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct DynamoStore {
     client: Client,
     table: String,
+    /// Jitter for retry pauses.
+    random: Arc<dyn Random>,
+}
+
+impl std::fmt::Debug for DynamoStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DynamoStore")
+            .field("table", &self.table)
+            .finish_non_exhaustive()
+    }
 }
 
 impl DynamoStore {
@@ -46,7 +58,14 @@ impl DynamoStore {
         Self {
             client,
             table: table.into(),
+            random: Arc::new(OsRandom),
         }
+    }
+
+    /// The same store with retry jitter from `random` (the App's randomness port).
+    pub fn with_random(mut self, random: Arc<dyn Random>) -> Self {
+        self.random = random;
+        self
     }
 
     /// A client from the normal AWS configuration chain (environment, profile, instance

@@ -43,15 +43,14 @@ pub(super) fn build(e: BuildError) -> Error {
     Error::Store(format!("building a DynamoDB request: {e}"))
 }
 
-/// A short randomised pause before retrying, growing with `attempt`.
-pub(super) async fn backoff(attempt: u32) {
-    use rand::Rng;
-    let cap_ms = 10u64 << attempt.min(6);
-    let ms = rand::thread_rng().gen_range(cap_ms / 2..=cap_ms);
-    tokio::time::sleep(Duration::from_millis(ms)).await;
-}
-
 impl DynamoStore {
+    /// A short randomised pause before retrying, growing with `attempt`.
+    pub(super) async fn backoff(&self, attempt: u32) {
+        let cap_ms = 10u64 << attempt.min(6);
+        let ms = cap_ms / 2 + crate::random::up_to(self.random.as_ref(), cap_ms / 2);
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+
     /// One item by key, strongly consistent, limited to `fields` unless empty.
     pub(super) async fn get(&self, key: Item, fields: &[&str]) -> Result<Option<Item>, Error> {
         let mut req = self
@@ -223,7 +222,7 @@ impl DynamoStore {
                     )));
                 }
                 if round > 0 {
-                    backoff(round).await;
+                    self.backoff(round).await;
                 }
                 let out = self
                     .client
@@ -308,7 +307,7 @@ impl DynamoStore {
                 }
                 if codes.iter().any(|c| c == "TransactionConflict") && attempt < CONFLICT_RETRIES {
                     attempt += 1;
-                    backoff(attempt).await;
+                    self.backoff(attempt).await;
                     continue;
                 }
             }
@@ -342,7 +341,7 @@ impl DynamoStore {
                     return Err(Error::Store("BatchGetItem left keys unprocessed".into()));
                 }
                 if round > 0 {
-                    backoff(round).await;
+                    self.backoff(round).await;
                 }
                 let got = self
                     .client
