@@ -15,7 +15,6 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-
 /// Where a set of tokens comes from: a fresh authentication, or a refresh that keeps the
 /// original `origin_jti` and `auth_time`.
 #[derive(Clone)]

@@ -18,3 +18,6 @@ pub mod refresh_token;
 pub mod respond;
 pub mod srp;
 pub mod step;
+
+#[cfg(test)]
+mod tests;
