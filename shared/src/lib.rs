@@ -9,8 +9,8 @@ pub mod config;
 pub mod delivery;
 pub mod error;
 pub mod http;
-pub mod ids;
 pub mod identity;
+pub mod ids;
 #[cfg(feature = "lambda")]
 pub mod lambda;
 pub mod protocol;

@@ -318,12 +318,15 @@ pub async fn admin_set_user_mfa_preference(
 }
 
 /// `UserMFASettingList` and `PreferredMfaSetting` for GetUser / AdminGetUser.
-pub fn describe(user: &User, out: &mut Value) {
-    if user.mfa.totp_enabled {
-        out["UserMFASettingList"] = json!(["SOFTWARE_TOKEN_MFA"]);
-    }
-    if user.mfa.totp_preferred {
-        out["PreferredMfaSetting"] = json!("SOFTWARE_TOKEN_MFA");
+pub fn describe(user: &User) -> super::shapes::MfaSettings {
+    use super::enums::UserMfaSetting::SoftwareTokenMfa;
+    super::shapes::MfaSettings {
+        setting_list: if user.mfa.totp_enabled {
+            vec![SoftwareTokenMfa]
+        } else {
+            Vec::new()
+        },
+        preferred: user.mfa.totp_preferred.then_some(SoftwareTokenMfa),
     }
 }
 
