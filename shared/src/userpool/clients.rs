@@ -1,9 +1,9 @@
 //! App clients: CreateUserPoolClient, DescribeUserPoolClient, ListUserPoolClients,
 //! DeleteUserPoolClient.
 
+use super::client_shapes::{UserPoolClientDescription, UserPoolClientType};
 use super::enums::{ExplicitAuthFlow, PreventUserExistenceErrors, TimeUnit};
 use super::model::{AppClient, TokenValidityUnits, UserPool};
-use super::pool_shapes::{UserPoolClientDescription, UserPoolClientType};
 use super::pools::{check_enum_list, decode_token, encode_token, load_pool, page_size};
 use super::shapes::Empty;
 use crate::error::{ApiError, ApiResult};

@@ -4,7 +4,7 @@
 
 use super::model::{Group, User, UserPool};
 use super::pools::{decode_token, encode_token, load_pool};
-use super::shapes::{Empty, GroupType, UserType};
+use super::shapes::{Empty, GroupType, ListGroupsOutput, ListUsersInGroupOutput, UserType};
 use super::users::load_user;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::{UserPoolId, Username};
@@ -281,17 +281,6 @@ pub struct ListGroupsInput {
     next_token: Option<String>,
 }
 
-/// ListGroups' and AdminListGroupsForUser's reply.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct ListGroupsOutput {
-    /// This page.
-    pub groups: Vec<GroupType>,
-    /// The next page's token, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
 /// ListGroups.
 pub async fn list_groups(app: &App, input: ListGroupsInput) -> ApiResult<ListGroupsOutput> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
@@ -350,17 +339,6 @@ pub struct ListUsersInGroupInput {
     group_name: String,
     limit: Option<i64>,
     next_token: Option<String>,
-}
-
-/// ListUsersInGroup's reply.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct ListUsersInGroupOutput {
-    /// This page.
-    pub users: Vec<UserType>,
-    /// The next page's token, if any.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
 }
 
 /// ListUsersInGroup.

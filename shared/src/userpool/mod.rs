@@ -4,6 +4,7 @@ pub mod admin;
 pub mod attributes;
 pub mod auth;
 pub mod challenges;
+pub mod client_shapes;
 pub mod clients;
 pub mod codes;
 pub mod credentials;

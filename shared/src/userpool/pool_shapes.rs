@@ -1,10 +1,9 @@
-//! Output shapes of pools and app clients: `UserPoolType`, `UserPoolDescriptionType`,
-//! `UserPoolClientType`, `UserPoolClientDescription`. Request members Latchkey stores without
-//! acting on them (the records' `passthrough`) are echoed as sent, over the defaults.
+//! Output shapes of pools: `UserPoolType` and `UserPoolDescriptionType`. Request members
+//! Latchkey stores without acting on them (the record's `passthrough`) are echoed as sent,
+//! over the defaults.
 
-use super::enums::PreventUserExistenceErrors;
-use super::enums::{DeletionProtection, ExplicitAuthFlow, MfaConfiguration};
-use super::model::{AppClient, PasswordPolicy, SchemaAttribute, TokenValidityUnits, UserPool};
+use super::enums::{DeletionProtection, MfaConfiguration};
+use super::model::{PasswordPolicy, SchemaAttribute, UserPool};
 use crate::clock::epoch_seconds;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -157,7 +156,7 @@ impl UserPoolType {
     pub fn of(pool: &UserPool, users: u64) -> Self {
         let p = &pool.password_policy;
         let admin_create =
-            (!pool.passthrough.contains_key(ADMIN_CREATE)).then(|| AdminCreateUserConfig {
+            (!pool.passthrough.contains_key(ADMIN_CREATE)).then_some(AdminCreateUserConfig {
                 allow_admin_create_user_only: false,
                 unused_account_validity_days: p.temporary_password_validity_days,
             });
@@ -227,102 +226,79 @@ impl From<&UserPool> for UserPoolDescription {
     }
 }
 
-const OAUTH_CLIENT: &str = "AllowedOAuthFlowsUserPoolClient";
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+    use crate::userpool::model::{PoolKeys, StoredKey, VerificationMessages};
+    use serde_json::json;
 
-/// `UserPoolClientType`.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct UserPoolClientType {
-    /// The pool.
-    pub user_pool_id: String,
-    /// ClientName.
-    pub client_name: String,
-    /// Client id.
-    pub client_id: String,
-    /// Present when the client has a secret.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub client_secret: Option<String>,
-    /// Epoch seconds.
-    pub last_modified_date: f64,
-    /// Epoch seconds.
-    pub creation_date: f64,
-    /// In `token_validity_units.refresh_token`.
-    pub refresh_token_validity: u64,
-    /// In `token_validity_units.access_token`.
-    pub access_token_validity: u64,
-    /// In `token_validity_units.id_token`.
-    pub id_token_validity: u64,
-    /// Units of the three lifetimes.
-    pub token_validity_units: TokenValidityUnits,
-    /// Readable attributes, when restricted.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub read_attributes: Option<Vec<String>>,
-    /// Writable attributes, when restricted.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub write_attributes: Option<Vec<String>>,
-    /// The enabled flows.
-    pub explicit_auth_flows: Vec<ExplicitAuthFlow>,
-    /// LEGACY or ENABLED.
-    pub prevent_user_existence_errors: PreventUserExistenceErrors,
-    /// Whether RevokeToken works.
-    pub enable_token_revocation: bool,
-    /// Minutes a challenge session lives.
-    pub auth_session_validity: u32,
-    /// False unless sent (then echoed with the other OAuth members).
-    #[serde(
-        rename = "AllowedOAuthFlowsUserPoolClient",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allowed_oauth_flows_user_pool_client: Option<bool>,
-    /// Other members sent at creation, echoed.
-    #[serde(flatten)]
-    pub passthrough: Map<String, Value>,
-}
-
-impl From<&AppClient> for UserPoolClientType {
-    fn from(c: &AppClient) -> Self {
-        Self {
-            user_pool_id: c.pool_id.clone(),
-            client_name: c.client_name.clone(),
-            client_id: c.client_id.clone(),
-            client_secret: c.secret.as_ref().map(|s| s.expose().clone()),
-            last_modified_date: epoch_seconds(c.modified_ms),
-            creation_date: epoch_seconds(c.created_ms),
-            refresh_token_validity: c.refresh_token_validity,
-            access_token_validity: c.access_token_validity,
-            id_token_validity: c.id_token_validity,
-            token_validity_units: c.token_validity_units.clone(),
-            read_attributes: c.read_attributes.clone(),
-            write_attributes: c.write_attributes.clone(),
-            explicit_auth_flows: c.explicit_auth_flows.clone(),
-            prevent_user_existence_errors: c.prevent_user_existence_errors,
-            enable_token_revocation: c.enable_token_revocation,
-            auth_session_validity: c.auth_session_validity,
-            allowed_oauth_flows_user_pool_client: (!c.passthrough.contains_key(OAUTH_CLIENT))
-                .then_some(false),
-            passthrough: c.passthrough.clone(),
+    fn pool(passthrough: Value) -> UserPool {
+        let key = || StoredKey {
+            kid: "k".into(),
+            pkcs8: Secret::new(String::new()),
+        };
+        UserPool {
+            id: "r_1".into(),
+            name: "n".into(),
+            arn: "arn".into(),
+            created_ms: 1000,
+            modified_ms: 2000,
+            password_policy: PasswordPolicy::default(),
+            username_attributes: vec![],
+            alias_attributes: vec!["email".into()],
+            auto_verified_attributes: vec![],
+            schema: vec![],
+            username_case_sensitive: false,
+            mfa_configuration: MfaConfiguration::Off,
+            deletion_protection: DeletionProtection::Inactive,
+            lambda_config: None,
+            messages: VerificationMessages {
+                email_message: "e {####}".into(),
+                email_subject: "s".into(),
+                sms_message: "m {####}".into(),
+            },
+            passthrough: passthrough.as_object().cloned().unwrap_or_default(),
+            keys: PoolKeys {
+                id: key(),
+                access: key(),
+            },
         }
     }
-}
 
-/// `UserPoolClientDescription` (ListUserPoolClients).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct UserPoolClientDescription {
-    /// Client id.
-    pub client_id: String,
-    /// The pool.
-    pub user_pool_id: String,
-    /// ClientName.
-    pub client_name: String,
-}
-
-impl From<&AppClient> for UserPoolClientDescription {
-    fn from(c: &AppClient) -> Self {
-        Self {
-            client_id: c.client_id.clone(),
-            user_pool_id: c.pool_id.clone(),
-            client_name: c.client_name.clone(),
-        }
+    #[test]
+    fn pool_defaults_give_way_to_members_sent() {
+        let plain = serde_json::to_value(UserPoolType::of(&pool(json!({})), 3)).unwrap();
+        assert_eq!(
+            plain["AdminCreateUserConfig"],
+            json!({"AllowAdminCreateUserOnly": false, "UnusedAccountValidityDays": 7})
+        );
+        assert_eq!(plain["LambdaConfig"], json!({}));
+        assert_eq!(plain["AliasAttributes"], json!(["email"]));
+        assert!(plain.get("UsernameAttributes").is_none());
+        assert_eq!(plain["AutoVerifiedAttributes"], json!([]));
+        assert_eq!(plain["EstimatedNumberOfUsers"], 3);
+        assert_eq!(plain["CreationDate"], 1.0);
+        assert_eq!(
+            plain["VerificationMessageTemplate"],
+            json!({"EmailMessage": "e {####}", "EmailSubject": "s", "SmsMessage": "m {####}",
+                   "DefaultEmailOption": "CONFIRM_WITH_CODE"})
+        );
+        let sent = json!({
+            "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": true},
+            "VerificationMessageTemplate": {"DefaultEmailOption": "CONFIRM_WITH_LINK",
+                                            "EmailMessageByLink": "{##Verify##}"},
+            "UserPoolTags": {"a": "b"},
+        });
+        let echoed = serde_json::to_value(UserPoolType::of(&pool(sent), 0)).unwrap();
+        assert_eq!(
+            echoed["AdminCreateUserConfig"],
+            json!({"AllowAdminCreateUserOnly": true})
+        );
+        assert_eq!(echoed["UserPoolTags"], json!({"a": "b"}));
+        let template = &echoed["VerificationMessageTemplate"];
+        assert_eq!(template["DefaultEmailOption"], "CONFIRM_WITH_LINK");
+        assert_eq!(template["EmailMessageByLink"], "{##Verify##}");
+        assert_eq!(template["EmailMessage"], "e {####}");
     }
 }

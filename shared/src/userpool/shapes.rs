@@ -114,6 +114,28 @@ impl From<&Group> for GroupType {
     }
 }
 
+/// ListGroups' and AdminListGroupsForUser's reply.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListGroupsOutput {
+    /// This page.
+    pub groups: Vec<GroupType>,
+    /// The next page's token, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
+/// ListUsersInGroup's reply.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListUsersInGroupOutput {
+    /// This page.
+    pub users: Vec<UserType>,
+    /// The next page's token, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
 /// `CodeDeliveryDetailsType`: where a code went, the destination masked.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "PascalCase")]
