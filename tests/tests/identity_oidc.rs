@@ -147,7 +147,7 @@ async fn bad_oidc_tokens_are_refused() {
     let mut wrong_iss = issuer.claims("victim", AUD);
     wrong_iss.insert("iss".into(), json!(stranger.issuer));
     let unpublished = SigningKey::generate().expect("RSA key");
-    let secret = modulus(&issuer.signer().jwk());
+    let secret = modulus(&serde_json::to_value(issuer.signer().jwk()).expect("a JWK serializes"));
     let cases = [
         ("wrong audience", issuer.token("victim", "other-client")),
         ("tampered payload", tampered(&good, &forged)),

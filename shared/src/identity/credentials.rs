@@ -7,13 +7,15 @@ use super::logins::VerifiedLogin;
 use super::model::{Identity, IdentityPool};
 use super::pools::parse_mapping;
 use super::rules::{choose_role, PoolRoles, RoleError};
-use crate::error::{ApiError, ApiResult, ErrorKind};
+use super::shapes::{Credentials, OpenIdClaims, TagsClaim};
+use crate::error::{ApiError, ApiResult, Error, ErrorKind};
 use crate::secret::Secret;
 use crate::sts::{CredentialError, RoleRequest};
 use crate::userpool::jwt;
+use crate::userpool::keys::Jwks;
 use crate::App;
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Lifetime of an identity OpenID token (Cognito: 10 minutes).
@@ -78,21 +80,18 @@ pub async fn open_id_token(
             format!("{}:CognitoSignIn:{}", l.provider, l.subject),
         ],
     };
-    let mut claims = Map::new();
-    claims.insert("iss".into(), json!(app.identity_issuer()));
-    claims.insert("aud".into(), json!(pool.id));
-    claims.insert("sub".into(), json!(identity.id));
-    claims.insert("amr".into(), json!(amr));
-    claims.insert("iat".into(), json!(now));
-    claims.insert("exp".into(), json!(now + OPEN_ID_TOKEN_SECS));
     let tags = principal_tags(pool, logins.first());
-    if !tags.is_empty() {
-        let tags: Map<String, Value> = tags.into_iter().map(|(k, v)| (k, json!([v]))).collect();
-        claims.insert(
-            "https://aws.amazon.com/tags".into(),
-            json!({ "principal_tags": tags }),
-        );
-    }
+    let claims = OpenIdClaims {
+        iss: app.identity_issuer(),
+        aud: pool.id.clone(),
+        sub: identity.id.clone(),
+        amr,
+        iat: now,
+        exp: now + OPEN_ID_TOKEN_SECS,
+        tags: (!tags.is_empty()).then(|| TagsClaim {
+            principal_tags: tags.into_iter().map(|(k, v)| (k, vec![v])).collect(),
+        }),
+    };
     Ok(jwt::encode(&signer, &claims))
 }
 
@@ -105,8 +104,21 @@ pub struct CredentialsInput {
     custom_role_arn: Option<String>,
 }
 
+/// GetCredentialsForIdentity's reply.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct CredentialsOutput {
+    /// The identity.
+    pub identity_id: String,
+    /// Temporary AWS credentials for the chosen role.
+    pub credentials: Credentials,
+}
+
 /// GetCredentialsForIdentity.
-pub async fn get_credentials_for_identity(app: &App, input: CredentialsInput) -> ApiResult<Value> {
+pub async fn get_credentials_for_identity(
+    app: &App,
+    input: CredentialsInput,
+) -> ApiResult<CredentialsOutput> {
     let (pool, identity, verified) = authorize(app, &input.identity_id, input.logins).await?;
     let login = verified.first();
     let mapping = match login.and_then(|l| pool.role_mappings.get(&l.mapping_key)) {
@@ -161,15 +173,15 @@ pub async fn get_credentials_for_identity(app: &App, input: CredentialsInput) ->
         }
         CredentialError::Fault(f) => ApiError::internal(&f),
     })?;
-    Ok(json!({
-        "IdentityId": identity.id,
-        "Credentials": {
-            "AccessKeyId": creds.access_key_id,
-            "SecretKey": creds.secret_key.expose(),
-            "SessionToken": creds.session_token.expose(),
-            "Expiration": creds.expiration,
+    Ok(CredentialsOutput {
+        identity_id: identity.id,
+        credentials: Credentials {
+            access_key_id: creds.access_key_id,
+            secret_key: creds.secret_key.expose().clone(),
+            session_token: creds.session_token.expose().clone(),
+            expiration: creds.expiration,
         },
-    }))
+    })
 }
 
 /// GetOpenIdToken's request.
@@ -180,27 +192,70 @@ pub struct OpenIdInput {
     logins: Option<Logins>,
 }
 
+/// GetOpenIdToken's reply.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct OpenIdTokenOutput {
+    /// The identity.
+    pub identity_id: String,
+    /// Latchkey's OpenID token for it.
+    pub token: String,
+}
+
 /// GetOpenIdToken.
-pub async fn get_open_id_token(app: &App, input: OpenIdInput) -> ApiResult<Value> {
+pub async fn get_open_id_token(app: &App, input: OpenIdInput) -> ApiResult<OpenIdTokenOutput> {
     let (pool, identity, verified) = authorize(app, &input.identity_id, input.logins).await?;
     let token = open_id_token(app, &pool, &identity, &verified).await?;
-    Ok(json!({ "IdentityId": identity.id, "Token": token }))
+    Ok(OpenIdTokenOutput {
+        identity_id: identity.id,
+        token,
+    })
 }
 
 /// The identity issuer's JWKS.
-pub async fn jwks(app: &App) -> ApiResult<Value> {
-    Ok(json!({ "keys": [app.identity_signer().await?.jwk()] }))
+pub async fn jwks_document(app: &App) -> ApiResult<Jwks> {
+    Ok(Jwks {
+        keys: vec![app.identity_signer().await?.jwk()],
+    })
 }
 
-/// The identity issuer's OIDC discovery document (so IAM can trust Latchkey as a provider).
-pub fn openid_configuration(app: &App) -> Value {
+/// The identity issuer's JWKS as JSON (the HTTP edges serve every document alike).
+pub async fn jwks(app: &App) -> ApiResult<Value> {
+    Ok(serde_json::to_value(jwks_document(app).await?).map_err(Error::from)?)
+}
+
+/// The identity issuer's OIDC discovery document.
+#[derive(Debug, Serialize)]
+pub struct IdentityDiscovery {
+    /// The identity issuer.
+    pub issuer: String,
+    /// Where its JWKS is.
+    pub jwks_uri: String,
+    /// `id_token`.
+    pub response_types_supported: Vec<&'static str>,
+    /// `public`.
+    pub subject_types_supported: Vec<&'static str>,
+    /// `RS256`.
+    pub id_token_signing_alg_values_supported: Vec<&'static str>,
+    /// The claims of [`OpenIdClaims`].
+    pub claims_supported: Vec<&'static str>,
+}
+
+/// The discovery document (so IAM can trust Latchkey as a provider).
+pub fn discovery(app: &App) -> IdentityDiscovery {
     let issuer = app.identity_issuer();
-    json!({
-        "issuer": issuer,
-        "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
-        "response_types_supported": ["id_token"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "claims_supported": ["sub", "aud", "amr", "iat", "exp"],
-    })
+    IdentityDiscovery {
+        jwks_uri: format!("{issuer}/.well-known/jwks.json"),
+        issuer,
+        response_types_supported: vec!["id_token"],
+        subject_types_supported: vec!["public"],
+        id_token_signing_alg_values_supported: vec!["RS256"],
+        claims_supported: vec!["sub", "aud", "amr", "iat", "exp"],
+    }
+}
+
+/// The discovery document as JSON.
+pub fn openid_configuration(app: &App) -> Value {
+    // A struct of strings always serializes.
+    serde_json::to_value(discovery(app)).unwrap_or_default()
 }

@@ -5,14 +5,14 @@
 use super::logins::{self, VerifiedLogin};
 use super::model::{Identity, IdentityPool};
 use super::pools::{self, load};
-use crate::clock::epoch_seconds;
+use super::shapes::IdentityDescription;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::secret::Secret;
 use crate::store::StoreError;
 use crate::userpool::pools::{decode_token, encode_token, page_size};
 use crate::App;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::Serialize;
 use std::collections::BTreeMap;
 
 /// A Logins map as sent: provider → token (secret).
@@ -134,8 +134,16 @@ pub struct GetIdInput {
     logins: Option<Logins>,
 }
 
+/// GetId's reply.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetIdOutput {
+    /// The identity of the logins (or a new unauthenticated one).
+    pub identity_id: String,
+}
+
 /// GetId.
-pub async fn get_id(app: &App, input: GetIdInput) -> ApiResult<Value> {
+pub async fn get_id(app: &App, input: GetIdInput) -> ApiResult<GetIdOutput> {
     let pool = load(app, &input.identity_pool_id).await?;
     let logins = input.logins.unwrap_or_default();
     if logins.is_empty() {
@@ -144,11 +152,15 @@ pub async fn get_id(app: &App, input: GetIdInput) -> ApiResult<Value> {
         }
         let identity = new_identity(app, &pool, &[]);
         app.store.create_identity(&identity).await?;
-        return Ok(json!({ "IdentityId": identity.id }));
+        return Ok(GetIdOutput {
+            identity_id: identity.id,
+        });
     }
     let verified = logins::verify(app, &pool, &logins).await?;
     let identity = resolve(app, &pool, &verified).await?;
-    Ok(json!({ "IdentityId": identity.id }))
+    Ok(GetIdOutput {
+        identity_id: identity.id,
+    })
 }
 
 /// The identity a credential request is for, after checking the caller may use it: an
@@ -199,17 +211,8 @@ pub struct DescribeInput {
     identity_id: String,
 }
 
-fn identity_json(i: &Identity) -> Value {
-    json!({
-        "IdentityId": i.id,
-        "Logins": i.logins,
-        "CreationDate": epoch_seconds(i.created_ms),
-        "LastModifiedDate": epoch_seconds(i.modified_ms),
-    })
-}
-
 /// DescribeIdentity.
-pub async fn describe_identity(app: &App, input: DescribeInput) -> ApiResult<Value> {
+pub async fn describe_identity(app: &App, input: DescribeInput) -> ApiResult<IdentityDescription> {
     pools::check_id("identityId", &input.identity_id)?;
     let i = app
         .store
@@ -221,7 +224,7 @@ pub async fn describe_identity(app: &App, input: DescribeInput) -> ApiResult<Val
                 format!("Identity '{}' not found.", input.identity_id),
             )
         })?;
-    Ok(identity_json(&i))
+    Ok(IdentityDescription::from(&i))
 }
 
 /// ListIdentities' request.
@@ -233,8 +236,21 @@ pub struct ListInput {
     next_token: Option<String>,
 }
 
+/// ListIdentities' reply.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListIdentitiesOutput {
+    /// The pool.
+    pub identity_pool_id: String,
+    /// This page.
+    pub identities: Vec<IdentityDescription>,
+    /// The next page's token, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
 /// ListIdentities.
-pub async fn list_identities(app: &App, input: ListInput) -> ApiResult<Value> {
+pub async fn list_identities(app: &App, input: ListInput) -> ApiResult<ListIdentitiesOutput> {
     let pool = load(app, &input.identity_pool_id).await?;
     let limit = page_size("maxResults", Some(input.max_results), 60)?;
     let after = decode_token(input.next_token.as_deref())?;
@@ -242,12 +258,9 @@ pub async fn list_identities(app: &App, input: ListInput) -> ApiResult<Value> {
         .store
         .list_identities(&pool.id, after.as_deref(), limit)
         .await?;
-    let mut out = json!({
-        "IdentityPoolId": pool.id,
-        "Identities": page.items.iter().map(identity_json).collect::<Vec<_>>(),
-    });
-    if let Some(next) = page.next {
-        out["NextToken"] = json!(encode_token(&next));
-    }
-    Ok(out)
+    Ok(ListIdentitiesOutput {
+        identity_pool_id: pool.id,
+        identities: page.items.iter().map(IdentityDescription::from).collect(),
+        next_token: page.next.as_deref().map(encode_token),
+    })
 }

@@ -8,6 +8,7 @@ pub mod logins;
 pub mod model;
 pub mod pools;
 pub mod rules;
+pub mod shapes;
 
 use crate::sts::CredentialIssuer;
 use std::sync::Arc;

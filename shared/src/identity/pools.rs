@@ -4,11 +4,13 @@
 
 use super::model::{CognitoProvider, IdentityPool, PrincipalTagMap};
 use super::rules::{AmbiguousRoleResolution, MappingKind, MappingRule, RoleMapping, MAX_RULES};
+use super::shapes::{IdentityPoolShortDescription, IdentityPoolType, PrincipalTagMapOutput};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::userpool::pools::{decode_token, encode_token, page_size};
+use crate::userpool::shapes::Empty;
 use crate::App;
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// ResourceNotFoundException for an identity pool.
@@ -100,27 +102,8 @@ fn apply(pool: &mut IdentityPool, input: PoolInput) -> ApiResult<()> {
     Ok(())
 }
 
-/// `IdentityPool` on the wire.
-pub fn describe(p: &IdentityPool) -> Value {
-    let mut out = json!({
-        "IdentityPoolId": p.id,
-        "IdentityPoolName": p.name,
-        "AllowUnauthenticatedIdentities": p.allow_unauthenticated,
-        "AllowClassicFlow": p.allow_classic_flow,
-        "SupportedLoginProviders": p.supported_login_providers,
-        "OpenIdConnectProviderARNs": p.openid_connect_provider_arns,
-        "CognitoIdentityProviders": p.cognito_identity_providers,
-        "SamlProviderARNs": p.saml_provider_arns,
-        "IdentityPoolTags": p.tags,
-    });
-    if let Some(d) = &p.developer_provider_name {
-        out["DeveloperProviderName"] = json!(d);
-    }
-    out
-}
-
 /// CreateIdentityPool.
-pub async fn create_identity_pool(app: &App, input: PoolInput) -> ApiResult<Value> {
+pub async fn create_identity_pool(app: &App, input: PoolInput) -> ApiResult<IdentityPoolType> {
     let id = format!(
         "{}:{}",
         app.settings.region,
@@ -145,11 +128,11 @@ pub async fn create_identity_pool(app: &App, input: PoolInput) -> ApiResult<Valu
     };
     apply(&mut pool, input)?;
     app.store.create_identity_pool(&pool).await?;
-    Ok(describe(&pool))
+    Ok(IdentityPoolType::from(&pool))
 }
 
 /// UpdateIdentityPool: replaces the settable members (roles are kept).
-pub async fn update_identity_pool(app: &App, input: PoolInput) -> ApiResult<Value> {
+pub async fn update_identity_pool(app: &App, input: PoolInput) -> ApiResult<IdentityPoolType> {
     let id = input
         .identity_pool_id
         .clone()
@@ -161,7 +144,7 @@ pub async fn update_identity_pool(app: &App, input: PoolInput) -> ApiResult<Valu
         .update_identity_pool(&pool)
         .await
         .map_err(|_| pool_not_found(&id))?;
-    Ok(describe(&pool))
+    Ok(IdentityPoolType::from(&pool))
 }
 
 /// The requests naming only a pool.
@@ -172,13 +155,15 @@ pub struct PoolIdInput {
 }
 
 /// DescribeIdentityPool.
-pub async fn describe_identity_pool(app: &App, input: PoolIdInput) -> ApiResult<Value> {
+pub async fn describe_identity_pool(app: &App, input: PoolIdInput) -> ApiResult<IdentityPoolType> {
     check_pool_id(&input.identity_pool_id)?;
-    Ok(describe(&load(app, &input.identity_pool_id).await?))
+    Ok(IdentityPoolType::from(
+        &load(app, &input.identity_pool_id).await?,
+    ))
 }
 
 /// DeleteIdentityPool.
-pub async fn delete_identity_pool(app: &App, input: PoolIdInput) -> ApiResult<Value> {
+pub async fn delete_identity_pool(app: &App, input: PoolIdInput) -> ApiResult<Empty> {
     check_pool_id(&input.identity_pool_id)?;
     if !app
         .store
@@ -187,7 +172,7 @@ pub async fn delete_identity_pool(app: &App, input: PoolIdInput) -> ApiResult<Va
     {
         return Err(pool_not_found(&input.identity_pool_id));
     }
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// ListIdentityPools' request.
@@ -198,24 +183,40 @@ pub struct ListInput {
     next_token: Option<String>,
 }
 
+/// ListIdentityPools' reply.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListIdentityPoolsOutput {
+    /// This page.
+    pub identity_pools: Vec<IdentityPoolShortDescription>,
+    /// The next page's token, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
 /// ListIdentityPools.
-pub async fn list_identity_pools(app: &App, input: ListInput) -> ApiResult<Value> {
+pub async fn list_identity_pools(
+    app: &App,
+    input: ListInput,
+) -> ApiResult<ListIdentityPoolsOutput> {
     let limit = page_size("maxResults", Some(input.max_results), 60)?;
     let after = decode_token(input.next_token.as_deref())?;
     let page = app
         .store
         .list_identity_pools(after.as_deref(), limit)
         .await?;
-    let pools: Vec<Value> = page
+    let identity_pools = page
         .items
         .iter()
-        .map(|p| json!({ "IdentityPoolId": p.id, "IdentityPoolName": p.name }))
+        .map(|p| IdentityPoolShortDescription {
+            identity_pool_id: p.id.clone(),
+            identity_pool_name: p.name.clone(),
+        })
         .collect();
-    let mut out = json!({ "IdentityPools": pools });
-    if let Some(next) = page.next {
-        out["NextToken"] = json!(encode_token(&next));
-    }
-    Ok(out)
+    Ok(ListIdentityPoolsOutput {
+        identity_pools,
+        next_token: page.next.as_deref().map(encode_token),
+    })
 }
 
 /// Parses one wire `RoleMapping`, enforcing Cognito's limits.
@@ -263,7 +264,7 @@ pub struct SetRolesInput {
 }
 
 /// SetIdentityPoolRoles.
-pub async fn set_identity_pool_roles(app: &App, input: SetRolesInput) -> ApiResult<Value> {
+pub async fn set_identity_pool_roles(app: &App, input: SetRolesInput) -> ApiResult<Empty> {
     check_pool_id(&input.identity_pool_id)?;
     // The Roles keys (`(un)?authenticated`) were checked against the model before this.
     let mut pool = load(app, &input.identity_pool_id).await?;
@@ -278,25 +279,41 @@ pub async fn set_identity_pool_roles(app: &App, input: SetRolesInput) -> ApiResu
         .update_identity_pool(&pool)
         .await
         .map_err(|_| pool_not_found(&pool.id))?;
-    Ok(json!({}))
+    Ok(Empty {})
+}
+
+/// GetIdentityPoolRoles' reply.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct IdentityPoolRolesOutput {
+    /// The pool.
+    pub identity_pool_id: String,
+    /// `authenticated` / `unauthenticated` → role ARN, for the roles set.
+    pub roles: BTreeMap<&'static str, String>,
+    /// RoleMappings as set (absent when none).
+    #[serde(skip_serializing_if = "Map::is_empty")]
+    pub role_mappings: Map<String, Value>,
 }
 
 /// GetIdentityPoolRoles.
-pub async fn get_identity_pool_roles(app: &App, input: PoolIdInput) -> ApiResult<Value> {
+pub async fn get_identity_pool_roles(
+    app: &App,
+    input: PoolIdInput,
+) -> ApiResult<IdentityPoolRolesOutput> {
     check_pool_id(&input.identity_pool_id)?;
     let pool = load(app, &input.identity_pool_id).await?;
-    let mut roles = Map::new();
-    if let Some(r) = &pool.authenticated_role {
-        roles.insert("authenticated".into(), json!(r));
-    }
-    if let Some(r) = &pool.unauthenticated_role {
-        roles.insert("unauthenticated".into(), json!(r));
-    }
-    let mut out = json!({ "IdentityPoolId": pool.id, "Roles": roles });
-    if !pool.role_mappings.is_empty() {
-        out["RoleMappings"] = json!(pool.role_mappings);
-    }
-    Ok(out)
+    let roles = [
+        ("authenticated", &pool.authenticated_role),
+        ("unauthenticated", &pool.unauthenticated_role),
+    ]
+    .into_iter()
+    .filter_map(|(k, r)| Some((k, r.clone()?)))
+    .collect();
+    Ok(IdentityPoolRolesOutput {
+        identity_pool_id: pool.id,
+        roles,
+        role_mappings: pool.role_mappings,
+    })
 }
 
 /// Set/GetPrincipalTagAttributeMap's request.
@@ -309,20 +326,11 @@ pub struct PrincipalTagInput {
     principal_tags: Option<BTreeMap<String, String>>,
 }
 
-fn tag_map_json(pool_id: &str, provider: &str, m: &PrincipalTagMap) -> Value {
-    json!({
-        "IdentityPoolId": pool_id,
-        "IdentityProviderName": provider,
-        "UseDefaults": m.use_defaults,
-        "PrincipalTags": m.tags,
-    })
-}
-
 /// SetPrincipalTagAttributeMap.
 pub async fn set_principal_tag_attribute_map(
     app: &App,
     input: PrincipalTagInput,
-) -> ApiResult<Value> {
+) -> ApiResult<PrincipalTagMapOutput> {
     check_pool_id(&input.identity_pool_id)?;
     let mut pool = load(app, &input.identity_pool_id).await?;
     let tags = input.principal_tags.unwrap_or_default();
@@ -342,14 +350,18 @@ pub async fn set_principal_tag_attribute_map(
         .update_identity_pool(&pool)
         .await
         .map_err(|_| pool_not_found(&pool.id))?;
-    Ok(tag_map_json(&pool.id, &input.identity_provider_name, &map))
+    Ok(PrincipalTagMapOutput::of(
+        &pool.id,
+        &input.identity_provider_name,
+        &map,
+    ))
 }
 
 /// GetPrincipalTagAttributeMap.
 pub async fn get_principal_tag_attribute_map(
     app: &App,
     input: PrincipalTagInput,
-) -> ApiResult<Value> {
+) -> ApiResult<PrincipalTagMapOutput> {
     check_pool_id(&input.identity_pool_id)?;
     let pool = load(app, &input.identity_pool_id).await?;
     let map = pool
@@ -360,5 +372,9 @@ pub async fn get_principal_tag_attribute_map(
             use_defaults: true,
             tags: BTreeMap::new(),
         });
-    Ok(tag_map_json(&pool.id, &input.identity_provider_name, &map))
+    Ok(PrincipalTagMapOutput::of(
+        &pool.id,
+        &input.identity_provider_name,
+        &map,
+    ))
 }

@@ -74,24 +74,32 @@ fn check(service: Service, op: &str, body: &[u8]) -> ApiResult<Value> {
 
 async fn operation(app: &App, op: &str, input: &Value) -> ApiResult<Value> {
     match op {
-        "CreateUserPool" => pools::create_user_pool(app, from_value(input)?).await,
-        "DescribeUserPool" => pools::describe_user_pool(app, from_value(input)?).await,
-        "ListUserPools" => pools::list_user_pools(app, from_value(input)?).await,
-        "DeleteUserPool" => pools::delete_user_pool(app, from_value(input)?).await,
-        "CreateUserPoolClient" => clients::create_user_pool_client(app, from_value(input)?).await,
-        "DescribeUserPoolClient" => {
-            clients::describe_user_pool_client(app, from_value(input)?).await
+        "CreateUserPool" => reply(pools::create_user_pool(app, from_value(input)?).await),
+        "DescribeUserPool" => reply(pools::describe_user_pool(app, from_value(input)?).await),
+        "ListUserPools" => reply(pools::list_user_pools(app, from_value(input)?).await),
+        "DeleteUserPool" => reply(pools::delete_user_pool(app, from_value(input)?).await),
+        "CreateUserPoolClient" => {
+            reply(clients::create_user_pool_client(app, from_value(input)?).await)
         }
-        "ListUserPoolClients" => clients::list_user_pool_clients(app, from_value(input)?).await,
-        "DeleteUserPoolClient" => clients::delete_user_pool_client(app, from_value(input)?).await,
-        "SignUp" => signup::sign_up(app, from_value(input)?).await,
-        "ConfirmSignUp" => signup::confirm_sign_up(app, from_value(input)?).await,
-        "ResendConfirmationCode" => signup::resend_confirmation_code(app, from_value(input)?).await,
-        "AdminConfirmSignUp" => signup::admin_confirm_sign_up(app, from_value(input)?).await,
-        "AdminGetUser" => users::admin_get_user(app, from_value(input)?).await,
-        "GetUser" => users::get_user(app, from_value(input)?).await,
-        "AdminDeleteUser" => users::admin_delete_user(app, from_value(input)?).await,
-        "ListUsers" => users::list_users(app, from_value(input)?).await,
+        "DescribeUserPoolClient" => {
+            reply(clients::describe_user_pool_client(app, from_value(input)?).await)
+        }
+        "ListUserPoolClients" => {
+            reply(clients::list_user_pool_clients(app, from_value(input)?).await)
+        }
+        "DeleteUserPoolClient" => {
+            reply(clients::delete_user_pool_client(app, from_value(input)?).await)
+        }
+        "SignUp" => reply(signup::sign_up(app, from_value(input)?).await),
+        "ConfirmSignUp" => reply(signup::confirm_sign_up(app, from_value(input)?).await),
+        "ResendConfirmationCode" => {
+            reply(signup::resend_confirmation_code(app, from_value(input)?).await)
+        }
+        "AdminConfirmSignUp" => reply(signup::admin_confirm_sign_up(app, from_value(input)?).await),
+        "AdminGetUser" => reply(users::admin_get_user(app, from_value(input)?).await),
+        "GetUser" => reply(users::get_user(app, from_value(input)?).await),
+        "AdminDeleteUser" => reply(users::admin_delete_user(app, from_value(input)?).await),
+        "ListUsers" => reply(users::list_users(app, from_value(input)?).await),
         "InitiateAuth" => reply(initiate::initiate_auth(app, from_value(input)?).await),
         "AdminInitiateAuth" => reply(initiate::admin_initiate_auth(app, from_value(input)?).await),
         "RespondToAuthChallenge" => {
@@ -100,45 +108,59 @@ async fn operation(app: &App, op: &str, input: &Value) -> ApiResult<Value> {
         "AdminRespondToAuthChallenge" => {
             reply(respond::admin_respond_to_auth_challenge(app, from_value(input)?).await)
         }
-        "AdminCreateUser" => admin::admin_create_user(app, from_value(input)?).await,
-        "AdminSetUserPassword" => admin::admin_set_user_password(app, from_value(input)?).await,
-        "AdminDisableUser" => admin::admin_disable_user(app, from_value(input)?).await,
-        "AdminEnableUser" => admin::admin_enable_user(app, from_value(input)?).await,
-        "AdminResetUserPassword" => admin::admin_reset_user_password(app, from_value(input)?).await,
+        "AdminCreateUser" => reply(admin::admin_create_user(app, from_value(input)?).await),
+        "AdminSetUserPassword" => {
+            reply(admin::admin_set_user_password(app, from_value(input)?).await)
+        }
+        "AdminDisableUser" => reply(admin::admin_disable_user(app, from_value(input)?).await),
+        "AdminEnableUser" => reply(admin::admin_enable_user(app, from_value(input)?).await),
+        "AdminResetUserPassword" => {
+            reply(admin::admin_reset_user_password(app, from_value(input)?).await)
+        }
         "AdminUpdateUserAttributes" => {
-            admin::admin_update_user_attributes(app, from_value(input)?).await
+            reply(admin::admin_update_user_attributes(app, from_value(input)?).await)
         }
         "AdminDeleteUserAttributes" => {
-            admin::admin_delete_user_attributes(app, from_value(input)?).await
+            reply(admin::admin_delete_user_attributes(app, from_value(input)?).await)
         }
         "AdminUserGlobalSignOut" => {
-            admin::admin_user_global_sign_out(app, from_value(input)?).await
+            reply(admin::admin_user_global_sign_out(app, from_value(input)?).await)
         }
-        "CreateGroup" => groups::create_group(app, from_value(input)?).await,
-        "GetGroup" => groups::get_group(app, from_value(input)?).await,
-        "UpdateGroup" => groups::update_group(app, from_value(input)?).await,
-        "ListGroups" => groups::list_groups(app, from_value(input)?).await,
-        "DeleteGroup" => groups::delete_group(app, from_value(input)?).await,
-        "AdminAddUserToGroup" => groups::admin_add_user_to_group(app, from_value(input)?).await,
+        "CreateGroup" => reply(groups::create_group(app, from_value(input)?).await),
+        "GetGroup" => reply(groups::get_group(app, from_value(input)?).await),
+        "UpdateGroup" => reply(groups::update_group(app, from_value(input)?).await),
+        "ListGroups" => reply(groups::list_groups(app, from_value(input)?).await),
+        "DeleteGroup" => reply(groups::delete_group(app, from_value(input)?).await),
+        "AdminAddUserToGroup" => {
+            reply(groups::admin_add_user_to_group(app, from_value(input)?).await)
+        }
         "AdminRemoveUserFromGroup" => {
-            groups::admin_remove_user_from_group(app, from_value(input)?).await
+            reply(groups::admin_remove_user_from_group(app, from_value(input)?).await)
         }
         "AdminListGroupsForUser" => {
-            groups::admin_list_groups_for_user(app, from_value(input)?).await
+            reply(groups::admin_list_groups_for_user(app, from_value(input)?).await)
         }
-        "ListUsersInGroup" => groups::list_users_in_group(app, from_value(input)?).await,
-        "ForgotPassword" => recovery::forgot_password(app, from_value(input)?).await,
-        "ConfirmForgotPassword" => recovery::confirm_forgot_password(app, from_value(input)?).await,
-        "ChangePassword" => recovery::change_password(app, from_value(input)?).await,
-        "UpdateUserAttributes" => attributes::update_user_attributes(app, from_value(input)?).await,
+        "ListUsersInGroup" => reply(groups::list_users_in_group(app, from_value(input)?).await),
+        "ForgotPassword" => reply(recovery::forgot_password(app, from_value(input)?).await),
+        "ConfirmForgotPassword" => {
+            reply(recovery::confirm_forgot_password(app, from_value(input)?).await)
+        }
+        "ChangePassword" => reply(recovery::change_password(app, from_value(input)?).await),
+        "UpdateUserAttributes" => {
+            reply(attributes::update_user_attributes(app, from_value(input)?).await)
+        }
         "GetUserAttributeVerificationCode" => {
-            attributes::get_user_attribute_verification_code(app, from_value(input)?).await
+            reply(attributes::get_user_attribute_verification_code(app, from_value(input)?).await)
         }
-        "VerifyUserAttribute" => attributes::verify_user_attribute(app, from_value(input)?).await,
-        "DeleteUserAttributes" => attributes::delete_user_attributes(app, from_value(input)?).await,
-        "DeleteUser" => attributes::delete_user(app, from_value(input)?).await,
-        "GlobalSignOut" => revocation::global_sign_out(app, from_value(input)?).await,
-        "RevokeToken" => revocation::revoke_token(app, from_value(input)?).await,
+        "VerifyUserAttribute" => {
+            reply(attributes::verify_user_attribute(app, from_value(input)?).await)
+        }
+        "DeleteUserAttributes" => {
+            reply(attributes::delete_user_attributes(app, from_value(input)?).await)
+        }
+        "DeleteUser" => reply(attributes::delete_user(app, from_value(input)?).await),
+        "GlobalSignOut" => reply(revocation::global_sign_out(app, from_value(input)?).await),
+        "RevokeToken" => reply(revocation::revoke_token(app, from_value(input)?).await),
         "AssociateSoftwareToken" => {
             reply(mfa::associate_software_token(app, from_value(input)?).await)
         }
@@ -168,33 +190,40 @@ pub async fn dispatch_identity(app: &App, op: &str, body: &[u8]) -> ApiResult<Va
     use crate::identity::{credentials, identities, pools as ipools};
     let input = &check(Service::IdentityPools, op, body)?;
     match op {
-        "CreateIdentityPool" => ipools::create_identity_pool(app, from_value(input)?).await,
-        "DescribeIdentityPool" => ipools::describe_identity_pool(app, from_value(input)?).await,
-        "UpdateIdentityPool" => ipools::update_identity_pool(app, from_value(input)?).await,
-        "DeleteIdentityPool" => ipools::delete_identity_pool(app, from_value(input)?).await,
-        "ListIdentityPools" => ipools::list_identity_pools(app, from_value(input)?).await,
-        "SetIdentityPoolRoles" => ipools::set_identity_pool_roles(app, from_value(input)?).await,
-        "GetIdentityPoolRoles" => ipools::get_identity_pool_roles(app, from_value(input)?).await,
+        "CreateIdentityPool" => reply(ipools::create_identity_pool(app, from_value(input)?).await),
+        "DescribeIdentityPool" => {
+            reply(ipools::describe_identity_pool(app, from_value(input)?).await)
+        }
+        "UpdateIdentityPool" => reply(ipools::update_identity_pool(app, from_value(input)?).await),
+        "DeleteIdentityPool" => reply(ipools::delete_identity_pool(app, from_value(input)?).await),
+        "ListIdentityPools" => reply(ipools::list_identity_pools(app, from_value(input)?).await),
+        "SetIdentityPoolRoles" => {
+            reply(ipools::set_identity_pool_roles(app, from_value(input)?).await)
+        }
+        "GetIdentityPoolRoles" => {
+            reply(ipools::get_identity_pool_roles(app, from_value(input)?).await)
+        }
         "SetPrincipalTagAttributeMap" => {
-            ipools::set_principal_tag_attribute_map(app, from_value(input)?).await
+            reply(ipools::set_principal_tag_attribute_map(app, from_value(input)?).await)
         }
         "GetPrincipalTagAttributeMap" => {
-            ipools::get_principal_tag_attribute_map(app, from_value(input)?).await
+            reply(ipools::get_principal_tag_attribute_map(app, from_value(input)?).await)
         }
-        "GetId" => identities::get_id(app, from_value(input)?).await,
-        "DescribeIdentity" => identities::describe_identity(app, from_value(input)?).await,
-        "ListIdentities" => identities::list_identities(app, from_value(input)?).await,
+        "GetId" => reply(identities::get_id(app, from_value(input)?).await),
+        "DescribeIdentity" => reply(identities::describe_identity(app, from_value(input)?).await),
+        "ListIdentities" => reply(identities::list_identities(app, from_value(input)?).await),
         "GetCredentialsForIdentity" => {
-            credentials::get_credentials_for_identity(app, from_value(input)?).await
+            reply(credentials::get_credentials_for_identity(app, from_value(input)?).await)
         }
-        "GetOpenIdToken" => credentials::get_open_id_token(app, from_value(input)?).await,
+        "GetOpenIdToken" => reply(credentials::get_open_id_token(app, from_value(input)?).await),
         op => Err(not_yet(op)),
     }
 }
 
-/// An operation's typed output as the JSON reply body.
-fn reply<T: serde::Serialize>(result: ApiResult<T>) -> ApiResult<Value> {
-    Ok(serde_json::to_value(result?).map_err(crate::Error::from)?)
+/// An operation's typed output as the JSON reply body. Every arm of the two operation tables
+/// goes through here, so an operation may return any `Serialize` output (or still `Value`).
+fn reply<T: serde::Serialize>(r: ApiResult<T>) -> ApiResult<Value> {
+    r.and_then(|out| serde_json::to_value(out).map_err(|e| ApiError::internal(&e.into())))
 }
 
 fn not_yet(op: &str) -> ApiError {

@@ -3,12 +3,14 @@
 //! AdminDeleteUserAttributes, AdminUserGlobalSignOut.
 
 use super::credentials::{apply_password, hash_new, new_password};
+use super::enums::{DeliveryMedium, MessageAction};
 use super::messages::{send_code, verification_channel, Channel, MessageSource};
 use super::model::{CodePurpose, OutboundMessage, User, UserPool, UserStatus};
 use super::pools::load_pool;
 use super::revocation::sign_out_everywhere;
+use super::shapes::{Empty, UserType};
 use super::signup::{attribute_map, create_user, internal_username, AttributeInput};
-use super::users::{load_user, modify_user, user_type, AdminUserInput};
+use super::users::{load_user, modify_user, AdminUserInput};
 use super::{attributes, schema};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::{Password, UserPoolId, Username};
@@ -17,8 +19,8 @@ use crate::secret::Secret;
 use crate::triggers::events::{pre_sign_up, SignUpSource};
 use crate::triggers::messages::{custom_message, CustomText};
 use crate::App;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// AdminCreateUser's request.
 #[derive(Deserialize)]
@@ -28,8 +30,8 @@ pub struct AdminCreateUserInput {
     username: Username,
     user_attributes: Option<Vec<AttributeInput>>,
     temporary_password: Option<Password>,
-    message_action: Option<String>,
-    desired_delivery_mediums: Option<Vec<String>>,
+    message_action: Option<MessageAction>,
+    desired_delivery_mediums: Option<Vec<DeliveryMedium>>,
     force_alias_creation: Option<bool>,
 }
 
@@ -47,7 +49,7 @@ async fn send_invite(
     pool: &UserPool,
     user: &User,
     temporary: &Secret<String>,
-    mediums: &[String],
+    mediums: &[DeliveryMedium],
     custom: &CustomText,
 ) -> ApiResult<()> {
     let template = |key: &str, default: &str| {
@@ -67,16 +69,16 @@ async fn send_invite(
             .unwrap_or(default)
             .to_string()
     };
-    for medium in mediums {
-        let (attr, body) = match medium.as_str() {
-            "EMAIL" => (
+    for &medium in mediums {
+        let (attr, body) = match medium {
+            DeliveryMedium::Email => (
                 "email",
                 template(
                     "EmailMessage",
                     "Your username is {username} and temporary password is {####}. ",
                 ),
             ),
-            _ => (
+            DeliveryMedium::Sms => (
                 "phone_number",
                 template(
                     "SMSMessage",
@@ -94,7 +96,7 @@ async fn send_invite(
             pool_id: pool.id.clone(),
             username: user.username.clone(),
             destination: destination.clone(),
-            delivery_medium: if attr == "email" { "EMAIL" } else { "SMS" }.into(),
+            delivery_medium: medium,
             purpose: "Invitation".into(),
             code: temporary.clone(),
             subject: template("EmailSubject", "Your temporary password"),
@@ -111,29 +113,33 @@ async fn invite_text(
     app: &App,
     pool: &UserPool,
     user: &User,
-    action: Option<&str>,
+    action: Option<MessageAction>,
 ) -> ApiResult<CustomText> {
-    if action == Some("SUPPRESS") {
+    if action == Some(MessageAction::Suppress) {
         return Ok(CustomText::default());
     }
     custom_message(app, pool, user, MessageSource::AdminCreateUser).await
 }
 
+/// AdminCreateUser's reply.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdminCreateUserOutput {
+    /// The user created (or invited again).
+    pub user: UserType,
+}
+
 /// AdminCreateUser: FORCE_CHANGE_PASSWORD with a temporary password, invited through the
 /// outbox unless MessageAction=SUPPRESS; RESEND re-invites an existing invited user.
-pub async fn admin_create_user(app: &App, input: AdminCreateUserInput) -> ApiResult<Value> {
+pub async fn admin_create_user(
+    app: &App,
+    input: AdminCreateUserInput,
+) -> ApiResult<AdminCreateUserOutput> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
-    let action = input.message_action.as_deref();
-    if !matches!(action, None | Some("RESEND") | Some("SUPPRESS")) {
-        return Err(ApiError::constraint(
-            "messageAction",
-            "Member must satisfy enum value set: [RESEND, SUPPRESS]",
-        ));
-    }
+    let action = input.message_action;
     let mediums = input
         .desired_delivery_mediums
-        .unwrap_or_else(|| vec!["SMS".into()]);
-    super::pools::check_enum_list("desiredDeliveryMediums", &mediums, &["SMS", "EMAIL"])?;
+        .unwrap_or_else(|| vec![DeliveryMedium::Sms]);
     let temporary = match &input.temporary_password {
         Some(p) => {
             super::password::check_policy(&pool.password_policy, p.expose())?;
@@ -144,7 +150,7 @@ pub async fn admin_create_user(app: &App, input: AdminCreateUserInput) -> ApiRes
     let now = app.clock.now_millis();
     let expires =
         now + i64::from(pool.password_policy.temporary_password_validity_days) * 86_400_000;
-    let user = if action == Some("RESEND") {
+    let user = if action == Some(MessageAction::Resend) {
         let existing = load_user(app, &pool, input.username.as_str()).await?;
         if existing.status != UserStatus::ForceChangePassword {
             return Err(ApiError::new(
@@ -175,16 +181,20 @@ pub async fn admin_create_user(app: &App, input: AdminCreateUserInput) -> ApiRes
         pre_sign_up(app, &pool, &user, SignUpSource::AdminCreateUser).await?;
         let custom = invite_text(app, &pool, &user, action).await?;
         create_user(app, &pool, &user, input.force_alias_creation == Some(true)).await?;
-        if action != Some("SUPPRESS") {
+        if action != Some(MessageAction::Suppress) {
             send_invite(app, &pool, &user, &temporary, &mediums, &custom).await?;
         }
-        return Ok(json!({ "User": user_type(&user, None) }));
+        return Ok(AdminCreateUserOutput {
+            user: UserType::of(&user, None),
+        });
     };
-    if action != Some("SUPPRESS") {
+    if action != Some(MessageAction::Suppress) {
         let custom = invite_text(app, &pool, &user, action).await?;
         send_invite(app, &pool, &user, &temporary, &mediums, &custom).await?;
     }
-    Ok(json!({ "User": user_type(&user, None) }))
+    Ok(AdminCreateUserOutput {
+        user: UserType::of(&user, None),
+    })
 }
 
 /// AdminSetUserPassword's request.
@@ -201,7 +211,7 @@ pub struct AdminSetUserPasswordInput {
 pub async fn admin_set_user_password(
     app: &App,
     input: AdminSetUserPasswordInput,
-) -> ApiResult<Value> {
+) -> ApiResult<Empty> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
     let hash = new_password(app, &pool, &user, input.password.secret()).await?;
@@ -219,11 +229,11 @@ pub async fn admin_set_user_password(
         Ok(())
     })
     .await?;
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// AdminDisableUser: sign-in refused ("User is disabled.") and every session ended.
-pub async fn admin_disable_user(app: &App, input: AdminUserInput) -> ApiResult<Value> {
+pub async fn admin_disable_user(app: &App, input: AdminUserInput) -> ApiResult<Empty> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
     let user = modify_user(app, &pool, user, |u| {
@@ -232,11 +242,11 @@ pub async fn admin_disable_user(app: &App, input: AdminUserInput) -> ApiResult<V
     })
     .await?;
     sign_out_everywhere(app, &pool, user).await?;
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// AdminEnableUser.
-pub async fn admin_enable_user(app: &App, input: AdminUserInput) -> ApiResult<Value> {
+pub async fn admin_enable_user(app: &App, input: AdminUserInput) -> ApiResult<Empty> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
     modify_user(app, &pool, user, |u| {
@@ -244,11 +254,11 @@ pub async fn admin_enable_user(app: &App, input: AdminUserInput) -> ApiResult<Va
         Ok(())
     })
     .await?;
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// AdminResetUserPassword: RESET_REQUIRED, and a recovery code by the verified channel.
-pub async fn admin_reset_user_password(app: &App, input: AdminUserInput) -> ApiResult<Value> {
+pub async fn admin_reset_user_password(app: &App, input: AdminUserInput) -> ApiResult<Empty> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
     let channel = super::recovery::recovery_channel(&pool, &user)?;
@@ -267,7 +277,7 @@ pub async fn admin_reset_user_password(app: &App, input: AdminUserInput) -> ApiR
         &channel,
     )
     .await?;
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// AdminUpdateUserAttributes' request.
@@ -284,13 +294,13 @@ pub struct AdminUpdateAttributesInput {
 pub async fn admin_update_user_attributes(
     app: &App,
     input: AdminUpdateAttributesInput,
-) -> ApiResult<Value> {
+) -> ApiResult<Empty> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
     let updates = attribute_map(Some(input.user_attributes));
     attributes::validate_admin(&pool, &updates)?;
     attributes::update(app, &pool, user, updates).await?;
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// AdminDeleteUserAttributes' request.
@@ -306,19 +316,19 @@ pub struct AdminDeleteAttributesInput {
 pub async fn admin_delete_user_attributes(
     app: &App,
     input: AdminDeleteAttributesInput,
-) -> ApiResult<Value> {
+) -> ApiResult<Empty> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
     attributes::delete(app, &pool, user, &input.user_attribute_names).await?;
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// AdminUserGlobalSignOut.
-pub async fn admin_user_global_sign_out(app: &App, input: AdminUserInput) -> ApiResult<Value> {
+pub async fn admin_user_global_sign_out(app: &App, input: AdminUserInput) -> ApiResult<Empty> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
     sign_out_everywhere(app, &pool, user).await?;
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// The channel a verification code goes to for this user, if any (re-exported for callers).

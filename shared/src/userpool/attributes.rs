@@ -6,14 +6,14 @@ use super::codes;
 use super::messages::{send_code, Channel, MessageSource};
 use super::model::{AppClient, CodePurpose, User, UserPool};
 use super::schema;
+use super::shapes::{CodeDeliveryDetails, CodeDeliveryOutput, Empty};
 use super::signup::{attribute_map, AttributeInput};
 use super::tokens::authorize_access;
 use super::users::modify_user;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{AccessToken, ConfirmationCode};
 use crate::App;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 const VERIFIED: &[&str] = &["email_verified", "phone_number_verified"];
@@ -53,7 +53,7 @@ pub async fn update(
     pool: &UserPool,
     user: User,
     updates: BTreeMap<String, String>,
-) -> ApiResult<Vec<Value>> {
+) -> ApiResult<Vec<CodeDeliveryDetails>> {
     for (name, value) in &updates {
         let immutable = pool.schema_attribute(name).is_some_and(|a| !a.mutable);
         if immutable && user.attributes.get(name).is_some_and(|old| old != value) {
@@ -136,17 +136,27 @@ pub struct UpdateUserAttributesInput {
     access_token: AccessToken,
 }
 
+/// UpdateUserAttributes' reply.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateUserAttributesOutput {
+    /// The codes sent for changed email / phone numbers (may be empty).
+    pub code_delivery_details_list: Vec<CodeDeliveryDetails>,
+}
+
 /// UpdateUserAttributes.
 pub async fn update_user_attributes(
     app: &App,
     input: UpdateUserAttributesInput,
-) -> ApiResult<Value> {
+) -> ApiResult<UpdateUserAttributesOutput> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
     let updates = attribute_map(Some(input.user_attributes));
     check_writable(&ctx.client, updates.keys().cloned())?;
     schema::validate(&ctx.pool, &updates, false)?;
     let sent = update(app, &ctx.pool, ctx.user, updates).await?;
-    Ok(json!({ "CodeDeliveryDetailsList": sent }))
+    Ok(UpdateUserAttributesOutput {
+        code_delivery_details_list: sent,
+    })
 }
 
 /// GetUserAttributeVerificationCode's request.
@@ -161,7 +171,7 @@ pub struct VerificationCodeInput {
 pub async fn get_user_attribute_verification_code(
     app: &App,
     input: VerificationCodeInput,
-) -> ApiResult<Value> {
+) -> ApiResult<CodeDeliveryOutput> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
     let name = input.attribute_name.as_str();
     let purpose = purpose_of(name)
@@ -170,7 +180,9 @@ pub async fn get_user_attribute_verification_code(
         .ok_or_else(|| ApiError::invalid(format!("User does not have a {name} attribute.")))?;
     let source = MessageSource::VerifyUserAttribute;
     let details = send_code(app, &ctx.pool, &ctx.user, purpose, source, &channel).await?;
-    Ok(json!({ "CodeDeliveryDetails": details }))
+    Ok(CodeDeliveryOutput {
+        code_delivery_details: details,
+    })
 }
 
 /// VerifyUserAttribute's request.
@@ -183,7 +195,7 @@ pub struct VerifyAttributeInput {
 }
 
 /// VerifyUserAttribute: the code marks the attribute verified (and claims it as an alias).
-pub async fn verify_user_attribute(app: &App, input: VerifyAttributeInput) -> ApiResult<Value> {
+pub async fn verify_user_attribute(app: &App, input: VerifyAttributeInput) -> ApiResult<Empty> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
     let name = input.attribute_name.clone();
     let purpose = purpose_of(&name)
@@ -202,7 +214,7 @@ pub async fn verify_user_attribute(app: &App, input: VerifyAttributeInput) -> Ap
         Ok(())
     })
     .await?;
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// DeleteUserAttributes' request.
@@ -214,11 +226,11 @@ pub struct DeleteAttributesInput {
 }
 
 /// DeleteUserAttributes.
-pub async fn delete_user_attributes(app: &App, input: DeleteAttributesInput) -> ApiResult<Value> {
+pub async fn delete_user_attributes(app: &App, input: DeleteAttributesInput) -> ApiResult<Empty> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
     check_writable(&ctx.client, input.user_attribute_names.iter().cloned())?;
     delete(app, &ctx.pool, ctx.user, &input.user_attribute_names).await?;
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// DeleteUser's request.
@@ -229,10 +241,10 @@ pub struct DeleteUserInput {
 }
 
 /// DeleteUser: the token's user deletes themself.
-pub async fn delete_user(app: &App, input: DeleteUserInput) -> ApiResult<Value> {
+pub async fn delete_user(app: &App, input: DeleteUserInput) -> ApiResult<Empty> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
     app.store
         .delete_user(&ctx.pool.id, &ctx.user.username_key)
         .await?;
-    Ok(json!({}))
+    Ok(Empty {})
 }

@@ -1,35 +1,25 @@
 //! App clients: CreateUserPoolClient, DescribeUserPoolClient, ListUserPoolClients,
 //! DeleteUserPoolClient.
 
-use super::model::{unit_seconds, AppClient, TokenValidityUnits, UserPool};
-use super::pools::{check_enum, check_enum_list, decode_token, encode_token, load_pool, page_size};
-use crate::clock::epoch_seconds;
+use super::client_shapes::{UserPoolClientDescription, UserPoolClientType};
+use super::enums::{ExplicitAuthFlow, PreventUserExistenceErrors, TimeUnit};
+use super::model::{AppClient, TokenValidityUnits, UserPool};
+use super::pools::{check_enum_list, decode_token, encode_token, load_pool, page_size};
+use super::shapes::Empty;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{ClientId, ClientName, UserPoolId};
 use crate::random::{string_from, LOWER_ALNUM};
 use crate::secret::Secret;
 use crate::App;
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use std::sync::Arc;
 
-const FLOWS: &[&str] = &[
-    "ADMIN_NO_SRP_AUTH",
-    "CUSTOM_AUTH_FLOW_ONLY",
-    "USER_PASSWORD_AUTH",
-    "ALLOW_ADMIN_USER_PASSWORD_AUTH",
-    "ALLOW_CUSTOM_AUTH",
-    "ALLOW_USER_PASSWORD_AUTH",
-    "ALLOW_USER_SRP_AUTH",
-    "ALLOW_REFRESH_TOKEN_AUTH",
-    "ALLOW_USER_AUTH",
-];
-
 /// Cognito's flows when ExplicitAuthFlows is omitted.
-const DEFAULT_FLOWS: &[&str] = &[
-    "ALLOW_REFRESH_TOKEN_AUTH",
-    "ALLOW_USER_SRP_AUTH",
-    "ALLOW_CUSTOM_AUTH",
+const DEFAULT_FLOWS: &[ExplicitAuthFlow] = &[
+    ExplicitAuthFlow::AllowRefreshTokenAuth,
+    ExplicitAuthFlow::AllowUserSrpAuth,
+    ExplicitAuthFlow::AllowCustomAuth,
 ];
 
 const PASSTHROUGH: &[&str] = &[
@@ -48,9 +38,9 @@ const PASSTHROUGH: &[&str] = &[
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 struct UnitsInput {
-    access_token: Option<String>,
-    id_token: Option<String>,
-    refresh_token: Option<String>,
+    access_token: Option<TimeUnit>,
+    id_token: Option<TimeUnit>,
+    refresh_token: Option<TimeUnit>,
 }
 
 /// CreateUserPoolClient's request.
@@ -66,23 +56,20 @@ pub struct CreateUserPoolClientInput {
     token_validity_units: Option<UnitsInput>,
     read_attributes: Option<Vec<String>>,
     write_attributes: Option<Vec<String>>,
+    /// Read as strings: the model knows flows Latchkey refuses with Cognito's enum text.
     explicit_auth_flows: Option<Vec<String>>,
-    prevent_user_existence_errors: Option<String>,
+    prevent_user_existence_errors: Option<PreventUserExistenceErrors>,
     enable_token_revocation: Option<bool>,
     auth_session_validity: Option<i64>,
     #[serde(flatten)]
     rest: Map<String, Value>,
 }
 
-fn unit(member: &str, v: Option<String>, default: &str) -> ApiResult<String> {
-    check_enum(member, v, &["seconds", "minutes", "hours", "days"], default)
-}
-
 /// Checks a lifetime against Cognito's range, in seconds.
 fn validity(
     value: Option<i64>,
     default: i64,
-    unit: &str,
+    unit: TimeUnit,
     min_s: u64,
     max_s: u64,
 ) -> ApiResult<u64> {
@@ -91,7 +78,7 @@ fn validity(
         Some(v) if v < 0 => return Err(ApiError::invalid("Invalid range for token validity.")),
         Some(v) => v,
     } as u64;
-    let secs = v * unit_seconds(unit);
+    let secs = v * unit.seconds();
     if secs < min_s || secs > max_s {
         return Err(ApiError::invalid("Invalid range for token validity."));
     }
@@ -111,57 +98,48 @@ fn check_attributes(pool: &UserPool, names: &[String], what: &str) -> ApiResult<
 pub async fn create_user_pool_client(
     app: &App,
     input: CreateUserPoolClientInput,
-) -> ApiResult<Value> {
+) -> ApiResult<UserPoolClientOutput> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
-    let flows = match input.explicit_auth_flows {
-        Some(f) if !f.is_empty() => f,
-        _ => DEFAULT_FLOWS.iter().map(|s| s.to_string()).collect(),
+    let flows: Vec<ExplicitAuthFlow> = match input.explicit_auth_flows {
+        Some(f) if !f.is_empty() => {
+            check_enum_list("explicitAuthFlows", &f, ExplicitAuthFlow::NAMES)?;
+            f.iter().filter_map(|name| name.parse().ok()).collect()
+        }
+        _ => DEFAULT_FLOWS.to_vec(),
     };
-    check_enum_list("explicitAuthFlows", &flows, FLOWS)?;
-    let legacy = flows.iter().filter(|f| !f.starts_with("ALLOW_")).count();
+    let legacy = flows.iter().filter(|f| f.is_legacy()).count();
     if legacy > 0 && legacy < flows.len() {
         return Err(ApiError::invalid(
             "ExplicitAuthFlows can not have both ALLOW_XXX and legacy values.",
         ));
     }
     let units_in = input.token_validity_units;
-    let pick = |f: fn(&UnitsInput) -> Option<String>| units_in.as_ref().and_then(f);
+    let pick = |f: fn(&UnitsInput) -> Option<TimeUnit>| units_in.as_ref().and_then(f);
+    let defaults = TokenValidityUnits::default();
     let units = TokenValidityUnits {
-        access_token: unit(
-            "tokenValidityUnits.accessToken",
-            pick(|u| u.access_token.clone()),
-            "hours",
-        )?,
-        id_token: unit(
-            "tokenValidityUnits.idToken",
-            pick(|u| u.id_token.clone()),
-            "hours",
-        )?,
-        refresh_token: unit(
-            "tokenValidityUnits.refreshToken",
-            pick(|u| u.refresh_token.clone()),
-            "days",
-        )?,
+        access_token: pick(|u| u.access_token).unwrap_or(defaults.access_token),
+        id_token: pick(|u| u.id_token).unwrap_or(defaults.id_token),
+        refresh_token: pick(|u| u.refresh_token).unwrap_or(defaults.refresh_token),
     };
-    let default_in = |u: &str, secs: i64| (secs / unit_seconds(u) as i64).max(1);
+    let default_in = |u: TimeUnit, secs: i64| (secs / u.seconds() as i64).max(1);
     let access = validity(
         input.access_token_validity,
-        default_in(&units.access_token, 3600),
-        &units.access_token,
+        default_in(units.access_token, 3600),
+        units.access_token,
         300,
         86_400,
     )?;
     let id = validity(
         input.id_token_validity,
-        default_in(&units.id_token, 3600),
-        &units.id_token,
+        default_in(units.id_token, 3600),
+        units.id_token,
         300,
         86_400,
     )?;
     let refresh = validity(
         input.refresh_token_validity,
-        default_in(&units.refresh_token, 30 * 86_400),
-        &units.refresh_token,
+        default_in(units.refresh_token, 30 * 86_400),
+        units.refresh_token,
         3600,
         315_360_000,
     )?;
@@ -218,12 +196,9 @@ pub async fn create_user_pool_client(
         token_validity_units: units,
         read_attributes: input.read_attributes,
         write_attributes: input.write_attributes,
-        prevent_user_existence_errors: check_enum(
-            "preventUserExistenceErrors",
-            input.prevent_user_existence_errors,
-            &["LEGACY", "ENABLED"],
-            "LEGACY",
-        )?,
+        prevent_user_existence_errors: input
+            .prevent_user_existence_errors
+            .unwrap_or(PreventUserExistenceErrors::Legacy),
         enable_token_revocation: input.enable_token_revocation.unwrap_or(true),
         auth_session_validity: session as u32,
         passthrough: input
@@ -233,40 +208,17 @@ pub async fn create_user_pool_client(
             .collect(),
     };
     app.store.create_client(&client).await?;
-    Ok(json!({ "UserPoolClient": describe(&client) }))
+    Ok(UserPoolClientOutput {
+        user_pool_client: UserPoolClientType::from(&client),
+    })
 }
 
-/// `UserPoolClientType`.
-pub fn describe(c: &AppClient) -> Value {
-    let mut out = json!({
-        "UserPoolId": c.pool_id,
-        "ClientName": c.client_name,
-        "ClientId": c.client_id,
-        "LastModifiedDate": epoch_seconds(c.modified_ms),
-        "CreationDate": epoch_seconds(c.created_ms),
-        "RefreshTokenValidity": c.refresh_token_validity,
-        "AccessTokenValidity": c.access_token_validity,
-        "IdTokenValidity": c.id_token_validity,
-        "TokenValidityUnits": c.token_validity_units,
-        "ExplicitAuthFlows": c.explicit_auth_flows,
-        "PreventUserExistenceErrors": c.prevent_user_existence_errors,
-        "EnableTokenRevocation": c.enable_token_revocation,
-        "AuthSessionValidity": c.auth_session_validity,
-        "AllowedOAuthFlowsUserPoolClient": false,
-    });
-    if let Some(s) = &c.secret {
-        out["ClientSecret"] = json!(s.expose());
-    }
-    if let Some(r) = &c.read_attributes {
-        out["ReadAttributes"] = json!(r);
-    }
-    if let Some(w) = &c.write_attributes {
-        out["WriteAttributes"] = json!(w);
-    }
-    for (k, v) in &c.passthrough {
-        out[k] = v.clone();
-    }
-    out
+/// CreateUserPoolClient's and DescribeUserPoolClient's reply.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserPoolClientOutput {
+    /// The client.
+    pub user_pool_client: UserPoolClientType,
 }
 
 /// A client by id, or ResourceNotFoundException.
@@ -300,17 +252,22 @@ pub struct PoolClientInput {
 }
 
 /// DescribeUserPoolClient.
-pub async fn describe_user_pool_client(app: &App, input: PoolClientInput) -> ApiResult<Value> {
+pub async fn describe_user_pool_client(
+    app: &App,
+    input: PoolClientInput,
+) -> ApiResult<UserPoolClientOutput> {
     let c = load_pool_client(app, input.user_pool_id.as_str(), input.client_id.as_str()).await?;
-    Ok(json!({ "UserPoolClient": describe(&c) }))
+    Ok(UserPoolClientOutput {
+        user_pool_client: UserPoolClientType::from(c.as_ref()),
+    })
 }
 
 /// DeleteUserPoolClient.
-pub async fn delete_user_pool_client(app: &App, input: PoolClientInput) -> ApiResult<Value> {
+pub async fn delete_user_pool_client(app: &App, input: PoolClientInput) -> ApiResult<Empty> {
     let c = load_pool_client(app, input.user_pool_id.as_str(), input.client_id.as_str()).await?;
     app.store.delete_client(&c.pool_id, &c.client_id).await?;
     app.configs.forget_client(&c.client_id);
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// ListUserPoolClients' request.
@@ -322,11 +279,22 @@ pub struct ListUserPoolClientsInput {
     next_token: Option<String>,
 }
 
+/// ListUserPoolClients' reply.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListUserPoolClientsOutput {
+    /// This page.
+    pub user_pool_clients: Vec<UserPoolClientDescription>,
+    /// The next page's token, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
 /// ListUserPoolClients.
 pub async fn list_user_pool_clients(
     app: &App,
     input: ListUserPoolClientsInput,
-) -> ApiResult<Value> {
+) -> ApiResult<ListUserPoolClientsOutput> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let limit = page_size("maxResults", input.max_results, 60)?;
     let after = decode_token(input.next_token.as_deref())?;
@@ -334,14 +302,12 @@ pub async fn list_user_pool_clients(
         .store
         .list_clients(&pool.id, after.as_deref(), limit)
         .await?;
-    let clients: Vec<Value> = page
-        .items
-        .iter()
-        .map(|c| json!({ "ClientId": c.client_id, "UserPoolId": c.pool_id, "ClientName": c.client_name }))
-        .collect();
-    let mut out = json!({ "UserPoolClients": clients });
-    if let Some(next) = page.next {
-        out["NextToken"] = json!(encode_token(&next));
-    }
-    Ok(out)
+    Ok(ListUserPoolClientsOutput {
+        user_pool_clients: page
+            .items
+            .iter()
+            .map(UserPoolClientDescription::from)
+            .collect(),
+        next_token: page.next.as_deref().map(encode_token),
+    })
 }

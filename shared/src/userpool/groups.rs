@@ -3,32 +3,26 @@
 
 use super::model::{Group, User, UserPool};
 use super::pools::{decode_token, encode_token, load_pool};
-use super::users::{load_user, user_type};
-use crate::clock::epoch_seconds;
+use super::shapes::{Empty, GroupType, ListGroupsOutput, ListUsersInGroupOutput, UserType};
+use super::users::load_user;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::{UserPoolId, Username};
 use crate::store::StoreError;
 use crate::App;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
-fn group_type(g: &Group) -> Value {
-    let mut out = json!({
-        "GroupName": g.name,
-        "UserPoolId": g.pool_id,
-        "LastModifiedDate": epoch_seconds(g.modified_ms),
-        "CreationDate": epoch_seconds(g.created_ms),
-    });
-    if let Some(d) = &g.description {
-        out["Description"] = json!(d);
+/// CreateGroup's, GetGroup's and UpdateGroup's reply.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GroupOutput {
+    /// The group.
+    pub group: GroupType,
+}
+
+fn group_output(g: &Group) -> GroupOutput {
+    GroupOutput {
+        group: GroupType::from(g),
     }
-    if let Some(r) = &g.role_arn {
-        out["RoleArn"] = json!(r);
-    }
-    if let Some(p) = g.precedence {
-        out["Precedence"] = json!(p);
-    }
-    out
 }
 
 fn not_found() -> ApiError {
@@ -77,7 +71,7 @@ pub struct GroupInput {
 }
 
 /// CreateGroup.
-pub async fn create_group(app: &App, input: GroupInput) -> ApiResult<Value> {
+pub async fn create_group(app: &App, input: GroupInput) -> ApiResult<GroupOutput> {
     check_name(&input.group_name)?;
     check_fields(&input.description, input.precedence)?;
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
@@ -98,7 +92,7 @@ pub async fn create_group(app: &App, input: GroupInput) -> ApiResult<Value> {
         ),
         other => other.into(),
     })?;
-    Ok(json!({ "Group": group_type(&group) }))
+    Ok(group_output(&group))
 }
 
 /// GetGroup / DeleteGroup's request.
@@ -117,14 +111,14 @@ async fn load_group(app: &App, pool: &UserPool, name: &str) -> ApiResult<Group> 
 }
 
 /// GetGroup.
-pub async fn get_group(app: &App, input: GroupNameInput) -> ApiResult<Value> {
+pub async fn get_group(app: &App, input: GroupNameInput) -> ApiResult<GroupOutput> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let g = load_group(app, &pool, &input.group_name).await?;
-    Ok(json!({ "Group": group_type(&g) }))
+    Ok(group_output(&g))
 }
 
 /// UpdateGroup: only the members sent change.
-pub async fn update_group(app: &App, input: GroupInput) -> ApiResult<Value> {
+pub async fn update_group(app: &App, input: GroupInput) -> ApiResult<GroupOutput> {
     check_fields(&input.description, input.precedence)?;
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let mut g = load_group(app, &pool, &input.group_name).await?;
@@ -142,11 +136,11 @@ pub async fn update_group(app: &App, input: GroupInput) -> ApiResult<Value> {
         StoreError::Conflict => not_found(),
         other => other.into(),
     })?;
-    Ok(json!({ "Group": group_type(&g) }))
+    Ok(group_output(&g))
 }
 
 /// DeleteGroup: members leave it first, so no user keeps a dangling group name.
-pub async fn delete_group(app: &App, input: GroupNameInput) -> ApiResult<Value> {
+pub async fn delete_group(app: &App, input: GroupNameInput) -> ApiResult<Empty> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let g = load_group(app, &pool, &input.group_name).await?;
     loop {
@@ -159,7 +153,7 @@ pub async fn delete_group(app: &App, input: GroupNameInput) -> ApiResult<Value> 
         }
     }
     app.store.delete_group(&pool.id, &g.name).await?;
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// Adds or removes a membership with the user's version check, retrying lost races.
@@ -202,21 +196,21 @@ pub struct MembershipInput {
     group_name: String,
 }
 
-async fn membership(app: &App, input: MembershipInput, member: bool) -> ApiResult<Value> {
+async fn membership(app: &App, input: MembershipInput, member: bool) -> ApiResult<Empty> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let g = load_group(app, &pool, &input.group_name).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
     set_membership(app, user, &g.name, member).await?;
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// AdminAddUserToGroup.
-pub async fn admin_add_user_to_group(app: &App, input: MembershipInput) -> ApiResult<Value> {
+pub async fn admin_add_user_to_group(app: &App, input: MembershipInput) -> ApiResult<Empty> {
     membership(app, input, true).await
 }
 
 /// AdminRemoveUserFromGroup.
-pub async fn admin_remove_user_from_group(app: &App, input: MembershipInput) -> ApiResult<Value> {
+pub async fn admin_remove_user_from_group(app: &App, input: MembershipInput) -> ApiResult<Empty> {
     membership(app, input, false).await
 }
 
@@ -241,18 +235,17 @@ pub struct ListGroupsInput {
 }
 
 /// ListGroups.
-pub async fn list_groups(app: &App, input: ListGroupsInput) -> ApiResult<Value> {
+pub async fn list_groups(app: &App, input: ListGroupsInput) -> ApiResult<ListGroupsOutput> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let after = decode_token(input.next_token.as_deref())?;
     let page = app
         .store
         .list_groups(&pool.id, after.as_deref(), limit(input.limit)?)
         .await?;
-    let mut out = json!({ "Groups": page.items.iter().map(group_type).collect::<Vec<_>>() });
-    if let Some(next) = page.next {
-        out["NextToken"] = json!(encode_token(&next));
-    }
-    Ok(out)
+    Ok(ListGroupsOutput {
+        groups: page.items.iter().map(GroupType::from).collect(),
+        next_token: page.next.as_deref().map(encode_token),
+    })
 }
 
 /// AdminListGroupsForUser's request.
@@ -269,7 +262,7 @@ pub struct ListGroupsForUserInput {
 pub async fn admin_list_groups_for_user(
     app: &App,
     input: ListGroupsForUserInput,
-) -> ApiResult<Value> {
+) -> ApiResult<ListGroupsOutput> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
     let after = decode_token(input.next_token.as_deref())?.unwrap_or_default();
@@ -282,14 +275,13 @@ pub async fn admin_list_groups_for_user(
     let mut groups = Vec::new();
     for name in names.iter().take(limit) {
         if let Some(g) = app.store.get_group(&pool.id, name).await? {
-            groups.push(group_type(&g));
+            groups.push(GroupType::from(&g));
         }
     }
-    let mut out = json!({ "Groups": groups });
-    if names.len() > limit {
-        out["NextToken"] = json!(encode_token(names[limit - 1]));
-    }
-    Ok(out)
+    Ok(ListGroupsOutput {
+        groups,
+        next_token: (names.len() > limit).then(|| encode_token(names[limit - 1])),
+    })
 }
 
 /// ListUsersInGroup's request.
@@ -303,7 +295,10 @@ pub struct ListUsersInGroupInput {
 }
 
 /// ListUsersInGroup.
-pub async fn list_users_in_group(app: &App, input: ListUsersInGroupInput) -> ApiResult<Value> {
+pub async fn list_users_in_group(
+    app: &App,
+    input: ListUsersInGroupInput,
+) -> ApiResult<ListUsersInGroupOutput> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let g = load_group(app, &pool, &input.group_name).await?;
     let after = decode_token(input.next_token.as_deref())?;
@@ -311,10 +306,8 @@ pub async fn list_users_in_group(app: &App, input: ListUsersInGroupInput) -> Api
         .store
         .list_members(&pool.id, &g.name, after.as_deref(), limit(input.limit)?)
         .await?;
-    let mut out =
-        json!({ "Users": page.items.iter().map(|u| user_type(u, None)).collect::<Vec<_>>() });
-    if let Some(next) = page.next {
-        out["NextToken"] = json!(encode_token(&next));
-    }
-    Ok(out)
+    Ok(ListUsersInGroupOutput {
+        users: page.items.iter().map(|u| UserType::of(u, None)).collect(),
+        next_token: page.next.as_deref().map(encode_token),
+    })
 }

@@ -4,15 +4,30 @@
 use super::keys::SigningKey;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use serde_json::{Map, Value};
 
-/// Signs `claims` as a compact JWS with header `{"kid","alg":"RS256"}` (no `typ`, as Cognito).
-pub fn encode(key: &SigningKey, claims: &Map<String, Value>) -> String {
-    let header = json!({ "kid": key.kid(), "alg": "RS256" });
+/// A JWS header as Cognito writes it: `{"kid","alg":"RS256"}`, no `typ`.
+#[derive(Debug, Serialize)]
+pub struct Header<'a> {
+    /// The signing key's id.
+    pub kid: &'a str,
+    /// Always RS256.
+    pub alg: &'static str,
+}
+
+/// Signs `claims` (a claims struct, or a map) as a compact JWS with header
+/// `{"kid","alg":"RS256"}` (no `typ`, as Cognito).
+pub fn encode<C: Serialize + ?Sized>(key: &SigningKey, claims: &C) -> String {
+    let header = Header {
+        kid: key.kid(),
+        alg: "RS256",
+    };
+    // Headers and claims are structs and string-keyed maps, which always serialize.
     let mut out = String::with_capacity(1200);
-    out.push_str(&URL_SAFE_NO_PAD.encode(header.to_string()));
+    out.push_str(&URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).unwrap_or_default()));
     out.push('.');
-    out.push_str(&URL_SAFE_NO_PAD.encode(Value::Object(claims.clone()).to_string()));
+    out.push_str(&URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap_or_default()));
     let sig = key.sign(out.as_bytes());
     out.push('.');
     out.push_str(&URL_SAFE_NO_PAD.encode(sig));
@@ -113,6 +128,7 @@ pub fn verify(token: &str, expect: &Expect<'_>) -> Result<Map<String, Value>, Jw
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn claims(exp: i64) -> Map<String, Value> {
         json!({"iss": "http://x/p", "token_use": "access", "client_id": "c", "exp": exp})

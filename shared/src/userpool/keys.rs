@@ -9,8 +9,33 @@ use aws_lc_rs::rsa::{KeyPair, KeySize};
 use aws_lc_rs::signature::{self, KeyPair as _, ParsedPublicKey};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
-use serde_json::{json, Value};
+use serde::Serialize;
 use sha2::{Digest, Sha256};
+
+/// A public RSA signing key as a JWK (RFC 7517), as Cognito publishes it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Jwk {
+    /// Always RS256.
+    pub alg: &'static str,
+    /// Public exponent, base64url.
+    pub e: String,
+    /// Key id.
+    pub kid: String,
+    /// Always RSA.
+    pub kty: &'static str,
+    /// Modulus, base64url.
+    pub n: String,
+    /// Always `sig`.
+    #[serde(rename = "use")]
+    pub key_use: &'static str,
+}
+
+/// A JWK set: `{"keys": [...]}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Jwks {
+    /// The public keys.
+    pub keys: Vec<Jwk>,
+}
 
 /// A parsed RSA-2048 key pair that signs RS256.
 pub struct SigningKey {
@@ -106,15 +131,15 @@ impl SigningKey {
     }
 
     /// The public JWK.
-    pub fn jwk(&self) -> Value {
-        json!({
-            "alg": "RS256",
-            "e": URL_SAFE_NO_PAD.encode(&self.exponent),
-            "kid": self.kid,
-            "kty": "RSA",
-            "n": URL_SAFE_NO_PAD.encode(&self.modulus),
-            "use": "sig",
-        })
+    pub fn jwk(&self) -> Jwk {
+        Jwk {
+            alg: "RS256",
+            e: URL_SAFE_NO_PAD.encode(&self.exponent),
+            kid: self.kid.clone(),
+            kty: "RSA",
+            n: URL_SAFE_NO_PAD.encode(&self.modulus),
+            key_use: "sig",
+        }
     }
 }
 
@@ -133,6 +158,10 @@ mod tests {
         assert_eq!(sig.len(), 256);
         assert!(k.verify(b"hello", &sig));
         assert!(!k.verify(b"hellO", &sig));
-        assert_eq!(k.jwk()["kty"], "RSA");
+        assert_eq!(k.jwk().kty, "RSA");
+        let jwk = serde_json::to_value(k.jwk()).unwrap();
+        assert_eq!(jwk["use"], "sig");
+        assert_eq!(jwk["kid"], k.kid());
+        assert_eq!(jwk.as_object().unwrap().len(), 6);
     }
 }

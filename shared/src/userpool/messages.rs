@@ -2,13 +2,14 @@
 //! message to the delivery port, and the masked `CodeDeliveryDetails` answer.
 
 use super::codes;
+use super::enums::DeliveryMedium;
 use super::model::{CodePurpose, OutboundMessage, User, UserPool};
+use super::shapes::CodeDeliveryDetails;
 use crate::error::ApiResult;
 use crate::secret::Secret;
 pub use crate::triggers::messages::MessageSource;
 use crate::triggers::messages::{custom_message, CODE};
 use crate::App;
-use serde_json::{json, Value};
 
 /// Where a code goes.
 #[derive(Clone, Debug)]
@@ -16,7 +17,7 @@ pub struct Channel {
     /// `email` or `phone_number`.
     pub attribute: &'static str,
     /// EMAIL or SMS.
-    pub medium: &'static str,
+    pub medium: DeliveryMedium,
     /// The unmasked address or number.
     pub destination: String,
 }
@@ -25,8 +26,8 @@ impl Channel {
     /// The channel of `attribute` if the user has a value for it.
     pub fn of(user: &User, attribute: &str) -> Option<Channel> {
         let (attribute, medium) = match attribute {
-            "email" => ("email", "EMAIL"),
-            "phone_number" => ("phone_number", "SMS"),
+            "email" => ("email", DeliveryMedium::Email),
+            "phone_number" => ("phone_number", DeliveryMedium::Sms),
             _ => return None,
         };
         user.attributes.get(attribute).map(|d| Channel {
@@ -37,12 +38,12 @@ impl Channel {
     }
 
     /// `CodeDeliveryDetails` with the destination masked.
-    pub fn details(&self) -> Value {
-        json!({
-            "Destination": mask(self.medium, &self.destination),
-            "DeliveryMedium": self.medium,
-            "AttributeName": self.attribute,
-        })
+    pub fn details(&self) -> CodeDeliveryDetails {
+        CodeDeliveryDetails {
+            destination: mask(self.medium, &self.destination),
+            delivery_medium: self.medium,
+            attribute_name: self.attribute,
+        }
     }
 }
 
@@ -55,8 +56,8 @@ pub fn verification_channel(pool: &UserPool, user: &User) -> Option<Channel> {
 }
 
 /// Masks a destination as Cognito does: `a***@e***`, `+*******1234`.
-pub fn mask(medium: &str, destination: &str) -> String {
-    if medium == "EMAIL" {
+pub fn mask(medium: DeliveryMedium, destination: &str) -> String {
+    if medium == DeliveryMedium::Email {
         let (local, domain) = destination.split_once('@').unwrap_or((destination, ""));
         let first = |s: &str| s.chars().next().map(String::from).unwrap_or_default();
         format!("{}***@{}***", first(local), first(domain))
@@ -86,7 +87,7 @@ pub async fn compose(
     channel: &Channel,
 ) -> ApiResult<Composed> {
     let custom = custom_message(app, pool, user, source).await?;
-    let body = if channel.medium == "EMAIL" {
+    let body = if channel.medium == DeliveryMedium::Email {
         custom
             .email_message
             .unwrap_or_else(|| pool.messages.email_message.clone())
@@ -110,13 +111,13 @@ pub async fn deliver_code(
     purpose: CodePurpose,
     channel: &Channel,
     composed: Composed,
-) -> ApiResult<Value> {
+) -> ApiResult<CodeDeliveryDetails> {
     let code = codes::issue(app, &pool.id, &user.username_key, purpose).await?;
     let msg = OutboundMessage {
         pool_id: pool.id.clone(),
         username: user.username.clone(),
         destination: channel.destination.clone(),
-        delivery_medium: channel.medium.into(),
+        delivery_medium: channel.medium,
         purpose: purpose.as_str().into(),
         subject: composed.subject,
         message: Secret::new(composed.body.replace(CODE, code.expose())),
@@ -135,7 +136,7 @@ pub async fn send_code(
     purpose: CodePurpose,
     source: MessageSource,
     channel: &Channel,
-) -> ApiResult<Value> {
+) -> ApiResult<CodeDeliveryDetails> {
     let composed = compose(app, pool, user, source, channel).await?;
     deliver_code(app, pool, user, purpose, channel, composed).await
 }
@@ -146,7 +147,7 @@ mod tests {
 
     #[test]
     fn masks_like_cognito() {
-        assert_eq!(mask("EMAIL", "jane@example.com"), "j***@e***");
-        assert_eq!(mask("SMS", "+15551234567"), "+*******4567");
+        assert_eq!(mask(DeliveryMedium::Email, "jane@example.com"), "j***@e***");
+        assert_eq!(mask(DeliveryMedium::Sms, "+15551234567"), "+*******4567");
     }
 }

@@ -3,6 +3,7 @@
 //! [`super::signin::mfa`]. SMS and email MFA need a sender Latchkey does not have yet.
 
 use super::access::authorize_access;
+use super::enums::MfaConfiguration;
 use super::model::{User, UserPool};
 use super::pools::load_pool;
 use super::session;
@@ -15,7 +16,7 @@ use crate::ids::{AccessToken, UserPoolId, Username};
 use crate::secret::Secret;
 use crate::App;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// AssociateSoftwareToken / VerifySoftwareToken's identity: an access token or an MFA_SETUP
 /// session (exactly one).
@@ -265,12 +266,15 @@ pub async fn admin_set_user_mfa_preference(
 }
 
 /// `UserMFASettingList` and `PreferredMfaSetting` for GetUser / AdminGetUser.
-pub fn describe(user: &User, out: &mut Value) {
-    if user.mfa.totp_enabled {
-        out["UserMFASettingList"] = json!(["SOFTWARE_TOKEN_MFA"]);
-    }
-    if user.mfa.totp_preferred {
-        out["PreferredMfaSetting"] = json!("SOFTWARE_TOKEN_MFA");
+pub fn describe(user: &User) -> super::shapes::MfaSettings {
+    use super::enums::UserMfaSetting::SoftwareTokenMfa;
+    super::shapes::MfaSettings {
+        setting_list: if user.mfa.totp_enabled {
+            vec![SoftwareTokenMfa]
+        } else {
+            Vec::new()
+        },
+        preferred: user.mfa.totp_preferred.then_some(SoftwareTokenMfa),
     }
 }
 
@@ -286,14 +290,14 @@ fn software_token_enabled(pool: &UserPool) -> bool {
         .get("SoftwareTokenMfaConfiguration")
         .and_then(|c| c.get("Enabled"))
         .and_then(Value::as_bool)
-        .unwrap_or(pool.mfa_configuration != "OFF")
+        .unwrap_or(pool.mfa_configuration != MfaConfiguration::Off)
 }
 
 /// Get/SetUserPoolMfaConfig's reply.
 #[derive(Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct PoolMfaOutput {
-    mfa_configuration: String,
+    mfa_configuration: MfaConfiguration,
     software_token_mfa_configuration: Enabled,
 }
 
@@ -307,7 +311,7 @@ pub struct Enabled {
 
 fn pool_mfa(pool: &UserPool) -> PoolMfaOutput {
     PoolMfaOutput {
-        mfa_configuration: pool.mfa_configuration.clone(),
+        mfa_configuration: pool.mfa_configuration,
         software_token_mfa_configuration: Enabled {
             enabled: software_token_enabled(pool),
         },
@@ -329,7 +333,7 @@ pub struct SetPoolMfaInput {
     sms_mfa_configuration: Option<Value>,
     software_token_mfa_configuration: Option<Enabled>,
     email_mfa_configuration: Option<Value>,
-    mfa_configuration: Option<String>,
+    mfa_configuration: Option<MfaConfiguration>,
 }
 
 /// SetUserPoolMfaConfig: OFF, ON or OPTIONAL with software tokens; SMS and email MFA need a
@@ -351,12 +355,7 @@ pub async fn set_user_pool_mfa_config(
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let mut updated = (*pool).clone();
     if let Some(m) = input.mfa_configuration {
-        updated.mfa_configuration = super::pools::check_enum(
-            "mfaConfiguration",
-            Some(m),
-            &["OFF", "ON", "OPTIONAL"],
-            "OFF",
-        )?;
+        updated.mfa_configuration = m;
     }
     if let Some(cfg) = input.software_token_mfa_configuration {
         let stored = serde_json::to_value(cfg).map_err(crate::Error::from)?;
@@ -364,7 +363,7 @@ pub async fn set_user_pool_mfa_config(
             .passthrough
             .insert("SoftwareTokenMfaConfiguration".into(), stored);
     }
-    if updated.mfa_configuration != "OFF" && !software_token_enabled(&updated) {
+    if updated.mfa_configuration != MfaConfiguration::Off && !software_token_enabled(&updated) {
         return Err(ApiError::invalid(
             "At least one MFA method must be enabled when MFA is ON or OPTIONAL: enable SoftwareTokenMfaConfiguration.",
         ));

@@ -1,5 +1,9 @@
 //! The user-pool domain records as stored: pools, app clients, users, codes, refresh tokens.
 
+use super::enums::{
+    AttributeDataType, DeletionProtection, DeliveryMedium, ExplicitAuthFlow, MfaConfiguration,
+    PreventUserExistenceErrors, TimeUnit,
+};
 use crate::secret::Secret;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -47,7 +51,7 @@ pub struct SchemaAttribute {
     /// Full name: `email`, `custom:tier`.
     pub name: String,
     /// String, Number, DateTime or Boolean.
-    pub attribute_data_type: String,
+    pub attribute_data_type: AttributeDataType,
     /// Only readable by admin calls.
     pub developer_only_attribute: bool,
     /// Can change after creation.
@@ -56,10 +60,34 @@ pub struct SchemaAttribute {
     pub required: bool,
     /// `{MinValue, MaxValue}` for numbers.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub number_attribute_constraints: Option<Value>,
+    pub number_attribute_constraints: Option<NumberAttributeConstraints>,
     /// `{MinLength, MaxLength}` for strings.
     #[serde(skip_serializing_if = "Option::is_none", default)]
-    pub string_attribute_constraints: Option<Value>,
+    pub string_attribute_constraints: Option<StringAttributeConstraints>,
+}
+
+/// `NumberAttributeConstraintsType`: bounds as decimal strings, either may be absent.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct NumberAttributeConstraints {
+    /// Smallest value.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub min_value: Option<String>,
+    /// Largest value.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub max_value: Option<String>,
+}
+
+/// `StringAttributeConstraintsType`: lengths as decimal strings, either may be absent.
+#[derive(Clone, Debug, Default, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct StringAttributeConstraints {
+    /// Shortest length.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub min_length: Option<String>,
+    /// Longest length.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub max_length: Option<String>,
 }
 
 /// A stored RSA signing key: its `kid` and PKCS#8 DER, base64.
@@ -117,9 +145,9 @@ pub struct UserPool {
     /// `UsernameConfiguration.CaseSensitive`.
     pub username_case_sensitive: bool,
     /// OFF, ON or OPTIONAL.
-    pub mfa_configuration: String,
+    pub mfa_configuration: MfaConfiguration,
     /// ACTIVE or INACTIVE.
-    pub deletion_protection: String,
+    pub deletion_protection: DeletionProtection,
     /// Stored for the triggers issue; echoed back.
     pub lambda_config: Option<Value>,
     /// Code message templates.
@@ -156,30 +184,20 @@ impl UserPool {
 #[serde(rename_all = "PascalCase")]
 pub struct TokenValidityUnits {
     /// Unit of AccessTokenValidity.
-    pub access_token: String,
+    pub access_token: TimeUnit,
     /// Unit of IdTokenValidity.
-    pub id_token: String,
+    pub id_token: TimeUnit,
     /// Unit of RefreshTokenValidity.
-    pub refresh_token: String,
+    pub refresh_token: TimeUnit,
 }
 
 impl Default for TokenValidityUnits {
     fn default() -> Self {
         Self {
-            access_token: "hours".into(),
-            id_token: "hours".into(),
-            refresh_token: "days".into(),
+            access_token: TimeUnit::Hours,
+            id_token: TimeUnit::Hours,
+            refresh_token: TimeUnit::Days,
         }
-    }
-}
-
-/// Seconds in one `unit` (seconds, minutes, hours, days).
-pub fn unit_seconds(unit: &str) -> u64 {
-    match unit {
-        "seconds" => 1,
-        "minutes" => 60,
-        "hours" => 3600,
-        _ => 86_400,
     }
 }
 
@@ -199,7 +217,7 @@ pub struct AppClient {
     /// Last change, epoch ms.
     pub modified_ms: i64,
     /// ALLOW_* flows (or legacy values).
-    pub explicit_auth_flows: Vec<String>,
+    pub explicit_auth_flows: Vec<ExplicitAuthFlow>,
     /// In `token_validity_units.refresh_token`.
     pub refresh_token_validity: u64,
     /// In `token_validity_units.access_token`.
@@ -213,7 +231,7 @@ pub struct AppClient {
     /// Attributes the client may write; `None` means all writable.
     pub write_attributes: Option<Vec<String>>,
     /// LEGACY or ENABLED.
-    pub prevent_user_existence_errors: String,
+    pub prevent_user_existence_errors: PreventUserExistenceErrors,
     /// Token revocation on.
     pub enable_token_revocation: bool,
     /// Minutes a challenge session lives (3..=15).
@@ -225,33 +243,31 @@ pub struct AppClient {
 impl AppClient {
     /// Access-token lifetime in seconds.
     pub fn access_ttl(&self) -> u64 {
-        self.access_token_validity * unit_seconds(&self.token_validity_units.access_token)
+        self.access_token_validity * self.token_validity_units.access_token.seconds()
     }
     /// ID-token lifetime in seconds.
     pub fn id_ttl(&self) -> u64 {
-        self.id_token_validity * unit_seconds(&self.token_validity_units.id_token)
+        self.id_token_validity * self.token_validity_units.id_token.seconds()
     }
     /// Refresh-token lifetime in seconds.
     pub fn refresh_ttl(&self) -> u64 {
-        self.refresh_token_validity * unit_seconds(&self.token_validity_units.refresh_token)
+        self.refresh_token_validity * self.token_validity_units.refresh_token.seconds()
     }
     /// Whether existence errors are hidden (PreventUserExistenceErrors=ENABLED).
     pub fn hides_user_existence(&self) -> bool {
-        self.prevent_user_existence_errors == "ENABLED"
+        self.prevent_user_existence_errors == PreventUserExistenceErrors::Enabled
     }
     /// Whether an `ExplicitAuthFlows` value (or its legacy twin) is enabled.
-    pub fn allows(&self, allow_flag: &str, legacy: Option<&str>) -> bool {
+    pub fn allows(&self, flag: ExplicitAuthFlow, legacy: Option<ExplicitAuthFlow>) -> bool {
         self.explicit_auth_flows
             .iter()
-            .any(|f| f == allow_flag || Some(f.as_str()) == legacy)
+            .any(|f| *f == flag || Some(*f) == legacy)
     }
     /// Whether the client was made with the legacy `ExplicitAuthFlows` values only
     /// (`ADMIN_NO_SRP_AUTH`, `CUSTOM_AUTH_FLOW_ONLY`, `USER_PASSWORD_AUTH`). Those name the
     /// extra flows; SRP and refresh were always on before the `ALLOW_` values existed.
     pub fn legacy_flows_only(&self) -> bool {
-        self.explicit_auth_flows
-            .iter()
-            .all(|f| !f.starts_with("ALLOW_"))
+        self.explicit_auth_flows.iter().all(|f| f.is_legacy())
     }
     /// Whether `name` is readable through this client.
     pub fn can_read(&self, name: &str) -> bool {
@@ -538,7 +554,7 @@ pub struct OutboundMessage {
     /// Unmasked destination address or number.
     pub destination: String,
     /// EMAIL or SMS.
-    pub delivery_medium: String,
+    pub delivery_medium: DeliveryMedium,
     /// What the message is for.
     pub purpose: String,
     /// The code it carries.

@@ -1,15 +1,17 @@
 //! Pool management: CreateUserPool, DescribeUserPool, ListUserPools, DeleteUserPool.
 
+use super::enums::{DeletionProtection, MfaConfiguration};
 use super::keys::SigningKey;
 use super::model::{PasswordPolicy, PoolKeys, UserPool, VerificationMessages};
+use super::pool_shapes::{UserPoolDescription, UserPoolType};
 use super::schema::{self, SchemaInput};
-use crate::clock::epoch_seconds;
+use super::shapes::Empty;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::{PoolName, UserPoolId};
 use crate::random::{string_from, ALNUM};
 use crate::App;
-use serde::Deserialize;
-use serde_json::{json, Map, Value};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 use std::sync::Arc;
 
 /// Request members echoed back as given (stored, not acted on yet).
@@ -66,8 +68,8 @@ pub struct CreateUserPoolInput {
     username_attributes: Option<Vec<String>>,
     schema: Option<Vec<SchemaInput>>,
     username_configuration: Option<UsernameConfigurationInput>,
-    mfa_configuration: Option<String>,
-    deletion_protection: Option<String>,
+    mfa_configuration: Option<MfaConfiguration>,
+    deletion_protection: Option<DeletionProtection>,
     email_verification_message: Option<String>,
     email_verification_subject: Option<String>,
     sms_verification_message: Option<String>,
@@ -139,26 +141,6 @@ pub fn check_enum_list(member: &str, values: &[String], allowed: &[&str]) -> Api
     Ok(())
 }
 
-/// Checks an optional enum member, returning it or `default`.
-pub fn check_enum(
-    member: &str,
-    value: Option<String>,
-    allowed: &[&str],
-    default: &str,
-) -> ApiResult<String> {
-    let v = value.unwrap_or_else(|| default.to_string());
-    if !allowed.contains(&v.as_str()) {
-        return Err(ApiError::constraint(
-            member,
-            &format!(
-                "Member must satisfy enum value set: [{}]",
-                allowed.join(", ")
-            ),
-        ));
-    }
-    Ok(v)
-}
-
 fn template(member: &str, value: Option<String>) -> ApiResult<String> {
     match value {
         Some(v) if !v.contains("{####}") => Err(ApiError::invalid(format!(
@@ -190,18 +172,6 @@ pub fn new_pool(app: &App, input: CreateUserPoolInput) -> ApiResult<UserPool> {
             "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.",
         ));
     }
-    let mfa = check_enum(
-        "mfaConfiguration",
-        input.mfa_configuration,
-        &["OFF", "ON", "OPTIONAL"],
-        "OFF",
-    )?;
-    let deletion = check_enum(
-        "deletionProtection",
-        input.deletion_protection,
-        &["ACTIVE", "INACTIVE"],
-        "INACTIVE",
-    )?;
     let template_in = input.rest.get("VerificationMessageTemplate");
     let from_template = |key: &str| {
         template_in
@@ -252,8 +222,10 @@ pub fn new_pool(app: &App, input: CreateUserPoolInput) -> ApiResult<UserPool> {
         username_case_sensitive: input
             .username_configuration
             .is_none_or(|c| c.case_sensitive),
-        mfa_configuration: mfa,
-        deletion_protection: deletion,
+        mfa_configuration: input.mfa_configuration.unwrap_or(MfaConfiguration::Off),
+        deletion_protection: input
+            .deletion_protection
+            .unwrap_or(DeletionProtection::Inactive),
         lambda_config: input.lambda_config,
         messages,
         passthrough: input
@@ -268,11 +240,21 @@ pub fn new_pool(app: &App, input: CreateUserPoolInput) -> ApiResult<UserPool> {
     })
 }
 
+/// CreateUserPool's and DescribeUserPool's reply.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserPoolOutput {
+    /// The pool.
+    pub user_pool: UserPoolType,
+}
+
 /// CreateUserPool.
-pub async fn create_user_pool(app: &App, input: CreateUserPoolInput) -> ApiResult<Value> {
+pub async fn create_user_pool(app: &App, input: CreateUserPoolInput) -> ApiResult<UserPoolOutput> {
     let pool = new_pool(app, input)?;
     app.store.create_pool(&pool).await?;
-    Ok(json!({ "UserPool": describe(&pool, 0) }))
+    Ok(UserPoolOutput {
+        user_pool: UserPoolType::of(&pool, 0),
+    })
 }
 
 /// A pool by id, or ResourceNotFoundException.
@@ -283,63 +265,6 @@ pub async fn load_pool(app: &App, pool_id: &str) -> ApiResult<Arc<UserPool>> {
         .ok_or_else(|| ApiError::pool_not_found(pool_id))
 }
 
-/// `UserPoolType`.
-pub fn describe(pool: &UserPool, users: u64) -> Value {
-    let p = &pool.password_policy;
-    let mut out = json!({
-        "Id": pool.id,
-        "Name": pool.name,
-        "Arn": pool.arn,
-        "Policies": {
-            "PasswordPolicy": {
-                "MinimumLength": p.minimum_length,
-                "RequireUppercase": p.require_uppercase,
-                "RequireLowercase": p.require_lowercase,
-                "RequireNumbers": p.require_numbers,
-                "RequireSymbols": p.require_symbols,
-                "PasswordHistorySize": p.password_history_size,
-                "TemporaryPasswordValidityDays": p.temporary_password_validity_days,
-            },
-            "SignInPolicy": { "AllowedFirstAuthFactors": ["PASSWORD"] },
-        },
-        "DeletionProtection": pool.deletion_protection,
-        "LambdaConfig": pool.lambda_config.clone().unwrap_or_else(|| json!({})),
-        "LastModifiedDate": epoch_seconds(pool.modified_ms),
-        "CreationDate": epoch_seconds(pool.created_ms),
-        "SchemaAttributes": pool.schema,
-        "AutoVerifiedAttributes": pool.auto_verified_attributes,
-        "EmailVerificationMessage": pool.messages.email_message,
-        "EmailVerificationSubject": pool.messages.email_subject,
-        "SmsVerificationMessage": pool.messages.sms_message,
-        "VerificationMessageTemplate": {
-            "EmailMessage": pool.messages.email_message,
-            "EmailSubject": pool.messages.email_subject,
-            "SmsMessage": pool.messages.sms_message,
-            "DefaultEmailOption": "CONFIRM_WITH_CODE",
-        },
-        "UsernameConfiguration": { "CaseSensitive": pool.username_case_sensitive },
-        "MfaConfiguration": pool.mfa_configuration,
-        "EstimatedNumberOfUsers": users,
-        "AdminCreateUserConfig": { "AllowAdminCreateUserOnly": false, "UnusedAccountValidityDays": p.temporary_password_validity_days },
-    });
-    if !pool.alias_attributes.is_empty() {
-        out["AliasAttributes"] = json!(pool.alias_attributes);
-    }
-    if !pool.username_attributes.is_empty() {
-        out["UsernameAttributes"] = json!(pool.username_attributes);
-    }
-    for (k, v) in &pool.passthrough {
-        if k == "VerificationMessageTemplate" {
-            if let (Some(dst), Some(src)) = (out[k].as_object_mut(), v.as_object()) {
-                dst.extend(src.clone());
-            }
-        } else {
-            out[k] = v.clone();
-        }
-    }
-    out
-}
-
 /// DescribeUserPool's request.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -348,16 +273,18 @@ pub struct PoolIdInput {
 }
 
 /// DescribeUserPool.
-pub async fn describe_user_pool(app: &App, input: PoolIdInput) -> ApiResult<Value> {
+pub async fn describe_user_pool(app: &App, input: PoolIdInput) -> ApiResult<UserPoolOutput> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let users = app.store.count_users(&pool.id).await?;
-    Ok(json!({ "UserPool": describe(&pool, users) }))
+    Ok(UserPoolOutput {
+        user_pool: UserPoolType::of(&pool, users),
+    })
 }
 
 /// DeleteUserPool.
-pub async fn delete_user_pool(app: &App, input: PoolIdInput) -> ApiResult<Value> {
+pub async fn delete_user_pool(app: &App, input: PoolIdInput) -> ApiResult<Empty> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
-    if pool.deletion_protection == "ACTIVE" {
+    if pool.deletion_protection == DeletionProtection::Active {
         return Err(ApiError::invalid(
             "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.",
         ));
@@ -365,7 +292,7 @@ pub async fn delete_user_pool(app: &App, input: PoolIdInput) -> ApiResult<Value>
     app.store.delete_pool(&pool.id).await?;
     app.forget_signers(&pool.id);
     app.configs.forget_pool(&pool.id);
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// ListUserPools' request.
@@ -416,27 +343,27 @@ pub fn encode_token(position: &str) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(format!("{TOKEN_MARK}{position}"))
 }
 
+/// ListUserPools' reply.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListUserPoolsOutput {
+    /// This page.
+    pub user_pools: Vec<UserPoolDescription>,
+    /// The next page's token, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_token: Option<String>,
+}
+
 /// ListUserPools.
-pub async fn list_user_pools(app: &App, input: ListUserPoolsInput) -> ApiResult<Value> {
+pub async fn list_user_pools(
+    app: &App,
+    input: ListUserPoolsInput,
+) -> ApiResult<ListUserPoolsOutput> {
     let limit = page_size("maxResults", Some(input.max_results), 60)?;
     let after = decode_token(input.next_token.as_deref())?;
     let page = app.store.list_pools(after.as_deref(), limit).await?;
-    let pools: Vec<Value> = page
-        .items
-        .iter()
-        .map(|p| {
-            json!({
-                "Id": p.id,
-                "Name": p.name,
-                "LambdaConfig": p.lambda_config.clone().unwrap_or_else(|| json!({})),
-                "LastModifiedDate": epoch_seconds(p.modified_ms),
-                "CreationDate": epoch_seconds(p.created_ms),
-            })
-        })
-        .collect();
-    let mut out = json!({ "UserPools": pools });
-    if let Some(next) = page.next {
-        out["NextToken"] = json!(encode_token(&next));
-    }
-    Ok(out)
+    Ok(ListUserPoolsOutput {
+        user_pools: page.items.iter().map(UserPoolDescription::from).collect(),
+        next_token: page.next.as_deref().map(encode_token),
+    })
 }

@@ -2,10 +2,12 @@
 
 use super::codes;
 use super::credentials::{apply_password, new_password};
+use super::enums::DeliveryMedium;
 use super::lockout;
 use super::messages::{mask, send_code, Channel, MessageSource};
 use super::model::{CodePurpose, User, UserPool, UserStatus};
 use super::secret_hash;
+use super::shapes::{CodeDeliveryDetails, CodeDeliveryOutput, Empty};
 use super::signup::client_and_pool;
 use super::tokens::authorize_access;
 use super::users::{find_user, modify_user};
@@ -15,7 +17,7 @@ use crate::triggers::events::{post_confirmation, ConfirmSource};
 use crate::triggers::migration::MigrationSource;
 use crate::App;
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// The recovery channel per AccountRecoverySetting (default: verified email, then verified
 /// phone number).
@@ -70,18 +72,33 @@ pub struct ForgotPasswordInput {
 }
 
 /// A believable CodeDeliveryDetails for a user that does not exist.
-pub fn simulated_details(pool: &UserPool, name: &str) -> Value {
+pub fn simulated_details(pool: &UserPool, name: &str) -> CodeDeliveryDetails {
     let email = !pool.auto_verifies("phone_number") || pool.auto_verifies("email");
     let (medium, attr, fake) = if email {
-        ("EMAIL", "email", format!("{name}@example.com"))
+        (
+            DeliveryMedium::Email,
+            "email",
+            format!("{name}@example.com"),
+        )
     } else {
-        ("SMS", "phone_number", "+10000000000".to_string())
+        (
+            DeliveryMedium::Sms,
+            "phone_number",
+            "+10000000000".to_string(),
+        )
     };
-    json!({ "Destination": mask(medium, &fake), "DeliveryMedium": medium, "AttributeName": attr })
+    CodeDeliveryDetails {
+        destination: mask(medium, &fake),
+        delivery_medium: medium,
+        attribute_name: attr,
+    }
 }
 
 /// ForgotPassword: a 1-hour code by the recovery channel.
-pub async fn forgot_password(app: &App, input: ForgotPasswordInput) -> ApiResult<Value> {
+pub async fn forgot_password(
+    app: &App,
+    input: ForgotPasswordInput,
+) -> ApiResult<CodeDeliveryOutput> {
     let (client, pool) = client_and_pool(app, &input.client_id).await?;
     let name = input.username.as_str();
     secret_hash::check(
@@ -96,7 +113,9 @@ pub async fn forgot_password(app: &App, input: ForgotPasswordInput) -> ApiResult
     }
     let Some(user) = user else {
         if client.hides_user_existence() {
-            return Ok(json!({ "CodeDeliveryDetails": simulated_details(&pool, name) }));
+            return Ok(CodeDeliveryOutput {
+                code_delivery_details: simulated_details(&pool, name),
+            });
         }
         return Err(ApiError::user_not_found());
     };
@@ -107,7 +126,9 @@ pub async fn forgot_password(app: &App, input: ForgotPasswordInput) -> ApiResult
     let source = MessageSource::ForgotPassword;
     let purpose = CodePurpose::ForgotPassword;
     let details = send_code(app, &pool, &user, purpose, source, &channel).await?;
-    Ok(json!({ "CodeDeliveryDetails": details }))
+    Ok(CodeDeliveryOutput {
+        code_delivery_details: details,
+    })
 }
 
 /// ConfirmForgotPassword's request.
@@ -125,7 +146,7 @@ pub struct ConfirmForgotPasswordInput {
 pub async fn confirm_forgot_password(
     app: &App,
     input: ConfirmForgotPasswordInput,
-) -> ApiResult<Value> {
+) -> ApiResult<Empty> {
     let (_, pool, user) = super::signup::code_request_user(
         app,
         &input.client_id,
@@ -164,7 +185,7 @@ pub async fn confirm_forgot_password(
         Ok(())
     })
     .await?;
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// ChangePassword's request.
@@ -177,7 +198,7 @@ pub struct ChangePasswordInput {
 }
 
 /// ChangePassword: the previous password is checked (and counts toward lockout).
-pub async fn change_password(app: &App, input: ChangePasswordInput) -> ApiResult<Value> {
+pub async fn change_password(app: &App, input: ChangePasswordInput) -> ApiResult<Empty> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
     let now = app.clock.now_millis();
     lockout::check(&ctx.user.lockout, now)?;
@@ -202,5 +223,5 @@ pub async fn change_password(app: &App, input: ChangePasswordInput) -> ApiResult
         Ok(())
     })
     .await?;
-    Ok(json!({}))
+    Ok(Empty {})
 }

@@ -8,13 +8,13 @@ use super::model::{User, UserPool};
 use super::pools::load_pool;
 use super::refresh::revoke;
 use super::secret_hash;
+use super::shapes::Empty;
 use super::tokens::{authorize_access, refresh_hash};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::{AccessToken, ClientId};
 use crate::secret::Secret;
 use crate::App;
 use serde::Deserialize;
-use serde_json::{json, Value};
 
 /// Ends every session of a user.
 pub async fn sign_out_everywhere(app: &App, pool: &UserPool, user: User) -> ApiResult<()> {
@@ -29,10 +29,10 @@ pub struct GlobalSignOutInput {
 }
 
 /// GlobalSignOut.
-pub async fn global_sign_out(app: &App, input: GlobalSignOutInput) -> ApiResult<Value> {
+pub async fn global_sign_out(app: &App, input: GlobalSignOutInput) -> ApiResult<Empty> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
     sign_out_everywhere(app, &ctx.pool, ctx.user).await?;
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// RevokeToken's request.
@@ -45,7 +45,7 @@ pub struct RevokeTokenInput {
 }
 
 /// RevokeToken: ends the refresh token's session and its access tokens.
-pub async fn revoke_token(app: &App, input: RevokeTokenInput) -> ApiResult<Value> {
+pub async fn revoke_token(app: &App, input: RevokeTokenInput) -> ApiResult<Empty> {
     let client = load_client(app, input.client_id.as_str()).await?;
     if !client.enable_token_revocation {
         return Err(ApiError::new(
@@ -67,7 +67,7 @@ pub async fn revoke_token(app: &App, input: RevokeTokenInput) -> ApiResult<Value
     }
     let Some(record) = app.store.get_refresh_token(&refresh_hash(token)).await? else {
         // RFC 7009: revoking an unknown token is not an error.
-        return Ok(json!({}));
+        return Ok(Empty {});
     };
     if record.client_id != client.client_id {
         return Err(ApiError::new(
@@ -79,5 +79,5 @@ pub async fn revoke_token(app: &App, input: RevokeTokenInput) -> ApiResult<Value
     if let Some(user) = app.store.get_user(&pool.id, &record.username_key).await? {
         revoke(app, &pool, user, Some(&record.origin_jti)).await?;
     }
-    Ok(json!({}))
+    Ok(Empty {})
 }

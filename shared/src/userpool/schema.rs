@@ -1,35 +1,48 @@
 //! Pool schemas: Cognito's standard attributes, custom attributes from CreateUserPool, and the
 //! checks user-supplied attributes must pass.
 
-use super::model::{SchemaAttribute, UserPool};
+use super::enums::AttributeDataType;
+use super::model::{
+    NumberAttributeConstraints, SchemaAttribute, StringAttributeConstraints, UserPool,
+};
 use crate::error::{ApiError, ApiResult};
 use serde::Deserialize;
-use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
+const STRING: AttributeDataType = AttributeDataType::String;
+const BOOLEAN: AttributeDataType = AttributeDataType::Boolean;
+
 /// Standard attributes and their types.
-const STANDARD: &[(&str, &str)] = &[
-    ("sub", "String"),
-    ("name", "String"),
-    ("given_name", "String"),
-    ("family_name", "String"),
-    ("middle_name", "String"),
-    ("nickname", "String"),
-    ("preferred_username", "String"),
-    ("profile", "String"),
-    ("picture", "String"),
-    ("website", "String"),
-    ("email", "String"),
-    ("email_verified", "Boolean"),
-    ("gender", "String"),
-    ("birthdate", "String"),
-    ("zoneinfo", "String"),
-    ("locale", "String"),
-    ("phone_number", "String"),
-    ("phone_number_verified", "Boolean"),
-    ("address", "String"),
-    ("updated_at", "Number"),
+const STANDARD: &[(&str, AttributeDataType)] = &[
+    ("sub", STRING),
+    ("name", STRING),
+    ("given_name", STRING),
+    ("family_name", STRING),
+    ("middle_name", STRING),
+    ("nickname", STRING),
+    ("preferred_username", STRING),
+    ("profile", STRING),
+    ("picture", STRING),
+    ("website", STRING),
+    ("email", STRING),
+    ("email_verified", BOOLEAN),
+    ("gender", STRING),
+    ("birthdate", STRING),
+    ("zoneinfo", STRING),
+    ("locale", STRING),
+    ("phone_number", STRING),
+    ("phone_number_verified", BOOLEAN),
+    ("address", STRING),
+    ("updated_at", AttributeDataType::Number),
 ];
+
+/// `{MinLength, MaxLength}` as strings.
+fn lengths(min: &str, max: &str) -> StringAttributeConstraints {
+    StringAttributeConstraints {
+        min_length: Some(min.into()),
+        max_length: Some(max.into()),
+    }
+}
 
 /// A schema entry as sent in CreateUserPool.
 #[derive(Deserialize, Debug, Clone)]
@@ -38,7 +51,7 @@ pub struct SchemaInput {
     /// Attribute name, 1..20.
     pub name: Option<String>,
     /// String (default), Number, DateTime, Boolean.
-    pub attribute_data_type: Option<String>,
+    pub attribute_data_type: Option<AttributeDataType>,
     /// Admin-only attribute.
     pub developer_only_attribute: Option<bool>,
     /// Changeable after creation (default true).
@@ -46,34 +59,35 @@ pub struct SchemaInput {
     /// Required at sign-up.
     pub required: Option<bool>,
     /// Number bounds.
-    pub number_attribute_constraints: Option<Value>,
+    pub number_attribute_constraints: Option<NumberAttributeConstraints>,
     /// String bounds.
-    pub string_attribute_constraints: Option<Value>,
+    pub string_attribute_constraints: Option<StringAttributeConstraints>,
 }
 
-fn standard(name: &str, kind: &str) -> SchemaAttribute {
-    let strings = (kind == "String").then(|| {
-        let (min, max) = match name {
-            "sub" => ("1", "2048"),
-            "birthdate" => ("10", "10"),
-            _ => ("0", "2048"),
-        };
-        json!({ "MinLength": min, "MaxLength": max })
+fn standard(name: &str, kind: AttributeDataType) -> SchemaAttribute {
+    let strings = (kind == STRING).then(|| match name {
+        "sub" => lengths("1", "2048"),
+        "birthdate" => lengths("10", "10"),
+        _ => lengths("0", "2048"),
+    });
+    let numbers = (kind == AttributeDataType::Number).then(|| NumberAttributeConstraints {
+        min_value: Some("0".into()),
+        max_value: None,
     });
     SchemaAttribute {
         name: name.into(),
-        attribute_data_type: kind.into(),
+        attribute_data_type: kind,
         developer_only_attribute: false,
         mutable: name != "sub",
         required: name == "sub",
-        number_attribute_constraints: (kind == "Number").then(|| json!({ "MinValue": "0" })),
+        number_attribute_constraints: numbers,
         string_attribute_constraints: strings,
     }
 }
 
 /// The full schema of a new pool: the standard attributes, adjusted and extended by `input`.
 pub fn build(input: &[SchemaInput]) -> ApiResult<Vec<SchemaAttribute>> {
-    let mut schema: Vec<SchemaAttribute> = STANDARD.iter().map(|(n, k)| standard(n, k)).collect();
+    let mut schema: Vec<SchemaAttribute> = STANDARD.iter().map(|(n, k)| standard(n, *k)).collect();
     let mut custom = 0;
     for entry in input {
         let name = entry
@@ -86,16 +100,7 @@ pub fn build(input: &[SchemaInput]) -> ApiResult<Vec<SchemaAttribute>> {
                 "Member must have length less than or equal to 20",
             ));
         }
-        let kind = entry
-            .attribute_data_type
-            .clone()
-            .unwrap_or_else(|| "String".into());
-        if !["String", "Number", "DateTime", "Boolean"].contains(&kind.as_str()) {
-            return Err(ApiError::constraint(
-                "schema.member.attributeDataType",
-                "Member must satisfy enum value set: [Number, String, Boolean, DateTime]",
-            ));
-        }
+        let kind = entry.attribute_data_type.unwrap_or(STRING);
         if let Some(existing) = schema.iter_mut().find(|a| a.name == name) {
             if name == "sub" {
                 return Err(ApiError::invalid("sub cannot be modified."));
@@ -117,14 +122,15 @@ pub fn build(input: &[SchemaInput]) -> ApiResult<Vec<SchemaAttribute>> {
         }
         schema.push(SchemaAttribute {
             name: format!("custom:{name}"),
-            attribute_data_type: kind.clone(),
+            attribute_data_type: kind,
             developer_only_attribute: entry.developer_only_attribute.unwrap_or(false),
             mutable: entry.mutable.unwrap_or(true),
             required: false,
             number_attribute_constraints: entry.number_attribute_constraints.clone(),
-            string_attribute_constraints: entry.string_attribute_constraints.clone().or_else(
-                || (kind == "String").then(|| json!({"MinLength": "0", "MaxLength": "2048"})),
-            ),
+            string_attribute_constraints: entry
+                .string_attribute_constraints
+                .clone()
+                .or_else(|| (kind == STRING).then(|| lengths("0", "2048"))),
         });
     }
     Ok(schema)
@@ -136,8 +142,8 @@ fn schema_error(name: &str, problem: &str) -> ApiError {
     ))
 }
 
-fn bound(constraints: &Option<Value>, key: &str) -> Option<i64> {
-    constraints.as_ref()?.get(key)?.as_str()?.parse().ok()
+fn bound(value: Option<&String>) -> Option<i64> {
+    value?.parse().ok()
 }
 
 /// Checks attributes a caller supplies (SignUp): known names, types, bounds, formats, and no
@@ -162,10 +168,12 @@ pub fn validate(
                 "String must be no longer than 2048 characters",
             ));
         }
-        match def.attribute_data_type.as_str() {
-            "String" => {
+        let strings = def.string_attribute_constraints.as_ref();
+        let numbers = def.number_attribute_constraints.as_ref();
+        match def.attribute_data_type {
+            AttributeDataType::String => {
                 let len = value.chars().count() as i64;
-                if let Some(max) = bound(&def.string_attribute_constraints, "MaxLength") {
+                if let Some(max) = bound(strings.and_then(|c| c.max_length.as_ref())) {
                     if len > max {
                         return Err(schema_error(
                             name,
@@ -173,7 +181,7 @@ pub fn validate(
                         ));
                     }
                 }
-                if let Some(min) = bound(&def.string_attribute_constraints, "MinLength") {
+                if let Some(min) = bound(strings.and_then(|c| c.min_length.as_ref())) {
                     if len < min {
                         return Err(schema_error(
                             name,
@@ -182,18 +190,17 @@ pub fn validate(
                     }
                 }
             }
-            "Number" => {
+            AttributeDataType::Number => {
                 let n: i64 = value
                     .parse()
                     .map_err(|_| schema_error(name, "Number must be an integer"))?;
-                let c = &def.number_attribute_constraints;
-                if bound(c, "MinValue").is_some_and(|m| n < m)
-                    || bound(c, "MaxValue").is_some_and(|m| n > m)
+                if bound(numbers.and_then(|c| c.min_value.as_ref())).is_some_and(|m| n < m)
+                    || bound(numbers.and_then(|c| c.max_value.as_ref())).is_some_and(|m| n > m)
                 {
                     return Err(schema_error(name, "Number is out of range"));
                 }
             }
-            "Boolean" if super::model::parse_bool(value).is_none() => {
+            AttributeDataType::Boolean if super::model::parse_bool(value).is_none() => {
                 return Err(schema_error(name, "Boolean must be true or false"));
             }
             _ => {}
@@ -262,13 +269,36 @@ mod tests {
     fn input(name: &str, kind: &str) -> SchemaInput {
         SchemaInput {
             name: Some(name.into()),
-            attribute_data_type: Some(kind.into()),
+            attribute_data_type: Some(kind.parse().unwrap()),
             developer_only_attribute: None,
             mutable: None,
             required: None,
             number_attribute_constraints: None,
-            string_attribute_constraints: Some(json!({"MaxLength": "5"})),
+            string_attribute_constraints: Some(StringAttributeConstraints {
+                min_length: None,
+                max_length: Some("5".into()),
+            }),
         }
+    }
+
+    #[test]
+    fn standard_constraints_serialize_as_cognito_sends_them() {
+        let schema = build(&[]).unwrap();
+        let by_name =
+            |n: &str| serde_json::to_value(schema.iter().find(|a| a.name == n).unwrap()).unwrap();
+        assert_eq!(
+            by_name("updated_at"),
+            serde_json::json!({"Name": "updated_at", "AttributeDataType": "Number",
+                "DeveloperOnlyAttribute": false, "Mutable": true, "Required": false,
+                "NumberAttributeConstraints": {"MinValue": "0"}})
+        );
+        assert_eq!(
+            by_name("sub")["StringAttributeConstraints"],
+            serde_json::json!({"MinLength": "1", "MaxLength": "2048"})
+        );
+        assert!(by_name("email_verified")
+            .get("StringAttributeConstraints")
+            .is_none());
     }
 
     #[test]

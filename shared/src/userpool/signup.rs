@@ -6,6 +6,7 @@ use super::credentials::hash_new;
 use super::messages::{compose, deliver_code, send_code, verification_channel, MessageSource};
 use super::model::{AppClient, CodePurpose, User, UserPool, UserStatus};
 use super::pools::load_pool;
+use super::shapes::{CodeDeliveryDetails, CodeDeliveryOutput, Empty};
 use super::users::{
     alias_exists, aliases_for, find_user, is_username_claim, load_user, modify_user, take_aliases,
     AdminUserInput,
@@ -16,8 +17,7 @@ use crate::ids::{ClientId, ConfirmationCode, Password, SecretHash, Username};
 use crate::store::StoreError;
 use crate::triggers::events::{post_confirmation, pre_sign_up, ConfirmSource, SignUpSource};
 use crate::App;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -142,8 +142,21 @@ pub async fn create_user(app: &App, pool: &UserPool, user: &User, force: bool) -
         })
 }
 
+/// SignUp's reply.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct SignUpOutput {
+    /// Whether PreSignUp confirmed the user.
+    pub user_confirmed: bool,
+    /// The new user's `sub`.
+    pub user_sub: String,
+    /// Where the confirmation code went, when one was sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub code_delivery_details: Option<CodeDeliveryDetails>,
+}
+
 /// SignUp.
-pub async fn sign_up(app: &App, input: SignUpInput) -> ApiResult<Value> {
+pub async fn sign_up(app: &App, input: SignUpInput) -> ApiResult<SignUpOutput> {
     let (client, pool) = client_and_pool(app, &input.client_id).await?;
     let username = input.username.as_str();
     secret_hash::check(
@@ -192,7 +205,11 @@ pub async fn sign_up(app: &App, input: SignUpInput) -> ApiResult<Value> {
             app.store.delete_user(&pool.id, &user.username_key).await?;
             return Err(e);
         }
-        return Ok(json!({ "UserConfirmed": true, "UserSub": user.sub }));
+        return Ok(SignUpOutput {
+            user_confirmed: true,
+            user_sub: user.sub,
+            code_delivery_details: None,
+        });
     }
     let channel = verification_channel(&pool, &user);
     let composed = match &channel {
@@ -200,13 +217,18 @@ pub async fn sign_up(app: &App, input: SignUpInput) -> ApiResult<Value> {
         None => None,
     };
     create_user(app, &pool, &user, false).await?;
-    let mut out = json!({ "UserConfirmed": false, "UserSub": user.sub });
-    if let (Some(ch), Some(composed)) = (channel, composed) {
-        let purpose = CodePurpose::SignUp;
-        out["CodeDeliveryDetails"] =
-            deliver_code(app, &pool, &user, purpose, &ch, composed).await?;
-    }
-    Ok(out)
+    let details = match (channel, composed) {
+        (Some(ch), Some(composed)) => {
+            let purpose = CodePurpose::SignUp;
+            Some(deliver_code(app, &pool, &user, purpose, &ch, composed).await?)
+        }
+        _ => None,
+    };
+    Ok(SignUpOutput {
+        user_confirmed: false,
+        user_sub: user.sub,
+        code_delivery_details: details,
+    })
 }
 
 /// ConfirmSignUp's request.
@@ -246,7 +268,7 @@ pub async fn code_request_user(
 }
 
 /// ConfirmSignUp: checks the code, confirms the user and marks the code's channel verified.
-pub async fn confirm_sign_up(app: &App, input: ConfirmSignUpInput) -> ApiResult<Value> {
+pub async fn confirm_sign_up(app: &App, input: ConfirmSignUpInput) -> ApiResult<Empty> {
     let (_, pool, user) = code_request_user(
         app,
         &input.client_id,
@@ -293,7 +315,7 @@ pub async fn confirm_sign_up(app: &App, input: ConfirmSignUpInput) -> ApiResult<
         Ok(())
     })
     .await?;
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// ResendConfirmationCode's request.
@@ -306,7 +328,10 @@ pub struct ResendInput {
 }
 
 /// ResendConfirmationCode: a new code supersedes the old one.
-pub async fn resend_confirmation_code(app: &App, input: ResendInput) -> ApiResult<Value> {
+pub async fn resend_confirmation_code(
+    app: &App,
+    input: ResendInput,
+) -> ApiResult<CodeDeliveryOutput> {
     let (client, pool) = client_and_pool(app, &input.client_id).await?;
     let name = input.username.as_str();
     secret_hash::check(
@@ -316,8 +341,9 @@ pub async fn resend_confirmation_code(app: &App, input: ResendInput) -> ApiResul
     )?;
     let Some(user) = find_user(app, &pool, name).await? else {
         if client.hides_user_existence() {
-            let details = super::recovery::simulated_details(&pool, name);
-            return Ok(json!({ "CodeDeliveryDetails": details }));
+            return Ok(CodeDeliveryOutput {
+                code_delivery_details: super::recovery::simulated_details(&pool, name),
+            });
         }
         return Err(ApiError::user_not_found());
     };
@@ -329,11 +355,13 @@ pub async fn resend_confirmation_code(app: &App, input: ResendInput) -> ApiResul
     };
     let (purpose, source) = (CodePurpose::SignUp, MessageSource::ResendCode);
     let details = send_code(app, &pool, &user, purpose, source, &ch).await?;
-    Ok(json!({ "CodeDeliveryDetails": details }))
+    Ok(CodeDeliveryOutput {
+        code_delivery_details: details,
+    })
 }
 
 /// AdminConfirmSignUp: confirms without a code (does not verify email or phone).
-pub async fn admin_confirm_sign_up(app: &App, input: AdminUserInput) -> ApiResult<Value> {
+pub async fn admin_confirm_sign_up(app: &App, input: AdminUserInput) -> ApiResult<Empty> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
     if user.status != UserStatus::Unconfirmed {
@@ -354,5 +382,5 @@ pub async fn admin_confirm_sign_up(app: &App, input: AdminUserInput) -> ApiResul
     app.store
         .delete_code(&pool.id, &key, CodePurpose::SignUp)
         .await?;
-    Ok(json!({}))
+    Ok(Empty {})
 }

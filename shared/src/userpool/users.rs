@@ -4,14 +4,14 @@
 use super::filter::Filter;
 use super::model::{AppClient, User, UserPool};
 use super::pools::{decode_token, encode_token, load_pool};
+use super::shapes::{attributes, AttributeType, Empty, MfaSettings, UserType};
 use super::tokens::authorize_access;
 use crate::clock::epoch_seconds;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::{AccessToken, UserPoolId, Username};
 use crate::store::StoreError;
 use crate::App;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde::{Deserialize, Serialize};
 
 /// The alias claim key of an attribute value (`email:a@b.c`), or None if not an alias here.
 pub fn alias_key(pool: &UserPool, attr: &str, value: &str) -> String {
@@ -203,15 +203,6 @@ pub async fn modify_user_if(
     )))
 }
 
-/// `[{Name, Value}]` of the attributes `visible` accepts.
-pub fn attribute_json(user: &User, visible: impl Fn(&str) -> bool) -> Vec<Value> {
-    user.attribute_list()
-        .into_iter()
-        .filter(|(n, _)| visible(n))
-        .map(|(n, v)| json!({ "Name": n, "Value": v }))
-        .collect()
-}
-
 fn readable_by(pool: &UserPool, client: &AppClient, name: &str) -> bool {
     client.can_read(name)
         && !pool
@@ -229,28 +220,48 @@ pub struct AdminUserInput {
     pub username: Username,
 }
 
+/// AdminGetUser's reply.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct AdminGetUserOutput {
+    /// The internal username.
+    pub username: String,
+    /// Every attribute.
+    pub user_attributes: Vec<AttributeType>,
+    /// Epoch seconds.
+    pub user_create_date: f64,
+    /// Epoch seconds.
+    pub user_last_modified_date: f64,
+    /// False after AdminDisableUser.
+    pub enabled: bool,
+    /// UNCONFIRMED, CONFIRMED, ...
+    pub user_status: &'static str,
+    /// MFA members, when set up.
+    #[serde(flatten)]
+    pub mfa: MfaSettings,
+}
+
 /// AdminGetUser.
-pub async fn admin_get_user(app: &App, input: AdminUserInput) -> ApiResult<Value> {
+pub async fn admin_get_user(app: &App, input: AdminUserInput) -> ApiResult<AdminGetUserOutput> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
-    let mut out = json!({
-        "Username": user.username,
-        "UserAttributes": attribute_json(&user, |_| true),
-        "UserCreateDate": epoch_seconds(user.created_ms),
-        "UserLastModifiedDate": epoch_seconds(user.modified_ms),
-        "Enabled": user.enabled,
-        "UserStatus": user.status.as_str(),
-    });
-    super::mfa::describe(&user, &mut out);
-    Ok(out)
+    Ok(AdminGetUserOutput {
+        user_attributes: attributes(&user, |_| true),
+        user_create_date: epoch_seconds(user.created_ms),
+        user_last_modified_date: epoch_seconds(user.modified_ms),
+        enabled: user.enabled,
+        user_status: user.status.as_str(),
+        mfa: super::mfa::describe(&user),
+        username: user.username,
+    })
 }
 
 /// AdminDeleteUser.
-pub async fn admin_delete_user(app: &App, input: AdminUserInput) -> ApiResult<Value> {
+pub async fn admin_delete_user(app: &App, input: AdminUserInput) -> ApiResult<Empty> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
     app.store.delete_user(&pool.id, &user.username_key).await?;
-    Ok(json!({}))
+    Ok(Empty {})
 }
 
 /// GetUser's request.
@@ -260,15 +271,27 @@ pub struct GetUserInput {
     access_token: AccessToken,
 }
 
+/// GetUser's reply.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetUserOutput {
+    /// The internal username.
+    pub username: String,
+    /// The attributes the token's client may read.
+    pub user_attributes: Vec<AttributeType>,
+    /// MFA members, when set up.
+    #[serde(flatten)]
+    pub mfa: MfaSettings,
+}
+
 /// GetUser: the token's user, with the attributes its client may read.
-pub async fn get_user(app: &App, input: GetUserInput) -> ApiResult<Value> {
+pub async fn get_user(app: &App, input: GetUserInput) -> ApiResult<GetUserOutput> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
-    let mut out = json!({
-        "Username": ctx.user.username,
-        "UserAttributes": attribute_json(&ctx.user, |n| readable_by(&ctx.pool, &ctx.client, n)),
-    });
-    super::mfa::describe(&ctx.user, &mut out);
-    Ok(out)
+    Ok(GetUserOutput {
+        username: ctx.user.username.clone(),
+        user_attributes: attributes(&ctx.user, |n| readable_by(&ctx.pool, &ctx.client, n)),
+        mfa: super::mfa::describe(&ctx.user),
+    })
 }
 
 /// ListUsers' request.
@@ -282,20 +305,19 @@ pub struct ListUsersInput {
     filter: Option<String>,
 }
 
-/// `UserType` (note: `Attributes`, not `UserAttributes`).
-pub fn user_type(user: &User, only: Option<&[String]>) -> Value {
-    json!({
-        "Username": user.username,
-        "Attributes": attribute_json(user, |n| only.is_none_or(|o| o.iter().any(|a| a == n))),
-        "UserCreateDate": epoch_seconds(user.created_ms),
-        "UserLastModifiedDate": epoch_seconds(user.modified_ms),
-        "Enabled": user.enabled,
-        "UserStatus": user.status.as_str(),
-    })
+/// ListUsers' reply.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ListUsersOutput {
+    /// This page.
+    pub users: Vec<UserType>,
+    /// The next page's token, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pagination_token: Option<String>,
 }
 
 /// ListUsers, with Filter (`=` and `^=`) and pagination.
-pub async fn list_users(app: &App, input: ListUsersInput) -> ApiResult<Value> {
+pub async fn list_users(app: &App, input: ListUsersInput) -> ApiResult<ListUsersOutput> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let limit = match input.limit {
         None | Some(0) => 60,
@@ -325,14 +347,9 @@ pub async fn list_users(app: &App, input: ListUsersInput) -> ApiResult<Value> {
         .store
         .list_users(&pool.id, after.as_deref(), limit, &keep)
         .await?;
-    let users: Vec<Value> = page
-        .items
-        .iter()
-        .map(|u| user_type(u, input.attributes_to_get.as_deref()))
-        .collect();
-    let mut out = json!({ "Users": users });
-    if let Some(next) = page.next {
-        out["PaginationToken"] = json!(encode_token(&next));
-    }
-    Ok(out)
+    let only = input.attributes_to_get.as_deref();
+    Ok(ListUsersOutput {
+        users: page.items.iter().map(|u| UserType::of(u, only)).collect(),
+        pagination_token: page.next.as_deref().map(encode_token),
+    })
 }

@@ -1,33 +1,72 @@
 //! The pool's public documents: JWKS and OpenID Connect discovery.
 
+use super::keys::Jwks;
 use super::pools::load_pool;
-use crate::error::ApiResult;
+use crate::error::{ApiResult, Error};
 use crate::App;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
-/// `GET /{poolId}/.well-known/jwks.json`: both signing keys.
-pub async fn jwks(app: &App, pool_id: &str) -> ApiResult<Value> {
-    let pool = load_pool(app, pool_id).await?;
-    let signers = app.signers(&pool)?;
-    Ok(json!({ "keys": [signers.id.jwk(), signers.access.jwk()] }))
+/// The pool's OpenID Connect discovery document.
+#[derive(Debug, Serialize)]
+pub struct OpenIdConfiguration {
+    /// The pool's issuer URL.
+    pub issuer: String,
+    /// Where the JWKS is.
+    pub jwks_uri: String,
+    /// Hosted-UI authorization endpoint (not implemented yet).
+    pub authorization_endpoint: String,
+    /// OAuth token endpoint (not implemented yet).
+    pub token_endpoint: String,
+    /// userInfo endpoint (not implemented yet).
+    pub userinfo_endpoint: String,
+    /// `code`, `token`.
+    pub response_types_supported: Vec<&'static str>,
+    /// `openid`, `email`, `phone`, `profile`.
+    pub scopes_supported: Vec<&'static str>,
+    /// `public`.
+    pub subject_types_supported: Vec<&'static str>,
+    /// `RS256`.
+    pub id_token_signing_alg_values_supported: Vec<&'static str>,
+    /// `client_secret_basic`, `client_secret_post`.
+    pub token_endpoint_auth_methods_supported: Vec<&'static str>,
 }
 
-/// `GET /{poolId}/.well-known/openid-configuration`.
-pub async fn openid_configuration(app: &App, pool_id: &str) -> ApiResult<Value> {
+/// The pool's JWKS: both signing keys.
+pub async fn jwks_document(app: &App, pool_id: &str) -> ApiResult<Jwks> {
+    let pool = load_pool(app, pool_id).await?;
+    let signers = app.signers(&pool)?;
+    Ok(Jwks {
+        keys: vec![signers.id.jwk(), signers.access.jwk()],
+    })
+}
+
+/// The pool's discovery document.
+pub async fn discovery(app: &App, pool_id: &str) -> ApiResult<OpenIdConfiguration> {
     let pool = load_pool(app, pool_id).await?;
     let issuer = app.settings.issuer(&pool.id);
     let base = &app.settings.issuer_base_url;
-    Ok(json!({
-        "issuer": issuer,
-        "jwks_uri": format!("{issuer}/.well-known/jwks.json"),
+    Ok(OpenIdConfiguration {
+        jwks_uri: format!("{issuer}/.well-known/jwks.json"),
         // The hosted UI / OAuth endpoints are not implemented (README feature table).
-        "authorization_endpoint": format!("{base}/oauth2/authorize"),
-        "token_endpoint": format!("{base}/oauth2/token"),
-        "userinfo_endpoint": format!("{base}/oauth2/userInfo"),
-        "response_types_supported": ["code", "token"],
-        "scopes_supported": ["openid", "email", "phone", "profile"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "token_endpoint_auth_methods_supported": ["client_secret_basic", "client_secret_post"],
-    }))
+        authorization_endpoint: format!("{base}/oauth2/authorize"),
+        token_endpoint: format!("{base}/oauth2/token"),
+        userinfo_endpoint: format!("{base}/oauth2/userInfo"),
+        issuer,
+        response_types_supported: vec!["code", "token"],
+        scopes_supported: vec!["openid", "email", "phone", "profile"],
+        subject_types_supported: vec!["public"],
+        id_token_signing_alg_values_supported: vec!["RS256"],
+        token_endpoint_auth_methods_supported: vec!["client_secret_basic", "client_secret_post"],
+    })
+}
+
+/// `GET /{poolId}/.well-known/jwks.json` as JSON (the HTTP edges serve every document alike).
+pub async fn jwks(app: &App, pool_id: &str) -> ApiResult<Value> {
+    Ok(serde_json::to_value(jwks_document(app, pool_id).await?).map_err(Error::from)?)
+}
+
+/// `GET /{poolId}/.well-known/openid-configuration` as JSON.
+pub async fn openid_configuration(app: &App, pool_id: &str) -> ApiResult<Value> {
+    Ok(serde_json::to_value(discovery(app, pool_id).await?).map_err(Error::from)?)
 }

@@ -56,7 +56,7 @@ async fn discovery(State(s): State<Arc<Shared>>) -> Json<Value> {
 async fn jwks(State(s): State<Arc<Shared>>) -> Json<Value> {
     s.jwks_fetches.fetch_add(1, Ordering::SeqCst);
     let keys = s.keys.lock().expect("keys lock");
-    let jwks: Vec<Value> = keys.published.iter().map(|k| k.jwk()).collect();
+    let jwks: Vec<_> = keys.published.iter().map(|k| k.jwk()).collect();
     Json(json!({ "keys": jwks }))
 }
 

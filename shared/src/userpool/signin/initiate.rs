@@ -7,6 +7,7 @@ use super::{custom, password, refresh_token, srp};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{ClientId, UserPoolId};
 use crate::userpool::clients::{load_client, load_pool_client};
+use crate::userpool::enums::ExplicitAuthFlow as Flag;
 use crate::userpool::model::AppClient;
 use crate::userpool::pools::load_pool;
 use crate::App;
@@ -91,30 +92,30 @@ pub async fn initiate(
     };
     match (flow, caller) {
         (AuthFlow::UserPasswordAuth, Caller::App) => {
-            let allowed = client.allows("ALLOW_USER_PASSWORD_AUTH", Some("USER_PASSWORD_AUTH"));
+            let allowed = client.allows(Flag::AllowUserPasswordAuth, Some(Flag::UserPasswordAuth));
             enabled(allowed, flow.as_str())?;
             password::sign_in(app, pool, client, params).await
         }
         (AuthFlow::AdminUserPasswordAuth | AuthFlow::AdminNoSrpAuth, Caller::Admin) => {
             let allowed =
-                client.allows("ALLOW_ADMIN_USER_PASSWORD_AUTH", Some("ADMIN_NO_SRP_AUTH"));
+                client.allows(Flag::AllowAdminUserPasswordAuth, Some(Flag::AdminNoSrpAuth));
             enabled(allowed, flow.as_str())?;
             password::sign_in(app, pool, client, params).await
         }
         (AuthFlow::RefreshTokenAuth | AuthFlow::RefreshToken, _) => {
             // Always allowed for clients that still use the legacy flow names.
             let allowed =
-                client.allows("ALLOW_REFRESH_TOKEN_AUTH", None) || client.legacy_flows_only();
+                client.allows(Flag::AllowRefreshTokenAuth, None) || client.legacy_flows_only();
             enabled(allowed, "REFRESH_TOKEN_AUTH")?;
             refresh_token::sign_in(app, pool, client, params).await
         }
         (AuthFlow::UserSrpAuth, _) => {
-            let allowed = client.allows("ALLOW_USER_SRP_AUTH", None) || client.legacy_flows_only();
+            let allowed = client.allows(Flag::AllowUserSrpAuth, None) || client.legacy_flows_only();
             enabled(allowed, flow.as_str())?;
             srp::start(app, pool, client, params).await
         }
         (AuthFlow::CustomAuth, _) => {
-            let allowed = client.allows("ALLOW_CUSTOM_AUTH", Some("CUSTOM_AUTH_FLOW_ONLY"));
+            let allowed = client.allows(Flag::AllowCustomAuth, Some(Flag::CustomAuthFlowOnly));
             enabled(allowed, flow.as_str())?;
             custom::start(app, pool, client, params).await
         }

@@ -1,87 +1,10 @@
-//! What a sign-in answers: Cognito's `AuthFlowType` and `ChallengeNameType` enums, and the
-//! reply of InitiateAuth / RespondToAuthChallenge (a challenge, or tokens).
+//! What a sign-in answers: the reply of InitiateAuth / RespondToAuthChallenge (a challenge, or
+//! tokens). The flow and challenge names are Cognito enums ([`crate::userpool::enums`]).
 
+pub use crate::userpool::enums::{AuthFlow, ChallengeName};
 use crate::userpool::tokens::Issued;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::collections::BTreeMap;
-
-/// Cognito's `AuthFlowType`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[allow(missing_docs)]
-pub enum AuthFlow {
-    UserSrpAuth,
-    RefreshTokenAuth,
-    RefreshToken,
-    CustomAuth,
-    AdminNoSrpAuth,
-    UserPasswordAuth,
-    AdminUserPasswordAuth,
-    UserAuth,
-}
-
-impl AuthFlow {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::UserSrpAuth => "USER_SRP_AUTH",
-            Self::RefreshTokenAuth => "REFRESH_TOKEN_AUTH",
-            Self::RefreshToken => "REFRESH_TOKEN",
-            Self::CustomAuth => "CUSTOM_AUTH",
-            Self::AdminNoSrpAuth => "ADMIN_NO_SRP_AUTH",
-            Self::UserPasswordAuth => "USER_PASSWORD_AUTH",
-            Self::AdminUserPasswordAuth => "ADMIN_USER_PASSWORD_AUTH",
-            Self::UserAuth => "USER_AUTH",
-        }
-    }
-}
-
-/// Cognito's `ChallengeNameType`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-#[allow(missing_docs)]
-pub enum ChallengeName {
-    SmsMfa,
-    EmailOtp,
-    SoftwareTokenMfa,
-    SelectMfaType,
-    MfaSetup,
-    PasswordVerifier,
-    CustomChallenge,
-    SelectChallenge,
-    DeviceSrpAuth,
-    DevicePasswordVerifier,
-    AdminNoSrpAuth,
-    NewPasswordRequired,
-    SmsOtp,
-    Password,
-    WebAuthn,
-    PasswordSrp,
-}
-
-impl ChallengeName {
-    /// The wire name.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::SmsMfa => "SMS_MFA",
-            Self::EmailOtp => "EMAIL_OTP",
-            Self::SoftwareTokenMfa => "SOFTWARE_TOKEN_MFA",
-            Self::SelectMfaType => "SELECT_MFA_TYPE",
-            Self::MfaSetup => "MFA_SETUP",
-            Self::PasswordVerifier => "PASSWORD_VERIFIER",
-            Self::CustomChallenge => "CUSTOM_CHALLENGE",
-            Self::SelectChallenge => "SELECT_CHALLENGE",
-            Self::DeviceSrpAuth => "DEVICE_SRP_AUTH",
-            Self::DevicePasswordVerifier => "DEVICE_PASSWORD_VERIFIER",
-            Self::AdminNoSrpAuth => "ADMIN_NO_SRP_AUTH",
-            Self::NewPasswordRequired => "NEW_PASSWORD_REQUIRED",
-            Self::SmsOtp => "SMS_OTP",
-            Self::Password => "PASSWORD",
-            Self::WebAuthn => "WEB_AUTHN",
-            Self::PasswordSrp => "PASSWORD_SRP",
-        }
-    }
-}
 
 /// `ChallengeParameters`: names to strings (structured values travel as JSON strings).
 pub type ChallengeParameters = BTreeMap<String, String>;

@@ -7,6 +7,7 @@
 use super::outcome::{AuthReply, ChallengeName, ChallengeParameters};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::triggers::events::post_authentication;
+use crate::userpool::enums::MfaConfiguration;
 use crate::userpool::lockout;
 use crate::userpool::model::{AppClient, Lockout, User, UserPool, UserStatus};
 use crate::userpool::session::{self, ChallengeSession};
@@ -69,10 +70,10 @@ pub async fn after_first_factor(
     source: TokenSource,
 ) -> ApiResult<AuthReply> {
     let has_totp = user.mfa.totp_secret.is_some();
-    let wants = match pool.mfa_configuration.as_str() {
-        "ON" => true,
-        "OPTIONAL" => has_totp && user.mfa.totp_enabled,
-        _ => false,
+    let wants = match pool.mfa_configuration {
+        MfaConfiguration::On => true,
+        MfaConfiguration::Optional => has_totp && user.mfa.totp_enabled,
+        MfaConfiguration::Off => false,
     };
     if !wants {
         return complete(app, pool, client, user, source).await;

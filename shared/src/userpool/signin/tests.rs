@@ -308,7 +308,8 @@ async fn unknown_users_in_a_hiding_client_lock_out_like_users() {
         "the client does not hide existence"
     );
     let mut hiding = (*f.client).clone();
-    hiding.prevent_user_existence_errors = "ENABLED".into();
+    hiding.prevent_user_existence_errors =
+        crate::userpool::enums::PreventUserExistenceErrors::Enabled;
     let try_once = || async {
         let p = params(&[("USERNAME", "nobody"), ("PASSWORD", PASSWORD)]);
         let flow = AuthFlow::UserPasswordAuth;

@@ -1,0 +1,112 @@
+//! One API call: the App's ports plus what the request carries for the triggers it may fire
+//! (`ClientMetadata`, `ValidationData`, the calling `ClientId`). The protocol layer makes one per
+//! request and passes it down explicitly; every operation and domain step takes it where it
+//! used to take the App (it derefs to the App), so no value travels hidden beside the call.
+//! The members are read from the already-parsed request only when a trigger first needs them
+//! (most requests fire none).
+
+use crate::App;
+use serde::Deserialize;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::ops::Deref;
+use std::sync::OnceLock;
+
+/// The client id Cognito reports for admin operations that name no client.
+pub const NO_CLIENT: &str = "CLIENT_ID_NOT_APPLICABLE";
+
+/// One call: the App and the request it serves.
+pub struct Call<'a> {
+    app: &'a App,
+    input: Option<&'a Value>,
+    meta: OnceLock<RequestMeta>,
+}
+
+impl<'a> Call<'a> {
+    /// A call serving `input` (the request body, parsed and checked against the model).
+    pub fn new(app: &'a App, input: &'a Value) -> Self {
+        Self {
+            app,
+            input: Some(input),
+            meta: OnceLock::new(),
+        }
+    }
+
+    /// A call with no request behind it (tools, tests): triggers see no metadata.
+    pub fn internal(app: &'a App) -> Self {
+        Self {
+            app,
+            input: None,
+            meta: OnceLock::new(),
+        }
+    }
+
+    /// The App.
+    pub fn app(&self) -> &'a App {
+        self.app
+    }
+
+    /// The request's members triggers see, read on first use.
+    pub fn request(&self) -> &RequestMeta {
+        self.meta.get_or_init(|| {
+            self.input
+                .and_then(|v| RequestMeta::deserialize(v).ok())
+                .unwrap_or_default()
+        })
+    }
+}
+
+impl Deref for Call<'_> {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        self.app
+    }
+}
+
+/// The request members triggers see.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RequestMeta {
+    /// `ClientMetadata`: passed to triggers, never stored.
+    #[serde(default)]
+    pub client_metadata: Option<HashMap<String, String>>,
+    /// `ValidationData` (SignUp, AdminCreateUser) as name/value pairs.
+    #[serde(default)]
+    pub validation_data: Option<Vec<NameValue>>,
+    /// `ClientId`, when the request names one.
+    #[serde(default)]
+    pub client_id: Option<String>,
+}
+
+/// An `AttributeType`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct NameValue {
+    /// Name.
+    pub name: String,
+    /// Value.
+    #[serde(default)]
+    pub value: Option<String>,
+}
+
+impl RequestMeta {
+    /// `ClientMetadata` as a map.
+    pub fn client_metadata(&self) -> HashMap<String, String> {
+        self.client_metadata.clone().unwrap_or_default()
+    }
+
+    /// `ValidationData` as a map.
+    pub fn validation_data(&self) -> HashMap<String, String> {
+        self.validation_data
+            .iter()
+            .flatten()
+            .map(|nv| (nv.name.clone(), nv.value.clone().unwrap_or_default()))
+            .collect()
+    }
+
+    /// The `callerContext.clientId`.
+    pub fn client_id(&self) -> String {
+        self.client_id.clone().unwrap_or_else(|| NO_CLIENT.into())
+    }
+}

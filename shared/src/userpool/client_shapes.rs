@@ -1,0 +1,155 @@
+//! Output shapes of app clients: `UserPoolClientType` and `UserPoolClientDescription`.
+//! Request members Latchkey stores without acting on them (the record's `passthrough`) are
+//! echoed as sent, over the defaults.
+
+use super::enums::{ExplicitAuthFlow, PreventUserExistenceErrors};
+use super::model::{AppClient, TokenValidityUnits};
+use crate::clock::epoch_seconds;
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+const OAUTH_CLIENT: &str = "AllowedOAuthFlowsUserPoolClient";
+
+/// `UserPoolClientType`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserPoolClientType {
+    /// The pool.
+    pub user_pool_id: String,
+    /// ClientName.
+    pub client_name: String,
+    /// Client id.
+    pub client_id: String,
+    /// Present when the client has a secret.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_secret: Option<String>,
+    /// Epoch seconds.
+    pub last_modified_date: f64,
+    /// Epoch seconds.
+    pub creation_date: f64,
+    /// In `token_validity_units.refresh_token`.
+    pub refresh_token_validity: u64,
+    /// In `token_validity_units.access_token`.
+    pub access_token_validity: u64,
+    /// In `token_validity_units.id_token`.
+    pub id_token_validity: u64,
+    /// Units of the three lifetimes.
+    pub token_validity_units: TokenValidityUnits,
+    /// Readable attributes, when restricted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub read_attributes: Option<Vec<String>>,
+    /// Writable attributes, when restricted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub write_attributes: Option<Vec<String>>,
+    /// The enabled flows.
+    pub explicit_auth_flows: Vec<ExplicitAuthFlow>,
+    /// LEGACY or ENABLED.
+    pub prevent_user_existence_errors: PreventUserExistenceErrors,
+    /// Whether RevokeToken works.
+    pub enable_token_revocation: bool,
+    /// Minutes a challenge session lives.
+    pub auth_session_validity: u32,
+    /// False unless sent (then echoed with the other OAuth members).
+    #[serde(
+        rename = "AllowedOAuthFlowsUserPoolClient",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub allowed_oauth_flows_user_pool_client: Option<bool>,
+    /// Other members sent at creation, echoed.
+    #[serde(flatten)]
+    pub passthrough: Map<String, Value>,
+}
+
+impl From<&AppClient> for UserPoolClientType {
+    fn from(c: &AppClient) -> Self {
+        Self {
+            user_pool_id: c.pool_id.clone(),
+            client_name: c.client_name.clone(),
+            client_id: c.client_id.clone(),
+            client_secret: c.secret.as_ref().map(|s| s.expose().clone()),
+            last_modified_date: epoch_seconds(c.modified_ms),
+            creation_date: epoch_seconds(c.created_ms),
+            refresh_token_validity: c.refresh_token_validity,
+            access_token_validity: c.access_token_validity,
+            id_token_validity: c.id_token_validity,
+            token_validity_units: c.token_validity_units.clone(),
+            read_attributes: c.read_attributes.clone(),
+            write_attributes: c.write_attributes.clone(),
+            explicit_auth_flows: c.explicit_auth_flows.clone(),
+            prevent_user_existence_errors: c.prevent_user_existence_errors,
+            enable_token_revocation: c.enable_token_revocation,
+            auth_session_validity: c.auth_session_validity,
+            allowed_oauth_flows_user_pool_client: (!c.passthrough.contains_key(OAUTH_CLIENT))
+                .then_some(false),
+            passthrough: c.passthrough.clone(),
+        }
+    }
+}
+
+/// `UserPoolClientDescription` (ListUserPoolClients).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UserPoolClientDescription {
+    /// Client id.
+    pub client_id: String,
+    /// The pool.
+    pub user_pool_id: String,
+    /// ClientName.
+    pub client_name: String,
+}
+
+impl From<&AppClient> for UserPoolClientDescription {
+    fn from(c: &AppClient) -> Self {
+        Self {
+            client_id: c.client_id.clone(),
+            user_pool_id: c.pool_id.clone(),
+            client_name: c.client_name.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+    use serde_json::json;
+
+    #[test]
+    fn client_oauth_default_gives_way_to_the_member_sent() {
+        let mut c = AppClient {
+            pool_id: "p".into(),
+            client_id: "c".into(),
+            client_name: "n".into(),
+            secret: None,
+            created_ms: 0,
+            modified_ms: 0,
+            explicit_auth_flows: vec![ExplicitAuthFlow::AllowUserSrpAuth],
+            refresh_token_validity: 30,
+            access_token_validity: 1,
+            id_token_validity: 1,
+            token_validity_units: TokenValidityUnits::default(),
+            read_attributes: Some(vec![]),
+            write_attributes: None,
+            prevent_user_existence_errors: PreventUserExistenceErrors::Enabled,
+            enable_token_revocation: true,
+            auth_session_validity: 3,
+            passthrough: Map::new(),
+        };
+        let plain = serde_json::to_value(UserPoolClientType::from(&c)).unwrap();
+        assert_eq!(plain["AllowedOAuthFlowsUserPoolClient"], false);
+        assert!(plain.get("ClientSecret").is_none());
+        assert!(plain.get("WriteAttributes").is_none());
+        assert_eq!(plain["ReadAttributes"], json!([]));
+        assert_eq!(
+            plain["TokenValidityUnits"],
+            json!({"AccessToken": "hours", "IdToken": "hours", "RefreshToken": "days"})
+        );
+        assert_eq!(plain["ExplicitAuthFlows"], json!(["ALLOW_USER_SRP_AUTH"]));
+        assert_eq!(plain["PreventUserExistenceErrors"], "ENABLED");
+        c.passthrough.insert(OAUTH_CLIENT.into(), json!(true));
+        c.secret = Some(Secret::new("s3cret".into()));
+        let sent = serde_json::to_value(UserPoolClientType::from(&c)).unwrap();
+        assert_eq!(sent["AllowedOAuthFlowsUserPoolClient"], true);
+        assert_eq!(sent["ClientSecret"], "s3cret");
+    }
+}
