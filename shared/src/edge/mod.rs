@@ -132,3 +132,6 @@ pub fn describe(req: &EdgeRequest) -> String {
         _ => format!("{} {}", req.method, req.path),
     }
 }
+
+#[cfg(test)]
+mod tests;
