@@ -7,13 +7,15 @@ use async_trait::async_trait;
 use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequest;
 use lambda_http::request::LambdaRequest;
 use latchkey::clock::Clock;
-use latchkey::lambda::{Function, Handler, LambdaConfig};
+use latchkey::config::Config;
+use latchkey::lambda::{Function, Handler};
 use latchkey::protocol::sigv4::AccessKey;
 use latchkey::protocol::{dispatch, dispatch_identity};
 use latchkey::secret::Secret;
 use latchkey::store::sqlite::SqliteStore;
 use latchkey::store::Store;
 use latchkey::sts::{CredentialError, CredentialIssuer, Credentials, RoleRequest};
+use latchkey::triggers::invoke::Invokers;
 use latchkey::App;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -83,13 +85,16 @@ fn text(v: &Value, path: &[&str]) -> Result<String, Failure> {
 }
 
 impl Fixture {
-    /// Builds the App (in-memory SQLite, the events' clock, an in-process issuer) and seeds it:
+    /// Builds the App (in-memory SQLite, the events' clock, an in-process issuer, the default
+    /// trigger invoker, never called: the fixture's pools have no triggers) and seeds it:
     /// pool, client, confirmed `alice` with tokens, unconfirmed `bob` with a code, `erin` with
     /// a temporary password and an open NEW_PASSWORD_REQUIRED session, an identity pool
     /// trusting the pool, and alice's identity.
     pub async fn new() -> Result<Self, Failure> {
         let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory()?);
-        let mut app = latchkey::lambda::build_app(&config()?, store, None)?;
+        let config = config()?;
+        let triggers = Arc::new(Invokers::new(&config.region));
+        let mut app = latchkey::lambda::build_app(&config, store, None, triggers)?;
         app.clock = Arc::new(EventClock);
         app.identity.issuer = Some(Arc::new(FixedIssuer));
         Self::seed(Arc::new(app)).await
@@ -246,8 +251,8 @@ impl Fixture {
 }
 
 /// The settings the fixture's App is built with (the in-memory store, a fixed issuer).
-pub fn config() -> Result<LambdaConfig, Failure> {
-    Ok(LambdaConfig::from_lookup(|k| match k {
+pub fn config() -> Result<Config, Failure> {
+    Ok(Config::load(|k| match k {
         "LATCHKEY_STORE" => Some("memory".into()),
         "LATCHKEY_ISSUER_BASE_URL" => Some("https://auth.example.com".into()),
         "LATCHKEY_ACCOUNT_ID" => Some("123456789012".into()),

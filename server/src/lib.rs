@@ -13,6 +13,7 @@ use latchkey::store::dynamodb::DynamoStore;
 use latchkey::store::sqlite::SqliteStore;
 use latchkey::store::Store;
 use latchkey::sts::StsIssuer;
+use latchkey::triggers::invoke::{Invokers, TriggerInvoker};
 use latchkey::{App, Settings};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -119,7 +120,7 @@ impl StsSource {
     }
 }
 
-/// Binds, builds the App, ensures the default pool and client exist, and starts serving.
+/// Binds, builds the App from its ports, ensures the default pool and client exist, and starts serving.
 pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
     let file = opts.load_file()?;
     let listener = tokio::net::TcpListener::bind((opts.host.as_str(), opts.port))
@@ -140,15 +141,21 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
             std::env::var_os("HOME").map(std::path::PathBuf::from),
         ),
     };
+    let triggers: Arc<dyn TriggerInvoker> = match &opts.triggers {
+        Some(invoker) => invoker.clone(),
+        None => Arc::new(Invokers::new(&opts.region)),
+    };
     let app = Arc::new(
-        App::on_store(settings, store, opts.clock.clone())?.with_identity(IdentityConfig {
-            issuer: match &sts {
-                StsSource::None => None,
-                _ => Some(Arc::new(StsIssuer::from_env(&opts.region).await?)),
+        App::on_store(settings, store, opts.clock.clone(), triggers)?.with_identity(
+            IdentityConfig {
+                issuer: match &sts {
+                    StsSource::None => None,
+                    _ => Some(Arc::new(StsIssuer::from_env(&opts.region).await?)),
+                },
+                web_identity: opts.web_identity,
+                duration_secs: opts.credentials_duration_secs,
             },
-            web_identity: opts.web_identity,
-            duration_secs: opts.credentials_duration_secs,
-        }),
+        ),
     );
     let defaults = bootstrap::ensure_defaults(&app, &file).await?;
     let router = routes::router(app);

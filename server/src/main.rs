@@ -2,63 +2,64 @@
 //! 127.0.0.1:9229 with an SQLite file under ./.latchkey/.
 
 use clap::Parser;
+use latchkey::config::{Config, StoreKind};
 use latchkey_server::{spawn, ServerOptions, StoreChoice};
 use std::path::PathBuf;
-use std::sync::Arc;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
 
-/// Latchkey: a Cognito-compatible identity service, running locally.
+/// Latchkey: a Cognito-compatible identity service, running locally. Every option is also a
+/// `LATCHKEY_*` environment variable (README, "Configuration"); an option given here wins.
 #[derive(Parser, Debug)]
 #[command(name = "latchkey", version)]
 struct Cli {
-    /// Port to listen on (127.0.0.1).
-    #[arg(long, env = "LATCHKEY_PORT", default_value_t = 9229)]
-    port: u16,
-    /// Interface to bind.
-    #[arg(long, env = "LATCHKEY_HOST", default_value = "127.0.0.1")]
-    host: String,
-    /// Folder for the SQLite file.
-    #[arg(long, env = "LATCHKEY_DATA_DIR", default_value = ".latchkey")]
-    data_dir: PathBuf,
-    /// Keep everything in memory (nothing written to disk).
-    #[arg(long, env = "LATCHKEY_IN_MEMORY")]
+    /// Port to listen on [LATCHKEY_PORT; default 9229].
+    #[arg(long)]
+    port: Option<u16>,
+    /// Interface to bind [LATCHKEY_HOST; default 127.0.0.1].
+    #[arg(long)]
+    host: Option<String>,
+    /// Folder for the SQLite file [LATCHKEY_DATA_DIR; default .latchkey].
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// Keep everything in memory, nothing written to disk [LATCHKEY_IN_MEMORY].
+    #[arg(long)]
     in_memory: bool,
-    /// Storage: `sqlite` (a file under --data-dir, or --in-memory) or `dynamodb` (--table).
-    #[arg(long, env = "LATCHKEY_STORE", value_enum, default_value = "sqlite")]
-    store: StoreKind,
-    /// DynamoDB table (with --store dynamodb); AWS settings come from the usual environment,
-    /// e.g. AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION.
-    #[arg(long, env = "LATCHKEY_TABLE", required_if_eq("store", "dynamodb"))]
+    /// Storage: `sqlite` (a file under --data-dir), `memory`, or `dynamodb` (--table)
+    /// [LATCHKEY_STORE; default sqlite].
+    #[arg(long, value_enum)]
+    store: Option<StoreArg>,
+    /// DynamoDB table, with --store dynamodb [LATCHKEY_TABLE]; AWS settings come from the usual
+    /// environment, e.g. AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION.
+    #[arg(long)]
     table: Option<String>,
-    /// Create the DynamoDB table (key schema, GSI, TTL) if it is missing.
-    #[arg(long, env = "LATCHKEY_CREATE_TABLE")]
+    /// Create the DynamoDB table (key schema, GSI, TTL) if it is missing [LATCHKEY_CREATE_TABLE].
+    #[arg(long)]
     create_table: bool,
-    /// Base URL of token issuers (`iss` = BASE/poolId). Defaults to the server's URL.
-    #[arg(long, env = "LATCHKEY_ISSUER_BASE_URL")]
+    /// Base URL of token issuers (`iss` = BASE/poolId) [LATCHKEY_ISSUER_BASE_URL; default the
+    /// server's URL].
+    #[arg(long)]
     issuer_base_url: Option<String>,
-    /// Region used in pool ids and ARNs.
-    #[arg(long, env = "LATCHKEY_REGION", default_value = "us-east-1")]
-    region: String,
-    /// Account id used in ARNs.
-    #[arg(long, env = "LATCHKEY_ACCOUNT_ID", default_value = "000000000000")]
-    account_id: String,
-    /// Settings for the default pool and client (read when the file exists).
-    #[arg(long, env = "LATCHKEY_CONFIG", default_value = "latchkey.toml")]
-    config: PathBuf,
+    /// Region used in pool ids and ARNs [LATCHKEY_REGION, else AWS_REGION; default us-east-1].
+    #[arg(long)]
+    region: Option<String>,
+    /// Account id used in ARNs [LATCHKEY_ACCOUNT_ID; default 000000000000].
+    #[arg(long)]
+    account_id: Option<String>,
+    /// Settings for the default pool and client, read when the file exists
+    /// [LATCHKEY_CONFIG; default latchkey.toml].
+    #[arg(long)]
+    config: Option<PathBuf>,
     /// How identity pools get credentials from STS: AssumeRole, or AssumeRoleWithWebIdentity
-    /// with Latchkey's own OpenID token (roles then trust Latchkey as an IAM OIDC provider).
-    #[arg(
-        long,
-        env = "LATCHKEY_CREDENTIALS_MODE",
-        value_enum,
-        default_value = "assume-role"
-    )]
-    credentials_mode: CredentialsMode,
-    /// Lifetime of vended credentials, seconds (900..43200).
-    #[arg(long, env = "LATCHKEY_CREDENTIALS_DURATION", default_value_t = 3600,
+    /// with Latchkey's own OpenID token (roles then trust Latchkey as an IAM OIDC provider)
+    /// [LATCHKEY_CREDENTIALS_MODE; default assume-role].
+    #[arg(long, value_enum)]
+    credentials_mode: Option<CredentialsMode>,
+    /// Lifetime of vended credentials, seconds, 900..43200
+    /// [LATCHKEY_CREDENTIALS_DURATION_SECS; default 3600].
+    #[arg(long, alias = "credentials-duration-secs",
           value_parser = clap::value_parser!(i32).range(900..=43200))]
-    credentials_duration: i32,
+    credentials_duration: Option<i32>,
 }
 
 /// How STS is asked for credentials.
@@ -72,62 +73,88 @@ enum CredentialsMode {
 
 /// Where data lives.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum StoreKind {
+enum StoreArg {
     /// The embedded SQLite store.
     Sqlite,
+    /// The embedded store in memory.
+    Memory,
     /// One DynamoDB table.
     Dynamodb,
 }
 
+impl Cli {
+    /// The command line over the settings from the environment.
+    fn overlay(self, config: &mut Config) {
+        let Cli {
+            port,
+            host,
+            data_dir,
+            in_memory,
+            store,
+            table,
+            create_table,
+            issuer_base_url,
+            region,
+            account_id,
+            config: config_file,
+            credentials_mode,
+            credentials_duration,
+        } = self;
+        config.port = port.unwrap_or(config.port);
+        config.host = host.unwrap_or(std::mem::take(&mut config.host));
+        config.data_dir = data_dir.unwrap_or(std::mem::take(&mut config.data_dir));
+        config.in_memory |= in_memory;
+        config.store = store
+            .map(|s| match s {
+                StoreArg::Sqlite => StoreKind::Sqlite,
+                StoreArg::Memory => StoreKind::Memory,
+                StoreArg::Dynamodb => StoreKind::DynamoDb,
+            })
+            .or(config.store);
+        config.table = table.or(config.table.take());
+        config.create_table |= create_table;
+        config.issuer_base_url = issuer_base_url.or(config.issuer_base_url.take());
+        config.region = region.unwrap_or(std::mem::take(&mut config.region));
+        config.account_id = account_id.unwrap_or(std::mem::take(&mut config.account_id));
+        config.config_file = config_file.unwrap_or(std::mem::take(&mut config.config_file));
+        if let Some(mode) = credentials_mode {
+            config.web_identity = mode == CredentialsMode::WebIdentity;
+        }
+        config.credentials_duration_secs =
+            credentials_duration.unwrap_or(config.credentials_duration_secs);
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let mut config = Config::from_env()?;
+    cli.overlay(&mut config);
     // `LATCHKEY_LOG`: a default level and per-target levels, e.g. `latchkey=debug,info`.
-    let filter = std::env::var("LATCHKEY_LOG")
-        .ok()
-        .and_then(|spec| spec.parse::<Targets>().ok())
-        .unwrap_or_else(|| Targets::new().with_default(tracing::Level::INFO));
+    let filter = config
+        .log
+        .parse::<Targets>()
+        .unwrap_or_else(|_| Targets::new().with_default(tracing::Level::INFO));
     tracing_subscriber::registry()
         .with(tracing_subscriber::fmt::layer())
         .with(filter)
         .init();
-    let cli = Cli::parse();
-    let opts = ServerOptions {
-        host: cli.host,
-        port: cli.port,
-        store: match (cli.store, &cli.table) {
-            (StoreKind::Dynamodb, Some(table)) => StoreChoice::DynamoDb {
-                table: table.clone(),
-                create_table: cli.create_table,
-            },
-            _ if cli.in_memory => StoreChoice::InMemory,
-            _ => StoreChoice::Sqlite {
-                data_dir: cli.data_dir.clone(),
-            },
-        },
-        issuer_base_url: cli.issuer_base_url,
-        region: cli.region.clone(),
-        account_id: cli.account_id,
-        config_file: cli.config.exists().then_some(cli.config),
-        clock: Arc::new(latchkey::clock::SystemClock),
-        web_identity: cli.credentials_mode == CredentialsMode::WebIdentity,
-        credentials_duration_secs: cli.credentials_duration,
-        sts: latchkey_server::StsChoice::FromEnvironment,
+    let opts = ServerOptions::from_config(&config)?;
+    let store = match &opts.store {
+        StoreChoice::DynamoDb { table, .. } => format!("DynamoDB table {table}"),
+        StoreChoice::InMemory => "in memory (nothing is kept)".to_string(),
+        StoreChoice::Sqlite { data_dir } => {
+            format!("SQLite at {}", data_dir.join("latchkey.db").display())
+        }
     };
+    let region = opts.region.clone();
     let server = spawn(opts).await?;
-    let store = if let (StoreKind::Dynamodb, Some(table)) = (cli.store, &cli.table) {
-        format!("DynamoDB table {table}")
-    } else if cli.in_memory {
-        "in memory (nothing is kept)".to_string()
-    } else {
-        format!("SQLite at {}", cli.data_dir.join("latchkey.db").display())
-    };
     println!(
         "\nLatchkey is running at {url}\n  store:       {store}\n  user pool:   {pool}\n  app client:  {client}\n  JWKS:        {url}/{pool}/.well-known/jwks.json\n  outbox:      {url}/_latchkey/outbox\n  credentials: {credentials}\n\nTry it:\n  aws cognito-idp sign-up --endpoint-url {url} --region {region} \\\n    --client-id {client} --username alice --password 'Passw0rd!' \\\n    --user-attributes Name=email,Value=alice@example.com\n  curl -s '{url}/_latchkey/outbox?username=alice'\n  aws cognito-idp confirm-sign-up --endpoint-url {url} --region {region} \\\n    --client-id {client} --username alice --confirmation-code CODE\n  aws cognito-idp initiate-auth --endpoint-url {url} --region {region} \\\n    --client-id {client} --auth-flow USER_PASSWORD_AUTH \\\n    --auth-parameters USERNAME=alice,PASSWORD='Passw0rd!'\n",
         url = server.url,
         pool = server.default_pool_id,
         client = server.default_client_id,
         credentials = server.credentials,
-        region = cli.region,
     );
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}

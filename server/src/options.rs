@@ -1,31 +1,17 @@
-//! Server options: the command line, environment variables and the optional `latchkey.toml`.
+//! Server options: the shared settings (`latchkey::config::Config`, every `LATCHKEY_*`
+//! variable) with the command line over them, and the optional `latchkey.toml`.
 
 use anyhow::Context;
 use latchkey::clock::{Clock, SystemClock};
+use latchkey::config::{Config, StoreKind};
+use latchkey::triggers::invoke::TriggerInvoker;
 use serde::Deserialize;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-/// Where data lives.
-#[derive(Clone, Debug)]
-pub enum StoreChoice {
-    /// Nothing on disk (`--in-memory`).
-    InMemory,
-    /// An SQLite file `latchkey.db` under `data_dir`.
-    Sqlite {
-        /// The folder.
-        data_dir: PathBuf,
-    },
-    /// One DynamoDB table, reached through the normal AWS configuration
-    /// (`AWS_ENDPOINT_URL_DYNAMODB` points it at any DynamoDB-API server).
-    DynamoDb {
-        /// The table name.
-        table: String,
-        /// Create the table (key schema, GSI, TTL) if it is missing.
-        create_table: bool,
-    },
-}
+/// Where data lives: the shared settings' store (`latchkey::config::StoreConfig`).
+pub use latchkey::config::StoreConfig as StoreChoice;
 
 /// Everything the server needs to start.
 #[derive(Clone)]
@@ -53,6 +39,8 @@ pub struct ServerOptions {
     pub credentials_duration_secs: i32,
     /// Whether identity pools vend credentials through STS.
     pub sts: StsChoice,
+    /// Calls the pools' triggers; `None`: Lambda `Invoke` for ARNs and HTTP POST for URLs.
+    pub triggers: Option<Arc<dyn TriggerInvoker>>,
 }
 
 /// Whether the server calls STS for identity-pool credentials.
@@ -79,7 +67,30 @@ impl ServerOptions {
             web_identity: false,
             credentials_duration_secs: 3600,
             sts: StsChoice::FromEnvironment,
+            triggers: None,
         }
+    }
+
+    /// The options `config` gives (the local server's store is SQLite unless it says
+    /// otherwise), with the system clock.
+    pub fn from_config(config: &Config) -> anyhow::Result<Self> {
+        Ok(Self {
+            host: config.host.clone(),
+            port: config.port,
+            store: config.store(StoreKind::Sqlite)?,
+            issuer_base_url: config.issuer_base_url.clone(),
+            region: config.region.clone(),
+            account_id: config.account_id.clone(),
+            config_file: config
+                .config_file
+                .exists()
+                .then(|| config.config_file.clone()),
+            clock: Arc::new(SystemClock),
+            web_identity: config.web_identity,
+            credentials_duration_secs: config.credentials_duration_secs,
+            sts: StsChoice::FromEnvironment,
+            triggers: None,
+        })
     }
 
     /// The same options with another clock.

@@ -1,12 +1,14 @@
 //! Latchkey: a self-hosted identity service that speaks Amazon Cognito's protocol.
 //!
-//! This crate holds all behaviour. Entry points (the local server, the Lambda functions) build
-//! an [`App`] once and hand requests to [`protocol`].
+//! This crate holds all behaviour. Entry points (the local server, the Lambda functions) load
+//! their settings with [`config::Config`], build an [`App`] once from its ports, and hand
+//! requests to the HTTP edge ([`edge`]), which routes them to [`protocol`].
 
 pub mod cache;
 pub mod clock;
 pub mod config;
 pub mod delivery;
+pub mod edge;
 pub mod error;
 pub mod http;
 pub mod identity;
@@ -75,8 +77,8 @@ impl App {
         clock: Arc<dyn clock::Clock>,
         random: Arc<dyn random::Random>,
         delivery: Arc<dyn delivery::Delivery>,
+        triggers: Arc<dyn triggers::invoke::TriggerInvoker>,
     ) -> Result<Self, Error> {
-        let triggers = Arc::new(triggers::invoke::Invokers::new(&settings.region));
         Ok(Self {
             settings,
             store,
@@ -100,9 +102,17 @@ impl App {
         settings: Settings,
         store: Arc<dyn store::Store>,
         clock: Arc<dyn clock::Clock>,
+        triggers: Arc<dyn triggers::invoke::TriggerInvoker>,
     ) -> Result<Self, Error> {
         let outbox = Arc::new(delivery::Outbox::new(store.clone()));
-        Self::new(settings, store, clock, Arc::new(random::OsRandom), outbox)
+        Self::new(
+            settings,
+            store,
+            clock,
+            Arc::new(random::OsRandom),
+            outbox,
+            triggers,
+        )
     }
 
     /// The pool's parsed keys, parsed once per process.
@@ -147,12 +157,6 @@ impl App {
             })
             .await?;
         Ok(*key.expose())
-    }
-
-    /// The same App with another trigger invoker.
-    pub fn with_triggers(mut self, invoker: Arc<dyn triggers::invoke::TriggerInvoker>) -> Self {
-        self.triggers = invoker;
-        self
     }
 
     /// The same App with credential vending configured.

@@ -29,6 +29,7 @@ use latchkey::protocol::handle_target;
 use latchkey::random::OsRandom;
 use latchkey::store::dynamodb::{DynamoStore, RequestMeter, Usage};
 use latchkey::store::OutboxStore;
+use latchkey::triggers::invoke::Invokers;
 use latchkey::{App, Settings};
 use serde_json::{json, Value};
 
@@ -88,7 +89,8 @@ struct Bench {
 /// An App on `store`, as the server builds it (the outbox is the delivery, in the store).
 fn app_on(store: Arc<DynamoStore>) -> Result<Arc<App>> {
     let settings = Settings::new("http://127.0.0.1:1", "us-east-1", "000000000000")?;
-    let app = App::on_store(settings, store, Arc::new(SystemClock))?;
+    let triggers = Arc::new(Invokers::new("us-east-1"));
+    let app = App::on_store(settings, store, Arc::new(SystemClock), triggers)?;
     Ok(Arc::new(app))
 }
 

@@ -31,6 +31,7 @@ use latchkey::protocol::handle_target;
 use latchkey::secret::Secret;
 use latchkey::store::sqlite::SqliteStore;
 use latchkey::sts::{CredentialError, CredentialIssuer, Credentials, RoleRequest};
+use latchkey::triggers::invoke::Invokers;
 use latchkey::{App, Settings};
 use latchkey_server::ServerOptions;
 use serde_json::{json, Value};
@@ -256,7 +257,8 @@ async fn phase(label: &str, t: &Target, s: &Setup, concurrency: usize, seconds: 
 fn in_process_app(web_identity: bool) -> Result<Arc<App>> {
     let store: Arc<dyn latchkey::store::Store> = Arc::new(SqliteStore::in_memory()?);
     let settings = Settings::new("http://127.0.0.1:1", REGION, "000000000000")?;
-    let app = App::on_store(settings, store, Arc::new(SystemClock))?;
+    let triggers = Arc::new(Invokers::new(REGION));
+    let app = App::on_store(settings, store, Arc::new(SystemClock), triggers)?;
     Ok(Arc::new(app.with_identity(IdentityConfig {
         issuer: Some(Arc::new(FixedCredentials)),
         web_identity,

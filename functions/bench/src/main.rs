@@ -181,7 +181,8 @@ async fn function_env() -> anyhow::Result<(Vec<(String, String)>, Fixture, &'sta
         table.as_str(),
     ));
     let config = latchkey_lambda_tests::config().map_err(|e| anyhow::anyhow!("{e}"))?;
-    let app = latchkey::lambda::build_app(&config, store, None)?;
+    let triggers = Arc::new(latchkey::triggers::invoke::Invokers::new(&config.region));
+    let app = latchkey::lambda::build_app(&config, store, None, triggers)?;
     let fixture = Fixture::seed(Arc::new(app))
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -2,7 +2,7 @@
 //! signed request needs them (once per instance, retried after a failure) rather than at
 //! init: a Secrets Manager call at init made that function's cold start about 3x the others'.
 
-use super::config::AdminKeySource;
+use crate::config::AdminKeySource;
 use crate::protocol::sigv4::AccessKey;
 use crate::secret::Secret;
 use crate::Error;

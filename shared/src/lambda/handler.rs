@@ -1,22 +1,25 @@
-//! One API Gateway v2 request through the shared protocol: which operation it is, whether
-//! this function serves it, how it must be authenticated, then `protocol` and the HTTP reply.
+//! The Lambda adapter of the HTTP edge: one API Gateway v2 request becomes an
+//! [`EdgeRequest`]; then this function's allow-list (read from the edge's route table), the
+//! authentication its operations need (SigV4 with the admin key, or the IAM authorizer), and
+//! the edge's answer, written back as the `lambda_http` response.
 
 use super::admin_keys::AdminKeys;
-use super::function::{server_of_rest, servers_of_target, Access, Function};
+use crate::edge::routes::{self, Action, Resolved};
+use crate::edge::{
+    self, servers_of_target, Access, Caller, EdgeRequest, EdgeResponse, Function, LogLevel,
+    AMZ_JSON, JSON,
+};
 use crate::error::{ApiError, ErrorKind};
 use crate::protocol::sigv4::{self, AccessKey, SigV4Error, SignedRequest};
-use crate::protocol::{self, Reply, MAX_BODY_BYTES};
+use crate::protocol::{self, Reply};
 use crate::App;
-use lambda_http::http::{header, HeaderValue, Method, StatusCode};
+use lambda_http::http::Method;
 use lambda_http::request::RequestContext;
 use lambda_http::{Body, Request, RequestExt, Response};
 use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Instant;
 use tracing::Instrument;
-
-const AMZ_JSON: &str = "application/x-amz-json-1.1";
-const JSON: &str = "application/json";
 
 /// A function's request handler: the App built at init, which function this is, and the
 /// admin keys `cognito-api` verifies signatures with.
@@ -54,70 +57,75 @@ impl Handler {
 
     /// Answers one request. Never fails: every outcome is an HTTP reply.
     pub async fn handle(&self, req: Request) -> Response<Body> {
-        let request_id = request_id(&req);
+        let mut req = edge_request(req);
         let span = tracing::info_span!(
             "request",
-            request_id = %request_id,
+            request_id = %req.request_id,
             function = self.function.name()
         );
         async {
             let started = Instant::now();
-            let (reply, content_type, what) = self.route(&req).await;
-            let level_error = reply.status >= 500;
-            if level_error {
-                tracing::error!(op = %what, status = reply.status, "request failed");
-            } else {
-                tracing::info!(
-                    op = %what,
-                    status = reply.status,
-                    error = reply.error_type.unwrap_or(""),
-                    micros = started.elapsed().as_micros() as u64,
-                    "request"
-                );
-            }
-            respond(&reply, content_type, &request_id)
+            let resp = self.route(&mut req).await;
+            edge::log_request(LogLevel::Info, &edge::describe(&req), &resp, started);
+            respond(resp.stamped(&req.request_id))
         }
         .instrument(span)
         .await
     }
 
-    async fn route(&self, req: &Request) -> (Reply, &'static str, String) {
-        let path = raw_path(req);
-        let method = req.method();
-        if method == Method::GET {
-            let reply = self.well_known(&path).await;
-            return (reply, JSON, format!("GET {path}"));
-        }
-        if method != Method::POST {
+    async fn route(&self, req: &mut EdgeRequest) -> EdgeResponse {
+        let what = format!("{} {}", req.method, req.path);
+        if req.method != Method::GET && req.method != Method::POST {
             let e = ApiError::new(
                 ErrorKind::UnknownOperation,
-                format!("{method} {path} is not a Latchkey route."),
+                format!("{what} is not a Latchkey route."),
             );
-            return (Reply::error(&e), JSON, format!("{method} {path}"));
+            return EdgeResponse::error(&e, JSON);
         }
-        let body: &[u8] = req.body();
-        if body.len() > MAX_BODY_BYTES {
-            let e = ApiError::invalid(format!(
-                "Request body is larger than {MAX_BODY_BYTES} bytes."
-            ));
-            return (Reply::error(&e), AMZ_JSON, format!("POST {path}"));
+        let post = req.method == Method::POST;
+        if post && req.body_too_large() {
+            return edge::too_large(AMZ_JSON);
         }
-        let target = req
-            .headers()
-            .get("x-amz-target")
-            .and_then(|v| v.to_str().ok());
-        match target {
-            Some(target) => {
-                let op = target.rsplit('.').next().unwrap_or(target).to_string();
-                (self.target(req, target, body).await, AMZ_JSON, op)
+        if let Some(target) = req.target().filter(|_| post).map(str::to_string) {
+            return EdgeResponse::reply(self.target(req, &target).await, AMZ_JSON);
+        }
+        // API Gateway routes by path; a REST path is taken with or without a trailing `/`.
+        let path = if post {
+            routes::trimmed(&req.path)
+        } else {
+            &req.path
+        };
+        match routes::resolve(&req.method, path, |_| true) {
+            Resolved::Found(route, param) if !matches!(route.action, Action::Target) => {
+                if route.functions.contains(&self.function) {
+                    edge::run(&self.app, req, route, param).await
+                } else {
+                    not_served(self.function.not_served(&what, route.functions))
+                }
             }
-            None => (self.rest(&path, body).await, JSON, format!("POST {path}")),
+            _ if !post => not_served(self.function.not_served(&what, &[])),
+            _ => self.no_rest_route(req).await,
         }
     }
 
-    async fn target(&self, req: &Request, target: &str, body: &[u8]) -> Reply {
+    /// A POST without `X-Amz-Target` to a path that is none of this function's REST routes.
+    async fn no_rest_route(&self, req: &EdgeRequest) -> EdgeResponse {
+        let own = self.function.rest_paths();
+        if own.is_empty() {
+            let reply = protocol::handle_target(&self.app, None, &req.body).await;
+            return EdgeResponse::reply(reply, JSON);
+        }
+        not_served(format!(
+            "POST {} is not a route of the {} function (routes: {}); or send X-Amz-Target.",
+            req.path,
+            self.function.name(),
+            own.join(", ")
+        ))
+    }
+
+    async fn target(&self, req: &mut EdgeRequest, target: &str) -> Reply {
         let flow = if target.ends_with(".InitiateAuth") {
-            serde_json::from_slice::<FlowPeek>(body)
+            serde_json::from_slice::<FlowPeek>(&req.body)
                 .ok()
                 .and_then(|p| p.auth_flow)
         } else {
@@ -132,147 +140,106 @@ impl Handler {
             };
             if servers.is_empty() {
                 // Not a Cognito operation at all: the protocol's own answer.
-                return protocol::handle_target(&self.app, Some(target), body).await;
+                return protocol::handle_target(&self.app, Some(target), &req.body).await;
             }
-            return not_served(self.function.not_served(&what, &servers));
+            return Reply::error(&unknown(self.function.not_served(&what, &servers)));
         }
         match self.function.access(target) {
             Access::Open => {}
             Access::SigV4 => {
                 let keys = match self.admin_keys.get().await {
                     Ok(keys) => keys,
-                    Err(e) => {
-                        return Reply::error(&ApiError::internal(&e));
-                    }
+                    Err(e) => return Reply::error(&ApiError::internal(&e)),
                 };
-                if let Err(e) = self.verify_sigv4(req, keys, target, body) {
-                    tracing::warn!(error = e.error_type(), "signature refused");
-                    return e.reply();
+                match self.verify_sigv4(req, keys, target) {
+                    Ok(key_id) => req.caller = Some(Caller::AccessKey(key_id)),
+                    Err(e) => {
+                        tracing::warn!(error = e.error_type(), "signature refused");
+                        return e.reply();
+                    }
                 }
             }
-            Access::Iam => match iam_caller(req) {
-                Some(caller) => tracing::info!(caller = %caller, "IAM-authorized call"),
-                None => return SigV4Error::Missing.reply(),
+            Access::Iam => match &req.caller {
+                Some(Caller::Iam(caller)) => {
+                    tracing::info!(caller = %caller, "IAM-authorized call")
+                }
+                _ => return SigV4Error::Missing.reply(),
             },
         }
-        protocol::handle_target(&self.app, Some(target), body).await
+        protocol::handle_target(&self.app, Some(target), &req.body).await
     }
 
+    /// The access key id whose signature `req` carries, when it verifies.
     fn verify_sigv4(
         &self,
-        req: &Request,
+        req: &EdgeRequest,
         keys: &[AccessKey],
         target: &str,
-        body: &[u8],
-    ) -> Result<(), SigV4Error> {
+    ) -> Result<String, SigV4Error> {
         let service = sigv4::signing_service(target).unwrap_or("cognito-idp");
-        let joined = joined_headers(req);
-        let path = raw_path(req);
+        let joined = req.joined_headers();
         let signed = SignedRequest {
-            method: req.method().as_str(),
-            raw_path: &path,
-            raw_query: req.uri().query().unwrap_or(""),
+            method: req.method.as_str(),
+            raw_path: &req.path,
+            raw_query: &req.query,
             headers: joined
                 .iter()
                 .map(|(k, v)| (k.as_str(), v.as_str()))
                 .collect(),
-            body,
+            body: &req.body,
         };
         let now = self.app.clock.now_secs();
         sigv4::verify(&signed, keys, service, now).map(|v| {
             tracing::info!(access_key_id = %v.access_key_id, "SigV4-verified call");
+            v.access_key_id.to_string()
         })
     }
-
-    async fn rest(&self, path: &str, body: &[u8]) -> Reply {
-        let own = self.function.rest_paths();
-        match protocol::rest_route(path) {
-            Some(route) if own.contains(&path.trim_end_matches('/')) => {
-                protocol::handle_rest(&self.app, &route, body).await
-            }
-            Some(_) => {
-                let servers: Vec<Function> = server_of_rest(path).into_iter().collect();
-                not_served(self.function.not_served(&format!("POST {path}"), &servers))
-            }
-            None if own.is_empty() => protocol::handle_target(&self.app, None, body).await,
-            None => not_served(format!(
-                "POST {path} is not a route of the {} function (routes: {}); or send X-Amz-Target.",
-                self.function.name(),
-                own.join(", ")
-            )),
-        }
-    }
-
-    async fn well_known(&self, path: &str) -> Reply {
-        let doc = path
-            .trim_start_matches('/')
-            .split_once("/.well-known/")
-            .filter(|(id, _)| !id.is_empty() && !id.contains('/'));
-        let Some((id, doc)) = doc.filter(|_| self.function == Function::Jwks) else {
-            let servers = if doc.is_some() {
-                vec![Function::Jwks]
-            } else {
-                vec![]
-            };
-            return not_served(self.function.not_served(&format!("GET {path}"), &servers));
-        };
-        let identity = id == "cognito-identity";
-        let result = match doc {
-            "jwks.json" if identity => crate::identity::credentials::jwks(&self.app).await,
-            "openid-configuration" if identity => Ok(
-                crate::identity::credentials::openid_configuration(&self.app),
-            ),
-            "jwks.json" => crate::userpool::wellknown::jwks(&self.app, id).await,
-            "openid-configuration" => {
-                crate::userpool::wellknown::openid_configuration(&self.app, id).await
-            }
-            _ => Err(ApiError::new(
-                ErrorKind::ResourceNotFound,
-                format!("No such document: {doc}."),
-            )),
-        };
-        match result {
-            Ok(v) => Reply {
-                status: 200,
-                body: serde_json::to_vec(&v).unwrap_or_else(|_| b"{}".to_vec()),
-                error_type: None,
-            },
-            Err(e) if e.kind == ErrorKind::ResourceNotFound => Reply {
-                status: 404,
-                ..Reply::error(&e)
-            },
-            Err(e) => Reply::error(&e),
-        }
-    }
 }
 
-fn not_served(message: String) -> Reply {
-    Reply::error(&ApiError::new(ErrorKind::UnknownOperation, message))
+fn unknown(message: String) -> ApiError {
+    ApiError::new(ErrorKind::UnknownOperation, message)
 }
 
-/// The path as the client sent it (API Gateway's `rawPath`).
-fn raw_path(req: &Request) -> String {
+fn not_served(message: String) -> EdgeResponse {
+    EdgeResponse::error(&unknown(message), JSON)
+}
+
+/// The edge's view of an API Gateway request: the path as the client sent it (`rawPath`), the
+/// request id (Lambda's, else API Gateway's, else `-`), and the IAM caller API Gateway's
+/// AWS_IAM authorizer let through, if it did.
+fn edge_request(req: Request) -> EdgeRequest {
     let raw = req.raw_http_path();
-    if raw.is_empty() {
+    let path = if raw.is_empty() {
         req.uri().path().to_string()
     } else {
         raw.to_string()
-    }
-}
-
-/// Lambda's request id, else API Gateway's, else `-`.
-fn request_id(req: &Request) -> String {
-    if let Some(ctx) = req.lambda_context_ref() {
-        return ctx.request_id.clone();
-    }
-    match req.request_context_ref() {
-        Some(RequestContext::ApiGatewayV2(ctx)) => ctx.request_id.clone(),
+    };
+    let query = req.uri().query().unwrap_or("").to_string();
+    let request_id = match (req.lambda_context_ref(), req.request_context_ref()) {
+        (Some(ctx), _) => Some(ctx.request_id.clone()),
+        (None, Some(RequestContext::ApiGatewayV2(ctx))) => ctx.request_id.clone(),
         _ => None,
+    };
+    let caller = iam_caller(&req).map(Caller::Iam);
+    let (parts, body) = req.into_parts();
+    let body = match body {
+        Body::Empty => bytes::Bytes::new(),
+        Body::Text(text) => text.into(),
+        Body::Binary(bytes) => bytes.into(),
+        other => bytes::Bytes::copy_from_slice(other.as_ref()),
+    };
+    EdgeRequest {
+        method: parts.method,
+        path,
+        query,
+        headers: parts.headers,
+        body,
+        body_over_limit: false,
+        request_id: request_id.unwrap_or_else(|| "-".into()),
+        caller,
     }
-    .unwrap_or_else(|| "-".into())
 }
 
-/// The IAM caller API Gateway's AWS_IAM authorizer let through, if it did.
 fn iam_caller(req: &Request) -> Option<String> {
     let Some(RequestContext::ApiGatewayV2(ctx)) = req.request_context_ref() else {
         return None;
@@ -284,36 +251,13 @@ fn iam_caller(req: &Request) -> Option<String> {
         .or_else(|| iam.access_key.clone())
 }
 
-/// Headers with a repeated name joined by `,` (as API Gateway and SigV4 both do).
-fn joined_headers(req: &Request) -> Vec<(String, String)> {
-    let mut out: Vec<(String, String)> = Vec::new();
-    for name in req.headers().keys() {
-        let values: Vec<&str> = req
-            .headers()
-            .get_all(name)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .collect();
-        out.push((name.as_str().to_string(), values.join(",")));
-    }
-    out
-}
-
-fn respond(reply: &Reply, content_type: &'static str, request_id: &str) -> Response<Body> {
-    let body = match String::from_utf8(reply.body.clone()) {
+fn respond(resp: EdgeResponse) -> Response<Body> {
+    let body = match String::from_utf8(resp.body) {
         Ok(text) => Body::Text(text),
         Err(e) => Body::Binary(e.into_bytes()),
     };
-    let mut resp = Response::new(body);
-    *resp.status_mut() =
-        StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let h = resp.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
-    if let Ok(id) = HeaderValue::from_str(request_id) {
-        h.insert("x-amzn-requestid", id);
-    }
-    if let Some(t) = reply.error_type {
-        h.insert("x-amzn-errortype", HeaderValue::from_static(t));
-    }
-    resp
+    let mut out = Response::new(body);
+    *out.status_mut() = resp.status;
+    *out.headers_mut() = resp.headers;
+    out
 }

@@ -1,27 +1,29 @@
 //! The AWS Lambda glue (feature `lambda`): every function's `main` is
 //! `latchkey::lambda::run(Function::X)`.
 //!
-//! At init, once per execution environment: settings from the environment ([`config`]), JSON
-//! logs with the request id, one AWS SDK configuration shared by the DynamoDB store, STS and
-//! Secrets Manager, the [`App`], and (for `cognito-api`) the admin access key. Then each API
-//! Gateway v2 event goes through [`handler::Handler`]: the function's allow-list
-//! ([`function`]), its authentication (SigV4 or the IAM authorizer), and the shared protocol.
+//! At init, once per execution environment: settings from the environment (the shared loader,
+//! [`crate::config::Config`]), JSON logs with the request id, one AWS SDK configuration shared
+//! by the DynamoDB store, STS and Secrets Manager, the [`App`] and its ports, and (for
+//! `cognito-api`) the admin access key. Then each API Gateway v2 event goes through
+//! [`handler::Handler`], the Lambda adapter of the HTTP edge ([`crate::edge`]): the function's
+//! allow-list (read from the edge's route table), its authentication (SigV4 or the IAM
+//! authorizer), and the edge.
 
 pub mod admin_keys;
-pub mod config;
-pub mod function;
 pub mod handler;
 
-pub use config::{AdminKeySource, LambdaConfig, StoreConfig};
-pub use function::{Access, Function};
+pub use crate::config::{AdminKeySource, Config, StoreConfig};
+pub use crate::edge::{Access, Function};
 pub use handler::Handler;
 pub use lambda_http::Error;
 
 use crate::clock::SystemClock;
+use crate::config::StoreKind;
 use crate::identity::IdentityConfig;
 use crate::store::dynamodb::DynamoStore;
 use crate::store::Store;
 use crate::sts::StsIssuer;
+use crate::triggers::invoke::{Invokers, TriggerInvoker};
 use crate::{App, Settings};
 use admin_keys::AdminKeys;
 use std::sync::Arc;
@@ -29,8 +31,8 @@ use std::time::Instant;
 
 /// Runs `function` until the Lambda runtime stops it: init once, then serve events.
 pub async fn run(function: Function) -> Result<(), Error> {
-    let config = LambdaConfig::from_env()?;
-    init_logging(&config.log_level);
+    let config = Config::from_env()?;
+    init_logging(&config.log);
     let handler = Arc::new(init(function, &config).await.inspect_err(|e| {
         tracing::error!(error = %e, function = function.name(), "init failed");
     })?);
@@ -61,20 +63,28 @@ pub fn init_logging(level: &str) {
         .try_init();
 }
 
-/// Builds the handler of `function` from `config`: the App over the configured store, the
-/// credential issuer where credentials are vended, the admin keys where signatures are checked.
-pub async fn init(function: Function, config: &LambdaConfig) -> Result<Handler, Error> {
+/// Builds the handler of `function` from `config`: the App over the configured store (DynamoDB
+/// unless `LATCHKEY_STORE` says otherwise), the trigger invoker, the credential issuer where
+/// credentials are vended, the admin keys where signatures are checked.
+pub async fn init(function: Function, config: &Config) -> Result<Handler, Error> {
     let started = Instant::now();
     let sdk = crate::sdk_http::load_config(&config.region).await?;
-    let store: Arc<dyn Store> = match &config.store {
-        StoreConfig::DynamoDb { table } => Arc::new(DynamoStore::new(
+    let store: Arc<dyn Store> = match config.store(StoreKind::DynamoDb)? {
+        StoreConfig::DynamoDb { table, .. } => Arc::new(DynamoStore::new(
             aws_sdk_dynamodb::Client::new(&sdk),
             table.as_str(),
         )),
-        StoreConfig::Memory => memory_store()?,
+        StoreConfig::InMemory => memory_store()?,
+        StoreConfig::Sqlite { .. } => {
+            return Err(crate::Error::Config(
+                "LATCHKEY_STORE=sqlite is the local server's store: the functions take dynamodb or memory".into(),
+            )
+            .into())
+        }
     };
     let vends = matches!(function, Function::Credentials | Function::CognitoApi);
-    let app = build_app(config, store, vends.then(|| StsIssuer::new(&sdk)))?;
+    let triggers = Arc::new(Invokers::new(&config.region));
+    let app = build_app(config, store, vends.then(|| StsIssuer::new(&sdk)), triggers)?;
     let admin_keys = match function {
         Function::CognitoApi => AdminKeys::from_source(&config.admin_key, &sdk),
         _ => AdminKeys::ready(Vec::new()),
@@ -109,15 +119,20 @@ fn memory_store() -> Result<Arc<dyn Store>, crate::Error> {
 }
 
 /// The App every function runs: settings, store, system clock and randomness, the outbox
-/// (codes are kept in the store and logged: there is no email or SMS sender), and credential
-/// vending through `issuer` when given.
+/// (codes are kept in the store and logged: there is no email or SMS sender), `triggers`, and
+/// credential vending through `issuer` when given.
 pub fn build_app(
-    config: &LambdaConfig,
+    config: &Config,
     store: Arc<dyn Store>,
     issuer: Option<StsIssuer>,
+    triggers: Arc<dyn TriggerInvoker>,
 ) -> Result<App, crate::Error> {
-    let settings = Settings::new(&config.issuer_base_url, &config.region, &config.account_id)?;
-    let app = App::on_store(settings, store, Arc::new(SystemClock))?;
+    let settings = Settings::new(
+        config.required_issuer()?,
+        &config.region,
+        &config.account_id,
+    )?;
+    let app = App::on_store(settings, store, Arc::new(SystemClock), triggers)?;
     Ok(app.with_identity(IdentityConfig {
         issuer: issuer.map(|i| Arc::new(i) as Arc<dyn crate::sts::CredentialIssuer>),
         web_identity: config.web_identity,

@@ -1,5 +1,6 @@
-//! The wire: `X-Amz-Target` and REST routes to operations, bodies to typed inputs, and results
-//! to awsJson replies. This is the one path every entry point (server, Lambdas) goes through.
+//! The wire: an `X-Amz-Target` or a REST route's operation to the operation function, bodies
+//! to typed inputs, and results to awsJson replies. The HTTP edge (`crate::edge`) routes every
+//! request of every entry point (server, Lambdas) here.
 
 pub mod model;
 pub mod parse;
@@ -260,32 +261,14 @@ pub async fn handle_target(app: &App, target: Option<&str>, body: &[u8]) -> Repl
     finish(result)
 }
 
-/// A REST route: the operation it runs and, for refresh, the flow it fixes.
+/// What a REST route runs (the routes themselves are in `crate::edge::routes`): the
+/// operation and, for sign-in and refresh, the flows it fixes.
+#[derive(Debug)]
 pub struct RestRoute {
     /// The Cognito operation.
     pub operation: &'static str,
     /// `AuthFlow` filled in when absent, and the only flows accepted.
     pub flows: Option<&'static [&'static str]>,
-}
-
-/// The REST routes for API Gateway clients, beside `POST /`.
-pub fn rest_route(path: &str) -> Option<RestRoute> {
-    const REFRESH: &[&str] = &["REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"];
-    const SIGN_IN: &[&str] = &[
-        "USER_PASSWORD_AUTH",
-        "USER_SRP_AUTH",
-        "CUSTOM_AUTH",
-        "USER_AUTH",
-    ];
-    let (operation, flows) = match path.trim_end_matches('/') {
-        "/sign-up" => ("SignUp", None),
-        "/sign-up/confirm" => ("ConfirmSignUp", None),
-        "/sign-up/resend" => ("ResendConfirmationCode", None),
-        "/sign-in" => ("InitiateAuth", Some(SIGN_IN)),
-        "/token/refresh" => ("InitiateAuth", Some(REFRESH)),
-        _ => return None,
-    };
-    Some(RestRoute { operation, flows })
 }
 
 /// Handles a REST route's body.

@@ -1,4 +1,10 @@
-//! Typed settings shared by every entry point, validated once at start.
+//! Typed settings shared by every entry point, validated once at start: [`load`] reads every
+//! `LATCHKEY_*` setting (the functions use it as it is; the server overlays its command line
+//! and `latchkey.toml`), and [`Settings`] is what the user-pool and identity code needs.
+
+pub mod load;
+
+pub use load::{AdminKeySource, Config, StoreConfig, StoreKind};
 
 use crate::error::Error;
 
@@ -17,21 +23,17 @@ impl Settings {
     /// Builds settings, failing with a message that names the bad setting.
     pub fn new(issuer_base_url: &str, region: &str, account_id: &str) -> Result<Self, Error> {
         let issuer = issuer_base_url.trim_end_matches('/');
-        if !(issuer.starts_with("http://") || issuer.starts_with("https://")) {
+        if !url_ok(issuer) {
             return Err(Error::Config(format!(
                 "issuer base URL must start with http:// or https://, got {issuer_base_url:?}"
             )));
         }
-        let region_ok = !region.is_empty()
-            && region
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-        if !region_ok {
+        if !region_ok(region) {
             return Err(Error::Config(format!(
                 "region must look like us-east-1, got {region:?}"
             )));
         }
-        if account_id.len() != 12 || !account_id.bytes().all(|b| b.is_ascii_digit()) {
+        if !account_ok(account_id) {
             return Err(Error::Config(format!(
                 "account id must be 12 digits, got {account_id:?}"
             )));
@@ -47,6 +49,24 @@ impl Settings {
     pub fn issuer(&self, pool_id: &str) -> String {
         format!("{}/{}", self.issuer_base_url, pool_id)
     }
+}
+
+/// Whether `region` looks like a region name (`us-east-1`).
+fn region_ok(region: &str) -> bool {
+    !region.is_empty()
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Whether `account_id` is 12 digits.
+fn account_ok(account_id: &str) -> bool {
+    account_id.len() == 12 && account_id.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// Whether `url` is an http(s) URL.
+fn url_ok(url: &str) -> bool {
+    url.starts_with("http://") || url.starts_with("https://")
 }
 
 #[cfg(test)]

@@ -1,0 +1,357 @@
+//! The one settings loader: every `LATCHKEY_*` setting of every entry point, read through a
+//! lookup (the environment, or a map in tests), each checked with a message naming it.
+//! The functions use [`Config`] as loaded; the local server overlays its command line (and
+//! reads the default pool from `latchkey.toml`). Empty values count as unset, so a template
+//! can pass `""` for "not configured".
+
+use super::{account_ok, region_ok, url_ok};
+use crate::error::Error;
+use crate::secret::Secret;
+use std::path::PathBuf;
+
+/// `LATCHKEY_STORE`: which store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreKind {
+    /// `sqlite`: a file under `LATCHKEY_DATA_DIR` (the local server's default).
+    Sqlite,
+    /// `memory`: an in-memory SQLite store, lost at exit (local runs).
+    Memory,
+    /// `dynamodb`: the table `LATCHKEY_TABLE` (the functions' default).
+    DynamoDb,
+}
+
+/// Where data is kept, once the entry point's default store is applied.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StoreConfig {
+    /// Nothing on disk (`LATCHKEY_STORE=memory`, or the server's `LATCHKEY_IN_MEMORY`).
+    InMemory,
+    /// An SQLite file `latchkey.db` under `data_dir`.
+    Sqlite {
+        /// The folder.
+        data_dir: PathBuf,
+    },
+    /// One DynamoDB table, reached through the normal AWS configuration
+    /// (`AWS_ENDPOINT_URL_DYNAMODB` points it at any DynamoDB-API server).
+    DynamoDb {
+        /// The table name.
+        table: String,
+        /// Create the table (key schema, GSI, TTL) if it is missing.
+        create_table: bool,
+    },
+}
+
+/// Where the admin access key's secret comes from (the key that signs `cognito-api` calls).
+#[derive(Clone, Debug)]
+pub enum AdminKeySource {
+    /// No admin key: every signed operation is refused.
+    None,
+    /// The secret is a Secrets Manager secret string, fetched when the first signed request
+    /// needs it (once per instance).
+    SecretsManager {
+        /// `LATCHKEY_ADMIN_ACCESS_KEY_ID`.
+        key_id: String,
+        /// `LATCHKEY_ADMIN_SECRET_ID`: the secret's name or ARN.
+        secret_id: String,
+    },
+    /// The secret is in the environment (`LATCHKEY_ADMIN_SECRET_ACCESS_KEY`): local runs.
+    Env {
+        /// `LATCHKEY_ADMIN_ACCESS_KEY_ID`.
+        key_id: String,
+        /// The secret access key.
+        secret: Secret<String>,
+    },
+}
+
+/// Every setting. `Debug` never shows a secret.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `LATCHKEY_STORE` (`sqlite`, `memory` or `dynamodb`); unset: the entry point's default.
+    pub store: Option<StoreKind>,
+    /// `LATCHKEY_TABLE`: the DynamoDB table.
+    pub table: Option<String>,
+    /// `LATCHKEY_CREATE_TABLE`: create the DynamoDB table if it is missing (local server).
+    pub create_table: bool,
+    /// `LATCHKEY_DATA_DIR` (default `.latchkey`): the SQLite file's folder (local server).
+    pub data_dir: PathBuf,
+    /// `LATCHKEY_IN_MEMORY`: keep nothing on disk (local server; as `LATCHKEY_STORE=memory`).
+    pub in_memory: bool,
+    /// `LATCHKEY_ISSUER_BASE_URL`: tokens carry `iss` = this + `/{poolId}`. The functions
+    /// need it; the server defaults it to its own URL.
+    pub issuer_base_url: Option<String>,
+    /// `LATCHKEY_REGION`, else `AWS_REGION`, else `us-east-1`.
+    pub region: String,
+    /// `LATCHKEY_ACCOUNT_ID` (12 digits; default `000000000000`).
+    pub account_id: String,
+    /// `LATCHKEY_CREDENTIALS_MODE`: `assume-role` (default) or `web-identity`.
+    pub web_identity: bool,
+    /// `LATCHKEY_CREDENTIALS_DURATION_SECS` (900..=43200, default 3600); the server's old
+    /// name `LATCHKEY_CREDENTIALS_DURATION` is still read when it is unset (deprecated).
+    pub credentials_duration_secs: i32,
+    /// `LATCHKEY_LOG`: a log filter (default `info`).
+    pub log: String,
+    /// `LATCHKEY_ADMIN_ACCESS_KEY_ID` with `LATCHKEY_ADMIN_SECRET_ID` or
+    /// `LATCHKEY_ADMIN_SECRET_ACCESS_KEY` (cognito-api).
+    pub admin_key: AdminKeySource,
+    /// `LATCHKEY_HOST` (default `127.0.0.1`): the interface the local server binds.
+    pub host: String,
+    /// `LATCHKEY_PORT` (default 9229): the local server's port.
+    pub port: u16,
+    /// `LATCHKEY_CONFIG` (default `latchkey.toml`): the local server's default pool and client.
+    pub config_file: PathBuf,
+}
+
+fn config(msg: String) -> Error {
+    Error::Config(msg)
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, Error> {
+        Self::load(|name| std::env::var(name).ok())
+    }
+
+    /// Reads every setting through `get`, failing on the first bad one with its name.
+    pub fn load(get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
+        let flag = |name: &str| match get(name).map(|v| v.trim().to_ascii_lowercase()) {
+            None => Ok(false),
+            Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
+            Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
+            Some(v) => Err(config(format!("{name} must be true or false, got {v:?}"))),
+        };
+        let store = match get("LATCHKEY_STORE").as_deref() {
+            None => None,
+            Some("sqlite") => Some(StoreKind::Sqlite),
+            Some("memory") => Some(StoreKind::Memory),
+            Some("dynamodb") => Some(StoreKind::DynamoDb),
+            Some(other) => {
+                return Err(config(format!(
+                    "LATCHKEY_STORE must be sqlite, memory or dynamodb, got {other:?}"
+                )))
+            }
+        };
+        let issuer_base_url = get("LATCHKEY_ISSUER_BASE_URL");
+        if let Some(url) = issuer_base_url.as_deref().filter(|u| !url_ok(u)) {
+            return Err(config(format!(
+                "LATCHKEY_ISSUER_BASE_URL must start with http:// or https://, got {url:?}"
+            )));
+        }
+        let region = get("LATCHKEY_REGION")
+            .or_else(|| get("AWS_REGION"))
+            .unwrap_or_else(|| "us-east-1".into());
+        if !region_ok(&region) {
+            return Err(config(format!(
+                "LATCHKEY_REGION must look like us-east-1, got {region:?}"
+            )));
+        }
+        let account_id = get("LATCHKEY_ACCOUNT_ID").unwrap_or_else(|| "000000000000".into());
+        if !account_ok(&account_id) {
+            return Err(config(format!(
+                "LATCHKEY_ACCOUNT_ID must be 12 digits, got {account_id:?}"
+            )));
+        }
+        let web_identity = match get("LATCHKEY_CREDENTIALS_MODE").as_deref() {
+            None | Some("assume-role") => false,
+            Some("web-identity") => true,
+            Some(other) => {
+                return Err(config(format!(
+                    "LATCHKEY_CREDENTIALS_MODE must be assume-role or web-identity, got {other:?}"
+                )))
+            }
+        };
+        let port = match get("LATCHKEY_PORT") {
+            None => 9229,
+            Some(v) => v
+                .trim()
+                .parse::<u16>()
+                .map_err(|_| config(format!("LATCHKEY_PORT must be a port number, got {v:?}")))?,
+        };
+        Ok(Self {
+            store,
+            table: get("LATCHKEY_TABLE"),
+            create_table: flag("LATCHKEY_CREATE_TABLE")?,
+            data_dir: get("LATCHKEY_DATA_DIR").map_or_else(|| ".latchkey".into(), PathBuf::from),
+            in_memory: flag("LATCHKEY_IN_MEMORY")?,
+            issuer_base_url,
+            region,
+            account_id,
+            web_identity,
+            credentials_duration_secs: credentials_duration(&get)?,
+            log: get("LATCHKEY_LOG").unwrap_or_else(|| "info".into()),
+            admin_key: admin_key(&get)?,
+            host: get("LATCHKEY_HOST").unwrap_or_else(|| "127.0.0.1".into()),
+            port,
+            config_file: get("LATCHKEY_CONFIG")
+                .map_or_else(|| "latchkey.toml".into(), PathBuf::from),
+        })
+    }
+
+    /// The store, `default` when `LATCHKEY_STORE` is unset.
+    pub fn store(&self, default: StoreKind) -> Result<StoreConfig, Error> {
+        Ok(match self.store.unwrap_or(default) {
+            StoreKind::DynamoDb => StoreConfig::DynamoDb {
+                table: self.table.clone().ok_or_else(|| {
+                    config("LATCHKEY_TABLE (the server's --table) must name the DynamoDB table (or set LATCHKEY_STORE=memory for a local run)".into())
+                })?,
+                create_table: self.create_table,
+            },
+            StoreKind::Memory => StoreConfig::InMemory,
+            StoreKind::Sqlite if self.in_memory => StoreConfig::InMemory,
+            StoreKind::Sqlite => StoreConfig::Sqlite {
+                data_dir: self.data_dir.clone(),
+            },
+        })
+    }
+
+    /// The issuer base URL where there is no default for it (the functions).
+    pub fn required_issuer(&self) -> Result<&str, Error> {
+        self.issuer_base_url.as_deref().ok_or_else(|| {
+            config("LATCHKEY_ISSUER_BASE_URL must be set (the public base URL of the API, e.g. https://auth.example.com)".into())
+        })
+    }
+}
+
+/// `LATCHKEY_CREDENTIALS_DURATION_SECS`, else the deprecated `LATCHKEY_CREDENTIALS_DURATION`.
+fn credentials_duration(get: &impl Fn(&str) -> Option<String>) -> Result<i32, Error> {
+    let named = [
+        "LATCHKEY_CREDENTIALS_DURATION_SECS",
+        "LATCHKEY_CREDENTIALS_DURATION",
+    ]
+    .into_iter()
+    .find_map(|name| get(name).map(|v| (name, v)));
+    let Some((name, v)) = named else {
+        return Ok(3600);
+    };
+    v.trim()
+        .parse::<i32>()
+        .ok()
+        .filter(|d| (900..=43_200).contains(d))
+        .ok_or_else(|| config(format!("{name} must be 900..=43200 seconds, got {v:?}")))
+}
+
+fn admin_key(get: &impl Fn(&str) -> Option<String>) -> Result<AdminKeySource, Error> {
+    let Some(key_id) = get("LATCHKEY_ADMIN_ACCESS_KEY_ID") else {
+        return Ok(AdminKeySource::None);
+    };
+    match (
+        get("LATCHKEY_ADMIN_SECRET_ID"),
+        get("LATCHKEY_ADMIN_SECRET_ACCESS_KEY"),
+    ) {
+        (Some(secret_id), _) => Ok(AdminKeySource::SecretsManager { key_id, secret_id }),
+        (None, Some(secret)) => Ok(AdminKeySource::Env {
+            key_id,
+            secret: Secret::new(secret),
+        }),
+        (None, None) => Err(config(
+            "LATCHKEY_ADMIN_ACCESS_KEY_ID is set: set LATCHKEY_ADMIN_SECRET_ID (Secrets Manager) or LATCHKEY_ADMIN_SECRET_ACCESS_KEY too".into(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(pairs: &[(&str, &str)]) -> Result<Config, Error> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::load(|k| map.get(k).cloned())
+    }
+
+    /// What the functions take from the settings: the store (DynamoDB by default) and the
+    /// issuer, which they must be given.
+    fn for_functions(pairs: &[(&str, &str)]) -> Result<(Config, StoreConfig), Error> {
+        let c = load(pairs)?;
+        let store = c.store(StoreKind::DynamoDb)?;
+        c.required_issuer()?;
+        Ok((c, store))
+    }
+
+    #[test]
+    fn reads_defaults_and_names_bad_settings() {
+        let (c, store) = for_functions(&[
+            ("LATCHKEY_TABLE", "t"),
+            ("LATCHKEY_ISSUER_BASE_URL", "https://a"),
+            ("AWS_REGION", "eu-west-1"),
+            ("LATCHKEY_ADMIN_ACCESS_KEY_ID", ""),
+        ])
+        .unwrap();
+        assert_eq!(
+            store,
+            StoreConfig::DynamoDb {
+                table: "t".into(),
+                create_table: false
+            }
+        );
+        assert_eq!(
+            (c.region.as_str(), c.credentials_duration_secs),
+            ("eu-west-1", 3600)
+        );
+        assert!(matches!(c.admin_key, AdminKeySource::None));
+        let err = |pairs: &[(&str, &str)]| for_functions(pairs).unwrap_err().to_string();
+        assert!(err(&[("LATCHKEY_ISSUER_BASE_URL", "https://a")]).contains("LATCHKEY_TABLE"));
+        assert!(err(&[("LATCHKEY_STORE", "memory")]).contains("LATCHKEY_ISSUER_BASE_URL"));
+        let base = [
+            ("LATCHKEY_STORE", "memory"),
+            ("LATCHKEY_ISSUER_BASE_URL", "https://a"),
+        ];
+        let with = |extra: (&'static str, &'static str)| {
+            let mut v = base.to_vec();
+            v.push(extra);
+            err(&v)
+        };
+        assert!(with(("LATCHKEY_CREDENTIALS_DURATION_SECS", "60")).contains("DURATION"));
+        assert!(with(("LATCHKEY_CREDENTIALS_MODE", "x")).contains("CREDENTIALS_MODE"));
+        assert!(with(("LATCHKEY_ADMIN_ACCESS_KEY_ID", "K")).contains("LATCHKEY_ADMIN_SECRET_ID"));
+        assert!(with(("LATCHKEY_STORE", "postgres")).contains("LATCHKEY_STORE"));
+        assert!(with(("LATCHKEY_PORT", "99999")).contains("LATCHKEY_PORT"));
+        assert!(with(("LATCHKEY_IN_MEMORY", "maybe")).contains("LATCHKEY_IN_MEMORY"));
+        assert!(with(("LATCHKEY_REGION", "US_EAST")).contains("LATCHKEY_REGION"));
+        assert!(with(("LATCHKEY_ACCOUNT_ID", "12")).contains("LATCHKEY_ACCOUNT_ID"));
+        assert!(with(("LATCHKEY_ISSUER_BASE_URL", "ftp://a")).contains("ISSUER_BASE_URL"));
+    }
+
+    #[test]
+    fn the_server_defaults_and_the_old_duration_name() {
+        let c = load(&[]).unwrap();
+        assert_eq!((c.host.as_str(), c.port), ("127.0.0.1", 9229));
+        assert_eq!(c.issuer_base_url, None);
+        assert_eq!(
+            c.store(StoreKind::Sqlite).unwrap(),
+            StoreConfig::Sqlite {
+                data_dir: ".latchkey".into()
+            }
+        );
+        let memory = load(&[("LATCHKEY_IN_MEMORY", "true")]).unwrap();
+        assert_eq!(
+            memory.store(StoreKind::Sqlite).unwrap(),
+            StoreConfig::InMemory
+        );
+        let old = load(&[("LATCHKEY_CREDENTIALS_DURATION", "900")]).unwrap();
+        assert_eq!(old.credentials_duration_secs, 900);
+        let both = load(&[
+            ("LATCHKEY_CREDENTIALS_DURATION", "900"),
+            ("LATCHKEY_CREDENTIALS_DURATION_SECS", "1800"),
+        ])
+        .unwrap();
+        assert_eq!(both.credentials_duration_secs, 1800);
+        let bad = load(&[("LATCHKEY_CREDENTIALS_DURATION", "1")]).unwrap_err();
+        assert!(bad.to_string().contains("LATCHKEY_CREDENTIALS_DURATION "));
+    }
+
+    #[test]
+    fn never_shows_the_admin_secret() {
+        let c = load(&[
+            ("LATCHKEY_STORE", "memory"),
+            ("LATCHKEY_ISSUER_BASE_URL", "https://a"),
+            ("LATCHKEY_ADMIN_ACCESS_KEY_ID", "LKIA1"),
+            ("LATCHKEY_ADMIN_SECRET_ACCESS_KEY", "very-secret-value"),
+        ])
+        .unwrap();
+        assert!(!format!("{c:?}").contains("very-secret-value"));
+        assert!(matches!(c.admin_key, AdminKeySource::Env { .. }));
+    }
+}

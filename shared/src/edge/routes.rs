@@ -1,0 +1,446 @@
+//! THE route table: every HTTP route of Latchkey, for the local server and the Lambda
+//! functions alike. Each route says its method and path pattern, what it runs, which
+//! `X-Amz-Target` operations a function accepts on it, which Lambda function(s) have it in
+//! template.yaml, and whether the local server serves it. The server's router, the
+//! functions' allow-lists ([`super::functions`]) and the template test read this table.
+
+use super::functions::Function;
+use crate::protocol::sigv4::requires_signature;
+use crate::protocol::{RestRoute, IDENTITY_PREFIX, IDP_PREFIX};
+
+/// The methods routes are declared with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// GET (a HEAD request is routed as GET).
+    Get,
+    /// POST.
+    Post,
+}
+
+impl Method {
+    /// The method as HTTP spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+
+    /// The table's method for an HTTP method, if it has one.
+    pub fn of(method: &http::Method) -> Option<Method> {
+        match *method {
+            http::Method::GET | http::Method::HEAD => Some(Method::Get),
+            http::Method::POST => Some(Method::Post),
+            _ => None,
+        }
+    }
+}
+
+/// A well-known document.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Document {
+    /// `jwks.json`: the signing keys.
+    Jwks,
+    /// `openid-configuration`: OpenID discovery.
+    OpenIdConfiguration,
+}
+
+/// What a route runs.
+#[derive(Debug)]
+pub enum Action {
+    /// The operation named by the `X-Amz-Target` header (awsJson 1.1).
+    Target,
+    /// One operation on a plain JSON body, with the flows the route fixes.
+    Rest(RestRoute),
+    /// A document of the pool named by `{poolId}`, or of the identity issuer when that is
+    /// `cognito-identity`.
+    WellKnown(Document),
+    /// The codes and messages the local outbox delivered (local server only).
+    Outbox,
+    /// Liveness (local server only).
+    Health,
+}
+
+/// Which `AuthFlow`s of an InitiateAuth a target rule takes.
+#[derive(Debug)]
+pub enum Flows {
+    /// Any flow (or none).
+    Any,
+    /// Only these.
+    Only(&'static [&'static str]),
+    /// Any flow (or none) but these.
+    Except(&'static [&'static str]),
+}
+
+/// One `X-Amz-Target` operation a function accepts on a route.
+#[derive(Debug)]
+pub struct TargetOp {
+    /// The service's target prefix ([`IDP_PREFIX`] or [`IDENTITY_PREFIX`]).
+    pub prefix: &'static str,
+    /// The operation.
+    pub op: &'static str,
+    /// The `AuthFlow`s accepted (InitiateAuth only).
+    pub flows: Flows,
+}
+
+/// The `X-Amz-Target` operations the functions of a route accept there.
+#[derive(Debug)]
+pub enum Targets {
+    /// None (documents, local routes).
+    None,
+    /// Every operation of both services.
+    All,
+    /// Every operation that requires a signature.
+    Signed,
+    /// These.
+    Only(&'static [TargetOp]),
+}
+
+impl Targets {
+    /// Whether `target`, with `flow` its `AuthFlow`, is accepted.
+    pub fn accepts(&self, target: &str, flow: Option<&str>) -> bool {
+        let known = target.starts_with(IDP_PREFIX) || target.starts_with(IDENTITY_PREFIX);
+        match self {
+            Targets::None => false,
+            Targets::All => known,
+            Targets::Signed => known && requires_signature(target),
+            Targets::Only(ops) => ops.iter().any(|t| {
+                target.strip_prefix(t.prefix) == Some(t.op)
+                    && match t.flows {
+                        Flows::Any => true,
+                        Flows::Only(f) => flow.is_some_and(|flow| f.contains(&flow)),
+                        Flows::Except(f) => !flow.is_some_and(|flow| f.contains(&flow)),
+                    }
+            }),
+        }
+    }
+}
+
+/// One route.
+#[derive(Debug)]
+pub struct Route {
+    /// The method.
+    pub method: Method,
+    /// The path; `{poolId}` matches one non-empty segment.
+    pub path: &'static str,
+    /// What it runs.
+    pub action: Action,
+    /// The `X-Amz-Target` operations its functions accept on it.
+    pub targets: Targets,
+    /// The Lambda functions that have this route (empty: local server only).
+    pub functions: &'static [Function],
+    /// Whether the local server serves it.
+    pub server: bool,
+}
+
+/// The `AuthFlow`s of InitiateAuth that the refresh route and function take.
+pub const REFRESH_FLOWS: &[&str] = &["REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"];
+/// The `AuthFlow`s the sign-in route takes (the first is its default).
+pub const SIGN_IN_FLOWS: &[&str] = &[
+    "USER_PASSWORD_AUTH",
+    "USER_SRP_AUTH",
+    "CUSTOM_AUTH",
+    "USER_AUTH",
+];
+
+const fn idp(op: &'static str) -> TargetOp {
+    TargetOp {
+        prefix: IDP_PREFIX,
+        op,
+        flows: Flows::Any,
+    }
+}
+
+const fn identity(op: &'static str) -> TargetOp {
+    TargetOp {
+        prefix: IDENTITY_PREFIX,
+        op,
+        flows: Flows::Any,
+    }
+}
+
+const SIGN_UP_OPS: &[TargetOp] = &[
+    idp("SignUp"),
+    idp("ConfirmSignUp"),
+    idp("ResendConfirmationCode"),
+];
+const SIGN_IN_OPS: &[TargetOp] = &[
+    TargetOp {
+        flows: Flows::Except(REFRESH_FLOWS),
+        ..idp("InitiateAuth")
+    },
+    idp("RespondToAuthChallenge"),
+];
+const REFRESH_OPS: &[TargetOp] = &[
+    TargetOp {
+        flows: Flows::Only(REFRESH_FLOWS),
+        ..idp("InitiateAuth")
+    },
+    idp("GetTokensFromRefreshToken"),
+    idp("RevokeToken"),
+    idp("GlobalSignOut"),
+];
+const CREDENTIAL_OPS: &[TargetOp] = &[
+    identity("GetId"),
+    identity("GetCredentialsForIdentity"),
+    identity("GetOpenIdToken"),
+];
+
+/// A route of the sign-up function.
+const fn sign_up(path: &'static str, operation: &'static str) -> Route {
+    Route {
+        method: Method::Post,
+        path,
+        action: Action::Rest(RestRoute {
+            operation,
+            flows: None,
+        }),
+        targets: Targets::Only(SIGN_UP_OPS),
+        functions: &[Function::SignUp],
+        server: true,
+    }
+}
+
+/// Every route. A function's first route is the one error messages point to.
+pub static ROUTES: &[Route] = &[
+    Route {
+        method: Method::Post,
+        path: "/",
+        action: Action::Target,
+        targets: Targets::All,
+        functions: &[Function::CognitoApi],
+        server: true,
+    },
+    sign_up("/sign-up", "SignUp"),
+    sign_up("/sign-up/confirm", "ConfirmSignUp"),
+    sign_up("/sign-up/resend", "ResendConfirmationCode"),
+    Route {
+        method: Method::Post,
+        path: "/sign-in",
+        action: Action::Rest(RestRoute {
+            operation: "InitiateAuth",
+            flows: Some(SIGN_IN_FLOWS),
+        }),
+        targets: Targets::Only(SIGN_IN_OPS),
+        functions: &[Function::SignIn],
+        server: true,
+    },
+    Route {
+        method: Method::Post,
+        path: "/token/refresh",
+        action: Action::Rest(RestRoute {
+            operation: "InitiateAuth",
+            flows: Some(REFRESH_FLOWS),
+        }),
+        targets: Targets::Only(REFRESH_OPS),
+        functions: &[Function::TokenRefresh],
+        server: true,
+    },
+    Route {
+        method: Method::Post,
+        path: "/credentials",
+        action: Action::Target,
+        targets: Targets::Only(CREDENTIAL_OPS),
+        functions: &[Function::Credentials],
+        server: false,
+    },
+    Route {
+        method: Method::Post,
+        path: "/admin",
+        action: Action::Target,
+        targets: Targets::Signed,
+        functions: &[Function::Admin],
+        server: false,
+    },
+    Route {
+        method: Method::Get,
+        path: "/{poolId}/.well-known/jwks.json",
+        action: Action::WellKnown(Document::Jwks),
+        targets: Targets::None,
+        functions: &[Function::Jwks],
+        server: true,
+    },
+    Route {
+        method: Method::Get,
+        path: "/{poolId}/.well-known/openid-configuration",
+        action: Action::WellKnown(Document::OpenIdConfiguration),
+        targets: Targets::None,
+        functions: &[Function::Jwks],
+        server: true,
+    },
+    Route {
+        method: Method::Get,
+        path: "/_latchkey/outbox",
+        action: Action::Outbox,
+        targets: Targets::None,
+        functions: &[],
+        server: true,
+    },
+    Route {
+        method: Method::Get,
+        path: "/_latchkey/health",
+        action: Action::Health,
+        targets: Targets::None,
+        functions: &[],
+        server: true,
+    },
+];
+
+/// How a request's method and path meet the table.
+#[derive(Debug)]
+pub enum Resolved<'p> {
+    /// A route, and the `{poolId}` its path held (if its pattern has one).
+    Found(&'static Route, Option<&'p str>),
+    /// The path is a route's, but not with this method: that route.
+    WrongMethod(&'static Route),
+    /// No route has this path.
+    NotFound,
+}
+
+/// The route for `method` and `path` among those `include` keeps.
+pub fn resolve<'p>(
+    method: &http::Method,
+    path: &'p str,
+    include: impl Fn(&Route) -> bool,
+) -> Resolved<'p> {
+    let mut wrong = None;
+    for route in ROUTES.iter().filter(|r| include(r)) {
+        let Some(param) = matches(route.path, path) else {
+            continue;
+        };
+        if Method::of(method) == Some(route.method) {
+            return Resolved::Found(route, param);
+        }
+        wrong.get_or_insert(route);
+    }
+    wrong.map_or(Resolved::NotFound, Resolved::WrongMethod)
+}
+
+/// `Some(param)` when `path` fits `pattern`; `param` is what a `{...}` segment matched.
+fn matches<'p>(pattern: &str, path: &'p str) -> Option<Option<&'p str>> {
+    let mut param = None;
+    let mut want = pattern.split('/');
+    let mut got = path.split('/');
+    loop {
+        match (want.next(), got.next()) {
+            (None, None) => return Some(param),
+            (Some(w), Some(g)) if w.starts_with('{') && w.ends_with('}') && !g.is_empty() => {
+                param = Some(g);
+            }
+            (Some(w), Some(g)) if w == g => {}
+            _ => return None,
+        }
+    }
+}
+
+/// `path` without trailing slashes (but `/` stays `/`).
+pub fn trimmed(path: &str) -> &str {
+    match path.trim_end_matches('/') {
+        "" => path.get(..1).unwrap_or(""),
+        p => p,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn found(method: http::Method, path: &str) -> Option<(&'static str, Option<&str>)> {
+        match resolve(&method, path, |_| true) {
+            Resolved::Found(r, p) => Some((r.path, p)),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn every_route_resolves_to_itself() {
+        for route in ROUTES {
+            let path = route.path.replace("{poolId}", "us-east-1_abc");
+            let method = match route.method {
+                Method::Get => http::Method::GET,
+                Method::Post => http::Method::POST,
+            };
+            let Resolved::Found(r, param) = resolve(&method, &path, |_| true) else {
+                panic!("{} {} does not resolve", route.method.as_str(), route.path);
+            };
+            assert!(std::ptr::eq(r, route), "{path}");
+            assert_eq!(param.is_some(), route.path.contains('{'), "{path}");
+            assert!(
+                route.server || !route.functions.is_empty(),
+                "{path}: served by nothing"
+            );
+        }
+    }
+
+    #[test]
+    fn pool_ids_and_the_identity_issuer_fill_the_pattern() {
+        assert_eq!(
+            found(http::Method::GET, "/cognito-identity/.well-known/jwks.json"),
+            Some(("/{poolId}/.well-known/jwks.json", Some("cognito-identity")))
+        );
+        assert_eq!(
+            found(http::Method::HEAD, "/p/.well-known/openid-configuration"),
+            Some(("/{poolId}/.well-known/openid-configuration", Some("p")))
+        );
+        assert_eq!(found(http::Method::GET, "//.well-known/jwks.json"), None);
+        assert_eq!(found(http::Method::GET, "/a/b/.well-known/jwks.json"), None);
+        assert_eq!(found(http::Method::GET, "/p/.well-known/other"), None);
+    }
+
+    #[test]
+    fn unknown_paths_and_methods_are_told_apart() {
+        assert!(matches!(
+            resolve(&http::Method::GET, "/", |_| true),
+            Resolved::WrongMethod(r) if r.path == "/"
+        ));
+        assert!(matches!(
+            resolve(&http::Method::PUT, "/sign-up", |_| true),
+            Resolved::WrongMethod(r) if r.path == "/sign-up"
+        ));
+        assert!(matches!(
+            resolve(&http::Method::POST, "/sign-up/", |_| true),
+            Resolved::NotFound
+        ));
+        assert!(matches!(
+            resolve(&http::Method::POST, "/nope", |_| true),
+            Resolved::NotFound
+        ));
+        // The local server has no /credentials or /admin route.
+        assert!(matches!(
+            resolve(&http::Method::POST, "/admin", |r| r.server),
+            Resolved::NotFound
+        ));
+        assert_eq!(trimmed("/sign-up//"), "/sign-up");
+        assert_eq!(trimmed("/"), "/");
+        assert_eq!(trimmed(""), "");
+    }
+
+    #[test]
+    fn rest_routes_fix_their_flows() {
+        let rest = |path: &str| match resolve(&http::Method::POST, path, |_| true) {
+            Resolved::Found(
+                Route {
+                    action: Action::Rest(r),
+                    ..
+                },
+                _,
+            ) => Some((r.operation, r.flows)),
+            _ => None,
+        };
+        assert_eq!(rest("/sign-up"), Some(("SignUp", None)));
+        assert_eq!(rest("/sign-up/confirm"), Some(("ConfirmSignUp", None)));
+        assert_eq!(
+            rest("/sign-up/resend"),
+            Some(("ResendConfirmationCode", None))
+        );
+        assert_eq!(
+            rest("/sign-in"),
+            Some(("InitiateAuth", Some(SIGN_IN_FLOWS)))
+        );
+        assert_eq!(
+            rest("/token/refresh"),
+            Some(("InitiateAuth", Some(REFRESH_FLOWS)))
+        );
+        assert_eq!(rest("/"), None);
+    }
+}
