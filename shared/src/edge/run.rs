@@ -130,7 +130,7 @@ struct OutboxMessage {
     user_pool_id: String,
     username: String,
     destination: String,
-    delivery_medium: String,
+    delivery_medium: crate::userpool::enums::DeliveryMedium,
     purpose: String,
     code: String,
     subject: String,

@@ -12,6 +12,7 @@ use crate::clock::{Clock, ManualClock};
 use crate::error::{ApiError, ErrorKind};
 use crate::secret::Secret;
 use crate::store::sqlite::SqliteStore;
+use crate::triggers::invoke::Invokers;
 use crate::userpool::model::{AppClient, UserPool, UserStatus};
 use crate::{protocol, App, Settings};
 use serde_json::{json, Value};
@@ -36,7 +37,8 @@ async fn fixture(mfa: &str) -> Fixture {
     let clock = ManualClock::starting_now();
     let settings = Settings::new("http://127.0.0.1:1", "us-east-1", "123456789012").unwrap();
     let store = Arc::new(SqliteStore::in_memory().unwrap());
-    let app = App::on_store(settings, store, clock.clone()).unwrap();
+    let triggers = Arc::new(Invokers::new("us-east-1"));
+    let app = App::on_store(settings, store, clock.clone(), triggers).unwrap();
     let pool = call(&app, "CreateUserPool", json!({"PoolName": "p"}))
         .await
         .unwrap();
