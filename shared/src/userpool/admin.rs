@@ -3,14 +3,15 @@
 //! AdminDeleteUserAttributes, AdminUserGlobalSignOut.
 
 use super::credentials::{apply_password, hash_new, new_password};
+use super::directory::{attribute_map, create_user, internal_username, AttributeInput};
+use super::directory::{load_user, modify_user};
 use super::enums::{DeliveryMedium, MessageAction};
 use super::messages::{send_code, verification_channel, Channel, MessageSource};
 use super::model::{CodePurpose, OutboundMessage, User, UserPool, UserStatus};
 use super::pools::load_pool;
 use super::revocation::sign_out_everywhere;
 use super::shapes::{Empty, UserType};
-use super::signup::{attribute_map, create_user, internal_username, AttributeInput};
-use super::users::{load_user, modify_user, AdminUserInput};
+use super::users::AdminUserInput;
 use super::{attributes, schema};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::{Password, UserPoolId, Username};

@@ -2,14 +2,14 @@
 //! verification of changed email / phone numbers. Self-service operations: UpdateUserAttributes,
 //! GetUserAttributeVerificationCode, VerifyUserAttribute, DeleteUserAttributes, DeleteUser.
 
+use super::access::authorize_access;
 use super::codes;
+use super::directory::modify_user;
+use super::directory::{attribute_map, AttributeInput};
 use super::messages::{send_code, Channel, MessageSource};
 use super::model::{AppClient, CodePurpose, User, UserPool};
 use super::schema;
 use super::shapes::{CodeDeliveryDetails, CodeDeliveryOutput, Empty};
-use super::signup::{attribute_map, AttributeInput};
-use super::tokens::authorize_access;
-use super::users::modify_user;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{AccessToken, ConfirmationCode};
 use crate::App;

@@ -229,6 +229,16 @@ pub async fn load_client(app: &App, client_id: &str) -> ApiResult<Arc<AppClient>
         .ok_or_else(|| ApiError::client_not_found(client_id))
 }
 
+/// Loads the client named in a public request and its pool.
+pub async fn client_and_pool(
+    app: &App,
+    client_id: &ClientId,
+) -> ApiResult<(Arc<AppClient>, Arc<UserPool>)> {
+    let client = load_client(app, client_id.as_str()).await?;
+    let pool = load_pool(app, &client.pool_id).await?;
+    Ok((client, pool))
+}
+
 /// A client that must belong to `pool_id`.
 pub async fn load_pool_client(
     app: &App,

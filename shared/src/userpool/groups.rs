@@ -1,10 +1,10 @@
 //! Groups: CreateGroup, GetGroup, UpdateGroup, ListGroups, DeleteGroup, AdminAddUserToGroup,
 //! AdminRemoveUserFromGroup, AdminListGroupsForUser, ListUsersInGroup.
 
+use super::directory::load_user;
 use super::model::{Group, User, UserPool};
 use super::pools::{decode_token, encode_token, load_pool};
 use super::shapes::{Empty, GroupType, ListGroupsOutput, ListUsersInGroupOutput, UserType};
-use super::users::load_user;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::{UserPoolId, Username};
 use crate::store::StoreError;

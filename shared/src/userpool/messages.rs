@@ -151,3 +151,26 @@ mod tests {
         assert_eq!(mask(DeliveryMedium::Sms, "+15551234567"), "+*******4567");
     }
 }
+
+/// A believable CodeDeliveryDetails for a user that does not exist.
+pub fn simulated_details(pool: &UserPool, name: &str) -> CodeDeliveryDetails {
+    let email = !pool.auto_verifies("phone_number") || pool.auto_verifies("email");
+    let (medium, attr, fake) = if email {
+        (
+            DeliveryMedium::Email,
+            "email",
+            format!("{name}@example.com"),
+        )
+    } else {
+        (
+            DeliveryMedium::Sms,
+            "phone_number",
+            "+10000000000".to_string(),
+        )
+    };
+    CodeDeliveryDetails {
+        destination: mask(medium, &fake),
+        delivery_medium: medium,
+        attribute_name: attr,
+    }
+}

@@ -3,6 +3,7 @@
 //! [`super::signin::mfa`]. SMS and email MFA need a sender Latchkey does not have yet.
 
 use super::access::authorize_access;
+use super::directory::{load_user, modify_user};
 use super::enums::MfaConfiguration;
 use super::model::{User, UserPool};
 use super::pools::load_pool;
@@ -10,7 +11,6 @@ use super::session;
 use super::signin::mfa::accept_code;
 use super::signin::outcome::ChallengeName;
 use super::totp;
-use super::users::{load_user, modify_user};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::{AccessToken, UserPoolId, Username};
 use crate::secret::Secret;
@@ -263,19 +263,6 @@ pub async fn admin_set_user_mfa_preference(
         input.email_mfa_settings,
     )
     .await
-}
-
-/// `UserMFASettingList` and `PreferredMfaSetting` for GetUser / AdminGetUser.
-pub fn describe(user: &User) -> super::shapes::MfaSettings {
-    use super::enums::UserMfaSetting::SoftwareTokenMfa;
-    super::shapes::MfaSettings {
-        setting_list: if user.mfa.totp_enabled {
-            vec![SoftwareTokenMfa]
-        } else {
-            Vec::new()
-        },
-        preferred: user.mfa.totp_preferred.then_some(SoftwareTokenMfa),
-    }
 }
 
 /// GetUserPoolMfaConfig's request.

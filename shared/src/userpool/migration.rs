@@ -4,9 +4,9 @@
 //! on as if the user had been there all along.
 
 use super::credentials::hash_new;
+use super::directory::find_user;
+use super::directory::{create_user, internal_username};
 use super::model::{User, UserPool, UserStatus};
-use super::signup::{create_user, internal_username};
-use super::users::find_user;
 use crate::error::{ApiResult, ErrorKind};
 use crate::secret::Secret;
 use crate::triggers::migration::{user_migration, MigrationSource};

@@ -7,6 +7,7 @@ pub mod client_shapes;
 pub mod clients;
 pub mod codes;
 pub mod credentials;
+pub mod directory;
 pub mod enums;
 pub mod filter;
 pub mod group_claims;

@@ -2,8 +2,8 @@
 //! internal username (a UUID in pools with UsernameAttributes), so a lookup by email, phone
 //! or alias first finds the user in each pool it may be in.
 
+use super::directory::find_user;
 use super::model::{OutboundMessage, UserPool};
-use super::users::find_user;
 use crate::error::ApiResult;
 use crate::App;
 

@@ -1,16 +1,15 @@
 //! Password recovery and change: ForgotPassword, ConfirmForgotPassword, ChangePassword.
 
+use super::access::authorize_access;
+use super::clients::client_and_pool;
 use super::codes;
 use super::credentials::{apply_password, new_password};
-use super::enums::DeliveryMedium;
+use super::directory::{find_user, modify_user};
 use super::lockout;
-use super::messages::{mask, send_code, Channel, MessageSource};
+use super::messages::{send_code, simulated_details, Channel, MessageSource};
 use super::model::{CodePurpose, User, UserPool, UserStatus};
 use super::secret_hash;
-use super::shapes::{CodeDeliveryDetails, CodeDeliveryOutput, Empty};
-use super::signup::client_and_pool;
-use super::tokens::authorize_access;
-use super::users::{find_user, modify_user};
+use super::shapes::{CodeDeliveryOutput, Empty};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{AccessToken, ClientId, ConfirmationCode, Password, SecretHash, Username};
 use crate::triggers::events::{post_confirmation, ConfirmSource};
@@ -71,29 +70,6 @@ pub struct ForgotPasswordInput {
     username: Username,
 }
 
-/// A believable CodeDeliveryDetails for a user that does not exist.
-pub fn simulated_details(pool: &UserPool, name: &str) -> CodeDeliveryDetails {
-    let email = !pool.auto_verifies("phone_number") || pool.auto_verifies("email");
-    let (medium, attr, fake) = if email {
-        (
-            DeliveryMedium::Email,
-            "email",
-            format!("{name}@example.com"),
-        )
-    } else {
-        (
-            DeliveryMedium::Sms,
-            "phone_number",
-            "+10000000000".to_string(),
-        )
-    };
-    CodeDeliveryDetails {
-        destination: mask(medium, &fake),
-        delivery_medium: medium,
-        attribute_name: attr,
-    }
-}
-
 /// ForgotPassword: a 1-hour code by the recovery channel.
 pub async fn forgot_password(
     app: &App,
@@ -147,7 +123,7 @@ pub async fn confirm_forgot_password(
     app: &App,
     input: ConfirmForgotPasswordInput,
 ) -> ApiResult<Empty> {
-    let (_, pool, user) = super::signup::code_request_user(
+    let (_, pool, user) = super::directory::code_request_user(
         app,
         &input.client_id,
         &input.username,

@@ -7,11 +7,11 @@
 //! so no flow can hand out tokens for a rotated-out refresh token.
 
 use super::clients::load_client;
+use super::directory::modify_user_if;
 use super::model::{AppClient, RefreshRecord, RevokedOrigin, User, UserPool};
 use super::pools::load_pool;
 use super::secret_hash::check_client_secret;
 use super::tokens::{self, refresh_hash, Issued, Origin, TokenSource};
-use super::users::modify_user_if;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::secret::Secret;
 use crate::store::StoreError;

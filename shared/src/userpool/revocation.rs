@@ -3,13 +3,14 @@
 //! whose rotated-out refresh token was reused). A revoked session's `origin_jti` is kept on the user record until its
 //! tokens would have expired, so checking an access token costs no extra read.
 
+use super::access::authorize_access;
 use super::clients::load_client;
 use super::model::{User, UserPool};
 use super::pools::load_pool;
 use super::refresh::revoke;
 use super::secret_hash;
 use super::shapes::Empty;
-use super::tokens::{authorize_access, refresh_hash};
+use super::tokens::refresh_hash;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::{AccessToken, ClientId};
 use crate::secret::Secret;

@@ -77,6 +77,21 @@ pub struct MfaSettings {
     pub preferred: Option<UserMfaSetting>,
 }
 
+impl MfaSettings {
+    /// `UserMFASettingList` and `PreferredMfaSetting` of `user`.
+    pub fn of(user: &User) -> Self {
+        use super::enums::UserMfaSetting::SoftwareTokenMfa;
+        Self {
+            setting_list: if user.mfa.totp_enabled {
+                vec![SoftwareTokenMfa]
+            } else {
+                Vec::new()
+            },
+            preferred: user.mfa.totp_preferred.then_some(SoftwareTokenMfa),
+        }
+    }
+}
+
 /// `GroupType`.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]

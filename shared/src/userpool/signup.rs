@@ -1,51 +1,25 @@
 //! Sign-up and confirmation: SignUp, ConfirmSignUp, ResendConfirmationCode, AdminConfirmSignUp.
 
-use super::clients::load_client;
+use super::clients::client_and_pool;
 use super::codes;
 use super::credentials::hash_new;
+use super::directory::{
+    alias_exists, aliases_for, find_user, load_user, modify_user, take_aliases,
+};
+use super::directory::{
+    attribute_map, code_request_user, create_user, internal_username, AttributeInput,
+};
 use super::messages::{compose, deliver_code, send_code, verification_channel, MessageSource};
-use super::model::{AppClient, CodePurpose, User, UserPool, UserStatus};
+use super::model::{CodePurpose, User, UserStatus};
 use super::pools::load_pool;
 use super::shapes::{CodeDeliveryDetails, CodeDeliveryOutput, Empty};
-use super::users::{
-    alias_exists, aliases_for, find_user, is_username_claim, load_user, modify_user, take_aliases,
-    AdminUserInput,
-};
+use super::users::AdminUserInput;
 use super::{password, schema, secret_hash};
-use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::error::{ApiError, ApiResult};
 use crate::ids::{ClientId, ConfirmationCode, Password, SecretHash, Username};
-use crate::store::StoreError;
 use crate::triggers::events::{post_confirmation, pre_sign_up, ConfirmSource, SignUpSource};
 use crate::App;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
-/// `AttributeType` as sent.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct AttributeInput {
-    name: String,
-    value: Option<String>,
-}
-
-/// Attribute list into a map (later duplicates win, as a map update would).
-pub fn attribute_map(list: Option<Vec<AttributeInput>>) -> BTreeMap<String, String> {
-    list.unwrap_or_default()
-        .into_iter()
-        .map(|a| (a.name, a.value.unwrap_or_default()))
-        .collect()
-}
-
-/// Loads the client named in a public request and its pool.
-pub async fn client_and_pool(
-    app: &App,
-    client_id: &ClientId,
-) -> ApiResult<(Arc<AppClient>, Arc<UserPool>)> {
-    let client = load_client(app, client_id.as_str()).await?;
-    let pool = load_pool(app, &client.pool_id).await?;
-    Ok((client, pool))
-}
 
 /// SignUp's request.
 #[derive(Deserialize)]
@@ -56,90 +30,6 @@ pub struct SignUpInput {
     username: Username,
     password: Option<Password>,
     user_attributes: Option<Vec<AttributeInput>>,
-}
-
-/// The internal username and `sub` for a new user, per the pool's username options: when the
-/// pool signs in by email or phone (whose value then goes into `attrs`) the username is a UUID
-/// equal to `sub`; else it is `given`, with a fresh `sub`.
-pub fn internal_username(
-    app: &App,
-    pool: &UserPool,
-    given: &str,
-    attrs: &mut BTreeMap<String, String>,
-) -> ApiResult<(String, String)> {
-    let by_email = pool.username_attributes.iter().any(|a| a == "email");
-    let by_phone = pool.username_attributes.iter().any(|a| a == "phone_number");
-    if by_email || by_phone {
-        let attr = if by_email && schema::is_email(given) {
-            "email"
-        } else if by_phone && schema::is_phone(given) {
-            "phone_number"
-        } else if by_email && by_phone {
-            return Err(ApiError::invalid(
-                "Username should be either an email or a phone number.",
-            ));
-        } else if by_email {
-            return Err(ApiError::invalid("Username should be an email."));
-        } else {
-            return Err(ApiError::invalid("Username should be a phone number."));
-        };
-        attrs.insert(attr.to_string(), given.to_string());
-        // The internal username is a UUID equal to `sub`.
-        let id = crate::random::uuid_v4(app.random.as_ref());
-        return Ok((id.clone(), id));
-    }
-    for (attr, shaped) in [
-        ("email", schema::is_email(given)),
-        ("phone_number", schema::is_phone(given)),
-    ] {
-        if shaped && pool.alias_attributes.iter().any(|a| a == attr) {
-            return Err(ApiError::invalid(format!(
-                "Username cannot be of {} format, since user pool is configured for {attr} alias.",
-                if attr == "email" {
-                    "email"
-                } else {
-                    "phone number"
-                }
-            )));
-        }
-    }
-    Ok((
-        given.to_string(),
-        crate::random::uuid_v4(app.random.as_ref()),
-    ))
-}
-
-/// Stores a new user with its alias claims, mapping refusals to Cognito's errors: a taken
-/// username attribute is UsernameExists, a taken alias AliasExists. With `force`, aliases
-/// move to the new user (ForceAliasCreation).
-pub async fn create_user(app: &App, pool: &UserPool, user: &User, force: bool) -> ApiResult<()> {
-    if force {
-        take_aliases(app, pool, user).await?;
-    }
-    let aliases = aliases_for(pool, user);
-    app.store
-        .create_user(user, &aliases)
-        .await
-        .map_err(|e| match e {
-            StoreError::UsernameTaken => {
-                ApiError::new(ErrorKind::UsernameExists, "User already exists")
-            }
-            StoreError::AliasTaken(alias) => {
-                let attr = alias.split(':').next().unwrap_or("email");
-                if is_username_claim(pool, user, &alias) {
-                    // This username is another user's preferred_username.
-                    ApiError::new(ErrorKind::UsernameExists, "User already exists")
-                } else if pool.username_attributes.iter().any(|a| a == attr) {
-                    ApiError::new(
-                        ErrorKind::UsernameExists,
-                        format!("An account with the given {attr} already exists."),
-                    )
-                } else {
-                    alias_exists(&alias)
-                }
-            }
-            other => other.into(),
-        })
 }
 
 /// SignUp's reply.
@@ -249,24 +139,6 @@ fn cannot_confirm(user: &User) -> ApiError {
     ))
 }
 
-/// The client, pool and user of a public request that confirms a code: the SecretHash is
-/// checked, and an unknown user answers like a wrong code when the client hides existence.
-pub async fn code_request_user(
-    app: &App,
-    client_id: &ClientId,
-    username: &Username,
-    secret_hash: Option<&SecretHash>,
-) -> ApiResult<(Arc<AppClient>, Arc<UserPool>, User)> {
-    let (client, pool) = client_and_pool(app, client_id).await?;
-    let name = username.as_str();
-    secret_hash::check(&client, name, secret_hash.map(|s| s.expose()))?;
-    match find_user(app, &pool, name).await? {
-        Some(user) => Ok((client, pool, user)),
-        None if client.hides_user_existence() => Err(codes::mismatch()),
-        None => Err(ApiError::user_not_found()),
-    }
-}
-
 /// ConfirmSignUp: checks the code, confirms the user and marks the code's channel verified.
 pub async fn confirm_sign_up(app: &App, input: ConfirmSignUpInput) -> ApiResult<Empty> {
     let (_, pool, user) = code_request_user(
@@ -342,7 +214,7 @@ pub async fn resend_confirmation_code(
     let Some(user) = find_user(app, &pool, name).await? else {
         if client.hides_user_existence() {
             return Ok(CodeDeliveryOutput {
-                code_delivery_details: super::recovery::simulated_details(&pool, name),
+                code_delivery_details: super::messages::simulated_details(&pool, name),
             });
         }
         return Err(ApiError::user_not_found());

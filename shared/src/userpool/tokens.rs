@@ -1,7 +1,7 @@
 //! Token issue: ID and access JWTs with Cognito's claims (typed; then PreTokenGeneration may
 //! change the free-form rest), opaque refresh tokens stored only as a hash.
 
-pub use super::access::{authorize_access, AccessContext, ADMIN_SCOPE};
+use super::access::ADMIN_SCOPE;
 use super::group_claims;
 use super::jwt;
 pub use super::model::TokenSource;

@@ -6,11 +6,11 @@ use super::params::{required, Params};
 use super::step;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::secret::Secret;
+use crate::userpool::directory::{load_user, modify_user};
 use crate::userpool::model::{AppClient, User, UserPool};
 use crate::userpool::session::{self, ChallengeSession};
 use crate::userpool::tokens::TokenSource;
 use crate::userpool::totp;
-use crate::userpool::users::{load_user, modify_user};
 use crate::App;
 use serde_json::Value;
 

@@ -7,11 +7,11 @@ use super::step;
 use crate::error::{ApiError, ApiResult};
 use crate::secret::Secret;
 use crate::userpool::credentials::{apply_password, new_password};
+use crate::userpool::directory::{load_user, modify_user};
 use crate::userpool::model::{AppClient, UserPool, UserStatus};
 use crate::userpool::schema;
 use crate::userpool::session::{self, ChallengeSession};
 use crate::userpool::tokens::TokenSource;
-use crate::userpool::users::{load_user, modify_user};
 use crate::App;
 use std::collections::BTreeMap;
 

@@ -10,9 +10,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::secret::Secret;
 use crate::triggers::events::pre_authentication;
 use crate::triggers::migration::MigrationSource;
+use crate::userpool::directory::find_user;
 use crate::userpool::migration::migrate;
 use crate::userpool::model::{AppClient, UserPool};
-use crate::userpool::users::find_user;
 use crate::userpool::{lockout, secret_hash, unknown_lockout};
 use crate::App;
 

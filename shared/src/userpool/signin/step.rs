@@ -7,12 +7,12 @@
 use super::outcome::{AuthReply, ChallengeName, ChallengeParameters};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::triggers::events::post_authentication;
+use crate::userpool::directory::modify_user;
 use crate::userpool::enums::MfaConfiguration;
 use crate::userpool::lockout;
 use crate::userpool::model::{AppClient, Lockout, User, UserPool, UserStatus};
 use crate::userpool::session::{self, ChallengeSession};
 use crate::userpool::tokens::{self, TokenSource};
-use crate::userpool::users::modify_user;
 use crate::App;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
