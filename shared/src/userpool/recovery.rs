@@ -10,7 +10,9 @@ use super::signup::client_and_pool;
 use super::tokens::authorize_access;
 use super::users::{find_user, modify_user};
 use crate::error::{ApiError, ApiResult};
-use crate::ids::{AccessToken, ClientId, ConfirmationCode, Password, SecretHash, Username};
+use crate::ids::{
+    AccessToken, ClientId, ConfirmationCode, Password, SecretHash, Username,
+};
 use crate::triggers::events::{post_confirmation, ConfirmSource};
 use crate::triggers::migration::MigrationSource;
 use crate::App;
