@@ -120,7 +120,8 @@ impl StsSource {
     }
 }
 
-/// Binds, builds the App from its ports, ensures the default pool and client exist, and starts serving.
+/// Binds, builds the App from its ports, ensures the default pool and client exist, and starts
+/// serving.
 pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
     let file = opts.load_file()?;
     let listener = tokio::net::TcpListener::bind((opts.host.as_str(), opts.port))
