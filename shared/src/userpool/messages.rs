@@ -141,17 +141,6 @@ pub async fn send_code(
     deliver_code(app, pool, user, purpose, channel, composed).await
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn masks_like_cognito() {
-        assert_eq!(mask(DeliveryMedium::Email, "jane@example.com"), "j***@e***");
-        assert_eq!(mask(DeliveryMedium::Sms, "+15551234567"), "+*******4567");
-    }
-}
-
 /// A believable CodeDeliveryDetails for a user that does not exist.
 pub fn simulated_details(pool: &UserPool, name: &str) -> CodeDeliveryDetails {
     let email = !pool.auto_verifies("phone_number") || pool.auto_verifies("email");
@@ -172,5 +161,16 @@ pub fn simulated_details(pool: &UserPool, name: &str) -> CodeDeliveryDetails {
         destination: mask(medium, &fake),
         delivery_medium: medium,
         attribute_name: attr,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_like_cognito() {
+        assert_eq!(mask(DeliveryMedium::Email, "jane@example.com"), "j***@e***");
+        assert_eq!(mask(DeliveryMedium::Sms, "+15551234567"), "+*******4567");
     }
 }

@@ -11,9 +11,7 @@ use super::model::{CodePurpose, User, UserPool, UserStatus};
 use super::secret_hash;
 use super::shapes::{CodeDeliveryOutput, Empty};
 use crate::error::{ApiError, ApiResult};
-use crate::ids::{
-    AccessToken, ClientId, ConfirmationCode, Password, SecretHash, Username,
-};
+use crate::ids::{AccessToken, ClientId, ConfirmationCode, Password, SecretHash, Username};
 use crate::triggers::events::{post_confirmation, ConfirmSource};
 use crate::triggers::migration::MigrationSource;
 use crate::App;
