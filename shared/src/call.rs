@@ -110,3 +110,35 @@ impl RequestMeta {
         self.client_id.clone().unwrap_or_else(|| NO_CLIENT.into())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::SystemClock;
+    use crate::store::sqlite::SqliteStore;
+    use crate::triggers::invoke::Invokers;
+    use crate::Settings;
+    use std::sync::Arc;
+
+    #[test]
+    fn a_call_carries_its_request_and_an_internal_call_none() {
+        let settings = Settings::new("http://127.0.0.1:1", "us-east-1", "000000000000").unwrap();
+        let store = Arc::new(SqliteStore::in_memory().unwrap());
+        let triggers = Arc::new(Invokers::new("us-east-1"));
+        let app = App::on_store(settings, store, Arc::new(SystemClock), triggers).unwrap();
+        let input = serde_json::json!({"ClientId": "c1", "ClientMetadata": {"k": "v"},
+            "ValidationData": [{"Name": "n", "Value": "x"}, {"Name": "empty"}]});
+        let call = Call::new(&app, &input);
+        assert_eq!(call.request().client_id(), "c1");
+        assert_eq!(call.request().client_metadata()["k"], "v");
+        let validation = call.request().validation_data();
+        assert_eq!(
+            (validation["n"].as_str(), validation["empty"].as_str()),
+            ("x", "")
+        );
+        let internal = Call::internal(&app);
+        assert_eq!(internal.request().client_id(), NO_CLIENT);
+        assert!(internal.request().client_metadata().is_empty());
+        assert!(std::ptr::eq(internal.app(), &app));
+    }
+}

@@ -5,6 +5,7 @@
 //! requests to the HTTP edge ([`edge`]), which routes them to [`protocol`].
 
 pub mod cache;
+pub mod call;
 pub mod clock;
 pub mod config;
 pub mod delivery;
@@ -82,13 +83,13 @@ impl App {
         Ok(Self {
             settings,
             store,
-            clock,
+            clock: clock.clone(),
             random,
             delivery,
             hasher: userpool::password::Hasher::new()?,
-            configs: cache::ConfigCache::default(),
+            configs: cache::ConfigCache::new(clock.clone()),
             session_key: tokio::sync::OnceCell::new(),
-            oidc_keys: identity::jwks::JwksCache::new(),
+            oidc_keys: identity::jwks::JwksCache::new(clock.clone()),
             identity: identity::IdentityConfig::default(),
             triggers,
             identity_signer: tokio::sync::OnceCell::new(),

@@ -2,6 +2,7 @@
 //! `/.well-known/openid-configuration`, fetched over HTTP(S), cached, and refetched when a
 //! token names a `kid` the cache does not have (at most once per [`REFETCH_EVERY`]).
 
+use crate::clock::Clock;
 use crate::error::Error;
 use crate::http::HttpClient;
 use aws_lc_rs::signature::{ParsedPublicKey, RsaPublicKeyComponents, RSA_PKCS1_2048_8192_SHA256};
@@ -10,7 +11,8 @@ use base64::Engine;
 use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::sync::Arc as Shared;
+use std::time::Duration;
 use tokio::sync::Mutex;
 
 /// Minimum time between two fetches of one issuer's keys.
@@ -19,27 +21,23 @@ pub const REFETCH_EVERY: Duration = Duration::from_secs(10);
 pub const MAX_AGE: Duration = Duration::from_secs(3600);
 
 struct Entry {
-    fetched: Instant,
+    fetched_ms: i64,
     keys: HashMap<String, Arc<ParsedPublicKey>>,
 }
 
-/// A cache of issuers' public keys.
+/// A cache of issuers' public keys, aged by the App's clock.
 pub struct JwksCache {
     http: Option<HttpClient>,
+    clock: Shared<dyn Clock>,
     entries: Mutex<HashMap<String, Entry>>,
-}
-
-impl Default for JwksCache {
-    fn default() -> Self {
-        Self::new()
-    }
 }
 
 impl JwksCache {
     /// A cache with a short-timeout HTTP client.
-    pub fn new() -> Self {
+    pub fn new(clock: Shared<dyn Clock>) -> Self {
         Self {
             http: HttpClient::new(Duration::from_secs(5)).ok(),
+            clock,
             entries: Mutex::new(HashMap::new()),
         }
     }
@@ -51,9 +49,9 @@ impl JwksCache {
         kid: &str,
     ) -> Result<Option<Arc<ParsedPublicKey>>, Error> {
         let mut entries = self.entries.lock().await;
-        let fresh = entries
-            .get(issuer)
-            .is_some_and(|e| e.fetched.elapsed() < MAX_AGE);
+        let now = self.clock.now_millis();
+        let age = |e: &Entry| Duration::from_millis((now - e.fetched_ms).max(0) as u64);
+        let fresh = entries.get(issuer).is_some_and(|e| age(e) < MAX_AGE);
         if let Some(k) = entries
             .get(issuer)
             .filter(|_| fresh)
@@ -61,9 +59,7 @@ impl JwksCache {
         {
             return Ok(Some(k.clone()));
         }
-        let may_fetch = entries
-            .get(issuer)
-            .is_none_or(|e| e.fetched.elapsed() >= REFETCH_EVERY);
+        let may_fetch = entries.get(issuer).is_none_or(|e| age(e) >= REFETCH_EVERY);
         if !may_fetch {
             return Ok(entries.get(issuer).and_then(|e| e.keys.get(kid).cloned()));
         }
@@ -72,7 +68,7 @@ impl JwksCache {
         entries.insert(
             issuer.to_string(),
             Entry {
-                fetched: Instant::now(),
+                fetched_ms: self.clock.now_millis(),
                 keys,
             },
         );

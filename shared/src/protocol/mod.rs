@@ -6,6 +6,7 @@ pub mod model;
 pub mod parse;
 pub mod sigv4;
 
+use crate::call::Call;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::userpool::signin::{initiate, respond};
 use crate::userpool::{
@@ -54,13 +55,13 @@ impl Reply {
     }
 }
 
-/// Runs one user-pool operation by name on a JSON body, with the request's ClientMetadata,
-/// ValidationData and ClientId in scope for the triggers it may fire.
+/// Runs one user-pool operation by name on a JSON body, as one [`Call`] that carries the
+/// request's ClientMetadata, ValidationData and ClientId to the triggers it may fire.
 /// The body is first checked against Cognito's model: an operation Cognito does not have is
 /// `UnknownOperationException`, and a malformed member never reaches the operation.
 pub async fn dispatch(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
     let input = check(Service::UserPools, op, body)?;
-    crate::triggers::context::scope(body, operation(app, op, &input)).await
+    operation(&Call::new(app, &input), op, &input).await
 }
 
 /// Whether `op` is one of the service's operations, and `body` a valid input for it; the
@@ -73,7 +74,7 @@ fn check(service: Service, op: &str, body: &[u8]) -> ApiResult<Value> {
     model.validate(op, body)
 }
 
-async fn operation(app: &App, op: &str, input: &Value) -> ApiResult<Value> {
+async fn operation(app: &Call<'_>, op: &str, input: &Value) -> ApiResult<Value> {
     match op {
         "CreateUserPool" => reply(pools::create_user_pool(app, from_value(input)?).await),
         "DescribeUserPool" => reply(pools::describe_user_pool(app, from_value(input)?).await),

@@ -2,10 +2,10 @@
 //! CreateAuthChallenge (the next challenge's public and private parameters) and
 //! VerifyAuthChallengeResponse (is this answer right). `userpool::custom_auth` runs the loop.
 
-use super::{call, context, header, target, Target, Trigger};
+use super::{call, header, target, Target, Trigger};
+use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
 use crate::userpool::model::UserPool;
-use crate::App;
 use aws_lambda_events::event::cognito::{
     CognitoEventUserPoolsChallengeResult, CognitoEventUserPoolsCreateAuthChallenge,
     CognitoEventUserPoolsCreateAuthChallengeResponse,
@@ -82,7 +82,7 @@ fn results(session: &[ChallengeResult]) -> Vec<Option<CognitoEventUserPoolsChall
 
 /// Calls DefineAuthChallenge.
 pub async fn define(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     who: &Subject<'_>,
     session: &[ChallengeResult],
@@ -93,7 +93,7 @@ pub async fn define(
     event.cognito_event_user_pools_header = header(app, pool, src, who.user_name, t.version);
     event.request.user_attributes = who.attributes.clone();
     event.request.session = results(session);
-    event.request.client_metadata = context::current().client_metadata();
+    event.request.client_metadata = app.request().client_metadata();
     event.request.user_not_found = who.user_not_found;
     let answer: CognitoEventUserPoolsDefineAuthChallengeResponse =
         call(app, Trigger::DefineAuthChallenge, &t, &event).await?;
@@ -106,7 +106,7 @@ pub async fn define(
 
 /// Calls CreateAuthChallenge for `challenge_name`.
 pub async fn create(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     who: &Subject<'_>,
     challenge_name: &str,
@@ -121,7 +121,7 @@ pub async fn create(
     event.request.user_attributes = who.attributes.clone();
     event.request.challenge_name = Some(challenge_name.to_string());
     event.request.session = results(session);
-    event.request.client_metadata = context::current().client_metadata();
+    event.request.client_metadata = app.request().client_metadata();
     event.request.user_not_found = who.user_not_found;
     let answer: CognitoEventUserPoolsCreateAuthChallengeResponse =
         call(app, Trigger::CreateAuthChallenge, &t, &event).await?;
@@ -134,7 +134,7 @@ pub async fn create(
 
 /// Calls VerifyAuthChallengeResponse: is `answer` right?
 pub async fn verify(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     who: &Subject<'_>,
     private: &HashMap<String, String>,
@@ -149,7 +149,7 @@ pub async fn verify(
     event.request.user_attributes = who.attributes.clone();
     event.request.private_challenge_parameters = private.clone();
     event.request.challenge_answer = Some(json!(answer));
-    event.request.client_metadata = context::current().client_metadata();
+    event.request.client_metadata = app.request().client_metadata();
     event.request.user_not_found = who.user_not_found;
     let reply: CognitoEventUserPoolsVerifyAuthChallengeResponse =
         call(app, Trigger::VerifyAuthChallengeResponse, &t, &event).await?;

@@ -2,10 +2,10 @@
 //! PostAuthentication. Each builds its `aws_lambda_events` event, calls the pool's function
 //! (if one is configured) and returns what the answer decides.
 
-use super::{call, context, header, target, user_attributes, Trigger};
+use super::{call, header, target, user_attributes, Trigger};
+use crate::call::Call;
 use crate::error::ApiResult;
 use crate::userpool::model::{User, UserPool};
-use crate::App;
 use aws_lambda_events::event::cognito::{
     CognitoEventUserPoolsPostAuthentication, CognitoEventUserPoolsPostAuthenticationTriggerSource,
     CognitoEventUserPoolsPostConfirmation, CognitoEventUserPoolsPostConfirmationTriggerSource,
@@ -38,7 +38,7 @@ pub struct SignUpDecision {
 
 /// PreSignUp for a user about to be created (nothing is stored yet).
 pub async fn pre_sign_up(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     user: &User,
     source: SignUpSource,
@@ -46,7 +46,7 @@ pub async fn pre_sign_up(
     let Some(t) = target(pool, Trigger::PreSignUp) else {
         return Ok(SignUpDecision::default());
     };
-    let meta = context::current();
+    let meta = app.request();
     let src = match source {
         SignUpSource::SignUp => CognitoEventUserPoolsPreSignupTriggerSource::SignUp,
         SignUpSource::AdminCreateUser => {
@@ -82,7 +82,7 @@ pub enum ConfirmSource {
 /// PostConfirmation, with the user as it will be once confirmed. It runs before that state is
 /// written, so a refusal leaves the user as it was.
 pub async fn post_confirmation(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     confirmed: &User,
     source: ConfirmSource,
@@ -101,14 +101,14 @@ pub async fn post_confirmation(
     let mut event: CognitoEventUserPoolsPostConfirmation = Default::default();
     event.cognito_event_user_pools_header = header(app, pool, src, &confirmed.username, t.version);
     event.request.user_attributes = user_attributes(confirmed);
-    event.request.client_metadata = context::current().client_metadata();
+    event.request.client_metadata = app.request().client_metadata();
     call::<_, Value>(app, Trigger::PostConfirmation, &t, &event).await?;
     Ok(())
 }
 
 /// PreAuthentication, once the user is known and before the password is checked. Its
 /// `validationData` is the request's ClientMetadata, as in Cognito.
-pub async fn pre_authentication(app: &App, pool: &UserPool, user: &User) -> ApiResult<()> {
+pub async fn pre_authentication(app: &Call<'_>, pool: &UserPool, user: &User) -> ApiResult<()> {
     let Some(t) = target(pool, Trigger::PreAuthentication) else {
         return Ok(());
     };
@@ -116,7 +116,7 @@ pub async fn pre_authentication(app: &App, pool: &UserPool, user: &User) -> ApiR
     let mut event = CognitoEventUserPoolsPreAuthentication::default();
     event.cognito_event_user_pools_header = header(app, pool, src, &user.username, t.version);
     event.request.user_attributes = user_attributes(user);
-    event.request.validation_data = context::current().client_metadata();
+    event.request.validation_data = app.request().client_metadata();
     event
         .request
         .other
@@ -126,7 +126,7 @@ pub async fn pre_authentication(app: &App, pool: &UserPool, user: &User) -> ApiR
 }
 
 /// PostAuthentication, after the sign-in succeeded and before tokens are issued.
-pub async fn post_authentication(app: &App, pool: &UserPool, user: &User) -> ApiResult<()> {
+pub async fn post_authentication(app: &Call<'_>, pool: &UserPool, user: &User) -> ApiResult<()> {
     let Some(t) = target(pool, Trigger::PostAuthentication) else {
         return Ok(());
     };
@@ -135,7 +135,7 @@ pub async fn post_authentication(app: &App, pool: &UserPool, user: &User) -> Api
     event.cognito_event_user_pools_header = header(app, pool, src, &user.username, t.version);
     event.request.new_device_used = false;
     event.request.user_attributes = user_attributes(user);
-    event.request.client_metadata = context::current().client_metadata();
+    event.request.client_metadata = app.request().client_metadata();
     call::<_, Value>(app, Trigger::PostAuthentication, &t, &event).await?;
     Ok(())
 }

@@ -3,10 +3,10 @@
 //! `{username}` for invitations), which Latchkey fills in after the call, so the function
 //! never sees a code.
 
-use super::{call, context, header, target, user_attributes, Trigger};
+use super::{call, header, target, user_attributes, Trigger};
+use crate::call::Call;
 use crate::error::ApiResult;
 use crate::userpool::model::{User, UserPool};
-use crate::App;
 use aws_lambda_events::event::cognito::{
     CognitoEventUserPoolsCustomMessage, CognitoEventUserPoolsCustomMessageResponse,
     CognitoEventUserPoolsCustomMessageTriggerSource as Source,
@@ -51,7 +51,7 @@ pub struct CustomText {
 /// Runs the pool's CustomMessage function, if any. A returned text without the code
 /// placeholder can't carry the code, so it is not used (Cognito sends its default then too).
 pub async fn custom_message(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     user: &User,
     source: MessageSource,
@@ -81,7 +81,7 @@ pub async fn custom_message(
         .request
         .other
         .insert("linkParameter".into(), json!(LINK));
-    event.request.client_metadata = context::current().client_metadata();
+    event.request.client_metadata = app.request().client_metadata();
     let answer: CognitoEventUserPoolsCustomMessageResponse =
         call(app, Trigger::CustomMessage, &t, &event).await?;
     let with_code = |m: Option<String>| {

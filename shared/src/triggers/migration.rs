@@ -2,11 +2,11 @@
 //! password) or at ForgotPassword. The function answers with the user's attributes and how to
 //! create it; `userpool::migration` does the creating.
 
-use super::{call, context, header, target, Trigger};
+use super::{call, header, target, Trigger};
+use crate::call::Call;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::secret::Secret;
 use crate::userpool::model::UserPool;
-use crate::App;
 use aws_lambda_events::event::cognito::{
     CognitoEventUserPoolsMigrateUser, CognitoEventUserPoolsMigrateUserResponse,
     CognitoEventUserPoolsMigrateUserTriggerSource as Source,
@@ -35,7 +35,7 @@ pub struct MigratedUser {
 
 /// Runs the pool's UserMigration function, if any. `None`: no function is configured.
 pub async fn user_migration(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     username: &str,
     password: Option<&Secret<String>>,
@@ -44,7 +44,7 @@ pub async fn user_migration(
     let Some(t) = target(pool, Trigger::UserMigration) else {
         return Ok(None);
     };
-    let meta = context::current();
+    let meta = app.request();
     let src = match source {
         MigrationSource::Authentication => Source::Authentication,
         MigrationSource::ForgotPassword => Source::ForgotPassword,

@@ -9,16 +9,15 @@
 //! refusal leaves no trace.
 
 pub mod auth_challenge;
-pub mod context;
 pub mod events;
 pub mod invoke;
 pub mod messages;
 pub mod migration;
 pub mod token_generation;
 
+use crate::call::Call;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::userpool::model::{User, UserPool};
-use crate::App;
 use aws_lambda_events::event::cognito::{
     CognitoEventUserPoolsCallerContext, CognitoEventUserPoolsHeader,
 };
@@ -115,13 +114,13 @@ pub fn target(pool: &UserPool, trigger: Trigger) -> Option<Target> {
 
 /// The common envelope of an event about `user_name`.
 pub fn header<T: Default>(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     source: T,
     user_name: &str,
     version: &str,
 ) -> CognitoEventUserPoolsHeader<T> {
-    let meta = context::current();
+    let meta = app.request();
     let mut caller = CognitoEventUserPoolsCallerContext::default();
     caller.awssdk_version = Some("aws-sdk-unknown-unknown".into());
     caller.client_id = Some(meta.client_id());
@@ -148,7 +147,12 @@ pub fn user_attributes(user: &User) -> HashMap<String, String> {
 
 /// Sends `event` to `target` and returns the function's `response`, read as `R`. Members
 /// the reply leaves out (or null) keep the values sent, as Cognito reads them.
-pub async fn call<E, R>(app: &App, trigger: Trigger, target: &Target, event: &E) -> ApiResult<R>
+pub async fn call<E, R>(
+    app: &Call<'_>,
+    trigger: Trigger,
+    target: &Target,
+    event: &E,
+) -> ApiResult<R>
 where
     E: Serialize,
     R: DeserializeOwned,

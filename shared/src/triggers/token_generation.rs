@@ -6,11 +6,11 @@
 //! Replies are read with lenient local types: real functions return partial objects (only
 //! `claimsToAddOrOverride`, say), which the strict `aws_lambda_events` response types refuse.
 
-use super::{call, context, header, target, user_attributes, Trigger};
+use super::{call, header, target, user_attributes, Trigger};
+use crate::call::Call;
 use crate::error::ApiResult;
 use crate::userpool::group_claims::GroupClaims;
 use crate::userpool::model::{TokenSource, User, UserPool};
-use crate::App;
 use aws_lambda_events::event::cognito::{
     CognitoEventUserPoolsPreTokenGen, CognitoEventUserPoolsPreTokenGenTriggerSource,
     CognitoEventUserPoolsPreTokenGenV2, GroupConfiguration,
@@ -99,7 +99,7 @@ struct V2Response {
 
 /// Runs the pool's PreTokenGeneration function, if any, and applies its answer to `draft`.
 pub async fn customize(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     user: &User,
     source: TokenSource,
@@ -125,7 +125,7 @@ pub async fn customize(
         config.preferred_role = g.preferred_role.clone();
     }
     let attributes = user_attributes(user);
-    let metadata = context::current().client_metadata();
+    let metadata = app.request().client_metadata();
     if t.version == "1" {
         let mut event = CognitoEventUserPoolsPreTokenGen::default();
         event.cognito_event_user_pools_header = header(app, pool, src, &user.username, "1");

@@ -13,13 +13,13 @@ use super::revocation::sign_out_everywhere;
 use super::shapes::{Empty, UserType};
 use super::users::AdminUserInput;
 use super::{attributes, schema};
+use crate::call::Call;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::{Password, UserPoolId, Username};
 use crate::random::string_from;
 use crate::secret::Secret;
 use crate::triggers::events::{pre_sign_up, SignUpSource};
 use crate::triggers::messages::{custom_message, CustomText};
-use crate::App;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -37,7 +37,7 @@ pub struct AdminCreateUserInput {
 }
 
 /// A temporary password that satisfies the pool's policy.
-fn generate_temporary(app: &App, pool: &UserPool) -> Secret<String> {
+fn generate_temporary(app: &Call<'_>, pool: &UserPool) -> Secret<String> {
     let len = pool.password_policy.minimum_length.max(12) as usize;
     let body = string_from(app.random.as_ref(), crate::random::ALNUM, len - 4);
     // Random letters and digits, then one of each class a policy may require.
@@ -46,7 +46,7 @@ fn generate_temporary(app: &App, pool: &UserPool) -> Secret<String> {
 
 /// Sends the invitation with the temporary password, by the desired mediums.
 async fn send_invite(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     user: &User,
     temporary: &Secret<String>,
@@ -111,7 +111,7 @@ async fn send_invite(
 
 /// The invitation's texts from CustomMessage (none when no invitation is sent).
 async fn invite_text(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     user: &User,
     action: Option<MessageAction>,
@@ -133,7 +133,7 @@ pub struct AdminCreateUserOutput {
 /// AdminCreateUser: FORCE_CHANGE_PASSWORD with a temporary password, invited through the
 /// outbox unless MessageAction=SUPPRESS; RESEND re-invites an existing invited user.
 pub async fn admin_create_user(
-    app: &App,
+    app: &Call<'_>,
     input: AdminCreateUserInput,
 ) -> ApiResult<AdminCreateUserOutput> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
@@ -210,7 +210,7 @@ pub struct AdminSetUserPasswordInput {
 
 /// AdminSetUserPassword: Permanent → CONFIRMED, else FORCE_CHANGE_PASSWORD.
 pub async fn admin_set_user_password(
-    app: &App,
+    app: &Call<'_>,
     input: AdminSetUserPasswordInput,
 ) -> ApiResult<Empty> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
@@ -234,7 +234,7 @@ pub async fn admin_set_user_password(
 }
 
 /// AdminDisableUser: sign-in refused ("User is disabled.") and every session ended.
-pub async fn admin_disable_user(app: &App, input: AdminUserInput) -> ApiResult<Empty> {
+pub async fn admin_disable_user(app: &Call<'_>, input: AdminUserInput) -> ApiResult<Empty> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
     let user = modify_user(app, &pool, user, |u| {
@@ -247,7 +247,7 @@ pub async fn admin_disable_user(app: &App, input: AdminUserInput) -> ApiResult<E
 }
 
 /// AdminEnableUser.
-pub async fn admin_enable_user(app: &App, input: AdminUserInput) -> ApiResult<Empty> {
+pub async fn admin_enable_user(app: &Call<'_>, input: AdminUserInput) -> ApiResult<Empty> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
     modify_user(app, &pool, user, |u| {
@@ -259,7 +259,7 @@ pub async fn admin_enable_user(app: &App, input: AdminUserInput) -> ApiResult<Em
 }
 
 /// AdminResetUserPassword: RESET_REQUIRED, and a recovery code by the verified channel.
-pub async fn admin_reset_user_password(app: &App, input: AdminUserInput) -> ApiResult<Empty> {
+pub async fn admin_reset_user_password(app: &Call<'_>, input: AdminUserInput) -> ApiResult<Empty> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
     let channel = super::recovery::recovery_channel(&pool, &user)?;
@@ -293,7 +293,7 @@ pub struct AdminUpdateAttributesInput {
 /// AdminUpdateUserAttributes: may set `*_verified`; a changed auto-verified email or phone
 /// becomes unverified and gets a code unless the same call marks it verified.
 pub async fn admin_update_user_attributes(
-    app: &App,
+    app: &Call<'_>,
     input: AdminUpdateAttributesInput,
 ) -> ApiResult<Empty> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
@@ -315,7 +315,7 @@ pub struct AdminDeleteAttributesInput {
 
 /// AdminDeleteUserAttributes.
 pub async fn admin_delete_user_attributes(
-    app: &App,
+    app: &Call<'_>,
     input: AdminDeleteAttributesInput,
 ) -> ApiResult<Empty> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
@@ -325,7 +325,7 @@ pub async fn admin_delete_user_attributes(
 }
 
 /// AdminUserGlobalSignOut.
-pub async fn admin_user_global_sign_out(app: &App, input: AdminUserInput) -> ApiResult<Empty> {
+pub async fn admin_user_global_sign_out(app: &Call<'_>, input: AdminUserInput) -> ApiResult<Empty> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
     sign_out_everywhere(app, &pool, user).await?;

@@ -10,9 +10,9 @@ use super::messages::{send_code, Channel, MessageSource};
 use super::model::{AppClient, CodePurpose, User, UserPool};
 use super::schema;
 use super::shapes::{CodeDeliveryDetails, CodeDeliveryOutput, Empty};
+use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{AccessToken, ConfirmationCode};
-use crate::App;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -49,7 +49,7 @@ fn purpose_of(attribute: &str) -> Option<CodePurpose> {
 /// update marks it verified, and gets a code when the pool auto-verifies it. Returns the
 /// CodeDeliveryDetails of the codes sent.
 pub async fn update(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     user: User,
     updates: BTreeMap<String, String>,
@@ -91,7 +91,12 @@ pub async fn update(
 }
 
 /// Removes attributes (never `sub` or a required one), with their verified flags.
-pub async fn delete(app: &App, pool: &UserPool, user: User, names: &[String]) -> ApiResult<()> {
+pub async fn delete(
+    app: &Call<'_>,
+    pool: &UserPool,
+    user: User,
+    names: &[String],
+) -> ApiResult<()> {
     for name in names {
         let Some(def) = pool.schema_attribute(name) else {
             return Err(schema::unknown_attribute(name));
@@ -146,7 +151,7 @@ pub struct UpdateUserAttributesOutput {
 
 /// UpdateUserAttributes.
 pub async fn update_user_attributes(
-    app: &App,
+    app: &Call<'_>,
     input: UpdateUserAttributesInput,
 ) -> ApiResult<UpdateUserAttributesOutput> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
@@ -169,7 +174,7 @@ pub struct VerificationCodeInput {
 
 /// GetUserAttributeVerificationCode.
 pub async fn get_user_attribute_verification_code(
-    app: &App,
+    app: &Call<'_>,
     input: VerificationCodeInput,
 ) -> ApiResult<CodeDeliveryOutput> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
@@ -195,7 +200,10 @@ pub struct VerifyAttributeInput {
 }
 
 /// VerifyUserAttribute: the code marks the attribute verified (and claims it as an alias).
-pub async fn verify_user_attribute(app: &App, input: VerifyAttributeInput) -> ApiResult<Empty> {
+pub async fn verify_user_attribute(
+    app: &Call<'_>,
+    input: VerifyAttributeInput,
+) -> ApiResult<Empty> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
     let name = input.attribute_name.clone();
     let purpose = purpose_of(&name)
@@ -226,7 +234,10 @@ pub struct DeleteAttributesInput {
 }
 
 /// DeleteUserAttributes.
-pub async fn delete_user_attributes(app: &App, input: DeleteAttributesInput) -> ApiResult<Empty> {
+pub async fn delete_user_attributes(
+    app: &Call<'_>,
+    input: DeleteAttributesInput,
+) -> ApiResult<Empty> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
     check_writable(&ctx.client, input.user_attribute_names.iter().cloned())?;
     delete(app, &ctx.pool, ctx.user, &input.user_attribute_names).await?;
@@ -241,7 +252,7 @@ pub struct DeleteUserInput {
 }
 
 /// DeleteUser: the token's user deletes themself.
-pub async fn delete_user(app: &App, input: DeleteUserInput) -> ApiResult<Empty> {
+pub async fn delete_user(app: &Call<'_>, input: DeleteUserInput) -> ApiResult<Empty> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
     app.store
         .delete_user(&ctx.pool.id, &ctx.user.username_key)

@@ -203,7 +203,7 @@ pub async fn modify_user_if(
                 // failure) pause a random, growing moment, so they stop colliding in lockstep
                 // on a store where a round trip takes milliseconds.
                 let cap_ms = 5u64 << attempt.min(7);
-                let pause = rand::Rng::gen_range(&mut rand::thread_rng(), 0..=cap_ms);
+                let pause = crate::random::up_to(app.random.as_ref(), cap_ms);
                 tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
                 user = app
                     .store

@@ -5,11 +5,11 @@ use super::codes;
 use super::enums::DeliveryMedium;
 use super::model::{CodePurpose, OutboundMessage, User, UserPool};
 use super::shapes::CodeDeliveryDetails;
+use crate::call::Call;
 use crate::error::ApiResult;
 use crate::secret::Secret;
 pub use crate::triggers::messages::MessageSource;
 use crate::triggers::messages::{custom_message, CODE};
-use crate::App;
 
 /// Where a code goes.
 #[derive(Clone, Debug)]
@@ -80,7 +80,7 @@ pub struct Composed {
 /// Composes the message for a code sent by `channel` (running CustomMessage). Done before
 /// anything is written, so a refusing function leaves no trace.
 pub async fn compose(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     user: &User,
     source: MessageSource,
@@ -105,7 +105,7 @@ pub async fn compose(
 /// Issues a code for `purpose`, delivers `composed` with it by `channel`, and returns
 /// CodeDeliveryDetails.
 pub async fn deliver_code(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     user: &User,
     purpose: CodePurpose,
@@ -130,7 +130,7 @@ pub async fn deliver_code(
 
 /// Composes and sends a code for `purpose` by `channel`; returns CodeDeliveryDetails.
 pub async fn send_code(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     user: &User,
     purpose: CodePurpose,

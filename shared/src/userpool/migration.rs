@@ -7,15 +7,15 @@ use super::credentials::hash_new;
 use super::directory::find_user;
 use super::directory::{create_user, internal_username};
 use super::model::{User, UserPool, UserStatus};
+use crate::call::Call;
 use crate::error::{ApiResult, ErrorKind};
 use crate::secret::Secret;
 use crate::triggers::migration::{user_migration, MigrationSource};
-use crate::App;
 
 /// Asks UserMigration about `username` and creates the user it describes. `None`: no function
 /// is configured. A function that refuses (throws) answers its error; nothing is stored.
 pub async fn migrate(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     username: &str,
     password: Option<&Secret<String>>,

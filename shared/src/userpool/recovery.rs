@@ -10,11 +10,11 @@ use super::messages::{send_code, simulated_details, Channel, MessageSource};
 use super::model::{CodePurpose, User, UserPool, UserStatus};
 use super::secret_hash;
 use super::shapes::{CodeDeliveryOutput, Empty};
+use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{AccessToken, ClientId, ConfirmationCode, Password, SecretHash, Username};
 use crate::triggers::events::{post_confirmation, ConfirmSource};
 use crate::triggers::migration::MigrationSource;
-use crate::App;
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -72,7 +72,7 @@ pub struct ForgotPasswordInput {
 
 /// ForgotPassword: a 1-hour code by the recovery channel.
 pub async fn forgot_password(
-    app: &App,
+    app: &Call<'_>,
     input: ForgotPasswordInput,
 ) -> ApiResult<CodeDeliveryOutput> {
     let (client, pool) = client_and_pool(app, &input.client_id).await?;
@@ -120,7 +120,7 @@ pub struct ConfirmForgotPasswordInput {
 
 /// ConfirmForgotPassword: the policy is checked before the code is spent.
 pub async fn confirm_forgot_password(
-    app: &App,
+    app: &Call<'_>,
     input: ConfirmForgotPasswordInput,
 ) -> ApiResult<Empty> {
     let (_, pool, user) = super::directory::code_request_user(
@@ -174,7 +174,7 @@ pub struct ChangePasswordInput {
 }
 
 /// ChangePassword: the previous password is checked (and counts toward lockout).
-pub async fn change_password(app: &App, input: ChangePasswordInput) -> ApiResult<Empty> {
+pub async fn change_password(app: &Call<'_>, input: ChangePasswordInput) -> ApiResult<Empty> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
     let now = app.clock.now_millis();
     lockout::check(&ctx.user.lockout, now)?;

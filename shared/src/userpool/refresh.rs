@@ -12,6 +12,7 @@ use super::model::{AppClient, RefreshRecord, RevokedOrigin, User, UserPool};
 use super::pools::load_pool;
 use super::secret_hash::check_client_secret;
 use super::tokens::{self, refresh_hash, Issued, Origin, TokenSource};
+use crate::call::Call;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::secret::Secret;
 use crate::store::StoreError;
@@ -127,7 +128,7 @@ fn reused() -> ApiError {
 /// InitiateAuth). Tokens are issued before the old refresh token is rotated out, so a
 /// PreTokenGeneration refusal leaves the old token usable.
 pub async fn redeem(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     client: &AppClient,
     token: &str,
@@ -195,7 +196,7 @@ pub struct GetTokensOutput {
 
 /// GetTokensFromRefreshToken.
 pub async fn get_tokens_from_refresh_token(
-    app: &App,
+    app: &Call<'_>,
     input: GetTokensInput,
 ) -> ApiResult<GetTokensOutput> {
     let client = load_client(app, &input.client_id).await?;

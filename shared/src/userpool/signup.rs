@@ -15,10 +15,10 @@ use super::pools::load_pool;
 use super::shapes::{CodeDeliveryDetails, CodeDeliveryOutput, Empty};
 use super::users::AdminUserInput;
 use super::{password, schema, secret_hash};
+use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{ClientId, ConfirmationCode, Password, SecretHash, Username};
 use crate::triggers::events::{post_confirmation, pre_sign_up, ConfirmSource, SignUpSource};
-use crate::App;
 use serde::{Deserialize, Serialize};
 
 /// SignUp's request.
@@ -46,7 +46,7 @@ pub struct SignUpOutput {
 }
 
 /// SignUp.
-pub async fn sign_up(app: &App, input: SignUpInput) -> ApiResult<SignUpOutput> {
+pub async fn sign_up(app: &Call<'_>, input: SignUpInput) -> ApiResult<SignUpOutput> {
     let (client, pool) = client_and_pool(app, &input.client_id).await?;
     let username = input.username.as_str();
     secret_hash::check(
@@ -140,7 +140,7 @@ fn cannot_confirm(user: &User) -> ApiError {
 }
 
 /// ConfirmSignUp: checks the code, confirms the user and marks the code's channel verified.
-pub async fn confirm_sign_up(app: &App, input: ConfirmSignUpInput) -> ApiResult<Empty> {
+pub async fn confirm_sign_up(app: &Call<'_>, input: ConfirmSignUpInput) -> ApiResult<Empty> {
     let (_, pool, user) = code_request_user(
         app,
         &input.client_id,
@@ -201,7 +201,7 @@ pub struct ResendInput {
 
 /// ResendConfirmationCode: a new code supersedes the old one.
 pub async fn resend_confirmation_code(
-    app: &App,
+    app: &Call<'_>,
     input: ResendInput,
 ) -> ApiResult<CodeDeliveryOutput> {
     let (client, pool) = client_and_pool(app, &input.client_id).await?;
@@ -233,7 +233,7 @@ pub async fn resend_confirmation_code(
 }
 
 /// AdminConfirmSignUp: confirms without a code (does not verify email or phone).
-pub async fn admin_confirm_sign_up(app: &App, input: AdminUserInput) -> ApiResult<Empty> {
+pub async fn admin_confirm_sign_up(app: &Call<'_>, input: AdminUserInput) -> ApiResult<Empty> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
     if user.status != UserStatus::Unconfirmed {

@@ -6,9 +6,9 @@ use super::group_claims;
 use super::jwt;
 pub use super::model::TokenSource;
 use super::model::{parse_bool, AppClient, RefreshRecord, User, UserPool};
+use crate::call::Call;
 use crate::error::ApiResult;
 use crate::triggers::token_generation::{customize, Draft};
-use crate::App;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Serialize;
@@ -137,7 +137,7 @@ fn claim_value(name: &str, value: &str) -> Value {
 
 /// A new refresh token for a session and the record that stores only its hash.
 pub fn new_refresh_record(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     client: &AppClient,
     user: &User,
@@ -169,7 +169,7 @@ pub fn new_refresh_record(
 /// Issues ID and access tokens, and a refresh token for a new session (no `origin`). The
 /// pool's PreTokenGeneration function sees and may change the claims first.
 pub async fn issue(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     client: &AppClient,
     user: &User,

@@ -7,6 +7,7 @@
 use super::outcome::{AuthReply, ChallengeName, ChallengeParameters};
 use super::params::{param, required, Params};
 use super::step;
+use crate::call::Call;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::triggers::auth_challenge::{self, ChallengeResult, Subject};
 use crate::triggers::events::pre_authentication;
@@ -16,7 +17,6 @@ use crate::userpool::model::{AppClient, User, UserPool, UserStatus};
 use crate::userpool::session;
 use crate::userpool::tokens::TokenSource;
 use crate::userpool::{lockout, secret_hash};
-use crate::App;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -37,7 +37,7 @@ struct Progress {
 
 /// InitiateAuth / AdminInitiateAuth with CUSTOM_AUTH.
 pub async fn start(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     client: &AppClient,
     params: &Option<Params>,
@@ -71,7 +71,7 @@ pub async fn start(
 /// RespondToAuthChallenge CUSTOM_CHALLENGE: ANSWER is checked, then DefineAuthChallenge
 /// decides again.
 pub async fn respond(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     client: &AppClient,
     session_token: Option<&str>,
@@ -132,7 +132,7 @@ fn subject<'a>(name: &'a str, user: Option<&'a User>, user_not_found: bool) -> S
 
 /// Asks DefineAuthChallenge what follows the history so far, and does it.
 async fn next(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     client: &AppClient,
     username: &str,

@@ -4,13 +4,13 @@
 use super::outcome::{AuthFlow, AuthReply};
 use super::params::Params;
 use super::{custom, password, refresh_token, srp};
+use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{ClientId, UserPoolId};
 use crate::userpool::clients::{load_client, load_pool_client};
 use crate::userpool::enums::ExplicitAuthFlow as Flag;
 use crate::userpool::model::AppClient;
 use crate::userpool::pools::load_pool;
-use crate::App;
 use serde::Deserialize;
 
 /// Who started the sign-in: an app (InitiateAuth, unauthenticated) or a back end with AWS
@@ -45,7 +45,7 @@ pub struct AdminInitiateAuthInput {
 }
 
 /// InitiateAuth.
-pub async fn initiate_auth(app: &App, input: InitiateAuthInput) -> ApiResult<AuthReply> {
+pub async fn initiate_auth(app: &Call<'_>, input: InitiateAuthInput) -> ApiResult<AuthReply> {
     let client = load_client(app, input.client_id.as_str()).await?;
     initiate(
         app,
@@ -58,7 +58,10 @@ pub async fn initiate_auth(app: &App, input: InitiateAuthInput) -> ApiResult<Aut
 }
 
 /// AdminInitiateAuth.
-pub async fn admin_initiate_auth(app: &App, input: AdminInitiateAuthInput) -> ApiResult<AuthReply> {
+pub async fn admin_initiate_auth(
+    app: &Call<'_>,
+    input: AdminInitiateAuthInput,
+) -> ApiResult<AuthReply> {
     let client =
         load_pool_client(app, input.user_pool_id.as_str(), input.client_id.as_str()).await?;
     initiate(
@@ -73,7 +76,7 @@ pub async fn admin_initiate_auth(app: &App, input: AdminInitiateAuthInput) -> Ap
 
 /// Starts `flow` for `caller` on `client`.
 pub async fn initiate(
-    app: &App,
+    app: &Call<'_>,
     caller: Caller,
     client: &AppClient,
     flow: AuthFlow,

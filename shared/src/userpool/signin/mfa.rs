@@ -4,6 +4,7 @@
 use super::outcome::AuthReply;
 use super::params::{required, Params};
 use super::step;
+use crate::call::Call;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::secret::Secret;
 use crate::userpool::directory::{load_user, modify_user};
@@ -47,7 +48,7 @@ pub async fn accept_code(
 
 /// SOFTWARE_TOKEN_MFA.
 pub async fn respond_software_token(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     client: &AppClient,
     s: ChallengeSession,
@@ -70,7 +71,7 @@ pub async fn respond_software_token(
 
 /// MFA_SETUP: the Session must come from a successful VerifySoftwareToken.
 pub async fn respond_setup(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     client: &AppClient,
     s: ChallengeSession,

@@ -4,6 +4,7 @@
 use super::outcome::AuthReply;
 use super::params::{required, Params};
 use super::step;
+use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
 use crate::secret::Secret;
 use crate::userpool::credentials::{apply_password, new_password};
@@ -12,12 +13,11 @@ use crate::userpool::model::{AppClient, UserPool, UserStatus};
 use crate::userpool::schema;
 use crate::userpool::session::{self, ChallengeSession};
 use crate::userpool::tokens::TokenSource;
-use crate::App;
 use std::collections::BTreeMap;
 
 /// Sets NEW_PASSWORD (and `userAttributes.*`) for the session's user.
 pub async fn respond(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     client: &AppClient,
     s: ChallengeSession,

@@ -6,6 +6,7 @@
 use super::outcome::AuthReply;
 use super::params::{param, required, Params};
 use super::step;
+use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
 use crate::secret::Secret;
 use crate::triggers::events::pre_authentication;
@@ -14,11 +15,10 @@ use crate::userpool::directory::find_user;
 use crate::userpool::migration::migrate;
 use crate::userpool::model::{AppClient, UserPool};
 use crate::userpool::{lockout, secret_hash, unknown_lockout};
-use crate::App;
 
 /// Checks USERNAME + PASSWORD and hands the user to the sign-in step.
 pub async fn sign_in(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     client: &AppClient,
     params: &Option<Params>,

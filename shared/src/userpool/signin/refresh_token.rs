@@ -4,14 +4,14 @@
 
 use super::outcome::AuthReply;
 use super::params::{param, required, Params};
+use crate::call::Call;
 use crate::error::ApiResult;
 use crate::userpool::model::{AppClient, UserPool};
 use crate::userpool::{refresh, secret_hash};
-use crate::App;
 
 /// Redeems REFRESH_TOKEN (with the user's SECRET_HASH when the client has a secret).
 pub async fn sign_in(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     client: &AppClient,
     params: &Option<Params>,

@@ -4,6 +4,7 @@
 use super::outcome::{AuthReply, ChallengeName};
 use super::params::{param, required, Params};
 use super::{custom, mfa, new_password, srp};
+use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{ClientId, UserPoolId};
 use crate::userpool::clients::{load_client, load_pool_client};
@@ -11,7 +12,6 @@ use crate::userpool::model::AppClient;
 use crate::userpool::pools::load_pool;
 use crate::userpool::secret_hash;
 use crate::userpool::session;
-use crate::App;
 use serde::Deserialize;
 
 /// RespondToAuthChallenge's request.
@@ -36,7 +36,10 @@ pub struct AdminRespondInput {
 }
 
 /// RespondToAuthChallenge.
-pub async fn respond_to_auth_challenge(app: &App, input: RespondInput) -> ApiResult<AuthReply> {
+pub async fn respond_to_auth_challenge(
+    app: &Call<'_>,
+    input: RespondInput,
+) -> ApiResult<AuthReply> {
     let client = load_client(app, input.client_id.as_str()).await?;
     let session = input.session.as_deref();
     respond(
@@ -51,7 +54,7 @@ pub async fn respond_to_auth_challenge(app: &App, input: RespondInput) -> ApiRes
 
 /// AdminRespondToAuthChallenge.
 pub async fn admin_respond_to_auth_challenge(
-    app: &App,
+    app: &Call<'_>,
     input: AdminRespondInput,
 ) -> ApiResult<AuthReply> {
     let client =
@@ -69,7 +72,7 @@ pub async fn admin_respond_to_auth_challenge(
 
 /// Answers challenge `name` on `client` with the `Session` it was issued with.
 pub async fn respond(
-    app: &App,
+    app: &Call<'_>,
     client: &AppClient,
     name: ChallengeName,
     session_token: Option<&str>,

@@ -6,13 +6,13 @@
 use super::outcome::{AuthReply, ChallengeName};
 use super::params::{param, required, Params};
 use super::step;
+use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
 use crate::userpool::credentials::srp_pool_name;
 use crate::userpool::directory::{find_user, modify_user};
 use crate::userpool::model::{AppClient, UserPool};
 use crate::userpool::srp::{self, SrpVerifier};
 use crate::userpool::{lockout, sealed, secret_hash, session, unknown_lockout};
-use crate::App;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -53,7 +53,7 @@ fn verifier_for(
 
 /// InitiateAuth USER_SRP_AUTH: the PASSWORD_VERIFIER challenge.
 pub async fn start(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     client: &AppClient,
     params: &Option<Params>,
@@ -112,7 +112,7 @@ pub async fn start(
 /// RespondToAuthChallenge PASSWORD_VERIFIER: verify the claim, then continue as a password
 /// sign-in would (status checks, lockout, MFA, tokens).
 pub async fn respond(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     client: &AppClient,
     responses: &Option<Params>,

@@ -5,6 +5,7 @@
 //! answered through [`challenge`], which seals the state into the `Session`.
 
 use super::outcome::{AuthReply, ChallengeName, ChallengeParameters};
+use crate::call::Call;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::triggers::events::post_authentication;
 use crate::userpool::directory::modify_user;
@@ -13,14 +14,13 @@ use crate::userpool::lockout;
 use crate::userpool::model::{AppClient, Lockout, User, UserPool, UserStatus};
 use crate::userpool::session::{self, ChallengeSession};
 use crate::userpool::tokens::{self, TokenSource};
-use crate::App;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// After a first factor was checked (`ok`): unconfirmed and disabled users, lockout on
 /// failure, then the status-driven next step (reset, new password, MFA, tokens).
 pub async fn first_factor_checked(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     client: &AppClient,
     user: User,
@@ -63,7 +63,7 @@ pub async fn first_factor_checked(
 
 /// After the first factor: a TOTP challenge, MFA setup, or tokens.
 pub async fn after_first_factor(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     client: &AppClient,
     user: User,
@@ -100,7 +100,7 @@ pub async fn after_first_factor(
 /// The end of every successful sign-in: PostAuthentication (which may still refuse), forget
 /// failed attempts, then issue tokens.
 pub async fn complete(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     client: &AppClient,
     user: User,
@@ -123,7 +123,7 @@ pub async fn complete(
 /// A challenge for `user`: a fresh sealed Session (answerable once, see
 /// [`session::spend_in`]) plus the parameters.
 pub async fn challenge(
-    app: &App,
+    app: &Call<'_>,
     client: &AppClient,
     user: &User,
     name: ChallengeName,
@@ -137,7 +137,7 @@ pub async fn challenge(
 /// [`challenge`] for a username that may not be a stored user (CUSTOM_AUTH's hidden unknown
 /// users).
 pub async fn challenge_for(
-    app: &App,
+    app: &Call<'_>,
     client: &AppClient,
     username: &str,
     name: ChallengeName,
@@ -148,7 +148,7 @@ pub async fn challenge_for(
 }
 
 async fn seal_challenge(
-    app: &App,
+    app: &Call<'_>,
     client: &AppClient,
     username: &str,
     step: Option<u64>,
@@ -175,7 +175,7 @@ async fn seal_challenge(
 /// NEW_PASSWORD_REQUIRED: `userAttributes` and `requiredAttributes` are JSON strings (clients
 /// parse both unconditionally, so both are always sent).
 pub async fn new_password_required(
-    app: &App,
+    app: &Call<'_>,
     pool: &UserPool,
     client: &AppClient,
     user: &User,

@@ -8,6 +8,7 @@ use super::outcome::{AuthFlow, AuthReply, ChallengeName};
 use super::params::Params;
 use super::respond::respond;
 use super::step;
+use crate::call::Call;
 use crate::clock::{Clock, ManualClock};
 use crate::error::{ApiError, ErrorKind};
 use crate::secret::Secret;
@@ -65,6 +66,11 @@ async fn fixture(mfa: &str) -> Fixture {
 }
 
 impl Fixture {
+    /// A call with no request behind it.
+    fn cx(&self) -> Call<'_> {
+        Call::internal(&self.app)
+    }
+
     /// A user with `PASSWORD`, permanent (CONFIRMED) or temporary (FORCE_CHANGE_PASSWORD).
     async fn user(&self, name: &str, permanent: bool) {
         let body = json!({"UserPoolId": self.pool.id, "Username": name,
@@ -85,7 +91,7 @@ impl Fixture {
         pw: &str,
     ) -> Result<AuthReply, ApiError> {
         let params = params(&[("USERNAME", name), ("PASSWORD", pw)]);
-        initiate(&self.app, caller, &self.client, flow, &params).await
+        initiate(&self.cx(), caller, &self.client, flow, &params).await
     }
 
     async fn password(&self, name: &str, pw: &str) -> Result<AuthReply, ApiError> {
@@ -204,12 +210,12 @@ async fn a_new_password_session_answers_once() {
     let session = reply.session.expect("a session");
     let answer = params(&[("USERNAME", "dan"), ("NEW_PASSWORD", "Another-Horse-9")]);
     let name = ChallengeName::NewPasswordRequired;
-    let done = respond(&f.app, &f.client, name, Some(&session), &answer)
+    let done = respond(&f.cx(), &f.client, name, Some(&session), &answer)
         .await
         .unwrap();
     assert!(done.authentication_result.is_some());
     assert_eq!(f.stored("dan").await.status, UserStatus::Confirmed);
-    let e = refused(respond(&f.app, &f.client, name, Some(&session), &answer).await);
+    let e = refused(respond(&f.cx(), &f.client, name, Some(&session), &answer).await);
     assert_eq!(
         (e.kind, e.message.as_str()),
         (ErrorKind::NotAuthorized, "Invalid session for the user.")
@@ -226,7 +232,7 @@ async fn a_session_expires_on_the_clock() {
     ));
     let answer = params(&[("USERNAME", "eve"), ("NEW_PASSWORD", "Another-Horse-9")]);
     let name = ChallengeName::NewPasswordRequired;
-    let e = refused(respond(&f.app, &f.client, name, Some(&session), &answer).await);
+    let e = refused(respond(&f.cx(), &f.client, name, Some(&session), &answer).await);
     assert_eq!(
         e.message,
         "Invalid session for the user, session is expired."
@@ -259,7 +265,7 @@ async fn mfa_on_without_a_device_asks_for_setup() {
     // MFA_SETUP before VerifySoftwareToken is refused, and the session stays unspent.
     let answer = params(&[("USERNAME", "gus")]);
     let s = reply.session.as_deref();
-    let e = refused(respond(&f.app, &f.client, ChallengeName::MfaSetup, s, &answer).await);
+    let e = refused(respond(&f.cx(), &f.client, ChallengeName::MfaSetup, s, &answer).await);
     assert_eq!(
         e.message,
         "Software token MFA has not been verified for this session."
@@ -271,7 +277,8 @@ async fn the_first_factor_step_applies_status_and_counts_failures() {
     let f = fixture("OFF").await;
     f.user("hal", true).await;
     let now = f.clock.now_millis();
-    let (app, pool, client) = (&f.app, f.pool.as_ref(), f.client.as_ref());
+    let cx = f.cx();
+    let (app, pool, client) = (&cx, f.pool.as_ref(), f.client.as_ref());
 
     let mut reset = f.stored("hal").await;
     reset.status = UserStatus::ResetRequired;
@@ -315,7 +322,7 @@ async fn unknown_users_in_a_hiding_client_lock_out_like_users() {
     let try_once = || async {
         let p = params(&[("USERNAME", "nobody"), ("PASSWORD", PASSWORD)]);
         let flow = AuthFlow::UserPasswordAuth;
-        initiate(&f.app, Caller::App, &hiding, flow, &p).await
+        initiate(&f.cx(), Caller::App, &hiding, flow, &p).await
     };
     // Five free failures, as for a user; the fifth locks the name for a second.
     for _ in 0..5 {
