@@ -7,11 +7,26 @@ use super::jwt::{self, Expect, JwtError};
 use super::model::{AppClient, User, UserPool};
 use crate::error::{ApiError, ApiResult};
 use crate::App;
+use serde::Deserialize;
 use serde_json::Value;
 use std::sync::Arc;
 
 /// The scope of tokens from API sign-in.
 pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
+
+/// The claims an access token is checked by (a PreTokenGeneration function may narrow
+/// `scope`; the others are reserved).
+#[derive(Deserialize)]
+struct AccessClaims {
+    #[serde(default)]
+    scope: String,
+    client_id: String,
+    username: String,
+    #[serde(default)]
+    sub: String,
+    #[serde(default)]
+    origin_jti: String,
+}
 
 /// A verified access token: its pool, client and user.
 pub struct AccessContext {
@@ -53,48 +68,32 @@ pub async fn authorize_access(app: &App, token: &str) -> ApiResult<AccessContext
         JwtError::Expired => ApiError::not_authorized("Access Token has expired"),
         JwtError::Invalid => invalid(),
     })?;
-    let scope_ok = claims
-        .get("scope")
-        .and_then(Value::as_str)
-        .is_some_and(|s| s.split(' ').any(|x| x == ADMIN_SCOPE));
-    if !scope_ok {
+    let claims: AccessClaims =
+        serde_json::from_value(Value::Object(claims)).map_err(|_| invalid())?;
+    if !claims.scope.split(' ').any(|x| x == ADMIN_SCOPE) {
         return Err(ApiError::not_authorized(
             "Access Token does not have required scopes",
         ));
     }
-    let client_id = claims
-        .get("client_id")
-        .and_then(Value::as_str)
-        .ok_or_else(invalid)?;
     let client = app
         .configs
-        .client(app.store.as_ref(), client_id)
+        .client(app.store.as_ref(), &claims.client_id)
         .await?
-        .ok_or_else(invalid)?;
-    let username = claims
-        .get("username")
-        .and_then(Value::as_str)
         .ok_or_else(invalid)?;
     let user = app
         .store
-        .get_user(&pool.id, &pool.username_key(username))
+        .get_user(&pool.id, &pool.username_key(&claims.username))
         .await?
-        .filter(|u| {
-            u.sub
-                == claims
-                    .get("sub")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-        })
+        .filter(|u| u.sub == claims.sub)
         .ok_or_else(ApiError::user_not_found)?;
     if !user.enabled {
         return Err(ApiError::not_authorized("User is disabled."));
     }
-    let origin = claims
-        .get("origin_jti")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
-    if user.revoked_origins.iter().any(|r| r.origin_jti == origin) {
+    if user
+        .revoked_origins
+        .iter()
+        .any(|r| r.origin_jti == claims.origin_jti)
+    {
         return Err(ApiError::not_authorized("Access Token has been revoked"));
     }
     Ok(AccessContext { pool, client, user })

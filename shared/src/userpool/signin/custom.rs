@@ -5,7 +5,7 @@
 //! Session, so any instance can take the next step.
 
 use super::outcome::{AuthReply, ChallengeName, ChallengeParameters};
-use super::params::{param, required, Params};
+use super::params::{self, param, required, Params};
 use super::step;
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult, ErrorKind};
@@ -13,10 +13,10 @@ use crate::triggers::auth_challenge::{self, ChallengeResult, Subject};
 use crate::triggers::events::pre_authentication;
 use crate::triggers::user_attributes;
 use crate::userpool::directory::{find_user, modify_user};
+use crate::userpool::lockout;
 use crate::userpool::model::{AppClient, User, UserPool, UserStatus};
 use crate::userpool::session;
 use crate::userpool::tokens::TokenSource;
-use crate::userpool::{lockout, secret_hash};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::HashMap;
@@ -42,8 +42,7 @@ pub async fn start(
     client: &AppClient,
     params: &Option<Params>,
 ) -> ApiResult<AuthReply> {
-    let username = required(params, "USERNAME")?;
-    secret_hash::check(client, username, param(params, "SECRET_HASH"))?;
+    let username = params::username(client, params)?;
     if param(params, "SRP_A").is_some() {
         return Err(ApiError::invalid(
             "Custom authentication with SRP is not supported by Latchkey yet.",
@@ -174,10 +173,10 @@ async fn next(
     };
     let mut parameters: ChallengeParameters = created.public.into_iter().collect();
     parameters.insert("USERNAME".into(), who.user_name.to_string());
-    step::challenge_for(
+    step::challenge(
         app,
         client,
-        who.user_name,
+        step::Challenged::Name(who.user_name),
         ChallengeName::CustomChallenge,
         parameters,
         data,

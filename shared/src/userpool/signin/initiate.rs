@@ -34,27 +34,20 @@ pub struct InitiateAuthInput {
     client_id: ClientId,
 }
 
-/// AdminInitiateAuth's request.
+/// AdminInitiateAuth's request: InitiateAuth's, in a named pool.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AdminInitiateAuthInput {
     user_pool_id: UserPoolId,
-    client_id: ClientId,
-    auth_flow: AuthFlow,
-    auth_parameters: Option<Params>,
+    #[serde(flatten)]
+    request: InitiateAuthInput,
 }
 
 /// InitiateAuth.
 pub async fn initiate_auth(app: &Call<'_>, input: InitiateAuthInput) -> ApiResult<AuthReply> {
     let client = load_client(app, input.client_id.as_str()).await?;
-    initiate(
-        app,
-        Caller::App,
-        &client,
-        input.auth_flow,
-        &input.auth_parameters,
-    )
-    .await
+    let (flow, params) = (input.auth_flow, &input.auth_parameters);
+    initiate(app, Caller::App, &client, flow, params).await
 }
 
 /// AdminInitiateAuth.
@@ -62,16 +55,13 @@ pub async fn admin_initiate_auth(
     app: &Call<'_>,
     input: AdminInitiateAuthInput,
 ) -> ApiResult<AuthReply> {
-    let client =
-        load_pool_client(app, input.user_pool_id.as_str(), input.client_id.as_str()).await?;
-    initiate(
-        app,
-        Caller::Admin,
-        &client,
-        input.auth_flow,
-        &input.auth_parameters,
-    )
-    .await
+    let InitiateAuthInput {
+        client_id,
+        auth_flow,
+        auth_parameters,
+    } = input.request;
+    let client = load_pool_client(app, input.user_pool_id.as_str(), client_id.as_str()).await?;
+    initiate(app, Caller::Admin, &client, auth_flow, &auth_parameters).await
 }
 
 /// Starts `flow` for `caller` on `client`.

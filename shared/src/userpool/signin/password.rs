@@ -4,7 +4,7 @@
 //! in by UserMigration first.
 
 use super::outcome::AuthReply;
-use super::params::{param, required, Params};
+use super::params::{self, required, Params};
 use super::step;
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
@@ -14,7 +14,7 @@ use crate::triggers::migration::MigrationSource;
 use crate::userpool::directory::find_user;
 use crate::userpool::migration::migrate;
 use crate::userpool::model::{AppClient, UserPool};
-use crate::userpool::{lockout, secret_hash, unknown_lockout};
+use crate::userpool::{lockout, unknown_lockout};
 
 /// Checks USERNAME + PASSWORD and hands the user to the sign-in step.
 pub async fn sign_in(
@@ -23,9 +23,8 @@ pub async fn sign_in(
     client: &AppClient,
     params: &Option<Params>,
 ) -> ApiResult<AuthReply> {
-    let username = required(params, "USERNAME")?;
+    let username = params::username(client, params)?;
     let password = Secret::new(required(params, "PASSWORD")?.to_string());
-    secret_hash::check(client, username, param(params, "SECRET_HASH"))?;
     let mut user = find_user(app, pool, username).await?;
     if user.is_none() {
         // An unknown user may be migrated in, with this password (checked below like any).

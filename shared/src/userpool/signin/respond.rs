@@ -2,7 +2,7 @@
 //! the answer's file; each answer ends in the sign-in step.
 
 use super::outcome::{AuthReply, ChallengeName};
-use super::params::{param, required, Params};
+use super::params::{self, Params};
 use super::{custom, mfa, new_password, srp};
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
@@ -10,7 +10,6 @@ use crate::ids::{ClientId, UserPoolId};
 use crate::userpool::clients::{load_client, load_pool_client};
 use crate::userpool::model::AppClient;
 use crate::userpool::pools::load_pool;
-use crate::userpool::secret_hash;
 use crate::userpool::session;
 use serde::Deserialize;
 
@@ -24,15 +23,13 @@ pub struct RespondInput {
     challenge_responses: Option<Params>,
 }
 
-/// AdminRespondToAuthChallenge's request.
+/// AdminRespondToAuthChallenge's request: RespondToAuthChallenge's, in a named pool.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct AdminRespondInput {
     user_pool_id: UserPoolId,
-    client_id: ClientId,
-    challenge_name: ChallengeName,
-    session: Option<String>,
-    challenge_responses: Option<Params>,
+    #[serde(flatten)]
+    request: RespondInput,
 }
 
 /// RespondToAuthChallenge.
@@ -41,15 +38,7 @@ pub async fn respond_to_auth_challenge(
     input: RespondInput,
 ) -> ApiResult<AuthReply> {
     let client = load_client(app, input.client_id.as_str()).await?;
-    let session = input.session.as_deref();
-    respond(
-        app,
-        &client,
-        input.challenge_name,
-        session,
-        &input.challenge_responses,
-    )
-    .await
+    answer(app, &client, input).await
 }
 
 /// AdminRespondToAuthChallenge.
@@ -57,17 +46,15 @@ pub async fn admin_respond_to_auth_challenge(
     app: &Call<'_>,
     input: AdminRespondInput,
 ) -> ApiResult<AuthReply> {
-    let client =
-        load_pool_client(app, input.user_pool_id.as_str(), input.client_id.as_str()).await?;
+    let (pool_id, request) = (input.user_pool_id, input.request);
+    let client = load_pool_client(app, pool_id.as_str(), request.client_id.as_str()).await?;
+    answer(app, &client, request).await
+}
+
+async fn answer(app: &Call<'_>, client: &AppClient, input: RespondInput) -> ApiResult<AuthReply> {
     let session = input.session.as_deref();
-    respond(
-        app,
-        &client,
-        input.challenge_name,
-        session,
-        &input.challenge_responses,
-    )
-    .await
+    let responses = &input.challenge_responses;
+    respond(app, client, input.challenge_name, session, responses).await
 }
 
 /// Answers challenge `name` on `client` with the `Session` it was issued with.
@@ -80,8 +67,7 @@ pub async fn respond(
 ) -> ApiResult<AuthReply> {
     let pool = load_pool(app, &client.pool_id).await?;
     let pool = pool.as_ref();
-    let username = required(responses, "USERNAME")?;
-    secret_hash::check(client, username, param(responses, "SECRET_HASH"))?;
+    let username = params::username(client, responses)?;
     let open = || session::open(app, session_token, &client.client_id, name);
     match name {
         ChallengeName::PasswordVerifier => srp::respond(app, pool, client, responses).await,

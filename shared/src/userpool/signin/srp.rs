@@ -4,7 +4,7 @@
 //! deterministic believable challenge and then the same refusal as a wrong password.
 
 use super::outcome::{AuthReply, ChallengeName};
-use super::params::{param, required, Params};
+use super::params::{self, required, Params};
 use super::step;
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
@@ -12,7 +12,7 @@ use crate::userpool::credentials::srp_pool_name;
 use crate::userpool::directory::{find_user, modify_user};
 use crate::userpool::model::{AppClient, UserPool};
 use crate::userpool::srp::{self, SrpVerifier};
-use crate::userpool::{lockout, sealed, secret_hash, session, unknown_lockout};
+use crate::userpool::{lockout, sealed, session, unknown_lockout};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -58,9 +58,8 @@ pub async fn start(
     client: &AppClient,
     params: &Option<Params>,
 ) -> ApiResult<AuthReply> {
-    let username = required(params, "USERNAME")?;
+    let username = params::username(client, params)?;
     let srp_a = required(params, "SRP_A")?;
-    secret_hash::check(client, username, param(params, "SECRET_HASH"))?;
     srp::check_a(srp_a).map_err(|_| ApiError::invalid("SRP_A is not valid."))?;
     let key = app.session_key().await?;
     let user = find_user(app, pool, username).await?;

@@ -78,19 +78,20 @@ pub async fn after_first_factor(
     if !wants {
         return complete(app, pool, client, user, source).await;
     }
-    if has_totp {
-        let name = ChallengeName::SoftwareTokenMfa;
-        return challenge(app, client, &user, name, BTreeMap::new(), Map::new()).await;
-    }
-    let params = BTreeMap::from([(
-        "MFAS_CAN_SETUP".to_string(),
-        "[\"SOFTWARE_TOKEN_MFA\"]".to_string(),
-    )]);
+    let (name, params) = if has_totp {
+        (ChallengeName::SoftwareTokenMfa, BTreeMap::new())
+    } else {
+        let can_setup = (
+            "MFAS_CAN_SETUP".to_string(),
+            "[\"SOFTWARE_TOKEN_MFA\"]".to_string(),
+        );
+        (ChallengeName::MfaSetup, BTreeMap::from([can_setup]))
+    };
     challenge(
         app,
         client,
-        &user,
-        ChallengeName::MfaSetup,
+        Challenged::User(&user),
+        name,
         params,
         Map::new(),
     )
@@ -120,42 +121,30 @@ pub async fn complete(
     Ok(AuthReply::tokens(issued))
 }
 
-/// A challenge for `user`: a fresh sealed Session (answerable once, see
-/// [`session::spend_in`]) plus the parameters.
+/// Who a challenge is for.
+pub enum Challenged<'a> {
+    /// A stored user: the answer must spend their current `auth_step` (see
+    /// [`session::spend_in`]), so the Session answers once.
+    User(&'a User),
+    /// A name that may be no user (CUSTOM_AUTH's hidden unknown users): the flow keeps its
+    /// own step in the session data.
+    Name(&'a str),
+}
+
+/// A challenge: a fresh sealed Session that expires with the client's session validity, plus
+/// the parameters.
 pub async fn challenge(
     app: &Call<'_>,
     client: &AppClient,
-    user: &User,
+    to: Challenged<'_>,
     name: ChallengeName,
     parameters: ChallengeParameters,
     data: Map<String, Value>,
 ) -> ApiResult<AuthReply> {
-    let step = Some(user.auth_step);
-    seal_challenge(app, client, &user.username, step, name, parameters, data).await
-}
-
-/// [`challenge`] for a username that may not be a stored user (CUSTOM_AUTH's hidden unknown
-/// users).
-pub async fn challenge_for(
-    app: &Call<'_>,
-    client: &AppClient,
-    username: &str,
-    name: ChallengeName,
-    parameters: ChallengeParameters,
-    data: Map<String, Value>,
-) -> ApiResult<AuthReply> {
-    seal_challenge(app, client, username, None, name, parameters, data).await
-}
-
-async fn seal_challenge(
-    app: &Call<'_>,
-    client: &AppClient,
-    username: &str,
-    step: Option<u64>,
-    name: ChallengeName,
-    parameters: ChallengeParameters,
-    data: Map<String, Value>,
-) -> ApiResult<AuthReply> {
+    let (username, step) = match to {
+        Challenged::User(u) => (u.username.as_str(), Some(u.auth_step)),
+        Challenged::Name(n) => (n, None),
+    };
     let sealed = session::seal(
         app,
         &ChallengeSession {
@@ -193,7 +182,15 @@ pub async fn new_password_required(
         ("requiredAttributes".to_string(), json_text(&missing)?),
     ]);
     let name = ChallengeName::NewPasswordRequired;
-    challenge(app, client, user, name, params, Map::new()).await
+    challenge(
+        app,
+        client,
+        Challenged::User(user),
+        name,
+        params,
+        Map::new(),
+    )
+    .await
 }
 
 fn json_text<T: serde::Serialize>(value: &T) -> ApiResult<String> {
