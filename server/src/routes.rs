@@ -3,11 +3,12 @@
 //! here is axum's own: CORS for browser clients, a panic turned into a 500, and reading the
 //! body (drained past the limit, then the connection closed).
 
-use axum::body::{to_bytes, Body, Bytes};
+use axum::body::{Body, Bytes};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::response::Response;
 use axum::Router;
+use http_body_util::BodyExt;
 use latchkey::edge::{self, EdgeRequest, EdgeResponse, AMZ_JSON};
 use latchkey::protocol::MAX_BODY_BYTES;
 use latchkey::{ApiError, App, ErrorKind};
@@ -60,10 +61,7 @@ async fn serve(State(app): State<AppState>, req: Request) -> Response {
             .and_then(|v| v.parse::<u64>().ok())
             .is_some_and(|n| n > 0);
     let (body, over_limit) = if parts.method == Method::POST {
-        match to_bytes(body, DRAIN_BYTES).await {
-            Ok(bytes) => (bytes, false),
-            Err(_) => (Bytes::new(), true),
-        }
+        read_capped(body).await
     } else {
         (Bytes::new(), false)
     };
@@ -88,6 +86,31 @@ async fn serve(State(app): State<AppState>, req: Request) -> Response {
             .insert(header::CONNECTION, HeaderValue::from_static("close"));
     }
     resp
+}
+
+/// Reads a body of at most [`MAX_BODY_BYTES`] (a longer one is answered by the edge); past the
+/// limit the rest is read and dropped, up to [`DRAIN_BYTES`], so the client reads the 400
+/// without the server holding more than the limit in memory. `true` when the body ran past
+/// the drain (the connection is then closed).
+async fn read_capped(mut body: Body) -> (Bytes, bool) {
+    let mut kept = Vec::new();
+    let mut seen = 0usize;
+    while let Some(frame) = body.frame().await {
+        let Ok(frame) = frame else {
+            return (Bytes::new(), true);
+        };
+        let Ok(data) = frame.into_data() else {
+            continue;
+        };
+        seen += data.len();
+        if seen > DRAIN_BYTES {
+            return (Bytes::new(), true);
+        }
+        if kept.len() <= MAX_BODY_BYTES {
+            kept.extend_from_slice(&data);
+        }
+    }
+    (Bytes::from(kept), false)
 }
 
 fn axum_response(resp: EdgeResponse) -> Response {
