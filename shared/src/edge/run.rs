@@ -102,12 +102,14 @@ async fn document(app: &App, doc: Document, id: &str) -> EdgeResponse {
     use crate::identity::credentials as identity;
     use crate::userpool::wellknown as pool;
     let identity_issuer = id == "cognito-identity";
-    json_result(match doc {
-        Document::Jwks if identity_issuer => identity::jwks(app).await,
-        Document::OpenIdConfiguration if identity_issuer => Ok(identity::openid_configuration(app)),
-        Document::Jwks => pool::jwks(app, id).await,
-        Document::OpenIdConfiguration => pool::openid_configuration(app, id).await,
-    })
+    match doc {
+        Document::Jwks if identity_issuer => json_result(identity::jwks_document(app).await),
+        Document::OpenIdConfiguration if identity_issuer => {
+            EdgeResponse::json(&identity::discovery(app))
+        }
+        Document::Jwks => json_result(pool::jwks_document(app, id).await),
+        Document::OpenIdConfiguration => json_result(pool::discovery(app, id).await),
+    }
 }
 
 #[derive(Deserialize)]

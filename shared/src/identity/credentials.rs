@@ -8,7 +8,7 @@ use super::model::{Identity, IdentityPool};
 use super::pools::parse_mapping;
 use super::rules::{choose_role, PoolRoles, RoleError};
 use super::shapes::{Credentials, OpenIdClaims, TagsClaim};
-use crate::error::{ApiError, ApiResult, Error, ErrorKind};
+use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::secret::Secret;
 use crate::sts::{CredentialError, RoleRequest};
 use crate::userpool::jwt;
@@ -219,11 +219,6 @@ pub async fn jwks_document(app: &App) -> ApiResult<Jwks> {
     })
 }
 
-/// The identity issuer's JWKS as JSON (the HTTP edges serve every document alike).
-pub async fn jwks(app: &App) -> ApiResult<Value> {
-    Ok(serde_json::to_value(jwks_document(app).await?).map_err(Error::from)?)
-}
-
 /// The identity issuer's OIDC discovery document.
 #[derive(Debug, Serialize)]
 pub struct IdentityDiscovery {
@@ -252,10 +247,4 @@ pub fn discovery(app: &App) -> IdentityDiscovery {
         id_token_signing_alg_values_supported: vec!["RS256"],
         claims_supported: vec!["sub", "aud", "amr", "iat", "exp"],
     }
-}
-
-/// The discovery document as JSON.
-pub fn openid_configuration(app: &App) -> Value {
-    // A struct of strings always serializes.
-    serde_json::to_value(discovery(app)).unwrap_or_default()
 }

@@ -2,10 +2,9 @@
 
 use super::keys::Jwks;
 use super::pools::load_pool;
-use crate::error::{ApiResult, Error};
+use crate::error::ApiResult;
 use crate::App;
 use serde::Serialize;
-use serde_json::Value;
 
 /// The pool's OpenID Connect discovery document.
 #[derive(Debug, Serialize)]
@@ -59,14 +58,4 @@ pub async fn discovery(app: &App, pool_id: &str) -> ApiResult<OpenIdConfiguratio
         id_token_signing_alg_values_supported: vec!["RS256"],
         token_endpoint_auth_methods_supported: vec!["client_secret_basic", "client_secret_post"],
     })
-}
-
-/// `GET /{poolId}/.well-known/jwks.json` as JSON (the HTTP edges serve every document alike).
-pub async fn jwks(app: &App, pool_id: &str) -> ApiResult<Value> {
-    Ok(serde_json::to_value(jwks_document(app, pool_id).await?).map_err(Error::from)?)
-}
-
-/// `GET /{poolId}/.well-known/openid-configuration` as JSON.
-pub async fn openid_configuration(app: &App, pool_id: &str) -> ApiResult<Value> {
-    Ok(serde_json::to_value(discovery(app, pool_id).await?).map_err(Error::from)?)
 }
