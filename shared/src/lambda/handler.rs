@@ -74,11 +74,12 @@ impl Handler {
     }
 
     async fn route(&self, req: &mut EdgeRequest) -> EdgeResponse {
-        let what = format!("{} {}", req.method, req.path);
+        // Only refusals name the request, so the happy path builds no string for it.
+        let what = || format!("{} {}", req.method, req.path);
         if req.method != Method::GET && req.method != Method::POST {
             let e = ApiError::new(
                 ErrorKind::UnknownOperation,
-                format!("{what} is not a Latchkey route."),
+                format!("{} is not a Latchkey route.", what()),
             );
             return EdgeResponse::error(&e, JSON);
         }
@@ -100,10 +101,10 @@ impl Handler {
                 if route.functions.contains(&self.function) {
                     edge::run(&self.app, req, route, param).await
                 } else {
-                    not_served(self.function.not_served(&what, route.functions))
+                    not_served(self.function.not_served(&what(), route.functions))
                 }
             }
-            _ if !post => not_served(self.function.not_served(&what, &[])),
+            _ if !post => not_served(self.function.not_served(&what(), &[])),
             _ => self.no_rest_route(req).await,
         }
     }
