@@ -1,6 +1,7 @@
 //! What a sign-in answers: the reply of InitiateAuth / RespondToAuthChallenge (a challenge, or
 //! tokens). The flow and challenge names are Cognito enums ([`crate::userpool::enums`]).
 
+use crate::secret::Secret;
 pub use crate::userpool::enums::{AuthFlow, ChallengeName};
 use crate::userpool::tokens::Issued;
 use serde::Serialize;
@@ -17,9 +18,9 @@ pub struct AuthReply {
     /// The next challenge.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub challenge_name: Option<ChallengeName>,
-    /// The sealed session to answer it with.
+    /// The sealed session to answer it with (a bearer of the challenge: never in `Debug`).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub session: Option<String>,
+    pub session: Option<Secret<String>>,
     /// The challenge's parameters.
     pub challenge_parameters: ChallengeParameters,
     /// The tokens, when the sign-in is done.
@@ -41,7 +42,7 @@ impl AuthReply {
     /// A challenge to answer.
     pub fn challenge(
         name: ChallengeName,
-        session: Option<String>,
+        session: Option<Secret<String>>,
         challenge_parameters: ChallengeParameters,
     ) -> Self {
         Self {

@@ -7,6 +7,7 @@
 use super::outcome::{AuthReply, ChallengeName, ChallengeParameters};
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::secret::Secret;
 use crate::triggers::events::post_authentication;
 use crate::userpool::directory::modify_user;
 use crate::userpool::enums::MfaConfiguration;
@@ -158,7 +159,11 @@ pub async fn challenge(
         },
     )
     .await?;
-    Ok(AuthReply::challenge(name, Some(sealed), parameters))
+    Ok(AuthReply::challenge(
+        name,
+        Some(Secret::new(sealed)),
+        parameters,
+    ))
 }
 
 /// NEW_PASSWORD_REQUIRED: `userAttributes` and `requiredAttributes` are JSON strings (clients

@@ -207,7 +207,7 @@ async fn a_new_password_session_answers_once() {
         Some(ChallengeName::NewPasswordRequired)
     );
     assert_eq!(reply.challenge_parameters["requiredAttributes"], "[]");
-    let session = reply.session.expect("a session");
+    let session = reply.session.expect("a session").expose().clone();
     let answer = params(&[("USERNAME", "dan"), ("NEW_PASSWORD", "Another-Horse-9")]);
     let name = ChallengeName::NewPasswordRequired;
     let done = respond(&f.cx(), &f.client, name, Some(&session), &answer)
@@ -226,7 +226,8 @@ async fn a_new_password_session_answers_once() {
 async fn a_session_expires_on_the_clock() {
     let f = fixture("OFF").await;
     f.user("eve", false).await;
-    let session = f.password("eve", PASSWORD).await.unwrap().session.unwrap();
+    let reply = f.password("eve", PASSWORD).await.unwrap();
+    let session = reply.session.unwrap().expose().clone();
     f.clock.advance(Duration::from_secs(
         u64::from(f.client.auth_session_validity) * 60 + 1,
     ));
@@ -264,7 +265,7 @@ async fn mfa_on_without_a_device_asks_for_setup() {
     assert!(reply.authentication_result.is_none());
     // MFA_SETUP before VerifySoftwareToken is refused, and the session stays unspent.
     let answer = params(&[("USERNAME", "gus")]);
-    let s = reply.session.as_deref();
+    let s = reply.session.as_ref().map(|s| s.expose().as_str());
     let e = refused(respond(&f.cx(), &f.client, ChallengeName::MfaSetup, s, &answer).await);
     assert_eq!(
         e.message,
