@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use latchkey::clock::{Clock, SystemClock};
-use latchkey::config::{Config, StoreKind};
+use latchkey::config::{load, Config, StoreKind};
 use latchkey::triggers::invoke::TriggerInvoker;
 use serde::Deserialize;
 use serde_json::Value;
@@ -60,12 +60,12 @@ impl ServerOptions {
             port: 0,
             store: StoreChoice::InMemory,
             issuer_base_url: None,
-            region: "us-east-1".into(),
-            account_id: "000000000000".into(),
+            region: load::DEFAULT_REGION.into(),
+            account_id: load::DEFAULT_ACCOUNT_ID.into(),
             config_file: None,
             clock: Arc::new(SystemClock),
             web_identity: false,
-            credentials_duration_secs: 3600,
+            credentials_duration_secs: load::DEFAULT_CREDENTIALS_SECS,
             sts: StsChoice::FromEnvironment,
             triggers: None,
         }

@@ -100,6 +100,13 @@ pub struct Config {
     pub config_file: PathBuf,
 }
 
+/// The region when none is set.
+pub const DEFAULT_REGION: &str = "us-east-1";
+/// The account id when none is set.
+pub const DEFAULT_ACCOUNT_ID: &str = "000000000000";
+/// Vended credentials' lifetime when none is set, seconds.
+pub const DEFAULT_CREDENTIALS_SECS: i32 = 3600;
+
 fn config(msg: String) -> Error {
     Error::Config(msg)
 }
@@ -138,13 +145,13 @@ impl Config {
         }
         let region = get("LATCHKEY_REGION")
             .or_else(|| get("AWS_REGION"))
-            .unwrap_or_else(|| "us-east-1".into());
+            .unwrap_or_else(|| DEFAULT_REGION.into());
         if !region_ok(&region) {
             return Err(config(format!(
                 "LATCHKEY_REGION must look like us-east-1, got {region:?}"
             )));
         }
-        let account_id = get("LATCHKEY_ACCOUNT_ID").unwrap_or_else(|| "000000000000".into());
+        let account_id = get("LATCHKEY_ACCOUNT_ID").unwrap_or_else(|| DEFAULT_ACCOUNT_ID.into());
         if !account_ok(&account_id) {
             return Err(config(format!(
                 "LATCHKEY_ACCOUNT_ID must be 12 digits, got {account_id:?}"
@@ -220,7 +227,7 @@ fn credentials_duration(get: &impl Fn(&str) -> Option<String>) -> Result<i32, Er
     .into_iter()
     .find_map(|name| get(name).map(|v| (name, v)));
     let Some((name, v)) = named else {
-        return Ok(3600);
+        return Ok(DEFAULT_CREDENTIALS_SECS);
     };
     v.trim()
         .parse::<i32>()
