@@ -35,6 +35,8 @@ pub enum MessageSource {
     UpdateUserAttribute,
     /// GetUserAttributeVerificationCode.
     VerifyUserAttribute,
+    /// An MFA or one-time sign-in code.
+    Authentication,
 }
 
 /// The texts a function chose; `None` members keep the pool's own.
@@ -66,6 +68,7 @@ pub async fn custom_message(
         MessageSource::ForgotPassword => Source::ForgotPassword,
         MessageSource::UpdateUserAttribute => Source::UpdateUserAttribute,
         MessageSource::VerifyUserAttribute => Source::VerifyUserAttribute,
+        MessageSource::Authentication => Source::Authentication,
     };
     let mut event: CognitoEventUserPoolsCustomMessage = Default::default();
     event.cognito_event_user_pools_header = header(app, pool, src, &user.username, t.version);

@@ -6,7 +6,7 @@ use super::credentials::{apply_password, hash_new, new_password};
 use super::directory::{attribute_map, create_user, internal_username, AttributeInput};
 use super::directory::{load_user, modify_user};
 use super::enums::{DeliveryMedium, MessageAction};
-use super::messages::{send_code, verification_channel, Channel, MessageSource};
+use super::messages::{dispatch, send_code, verification_channel, Channel, MessageSource};
 use super::model::{CodePurpose, OutboundMessage, User, UserPool, UserStatus};
 use super::pools::load_pool;
 use super::revocation::sign_out_everywhere;
@@ -104,7 +104,7 @@ async fn send_invite(
             message: Secret::new(message),
             created_ms: app.clock.now_millis(),
         };
-        app.delivery.deliver(&msg).await?;
+        dispatch(app, pool, user, MessageSource::AdminCreateUser, msg).await?;
     }
     Ok(())
 }

