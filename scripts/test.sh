@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The README's test command: formatting, lints, then every test in the workspace, with the
 # real services the tests use installed and started here (and stopped on exit):
-#   - moto server (DynamoDB, STS and Secrets Manager APIs) on 127.0.0.1, from PyPI, into .venv/
+#   - moto server (DynamoDB, STS, Secrets Manager, SES and SNS APIs) on 127.0.0.1, from PyPI,
+#     into .venv/
+#   - an SMTP server (aiosmtpd, from PyPI, into .venv/) on 127.0.0.1:2525
 #   - the real Cognito client libraries (pycognito, amazon-cognito-identity-js) into
 #     .venv-clients/ and tests/clients/node/node_modules
 #   - cargo-lambda from PyPI into .venv/, serving the example trigger functions
@@ -29,11 +31,20 @@ trap 'bash scripts/moto.sh stop' EXIT
 export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:${MOTO_PORT}"
 export AWS_ENDPOINT_URL_STS="http://127.0.0.1:${MOTO_PORT}"
 export AWS_ENDPOINT_URL_SECRETS_MANAGER="http://127.0.0.1:${MOTO_PORT}"
+export AWS_ENDPOINT_URL_SESV2="http://127.0.0.1:${MOTO_PORT}"
+export AWS_ENDPOINT_URL_SNS="http://127.0.0.1:${MOTO_PORT}"
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
+
+SMTP_PORT="${SMTP_PORT:-2525}"
+echo "==> SMTP server (aiosmtpd from PyPI) on 127.0.0.1:${SMTP_PORT}"
+bash scripts/smtp.sh start
+trap 'bash scripts/smtp.sh stop; bash scripts/moto.sh stop' EXIT
+export LATCHKEY_TEST_SMTP_URL="smtp://127.0.0.1:${SMTP_PORT}"
+export LATCHKEY_TEST_MAILDIR="${SMTP_MAILDIR:-$PWD/.venv/smtp-${SMTP_PORT}}"
 
 echo "==> example trigger Lambdas under cargo lambda watch (cargo-lambda from PyPI)"
 bash scripts/triggers.sh start
-trap 'bash scripts/triggers.sh stop; bash scripts/moto.sh stop' EXIT
+trap 'bash scripts/triggers.sh stop; bash scripts/smtp.sh stop; bash scripts/moto.sh stop' EXIT
 export AWS_ENDPOINT_URL_LAMBDA="http://127.0.0.1:${TRIGGERS_PORT:-9001}"
 export LATCHKEY_REQUIRE_TRIGGERS=1
 

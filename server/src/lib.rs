@@ -8,6 +8,7 @@ mod routes;
 pub use options::{ServerOptions, StoreChoice, StsChoice};
 
 use anyhow::Context;
+use latchkey::delivery::Transports;
 use latchkey::identity::IdentityConfig;
 use latchkey::store::dynamodb::DynamoStore;
 use latchkey::store::sqlite::SqliteStore;
@@ -32,6 +33,8 @@ pub struct RunningServer {
     pub default_client_id: String,
     /// How identity pools get credentials, for the start banner.
     pub credentials: String,
+    /// How messages to users are sent, for the start banner.
+    pub delivery: String,
     stop: oneshot::Sender<()>,
     task: JoinHandle<()>,
 }
@@ -72,12 +75,12 @@ async fn open_store(choice: &StoreChoice) -> anyhow::Result<Arc<dyn Store>> {
     })
 }
 
-/// Where the server's STS calls would go, decided at start without calling anything: with no
-/// endpoint and no credentials configured, the SDK would spend seconds retrying the instance
-/// metadata service on every GetCredentialsForIdentity before failing.
+/// Where the server's calls to an AWS service (STS; SES and SNS) would go, decided at start
+/// without calling anything: with no endpoint and no credentials configured, the SDK would
+/// spend seconds retrying the instance metadata service on every call before failing.
 #[derive(Debug, PartialEq, Eq)]
 enum StsSource {
-    /// `AWS_ENDPOINT_URL_STS` / `AWS_ENDPOINT_URL`.
+    /// `AWS_ENDPOINT_URL_<SERVICE>` / `AWS_ENDPOINT_URL`.
     Endpoint(String),
     /// AWS credentials in the environment or the shared files: the account's real STS.
     Account,
@@ -87,7 +90,20 @@ enum StsSource {
 
 impl StsSource {
     fn from_env(env: impl Fn(&str) -> Option<String>, home: Option<std::path::PathBuf>) -> Self {
-        if let Some(url) = latchkey::sdk_env::configured_endpoint("STS", &env) {
+        Self::for_services(&["STS"], env, home)
+    }
+
+    /// The source of the first of `services` (SDK service ids) with an endpoint, else the
+    /// account's when credentials are configured.
+    fn for_services(
+        services: &[&str],
+        env: impl Fn(&str) -> Option<String>,
+        home: Option<std::path::PathBuf>,
+    ) -> Self {
+        let endpoint = services
+            .iter()
+            .find_map(|s| latchkey::sdk_env::configured_endpoint(s, &env));
+        if let Some(url) = endpoint {
             return Self::Endpoint(url);
         }
         let var = |k: &str| env(k).filter(|v| !v.is_empty());
@@ -146,17 +162,31 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
         Some(invoker) => invoker.clone(),
         None => Arc::new(Invokers::new(&opts.region)),
     };
+    let aws_delivery = match opts.sts {
+        StsChoice::Disabled => StsSource::None,
+        StsChoice::FromEnvironment => StsSource::for_services(
+            &["SESv2", "SNS"],
+            |k| std::env::var(k).ok(),
+            std::env::var_os("HOME").map(std::path::PathBuf::from),
+        ),
+    };
+    let aws = match aws_delivery {
+        StsSource::None => None,
+        _ => Some(latchkey::sdk_http::load_config(&opts.region).await?),
+    };
+    let transports = Transports::from_config(store.clone(), &opts.delivery, aws.as_ref(), false)?;
+    let delivery = transports.describe();
     let app = Arc::new(
-        App::on_store(settings, store, opts.clock.clone(), triggers)?.with_identity(
-            IdentityConfig {
+        App::on_store(settings, store, opts.clock.clone(), triggers)?
+            .with_delivery(Arc::new(transports))
+            .with_identity(IdentityConfig {
                 issuer: match &sts {
                     StsSource::None => None,
                     _ => Some(Arc::new(StsIssuer::from_env(&opts.region).await?)),
                 },
                 web_identity: opts.web_identity,
                 duration_secs: opts.credentials_duration_secs,
-            },
-        ),
+            }),
     );
     let defaults = bootstrap::ensure_defaults(&app, &file).await?;
     let router = routes::router(app);
@@ -177,6 +207,7 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
         default_pool_id: defaults.pool_id,
         default_client_id: defaults.client_id,
         credentials: sts.describe(),
+        delivery,
         stop,
         task,
     })

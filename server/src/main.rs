@@ -60,6 +60,15 @@ struct Cli {
     #[arg(long, alias = "credentials-duration-secs",
           value_parser = clap::value_parser!(i32).range(900..=43200))]
     credentials_duration: Option<i32>,
+    /// SMTP server for email: smtp://host:port (add ?tls=required for STARTTLS) or
+    /// smtps://host:port, optionally user:pass@ [LATCHKEY_SMTP_URL; default: none, email goes
+    /// to the outbox].
+    #[arg(long)]
+    smtp_url: Option<String>,
+    /// Sender of pools that name no From: an address or "Name <address>"
+    /// [LATCHKEY_EMAIL_FROM].
+    #[arg(long)]
+    email_from: Option<String>,
 }
 
 /// How STS is asked for credentials.
@@ -99,6 +108,8 @@ impl Cli {
             config: config_file,
             credentials_mode,
             credentials_duration,
+            smtp_url,
+            email_from,
         } = self;
         config.port = port.unwrap_or(config.port);
         config.host = host.unwrap_or(std::mem::take(&mut config.host));
@@ -122,6 +133,10 @@ impl Cli {
         }
         config.credentials_duration_secs =
             credentials_duration.unwrap_or(config.credentials_duration_secs);
+        config.delivery.smtp_url = smtp_url
+            .map(latchkey::secret::Secret::new)
+            .or(config.delivery.smtp_url.take());
+        config.delivery.email_from = email_from.or(config.delivery.email_from.take());
     }
 }
 
@@ -150,11 +165,12 @@ async fn main() -> anyhow::Result<()> {
     let region = opts.region.clone();
     let server = spawn(opts).await?;
     println!(
-        "\nLatchkey is running at {url}\n  store:       {store}\n  user pool:   {pool}\n  app client:  {client}\n  JWKS:        {url}/{pool}/.well-known/jwks.json\n  outbox:      {url}/_latchkey/outbox\n  credentials: {credentials}\n\nTry it:\n  aws cognito-idp sign-up --endpoint-url {url} --region {region} \\\n    --client-id {client} --username alice --password 'Passw0rd!' \\\n    --user-attributes Name=email,Value=alice@example.com\n  curl -s '{url}/_latchkey/outbox?username=alice'\n  aws cognito-idp confirm-sign-up --endpoint-url {url} --region {region} \\\n    --client-id {client} --username alice --confirmation-code CODE\n  aws cognito-idp initiate-auth --endpoint-url {url} --region {region} \\\n    --client-id {client} --auth-flow USER_PASSWORD_AUTH \\\n    --auth-parameters USERNAME=alice,PASSWORD='Passw0rd!'\n",
+        "\nLatchkey is running at {url}\n  store:       {store}\n  user pool:   {pool}\n  app client:  {client}\n  JWKS:        {url}/{pool}/.well-known/jwks.json\n  outbox:      {url}/_latchkey/outbox\n  credentials: {credentials}\n  messages:    {delivery}\n\nTry it:\n  aws cognito-idp sign-up --endpoint-url {url} --region {region} \\\n    --client-id {client} --username alice --password 'Passw0rd!' \\\n    --user-attributes Name=email,Value=alice@example.com\n  curl -s '{url}/_latchkey/outbox?username=alice'\n  aws cognito-idp confirm-sign-up --endpoint-url {url} --region {region} \\\n    --client-id {client} --username alice --confirmation-code CODE\n  aws cognito-idp initiate-auth --endpoint-url {url} --region {region} \\\n    --client-id {client} --auth-flow USER_PASSWORD_AUTH \\\n    --auth-parameters USERNAME=alice,PASSWORD='Passw0rd!'\n",
         url = server.url,
         pool = server.default_pool_id,
         client = server.default_client_id,
         credentials = server.credentials,
+        delivery = server.delivery,
     );
     tokio::select! {
         _ = tokio::signal::ctrl_c() => {}

@@ -3,7 +3,7 @@
 
 use anyhow::Context;
 use latchkey::clock::{Clock, SystemClock};
-use latchkey::config::{load, Config, StoreKind};
+use latchkey::config::{load, Config, DeliveryConfig, StoreKind};
 use latchkey::triggers::invoke::TriggerInvoker;
 use serde::Deserialize;
 use serde_json::Value;
@@ -41,6 +41,10 @@ pub struct ServerOptions {
     pub sts: StsChoice,
     /// Calls the pools' triggers; `None`: Lambda `Invoke` for ARNs and HTTP POST for URLs.
     pub triggers: Option<Arc<dyn TriggerInvoker>>,
+    /// SMTP server, default sender and send timeout. SES and SNS are used (for the pools whose
+    /// configuration names them) when `sts` is `FromEnvironment` and the environment configures
+    /// AWS.
+    pub delivery: DeliveryConfig,
 }
 
 /// Whether the server calls STS for identity-pool credentials.
@@ -68,6 +72,11 @@ impl ServerOptions {
             credentials_duration_secs: load::DEFAULT_CREDENTIALS_SECS,
             sts: StsChoice::FromEnvironment,
             triggers: None,
+            delivery: DeliveryConfig {
+                smtp_url: None,
+                email_from: None,
+                timeout_ms: load::DEFAULT_DELIVERY_TIMEOUT_MS,
+            },
         }
     }
 
@@ -90,6 +99,7 @@ impl ServerOptions {
             credentials_duration_secs: config.credentials_duration_secs,
             sts: StsChoice::FromEnvironment,
             triggers: None,
+            delivery: config.delivery.clone(),
         })
     }
 

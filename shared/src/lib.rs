@@ -97,15 +97,18 @@ impl App {
         })
     }
 
-    /// The App as the server and the functions run it: OS randomness, and codes delivered to
-    /// the store's outbox (there is no email or SMS sender).
+    /// The App as the server and the functions run it: OS randomness, and messages kept in the
+    /// store's outbox (and their codes logged) until [`App::with_delivery`] names transports.
     pub fn on_store(
         settings: Settings,
         store: Arc<dyn store::Store>,
         clock: Arc<dyn clock::Clock>,
         triggers: Arc<dyn triggers::invoke::TriggerInvoker>,
     ) -> Result<Self, Error> {
-        let outbox = Arc::new(delivery::Outbox::new(store.clone()));
+        let outbox = Arc::new(delivery::Transports::outbox_only(delivery::Outbox::new(
+            store.clone(),
+            true,
+        )));
         Self::new(
             settings,
             store,
@@ -158,6 +161,12 @@ impl App {
             })
             .await?;
         Ok(*key.expose())
+    }
+
+    /// The same App sending messages through `delivery`.
+    pub fn with_delivery(mut self, delivery: Arc<dyn delivery::Delivery>) -> Self {
+        self.delivery = delivery;
+        self
     }
 
     /// The same App with credential vending configured.

@@ -98,12 +98,29 @@ pub struct Config {
     pub port: u16,
     /// `LATCHKEY_CONFIG` (default `latchkey.toml`): the local server's default pool and client.
     pub config_file: PathBuf,
+    /// How messages to users are sent.
+    pub delivery: DeliveryConfig,
+}
+
+/// The message transports' settings.
+#[derive(Clone, Debug)]
+pub struct DeliveryConfig {
+    /// `LATCHKEY_SMTP_URL`: `smtp://host:port` or `smtps://host:port`, optionally with
+    /// `user:pass@` (kept secret).
+    pub smtp_url: Option<Secret<String>>,
+    /// `LATCHKEY_EMAIL_FROM`: the sender of pools that name no `From` (`address` or
+    /// `Name <address>`). The functions send such pools' email through SES from it.
+    pub email_from: Option<String>,
+    /// `LATCHKEY_DELIVERY_TIMEOUT_MS` (100..=60000, default 10000): how long one send may take.
+    pub timeout_ms: u64,
 }
 
 /// The region when none is set.
 pub const DEFAULT_REGION: &str = "us-east-1";
 /// The account id when none is set.
 pub const DEFAULT_ACCOUNT_ID: &str = "000000000000";
+/// How long one message send may take when none is set, ms.
+pub const DEFAULT_DELIVERY_TIMEOUT_MS: u64 = 10_000;
 /// Vended credentials' lifetime when none is set, seconds.
 pub const DEFAULT_CREDENTIALS_SECS: i32 = 3600;
 
@@ -190,6 +207,7 @@ impl Config {
             port,
             config_file: get("LATCHKEY_CONFIG")
                 .map_or_else(|| "latchkey.toml".into(), PathBuf::from),
+            delivery: delivery(&get)?,
         })
     }
 
@@ -216,6 +234,42 @@ impl Config {
             config("LATCHKEY_ISSUER_BASE_URL must be set (the public base URL of the API, e.g. https://auth.example.com)".into())
         })
     }
+}
+
+/// `LATCHKEY_SMTP_URL`, `LATCHKEY_EMAIL_FROM`, `LATCHKEY_DELIVERY_TIMEOUT_MS`.
+fn delivery(get: &impl Fn(&str) -> Option<String>) -> Result<DeliveryConfig, Error> {
+    let smtp_url = get("LATCHKEY_SMTP_URL").map(|v| v.trim().to_string());
+    if let Some(url) = &smtp_url {
+        if !(url.starts_with("smtp://") || url.starts_with("smtps://")) {
+            return Err(config(
+                "LATCHKEY_SMTP_URL must start with smtp:// or smtps://".into(),
+            ));
+        }
+    }
+    let email_from = get("LATCHKEY_EMAIL_FROM").map(|v| v.trim().to_string());
+    if let Some(from) = email_from.as_deref().filter(|f| !f.contains('@')) {
+        return Err(config(format!(
+            "LATCHKEY_EMAIL_FROM must be an email address (or Name <address>), got {from:?}"
+        )));
+    }
+    let timeout_ms = match get("LATCHKEY_DELIVERY_TIMEOUT_MS") {
+        None => DEFAULT_DELIVERY_TIMEOUT_MS,
+        Some(v) => v
+            .trim()
+            .parse::<u64>()
+            .ok()
+            .filter(|ms| (100..=60_000).contains(ms))
+            .ok_or_else(|| {
+                config(format!(
+                    "LATCHKEY_DELIVERY_TIMEOUT_MS must be 100..=60000 milliseconds, got {v:?}"
+                ))
+            })?,
+    };
+    Ok(DeliveryConfig {
+        smtp_url: smtp_url.map(Secret::new),
+        email_from,
+        timeout_ms,
+    })
 }
 
 /// `LATCHKEY_CREDENTIALS_DURATION_SECS`, else the deprecated `LATCHKEY_CREDENTIALS_DURATION`.

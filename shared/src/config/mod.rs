@@ -4,7 +4,7 @@
 
 pub mod load;
 
-pub use load::{AdminKeySource, Config, StoreConfig, StoreKind};
+pub use load::{AdminKeySource, Config, DeliveryConfig, StoreConfig, StoreKind};
 
 use crate::error::Error;
 

@@ -19,6 +19,7 @@ pub use lambda_http::Error;
 
 use crate::clock::SystemClock;
 use crate::config::StoreKind;
+use crate::delivery::Transports;
 use crate::identity::IdentityConfig;
 use crate::store::dynamodb::DynamoStore;
 use crate::store::Store;
@@ -85,6 +86,11 @@ pub async fn init(function: Function, config: &Config) -> Result<Handler, Error>
     let vends = matches!(function, Function::Credentials | Function::CognitoApi);
     let triggers = Arc::new(Invokers::new(&config.region));
     let app = build_app(config, store, vends.then(|| StsIssuer::new(&sdk)), triggers)?;
+    // Email through SES (the pool's identity, else LATCHKEY_EMAIL_FROM) or SMTP, SMS through
+    // SNS; never a code in the logs.
+    let transports =
+        Transports::from_config(app.store.clone(), &config.delivery, Some(&sdk), true)?;
+    let app = app.with_delivery(Arc::new(transports));
     let admin_keys = match function {
         Function::CognitoApi => AdminKeys::from_source(&config.admin_key, &sdk),
         _ => AdminKeys::ready(Vec::new()),
@@ -119,8 +125,8 @@ fn memory_store() -> Result<Arc<dyn Store>, crate::Error> {
 }
 
 /// The App every function runs: settings, store, system clock and randomness, the outbox
-/// (codes are kept in the store and logged: there is no email or SMS sender), `triggers`, and
-/// credential vending through `issuer` when given.
+/// (which [`init`] replaces with the configured transports), `triggers`, and credential
+/// vending through `issuer` when given.
 pub fn build_app(
     config: &Config,
     store: Arc<dyn Store>,

@@ -10,7 +10,8 @@ use crate::call::Call;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::userpool::signin::{initiate, respond};
 use crate::userpool::{
-    admin, attributes, clients, groups, mfa, pools, recovery, refresh, revocation, signup, users,
+    admin, attributes, clients, groups, mfa, pool_mfa, pools, recovery, refresh, revocation,
+    signup, users,
 };
 use crate::App;
 use model::{Model, Service};
@@ -174,10 +175,10 @@ async fn operation(app: &Call<'_>, op: &str, input: &Value) -> ApiResult<Value> 
             reply(mfa::admin_set_user_mfa_preference(app, from_value(input)?).await)
         }
         "GetUserPoolMfaConfig" => {
-            reply(mfa::get_user_pool_mfa_config(app, from_value(input)?).await)
+            reply(pool_mfa::get_user_pool_mfa_config(app, from_value(input)?).await)
         }
         "SetUserPoolMfaConfig" => {
-            reply(mfa::set_user_pool_mfa_config(app, from_value(input)?).await)
+            reply(pool_mfa::set_user_pool_mfa_config(app, from_value(input)?).await)
         }
         "GetTokensFromRefreshToken" => {
             reply(refresh::get_tokens_from_refresh_token(app, from_value(input)?).await)

@@ -18,6 +18,8 @@ pub fn lifetime_ms(purpose: CodePurpose) -> i64 {
             24 * 3600 * 1000
         }
         CodePurpose::ForgotPassword => 3600 * 1000,
+        // Cognito's MFA and OTP codes live 3 minutes.
+        CodePurpose::SignInSms | CodePurpose::SignInEmail => 3 * 60 * 1000,
         CodePurpose::FailedSignIn => lockout::IDLE_RESET_MS,
     }
 }
@@ -38,7 +40,13 @@ pub async fn issue(
     username_key: &str,
     purpose: CodePurpose,
 ) -> ApiResult<Secret<String>> {
-    let code = crate::random::digits(app.random.as_ref(), 6);
+    // Email sign-in codes have 8 digits in Cognito; every other code 6.
+    let length = if purpose == CodePurpose::SignInEmail {
+        8
+    } else {
+        6
+    };
+    let code = crate::random::digits(app.random.as_ref(), length);
     let record = PendingCode {
         pool_id: pool_id.into(),
         username_key: username_key.into(),

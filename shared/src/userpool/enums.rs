@@ -182,8 +182,12 @@ cognito_enum! {
 cognito_enum! {
     /// The MFA types a user can have set up (`UserMFASettingList`, `PreferredMfaSetting`).
     UserMfaSetting {
+        /// A code by SMS.
+        SmsMfa = "SMS_MFA",
         /// TOTP from an authenticator app.
         SoftwareTokenMfa = "SOFTWARE_TOKEN_MFA",
+        /// A code by email.
+        EmailOtp = "EMAIL_OTP",
     }
 }
 

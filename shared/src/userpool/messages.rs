@@ -77,6 +77,31 @@ pub struct Composed {
     body: String,
 }
 
+/// A pool's texts for one kind of message.
+struct Texts {
+    sms_message: String,
+    email_message: String,
+    email_subject: String,
+}
+
+/// The pool's own texts for `source`: the sign-in code texts for MFA and OTP codes, the
+/// verification texts for everything else.
+fn pool_texts(pool: &UserPool, source: MessageSource) -> Texts {
+    if source == MessageSource::Authentication {
+        let (email_subject, email_message) = super::pool_mfa::email_message(pool);
+        return Texts {
+            sms_message: super::pool_mfa::sms_message(pool),
+            email_message,
+            email_subject,
+        };
+    }
+    Texts {
+        sms_message: pool.messages.sms_message.clone(),
+        email_message: pool.messages.email_message.clone(),
+        email_subject: pool.messages.email_subject.clone(),
+    }
+}
+
 /// Composes the message for a code sent by `channel` (running CustomMessage). Done before
 /// anything is written, so a refusing function leaves no trace.
 pub async fn compose(
@@ -87,18 +112,13 @@ pub async fn compose(
     channel: &Channel,
 ) -> ApiResult<Composed> {
     let custom = custom_message(app, pool, user, source).await?;
+    let own = pool_texts(pool, source);
     let body = if channel.medium == DeliveryMedium::Email {
-        custom
-            .email_message
-            .unwrap_or_else(|| pool.messages.email_message.clone())
+        custom.email_message.unwrap_or(own.email_message)
     } else {
-        custom
-            .sms_message
-            .unwrap_or_else(|| pool.messages.sms_message.clone())
+        custom.sms_message.unwrap_or(own.sms_message)
     };
-    let subject = custom
-        .email_subject
-        .unwrap_or_else(|| pool.messages.email_subject.clone());
+    let subject = custom.email_subject.unwrap_or(own.email_subject);
     Ok(Composed { subject, body })
 }
 
@@ -138,9 +158,15 @@ pub async fn dispatch(
     source: MessageSource,
     msg: OutboundMessage,
 ) -> ApiResult<()> {
-    let _ = (pool, user, source);
-    app.delivery.deliver(&msg).await?;
-    Ok(())
+    let _ = (user, source);
+    let route = super::sending::route(pool);
+    match app.delivery.deliver(&msg, &route).await {
+        Ok(via) => {
+            tracing::debug!(pool = %pool.id, via = ?via, purpose = %msg.purpose, "message sent");
+            Ok(())
+        }
+        Err(e) => Err(super::sending::failed(msg.delivery_medium, e)),
+    }
 }
 
 /// Composes and sends a code for `purpose` by `channel`; returns CodeDeliveryDetails.

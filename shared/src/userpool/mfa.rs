@@ -1,11 +1,11 @@
-//! TOTP MFA settings: AssociateSoftwareToken, VerifySoftwareToken, SetUserMFAPreference,
-//! AdminSetUserMFAPreference, Get/SetUserPoolMfaConfig. The sign-in's MFA answers are in
-//! [`super::signin::mfa`]. SMS and email MFA need a sender Latchkey does not have yet.
+//! A user's MFA settings: AssociateSoftwareToken, VerifySoftwareToken (TOTP),
+//! SetUserMFAPreference and AdminSetUserMFAPreference (TOTP, SMS and email codes). The pool's
+//! side is [`super::pool_mfa`]; the sign-in's MFA challenges are in [`super::signin`].
 
 use super::access::authorize_access;
 use super::directory::{load_user, modify_user};
-use super::enums::MfaConfiguration;
 use super::model::{User, UserPool};
+use super::pool_mfa;
 use super::pools::load_pool;
 use super::session;
 use super::signin::mfa::accept_code;
@@ -191,6 +191,24 @@ pub struct AdminPreferenceInput {
 #[derive(Serialize)]
 pub struct PreferenceOutput {}
 
+impl MfaSettings {
+    fn turns_on(&self) -> bool {
+        self.enabled == Some(true) || self.preferred_mfa == Some(true)
+    }
+}
+
+/// Applies one method's `{Enabled, PreferredMfa}` to its two flags.
+fn apply(s: Option<MfaSettings>, enabled: &mut bool, preferred: &mut bool) {
+    let Some(s) = s else { return };
+    if let Some(e) = s.enabled {
+        *enabled = e;
+    }
+    if let Some(p) = s.preferred_mfa {
+        *preferred = p;
+    }
+    *preferred &= *enabled;
+}
+
 async fn set_preference(
     app: &App,
     pool: &UserPool,
@@ -199,31 +217,38 @@ async fn set_preference(
     totp_pref: Option<MfaSettings>,
     email: Option<MfaSettings>,
 ) -> ApiResult<PreferenceOutput> {
-    for (name, s) in [("SMS", sms), ("Email", email)] {
-        if s.is_some_and(|s| s.enabled == Some(true) || s.preferred_mfa == Some(true)) {
+    for (given, attribute, name) in [
+        (sms, "phone_number", "SMS_MFA"),
+        (email, "email", "EMAIL_OTP"),
+    ] {
+        if given.is_some_and(|s| s.turns_on()) && !user.attributes.contains_key(attribute) {
             return Err(ApiError::invalid(format!(
-                "{name} MFA is not configured: Latchkey has no {name} sender yet."
+                "User does not have delivery config set to turn on {name}"
             )));
         }
     }
-    let Some(t) = totp_pref else {
-        return Ok(PreferenceOutput {});
-    };
-    if t.enabled == Some(true) && user.mfa.totp_secret.is_none() {
+    if email.is_some_and(|s| s.turns_on()) && !pool_mfa::email_allowed(pool) {
+        return Err(ApiError::invalid(
+            "Email MFA is not enabled for this user pool: set EmailMfaConfiguration with SetUserPoolMfaConfig first.",
+        ));
+    }
+    if totp_pref.is_some_and(|t| t.enabled == Some(true)) && user.mfa.totp_secret.is_none() {
         return Err(ApiError::invalid(
             "User has not verified software token mfa",
         ));
     }
+    // At most one method is preferred: naming one preferred clears the others.
+    let chosen = [sms, totp_pref, email].map(|s| s.and_then(|s| s.preferred_mfa) == Some(true));
     modify_user(app, pool, user, |u| {
-        if let Some(e) = t.enabled {
-            u.mfa.totp_enabled = e;
+        let m = &mut u.mfa;
+        if chosen.iter().any(|c| *c) {
+            m.sms_preferred = false;
+            m.totp_preferred = false;
+            m.email_preferred = false;
         }
-        if let Some(p) = t.preferred_mfa {
-            u.mfa.totp_preferred = p && u.mfa.totp_enabled;
-        }
-        if !u.mfa.totp_enabled {
-            u.mfa.totp_preferred = false;
-        }
+        apply(sms, &mut m.sms_enabled, &mut m.sms_preferred);
+        apply(totp_pref, &mut m.totp_enabled, &mut m.totp_preferred);
+        apply(email, &mut m.email_enabled, &mut m.email_preferred);
         Ok(())
     })
     .await?;
@@ -263,100 +288,4 @@ pub async fn admin_set_user_mfa_preference(
         input.email_mfa_settings,
     )
     .await
-}
-
-/// GetUserPoolMfaConfig's request.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct PoolMfaInput {
-    user_pool_id: UserPoolId,
-}
-
-fn software_token_enabled(pool: &UserPool) -> bool {
-    pool.passthrough
-        .get("SoftwareTokenMfaConfiguration")
-        .and_then(|c| c.get("Enabled"))
-        .and_then(Value::as_bool)
-        .unwrap_or(pool.mfa_configuration != MfaConfiguration::Off)
-}
-
-/// Get/SetUserPoolMfaConfig's reply.
-#[derive(Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct PoolMfaOutput {
-    mfa_configuration: MfaConfiguration,
-    software_token_mfa_configuration: Enabled,
-}
-
-/// `{Enabled}`.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct Enabled {
-    #[serde(default)]
-    enabled: bool,
-}
-
-fn pool_mfa(pool: &UserPool) -> PoolMfaOutput {
-    PoolMfaOutput {
-        mfa_configuration: pool.mfa_configuration,
-        software_token_mfa_configuration: Enabled {
-            enabled: software_token_enabled(pool),
-        },
-    }
-}
-
-/// GetUserPoolMfaConfig.
-pub async fn get_user_pool_mfa_config(app: &App, input: PoolMfaInput) -> ApiResult<PoolMfaOutput> {
-    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
-    Ok(pool_mfa(&pool))
-}
-
-/// SetUserPoolMfaConfig's request.
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct SetPoolMfaInput {
-    user_pool_id: UserPoolId,
-    #[serde(rename = "SmsMfaConfiguration")]
-    sms_mfa_configuration: Option<Value>,
-    software_token_mfa_configuration: Option<Enabled>,
-    email_mfa_configuration: Option<Value>,
-    mfa_configuration: Option<MfaConfiguration>,
-}
-
-/// SetUserPoolMfaConfig: OFF, ON or OPTIONAL with software tokens; SMS and email MFA need a
-/// sender Latchkey does not have.
-pub async fn set_user_pool_mfa_config(
-    app: &App,
-    input: SetPoolMfaInput,
-) -> ApiResult<PoolMfaOutput> {
-    for (name, given) in [
-        ("SMS", &input.sms_mfa_configuration),
-        ("Email", &input.email_mfa_configuration),
-    ] {
-        if given.is_some() {
-            return Err(ApiError::invalid(format!(
-                "{name} MFA is not configured: Latchkey has no {name} sender yet."
-            )));
-        }
-    }
-    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
-    let mut updated = (*pool).clone();
-    if let Some(m) = input.mfa_configuration {
-        updated.mfa_configuration = m;
-    }
-    if let Some(cfg) = input.software_token_mfa_configuration {
-        let stored = serde_json::to_value(cfg).map_err(crate::Error::from)?;
-        updated
-            .passthrough
-            .insert("SoftwareTokenMfaConfiguration".into(), stored);
-    }
-    if updated.mfa_configuration != MfaConfiguration::Off && !software_token_enabled(&updated) {
-        return Err(ApiError::invalid(
-            "At least one MFA method must be enabled when MFA is ON or OPTIONAL: enable SoftwareTokenMfaConfiguration.",
-        ));
-    }
-    updated.modified_ms = app.clock.now_millis();
-    app.store.update_pool(&updated).await?;
-    app.configs.forget_pool(&updated.id);
-    Ok(pool_mfa(&updated))
 }

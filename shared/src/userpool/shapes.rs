@@ -80,14 +80,16 @@ pub struct MfaSettings {
 impl MfaSettings {
     /// `UserMFASettingList` and `PreferredMfaSetting` of `user`.
     pub fn of(user: &User) -> Self {
-        use super::enums::UserMfaSetting::SoftwareTokenMfa;
+        use super::enums::UserMfaSetting::{EmailOtp, SmsMfa, SoftwareTokenMfa};
+        let m = &user.mfa;
+        let each = [
+            (SmsMfa, m.sms_enabled, m.sms_preferred),
+            (SoftwareTokenMfa, m.totp_enabled, m.totp_preferred),
+            (EmailOtp, m.email_enabled, m.email_preferred),
+        ];
         Self {
-            setting_list: if user.mfa.totp_enabled {
-                vec![SoftwareTokenMfa]
-            } else {
-                Vec::new()
-            },
-            preferred: user.mfa.totp_preferred.then_some(SoftwareTokenMfa),
+            setting_list: each.iter().filter(|e| e.1).map(|e| e.0).collect(),
+            preferred: each.iter().find(|e| e.1 && e.2).map(|e| e.0),
         }
     }
 }

@@ -16,6 +16,10 @@ pub enum CodePurpose {
     VerifyEmail,
     /// Verifying a changed phone number.
     VerifyPhone,
+    /// A sign-in code sent by SMS (SMS_MFA).
+    SignInSms,
+    /// A sign-in code sent by email (EMAIL_OTP).
+    SignInEmail,
     /// Not a code: the failed sign-ins of a name that is no user, so that unknown names lock
     /// out exactly like real ones (see `unknown_lockout`).
     FailedSignIn,
@@ -29,6 +33,8 @@ impl CodePurpose {
             CodePurpose::ForgotPassword => "ForgotPassword",
             CodePurpose::VerifyEmail => "VerifyEmail",
             CodePurpose::VerifyPhone => "VerifyPhone",
+            CodePurpose::SignInSms => "SignInSms",
+            CodePurpose::SignInEmail => "SignInEmail",
             CodePurpose::FailedSignIn => "FailedSignIn",
         }
     }

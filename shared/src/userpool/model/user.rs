@@ -105,7 +105,7 @@ impl User {
     }
 }
 
-/// A user's TOTP MFA.
+/// A user's MFA: TOTP, and codes by SMS or email.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct MfaState {
     /// The registered TOTP secret (Base32), after VerifySoftwareToken.
@@ -118,6 +118,18 @@ pub struct MfaState {
     pub totp_preferred: bool,
     /// The last accepted TOTP step: a code is never accepted twice.
     pub last_totp_step: i64,
+    /// SetUserMFAPreference: SMS codes enabled.
+    #[serde(default)]
+    pub sms_enabled: bool,
+    /// SetUserMFAPreference: SMS codes preferred.
+    #[serde(default)]
+    pub sms_preferred: bool,
+    /// SetUserMFAPreference: email codes enabled.
+    #[serde(default)]
+    pub email_enabled: bool,
+    /// SetUserMFAPreference: email codes preferred.
+    #[serde(default)]
+    pub email_preferred: bool,
 }
 
 /// Failed password attempts, for Cognito-style lockout.

@@ -1,12 +1,17 @@
-//! The MFA answers of a sign-in: SOFTWARE_TOKEN_MFA (a TOTP code) and MFA_SETUP (after a
-//! VerifySoftwareToken on the setup session). A TOTP code is accepted once ([`accept_code`]).
+//! The MFA answers of a sign-in: SOFTWARE_TOKEN_MFA (a TOTP code), SMS_MFA and EMAIL_OTP (a
+//! code sent for this sign-in), SELECT_MFA_TYPE (a choice among those), and MFA_SETUP (after a
+//! VerifySoftwareToken on the setup session). A TOTP code is accepted once ([`accept_code`]);
+//! a sent code is single-use, expires, and burns after five wrong tries.
 
+use super::factors::Factor;
 use super::outcome::AuthReply;
 use super::params::{required, Params};
+use super::second_factor::{ask_factor, code_of};
 use super::step;
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::secret::Secret;
+use crate::userpool::codes;
 use crate::userpool::directory::{load_user, modify_user};
 use crate::userpool::model::{AppClient, User, UserPool};
 use crate::userpool::session::{self, ChallengeSession};
@@ -84,4 +89,59 @@ pub async fn respond_setup(
     let user = load_user(app, pool, &s.username).await?;
     let user = modify_user(app, pool, user, |u| session::spend_in(u, s.step)).await?;
     step::complete(app, pool, client, user, TokenSource::Authentication).await
+}
+
+/// SMS_MFA (`SMS_MFA_CODE`) and EMAIL_OTP (`EMAIL_OTP_CODE`): the code sent for this sign-in.
+pub async fn respond_code(
+    app: &Call<'_>,
+    pool: &UserPool,
+    client: &AppClient,
+    s: ChallengeSession,
+    responses: &Option<Params>,
+    factor: Factor,
+) -> ApiResult<AuthReply> {
+    let (purpose, _) = code_of(factor).ok_or_else(mismatch)?;
+    let answer = match factor {
+        Factor::Sms => "SMS_MFA_CODE",
+        _ => "EMAIL_OTP_CODE",
+    };
+    let code = required(responses, answer)?;
+    let user = load_user(app, pool, &s.username).await?;
+    codes::redeem(app, &pool.id, &user.username_key, purpose, code)
+        .await
+        .map_err(|e| {
+            if e.kind == ErrorKind::CodeMismatch {
+                ApiError::new(
+                    ErrorKind::CodeMismatch,
+                    "Invalid code or auth state for the user.",
+                )
+            } else {
+                e
+            }
+        })?;
+    let user = modify_user(app, pool, user, |u| session::spend_in(u, s.step)).await?;
+    step::complete(app, pool, client, user, TokenSource::Authentication).await
+}
+
+/// SELECT_MFA_TYPE: `ANSWER` names one of the offered methods, which is then asked for.
+pub async fn respond_select(
+    app: &Call<'_>,
+    pool: &UserPool,
+    client: &AppClient,
+    s: ChallengeSession,
+    responses: &Option<Params>,
+) -> ApiResult<AuthReply> {
+    let answer = required(responses, "ANSWER")?;
+    let offered = s
+        .data
+        .get("choices")
+        .and_then(Value::as_str)
+        .unwrap_or("[]");
+    let offered: Vec<String> = serde_json::from_str(offered).unwrap_or_default();
+    let factor = Factor::named(answer)
+        .filter(|f| offered.iter().any(|o| o == f.challenge().as_str()))
+        .ok_or_else(|| ApiError::invalid(format!("Invalid ANSWER: {answer} was not offered.")))?;
+    let user = load_user(app, pool, &s.username).await?;
+    let user = modify_user(app, pool, user, |u| session::spend_in(u, s.step)).await?;
+    ask_factor(app, pool, client, &user, factor).await
 }

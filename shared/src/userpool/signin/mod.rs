@@ -7,7 +7,9 @@
 //!
 //! Dependencies point down: operations → flows and answers → step → tokens, sessions, users.
 
+pub mod challenge;
 pub mod custom;
+pub mod factors;
 pub mod initiate;
 pub mod mfa;
 pub mod new_password;
@@ -16,6 +18,7 @@ pub mod params;
 pub mod password;
 pub mod refresh_token;
 pub mod respond;
+pub mod second_factor;
 pub mod srp;
 pub mod step;
 

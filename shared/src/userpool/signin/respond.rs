@@ -1,6 +1,7 @@
 //! RespondToAuthChallenge and AdminRespondToAuthChallenge: one path. The challenge's name picks
 //! the answer's file; each answer ends in the sign-in step.
 
+use super::factors::Factor;
 use super::outcome::{AuthReply, ChallengeName};
 use super::params::{self, Params};
 use super::{custom, mfa, new_password, srp};
@@ -74,6 +75,18 @@ pub async fn respond(
         ChallengeName::SoftwareTokenMfa => {
             let s = open().await?;
             mfa::respond_software_token(app, pool, client, s, responses).await
+        }
+        ChallengeName::SmsMfa | ChallengeName::EmailOtp => {
+            let factor = match name {
+                ChallengeName::SmsMfa => Factor::Sms,
+                _ => Factor::Email,
+            };
+            let s = open().await?;
+            mfa::respond_code(app, pool, client, s, responses, factor).await
+        }
+        ChallengeName::SelectMfaType => {
+            let s = open().await?;
+            mfa::respond_select(app, pool, client, s, responses).await
         }
         ChallengeName::MfaSetup => mfa::respond_setup(app, pool, client, open().await?).await,
         ChallengeName::NewPasswordRequired => {

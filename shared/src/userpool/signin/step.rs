@@ -4,18 +4,18 @@
 //! decides MFA, and [`complete`] runs PostAuthentication and issues tokens. Challenges are
 //! answered through [`challenge`], which seals the state into the `Session`.
 
-use super::outcome::{AuthReply, ChallengeName, ChallengeParameters};
+pub use super::challenge::{challenge, Challenged};
+use super::factors::{self, Next};
+use super::outcome::{AuthReply, ChallengeName};
+use super::second_factor;
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult, ErrorKind};
-use crate::secret::Secret;
 use crate::triggers::events::post_authentication;
 use crate::userpool::directory::modify_user;
-use crate::userpool::enums::MfaConfiguration;
 use crate::userpool::lockout;
 use crate::userpool::model::{AppClient, Lockout, User, UserPool, UserStatus};
-use crate::userpool::session::{self, ChallengeSession};
 use crate::userpool::tokens::{self, TokenSource};
-use serde_json::{Map, Value};
+use serde_json::Map;
 use std::collections::BTreeMap;
 
 /// After a first factor was checked (`ok`): unconfirmed and disabled users, lockout on
@@ -62,7 +62,8 @@ pub async fn first_factor_checked(
     }
 }
 
-/// After the first factor: a TOTP challenge, MFA setup, or tokens.
+/// After the first factor: the second factor [`factors::decide`] picks (a code challenge, a
+/// choice, MFA setup), or tokens.
 pub async fn after_first_factor(
     app: &Call<'_>,
     pool: &UserPool,
@@ -70,33 +71,10 @@ pub async fn after_first_factor(
     user: User,
     source: TokenSource,
 ) -> ApiResult<AuthReply> {
-    let has_totp = user.mfa.totp_secret.is_some();
-    let wants = match pool.mfa_configuration {
-        MfaConfiguration::On => true,
-        MfaConfiguration::Optional => has_totp && user.mfa.totp_enabled,
-        MfaConfiguration::Off => false,
-    };
-    if !wants {
-        return complete(app, pool, client, user, source).await;
+    match factors::decide(pool, &user) {
+        Next::Done => complete(app, pool, client, user, source).await,
+        next => second_factor::ask(app, pool, client, &user, next).await,
     }
-    let (name, params) = if has_totp {
-        (ChallengeName::SoftwareTokenMfa, BTreeMap::new())
-    } else {
-        let can_setup = (
-            "MFAS_CAN_SETUP".to_string(),
-            "[\"SOFTWARE_TOKEN_MFA\"]".to_string(),
-        );
-        (ChallengeName::MfaSetup, BTreeMap::from([can_setup]))
-    };
-    challenge(
-        app,
-        client,
-        Challenged::User(&user),
-        name,
-        params,
-        Map::new(),
-    )
-    .await
 }
 
 /// The end of every successful sign-in: PostAuthentication (which may still refuse), forget
@@ -120,50 +98,6 @@ pub async fn complete(
     };
     let issued = tokens::issue(app, pool, client, &user, None, source).await?;
     Ok(AuthReply::tokens(issued))
-}
-
-/// Who a challenge is for.
-pub enum Challenged<'a> {
-    /// A stored user: the answer must spend their current `auth_step` (see
-    /// [`session::spend_in`]), so the Session answers once.
-    User(&'a User),
-    /// A name that may be no user (CUSTOM_AUTH's hidden unknown users): the flow keeps its
-    /// own step in the session data.
-    Name(&'a str),
-}
-
-/// A challenge: a fresh sealed Session that expires with the client's session validity, plus
-/// the parameters.
-pub async fn challenge(
-    app: &Call<'_>,
-    client: &AppClient,
-    to: Challenged<'_>,
-    name: ChallengeName,
-    parameters: ChallengeParameters,
-    data: Map<String, Value>,
-) -> ApiResult<AuthReply> {
-    let (username, step) = match to {
-        Challenged::User(u) => (u.username.as_str(), Some(u.auth_step)),
-        Challenged::Name(n) => (n, None),
-    };
-    let sealed = session::seal(
-        app,
-        &ChallengeSession {
-            pool_id: client.pool_id.clone(),
-            client_id: client.client_id.clone(),
-            username: username.to_string(),
-            challenge: name,
-            expires_ms: app.clock.now_millis() + i64::from(client.auth_session_validity) * 60_000,
-            step,
-            data,
-        },
-    )
-    .await?;
-    Ok(AuthReply::challenge(
-        name,
-        Some(Secret::new(sealed)),
-        parameters,
-    ))
 }
 
 /// NEW_PASSWORD_REQUIRED: `userAttributes` and `requiredAttributes` are JSON strings (clients
