@@ -7,11 +7,13 @@
 //! process-wide log capture that would mix with these tests' logs.
 
 mod common;
+mod delivery_support;
 mod identity_support;
 mod lifecycle_support;
 mod trigger_support;
 
 mod concurrency;
+mod delivery;
 mod errors;
 mod hardening;
 mod identity_credentials;
