@@ -295,3 +295,107 @@ impl Delivery for Transports {
 
 /// The transports as shared by the App.
 pub type SharedDelivery = Arc<dyn Delivery>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::secret::Secret;
+    use crate::store::sqlite::SqliteStore;
+    use std::sync::Mutex;
+
+    /// The log, captured.
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn message(medium: DeliveryMedium, code: &str) -> OutboundMessage {
+        OutboundMessage {
+            pool_id: "us-east-1_Test".into(),
+            username: "alice".into(),
+            destination: "alice@example.com".into(),
+            delivery_medium: medium,
+            purpose: "SignUp".into(),
+            code: Secret::new(code.into()),
+            subject: "Your code".into(),
+            message: Secret::new(format!("Your code is {code}")),
+            created_ms: 0,
+        }
+    }
+
+    fn transports(smtp: Option<&str>) -> Transports {
+        let store = Arc::new(SqliteStore::in_memory().unwrap());
+        let config = DeliveryConfig {
+            smtp_url: smtp.map(|u| Secret::new(u.to_string())),
+            email_from: None,
+            timeout_ms: 500,
+        };
+        Transports::from_config(store, &config, None, false).unwrap()
+    }
+
+    #[tokio::test]
+    async fn codes_reach_the_log_only_where_nothing_real_is_configured() {
+        let log = Captured::default();
+        let writer = log.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_max_level(tracing::Level::TRACE)
+            .finish();
+        let _guard = tracing::subscriber::set_default(subscriber);
+        let route = Route::default();
+
+        // With an SMTP server (here one that is down): the SMS still lands in the outbox, the
+        // email fails; neither code is logged.
+        let real = transports(Some("smtp://127.0.0.1:1"));
+        let kept = real
+            .deliver(&message(DeliveryMedium::Sms, "493817"), &route)
+            .await;
+        assert_eq!(kept.unwrap(), Via::Outbox);
+        let failed = real
+            .deliver(&message(DeliveryMedium::Email, "582046"), &route)
+            .await;
+        assert!(
+            matches!(failed, Err(DeliveryError::Failed(_))),
+            "{failed:?}"
+        );
+        let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+        assert!(text.contains("outbox: message kept"), "{text}");
+        assert!(
+            !text.contains("493817") && !text.contains("582046"),
+            "{text}"
+        );
+
+        // A local run with no transport prints the code, on purpose.
+        let local = transports(None);
+        assert!(local.sends_email_for_every_pool());
+        local
+            .deliver(&message(DeliveryMedium::Email, "730195"), &route)
+            .await
+            .unwrap();
+        let text = String::from_utf8(log.0.lock().unwrap().clone()).unwrap();
+        assert!(text.contains("730195"), "{text}");
+    }
+
+    #[test]
+    fn an_ses_identity_names_its_region_and_sender() {
+        let id = SesIdentity {
+            source_arn: "arn:aws:ses:eu-west-1:123456789012:identity/example.com".into(),
+            configuration_set: None,
+        };
+        assert_eq!(id.region(), Some("eu-west-1"));
+        assert_eq!(id.default_from(), "no-reply@example.com");
+        let address = SesIdentity {
+            source_arn: "arn:aws:ses:us-east-1:123456789012:identity/me@example.com".into(),
+            configuration_set: None,
+        };
+        assert_eq!(address.default_from(), "me@example.com");
+    }
+}
