@@ -245,7 +245,7 @@ impl Transports {
         }
     }
 
-    fn from_for(&self, route: &Route) -> String {
+    fn sender_for(&self, route: &Route) -> String {
         route
             .from
             .clone()
@@ -263,7 +263,7 @@ impl Delivery for Transports {
     async fn deliver(&self, msg: &OutboundMessage, route: &Route) -> Result<Via, DeliveryError> {
         match msg.delivery_medium {
             DeliveryMedium::Email => {
-                let from = self.from_for(route);
+                let from = self.sender_for(route);
                 let reply_to = route.reply_to.as_deref();
                 if let (Some(ses), Some(identity)) = (&self.ses, &route.ses) {
                     let send = ses.send(msg, &from, reply_to, Some(identity));
