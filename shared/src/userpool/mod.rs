@@ -30,6 +30,7 @@ pub mod revocation;
 pub mod schema;
 pub mod sealed;
 pub mod secret_hash;
+pub mod send_limits;
 pub mod session;
 pub mod shapes;
 pub mod signin;

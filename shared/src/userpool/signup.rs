@@ -14,7 +14,7 @@ use super::model::{CodePurpose, User, UserStatus};
 use super::pools::load_pool;
 use super::shapes::{CodeDeliveryDetails, CodeDeliveryOutput, Empty};
 use super::users::AdminUserInput;
-use super::{password, schema, secret_hash};
+use super::{password, schema, secret_hash, send_limits};
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{ClientId, ConfirmationCode, Password, SecretHash, Username};
@@ -102,6 +102,9 @@ pub async fn sign_up(app: &Call<'_>, input: SignUpInput) -> ApiResult<SignUpOutp
         });
     }
     let channel = verification_channel(&pool, &user);
+    if let Some(ch) = &channel {
+        send_limits::count_destination(app, &pool, ch).await?;
+    }
     let composed = match &channel {
         Some(ch) => Some(compose(app, &pool, &user, MessageSource::SignUp, ch).await?),
         None => None,
@@ -212,8 +215,11 @@ pub async fn resend_confirmation_code(
         name,
         input.secret_hash.as_ref().map(|s| s.expose()),
     )?;
+    let kind = send_limits::Kind::Confirmation;
     let Some(user) = find_user(app, &pool, name).await? else {
         if client.hides_user_existence() {
+            // Counted like a real user's requests, so the limit tells nobody who exists.
+            send_limits::count_user(app, &pool, kind, &pool.username_key(name)).await?;
             return Ok(CodeDeliveryOutput {
                 code_delivery_details: super::messages::simulated_details(&pool, name),
             });
@@ -226,6 +232,7 @@ pub async fn resend_confirmation_code(
     let Some(ch) = verification_channel(&pool, &user) else {
         return Err(ApiError::invalid("Auto verification not turned on."));
     };
+    send_limits::count_request(app, &pool, kind, &user.username_key, &ch).await?;
     let (purpose, source) = (CodePurpose::SignUp, MessageSource::ResendCode);
     let details = send_code(app, &pool, &user, purpose, source, &ch).await?;
     Ok(CodeDeliveryOutput {
