@@ -6,6 +6,7 @@ pub mod attributes;
 pub mod client_shapes;
 pub mod clients;
 pub mod codes;
+pub mod confirm_link;
 pub mod credentials;
 pub mod directory;
 pub mod enums;

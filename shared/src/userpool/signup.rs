@@ -10,7 +10,7 @@ use super::directory::{
     attribute_map, code_request_user, create_user, internal_username, AttributeInput,
 };
 use super::messages::{compose, deliver_code, send_code, verification_channel, MessageSource};
-use super::model::{CodePurpose, User, UserStatus};
+use super::model::{CodePurpose, User, UserPool, UserStatus};
 use super::pools::load_pool;
 use super::shapes::{CodeDeliveryDetails, CodeDeliveryOutput, Empty};
 use super::users::AdminUserInput;
@@ -152,18 +152,33 @@ pub async fn confirm_sign_up(app: &Call<'_>, input: ConfirmSignUpInput) -> ApiRe
         input.secret_hash.as_ref(),
     )
     .await?;
+    let code = input.confirmation_code.expose();
+    let force = input.force_alias_creation == Some(true);
+    confirm_user(app, &pool, user, code, force).await?;
+    Ok(Empty {})
+}
+
+/// The one confirmation of a signed-up user by code (ConfirmSignUp, and the emailed link's
+/// `GET /confirmUser`): the code's checks and single use, PostConfirmation, the status and the
+/// code's channel marked verified. `force` takes a verified alias from its holder.
+pub async fn confirm_user(
+    app: &Call<'_>,
+    pool: &UserPool,
+    user: User,
+    code: &str,
+    force: bool,
+) -> ApiResult<()> {
     if user.status != UserStatus::Unconfirmed {
         return Err(cannot_confirm(&user));
     }
-    let verified = verification_channel(&pool, &user).map(|c| format!("{}_verified", c.attribute));
+    let verified = verification_channel(pool, &user).map(|c| format!("{}_verified", c.attribute));
     let mut after = user.clone();
     if let Some(v) = &verified {
         after.attributes.insert(v.clone(), "true".into());
     }
-    let force = input.force_alias_creation == Some(true);
     if !force {
         // Refuse before the code is spent, so the client can retry it with ForceAliasCreation.
-        for alias in aliases_for(&pool, &after) {
+        for alias in aliases_for(pool, &after) {
             let holder = app.store.get_user_by_alias(&pool.id, &alias).await?;
             if holder.is_some_and(|h| h.username_key != user.username_key) {
                 return Err(alias_exists(&alias));
@@ -171,16 +186,15 @@ pub async fn confirm_sign_up(app: &Call<'_>, input: ConfirmSignUpInput) -> ApiRe
         }
     }
     let key = &user.username_key;
-    let code = input.confirmation_code.expose();
     codes::verify(app, &pool.id, key, CodePurpose::SignUp, code).await?;
     let mut confirmed = after.clone();
     confirmed.status = UserStatus::Confirmed;
-    post_confirmation(app, &pool, &confirmed, ConfirmSource::ConfirmSignUp).await?;
+    post_confirmation(app, pool, &confirmed, ConfirmSource::ConfirmSignUp).await?;
     codes::consume(app, &pool.id, key, CodePurpose::SignUp).await?;
     if force {
-        take_aliases(app, &pool, &after).await?;
+        take_aliases(app, pool, &after).await?;
     }
-    modify_user(app, &pool, user, |u| {
+    modify_user(app, pool, user, |u| {
         if u.status != UserStatus::Unconfirmed {
             return Err(cannot_confirm(u));
         }
@@ -191,7 +205,7 @@ pub async fn confirm_sign_up(app: &Call<'_>, input: ConfirmSignUpInput) -> ApiRe
         Ok(())
     })
     .await?;
-    Ok(Empty {})
+    Ok(())
 }
 
 /// ResendConfirmationCode's request.
