@@ -12,6 +12,7 @@ mod lifecycle_support;
 mod trigger_support;
 
 mod concurrency;
+mod confirm_link;
 mod errors;
 mod hardening;
 mod identity_credentials;
@@ -24,6 +25,7 @@ mod lifecycle_groups;
 mod lifecycle_lockout;
 mod lifecycle_recovery;
 mod lifecycle_tokens;
+mod message_limits;
 mod persistence;
 mod pool_management;
 mod real_clients;
