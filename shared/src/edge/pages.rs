@@ -5,7 +5,7 @@
 
 use super::response::EdgeResponse;
 use crate::error::ErrorKind;
-use crate::userpool::confirm_link;
+use crate::userpool::signup;
 use crate::App;
 use http::StatusCode;
 
@@ -39,7 +39,7 @@ fn page(status: StatusCode, heading: &str, text: &str) -> EdgeResponse {
 /// the user is confirmed; 400 with the reason for a missing parameter or a wrong, expired or
 /// used code; 500 only for a real fault (its cause logged, never shown).
 pub async fn confirm_user(app: &App, query: &str) -> EdgeResponse {
-    match confirm_link::confirm(app, query).await {
+    match signup::confirm_by_link(app, query).await {
         Ok(()) => page(
             StatusCode::OK,
             "Registration confirmed",

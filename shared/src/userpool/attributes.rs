@@ -80,7 +80,8 @@ pub async fn update(
         for attr in changed.iter().filter(|a| pool.auto_verifies(a)) {
             if let Some(ch) = Channel::of(&after, attr) {
                 let kind = send_limits::Kind::Verification;
-                send_limits::count_request(app, pool, kind, &user.username_key, &ch).await?;
+                let to = &ch.destination;
+                send_limits::count_request(app, pool, kind, &user.username_key, to).await?;
             }
         }
     }
@@ -198,7 +199,7 @@ pub async fn get_user_attribute_verification_code(
         .ok_or_else(|| ApiError::invalid(format!("User does not have a {name} attribute.")))?;
     let kind = send_limits::Kind::Verification;
     let key = &ctx.user.username_key;
-    send_limits::count_request(app, &ctx.pool, kind, key, &channel).await?;
+    send_limits::count_request(app, &ctx.pool, kind, key, &channel.destination).await?;
     let source = MessageSource::VerifyUserAttribute;
     let details = send_code(app, &ctx.pool, &ctx.user, purpose, source, &channel).await?;
     Ok(CodeDeliveryOutput {

@@ -1,6 +1,7 @@
 //! Confirmation by link (`VerificationMessageTemplate.DefaultEmailOption = CONFIRM_WITH_LINK`):
 //! the sign-up email's `{##link text##}` placeholder becomes a link to `GET /confirmUser`,
-//! and that route confirms the user through the same core as ConfirmSignUp.
+//! and that route confirms the user through the same core as ConfirmSignUp
+//! (`signup::confirm_by_link`).
 //!
 //! Cognito's link points at the pool's domain:
 //! `https://<domain>/confirmUser?client_id=…&user_name=…&confirmation_code=…` (developer guide,
@@ -8,17 +9,10 @@
 //! on its own public base URL (`LATCHKEY_ISSUER_BASE_URL`, the server's own URL locally), the
 //! one HTTP edge every route is on, so the link works wherever the API does.
 
-use super::clients::client_and_pool;
-use super::directory::find_user;
 use super::model::UserPool;
-use super::signup::confirm_user;
-use crate::call::Call;
-use crate::error::{ApiError, ApiResult};
-use crate::ids::ClientId;
 use crate::triggers::messages::CODE;
 use crate::App;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// Cognito's default `EmailMessageByLink`.
 pub const DEFAULT_MESSAGE: &str =
@@ -99,39 +93,6 @@ pub fn render(body: &str, url: &str) -> String {
     }
     out.push_str(&body[at..]);
     out
-}
-
-/// The query of `GET /confirmUser`.
-#[derive(Deserialize)]
-pub struct ConfirmQuery {
-    client_id: Option<String>,
-    user_name: Option<String>,
-    confirmation_code: Option<String>,
-}
-
-fn required(value: Option<String>, name: &str) -> ApiResult<String> {
-    value
-        .filter(|v| !v.is_empty())
-        .ok_or_else(|| ApiError::invalid(format!("Missing required parameter {name}")))
-}
-
-/// `GET /confirmUser?client_id=&user_name=&confirmation_code=`: confirms the user as
-/// ConfirmSignUp does (the same checks, triggers, single use and expiry). No secret hash: the
-/// link is the proof, as in Cognito.
-pub async fn confirm(app: &App, query: &str) -> ApiResult<()> {
-    let q: ConfirmQuery = serde_urlencoded::from_str(query)
-        .map_err(|_| ApiError::invalid("The link is not a confirmation link."))?;
-    let client_id = ClientId::parse(required(q.client_id, "client_id")?)?;
-    let username = required(q.user_name, "user_name")?;
-    let code = required(q.confirmation_code, "confirmation_code")?;
-    let (client, pool) = client_and_pool(app, &client_id).await?;
-    let input = json!({ "ClientId": client_id.as_str() });
-    let call = Call::new(app, &input);
-    match find_user(app, &pool, &username).await? {
-        Some(user) => confirm_user(&call, &pool, user, &code, false).await,
-        None if client.hides_user_existence() => Err(super::codes::mismatch()),
-        None => Err(ApiError::user_not_found()),
-    }
 }
 
 #[cfg(test)]

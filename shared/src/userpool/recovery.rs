@@ -103,7 +103,8 @@ pub async fn forgot_password(
         return Err(ApiError::not_authorized("User is disabled."));
     }
     let channel = recovery_channel(&pool, &user)?;
-    send_limits::count_request(app, &pool, kind, &user.username_key, &channel).await?;
+    let to = &channel.destination;
+    send_limits::count_request(app, &pool, kind, &user.username_key, to).await?;
     let source = MessageSource::ForgotPassword;
     let purpose = CodePurpose::ForgotPassword;
     let details = send_code(app, &pool, &user, purpose, source, &channel).await?;

@@ -11,7 +11,6 @@
 //! codes AWS publishes no number ("we do not share externally the exact limits"); Latchkey
 //! uses the same 5. Administrator operations (signed with IAM credentials) are not limited.
 
-use super::messages::Channel;
 use super::model::UserPool;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::App;
@@ -78,20 +77,21 @@ pub async fn count_user(
     count(app, pool, &key, PER_USER).await
 }
 
-/// Counts a message to `channel`'s destination (case-folded: one mailbox, one count).
-pub async fn count_destination(app: &App, pool: &UserPool, channel: &Channel) -> ApiResult<()> {
-    let key = format!("dest:{}", channel.destination.to_lowercase());
+/// Counts a message to `destination`, an email address or phone number (case-folded: one
+/// mailbox, one count).
+pub async fn count_destination(app: &App, pool: &UserPool, destination: &str) -> ApiResult<()> {
+    let key = format!("dest:{}", destination.to_lowercase());
     count(app, pool, &key, PER_DESTINATION).await
 }
 
-/// Counts a user's request of `kind` and the message it sends to `channel`.
+/// Counts a user's request of `kind` and the message it sends to `destination`.
 pub async fn count_request(
     app: &App,
     pool: &UserPool,
     kind: Kind,
     username_key: &str,
-    channel: &Channel,
+    destination: &str,
 ) -> ApiResult<()> {
     count_user(app, pool, kind, username_key).await?;
-    count_destination(app, pool, channel).await
+    count_destination(app, pool, destination).await
 }

@@ -1,4 +1,5 @@
-//! Sign-up and confirmation: SignUp, ConfirmSignUp, ResendConfirmationCode, AdminConfirmSignUp.
+//! Sign-up and confirmation: SignUp, ConfirmSignUp, ResendConfirmationCode, AdminConfirmSignUp,
+//! and the emailed confirmation link (`GET /confirmUser`).
 
 use super::clients::client_and_pool;
 use super::codes;
@@ -19,7 +20,9 @@ use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{ClientId, ConfirmationCode, Password, SecretHash, Username};
 use crate::triggers::events::{post_confirmation, pre_sign_up, ConfirmSource, SignUpSource};
+use crate::App;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 /// SignUp's request.
 #[derive(Deserialize)]
@@ -103,7 +106,7 @@ pub async fn sign_up(app: &Call<'_>, input: SignUpInput) -> ApiResult<SignUpOutp
     }
     let channel = verification_channel(&pool, &user);
     if let Some(ch) = &channel {
-        send_limits::count_destination(app, &pool, ch).await?;
+        send_limits::count_destination(app, &pool, &ch.destination).await?;
     }
     let composed = match &channel {
         Some(ch) => Some(compose(app, &pool, &user, MessageSource::SignUp, ch).await?),
@@ -246,7 +249,7 @@ pub async fn resend_confirmation_code(
     let Some(ch) = verification_channel(&pool, &user) else {
         return Err(ApiError::invalid("Auto verification not turned on."));
     };
-    send_limits::count_request(app, &pool, kind, &user.username_key, &ch).await?;
+    send_limits::count_request(app, &pool, kind, &user.username_key, &ch.destination).await?;
     let (purpose, source) = (CodePurpose::SignUp, MessageSource::ResendCode);
     let details = send_code(app, &pool, &user, purpose, source, &ch).await?;
     Ok(CodeDeliveryOutput {
@@ -277,4 +280,40 @@ pub async fn admin_confirm_sign_up(app: &Call<'_>, input: AdminUserInput) -> Api
         .delete_code(&pool.id, &key, CodePurpose::SignUp)
         .await?;
     Ok(Empty {})
+}
+
+/// The query of `GET /confirmUser`.
+#[derive(Deserialize)]
+pub struct ConfirmQuery {
+    client_id: Option<String>,
+    user_name: Option<String>,
+    confirmation_code: Option<String>,
+}
+
+fn required(value: Option<String>, name: &str) -> ApiResult<String> {
+    value
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| ApiError::invalid(format!("Missing required parameter {name}")))
+}
+
+/// `GET /confirmUser?client_id=&user_name=&confirmation_code=`: confirms the user as
+/// ConfirmSignUp does (the same checks, triggers, single use and expiry). No secret hash: the
+/// link is the proof, as in Cognito.
+pub async fn confirm_by_link(app: &App, query: &str) -> ApiResult<()> {
+    let q: ConfirmQuery = serde_urlencoded::from_str(query)
+        .map_err(|_| ApiError::invalid("The link is not a confirmation link."))?;
+    let client_id = ClientId::parse(required(q.client_id, "client_id")?)?;
+    let username = required(q.user_name, "user_name")?;
+    let code = required(q.confirmation_code, "confirmation_code")?;
+    let (client, pool) = client_and_pool(app, &client_id).await?;
+    let input = Value::Object(Map::from_iter([(
+        "ClientId".to_string(),
+        Value::String(client_id.as_str().into()),
+    )]));
+    let call = Call::new(app, &input);
+    match find_user(app, &pool, &username).await? {
+        Some(user) => confirm_user(&call, &pool, user, &code, false).await,
+        None if client.hides_user_existence() => Err(codes::mismatch()),
+        None => Err(ApiError::user_not_found()),
+    }
 }
