@@ -10,6 +10,9 @@ use serde_json::Value;
 /// status, `__type` and a piece of the message.
 type Expect = Result<&'static [&'static str], (u16, &'static str, &'static str)>;
 
+/// The `__type` of an expectation that is an HTML page.
+const HTML: &str = "html";
+
 fn expected(file: &str) -> Option<Expect> {
     const TOKENS: &[&str] = &[
         "AuthenticationResult.AccessToken",
@@ -21,6 +24,12 @@ fn expected(file: &str) -> Option<Expect> {
         "sign-up/rest-resend.json" | "sign-up/target-resend-confirmation-code.json" => {
             Ok(&["CodeDeliveryDetails.Destination"])
         }
+        // An HTML page, not a Cognito body: the status, `HTML` and a piece of the page.
+        "sign-up/get-confirm-user-forged-code.json" => Err((
+            400,
+            HTML,
+            "Invalid verification code provided, please try again.",
+        )),
         "sign-up/wrong-function-initiate-auth.json" => Err((
             400,
             "UnknownOperationException",
@@ -113,6 +122,18 @@ async fn check(function: Function, file: &std::path::Path, name: &str) -> Result
     };
     if header("x-amzn-requestid") != "EXAMPLErequestId0=" {
         return Err("reply lacks x-amzn-RequestId from the event".into());
+    }
+    if let Err((want_status, HTML, want_text)) = expect {
+        let page = String::from_utf8_lossy(response.body());
+        if status != want_status
+            || !header("content-type").starts_with("text/html")
+            || !page.contains(want_text)
+        {
+            return Err(format!(
+                "expected a {want_status} HTML page «{want_text}», got {status} {page}"
+            ));
+        }
+        return Ok(());
     }
     if !header("content-type").starts_with("application/") {
         return Err("reply has no JSON content type".into());

@@ -226,7 +226,7 @@ impl Fixture {
     }
 
     /// Reads an events/ file as API Gateway's payload 2.0 event, replacing placeholders in the
-    /// path and body (never in a signed request: its signature covers the body), and converts
+    /// path, query and body (never in a signed request: its signature covers the body), and converts
     /// it to the request `lambda_http` hands a handler.
     pub fn request(&self, file: &Path) -> Result<lambda_http::Request, Failure> {
         let event: ApiGatewayV2httpRequest = serde_json::from_str(&self.event_json(file)?)?;
@@ -237,7 +237,7 @@ impl Fixture {
     pub fn event_json(&self, file: &Path) -> Result<String, Failure> {
         let mut event: Value = serde_json::from_str(&std::fs::read_to_string(file)?)?;
         let signed = event["headers"].get("authorization").is_some();
-        for field in ["body", "rawPath"] {
+        for field in ["body", "rawPath", "rawQueryString"] {
             if let Some(s) = event[field].as_str().filter(|_| !signed) {
                 let mut s = s.to_string();
                 for (placeholder, value) in &self.values {

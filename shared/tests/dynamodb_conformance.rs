@@ -7,7 +7,7 @@
 
 use latchkey::store::conformance::sample_user;
 use latchkey::store::dynamodb::DynamoStore;
-use latchkey::store::{StoreError, UserStore};
+use latchkey::store::{SendCountStore, StoreError, UserStore};
 use latchkey::Error;
 use std::io::Write;
 use std::sync::Once;
@@ -158,6 +158,31 @@ mod races {
             stored.attributes.get("custom:writer"),
             Some(&won[0].to_string())
         );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn forty_parallel_sends_count_five_across_a_window_change() {
+        let Some(store) = fresh_store().await else {
+            return;
+        };
+        let hour = 3_600_000;
+        // An old, full window: every racer finds it over, so they race to open the next one
+        // and to count in it.
+        for _ in 0..5 {
+            assert!(store.count_send(POOL, "dest:x", 0, hour, 5).await.unwrap());
+        }
+        let mut racers = JoinSet::new();
+        for i in 0..40 {
+            let store = store.clone();
+            racers.spawn(async move { store.count_send(POOL, "dest:x", hour + i, hour, 5).await });
+        }
+        let mut counted = 0;
+        while let Some(joined) = racers.join_next().await {
+            if joined.unwrap().unwrap() {
+                counted += 1;
+            }
+        }
+        assert_eq!(counted, 5);
     }
 }
 

@@ -13,6 +13,7 @@ mod lifecycle_support;
 mod trigger_support;
 
 mod concurrency;
+mod confirm_link;
 mod delivery;
 mod errors;
 mod hardening;
@@ -26,6 +27,7 @@ mod lifecycle_groups;
 mod lifecycle_lockout;
 mod lifecycle_recovery;
 mod lifecycle_tokens;
+mod message_limits;
 mod persistence;
 mod pool_management;
 mod real_clients;

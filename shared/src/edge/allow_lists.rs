@@ -90,7 +90,8 @@ mod tests {
             [
                 ("POST", "/sign-up"),
                 ("POST", "/sign-up/confirm"),
-                ("POST", "/sign-up/resend")
+                ("POST", "/sign-up/resend"),
+                ("GET", "/confirmUser")
             ]
         );
         assert_eq!(Function::SignIn.routes(), [("POST", "/sign-in")]);

@@ -7,13 +7,14 @@
 
 pub mod allow_lists;
 pub mod functions;
+mod pages;
 mod response;
 pub mod routes;
 mod run;
 
 pub use allow_lists::{server_of_rest, servers_of_target};
 pub use functions::{Access, Function};
-pub use response::{EdgeResponse, AMZ_JSON, JSON};
+pub use response::{EdgeResponse, AMZ_JSON, HTML, JSON};
 pub use run::{handle, run, too_large};
 
 use crate::protocol::MAX_BODY_BYTES;

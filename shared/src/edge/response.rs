@@ -10,6 +10,8 @@ use http::{HeaderMap, StatusCode};
 pub const AMZ_JSON: &str = "application/x-amz-json-1.1";
 /// Plain JSON (REST routes, documents, local routes, routing errors).
 pub const JSON: &str = "application/json";
+/// HTML pages.
+pub const HTML: &str = "text/html; charset=utf-8";
 
 /// One HTTP response, ready for any adapter.
 #[derive(Clone, Debug)]
@@ -38,6 +40,11 @@ impl EdgeResponse {
     pub fn json(value: &impl serde::Serialize) -> Self {
         let body = serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec());
         Self::new(StatusCode::OK, JSON, body)
+    }
+
+    /// An HTML page of `status`.
+    pub fn html(status: StatusCode, page: String) -> Self {
+        Self::new(status, HTML, page.into_bytes())
     }
 
     /// A protocol reply, its `__type` also in `x-amzn-ErrorType`.

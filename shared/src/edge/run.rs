@@ -68,6 +68,7 @@ pub async fn run(app: &App, req: &EdgeRequest, route: &Route, param: Option<&str
             EdgeResponse::reply(protocol::handle_rest(app, rest, &req.body).await, JSON)
         }
         Action::WellKnown(doc) => document(app, *doc, param.unwrap_or_default()).await,
+        Action::ConfirmUser => super::pages::confirm_user(app, &req.query).await,
         Action::Outbox => outbox(app, &req.query).await,
         Action::Health => EdgeResponse::json(&Health { status: "ok" }),
     }

@@ -2,8 +2,12 @@
 //! must pass. `conformance_suite!(expr)` expands to one `#[tokio::test]` per check.
 
 use super::{Store, StoreError};
+
+#[path = "conformance_sends.rs"]
+mod sends;
 use crate::secret::Secret;
 use crate::userpool::model::*;
+pub use sends::{concurrent_sends_stop_at_the_limit, sends_are_counted_per_window};
 use std::collections::BTreeMap;
 
 /// A pool record with placeholder keys (the store never looks inside them).
@@ -613,7 +617,8 @@ macro_rules! conformance_suite {
             pools_and_clients, users_are_unique, updates_check_versions, lists_users_in_pages,
             codes_supersede_and_count, refresh_tokens_round_trip, settings_are_write_once,
             outbox_keeps_order, aliases_follow_updates, refresh_tokens_revoke_and_rotate,
-            groups_and_memberships, identities_claim_logins_once);
+            groups_and_memberships, identities_claim_logins_once, sends_are_counted_per_window,
+            concurrent_sends_stop_at_the_limit);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

@@ -279,13 +279,38 @@ pub trait IdentityStore: Send + Sync {
     ) -> Result<Page<Identity>, Error>;
 }
 
+/// Counts of messages sent, so a mailbox or phone number can't be flooded (the abuse limits of
+/// `userpool::send_limits`). Counts live in the store so every process sees the same ones.
+#[async_trait]
+pub trait SendCountStore: Send + Sync {
+    /// Counts one message under `key` in a fixed window of `window_ms` that opens at the
+    /// first message counted (a window opened at or before `now_ms - window_ms` is over, and
+    /// the next message opens a new one). Returns false, counting nothing, when the open
+    /// window already holds `limit` messages. One conditional write: concurrent callers never
+    /// count past `limit`.
+    async fn count_send(
+        &self,
+        pool_id: &str,
+        key: &str,
+        now_ms: i64,
+        window_ms: i64,
+        limit: u32,
+    ) -> Result<bool, Error>;
+}
+
 /// Everything the user pool needs from storage.
 pub trait Store:
-    PoolStore + UserStore + TokenStore + OutboxStore + GroupStore + IdentityStore
+    PoolStore + UserStore + TokenStore + OutboxStore + GroupStore + IdentityStore + SendCountStore
 {
 }
 impl<T> Store for T where
-    T: PoolStore + UserStore + TokenStore + OutboxStore + GroupStore + IdentityStore
+    T: PoolStore
+        + UserStore
+        + TokenStore
+        + OutboxStore
+        + GroupStore
+        + IdentityStore
+        + SendCountStore
 {
 }
 

@@ -87,9 +87,11 @@ pub async fn custom_message(
     event.request.client_metadata = app.request().client_metadata();
     let answer: CognitoEventUserPoolsCustomMessageResponse =
         call(app, Trigger::CustomMessage, &t, &event).await?;
-    let with_code = |m: Option<String>| {
+    // An email may carry a link placeholder instead of the code (link-style confirmation);
+    // the message composer decides whether the pool sends links.
+    let with_code = |m: Option<String>, link_ok: bool| {
         m.filter(|m| {
-            let ok = m.contains(CODE);
+            let ok = m.contains(CODE) || (link_ok && m.contains("{##"));
             if !ok {
                 tracing::warn!("CustomMessage text without {CODE} ignored");
             }
@@ -97,8 +99,8 @@ pub async fn custom_message(
         })
     };
     Ok(CustomText {
-        sms_message: with_code(answer.sms_message),
-        email_message: with_code(answer.email_message),
+        sms_message: with_code(answer.sms_message, false),
+        email_message: with_code(answer.email_message, true),
         email_subject: answer.email_subject.filter(|s| !s.is_empty()),
     })
 }

@@ -300,7 +300,7 @@ pub async fn admin_update_user_attributes(
     let user = load_user(app, &pool, input.username.as_str()).await?;
     let updates = attribute_map(Some(input.user_attributes));
     attributes::validate_admin(&pool, &updates)?;
-    attributes::update(app, &pool, user, updates).await?;
+    attributes::update(app, &pool, user, updates, false).await?;
     Ok(Empty {})
 }
 

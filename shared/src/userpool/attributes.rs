@@ -9,6 +9,7 @@ use super::directory::{attribute_map, AttributeInput};
 use super::messages::{send_code, Channel, MessageSource};
 use super::model::{AppClient, CodePurpose, User, UserPool};
 use super::schema;
+use super::send_limits;
 use super::shapes::{CodeDeliveryDetails, CodeDeliveryOutput, Empty};
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
@@ -47,12 +48,14 @@ fn purpose_of(attribute: &str) -> Option<CodePurpose> {
 
 /// Applies validated `updates`. A changed email or phone becomes unverified unless the same
 /// update marks it verified, and gets a code when the pool auto-verifies it. Returns the
-/// CodeDeliveryDetails of the codes sent.
+/// CodeDeliveryDetails of the codes sent. A user's own update (`by_user`) counts its codes
+/// toward the message limits, before anything is written; an administrator's does not.
 pub async fn update(
     app: &Call<'_>,
     pool: &UserPool,
     user: User,
     updates: BTreeMap<String, String>,
+    by_user: bool,
 ) -> ApiResult<Vec<CodeDeliveryDetails>> {
     for (name, value) in &updates {
         let immutable = pool.schema_attribute(name).is_some_and(|a| !a.mutable);
@@ -71,6 +74,17 @@ pub async fn update(
         })
         .filter(|a| !updates.contains_key(&format!("{a}_verified")))
         .collect();
+    if by_user {
+        let mut after = user.clone();
+        after.attributes.extend(updates.clone());
+        for attr in changed.iter().filter(|a| pool.auto_verifies(a)) {
+            if let Some(ch) = Channel::of(&after, attr) {
+                let kind = send_limits::Kind::Verification;
+                let to = &ch.destination;
+                send_limits::count_request(app, pool, kind, &user.username_key, to).await?;
+            }
+        }
+    }
     let user = modify_user(app, pool, user, |u| {
         u.attributes.extend(updates.clone());
         for attr in &changed {
@@ -158,7 +172,7 @@ pub async fn update_user_attributes(
     let updates = attribute_map(Some(input.user_attributes));
     check_writable(&ctx.client, updates.keys().cloned())?;
     schema::validate(&ctx.pool, &updates, false)?;
-    let sent = update(app, &ctx.pool, ctx.user, updates).await?;
+    let sent = update(app, &ctx.pool, ctx.user, updates, true).await?;
     Ok(UpdateUserAttributesOutput {
         code_delivery_details_list: sent,
     })
@@ -183,6 +197,9 @@ pub async fn get_user_attribute_verification_code(
         .ok_or_else(|| ApiError::invalid(format!("Invalid attribute name: {name}")))?;
     let channel = Channel::of(&ctx.user, name)
         .ok_or_else(|| ApiError::invalid(format!("User does not have a {name} attribute.")))?;
+    let kind = send_limits::Kind::Verification;
+    let key = &ctx.user.username_key;
+    send_limits::count_request(app, &ctx.pool, kind, key, &channel.destination).await?;
     let source = MessageSource::VerifyUserAttribute;
     let details = send_code(app, &ctx.pool, &ctx.user, purpose, source, &channel).await?;
     Ok(CodeDeliveryOutput {

@@ -2,6 +2,7 @@
 //! message to the delivery port, and the masked `CodeDeliveryDetails` answer.
 
 use super::codes;
+use super::confirm_link;
 use super::enums::DeliveryMedium;
 use super::model::{CodePurpose, OutboundMessage, User, UserPool};
 use super::shapes::CodeDeliveryDetails;
@@ -102,8 +103,26 @@ fn pool_texts(pool: &UserPool, source: MessageSource) -> Texts {
     }
 }
 
+/// The confirmation link (its code a placeholder) when this message confirms a sign-up by
+/// email in a pool that confirms by link, and a client asked for it.
+fn confirmation_link(
+    app: &Call<'_>,
+    pool: &UserPool,
+    user: &User,
+    source: MessageSource,
+    channel: &Channel,
+) -> Option<String> {
+    let sign_up = matches!(source, MessageSource::SignUp | MessageSource::ResendCode);
+    if !sign_up || channel.medium != DeliveryMedium::Email || !confirm_link::by_link(pool) {
+        return None;
+    }
+    let client_id = app.request().client_id.clone()?;
+    Some(confirm_link::url(app, &client_id, &user.username))
+}
+
 /// Composes the message for a code sent by `channel` (running CustomMessage). Done before
-/// anything is written, so a refusing function leaves no trace.
+/// anything is written, so a refusing function leaves no trace. A sign-up email of a pool
+/// that confirms by link is the link template with its `{##text##}` made the link.
 pub async fn compose(
     app: &Call<'_>,
     pool: &UserPool,
@@ -111,14 +130,25 @@ pub async fn compose(
     source: MessageSource,
     channel: &Channel,
 ) -> ApiResult<Composed> {
+    let link = confirmation_link(app, pool, user, source, channel);
     let custom = custom_message(app, pool, user, source).await?;
     let own = pool_texts(pool, source);
+    let (subject, email) = match link {
+        Some(_) => confirm_link::template(pool),
+        None => (own.email_subject, own.email_message),
+    };
     let body = if channel.medium == DeliveryMedium::Email {
-        custom.email_message.unwrap_or(own.email_message)
+        let usable =
+            |m: &String| m.contains(CODE) || (link.is_some() && confirm_link::has_placeholder(m));
+        custom.email_message.filter(usable).unwrap_or(email)
     } else {
         custom.sms_message.unwrap_or(own.sms_message)
     };
-    let subject = custom.email_subject.unwrap_or(own.email_subject);
+    let body = match &link {
+        Some(url) => confirm_link::render(&body, url),
+        None => body,
+    };
+    let subject = custom.email_subject.unwrap_or(subject);
     Ok(Composed { subject, body })
 }
 

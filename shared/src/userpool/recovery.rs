@@ -9,6 +9,7 @@ use super::lockout;
 use super::messages::{send_code, simulated_details, Channel, MessageSource};
 use super::model::{CodePurpose, User, UserPool, UserStatus};
 use super::secret_hash;
+use super::send_limits;
 use super::shapes::{CodeDeliveryOutput, Empty};
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
@@ -87,8 +88,11 @@ pub async fn forgot_password(
         let source = MigrationSource::ForgotPassword;
         user = super::migration::migrate(app, &pool, name, None, source).await?;
     }
+    let kind = send_limits::Kind::Recovery;
     let Some(user) = user else {
         if client.hides_user_existence() {
+            // Counted like a real user's requests, so the limit tells nobody who exists.
+            send_limits::count_user(app, &pool, kind, &pool.username_key(name)).await?;
             return Ok(CodeDeliveryOutput {
                 code_delivery_details: simulated_details(&pool, name),
             });
@@ -99,6 +103,8 @@ pub async fn forgot_password(
         return Err(ApiError::not_authorized("User is disabled."));
     }
     let channel = recovery_channel(&pool, &user)?;
+    let to = &channel.destination;
+    send_limits::count_request(app, &pool, kind, &user.username_key, to).await?;
     let source = MessageSource::ForgotPassword;
     let purpose = CodePurpose::ForgotPassword;
     let details = send_code(app, &pool, &user, purpose, source, &channel).await?;

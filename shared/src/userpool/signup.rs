@@ -1,4 +1,5 @@
-//! Sign-up and confirmation: SignUp, ConfirmSignUp, ResendConfirmationCode, AdminConfirmSignUp.
+//! Sign-up and confirmation: SignUp, ConfirmSignUp, ResendConfirmationCode, AdminConfirmSignUp,
+//! and the emailed confirmation link (`GET /confirmUser`).
 
 use super::clients::client_and_pool;
 use super::codes;
@@ -10,16 +11,18 @@ use super::directory::{
     attribute_map, code_request_user, create_user, internal_username, AttributeInput,
 };
 use super::messages::{compose, deliver_code, send_code, verification_channel, MessageSource};
-use super::model::{CodePurpose, User, UserStatus};
+use super::model::{CodePurpose, User, UserPool, UserStatus};
 use super::pools::load_pool;
 use super::shapes::{CodeDeliveryDetails, CodeDeliveryOutput, Empty};
 use super::users::AdminUserInput;
-use super::{password, schema, secret_hash};
+use super::{password, schema, secret_hash, send_limits};
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{ClientId, ConfirmationCode, Password, SecretHash, Username};
 use crate::triggers::events::{post_confirmation, pre_sign_up, ConfirmSource, SignUpSource};
+use crate::App;
 use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
 
 /// SignUp's request.
 #[derive(Deserialize)]
@@ -102,6 +105,9 @@ pub async fn sign_up(app: &Call<'_>, input: SignUpInput) -> ApiResult<SignUpOutp
         });
     }
     let channel = verification_channel(&pool, &user);
+    if let Some(ch) = &channel {
+        send_limits::count_destination(app, &pool, &ch.destination).await?;
+    }
     let composed = match &channel {
         Some(ch) => Some(compose(app, &pool, &user, MessageSource::SignUp, ch).await?),
         None => None,
@@ -149,18 +155,33 @@ pub async fn confirm_sign_up(app: &Call<'_>, input: ConfirmSignUpInput) -> ApiRe
         input.secret_hash.as_ref(),
     )
     .await?;
+    let code = input.confirmation_code.expose();
+    let force = input.force_alias_creation == Some(true);
+    confirm_user(app, &pool, user, code, force).await?;
+    Ok(Empty {})
+}
+
+/// The one confirmation of a signed-up user by code (ConfirmSignUp, and the emailed link's
+/// `GET /confirmUser`): the code's checks and single use, PostConfirmation, the status and the
+/// code's channel marked verified. `force` takes a verified alias from its holder.
+pub async fn confirm_user(
+    app: &Call<'_>,
+    pool: &UserPool,
+    user: User,
+    code: &str,
+    force: bool,
+) -> ApiResult<()> {
     if user.status != UserStatus::Unconfirmed {
         return Err(cannot_confirm(&user));
     }
-    let verified = verification_channel(&pool, &user).map(|c| format!("{}_verified", c.attribute));
+    let verified = verification_channel(pool, &user).map(|c| format!("{}_verified", c.attribute));
     let mut after = user.clone();
     if let Some(v) = &verified {
         after.attributes.insert(v.clone(), "true".into());
     }
-    let force = input.force_alias_creation == Some(true);
     if !force {
         // Refuse before the code is spent, so the client can retry it with ForceAliasCreation.
-        for alias in aliases_for(&pool, &after) {
+        for alias in aliases_for(pool, &after) {
             let holder = app.store.get_user_by_alias(&pool.id, &alias).await?;
             if holder.is_some_and(|h| h.username_key != user.username_key) {
                 return Err(alias_exists(&alias));
@@ -168,16 +189,15 @@ pub async fn confirm_sign_up(app: &Call<'_>, input: ConfirmSignUpInput) -> ApiRe
         }
     }
     let key = &user.username_key;
-    let code = input.confirmation_code.expose();
     codes::verify(app, &pool.id, key, CodePurpose::SignUp, code).await?;
     let mut confirmed = after.clone();
     confirmed.status = UserStatus::Confirmed;
-    post_confirmation(app, &pool, &confirmed, ConfirmSource::ConfirmSignUp).await?;
+    post_confirmation(app, pool, &confirmed, ConfirmSource::ConfirmSignUp).await?;
     codes::consume(app, &pool.id, key, CodePurpose::SignUp).await?;
     if force {
-        take_aliases(app, &pool, &after).await?;
+        take_aliases(app, pool, &after).await?;
     }
-    modify_user(app, &pool, user, |u| {
+    modify_user(app, pool, user, |u| {
         if u.status != UserStatus::Unconfirmed {
             return Err(cannot_confirm(u));
         }
@@ -188,7 +208,7 @@ pub async fn confirm_sign_up(app: &Call<'_>, input: ConfirmSignUpInput) -> ApiRe
         Ok(())
     })
     .await?;
-    Ok(Empty {})
+    Ok(())
 }
 
 /// ResendConfirmationCode's request.
@@ -212,8 +232,11 @@ pub async fn resend_confirmation_code(
         name,
         input.secret_hash.as_ref().map(|s| s.expose()),
     )?;
+    let kind = send_limits::Kind::Confirmation;
     let Some(user) = find_user(app, &pool, name).await? else {
         if client.hides_user_existence() {
+            // Counted like a real user's requests, so the limit tells nobody who exists.
+            send_limits::count_user(app, &pool, kind, &pool.username_key(name)).await?;
             return Ok(CodeDeliveryOutput {
                 code_delivery_details: super::messages::simulated_details(&pool, name),
             });
@@ -226,6 +249,7 @@ pub async fn resend_confirmation_code(
     let Some(ch) = verification_channel(&pool, &user) else {
         return Err(ApiError::invalid("Auto verification not turned on."));
     };
+    send_limits::count_request(app, &pool, kind, &user.username_key, &ch.destination).await?;
     let (purpose, source) = (CodePurpose::SignUp, MessageSource::ResendCode);
     let details = send_code(app, &pool, &user, purpose, source, &ch).await?;
     Ok(CodeDeliveryOutput {
@@ -256,4 +280,40 @@ pub async fn admin_confirm_sign_up(app: &Call<'_>, input: AdminUserInput) -> Api
         .delete_code(&pool.id, &key, CodePurpose::SignUp)
         .await?;
     Ok(Empty {})
+}
+
+/// The query of `GET /confirmUser`.
+#[derive(Deserialize)]
+pub struct ConfirmQuery {
+    client_id: Option<String>,
+    user_name: Option<String>,
+    confirmation_code: Option<String>,
+}
+
+fn required(value: Option<String>, name: &str) -> ApiResult<String> {
+    value
+        .filter(|v| !v.is_empty())
+        .ok_or_else(|| ApiError::invalid(format!("Missing required parameter {name}")))
+}
+
+/// `GET /confirmUser?client_id=&user_name=&confirmation_code=`: confirms the user as
+/// ConfirmSignUp does (the same checks, triggers, single use and expiry). No secret hash: the
+/// link is the proof, as in Cognito.
+pub async fn confirm_by_link(app: &App, query: &str) -> ApiResult<()> {
+    let q: ConfirmQuery = serde_urlencoded::from_str(query)
+        .map_err(|_| ApiError::invalid("The link is not a confirmation link."))?;
+    let client_id = ClientId::parse(required(q.client_id, "client_id")?)?;
+    let username = required(q.user_name, "user_name")?;
+    let code = required(q.confirmation_code, "confirmation_code")?;
+    let (client, pool) = client_and_pool(app, &client_id).await?;
+    let input = Value::Object(Map::from_iter([(
+        "ClientId".to_string(),
+        Value::String(client_id.as_str().into()),
+    )]));
+    let call = Call::new(app, &input);
+    match find_user(app, &pool, &username).await? {
+        Some(user) => confirm_user(&call, &pool, user, &code, false).await,
+        None if client.hides_user_existence() => Err(codes::mismatch()),
+        None => Err(ApiError::user_not_found()),
+    }
 }

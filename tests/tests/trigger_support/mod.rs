@@ -257,7 +257,8 @@ pub async fn verified(
     )
 }
 
-fn lambda_config(
+/// A LambdaConfig naming `pairs` ((trigger, location)).
+pub fn lambda_config(
     pairs: &[(&str, &str)],
 ) -> aws_sdk_cognitoidentityprovider::types::LambdaConfigType {
     use aws_sdk_cognitoidentityprovider::types::{

@@ -43,6 +43,10 @@ pub(super) const REVOKED: &str = "revoked";
 pub(super) const ROTATED_MS: &str = "rotated_ms";
 /// A setting's value, or a counter's number.
 pub(super) const VALUE: &str = "value";
+/// When a message-count window opened (N, epoch ms).
+pub(super) const WINDOW_START: &str = "window_start";
+/// Messages counted in the open window (N).
+pub(super) const SENDS: &str = "sends";
 /// The TTL attribute: epoch seconds after which DynamoDB may delete the item.
 pub(super) const TTL: &str = "ttl";
 
@@ -162,6 +166,14 @@ pub(super) fn setting_pk(name: &str) -> String {
 
 /// Sort key of a setting.
 pub(super) const SETTING_SK: &str = "SETTING";
+
+/// Partition of a message count (`key` is e.g. `user:recovery:jane`).
+pub(super) fn sends_pk(pool_id: &str, key: &str) -> String {
+    format!("SENDS#{pool_id}#{key}")
+}
+
+/// Sort key of a message count.
+pub(super) const SENDS_SK: &str = "SENDS";
 
 /// The outbox id counter.
 pub(super) const COUNTER_PK: &str = "COUNTER#OUTBOX";

@@ -14,6 +14,7 @@ mod meter;
 mod ops;
 mod outbox;
 mod pools;
+mod send_counts;
 mod tokens;
 mod users;
 

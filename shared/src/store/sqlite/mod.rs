@@ -13,6 +13,7 @@ use std::sync::{Mutex, MutexGuard};
 mod groups;
 mod identities;
 mod pools;
+mod send_counts;
 mod tokens;
 mod users;
 
@@ -43,6 +44,9 @@ CREATE TABLE IF NOT EXISTS identity_pools (id TEXT PRIMARY KEY, data TEXT NOT NU
 CREATE TABLE IF NOT EXISTS identities (id TEXT PRIMARY KEY, pool_id TEXT NOT NULL,
   version INTEGER NOT NULL, data TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS identities_by_pool ON identities (pool_id, id);
+CREATE TABLE IF NOT EXISTS send_counts (pool_id TEXT NOT NULL, key TEXT NOT NULL,
+  window_start INTEGER NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (pool_id, key));
+CREATE INDEX IF NOT EXISTS send_counts_by_window ON send_counts (window_start);
 CREATE TABLE IF NOT EXISTS identity_logins (pool_id TEXT NOT NULL, login_key TEXT NOT NULL,
   identity_id TEXT NOT NULL, PRIMARY KEY (pool_id, login_key));
 ";

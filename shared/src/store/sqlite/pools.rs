@@ -61,6 +61,7 @@ impl PoolStore for SqliteStore {
             "outbox",
             "groups",
             "memberships",
+            "send_counts",
         ] {
             tx.execute(
                 &format!("DELETE FROM {table} WHERE pool_id = ?1"),
