@@ -9,8 +9,8 @@
 //!    `concurrency`, alternating in rounds so both see the same machine load; sign-ups/s and
 //!    p50 each.
 //!
-//!     bash scripts/smtp.sh start
-//!     cargo run --release -p latchkey-bench --bin delivery_bench -- --smtp-url smtp://127.0.0.1:2525
+//! Run: `bash scripts/smtp.sh start`, then
+//! `cargo run --release -p latchkey-bench --bin delivery_bench -- --smtp-url smtp://127.0.0.1:2525`.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

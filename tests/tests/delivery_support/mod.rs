@@ -4,7 +4,7 @@
 //! once never read each other's messages.
 #![allow(dead_code)]
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use latchkey_server::ServerOptions;
@@ -92,7 +92,7 @@ fn parse(raw: &[u8]) -> Option<Mail> {
     })
 }
 
-fn mail_to(maildir: &PathBuf, address: &str) -> Vec<(std::time::SystemTime, Mail)> {
+fn mail_to(maildir: &Path, address: &str) -> Vec<(std::time::SystemTime, Mail)> {
     let mut found = Vec::new();
     let Ok(entries) = std::fs::read_dir(maildir.join("new")) else {
         return found;
@@ -114,7 +114,7 @@ fn mail_to(maildir: &PathBuf, address: &str) -> Vec<(std::time::SystemTime, Mail
 }
 
 /// Waits (up to 10 s) until `count` messages to `address` arrived; returns them, oldest first.
-pub async fn mails(maildir: &PathBuf, address: &str, count: usize) -> Vec<Mail> {
+pub async fn mails(maildir: &Path, address: &str, count: usize) -> Vec<Mail> {
     for _ in 0..100 {
         let found = mail_to(maildir, address);
         if found.len() >= count {
@@ -127,7 +127,7 @@ pub async fn mails(maildir: &PathBuf, address: &str, count: usize) -> Vec<Mail> 
 }
 
 /// The messages to `address` right now (for "nothing was sent").
-pub fn mails_now(maildir: &PathBuf, address: &str) -> usize {
+pub fn mails_now(maildir: &Path, address: &str) -> usize {
     mail_to(maildir, address).len()
 }
 
