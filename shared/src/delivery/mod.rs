@@ -108,6 +108,15 @@ pub enum DeliveryError {
     Store(#[from] Error),
 }
 
+/// An AWS SDK call's failure: a refusal when its error code is one of `refusals`, else a
+/// passing fault; `detail` (the SDK's full error context) is for the log.
+pub(crate) fn aws_failure(code: Option<&str>, detail: String, refusals: &[&str]) -> DeliveryError {
+    match code {
+        Some(code) if refusals.contains(&code) => DeliveryError::Refused(detail),
+        _ => DeliveryError::Failed(detail),
+    }
+}
+
 /// Which transport took a message (for logs and tests).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Via {

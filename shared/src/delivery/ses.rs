@@ -2,7 +2,7 @@
 //! identity's region, with its configuration set), or the deployment's sender. The SDK reads
 //! `AWS_ENDPOINT_URL_SESV2`, so tests point it at moto on loopback.
 
-use super::{looks_like_html, plain_text, DeliveryError, SesIdentity};
+use super::{aws_failure, looks_like_html, plain_text, DeliveryError, SesIdentity};
 use crate::userpool::model::OutboundMessage;
 use aws_sdk_sesv2::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_sdk_sesv2::types::{Body, Content, Destination, EmailContent, Message};
@@ -98,13 +98,11 @@ impl SesSender {
         }
         match request.send().await {
             Ok(_) => Ok(()),
-            Err(e) => {
-                let detail = DisplayErrorContext(&e).to_string();
-                Err(match e.code() {
-                    Some(code) if REFUSALS.contains(&code) => DeliveryError::Refused(detail),
-                    _ => DeliveryError::Failed(detail),
-                })
-            }
+            Err(e) => Err(aws_failure(
+                e.code(),
+                DisplayErrorContext(&e).to_string(),
+                REFUSALS,
+            )),
         }
     }
 }

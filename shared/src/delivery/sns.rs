@@ -3,7 +3,7 @@
 //! role's credentials are kept until shortly before they expire. The SDK reads
 //! `AWS_ENDPOINT_URL_STS` and `AWS_ENDPOINT_URL_SNS`.
 
-use super::{DeliveryError, SnsRole};
+use super::{aws_failure, DeliveryError, SnsRole};
 use crate::userpool::model::OutboundMessage;
 use aws_credential_types::provider::SharedCredentialsProvider;
 use aws_sdk_sns::error::{DisplayErrorContext, ProvideErrorMetadata};
@@ -105,13 +105,11 @@ impl SnsSender {
             .await;
         match sent {
             Ok(_) => Ok(()),
-            Err(e) => {
-                let detail = DisplayErrorContext(&e).to_string();
-                Err(match e.code() {
-                    Some(code) if REFUSALS.contains(&code) => DeliveryError::Refused(detail),
-                    _ => DeliveryError::Failed(detail),
-                })
-            }
+            Err(e) => Err(aws_failure(
+                e.code(),
+                DisplayErrorContext(&e).to_string(),
+                REFUSALS,
+            )),
         }
     }
 }

@@ -70,8 +70,7 @@ pub async fn respond_software_token(
     let user = accept_code(app, pool, user, &secret, code).await?;
     // A wrong code leaves the session usable for another try (as Cognito's does); an accepted
     // one spends it.
-    let user = modify_user(app, pool, user, |u| session::spend_in(u, s.step)).await?;
-    step::complete(app, pool, client, user, TokenSource::Authentication).await
+    spend_and_complete(app, pool, client, user, &s).await
 }
 
 /// MFA_SETUP: the Session must come from a successful VerifySoftwareToken.
@@ -87,8 +86,7 @@ pub async fn respond_setup(
         ));
     }
     let user = load_user(app, pool, &s.username).await?;
-    let user = modify_user(app, pool, user, |u| session::spend_in(u, s.step)).await?;
-    step::complete(app, pool, client, user, TokenSource::Authentication).await
+    spend_and_complete(app, pool, client, user, &s).await
 }
 
 /// SMS_MFA (`SMS_MFA_CODE`) and EMAIL_OTP (`EMAIL_OTP_CODE`): the code sent for this sign-in.
@@ -119,8 +117,7 @@ pub async fn respond_code(
                 e
             }
         })?;
-    let user = modify_user(app, pool, user, |u| session::spend_in(u, s.step)).await?;
-    step::complete(app, pool, client, user, TokenSource::Authentication).await
+    spend_and_complete(app, pool, client, user, &s).await
 }
 
 /// SELECT_MFA_TYPE: `ANSWER` names one of the offered methods, which is then asked for.
@@ -144,4 +141,17 @@ pub async fn respond_select(
     let user = load_user(app, pool, &s.username).await?;
     let user = modify_user(app, pool, user, |u| session::spend_in(u, s.step)).await?;
     ask_factor(app, pool, client, &user, factor).await
+}
+
+/// An accepted answer: spend the challenge's Session (the user's step moves on in the same
+/// conditional write), then the sign-in's end.
+async fn spend_and_complete(
+    app: &Call<'_>,
+    pool: &UserPool,
+    client: &AppClient,
+    user: User,
+    s: &ChallengeSession,
+) -> ApiResult<AuthReply> {
+    let user = modify_user(app, pool, user, |u| session::spend_in(u, s.step)).await?;
+    step::complete(app, pool, client, user, TokenSource::Authentication).await
 }
