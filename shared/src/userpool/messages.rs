@@ -138,7 +138,9 @@ pub async fn dispatch(
     source: MessageSource,
     msg: OutboundMessage,
 ) -> ApiResult<()> {
-    let _ = (pool, user, source);
+    if crate::triggers::custom_sender::send(app, pool, user, source, &msg).await? {
+        return Ok(());
+    }
     app.delivery.deliver(&msg).await?;
     Ok(())
 }
