@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: formatting, lints, then every test in the workspace, with the
 # real services the tests use installed and started here (and stopped on exit):
-#   - moto server (DynamoDB, STS and Secrets Manager APIs) on 127.0.0.1, from PyPI, into .venv/
+#   - moto server (DynamoDB, STS, Secrets Manager and KMS APIs) on 127.0.0.1, from PyPI, into .venv/
 #   - the real Cognito client libraries (pycognito, amazon-cognito-identity-js) into
 #     .venv-clients/ and tests/clients/node/node_modules
 #   - cargo-lambda from PyPI into .venv/, serving the example trigger functions
@@ -29,6 +29,8 @@ trap 'bash scripts/moto.sh stop' EXIT
 export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:${MOTO_PORT}"
 export AWS_ENDPOINT_URL_STS="http://127.0.0.1:${MOTO_PORT}"
 export AWS_ENDPOINT_URL_SECRETS_MANAGER="http://127.0.0.1:${MOTO_PORT}"
+# KMS: the custom senders' data keys (Latchkey) and their decryption (the custom-sender example).
+export AWS_ENDPOINT_URL_KMS="http://127.0.0.1:${MOTO_PORT}"
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
 
 echo "==> example trigger Lambdas under cargo lambda watch (cargo-lambda from PyPI)"

@@ -83,7 +83,7 @@ pub fn configured_endpoint(
 }
 
 /// The services Latchkey calls, by SDK service id.
-const SERVICES: &[&str] = &["DynamoDB", "STS", "Lambda", "Secrets Manager"];
+const SERVICES: &[&str] = &["DynamoDB", "STS", "Lambda", "Secrets Manager", "KMS"];
 
 /// `AWS_ENDPOINT_URL` + `Secrets Manager` → `AWS_ENDPOINT_URL_SECRETS_MANAGER`.
 fn service_var(base: &str, service_id: &str) -> String {

@@ -27,7 +27,8 @@ pub const KMS_KEY_ID: &str = "KMSKeyID";
 /// The encryption context key Cognito binds each code to its pool with.
 pub const POOL_CONTEXT: &str = "userpool-id";
 
-/// A custom sender event (`aws_lambda_events` has no type for it).
+/// A custom sender event (`aws_lambda_events` has no type for it). Unlike the other triggers'
+/// events it has no `response` member.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct SenderEvent {
@@ -45,7 +46,8 @@ struct SenderRequest {
     kind: &'static str,
     /// The encrypted code, base64.
     code: String,
-    client_metadata: HashMap<String, String>,
+    /// The request's ClientMetadata; null when it had none (as Cognito sends it).
+    client_metadata: Option<HashMap<String, String>>,
     user_attributes: HashMap<String, String>,
 }
 
@@ -110,7 +112,7 @@ pub async fn send(
         request: SenderRequest {
             kind,
             code,
-            client_metadata: app.request().client_metadata(),
+            client_metadata: app.request().client_metadata.clone(),
             user_attributes: user_attributes(user),
         },
     };
