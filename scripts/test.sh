@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The README's test command: formatting, lints, then every test in the workspace, with the
 # real services the tests use installed and started here (and stopped on exit):
-#   - moto server (DynamoDB, STS, Secrets Manager, SES and SNS APIs) on 127.0.0.1, from PyPI,
-#     into .venv/
+#   - moto server (DynamoDB, STS, Secrets Manager, SES, SNS and KMS APIs) on 127.0.0.1, from
+#     PyPI, into .venv/
 #   - an SMTP server (aiosmtpd, from PyPI, into .venv/) on 127.0.0.1:2525
 #   - the real Cognito client libraries (pycognito, amazon-cognito-identity-js) into
 #     .venv-clients/ and tests/clients/node/node_modules
@@ -33,6 +33,8 @@ export AWS_ENDPOINT_URL_STS="http://127.0.0.1:${MOTO_PORT}"
 export AWS_ENDPOINT_URL_SECRETS_MANAGER="http://127.0.0.1:${MOTO_PORT}"
 export AWS_ENDPOINT_URL_SESV2="http://127.0.0.1:${MOTO_PORT}"
 export AWS_ENDPOINT_URL_SNS="http://127.0.0.1:${MOTO_PORT}"
+# KMS: the custom senders' data keys (Latchkey) and their decryption (the custom-sender example).
+export AWS_ENDPOINT_URL_KMS="http://127.0.0.1:${MOTO_PORT}"
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
 
 SMTP_PORT="${SMTP_PORT:-2525}"

@@ -13,7 +13,7 @@
 # Every subcommand is idempotent. Needs cargo, curl, python3 (3.9+) with pip, and PyPI; no sudo.
 #
 # The functions answer POST /2015-03-31/functions/<name>/invocations, where <name> is the bare
-# binary name (auto-confirm, add-claims, migrate-user). cargo lambda watch does not accept a
+# binary name (auto-confirm, add-claims, migrate-user, custom-sender). cargo lambda watch does not accept a
 # function ARN there (404 "that function doesn't exist as a binary in your project"), so an
 # invoker must pass the name from the ARN's last part. A function that returns an error is
 # answered with HTTP 500 and {"errorType","errorMessage"} (real Lambda answers 200 with an
@@ -21,6 +21,13 @@
 #
 # auto-confirm refuses sign-ups from the e-mail domains in DENIED_EMAIL_DOMAINS (comma-separated);
 # this script sets it to "blocked.example" unless the variable is set (set it empty for none).
+#
+# custom-sender (CustomEmailSender / CustomSMSSender) decrypts codes with the AWS Encryption SDK
+# and a KMS keyring on the key in KEY_ARN, and appends what it "sends" as JSON lines to
+# CUSTOM_SENDER_OUTBOX (default .venv/custom-sender-$TRIGGERS_PORT.jsonl, emptied at start).
+# When AWS_ENDPOINT_URL_KMS is set (moto), start makes the key alias/latchkey-custom-sender there
+# if it is missing (boto3 from moto's .venv) and hands its ARN, the KMS endpoint and the AWS
+# credentials and region to the functions. Without it the function starts but refuses codes.
 #
 # Point Latchkey at it with:
 #   AWS_ENDPOINT_URL_LAMBDA=http://127.0.0.1:$TRIGGERS_PORT AWS_ACCESS_KEY_ID=testing \
@@ -34,6 +41,8 @@ VENV="$ROOT/.venv"
 PIDFILE="$VENV/triggers-$PORT.pid"
 LOGFILE="$VENV/triggers-$PORT.log"
 ENVFILE="$VENV/triggers-$PORT.env"
+OUTBOX="${CUSTOM_SENDER_OUTBOX:-$VENV/custom-sender-$PORT.jsonl}"
+KEY_ALIAS="alias/latchkey-custom-sender"
 PACKAGE="latchkey-example-triggers"
 BASE="http://127.0.0.1:$PORT/2015-03-31/functions"
 # function name and the sample event it is warmed with
@@ -41,6 +50,7 @@ FUNCTIONS=(
     "auto-confirm:pre-sign-up.json"
     "add-claims:pre-token-generation-v2.json"
     "migrate-user:user-migration-authentication.json"
+    "custom-sender:custom-email-sender-no-code.json"
 )
 
 NAME="triggers.sh"
@@ -90,6 +100,40 @@ warm() {
     log "functions warm: ${FUNCTIONS[*]%%:*}"
 }
 
+kms_key_arn() {
+    # The custom sender's key on the KMS-API server: made (with its alias) if missing.
+    KEY_ALIAS="$KEY_ALIAS" "$VENV/bin/python" - <<'EOF'
+import os
+import boto3
+kms = boto3.client("kms", endpoint_url=os.environ["AWS_ENDPOINT_URL_KMS"],
+                   region_name=os.environ.get("AWS_REGION", "us-east-1"))
+alias = os.environ["KEY_ALIAS"]
+try:
+    arn = kms.describe_key(KeyId=alias)["KeyMetadata"]["Arn"]
+except kms.exceptions.NotFoundException:
+    arn = kms.create_key(Description="Latchkey custom sender codes")["KeyMetadata"]["Arn"]
+    kms.create_alias(AliasName=alias, TargetKeyId=arn)
+print(arn)
+EOF
+}
+
+write_env() {
+    # --env-var splits its value at commas, so the variables go through a file.
+    {
+        echo "DENIED_EMAIL_DOMAINS=${DENIED_EMAIL_DOMAINS-blocked.example}"
+        echo "CUSTOM_SENDER_OUTBOX=$OUTBOX"
+        if [ -n "${AWS_ENDPOINT_URL_KMS:-}" ]; then
+            echo "KEY_ARN=$(kms_key_arn)"
+            echo "AWS_ENDPOINT_URL_KMS=$AWS_ENDPOINT_URL_KMS"
+            echo "AWS_REGION=${AWS_REGION:-us-east-1}"
+            echo "AWS_ACCESS_KEY_ID=${AWS_ACCESS_KEY_ID:-testing}"
+            echo "AWS_SECRET_ACCESS_KEY=${AWS_SECRET_ACCESS_KEY:-testing}"
+        else
+            log "AWS_ENDPOINT_URL_KMS is not set: custom-sender will refuse encrypted codes"
+        fi
+    } >"$ENVFILE"
+}
+
 start() {
     install
     if running && answers; then
@@ -105,8 +149,8 @@ start() {
     (cd "$ROOT" && cargo build --quiet -p "$PACKAGE")
     if ! running; then
         log "starting cargo lambda watch on 127.0.0.1:$PORT (log: $LOGFILE)"
-        # --env-var splits its value at commas, so the deny list goes through a file.
-        echo "DENIED_EMAIL_DOMAINS=${DENIED_EMAIL_DOMAINS-blocked.example}" >"$ENVFILE"
+        write_env
+        : >"$OUTBOX"
         cd "$ROOT"
         nohup "$VENV/bin/cargo-lambda" lambda watch --package "$PACKAGE" \
             --ignore-changes --invoke-address 127.0.0.1 --invoke-port "$PORT" \
@@ -128,7 +172,7 @@ stop() {
         for child in $children; do
             # Only if it is still one of the example functions (not a reused pid).
             if [ -r "/proc/$child/cmdline" ] && tr '\0' ' ' <"/proc/$child/cmdline" |
-                grep -Eq "/(auto-confirm|add-claims|migrate-user)( |$)"; then
+                grep -Eq "/(auto-confirm|add-claims|migrate-user|custom-sender)( |$)"; then
                 kill -9 "$child" 2>/dev/null || true
             fi
         done

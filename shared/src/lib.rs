@@ -11,9 +11,11 @@ pub mod config;
 pub mod delivery;
 pub mod edge;
 pub mod error;
+pub mod esdk;
 pub mod http;
 pub mod identity;
 pub mod ids;
+pub mod kms;
 #[cfg(feature = "lambda")]
 pub mod lambda;
 pub mod protocol;
@@ -66,6 +68,8 @@ pub struct App {
     pub identity: identity::IdentityConfig,
     /// Calls the pools' trigger functions.
     pub triggers: Arc<dyn triggers::invoke::TriggerInvoker>,
+    /// Data keys for the custom senders' encrypted codes (KMS).
+    pub data_keys: Arc<dyn kms::DataKeys>,
     identity_signer: tokio::sync::OnceCell<Arc<SigningKey>>,
     signers: RwLock<HashMap<String, Arc<PoolSigners>>>,
 }
@@ -80,6 +84,7 @@ impl App {
         delivery: Arc<dyn delivery::Delivery>,
         triggers: Arc<dyn triggers::invoke::TriggerInvoker>,
     ) -> Result<Self, Error> {
+        let data_keys = Arc::new(kms::Kms::new(&settings.region));
         Ok(Self {
             settings,
             store,
@@ -92,6 +97,7 @@ impl App {
             oidc_keys: identity::jwks::JwksCache::new(clock.clone()),
             identity: identity::IdentityConfig::default(),
             triggers,
+            data_keys,
             identity_signer: tokio::sync::OnceCell::new(),
             signers: RwLock::new(HashMap::new()),
         })

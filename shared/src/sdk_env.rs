@@ -90,6 +90,7 @@ const SERVICES: &[&str] = &[
     "Secrets Manager",
     "SESv2",
     "SNS",
+    "KMS",
 ];
 
 /// `AWS_ENDPOINT_URL` + `Secrets Manager` → `AWS_ENDPOINT_URL_SECRETS_MANAGER`.

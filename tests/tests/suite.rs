@@ -33,6 +33,7 @@ mod pool_management;
 mod real_clients;
 mod rest_routes;
 mod tokens;
+mod triggers_custom_sender;
 mod triggers_flows;
 mod triggers_http;
 mod triggers_lambda;

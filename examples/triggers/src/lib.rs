@@ -9,6 +9,7 @@
 
 pub mod add_claims;
 pub mod auto_confirm;
+pub mod custom_sender;
 pub mod migrate_user;
 
 /// The error a trigger returns to refuse: its text is the message the user pool reports.

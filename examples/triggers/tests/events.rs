@@ -71,6 +71,17 @@ const SAMPLES: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// The custom sender samples (no `aws_lambda_events` type, no `response` member), with the
+/// `triggerSource` each must carry.
+const SENDER_SAMPLES: &[(&str, &str)] = &[
+    ("custom-email-sender.json", "CustomEmailSender_SignUp"),
+    (
+        "custom-email-sender-no-code.json",
+        "CustomEmailSender_AccountTakeOverNotification",
+    ),
+    ("custom-sms-sender.json", "CustomSMSSender_AdminCreateUser"),
+];
+
 fn events_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../events/triggers")
 }
@@ -213,7 +224,48 @@ fn every_file_is_a_checked_sample() {
         .filter(|n| n.ends_with(".json"))
         .collect();
     on_disk.sort_unstable();
-    let mut listed: Vec<String> = SAMPLES.iter().map(|(n, _, _)| n.to_string()).collect();
+    let mut listed: Vec<String> = SAMPLES
+        .iter()
+        .map(|(n, _, _)| n.to_string())
+        .chain(SENDER_SAMPLES.iter().map(|(n, _)| n.to_string()))
+        .collect();
     listed.sort_unstable();
     assert_eq!(on_disk, listed, "events/triggers/*.json and SAMPLES differ");
+}
+
+#[test]
+fn every_sender_sample_parses_with_the_envelope_and_no_response() {
+    use latchkey_example_triggers::custom_sender::CustomSenderEvent;
+    for (name, source) in SENDER_SAMPLES {
+        let event: CustomSenderEvent =
+            serde_json::from_str(&read(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(event.version, "1", "{name}");
+        assert_eq!(event.trigger_source, *source, "{name}");
+        let sms = source.starts_with("CustomSMSSender_");
+        assert_eq!(event.is_sms(), sms, "{name}: request.type");
+        let raw: Value = serde_json::from_str(&read(name)).expect("JSON");
+        let mut keys: Vec<&str> = raw
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        keys.sort_unstable();
+        assert_eq!(
+            keys,
+            [
+                "callerContext",
+                "region",
+                "request",
+                "triggerSource",
+                "userName",
+                "userPoolId",
+                "version"
+            ],
+            "{name}: envelope members"
+        );
+        let code = raw["request"]["code"].as_str();
+        // An ESDK message of suite 0x0378, base64, as Cognito's codes are.
+        assert!(code.is_none_or(|c| c.starts_with("AYADe")), "{name}: code");
+    }
 }

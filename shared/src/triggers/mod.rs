@@ -9,6 +9,7 @@
 //! refusal leaves no trace.
 
 pub mod auth_challenge;
+pub mod custom_sender;
 pub mod events;
 pub mod invoke;
 pub mod messages;
@@ -50,6 +51,10 @@ pub enum Trigger {
     CreateAuthChallenge,
     /// CUSTOM_AUTH: checks an answer.
     VerifyAuthChallengeResponse,
+    /// Sends e-mail messages in Latchkey's place (the code KMS-encrypted).
+    CustomEmailSender,
+    /// Sends SMS messages in Latchkey's place (the code KMS-encrypted).
+    CustomSmsSender,
 }
 
 impl Trigger {
@@ -66,6 +71,8 @@ impl Trigger {
             Trigger::DefineAuthChallenge => "DefineAuthChallenge",
             Trigger::CreateAuthChallenge => "CreateAuthChallenge",
             Trigger::VerifyAuthChallengeResponse => "VerifyAuthChallengeResponse",
+            Trigger::CustomEmailSender => "CustomEmailSender",
+            Trigger::CustomSmsSender => "CustomSMSSender",
         }
     }
 }
@@ -80,7 +87,8 @@ pub struct Target {
 }
 
 /// The pool's function for `trigger`, if any. PreTokenGenerationConfig wins over the legacy
-/// PreTokenGeneration member (which is V1_0).
+/// PreTokenGeneration member (which is V1_0); the custom senders are `{LambdaArn,
+/// LambdaVersion: V1_0}` objects.
 pub fn target(pool: &UserPool, trigger: Trigger) -> Option<Target> {
     let config = pool.lambda_config.as_ref()?;
     let member = |name: &str| {
@@ -105,6 +113,16 @@ pub fn target(pool: &UserPool, trigger: Trigger) -> Option<Target> {
                 });
             }
         }
+    }
+    if matches!(
+        trigger,
+        Trigger::CustomEmailSender | Trigger::CustomSmsSender
+    ) {
+        let arn = config.get(trigger.name())?.get("LambdaArn")?.as_str()?;
+        return (!arn.is_empty()).then(|| Target {
+            location: arn.to_string(),
+            version: "1",
+        });
     }
     member(trigger.name()).map(|location| Target {
         location,
@@ -158,16 +176,7 @@ where
     R: DeserializeOwned,
 {
     let sent = serde_json::to_value(event).map_err(crate::Error::from)?;
-    let bytes = serde_json::to_vec(&sent).map_err(crate::Error::from)?;
-    let started = std::time::Instant::now();
-    let reply = app.triggers.invoke(&target.location, bytes).await;
-    tracing::debug!(
-        trigger = trigger.name(),
-        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
-        ok = reply.is_ok(),
-        "trigger called"
-    );
-    let reply = reply.map_err(|e| invoke_error(trigger, e))?;
+    let reply = send(app, trigger, target, &sent).await?;
     merge_reply(sent, &reply)
         .and_then(|mut merged| serde_json::from_value(merged.get_mut("response")?.take()).ok())
         .ok_or_else(|| {
@@ -177,6 +186,38 @@ where
                 "Unrecognizable lambda output",
             )
         })
+}
+
+/// Sends `event` to `target` for its effect only: whatever the function answers (nothing,
+/// null, JSON) is not read, as Cognito reads no answer from the custom senders. Its failures
+/// are the other triggers'.
+pub async fn notify<E: Serialize>(
+    app: &Call<'_>,
+    trigger: Trigger,
+    target: &Target,
+    event: &E,
+) -> ApiResult<()> {
+    let sent = serde_json::to_value(event).map_err(crate::Error::from)?;
+    send(app, trigger, target, &sent).await.map(|_| ())
+}
+
+/// Invokes the function with `sent` and returns its reply's bytes, or Cognito's error.
+async fn send(
+    app: &Call<'_>,
+    trigger: Trigger,
+    target: &Target,
+    sent: &Value,
+) -> ApiResult<Vec<u8>> {
+    let bytes = serde_json::to_vec(sent).map_err(crate::Error::from)?;
+    let started = std::time::Instant::now();
+    let reply = app.triggers.invoke(&target.location, bytes).await;
+    tracing::debug!(
+        trigger = trigger.name(),
+        elapsed_ms = started.elapsed().as_secs_f64() * 1000.0,
+        ok = reply.is_ok(),
+        "trigger called"
+    );
+    reply.map_err(|e| invoke_error(trigger, e))
 }
 
 /// The sent event with the reply's `response` members laid over its own.

@@ -188,7 +188,9 @@ pub async fn dispatch(
     source: MessageSource,
     msg: OutboundMessage,
 ) -> ApiResult<()> {
-    let _ = (user, source);
+    if crate::triggers::custom_sender::send(app, pool, user, source, &msg).await? {
+        return Ok(());
+    }
     let route = super::sending::route(pool);
     match app.delivery.deliver(&msg, &route).await {
         Ok(via) => {

@@ -153,6 +153,7 @@ fn template(member: &str, value: Option<String>) -> ApiResult<String> {
 
 /// Builds a new pool record (with fresh keys) from a CreateUserPool request.
 pub fn new_pool(app: &App, input: CreateUserPoolInput) -> ApiResult<UserPool> {
+    crate::triggers::custom_sender::check_config(input.lambda_config.as_ref())?;
     let auto = input.auto_verified_attributes.unwrap_or_default();
     check_enum_list("autoVerifiedAttributes", &auto, &["phone_number", "email"])?;
     let alias = input.alias_attributes.unwrap_or_default();
