@@ -128,7 +128,7 @@ pub fn encrypt(
     let key = derive_key(data_key, &message_id)?;
     let mut out = header(context, edk, &message_id)?;
     // Header authentication: a tag over the header with an all-zero IV (v1 format).
-    let tag = seal(&key, [0u8; IV_LEN], &out, &mut Vec::new())?;
+    let tag = seal(&key, [0u8; IV_LEN], &out, &mut [])?;
     out.extend_from_slice(&[0u8; IV_LEN]);
     out.extend_from_slice(&tag);
     body(&mut out, &key, &message_id, plaintext)?;
@@ -158,7 +158,7 @@ fn seal(
     key: &LessSafeKey,
     iv: [u8; IV_LEN],
     aad: &[u8],
-    data: &mut Vec<u8>,
+    data: &mut [u8],
 ) -> Result<[u8; TAG_LEN], EsdkError> {
     let tag = key
         .seal_in_place_separate_tag(Nonce::assume_unique_for_key(iv), Aad::from(aad), data)
