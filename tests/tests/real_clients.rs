@@ -123,9 +123,17 @@ async fn drive_with(
     program: PathBuf,
     args: impl FnOnce(&latchkey_server::RunningServer) -> Vec<String>,
 ) {
-    let server = latchkey_server::spawn(ServerOptions::in_memory())
-        .await
-        .expect("server spawns");
+    drive_on(ServerOptions::in_memory(), what, program, args).await;
+}
+
+/// [`drive_with`] against a server started with `opts`.
+async fn drive_on(
+    opts: ServerOptions,
+    what: &str,
+    program: PathBuf,
+    args: impl FnOnce(&latchkey_server::RunningServer) -> Vec<String>,
+) {
+    let server = latchkey_server::spawn(opts).await.expect("server spawns");
     let args = args(&server);
     let (ok, output) = tokio::task::spawn_blocking(move || run_script(&program, &args))
         .await
@@ -146,6 +154,37 @@ async fn pycognito_srp_and_totp() {
     }
     let script = root.join("tests/clients/pycognito_check.py");
     drive("pycognito", python, script).await;
+}
+
+/// Plain boto3 through the code messages of a server that mails through the real SMTP server
+/// (codes read from the delivered mail) and through SMS MFA.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boto3_codes_by_mail_and_sms_mfa() {
+    let root = repo_root();
+    let python = root.join(".venv-clients/bin/python");
+    let stamp = root.join(".venv-clients/.latchkey-stamp");
+    if !clients_present("boto3 (.venv-clients)", &[python.clone(), stamp]) {
+        return;
+    }
+    let Some((smtp, maildir)) = crate::delivery_support::smtp_or_skip("boto3_codes_by_mail") else {
+        return;
+    };
+    let opts = crate::delivery_support::with_smtp(&smtp, "server@example.com");
+    let script = root.join("tests/clients/boto3_delivery_check.py");
+    drive_on(opts, "boto3 delivery", python, |server| {
+        vec![
+            script.display().to_string(),
+            "--endpoint".into(),
+            server.url.clone(),
+            "--pool-id".into(),
+            server.default_pool_id.clone(),
+            "--client-id".into(),
+            server.default_client_id.clone(),
+            "--maildir".into(),
+            maildir.display().to_string(),
+        ]
+    })
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
