@@ -170,20 +170,22 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
             std::env::var_os("HOME").map(std::path::PathBuf::from),
         ),
     };
-    let aws = match aws_delivery {
-        StsSource::None => None,
-        _ => Some(latchkey::sdk_http::load_config(&opts.region).await?),
+    // One SDK configuration for STS and the message transports, loaded only if either is used.
+    let sdk = if sts == StsSource::None && aws_delivery == StsSource::None {
+        None
+    } else {
+        Some(latchkey::sdk_http::load_config(&opts.region).await?)
     };
-    let transports = Transports::from_config(store.clone(), &opts.delivery, aws.as_ref(), false)?;
+    let aws = sdk.as_ref().filter(|_| aws_delivery != StsSource::None);
+    let transports = Transports::from_config(store.clone(), &opts.delivery, aws, false)?;
     let delivery = transports.describe();
     let app = Arc::new(
         App::on_store(settings, store, opts.clock.clone(), triggers)?
             .with_delivery(Arc::new(transports))
             .with_identity(IdentityConfig {
-                issuer: match &sts {
-                    StsSource::None => None,
-                    _ => Some(Arc::new(StsIssuer::from_env(&opts.region).await?)),
-                },
+                issuer: sdk.as_ref().filter(|_| sts != StsSource::None).map(|c| {
+                    Arc::new(StsIssuer::new(c)) as Arc<dyn latchkey::sts::CredentialIssuer>
+                }),
                 web_identity: opts.web_identity,
                 duration_secs: opts.credentials_duration_secs,
             }),

@@ -61,14 +61,6 @@ pub struct StsIssuer {
 }
 
 impl StsIssuer {
-    /// An issuer from the normal AWS configuration chain (`AWS_ENDPOINT_URL_STS` points it at
-    /// any STS-API server), in `default_region` when none is configured.
-    pub async fn from_env(default_region: &str) -> Result<Self, crate::Error> {
-        Ok(Self::new(
-            &crate::sdk_http::load_config(default_region).await?,
-        ))
-    }
-
     /// An issuer using the SDK's normal configuration.
     pub fn new(config: &aws_types::SdkConfig) -> Self {
         Self {
