@@ -63,6 +63,7 @@ pub fn sample_client(pool_id: &str, client_id: &str) -> AppClient {
         prevent_user_existence_errors: crate::userpool::enums::PreventUserExistenceErrors::Legacy,
         enable_token_revocation: true,
         auth_session_validity: 3,
+        oauth: Default::default(),
         passthrough: Default::default(),
     }
 }

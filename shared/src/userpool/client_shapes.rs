@@ -133,6 +133,7 @@ mod tests {
             prevent_user_existence_errors: PreventUserExistenceErrors::Enabled,
             enable_token_revocation: true,
             auth_session_validity: 3,
+            oauth: Default::default(),
             passthrough: Map::new(),
         };
         let plain = serde_json::to_value(UserPoolClientType::from(&c)).unwrap();

@@ -201,6 +201,7 @@ pub async fn create_user_pool_client(
             .unwrap_or(PreventUserExistenceErrors::Legacy),
         enable_token_revocation: input.enable_token_revocation.unwrap_or(true),
         auth_session_validity: session as u32,
+        oauth: Default::default(),
         passthrough: input
             .rest
             .into_iter()

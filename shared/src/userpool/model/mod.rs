@@ -1,10 +1,12 @@
-//! The user-pool domain records as stored: pools and app clients ([`pool`]), users
+//! The user-pool domain records as stored: pools and app clients ([`pool`], [`oauth`]), users
 //! ([`user`]), codes, refresh tokens and messages ([`records`]).
 
+pub mod oauth;
 pub mod pool;
 pub mod records;
 pub mod user;
 
+pub use oauth::*;
 pub use pool::*;
 pub use records::*;
 pub use user::*;

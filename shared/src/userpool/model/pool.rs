@@ -235,6 +235,9 @@ pub struct AppClient {
     pub enable_token_revocation: bool,
     /// Minutes a challenge session lives (3..=15).
     pub auth_session_validity: u32,
+    /// OAuth 2.0 settings (callback URLs, flows, scopes).
+    #[serde(default)]
+    pub oauth: super::oauth::OAuthSettings,
     /// Other request members echoed by DescribeUserPoolClient.
     pub passthrough: Map<String, Value>,
 }
