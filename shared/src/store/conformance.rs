@@ -3,10 +3,13 @@
 
 use super::{Store, StoreError};
 
+#[path = "conformance_grants.rs"]
+mod grants;
 #[path = "conformance_sends.rs"]
 mod sends;
 use crate::secret::Secret;
 use crate::userpool::model::*;
+pub use grants::{concurrent_takers_get_a_grant_once, grants_are_taken_once};
 pub use sends::{concurrent_sends_stop_at_the_limit, sends_are_counted_per_window};
 use std::collections::BTreeMap;
 
@@ -619,7 +622,8 @@ macro_rules! conformance_suite {
             codes_supersede_and_count, refresh_tokens_round_trip, settings_are_write_once,
             outbox_keeps_order, aliases_follow_updates, refresh_tokens_revoke_and_rotate,
             groups_and_memberships, identities_claim_logins_once, sends_are_counted_per_window,
-            concurrent_sends_stop_at_the_limit);
+            concurrent_sends_stop_at_the_limit, grants_are_taken_once,
+            concurrent_takers_get_a_grant_once);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

@@ -10,7 +10,8 @@ pub mod conformance;
 use crate::error::Error;
 use crate::identity::model::{Identity, IdentityPool};
 use crate::userpool::model::{
-    AppClient, CodePurpose, Group, OutboundMessage, PendingCode, RefreshRecord, User, UserPool,
+    AppClient, CodePurpose, GrantRecord, Group, OutboundMessage, PendingCode, RefreshRecord, User,
+    UserPool,
 };
 use async_trait::async_trait;
 
@@ -298,9 +299,35 @@ pub trait SendCountStore: Send + Sync {
     ) -> Result<bool, Error>;
 }
 
+/// Grants handed out by reference (OAuth authorization codes, hosted sign-in sessions). Each
+/// is found by the hash of its handle; [`GrantStore::take_grant`] is how a single-use grant is
+/// spent: one atomic delete that returns what it deleted, so two takers never both get it.
+#[async_trait]
+pub trait GrantStore: Send + Sync {
+    /// Stores a grant; a handle hash already stored is a fault (handles are random).
+    async fn put_grant(&self, grant: &GrantRecord) -> Result<(), Error>;
+    /// The grant, unless it is unknown or expired at `now_ms`.
+    async fn get_grant(&self, handle_hash: &str, now_ms: i64)
+        -> Result<Option<GrantRecord>, Error>;
+    /// Removes the grant and returns it, unless it was unknown, already taken, or expired at
+    /// `now_ms` (an expired one is removed all the same).
+    async fn take_grant(
+        &self,
+        handle_hash: &str,
+        now_ms: i64,
+    ) -> Result<Option<GrantRecord>, Error>;
+}
+
 /// Everything the user pool needs from storage.
 pub trait Store:
-    PoolStore + UserStore + TokenStore + OutboxStore + GroupStore + IdentityStore + SendCountStore
+    PoolStore
+    + UserStore
+    + TokenStore
+    + OutboxStore
+    + GroupStore
+    + IdentityStore
+    + SendCountStore
+    + GrantStore
 {
 }
 impl<T> Store for T where
@@ -311,6 +338,7 @@ impl<T> Store for T where
         + GroupStore
         + IdentityStore
         + SendCountStore
+        + GrantStore
 {
 }
 

@@ -10,6 +10,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
+mod grants;
 mod groups;
 mod identities;
 mod pools;
@@ -47,6 +48,9 @@ CREATE INDEX IF NOT EXISTS identities_by_pool ON identities (pool_id, id);
 CREATE TABLE IF NOT EXISTS send_counts (pool_id TEXT NOT NULL, key TEXT NOT NULL,
   window_start INTEGER NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (pool_id, key));
 CREATE INDEX IF NOT EXISTS send_counts_by_window ON send_counts (window_start);
+CREATE TABLE IF NOT EXISTS grants (handle_hash TEXT PRIMARY KEY, pool_id TEXT NOT NULL,
+  data TEXT NOT NULL, expires_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS grants_by_expiry ON grants (expires_ms);
 CREATE TABLE IF NOT EXISTS identity_logins (pool_id TEXT NOT NULL, login_key TEXT NOT NULL,
   identity_id TEXT NOT NULL, PRIMARY KEY (pool_id, login_key));
 ";

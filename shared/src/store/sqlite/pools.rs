@@ -62,6 +62,7 @@ impl PoolStore for SqliteStore {
             "groups",
             "memberships",
             "send_counts",
+            "grants",
         ] {
             tx.execute(
                 &format!("DELETE FROM {table} WHERE pool_id = ?1"),

@@ -114,3 +114,26 @@ pub enum TokenSource {
     /// A refresh.
     RefreshTokens,
 }
+
+/// A grant the OAuth endpoints hand out by reference (an authorization code, a hosted sign-in
+/// session): only the SHA-256 of its handle is stored, and `data` is sealed by the caller.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct GrantRecord {
+    /// SHA-256 of the handle the client holds, hex.
+    pub handle_hash: String,
+    /// The pool it belongs to.
+    pub pool_id: String,
+    /// The grant itself, sealed (never in `Debug`).
+    pub data: String,
+    /// Expiry, epoch ms: an expired grant is never returned.
+    pub expires_ms: i64,
+}
+
+impl std::fmt::Debug for GrantRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GrantRecord")
+            .field("pool_id", &self.pool_id)
+            .field("expires_ms", &self.expires_ms)
+            .finish_non_exhaustive()
+    }
+}
