@@ -6,7 +6,7 @@
 //! (most requests fire none).
 
 use crate::App;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::HashMap;
 use std::ops::Deref;
@@ -15,11 +15,24 @@ use std::sync::OnceLock;
 /// The client id Cognito reports for admin operations that name no client.
 pub const NO_CLIENT: &str = "CLIENT_ID_NOT_APPLICABLE";
 
+/// The OAuth 2.0 authorization a sign-in serves (the managed login pages, the
+/// authorization-code grant): the tokens it ends in carry these scopes and this nonce, and
+/// PreTokenGeneration sees `TokenGeneration_HostedAuth`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Authorization {
+    /// The granted scopes, in the order they were asked for.
+    pub scopes: Vec<String>,
+    /// The client's `nonce`, echoed in the ID token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nonce: Option<String>,
+}
+
 /// One call: the App and the request it serves.
 pub struct Call<'a> {
     app: &'a App,
     input: Option<&'a Value>,
     meta: OnceLock<RequestMeta>,
+    authorization: Option<Authorization>,
 }
 
 impl<'a> Call<'a> {
@@ -29,6 +42,7 @@ impl<'a> Call<'a> {
             app,
             input: Some(input),
             meta: OnceLock::new(),
+            authorization: None,
         }
     }
 
@@ -38,7 +52,21 @@ impl<'a> Call<'a> {
             app,
             input: None,
             meta: OnceLock::new(),
+            authorization: None,
         }
+    }
+
+    /// The same call serving an OAuth `authorization` (see [`Authorization`]).
+    pub fn authorized(self, authorization: Authorization) -> Self {
+        Self {
+            authorization: Some(authorization),
+            ..self
+        }
+    }
+
+    /// The OAuth authorization this call serves, if any.
+    pub fn authorization(&self) -> Option<&Authorization> {
+        self.authorization.as_ref()
     }
 
     /// The App.

@@ -18,6 +18,7 @@ pub mod ids;
 pub mod kms;
 #[cfg(feature = "lambda")]
 pub mod lambda;
+pub mod oauth;
 pub mod protocol;
 pub mod random;
 pub mod sdk_env;

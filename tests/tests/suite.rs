@@ -10,6 +10,7 @@ mod common;
 mod delivery_support;
 mod identity_support;
 mod lifecycle_support;
+mod oauth_support;
 mod trigger_support;
 
 mod concurrency;
@@ -28,6 +29,7 @@ mod lifecycle_lockout;
 mod lifecycle_recovery;
 mod lifecycle_tokens;
 mod message_limits;
+mod oauth_flow;
 mod persistence;
 mod pool_management;
 mod real_clients;

@@ -7,6 +7,7 @@
 
 pub mod allow_lists;
 pub mod functions;
+pub mod hosted;
 mod pages;
 mod response;
 pub mod routes;

@@ -57,10 +57,33 @@ pub enum Action {
     WellKnown(Document),
     /// The emailed sign-up confirmation link (`CONFIRM_WITH_LINK`): confirms, answers a page.
     ConfirmUser,
+    /// An OAuth 2.0 endpoint or managed login page.
+    OAuth(OAuthRoute),
     /// The codes and messages the local outbox delivered (local server only).
     Outbox,
     /// Liveness (local server only).
     Health,
+}
+
+/// The OAuth 2.0 endpoints and managed login pages (`super::hosted`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OAuthRoute {
+    /// `GET /oauth2/authorize`.
+    Authorize,
+    /// `GET /login`: the form.
+    LoginPage,
+    /// `POST /login`: the password.
+    LoginSubmit,
+    /// `POST /login/challenge`: a challenge's answer.
+    Challenge,
+    /// `POST /oauth2/token`.
+    Token,
+    /// `GET|POST /oauth2/userInfo`.
+    UserInfo,
+    /// `POST /oauth2/revoke`.
+    Revoke,
+    /// `GET /logout`.
+    Logout,
 }
 
 /// Which `AuthFlow`s of an InitiateAuth a target rule takes.
@@ -203,6 +226,18 @@ const fn sign_up(path: &'static str, operation: &'static str) -> Route {
     }
 }
 
+/// A route of the OAuth endpoints and login pages.
+const fn oauth(method: Method, path: &'static str, route: OAuthRoute) -> Route {
+    Route {
+        method,
+        path,
+        action: Action::OAuth(route),
+        targets: Targets::None,
+        functions: &[],
+        server: true,
+    }
+}
+
 /// Every route. A function's first route is the one error messages point to.
 pub static ROUTES: &[Route] = &[
     Route {
@@ -278,6 +313,15 @@ pub static ROUTES: &[Route] = &[
         functions: &[Function::Jwks],
         server: true,
     },
+    oauth(Method::Get, "/oauth2/authorize", OAuthRoute::Authorize),
+    oauth(Method::Get, "/login", OAuthRoute::LoginPage),
+    oauth(Method::Post, "/login", OAuthRoute::LoginSubmit),
+    oauth(Method::Post, "/login/challenge", OAuthRoute::Challenge),
+    oauth(Method::Post, "/oauth2/token", OAuthRoute::Token),
+    oauth(Method::Get, "/oauth2/userInfo", OAuthRoute::UserInfo),
+    oauth(Method::Post, "/oauth2/userInfo", OAuthRoute::UserInfo),
+    oauth(Method::Post, "/oauth2/revoke", OAuthRoute::Revoke),
+    oauth(Method::Get, "/logout", OAuthRoute::Logout),
     Route {
         method: Method::Get,
         path: "/_latchkey/outbox",

@@ -3,7 +3,7 @@
 //! `crate::lambda::handler`) and then run routes here too.
 
 use super::response::{EdgeResponse, AMZ_JSON, JSON};
-use super::routes::{self, Action, Document, Resolved, Route};
+use super::routes::{self, Action, Document, OAuthRoute, Resolved, Route};
 use super::{describe, log_request, EdgeRequest, LogLevel};
 use crate::error::{ApiError, ErrorKind};
 use crate::protocol::{self, MAX_BODY_BYTES};
@@ -69,8 +69,25 @@ pub async fn run(app: &App, req: &EdgeRequest, route: &Route, param: Option<&str
         }
         Action::WellKnown(doc) => document(app, *doc, param.unwrap_or_default()).await,
         Action::ConfirmUser => super::pages::confirm_user(app, &req.query).await,
+        Action::OAuth(_) if req.body_too_large() => too_large(JSON),
+        Action::OAuth(r) => oauth(app, req, *r).await,
         Action::Outbox => outbox(app, &req.query).await,
         Action::Health => EdgeResponse::json(&Health { status: "ok" }),
+    }
+}
+
+/// An OAuth endpoint or login page.
+async fn oauth(app: &App, req: &EdgeRequest, route: OAuthRoute) -> EdgeResponse {
+    use super::hosted::{endpoints, login};
+    match route {
+        OAuthRoute::Authorize => login::authorize(app, req).await,
+        OAuthRoute::LoginPage => login::login_page(app, req).await,
+        OAuthRoute::LoginSubmit => login::login_submit(app, req).await,
+        OAuthRoute::Challenge => login::challenge_submit(app, req).await,
+        OAuthRoute::Token => endpoints::token(app, req).await,
+        OAuthRoute::UserInfo => endpoints::user_info(app, req).await,
+        OAuthRoute::Revoke => endpoints::revoke(app, req).await,
+        OAuthRoute::Logout => endpoints::logout(app, req).await,
     }
 }
 

@@ -117,6 +117,7 @@ pub async fn customize(
             CognitoEventUserPoolsPreTokenGenTriggerSource::NewPasswordChallenge
         }
         TokenSource::RefreshTokens => CognitoEventUserPoolsPreTokenGenTriggerSource::RefreshTokens,
+        TokenSource::HostedAuth => CognitoEventUserPoolsPreTokenGenTriggerSource::HostedAuth,
     };
     let mut config = GroupConfiguration::default();
     if let Some(g) = groups {

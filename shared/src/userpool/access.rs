@@ -36,10 +36,19 @@ pub struct AccessContext {
     pub client: Arc<AppClient>,
     /// The user (enabled, still present).
     pub user: User,
+    /// The token's scopes.
+    pub scopes: Vec<String>,
 }
 
-/// Verifies an access token for an operation that takes one (GetUser, ...).
+/// Verifies an access token for an operation that takes one (GetUser, ...): it must carry
+/// the admin scope.
 pub async fn authorize_access(app: &App, token: &str) -> ApiResult<AccessContext> {
+    verify_access(app, token, ADMIN_SCOPE).await
+}
+
+/// Verifies an access token that must carry `scope` (the admin scope for the user
+/// operations, `openid` for the userInfo endpoint). Also returns its granted scopes.
+pub async fn verify_access(app: &App, token: &str, scope: &str) -> ApiResult<AccessContext> {
     let invalid = || ApiError::not_authorized("Invalid Access Token");
     let peeked = jwt::peek_claims(token).ok_or_else(invalid)?;
     let iss = peeked
@@ -70,7 +79,7 @@ pub async fn authorize_access(app: &App, token: &str) -> ApiResult<AccessContext
     })?;
     let claims: AccessClaims =
         serde_json::from_value(Value::Object(claims)).map_err(|_| invalid())?;
-    if !claims.scope.split(' ').any(|x| x == ADMIN_SCOPE) {
+    if !claims.scope.split(' ').any(|x| x == scope) {
         return Err(ApiError::not_authorized(
             "Access Token does not have required scopes",
         ));
@@ -96,5 +105,11 @@ pub async fn authorize_access(app: &App, token: &str) -> ApiResult<AccessContext
     {
         return Err(ApiError::not_authorized("Access Token has been revoked"));
     }
-    Ok(AccessContext { pool, client, user })
+    let scopes = claims.scope.split(' ').map(str::to_string).collect();
+    Ok(AccessContext {
+        pool,
+        client,
+        user,
+        scopes,
+    })
 }

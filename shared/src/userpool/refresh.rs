@@ -90,6 +90,7 @@ async fn refresh_session(
     let origin = Origin {
         origin_jti: record.origin_jti.clone(),
         auth_time: record.auth_time,
+        scopes: record.scopes.clone(),
     };
     Ok((record, user, origin))
 }

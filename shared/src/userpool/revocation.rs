@@ -5,7 +5,7 @@
 
 use super::access::authorize_access;
 use super::clients::load_client;
-use super::model::{User, UserPool};
+use super::model::{AppClient, User, UserPool};
 use super::pools::load_pool;
 use super::refresh::revoke;
 use super::secret_hash;
@@ -48,18 +48,25 @@ pub struct RevokeTokenInput {
 /// RevokeToken: ends the refresh token's session and its access tokens.
 pub async fn revoke_token(app: &App, input: RevokeTokenInput) -> ApiResult<Empty> {
     let client = load_client(app, input.client_id.as_str()).await?;
+    secret_hash::check_client_secret(
+        &client,
+        input.client_secret.as_ref().map(|s| s.expose().as_str()),
+        ErrorKind::Unauthorized,
+    )?;
+    revoke_for_client(app, &client, input.token.expose()).await?;
+    Ok(Empty {})
+}
+
+/// Revokes refresh token `token` of an authenticated `client` (RevokeToken and the OAuth
+/// revocation endpoint): its session and the access tokens issued from it end. An unknown
+/// token is no error (RFC 7009); an access token is not revocable.
+pub async fn revoke_for_client(app: &App, client: &AppClient, token: &str) -> ApiResult<()> {
     if !client.enable_token_revocation {
         return Err(ApiError::new(
             ErrorKind::UnsupportedOperation,
             "Token revocation is not enabled for this app client.",
         ));
     }
-    secret_hash::check_client_secret(
-        &client,
-        input.client_secret.as_ref().map(|s| s.expose().as_str()),
-        ErrorKind::Unauthorized,
-    )?;
-    let token = input.token.expose();
     if token.split('.').count() == 3 && token.starts_with("eyJ") {
         return Err(ApiError::new(
             ErrorKind::UnsupportedTokenType,
@@ -67,8 +74,7 @@ pub async fn revoke_token(app: &App, input: RevokeTokenInput) -> ApiResult<Empty
         ));
     }
     let Some(record) = app.store.get_refresh_token(&refresh_hash(token)).await? else {
-        // RFC 7009: revoking an unknown token is not an error.
-        return Ok(Empty {});
+        return Ok(());
     };
     if record.client_id != client.client_id {
         return Err(ApiError::new(
@@ -80,5 +86,5 @@ pub async fn revoke_token(app: &App, input: RevokeTokenInput) -> ApiResult<Empty
     if let Some(user) = app.store.get_user(&pool.id, &record.username_key).await? {
         revoke(app, &pool, user, Some(&record.origin_jti)).await?;
     }
-    Ok(Empty {})
+    Ok(())
 }

@@ -16,13 +16,16 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 /// Where a set of tokens comes from: a fresh authentication, or a refresh that keeps the
-/// original `origin_jti` and `auth_time`.
+/// original `origin_jti`, `auth_time` and OAuth scopes.
 #[derive(Clone)]
 pub struct Origin {
     /// Shared by every token of one sign-in.
     pub origin_jti: String,
     /// Original authentication time, epoch seconds.
     pub auth_time: i64,
+    /// The OAuth scopes granted at sign-in (`None`: an API sign-in, whose access tokens carry
+    /// `aws.cognito.signin.user.admin`).
+    pub scopes: Option<Vec<String>>,
 }
 
 /// Tokens to return: Cognito's `AuthenticationResultType`. `Debug` shows no token.
@@ -96,7 +99,7 @@ struct AccessClaims<'a> {
     groups: Option<&'a [String]>,
     client_id: &'a str,
     username: &'a str,
-    scope: &'static str,
+    scope: &'a str,
 }
 
 /// Claims as the free-form map PreTokenGeneration edits.
@@ -119,6 +122,11 @@ pub fn refresh_hash(token: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
+}
+
+/// OpenID Connect's `at_hash`: the left half of the access token's SHA-256, base64url.
+fn at_hash(access_token: &str) -> String {
+    URL_SAFE_NO_PAD.encode(&Sha256::digest(access_token.as_bytes())[..16])
 }
 
 /// Attribute value as an ID-token claim: `*_verified` are booleans, `updated_at` a number.
@@ -159,6 +167,7 @@ pub fn new_refresh_record(
         username_key: user.username_key.clone(),
         origin_jti: origin.origin_jti.clone(),
         auth_time: origin.auth_time,
+        scopes: origin.scopes.clone(),
         expires_ms: app.clock.now_millis() + client.refresh_ttl() as i64 * 1000,
         revoked: false,
         rotated_ms: None,
@@ -167,7 +176,9 @@ pub fn new_refresh_record(
 }
 
 /// Issues ID and access tokens, and a refresh token for a new session (no `origin`). The
-/// pool's PreTokenGeneration function sees and may change the claims first.
+/// pool's PreTokenGeneration function sees and may change the claims first. A call serving an
+/// OAuth authorization ([`Call::authorization`]) gets its scopes in the access token, its
+/// nonce and `at_hash` in the ID token, and the `TokenGeneration_HostedAuth` trigger source.
 pub async fn issue(
     app: &Call<'_>,
     pool: &UserPool,
@@ -179,10 +190,20 @@ pub async fn issue(
     let now = app.clock.now_secs();
     let random = app.random.as_ref();
     let new_session = origin.is_none();
+    let authorization = app.authorization();
     let origin = origin.unwrap_or_else(|| Origin {
         origin_jti: crate::random::uuid_v4(random),
         auth_time: now,
+        scopes: authorization.map(|a| a.scopes.clone()),
     });
+    let source = match source {
+        TokenSource::Authentication if authorization.is_some() => TokenSource::HostedAuth,
+        other => other,
+    };
+    let scope = origin
+        .scopes
+        .as_ref()
+        .map_or_else(|| ADMIN_SCOPE.to_string(), |s| s.join(" "));
     let signers = app.signers(pool)?;
     let issuer = app.settings.issuer(&pool.id);
     let event_id = crate::random::uuid_v4(random);
@@ -210,6 +231,9 @@ pub async fn issue(
             .filter(|r| !r.is_empty()),
         preferred_role: groups.as_ref().and_then(|g| g.preferred_role.as_deref()),
     })?;
+    if let Some(nonce) = authorization.and_then(|a| a.nonce.as_ref()) {
+        id.insert("nonce".into(), Value::from(nonce.as_str()));
+    }
     for (name, value) in &user.attributes {
         let developer_only = pool
             .schema_attribute(name)
@@ -223,7 +247,7 @@ pub async fn issue(
         groups: names,
         client_id: &client.client_id,
         username: &user.username,
-        scope: ADMIN_SCOPE,
+        scope: &scope,
     })?;
     let draft = Draft {
         id: &mut id,
@@ -239,9 +263,13 @@ pub async fn issue(
         None
     };
 
+    let access_token = jwt::encode(&signers.access, &access);
+    if origin.scopes.is_some() {
+        id.insert("at_hash".into(), Value::from(at_hash(&access_token)));
+    }
     Ok(Issued {
         id_token: jwt::encode(&signers.id, &id),
-        access_token: jwt::encode(&signers.access, &access),
+        access_token,
         refresh_token,
         expires_in: client.access_ttl(),
         token_type: "Bearer",

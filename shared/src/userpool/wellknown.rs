@@ -13,14 +13,26 @@ pub struct OpenIdConfiguration {
     pub issuer: String,
     /// Where the JWKS is.
     pub jwks_uri: String,
-    /// Hosted-UI authorization endpoint (not implemented yet).
+    /// The authorization endpoint (managed login).
     pub authorization_endpoint: String,
-    /// OAuth token endpoint (not implemented yet).
+    /// The token endpoint.
     pub token_endpoint: String,
-    /// userInfo endpoint (not implemented yet).
+    /// The userInfo endpoint.
     pub userinfo_endpoint: String,
+    /// The revocation endpoint (RFC 7009).
+    pub revocation_endpoint: String,
+    /// RP-initiated logout (`/logout` also takes Cognito's `client_id` + `logout_uri`).
+    pub end_session_endpoint: String,
     /// `code`, `token`.
     pub response_types_supported: Vec<&'static str>,
+    /// `query` (code) and `fragment` (implicit).
+    pub response_modes_supported: Vec<&'static str>,
+    /// The grants the token endpoint takes.
+    pub grant_types_supported: Vec<&'static str>,
+    /// PKCE: `S256` only.
+    pub code_challenge_methods_supported: Vec<&'static str>,
+    /// The revocation endpoint's client authentication.
+    pub revocation_endpoint_auth_methods_supported: Vec<&'static str>,
     /// `openid`, `email`, `phone`, `profile`.
     pub scopes_supported: Vec<&'static str>,
     /// `public`.
@@ -47,12 +59,25 @@ pub async fn discovery(app: &App, pool_id: &str) -> ApiResult<OpenIdConfiguratio
     let base = &app.settings.issuer_base_url;
     Ok(OpenIdConfiguration {
         jwks_uri: format!("{issuer}/.well-known/jwks.json"),
-        // The hosted UI / OAuth endpoints are not implemented (README feature table).
         authorization_endpoint: format!("{base}/oauth2/authorize"),
         token_endpoint: format!("{base}/oauth2/token"),
         userinfo_endpoint: format!("{base}/oauth2/userInfo"),
+        revocation_endpoint: format!("{base}/oauth2/revoke"),
+        end_session_endpoint: format!("{base}/logout"),
         issuer,
         response_types_supported: vec!["code", "token"],
+        response_modes_supported: vec!["query", "fragment"],
+        grant_types_supported: vec![
+            "authorization_code",
+            "implicit",
+            "refresh_token",
+            "client_credentials",
+        ],
+        code_challenge_methods_supported: vec!["S256"],
+        revocation_endpoint_auth_methods_supported: vec![
+            "client_secret_basic",
+            "client_secret_post",
+        ],
         scopes_supported: vec!["openid", "email", "phone", "profile"],
         subject_types_supported: vec!["public"],
         id_token_signing_alg_values_supported: vec!["RS256"],

@@ -72,6 +72,9 @@ pub struct RefreshRecord {
     pub origin_jti: String,
     /// Original authentication time, epoch seconds.
     pub auth_time: i64,
+    /// The OAuth scopes granted at sign-in; refreshed access tokens keep them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scopes: Option<Vec<String>>,
     /// Expiry, epoch ms.
     pub expires_ms: i64,
     /// Revoked by sign-out or RevokeToken.
@@ -113,6 +116,8 @@ pub enum TokenSource {
     NewPasswordChallenge,
     /// A refresh.
     RefreshTokens,
+    /// A sign-in through the managed login pages / OAuth endpoints.
+    HostedAuth,
 }
 
 /// A grant the OAuth endpoints hand out by reference (an authorization code, a hosted sign-in

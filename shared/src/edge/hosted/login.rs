@@ -1,0 +1,458 @@
+//! `/oauth2/authorize`, the login form (`GET|POST /login`) and the challenge form
+//! (`POST /login/challenge`). Every one re-checks the authorization request its query
+//! carries, so a form can only ever finish the request it was shown for. A finished sign-in
+//! redirects to the registered redirect URI with a code (or, implicit grant, tokens in the
+//! fragment) and sets the hosted session cookie; a failed one shows the form again with
+//! the reason and never redirects.
+
+use super::html::{Field, Form, Page};
+use super::{
+    cookie, csrf_ok, error_page, page, redirect, set_cookie, with_cookie, CSRF_COOKIE, CSRF_FIELD,
+    SESSION_COOKIE,
+};
+use crate::edge::response::EdgeResponse;
+use crate::edge::EdgeRequest;
+use crate::error::{ApiError, ErrorKind};
+use crate::oauth::authorize::{
+    self, with_params, Authorize, AuthorizeParams, Refusal, ResponseType,
+};
+use crate::oauth::grants::{self, TokenSet};
+use crate::oauth::signin;
+use crate::secret::Secret;
+use crate::userpool::jwt::peek_claims;
+use crate::userpool::signin::outcome::{AuthReply, ChallengeName, ChallengeParameters};
+use crate::userpool::tokens::Issued;
+use crate::App;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use http::StatusCode;
+use serde_json::Value;
+use std::collections::HashMap;
+
+/// The authorization request in `req`'s query, checked; or the response refusing it.
+async fn checked(app: &App, req: &EdgeRequest) -> Result<Authorize, EdgeResponse> {
+    let params: AuthorizeParams = serde_urlencoded::from_str(&req.query)
+        .map_err(|_| error_page(StatusCode::BAD_REQUEST, "The request is not valid."))?;
+    authorize::check(app, &params).await.map_err(|r| match r {
+        Refusal::Page(message) => error_page(StatusCode::BAD_REQUEST, &message),
+        Refusal::Redirect(to) => {
+            tracing::debug!(error = to.error, cause = %to.cause, "authorization refused");
+            redirect(&to.location())
+        }
+        Refusal::Fault(e) => fault(&e),
+    })
+}
+
+fn fault(e: &ApiError) -> EdgeResponse {
+    tracing::error!(error = %e.message, "login page failed");
+    error_page(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Something went wrong. Please try again later.",
+    )
+}
+
+/// `GET /oauth2/authorize`: straight back with a code when the hosted session is live (and
+/// `prompt` allows), else to the login form with the same query.
+pub async fn authorize(app: &App, req: &EdgeRequest) -> EdgeResponse {
+    let authz = match checked(app, req).await {
+        Ok(a) => a,
+        Err(resp) => return resp,
+    };
+    if !authz.force_login {
+        if let Some(handle) = cookie(req, SESSION_COOKIE) {
+            match grants::session_user(app, &authz.pool, handle).await {
+                Ok(Some(user)) => {
+                    return match signin::again(app, &authz, &user).await {
+                        Ok(issued) => deliver(app, req, &authz, issued, None).await,
+                        Err(e) => fault(&e),
+                    }
+                }
+                Ok(None) => {}
+                Err(e) => return fault(&e),
+            }
+        }
+    }
+    if authz.no_prompt {
+        return redirect(&authz_error(&authz, "login_required"));
+    }
+    redirect(&format!("/login?{}", req.query))
+}
+
+fn authz_error(authz: &Authorize, error: &'static str) -> String {
+    match authz.refuse(error, error) {
+        Refusal::Redirect(to) => to.location(),
+        _ => authz.redirect_uri.clone(),
+    }
+}
+
+/// The CSRF token of this browser: its cookie's, or a new one.
+fn csrf_token(app: &App, req: &EdgeRequest) -> (String, bool) {
+    if let Some(c) = cookie(req, CSRF_COOKIE) {
+        return (c.to_string(), false);
+    }
+    let mut raw = [0u8; 32];
+    app.random.fill(&mut raw);
+    (URL_SAFE_NO_PAD.encode(raw), true)
+}
+
+/// The login form, with `alert` when a try failed.
+fn login_form(
+    app: &App,
+    req: &EdgeRequest,
+    authz: &Authorize,
+    status: StatusCode,
+    alert: Option<&str>,
+    username: &str,
+) -> EdgeResponse {
+    let (token, fresh) = csrf_token(app, req);
+    let action = format!("/login?{}", req.query);
+    let mut p = Page::new("Sign in");
+    p.text = Some("Sign in with your username and password");
+    p.alert = alert;
+    p.form = Some(Form {
+        action: &action,
+        hidden: vec![(CSRF_FIELD, &token)],
+        fields: vec![
+            Field {
+                name: "username",
+                label: "Username",
+                kind: "text",
+                value: username,
+                autocomplete: "username",
+            },
+            Field {
+                name: "password",
+                label: "Password",
+                kind: "password",
+                value: "",
+                autocomplete: "current-password",
+            },
+        ],
+        choices: None,
+        submit: "Sign in",
+    });
+    let _ = authz;
+    let resp = page(status, &p);
+    if fresh {
+        with_cookie(resp, set_cookie(req, CSRF_COOKIE, &token, 3600))
+    } else {
+        resp
+    }
+}
+
+/// `GET /login`.
+pub async fn login_page(app: &App, req: &EdgeRequest) -> EdgeResponse {
+    match checked(app, req).await {
+        Ok(authz) => {
+            let hint = authz.login_hint.clone().unwrap_or_default();
+            login_form(app, req, &authz, StatusCode::OK, None, &hint)
+        }
+        Err(resp) => resp,
+    }
+}
+
+/// The form fields of a POST.
+fn form_of(req: &EdgeRequest) -> HashMap<String, String> {
+    form_urlencoded::parse(&req.body)
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+/// What a refused sign-in shows: Cognito's message for the user's mistakes, nothing
+/// internal for faults.
+fn shown(e: &ApiError) -> &str {
+    match e.kind {
+        ErrorKind::InternalError => "Something went wrong. Please try again later.",
+        _ => &e.message,
+    }
+}
+
+/// `POST /login`: the password flow of the user pool.
+pub async fn login_submit(app: &App, req: &EdgeRequest) -> EdgeResponse {
+    let authz = match checked(app, req).await {
+        Ok(a) => a,
+        Err(resp) => return resp,
+    };
+    let form = form_of(req);
+    let username = form
+        .get("username")
+        .map(String::as_str)
+        .unwrap_or("")
+        .trim();
+    if !csrf_ok(req, form.get(CSRF_FIELD).map(String::as_str)) {
+        let msg = "Your session has expired. Please try again.";
+        return login_form(app, req, &authz, StatusCode::FORBIDDEN, Some(msg), username);
+    }
+    let password = Secret::new(form.get("password").cloned().unwrap_or_default());
+    if username.is_empty() || password.expose().is_empty() {
+        let msg = "Please enter your username and password.";
+        return login_form(
+            app,
+            req,
+            &authz,
+            StatusCode::BAD_REQUEST,
+            Some(msg),
+            username,
+        );
+    }
+    let reply = signin::with_password(app, &authz, username, password).await;
+    finish(app, req, &authz, reply, username).await
+}
+
+/// A sign-in step's outcome: tokens → the client; a challenge → its form; a refusal → the
+/// login form again.
+async fn finish(
+    app: &App,
+    req: &EdgeRequest,
+    authz: &Authorize,
+    reply: Result<AuthReply, ApiError>,
+    username: &str,
+) -> EdgeResponse {
+    match reply {
+        Ok(AuthReply {
+            authentication_result: Some(issued),
+            ..
+        }) => deliver(app, req, authz, issued, Some(())).await,
+        Ok(AuthReply {
+            challenge_name: Some(name),
+            session,
+            challenge_parameters,
+            ..
+        }) => {
+            let session = session.map(|s| s.expose().clone()).unwrap_or_default();
+            challenge_form(
+                app,
+                req,
+                name,
+                &session,
+                username,
+                &challenge_parameters,
+                None,
+            )
+        }
+        Ok(_) => fault(&ApiError::internal(&crate::Error::Decode(
+            "empty reply".into(),
+        ))),
+        Err(e) if e.kind == ErrorKind::InternalError => fault(&e),
+        Err(e) => login_form(
+            app,
+            req,
+            authz,
+            StatusCode::BAD_REQUEST,
+            Some(shown(&e)),
+            username,
+        ),
+    }
+}
+
+/// Sends the browser back to the client with a code (or implicit tokens), starting the
+/// hosted session when this was a sign-in (`signed_in`).
+async fn deliver(
+    app: &App,
+    req: &EdgeRequest,
+    authz: &Authorize,
+    issued: Issued,
+    signed_in: Option<()>,
+) -> EdgeResponse {
+    let claims = peek_claims(&issued.access_token).unwrap_or_default();
+    let claim = |n: &str| {
+        claims
+            .get(n)
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string()
+    };
+    let (username, sub) = (claim("username"), claim("sub"));
+    let tokens = TokenSet::of(issued, authz.openid());
+    let state = authz.state.as_deref();
+    let location = match authz.response_type {
+        ResponseType::Code => {
+            let code = grants::issue_code(
+                app,
+                &authz.pool.id,
+                &authz.client.client_id,
+                &authz.redirect_uri,
+                authz.code_challenge.as_deref(),
+                tokens,
+            )
+            .await;
+            let code = match code {
+                Ok(c) => c,
+                Err(e) => return fault(&e),
+            };
+            let mut params = vec![("code", code.as_str())];
+            params.extend(state.map(|s| ("state", s)));
+            with_params(&authz.redirect_uri, &params, false)
+        }
+        ResponseType::Token => {
+            let expires = tokens.expires_in.to_string();
+            let mut params = vec![("access_token", tokens.access_token.as_str())];
+            if let Some(id) = &tokens.id_token {
+                params.push(("id_token", id));
+            }
+            params.extend([("token_type", "Bearer"), ("expires_in", expires.as_str())]);
+            params.extend(state.map(|s| ("state", s)));
+            with_params(&authz.redirect_uri, &params, true)
+        }
+    };
+    let resp = redirect(&location);
+    if signed_in.is_none() {
+        return resp;
+    }
+    match grants::start_session(app, &authz.pool, &username, &sub).await {
+        Ok(handle) => {
+            let ttl = grants::SESSION_TTL_MS / 1000;
+            with_cookie(resp, set_cookie(req, SESSION_COOKIE, &handle, ttl))
+        }
+        Err(e) => fault(&e),
+    }
+}
+
+/// The form of a challenge: a code, a choice of MFA, or a new password.
+fn challenge_form(
+    app: &App,
+    req: &EdgeRequest,
+    name: ChallengeName,
+    session: &str,
+    username: &str,
+    params: &ChallengeParameters,
+    alert: Option<&str>,
+) -> EdgeResponse {
+    let (token, fresh) = csrf_token(app, req);
+    let action = format!("/login/challenge?{}", req.query);
+    let (heading, text, fields, choices) = match name {
+        ChallengeName::SmsMfa | ChallengeName::EmailOtp | ChallengeName::SoftwareTokenMfa => {
+            let text = match name {
+                ChallengeName::SmsMfa => "We texted you a code. Enter it to sign in.",
+                ChallengeName::EmailOtp => "We emailed you a code. Enter it to sign in.",
+                _ => "Enter the code from your authenticator app.",
+            };
+            let field = Field {
+                name: "code",
+                label: "Code",
+                kind: "text",
+                value: "",
+                autocomplete: "one-time-code",
+            };
+            ("Verify it's you", text, vec![field], None)
+        }
+        ChallengeName::SelectMfaType => {
+            let options: Vec<String> = params
+                .get("MFAS_CAN_CHOOSE")
+                .and_then(|v| serde_json::from_str(v).ok())
+                .unwrap_or_default();
+            let labelled = options
+                .into_iter()
+                .map(|o| {
+                    let label = match o.as_str() {
+                        "SMS_MFA" => "Text message",
+                        "EMAIL_OTP" => "Email",
+                        "SOFTWARE_TOKEN_MFA" => "Authenticator app",
+                        other => other,
+                    }
+                    .to_string();
+                    (o, label)
+                })
+                .collect();
+            (
+                "Choose how to verify",
+                "How should we check it's you?",
+                vec![],
+                Some(("answer", labelled)),
+            )
+        }
+        ChallengeName::NewPasswordRequired => {
+            let field = Field {
+                name: "new_password",
+                label: "New password",
+                kind: "password",
+                value: "",
+                autocomplete: "new-password",
+            };
+            (
+                "Change your password",
+                "Please enter a new password.",
+                vec![field],
+                None,
+            )
+        }
+        other => {
+            let msg = format!(
+                "The {} step can't be completed on these pages; sign in through the app.",
+                other.as_str()
+            );
+            return error_page(StatusCode::BAD_REQUEST, &msg);
+        }
+    };
+    let mut p = Page::new(heading);
+    p.text = Some(text);
+    p.alert = alert;
+    p.form = Some(Form {
+        action: &action,
+        hidden: vec![
+            (CSRF_FIELD, &token),
+            ("session", session),
+            ("challenge", name.as_str()),
+            ("username", username),
+        ],
+        fields,
+        choices,
+        submit: "Continue",
+    });
+    let status = if alert.is_some() {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let resp = page(status, &p);
+    if fresh {
+        with_cookie(resp, set_cookie(req, CSRF_COOKIE, &token, 3600))
+    } else {
+        resp
+    }
+}
+
+/// `POST /login/challenge`: the answer to a challenge, through RespondToAuthChallenge's core.
+pub async fn challenge_submit(app: &App, req: &EdgeRequest) -> EdgeResponse {
+    let authz = match checked(app, req).await {
+        Ok(a) => a,
+        Err(resp) => return resp,
+    };
+    let form = form_of(req);
+    let get = |k: &str| form.get(k).map(String::as_str).unwrap_or("");
+    let (session, username) = (get("session"), get("username"));
+    let Ok(name) = serde_json::from_value::<ChallengeName>(Value::from(get("challenge"))) else {
+        return error_page(StatusCode::BAD_REQUEST, "The request is not valid.");
+    };
+    let no_params = ChallengeParameters::new();
+    if !csrf_ok(req, form.get(CSRF_FIELD).map(String::as_str)) {
+        let msg = "Your session has expired. Please try again.";
+        return challenge_form(app, req, name, session, username, &no_params, Some(msg));
+    }
+    let answer =
+        |key: &str, field: &str| HashMap::from([(key.to_string(), get(field).to_string())]);
+    let answers = match name {
+        ChallengeName::SmsMfa => answer("SMS_MFA_CODE", "code"),
+        ChallengeName::EmailOtp => answer("EMAIL_OTP_CODE", "code"),
+        ChallengeName::SoftwareTokenMfa => answer("SOFTWARE_TOKEN_MFA_CODE", "code"),
+        ChallengeName::SelectMfaType => answer("ANSWER", "answer"),
+        ChallengeName::NewPasswordRequired => answer("NEW_PASSWORD", "new_password"),
+        _ => return error_page(StatusCode::BAD_REQUEST, "The request is not valid."),
+    };
+    let reply = signin::answer(app, &authz, name, session, username, answers).await;
+    match reply {
+        Err(e) if e.kind != ErrorKind::InternalError && e.kind != ErrorKind::NotAuthorized => {
+            // A wrong code or a refused password: the same step again, same session.
+            challenge_form(
+                app,
+                req,
+                name,
+                session,
+                username,
+                &no_params,
+                Some(shown(&e)),
+            )
+        }
+        other => finish(app, req, &authz, other, username).await,
+    }
+}

@@ -1,0 +1,137 @@
+//! The managed login pages and the OAuth 2.0 endpoints over HTTP: the edge's side of
+//! [`crate::oauth`]. Pages are server-rendered forms ([`html`]) with a CSRF token
+//! (double-submit: a cookie and a hidden field that must match), sent with headers that
+//! forbid framing and caching; the endpoints answer RFC 6749's JSON errors.
+//!
+//! - [`login`]: `/oauth2/authorize`, `/login`, and the challenge step (`/login/challenge`);
+//! - [`endpoints`]: `/oauth2/token`, `/oauth2/userInfo`, `/oauth2/revoke`, `/logout`.
+
+pub mod endpoints;
+pub mod html;
+pub mod login;
+
+use super::response::{EdgeResponse, HTML, JSON};
+use super::EdgeRequest;
+use crate::oauth::OAuthError;
+use crate::secret::constant_time_eq;
+use http::header::{HeaderName, HeaderValue, CACHE_CONTROL, LOCATION, SET_COOKIE};
+use http::StatusCode;
+
+/// The hosted sign-in session's cookie.
+pub const SESSION_COOKIE: &str = "latchkey-session";
+/// The CSRF cookie (its value is also the forms' `_csrf`).
+pub const CSRF_COOKIE: &str = "XSRF-TOKEN";
+/// The forms' CSRF field.
+pub const CSRF_FIELD: &str = "_csrf";
+
+/// A cookie of the request.
+pub fn cookie<'r>(req: &'r EdgeRequest, name: &str) -> Option<&'r str> {
+    req.headers
+        .get_all(http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+        .filter(|v| !v.is_empty())
+}
+
+/// Whether the browser reached us over HTTPS (API Gateway and the local TLS listener say so
+/// in `X-Forwarded-Proto`): cookies are then `Secure`.
+fn secure(req: &EdgeRequest) -> bool {
+    req.header("x-forwarded-proto") == Some("https")
+}
+
+/// A `Set-Cookie` value: HttpOnly, SameSite=Lax, the whole site; `max_age` 0 deletes it.
+pub fn set_cookie(req: &EdgeRequest, name: &str, value: &str, max_age: i64) -> HeaderValue {
+    let secure = if secure(req) { "; Secure" } else { "" };
+    let text = format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
+    HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("x=; Max-Age=0"))
+}
+
+/// Adds a `Set-Cookie` (several may be set).
+pub fn with_cookie(mut resp: EdgeResponse, cookie: HeaderValue) -> EdgeResponse {
+    resp.headers.append(SET_COOKIE, cookie);
+    resp
+}
+
+/// Headers every page and redirect of the login flow carries: no framing, no caching, no
+/// referrer (the query carries the authorization request).
+fn guarded(resp: EdgeResponse) -> EdgeResponse {
+    let pairs = [
+        ("x-frame-options", "DENY"),
+        (
+            "content-security-policy",
+            "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data: https:; \
+             frame-ancestors 'none'; base-uri 'none'",
+        ),
+        ("referrer-policy", "no-referrer"),
+        ("x-content-type-options", "nosniff"),
+    ];
+    let mut resp = resp.with_header(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    for (name, value) in pairs {
+        resp = resp.with_header(
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        );
+    }
+    resp
+}
+
+/// A page of `status`.
+pub fn page(status: StatusCode, page: &html::Page<'_>) -> EdgeResponse {
+    guarded(EdgeResponse::new(status, HTML, page.render().into_bytes()))
+}
+
+/// A 302 to `location`.
+pub fn redirect(location: &str) -> EdgeResponse {
+    let resp = EdgeResponse::new(StatusCode::FOUND, HTML, Vec::new());
+    match HeaderValue::from_str(location) {
+        Ok(v) => guarded(resp.with_header(LOCATION, v)),
+        Err(_) => error_page(StatusCode::BAD_REQUEST, "The redirect URL is not valid."),
+    }
+}
+
+/// An error page (never a redirect).
+pub fn error_page(status: StatusCode, message: &str) -> EdgeResponse {
+    let mut p = html::Page::new("An error was encountered");
+    p.alert = Some(message);
+    page(status, &p)
+}
+
+/// An OAuth endpoint's error: 400 (`invalid_client`: 401; `server_error`: 500) with
+/// `{"error": ...}`, the cause logged.
+pub fn oauth_error(e: &OAuthError) -> EdgeResponse {
+    let status = match e.error {
+        "invalid_client" => StatusCode::UNAUTHORIZED,
+        "invalid_token" => StatusCode::UNAUTHORIZED,
+        "server_error" => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::BAD_REQUEST,
+    };
+    if e.is_fault() {
+        tracing::error!(cause = %e.cause, "OAuth request failed");
+    } else {
+        tracing::debug!(error = e.error, cause = %e.cause, "OAuth request refused");
+    }
+    let body = serde_json::to_vec(e).unwrap_or_default();
+    let resp = EdgeResponse::new(status, JSON, body)
+        .with_header(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    if status == StatusCode::UNAUTHORIZED {
+        let challenge = format!("Bearer error=\"{}\"", e.error);
+        match HeaderValue::from_str(&challenge) {
+            Ok(v) => resp.with_header(http::header::WWW_AUTHENTICATE, v),
+            Err(_) => resp,
+        }
+    } else {
+        resp
+    }
+}
+
+/// Whether a form's `_csrf` matches the request's CSRF cookie.
+pub fn csrf_ok(req: &EdgeRequest, sent: Option<&str>) -> bool {
+    match (cookie(req, CSRF_COOKIE), sent) {
+        (Some(c), Some(s)) => constant_time_eq(c.as_bytes(), s.as_bytes()),
+        _ => false,
+    }
+}
