@@ -30,6 +30,7 @@ mod lifecycle_recovery;
 mod lifecycle_tokens;
 mod message_limits;
 mod oauth_flow;
+mod oauth_pages;
 mod persistence;
 mod pool_management;
 mod real_clients;

@@ -55,7 +55,8 @@ pub enum Action {
     /// A document of the pool named by `{poolId}`, or of the identity issuer when that is
     /// `cognito-identity`.
     WellKnown(Document),
-    /// The emailed sign-up confirmation link (`CONFIRM_WITH_LINK`): confirms, answers a page.
+    /// The emailed sign-up confirmation link (`CONFIRM_WITH_LINK`): confirms, answers a page;
+    /// without a code in the query, the managed login's code form.
     ConfirmUser,
     /// An OAuth 2.0 endpoint or managed login page.
     OAuth(OAuthRoute),
@@ -84,6 +85,20 @@ pub enum OAuthRoute {
     Revoke,
     /// `GET /logout`.
     Logout,
+    /// `GET /signup`.
+    SignUpPage,
+    /// `POST /signup`.
+    SignUpSubmit,
+    /// `POST /confirmUser` (its GET is [`Action::ConfirmUser`]).
+    ConfirmSubmit,
+    /// `GET /forgotPassword`.
+    ForgotPage,
+    /// `POST /forgotPassword`.
+    ForgotSubmit,
+    /// `GET /confirmForgotPassword`.
+    ResetPage,
+    /// `POST /confirmForgotPassword`.
+    ResetSubmit,
 }
 
 /// Which `AuthFlow`s of an InitiateAuth a target rule takes.
@@ -322,6 +337,17 @@ pub static ROUTES: &[Route] = &[
     oauth(Method::Post, "/oauth2/userInfo", OAuthRoute::UserInfo),
     oauth(Method::Post, "/oauth2/revoke", OAuthRoute::Revoke),
     oauth(Method::Get, "/logout", OAuthRoute::Logout),
+    oauth(Method::Get, "/signup", OAuthRoute::SignUpPage),
+    oauth(Method::Post, "/signup", OAuthRoute::SignUpSubmit),
+    oauth(Method::Post, "/confirmUser", OAuthRoute::ConfirmSubmit),
+    oauth(Method::Get, "/forgotPassword", OAuthRoute::ForgotPage),
+    oauth(Method::Post, "/forgotPassword", OAuthRoute::ForgotSubmit),
+    oauth(Method::Get, "/confirmForgotPassword", OAuthRoute::ResetPage),
+    oauth(
+        Method::Post,
+        "/confirmForgotPassword",
+        OAuthRoute::ResetSubmit,
+    ),
     Route {
         method: Method::Get,
         path: "/_latchkey/outbox",

@@ -68,7 +68,7 @@ pub async fn run(app: &App, req: &EdgeRequest, route: &Route, param: Option<&str
             EdgeResponse::reply(protocol::handle_rest(app, rest, &req.body).await, JSON)
         }
         Action::WellKnown(doc) => document(app, *doc, param.unwrap_or_default()).await,
-        Action::ConfirmUser => super::pages::confirm_user(app, &req.query).await,
+        Action::ConfirmUser => super::pages::confirm_user(app, req).await,
         Action::OAuth(_) if req.body_too_large() => too_large(JSON),
         Action::OAuth(r) => oauth(app, req, *r).await,
         Action::Outbox => outbox(app, &req.query).await,
@@ -78,7 +78,7 @@ pub async fn run(app: &App, req: &EdgeRequest, route: &Route, param: Option<&str
 
 /// An OAuth endpoint or login page.
 async fn oauth(app: &App, req: &EdgeRequest, route: OAuthRoute) -> EdgeResponse {
-    use super::hosted::{endpoints, login};
+    use super::hosted::{account, endpoints, login};
     match route {
         OAuthRoute::Authorize => login::authorize(app, req).await,
         OAuthRoute::LoginPage => login::login_page(app, req).await,
@@ -88,6 +88,13 @@ async fn oauth(app: &App, req: &EdgeRequest, route: OAuthRoute) -> EdgeResponse 
         OAuthRoute::UserInfo => endpoints::user_info(app, req).await,
         OAuthRoute::Revoke => endpoints::revoke(app, req).await,
         OAuthRoute::Logout => endpoints::logout(app, req).await,
+        OAuthRoute::SignUpPage => account::signup_page(app, req).await,
+        OAuthRoute::SignUpSubmit => account::signup_submit(app, req).await,
+        OAuthRoute::ConfirmSubmit => account::confirm_submit(app, req).await,
+        OAuthRoute::ForgotPage => account::forgot_page(app, req).await,
+        OAuthRoute::ForgotSubmit => account::forgot_submit(app, req).await,
+        OAuthRoute::ResetPage => account::reset_page(app, req).await,
+        OAuthRoute::ResetSubmit => account::reset_submit(app, req).await,
     }
 }
 

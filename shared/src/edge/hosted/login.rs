@@ -7,7 +7,7 @@
 
 use super::html::{Field, Form, Page};
 use super::{
-    cookie, csrf_ok, error_page, page, redirect, set_cookie, with_cookie, CSRF_COOKIE, CSRF_FIELD,
+    cookie, csrf_ok, csrf_token, error_page, page, redirect, set_cookie, with_cookie, CSRF_FIELD,
     SESSION_COOKIE,
 };
 use crate::edge::response::EdgeResponse;
@@ -23,14 +23,12 @@ use crate::userpool::jwt::peek_claims;
 use crate::userpool::signin::outcome::{AuthReply, ChallengeName, ChallengeParameters};
 use crate::userpool::tokens::Issued;
 use crate::App;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
 use http::StatusCode;
 use serde_json::Value;
 use std::collections::HashMap;
 
 /// The authorization request in `req`'s query, checked; or the response refusing it.
-async fn checked(app: &App, req: &EdgeRequest) -> Result<Authorize, EdgeResponse> {
+pub(super) async fn checked(app: &App, req: &EdgeRequest) -> Result<Authorize, EdgeResponse> {
     let params: AuthorizeParams = serde_urlencoded::from_str(&req.query)
         .map_err(|_| error_page(StatusCode::BAD_REQUEST, "The request is not valid."))?;
     authorize::check(app, &params).await.map_err(|r| match r {
@@ -43,7 +41,7 @@ async fn checked(app: &App, req: &EdgeRequest) -> Result<Authorize, EdgeResponse
     })
 }
 
-fn fault(e: &ApiError) -> EdgeResponse {
+pub(super) fn fault(e: &ApiError) -> EdgeResponse {
     tracing::error!(error = %e.message, "login page failed");
     error_page(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -85,30 +83,26 @@ fn authz_error(authz: &Authorize, error: &'static str) -> String {
     }
 }
 
-/// The CSRF token of this browser: its cookie's, or a new one.
-fn csrf_token(app: &App, req: &EdgeRequest) -> (String, bool) {
-    if let Some(c) = cookie(req, CSRF_COOKIE) {
-        return (c.to_string(), false);
-    }
-    let mut raw = [0u8; 32];
-    app.random.fill(&mut raw);
-    (URL_SAFE_NO_PAD.encode(raw), true)
-}
-
-/// The login form, with `alert` when a try failed.
-fn login_form(
+/// The login form, with `notice` (a message, and whether it is good news) when there is one.
+pub(super) fn login_form(
     app: &App,
     req: &EdgeRequest,
     authz: &Authorize,
     status: StatusCode,
-    alert: Option<&str>,
+    notice: Option<(&str, bool)>,
     username: &str,
 ) -> EdgeResponse {
-    let (token, fresh) = csrf_token(app, req);
-    let action = format!("/login?{}", req.query);
+    let (token, cookie) = csrf_token(app, req);
+    let query = super::account::base_query(req);
+    let action = format!("/login?{query}");
     let mut p = Page::new("Sign in");
     p.text = Some("Sign in with your username and password");
-    p.alert = alert;
+    p.alert = notice.map(|n| n.0);
+    p.success = notice.is_some_and(|n| n.1);
+    p.links = vec![
+        (format!("/forgotPassword?{query}"), "Forgot your password?"),
+        (format!("/signup?{query}"), "Need an account? Sign up"),
+    ];
     p.form = Some(Form {
         action: &action,
         hidden: vec![(CSRF_FIELD, &token)],
@@ -132,12 +126,7 @@ fn login_form(
         submit: "Sign in",
     });
     let _ = authz;
-    let resp = page(status, &p);
-    if fresh {
-        with_cookie(resp, set_cookie(req, CSRF_COOKIE, &token, 3600))
-    } else {
-        resp
-    }
+    cookie.apply(page(status, &p))
 }
 
 /// `GET /login`.
@@ -152,7 +141,7 @@ pub async fn login_page(app: &App, req: &EdgeRequest) -> EdgeResponse {
 }
 
 /// The form fields of a POST.
-fn form_of(req: &EdgeRequest) -> HashMap<String, String> {
+pub(super) fn form_of(req: &EdgeRequest) -> HashMap<String, String> {
     form_urlencoded::parse(&req.body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()
@@ -160,7 +149,7 @@ fn form_of(req: &EdgeRequest) -> HashMap<String, String> {
 
 /// What a refused sign-in shows: Cognito's message for the user's mistakes, nothing
 /// internal for faults.
-fn shown(e: &ApiError) -> &str {
+pub(super) fn shown(e: &ApiError) -> &str {
     match e.kind {
         ErrorKind::InternalError => "Something went wrong. Please try again later.",
         _ => &e.message,
@@ -180,12 +169,12 @@ pub async fn login_submit(app: &App, req: &EdgeRequest) -> EdgeResponse {
         .unwrap_or("")
         .trim();
     if !csrf_ok(req, form.get(CSRF_FIELD).map(String::as_str)) {
-        let msg = "Your session has expired. Please try again.";
+        let msg = (super::EXPIRED, false);
         return login_form(app, req, &authz, StatusCode::FORBIDDEN, Some(msg), username);
     }
     let password = Secret::new(form.get("password").cloned().unwrap_or_default());
     if username.is_empty() || password.expose().is_empty() {
-        let msg = "Please enter your username and password.";
+        let msg = ("Please enter your username and password.", false);
         return login_form(
             app,
             req,
@@ -239,7 +228,7 @@ async fn finish(
             req,
             authz,
             StatusCode::BAD_REQUEST,
-            Some(shown(&e)),
+            Some((shown(&e), false)),
             username,
         ),
     }
@@ -318,8 +307,8 @@ fn challenge_form(
     params: &ChallengeParameters,
     alert: Option<&str>,
 ) -> EdgeResponse {
-    let (token, fresh) = csrf_token(app, req);
-    let action = format!("/login/challenge?{}", req.query);
+    let (token, cookie) = csrf_token(app, req);
+    let action = format!("/login/challenge?{}", super::account::base_query(req));
     let (heading, text, fields, choices) = match name {
         ChallengeName::SmsMfa | ChallengeName::EmailOtp | ChallengeName::SoftwareTokenMfa => {
             let text = match name {
@@ -404,12 +393,7 @@ fn challenge_form(
     } else {
         StatusCode::OK
     };
-    let resp = page(status, &p);
-    if fresh {
-        with_cookie(resp, set_cookie(req, CSRF_COOKIE, &token, 3600))
-    } else {
-        resp
-    }
+    cookie.apply(page(status, &p))
 }
 
 /// `POST /login/challenge`: the answer to a challenge, through RespondToAuthChallenge's core.
@@ -426,8 +410,8 @@ pub async fn challenge_submit(app: &App, req: &EdgeRequest) -> EdgeResponse {
     };
     let no_params = ChallengeParameters::new();
     if !csrf_ok(req, form.get(CSRF_FIELD).map(String::as_str)) {
-        let msg = "Your session has expired. Please try again.";
-        return challenge_form(app, req, name, session, username, &no_params, Some(msg));
+        let msg = Some(super::EXPIRED);
+        return challenge_form(app, req, name, session, username, &no_params, msg);
     }
     let answer =
         |key: &str, field: &str| HashMap::from([(key.to_string(), get(field).to_string())]);

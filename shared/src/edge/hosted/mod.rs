@@ -4,8 +4,10 @@
 //! forbid framing and caching; the endpoints answer RFC 6749's JSON errors.
 //!
 //! - [`login`]: `/oauth2/authorize`, `/login`, and the challenge step (`/login/challenge`);
+//! - [`account`]: `/signup`, `/confirmUser`, `/forgotPassword`, `/confirmForgotPassword`;
 //! - [`endpoints`]: `/oauth2/token`, `/oauth2/userInfo`, `/oauth2/revoke`, `/logout`.
 
+pub mod account;
 pub mod endpoints;
 pub mod html;
 pub mod login;
@@ -126,6 +128,34 @@ pub fn oauth_error(e: &OAuthError) -> EdgeResponse {
     } else {
         resp
     }
+}
+
+/// What a form says when its CSRF token is missing or wrong.
+pub const EXPIRED: &str = "Your session has expired. Please try again.";
+
+/// A CSRF cookie still to be set on a response (when the browser had none).
+pub struct CsrfCookie(Option<HeaderValue>);
+
+impl CsrfCookie {
+    /// `resp` with the cookie set, if one is due.
+    pub fn apply(self, resp: EdgeResponse) -> EdgeResponse {
+        match self.0 {
+            Some(c) => with_cookie(resp, c),
+            None => resp,
+        }
+    }
+}
+
+/// The CSRF token of this browser: its cookie's, or a new one (and the cookie to set).
+pub fn csrf_token(app: &crate::App, req: &EdgeRequest) -> (String, CsrfCookie) {
+    if let Some(c) = cookie(req, CSRF_COOKIE) {
+        return (c.to_string(), CsrfCookie(None));
+    }
+    let mut raw = [0u8; 32];
+    app.random.fill(&mut raw);
+    let token = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, raw);
+    let cookie = set_cookie(req, CSRF_COOKIE, &token, 3600);
+    (token, CsrfCookie(Some(cookie)))
 }
 
 /// Whether a form's `_csrf` matches the request's CSRF cookie.
