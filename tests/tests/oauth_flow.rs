@@ -407,3 +407,101 @@ async fn a_confidential_client_authenticates_at_the_token_endpoint() {
     assert_eq!(status, 200, "{refreshed}");
     assert!(refreshed["id_token"].is_string());
 }
+
+#[tokio::test]
+async fn oidc_logout_discovery_and_the_implicit_grant() {
+    let h = Harness::start().await;
+    let (pool, client, _) = setup(&h, false).await;
+    let (verifier, challenge) = pkce();
+    let mut browser = Browser::new(h.url());
+    let done = browser
+        .sign_in(&authorize_params(&client, &challenge), "ana", PASSWORD)
+        .await;
+    let code = done.location_param("code").unwrap();
+    let (_, tokens) = token_request(
+        h.url(),
+        &[
+            ("grant_type", "authorization_code"),
+            ("client_id", &client),
+            ("code", &code),
+            ("redirect_uri", CALLBACK),
+            ("code_verifier", &verifier),
+        ],
+        None,
+    )
+    .await;
+    let id_token = tokens["id_token"].as_str().unwrap();
+
+    // RP-initiated logout: a forged hint is refused, a real one goes to a registered URL
+    // with the state.
+    let forged = format!("{}x", &id_token[..id_token.len() - 1]);
+    for (hint, status) in [(forged.as_str(), 400), (id_token, 302)] {
+        let out = browser
+            .get(&format!(
+                "/logout?{}",
+                encode(&[
+                    ("id_token_hint", hint),
+                    ("post_logout_redirect_uri", SIGNED_OUT),
+                    ("state", "bye"),
+                ])
+            ))
+            .await;
+        assert_eq!(out.status, status, "{}", out.body);
+    }
+    assert!(!browser.cookies.contains_key("latchkey-session"));
+
+    // Discovery names only endpoints that answer.
+    let discovery = h
+        .get_json(&format!("/{pool}/.well-known/openid-configuration"))
+        .await;
+    assert_eq!(
+        discovery["code_challenge_methods_supported"],
+        serde_json::json!(["S256"])
+    );
+    for key in [
+        "authorization_endpoint",
+        "token_endpoint",
+        "userinfo_endpoint",
+        "revocation_endpoint",
+        "end_session_endpoint",
+        "jwks_uri",
+    ] {
+        let url = discovery[key].as_str().unwrap();
+        let a = browser.get(url).await;
+        assert_ne!(a.status, 404, "{key} {url}");
+    }
+
+    // The implicit grant, for a client that allows it: tokens in the fragment, no refresh.
+    let implicit = h
+        .create_client_with(&pool, |b| {
+            b.allowed_o_auth_flows_user_pool_client(true)
+                .allowed_o_auth_flows(
+                    aws_sdk_cognitoidentityprovider::types::OAuthFlowType::Implicit,
+                )
+                .allowed_o_auth_scopes("openid")
+                .callback_urls(CALLBACK)
+                .supported_identity_providers("COGNITO")
+        })
+        .await
+        .client_id
+        .unwrap();
+    let params = [
+        ("response_type", "token"),
+        ("client_id", implicit.as_str()),
+        ("redirect_uri", CALLBACK),
+        ("state", "imp"),
+        ("nonce", "n1"),
+    ];
+    let mut fresh = Browser::new(h.url());
+    let back = fresh.sign_in(&params, "ana", PASSWORD).await;
+    let location = back.location.unwrap();
+    let fragment = location.split_once('#').expect("a fragment").1;
+    let got = form_urlencoded_pairs(fragment);
+    assert_eq!(got["state"], "imp");
+    assert_eq!(got["token_type"], "Bearer");
+    assert!(!got.contains_key("refresh_token"));
+    let id = h
+        .verify(&pool, &got["id_token"], TokenUse::Id, &implicit)
+        .await;
+    assert_eq!(id["nonce"], "n1");
+}
