@@ -8,7 +8,7 @@
 
 use super::html::{Field, Form, Page};
 use super::login::{checked, form_of, login_form, shown};
-use super::{csrf_ok, csrf_token, page, redirect, CSRF_FIELD};
+use super::{base_query, csrf_ok, csrf_token, page, redirect, CSRF_FIELD};
 use crate::edge::response::EdgeResponse;
 use crate::edge::EdgeRequest;
 use crate::error::ApiError;
@@ -18,13 +18,6 @@ use crate::App;
 use http::StatusCode;
 use serde_json::{json, Map, Value};
 use std::collections::HashMap;
-
-/// The authorization query without the page's own `username` (pages add it back).
-pub(super) fn base_query(req: &EdgeRequest) -> String {
-    form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(form_urlencoded::parse(req.query.as_bytes()).filter(|(k, _)| k != "username"))
-        .finish()
-}
 
 /// `path?{authorization query}&username=…`.
 fn with_username(path: &str, req: &EdgeRequest, username: &str) -> String {

@@ -93,7 +93,7 @@ pub(super) fn login_form(
     username: &str,
 ) -> EdgeResponse {
     let (token, cookie) = csrf_token(app, req);
-    let query = super::account::base_query(req);
+    let query = super::base_query(req);
     let action = format!("/login?{query}");
     let mut p = Page::new("Sign in");
     p.text = Some("Sign in with your username and password");
@@ -308,7 +308,7 @@ fn challenge_form(
     alert: Option<&str>,
 ) -> EdgeResponse {
     let (token, cookie) = csrf_token(app, req);
-    let action = format!("/login/challenge?{}", super::account::base_query(req));
+    let action = format!("/login/challenge?{}", super::base_query(req));
     let (heading, text, fields, choices) = match name {
         ChallengeName::SmsMfa | ChallengeName::EmailOtp | ChallengeName::SoftwareTokenMfa => {
             let text = match name {

@@ -130,6 +130,13 @@ pub fn oauth_error(e: &OAuthError) -> EdgeResponse {
     }
 }
 
+/// The authorization query without the page's own `username` (pages add it back).
+pub fn base_query(req: &EdgeRequest) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(form_urlencoded::parse(req.query.as_bytes()).filter(|(k, _)| k != "username"))
+        .finish()
+}
+
 /// What a form says when its CSRF token is missing or wrong.
 pub const EXPIRED: &str = "Your session has expired. Please try again.";
 
