@@ -1,6 +1,7 @@
 //! The page behind the emailed confirmation link (`GET /confirmUser` with a
-//! `confirmation_code`), in managed login's layout ([`super::hosted::html`]). Without a code
-//! in the query, `/confirmUser` is managed login's code form ([`super::hosted::account`]).
+//! `confirmation_code`), in managed login's layout ([`super::hosted::html`]). With an
+//! authorization request in the query, `/confirmUser` is managed login's code form
+//! ([`super::hosted::account`]).
 
 use super::hosted::{self, html::Page};
 use super::response::EdgeResponse;
@@ -22,10 +23,10 @@ fn outcome(status: StatusCode, heading: &str, text: &str) -> EdgeResponse {
 /// the user is confirmed; 400 with the reason for a missing parameter or a wrong, expired or
 /// used code; 500 only for a real fault (its cause logged, never shown).
 pub async fn confirm_user(app: &App, req: &EdgeRequest) -> EdgeResponse {
-    let by_link =
-        form_urlencoded::parse(req.query.as_bytes()).any(|(k, _)| k == "confirmation_code");
-    if !by_link {
-        return hosted::account::confirm_page(app, req).await;
+    // Managed login's form carries an authorization request; the emailed link never does.
+    let hosted = form_urlencoded::parse(req.query.as_bytes()).any(|(k, _)| k == "redirect_uri");
+    if hosted {
+        return hosted::account::show(app, req, hosted::account::Step::Confirm).await;
     }
     match signup::confirm_by_link(app, &req.query).await {
         Ok(()) => outcome(

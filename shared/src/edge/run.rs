@@ -78,7 +78,8 @@ pub async fn run(app: &App, req: &EdgeRequest, route: &Route, param: Option<&str
 
 /// An OAuth endpoint or login page.
 async fn oauth(app: &App, req: &EdgeRequest, route: OAuthRoute) -> EdgeResponse {
-    use super::hosted::{account, endpoints, login};
+    use super::hosted::account::{self, Step};
+    use super::hosted::{endpoints, login};
     match route {
         OAuthRoute::Authorize => login::authorize(app, req).await,
         OAuthRoute::LoginPage => login::login_page(app, req).await,
@@ -88,13 +89,13 @@ async fn oauth(app: &App, req: &EdgeRequest, route: OAuthRoute) -> EdgeResponse 
         OAuthRoute::UserInfo => endpoints::user_info(app, req).await,
         OAuthRoute::Revoke => endpoints::revoke(app, req).await,
         OAuthRoute::Logout => endpoints::logout(app, req).await,
-        OAuthRoute::SignUpPage => account::signup_page(app, req).await,
-        OAuthRoute::SignUpSubmit => account::signup_submit(app, req).await,
-        OAuthRoute::ConfirmSubmit => account::confirm_submit(app, req).await,
-        OAuthRoute::ForgotPage => account::forgot_page(app, req).await,
-        OAuthRoute::ForgotSubmit => account::forgot_submit(app, req).await,
-        OAuthRoute::ResetPage => account::reset_page(app, req).await,
-        OAuthRoute::ResetSubmit => account::reset_submit(app, req).await,
+        OAuthRoute::SignUpPage => account::show(app, req, Step::SignUp).await,
+        OAuthRoute::SignUpSubmit => account::submit(app, req, Step::SignUp).await,
+        OAuthRoute::ConfirmSubmit => account::submit(app, req, Step::Confirm).await,
+        OAuthRoute::ForgotPage => account::show(app, req, Step::Forgot).await,
+        OAuthRoute::ForgotSubmit => account::submit(app, req, Step::Forgot).await,
+        OAuthRoute::ResetPage => account::show(app, req, Step::Reset).await,
+        OAuthRoute::ResetSubmit => account::submit(app, req, Step::Reset).await,
     }
 }
 
