@@ -78,11 +78,15 @@ fn check(service: Service, op: &str, body: &[u8]) -> ApiResult<Value> {
 async fn operation(app: &Call<'_>, op: &str, input: &Value) -> ApiResult<Value> {
     match op {
         "CreateUserPool" => reply(pools::create_user_pool(app, from_value(input)?).await),
+        "UpdateUserPool" => reply(pools::update_user_pool(app, from_value(input)?).await),
         "DescribeUserPool" => reply(pools::describe_user_pool(app, from_value(input)?).await),
         "ListUserPools" => reply(pools::list_user_pools(app, from_value(input)?).await),
         "DeleteUserPool" => reply(pools::delete_user_pool(app, from_value(input)?).await),
         "CreateUserPoolClient" => {
             reply(clients::create_user_pool_client(app, from_value(input)?).await)
+        }
+        "UpdateUserPoolClient" => {
+            reply(clients::update_user_pool_client(app, from_value(input)?).await)
         }
         "DescribeUserPoolClient" => {
             reply(clients::describe_user_pool_client(app, from_value(input)?).await)

@@ -136,6 +136,26 @@ pub async fn pools_and_clients<S: Store>(s: &S) {
             .len(),
         2
     );
+    let mut changed = sample_client("us-east-1_a", "c2");
+    changed.client_name = "changed".into();
+    changed.oauth.callback_urls = vec!["https://app.example/cb".into()];
+    s.update_client(&changed).await.unwrap();
+    let read = s.get_client("c2").await.unwrap().unwrap();
+    assert_eq!(read.client_name, "changed");
+    assert_eq!(read.oauth, changed.oauth);
+    assert!(matches!(
+        s.update_client(&sample_client("us-east-1_a", "nope")).await,
+        Err(StoreError::Conflict)
+    ));
+    assert!(matches!(
+        s.update_client(&sample_client("us-east-1_b", "c2")).await,
+        Err(StoreError::Conflict)
+    ));
+    assert_eq!(
+        s.get_client("c2").await.unwrap().unwrap().pool_id,
+        "us-east-1_a",
+        "a refused update leaves the client as it was"
+    );
     assert!(!s.delete_client("us-east-1_b", "c1").await.unwrap());
     assert!(s.delete_client("us-east-1_a", "c1").await.unwrap());
     assert!(s.get_client("c1").await.unwrap().is_none());

@@ -73,6 +73,9 @@ pub trait PoolStore: Send + Sync {
     async fn delete_pool(&self, pool_id: &str) -> Result<bool, Error>;
     /// Creates an app client; Conflict when the id exists.
     async fn create_client(&self, client: &AppClient) -> Result<(), StoreError>;
+    /// Replaces an existing client of `client.pool_id`; Conflict when that pool has no
+    /// client with this id.
+    async fn update_client(&self, client: &AppClient) -> Result<(), StoreError>;
     /// An app client by id.
     async fn get_client(&self, client_id: &str) -> Result<Option<AppClient>, Error>;
     /// A pool's clients ordered by id, after `after`.

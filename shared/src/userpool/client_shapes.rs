@@ -1,14 +1,25 @@
 //! Output shapes of app clients: `UserPoolClientType` and `UserPoolClientDescription`.
-//! Request members Latchkey stores without acting on them (the record's `passthrough`) are
-//! echoed as sent, over the defaults.
+//! The OAuth members come from the typed settings, as Cognito shows them (empty lists left out,
+//! `AllowedOAuthFlowsUserPoolClient` always there); request members Latchkey stores without
+//! acting on them (the record's `passthrough`) are echoed as sent.
 
 use super::enums::{ExplicitAuthFlow, PreventUserExistenceErrors};
-use super::model::{AppClient, TokenValidityUnits};
+use super::model::{AppClient, OAuthFlow, TokenValidityUnits};
 use crate::clock::epoch_seconds;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-const OAUTH_CLIENT: &str = "AllowedOAuthFlowsUserPoolClient";
+/// OAuth members that records written before the typed settings kept in `passthrough`; the
+/// typed ones are shown instead.
+const OAUTH_MEMBERS: &[&str] = &[
+    "SupportedIdentityProviders",
+    "CallbackURLs",
+    "LogoutURLs",
+    "DefaultRedirectURI",
+    "AllowedOAuthFlows",
+    "AllowedOAuthScopes",
+    "AllowedOAuthFlowsUserPoolClient",
+];
 
 /// `UserPoolClientType`.
 #[derive(Debug, Serialize)]
@@ -49,12 +60,30 @@ pub struct UserPoolClientType {
     pub enable_token_revocation: bool,
     /// Minutes a challenge session lives.
     pub auth_session_validity: u32,
-    /// False unless sent (then echoed with the other OAuth members).
+    /// Whether OAuth is on (always present).
+    #[serde(rename = "AllowedOAuthFlowsUserPoolClient")]
+    pub allowed_oauth_flows_user_pool_client: bool,
+    /// OAuth grants.
+    #[serde(rename = "AllowedOAuthFlows", skip_serializing_if = "Vec::is_empty")]
+    pub allowed_oauth_flows: Vec<OAuthFlow>,
+    /// OAuth scopes.
+    #[serde(rename = "AllowedOAuthScopes", skip_serializing_if = "Vec::is_empty")]
+    pub allowed_oauth_scopes: Vec<String>,
+    /// Redirect URLs after sign-in.
+    #[serde(rename = "CallbackURLs", skip_serializing_if = "Vec::is_empty")]
+    pub callback_urls: Vec<String>,
+    /// Redirect URLs after sign-out.
+    #[serde(rename = "LogoutURLs", skip_serializing_if = "Vec::is_empty")]
+    pub logout_urls: Vec<String>,
+    /// The default callback URL.
+    #[serde(rename = "DefaultRedirectURI", skip_serializing_if = "Option::is_none")]
+    pub default_redirect_uri: Option<String>,
+    /// Identity providers of the hosted sign-in.
     #[serde(
-        rename = "AllowedOAuthFlowsUserPoolClient",
-        skip_serializing_if = "Option::is_none"
+        rename = "SupportedIdentityProviders",
+        skip_serializing_if = "Vec::is_empty"
     )]
-    pub allowed_oauth_flows_user_pool_client: Option<bool>,
+    pub supported_identity_providers: Vec<String>,
     /// Other members sent at creation, echoed.
     #[serde(flatten)]
     pub passthrough: Map<String, Value>,
@@ -79,9 +108,19 @@ impl From<&AppClient> for UserPoolClientType {
             prevent_user_existence_errors: c.prevent_user_existence_errors,
             enable_token_revocation: c.enable_token_revocation,
             auth_session_validity: c.auth_session_validity,
-            allowed_oauth_flows_user_pool_client: (!c.passthrough.contains_key(OAUTH_CLIENT))
-                .then_some(false),
-            passthrough: c.passthrough.clone(),
+            allowed_oauth_flows_user_pool_client: c.oauth.enabled,
+            allowed_oauth_flows: c.oauth.flows.clone(),
+            allowed_oauth_scopes: c.oauth.scopes.clone(),
+            callback_urls: c.oauth.callback_urls.clone(),
+            logout_urls: c.oauth.logout_urls.clone(),
+            default_redirect_uri: c.oauth.default_redirect_uri.clone(),
+            supported_identity_providers: c.oauth.identity_providers.clone(),
+            passthrough: c
+                .passthrough
+                .iter()
+                .filter(|(k, _)| !OAUTH_MEMBERS.contains(&k.as_str()))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
         }
     }
 }
@@ -112,10 +151,11 @@ impl From<&AppClient> for UserPoolClientDescription {
 mod tests {
     use super::*;
     use crate::secret::Secret;
+    use crate::userpool::model::OAuthSettings;
     use serde_json::json;
 
     #[test]
-    fn client_oauth_default_gives_way_to_the_member_sent() {
+    fn oauth_members_come_from_the_typed_settings() {
         let mut c = AppClient {
             pool_id: "p".into(),
             client_id: "c".into(),
@@ -138,8 +178,18 @@ mod tests {
         };
         let plain = serde_json::to_value(UserPoolClientType::from(&c)).unwrap();
         assert_eq!(plain["AllowedOAuthFlowsUserPoolClient"], false);
-        assert!(plain.get("ClientSecret").is_none());
-        assert!(plain.get("WriteAttributes").is_none());
+        for absent in [
+            "ClientSecret",
+            "WriteAttributes",
+            "AllowedOAuthFlows",
+            "AllowedOAuthScopes",
+            "CallbackURLs",
+            "LogoutURLs",
+            "DefaultRedirectURI",
+            "SupportedIdentityProviders",
+        ] {
+            assert!(plain.get(absent).is_none(), "{absent} in {plain}");
+        }
         assert_eq!(plain["ReadAttributes"], json!([]));
         assert_eq!(
             plain["TokenValidityUnits"],
@@ -147,10 +197,33 @@ mod tests {
         );
         assert_eq!(plain["ExplicitAuthFlows"], json!(["ALLOW_USER_SRP_AUTH"]));
         assert_eq!(plain["PreventUserExistenceErrors"], "ENABLED");
-        c.passthrough.insert(OAUTH_CLIENT.into(), json!(true));
+
+        c.oauth = OAuthSettings {
+            enabled: true,
+            flows: vec![OAuthFlow::Code, OAuthFlow::Implicit],
+            scopes: vec!["openid".into(), "api/read".into()],
+            callback_urls: vec!["https://app.example/cb".into()],
+            logout_urls: vec![],
+            default_redirect_uri: Some("https://app.example/cb".into()),
+            identity_providers: vec!["COGNITO".into()],
+        };
+        // A record written before the typed settings: its echoed copy is not shown.
+        c.passthrough
+            .insert("AllowedOAuthFlowsUserPoolClient".into(), json!(false));
+        c.passthrough.insert(
+            "RefreshTokenRotation".into(),
+            json!({"Feature": "DISABLED"}),
+        );
         c.secret = Some(Secret::new("s3cret".into()));
         let sent = serde_json::to_value(UserPoolClientType::from(&c)).unwrap();
         assert_eq!(sent["AllowedOAuthFlowsUserPoolClient"], true);
+        assert_eq!(sent["AllowedOAuthFlows"], json!(["code", "implicit"]));
+        assert_eq!(sent["AllowedOAuthScopes"], json!(["openid", "api/read"]));
+        assert_eq!(sent["CallbackURLs"], json!(["https://app.example/cb"]));
+        assert!(sent.get("LogoutURLs").is_none());
+        assert_eq!(sent["DefaultRedirectURI"], "https://app.example/cb");
+        assert_eq!(sent["SupportedIdentityProviders"], json!(["COGNITO"]));
+        assert_eq!(sent["RefreshTokenRotation"], json!({"Feature": "DISABLED"}));
         assert_eq!(sent["ClientSecret"], "s3cret");
     }
 }

@@ -3,6 +3,8 @@
 pub mod access;
 pub mod admin;
 pub mod attributes;
+pub mod client_oauth;
+pub mod client_settings;
 pub mod client_shapes;
 pub mod clients;
 pub mod codes;
@@ -24,6 +26,7 @@ pub mod model;
 pub mod outbox;
 pub mod password;
 pub mod pool_mfa;
+pub mod pool_settings;
 pub mod pool_shapes;
 pub mod pools;
 pub mod recovery;

@@ -1,54 +1,22 @@
-//! Pool management: CreateUserPool, DescribeUserPool, ListUserPools, DeleteUserPool.
+//! Pool management: CreateUserPool, UpdateUserPool, DescribeUserPool, ListUserPools,
+//! DeleteUserPool. The members both CreateUserPool and UpdateUserPool take are checked in
+//! `pool_settings`.
 
 use super::enums::{DeletionProtection, MfaConfiguration};
 use super::keys::SigningKey;
 use super::model::{PasswordPolicy, PoolKeys, UserPool, VerificationMessages};
+use super::pool_settings::{pool_settings, PoolSettingsInput};
 use super::pool_shapes::{UserPoolDescription, UserPoolType};
 use super::schema::{self, SchemaInput};
 use super::shapes::Empty;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::{PoolName, UserPoolId};
 use crate::random::{string_from, ALNUM};
+use crate::store::StoreError;
 use crate::App;
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Map;
 use std::sync::Arc;
-
-/// Request members echoed back as given (stored, not acted on yet).
-const PASSTHROUGH: &[&str] = &[
-    "AccountRecoverySetting",
-    "AdminCreateUserConfig",
-    "UserPoolTags",
-    "DeviceConfiguration",
-    "EmailConfiguration",
-    "SmsConfiguration",
-    "SmsAuthenticationMessage",
-    "UserPoolAddOns",
-    "UserAttributeUpdateSettings",
-    "UserPoolTier",
-    "VerificationMessageTemplate",
-];
-
-const DEFAULT_MESSAGE: &str = "Your verification code is {####}. ";
-
-/// `PasswordPolicyType` as sent; every member optional.
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase")]
-struct PasswordPolicyInput {
-    minimum_length: Option<i64>,
-    require_uppercase: Option<bool>,
-    require_lowercase: Option<bool>,
-    require_numbers: Option<bool>,
-    require_symbols: Option<bool>,
-    password_history_size: Option<i64>,
-    temporary_password_validity_days: Option<i64>,
-}
-
-#[derive(Deserialize, Default)]
-#[serde(rename_all = "PascalCase")]
-struct PoliciesInput {
-    password_policy: Option<PasswordPolicyInput>,
-}
 
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -61,70 +29,12 @@ struct UsernameConfigurationInput {
 #[serde(rename_all = "PascalCase")]
 pub struct CreateUserPoolInput {
     pool_name: PoolName,
-    policies: Option<PoliciesInput>,
-    lambda_config: Option<Value>,
-    auto_verified_attributes: Option<Vec<String>>,
     alias_attributes: Option<Vec<String>>,
     username_attributes: Option<Vec<String>>,
     schema: Option<Vec<SchemaInput>>,
     username_configuration: Option<UsernameConfigurationInput>,
-    mfa_configuration: Option<MfaConfiguration>,
-    deletion_protection: Option<DeletionProtection>,
-    email_verification_message: Option<String>,
-    email_verification_subject: Option<String>,
-    sms_verification_message: Option<String>,
     #[serde(flatten)]
-    rest: Map<String, Value>,
-}
-
-fn in_range(member: &str, v: Option<i64>, min: i64, max: i64, default: i64) -> ApiResult<u32> {
-    let v = v.unwrap_or(default);
-    if v < min {
-        return Err(ApiError::constraint(
-            member,
-            &format!("Member must have value greater than or equal to {min}"),
-        ));
-    }
-    if v > max {
-        return Err(ApiError::constraint(
-            member,
-            &format!("Member must have value less than or equal to {max}"),
-        ));
-    }
-    Ok(v as u32)
-}
-
-fn password_policy(input: Option<PasswordPolicyInput>) -> ApiResult<PasswordPolicy> {
-    let i = input.unwrap_or_default();
-    let d = PasswordPolicy::default();
-    let days = in_range(
-        "policies.passwordPolicy.temporaryPasswordValidityDays",
-        i.temporary_password_validity_days,
-        0,
-        365,
-        7,
-    )?;
-    Ok(PasswordPolicy {
-        minimum_length: in_range(
-            "policies.passwordPolicy.minimumLength",
-            i.minimum_length,
-            6,
-            99,
-            8,
-        )?,
-        require_uppercase: i.require_uppercase.unwrap_or(d.require_uppercase),
-        require_lowercase: i.require_lowercase.unwrap_or(d.require_lowercase),
-        require_numbers: i.require_numbers.unwrap_or(d.require_numbers),
-        require_symbols: i.require_symbols.unwrap_or(d.require_symbols),
-        password_history_size: in_range(
-            "policies.passwordPolicy.passwordHistorySize",
-            i.password_history_size,
-            0,
-            24,
-            0,
-        )?,
-        temporary_password_validity_days: if days == 0 { 7 } else { days },
-    })
+    settings: PoolSettingsInput,
 }
 
 /// Checks every value of a list member is in `allowed`.
@@ -141,21 +51,9 @@ pub fn check_enum_list(member: &str, values: &[String], allowed: &[&str]) -> Api
     Ok(())
 }
 
-fn template(member: &str, value: Option<String>) -> ApiResult<String> {
-    match value {
-        Some(v) if !v.contains("{####}") => Err(ApiError::invalid(format!(
-            "{member} must contain the {{####}} placeholder."
-        ))),
-        Some(v) => Ok(v),
-        None => Ok(DEFAULT_MESSAGE.to_string()),
-    }
-}
-
 /// Builds a new pool record (with fresh keys) from a CreateUserPool request.
 pub fn new_pool(app: &App, input: CreateUserPoolInput) -> ApiResult<UserPool> {
-    crate::triggers::custom_sender::check_config(input.lambda_config.as_ref())?;
-    let auto = input.auto_verified_attributes.unwrap_or_default();
-    check_enum_list("autoVerifiedAttributes", &auto, &["phone_number", "email"])?;
+    let settings = pool_settings(input.settings)?;
     let alias = input.alias_attributes.unwrap_or_default();
     check_enum_list(
         "aliasAttributes",
@@ -173,31 +71,6 @@ pub fn new_pool(app: &App, input: CreateUserPoolInput) -> ApiResult<UserPool> {
             "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool.",
         ));
     }
-    let template_in = input.rest.get("VerificationMessageTemplate");
-    let from_template = |key: &str| {
-        template_in
-            .and_then(|t| t.get(key))
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    };
-    let messages = VerificationMessages {
-        email_message: template(
-            "EmailVerificationMessage",
-            input
-                .email_verification_message
-                .or_else(|| from_template("EmailMessage")),
-        )?,
-        email_subject: input
-            .email_verification_subject
-            .or_else(|| from_template("EmailSubject"))
-            .unwrap_or_else(|| "Your verification code".into()),
-        sms_message: template(
-            "SmsVerificationMessage",
-            input
-                .sms_verification_message
-                .or_else(|| from_template("SmsMessage")),
-        )?,
-    };
     let now = app.clock.now_millis();
     let id = format!(
         "{}_{}",
@@ -205,7 +78,7 @@ pub fn new_pool(app: &App, input: CreateUserPoolInput) -> ApiResult<UserPool> {
         string_from(app.random.as_ref(), ALNUM, 9)
     );
     let (id_key, access_key) = (SigningKey::generate()?, SigningKey::generate()?);
-    Ok(UserPool {
+    let mut pool = UserPool {
         arn: format!(
             "arn:aws:cognito-idp:{}:{}:userpool/{id}",
             app.settings.region, app.settings.account_id
@@ -214,31 +87,61 @@ pub fn new_pool(app: &App, input: CreateUserPoolInput) -> ApiResult<UserPool> {
         name: input.pool_name.as_str().to_string(),
         created_ms: now,
         modified_ms: now,
-        password_policy: password_policy(input.policies.and_then(|p| p.password_policy))?,
+        password_policy: PasswordPolicy::default(),
         username_attributes: username_attrs,
         alias_attributes: alias,
-        auto_verified_attributes: auto,
+        auto_verified_attributes: Vec::new(),
         schema: schema::build(&input.schema.unwrap_or_default())?,
         // The API documents CaseSensitive=true as the default when the member is omitted.
         username_case_sensitive: input
             .username_configuration
             .is_none_or(|c| c.case_sensitive),
-        mfa_configuration: input.mfa_configuration.unwrap_or(MfaConfiguration::Off),
-        deletion_protection: input
-            .deletion_protection
-            .unwrap_or(DeletionProtection::Inactive),
-        lambda_config: input.lambda_config,
-        messages,
-        passthrough: input
-            .rest
-            .into_iter()
-            .filter(|(k, _)| PASSTHROUGH.contains(&k.as_str()))
-            .collect(),
+        mfa_configuration: MfaConfiguration::Off,
+        deletion_protection: DeletionProtection::Inactive,
+        lambda_config: None,
+        messages: VerificationMessages {
+            email_message: String::new(),
+            email_subject: String::new(),
+            sms_message: String::new(),
+        },
+        passthrough: Map::new(),
         keys: PoolKeys {
             id: id_key.to_stored()?,
             access: access_key.to_stored()?,
         },
-    })
+    };
+    settings.apply_to(&mut pool);
+    Ok(pool)
+}
+
+/// UpdateUserPool's request: CreateUserPool's members but those fixed at creation.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct UpdateUserPoolInput {
+    user_pool_id: UserPoolId,
+    pool_name: Option<PoolName>,
+    #[serde(flatten)]
+    settings: PoolSettingsInput,
+}
+
+/// UpdateUserPool. As in Cognito, every member not sent goes back to its default; the name
+/// (when not sent), the id, schema, sign-in attributes and keys are kept.
+pub async fn update_user_pool(app: &App, input: UpdateUserPoolInput) -> ApiResult<Empty> {
+    let current = load_pool(app, input.user_pool_id.as_str()).await?;
+    let settings = pool_settings(input.settings)?;
+    let mut pool = current.as_ref().clone();
+    if let Some(name) = input.pool_name {
+        pool.name = name.as_str().to_string();
+    }
+    settings.apply_to(&mut pool);
+    pool.modified_ms = app.clock.now_millis();
+    let written = app.store.update_pool(&pool).await;
+    app.configs.forget_pool(&pool.id);
+    match written {
+        Err(StoreError::Conflict) => Err(ApiError::pool_not_found(&pool.id)),
+        other => other.map_err(ApiError::from),
+    }?;
+    Ok(Empty {})
 }
 
 /// CreateUserPool's and DescribeUserPool's reply.

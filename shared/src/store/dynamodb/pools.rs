@@ -151,6 +151,37 @@ impl PoolStore for DynamoStore {
         conflict_if_taken(self.put_new(item).await)
     }
 
+    async fn update_client(&self, client: &AppClient) -> Result<(), StoreError> {
+        let mut item = with_gsi1(
+            doc_item(client_pk(&client.client_id), CLIENT_SK, "client", client)?,
+            clients_of(&client.pool_id),
+            client.client_id.as_str(),
+        );
+        item.insert(POOL_ID.into(), s(client.pool_id.as_str()));
+        // Fails both when the client is gone and when it is another pool's.
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression("attribute_exists(#pk) AND #p = :p")
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#p", POOL_ID)
+            .expression_attribute_values(":p", s(client.pool_id.as_str()))
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(()),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
+            {
+                Err(StoreError::Conflict)
+            }
+            Err(e) => Err(StoreError::Backend(sdk(e))),
+        }
+    }
+
     async fn get_client(&self, client_id: &str) -> Result<Option<AppClient>, Error> {
         self.get_doc(key(client_pk(client_id), CLIENT_SK)).await
     }

@@ -88,6 +88,22 @@ impl PoolStore for SqliteStore {
         Ok(())
     }
 
+    async fn update_client(&self, client: &AppClient) -> Result<(), StoreError> {
+        let data = to_json(client)?;
+        let n = self
+            .conn()
+            .execute(
+                "UPDATE clients SET data = ?3 WHERE client_id = ?1 AND pool_id = ?2",
+                params![client.client_id, client.pool_id, data],
+            )
+            .map_err(db)?;
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::Conflict)
+        }
+    }
+
     async fn get_client(&self, client_id: &str) -> Result<Option<AppClient>, Error> {
         self.get_doc(
             "SELECT data FROM clients WHERE client_id = ?1",
