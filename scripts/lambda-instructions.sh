@@ -2,7 +2,7 @@
 # Instructions each Lambda function executes at start, counted by callgrind: a figure that, unlike
 # the cold-start times of `lambda-bench`, does not move with the machine's load.
 #
-# Each release binary in target/release (hello-lambda and the seven functions; build them as the
+# Each release binary in target/release (hello-lambda and the eight functions; build them as the
 # lambda-bench docs say) is started with the settings lambda-bench gives it (the list below repeats
 # lambda-bench's `function_env`) and a Runtime API
 # address that refuses connections: it runs its whole init, fails its first poll and exits. The
@@ -14,7 +14,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 command -v valgrind >/dev/null || { echo "lambda-instructions.sh: needs valgrind (apt-get install valgrind)" >&2; exit 1; }
-bins=(hello-lambda sign-up sign-in token-refresh credentials jwks cognito-api admin)
+bins=(hello-lambda sign-up sign-in token-refresh credentials jwks cognito-api admin hosted-ui)
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 echo "| binary | instructions, exec to exit | × hello |"

@@ -1,17 +1,31 @@
 //! Every events/ file through its function's handler, in-process, on a freshly seeded App:
-//! each file is read as `lambda_http`'s API Gateway v2 event type and its reply (status, Cognito
-//! body, headers) is checked against the table below. A file missing from the table fails.
+//! each file is read as `lambda_http`'s API Gateway v2 event type and its reply (status, body,
+//! headers) is checked against the table below. A file missing from the table fails.
 
 use latchkey::lambda::Function;
-use latchkey_lambda_tests::{event_files, Fixture};
+use latchkey_lambda_tests::{event_files, Fixture, SIGNED_OUT};
 use serde_json::Value;
 
-/// What a reply must be: `Ok(members)` is 200 with those (dotted) members; `Err` is the
-/// status, `__type` and a piece of the message.
-type Expect = Result<&'static [&'static str], (u16, &'static str, &'static str)>;
+/// What a reply must be.
+enum Expect {
+    /// 200 JSON with these (dotted) members (an empty body when there are none).
+    Json(&'static [&'static str]),
+    /// A Cognito error: status, `__type` and a piece of the message.
+    Error(u16, &'static str, &'static str),
+    /// An HTML page: status and a piece of the page.
+    Page(u16, &'static str),
+    /// An OAuth endpoint's error (RFC 6749 §5.2): status and `error`.
+    OAuth(u16, &'static str),
+    /// A 302 whose `Location` starts with this, setting these cookies (by name).
+    Redirect(&'static str, &'static [&'static str]),
+}
 
-/// The `__type` of an expectation that is an HTML page.
-const HTML: &str = "html";
+use Expect::{Error, Json, OAuth, Page, Redirect};
+
+/// Where the hosted-ui events' authorization request goes to sign in.
+const LOGIN: &str = "/login?response_type=code&client_id=";
+/// The fixture's redirect URI ([`latchkey_lambda_tests::CALLBACK`]) with a code.
+const CALLBACK_CODE: &str = "https://app.example.com/callback?code=";
 
 fn expected(file: &str) -> Option<Expect> {
     const TOKENS: &[&str] = &[
@@ -19,81 +33,108 @@ fn expected(file: &str) -> Option<Expect> {
         "AuthenticationResult.IdToken",
     ];
     Some(match file {
-        "sign-up/rest-sign-up.json" | "sign-up/target-sign-up.json" => Ok(&["UserSub"]),
-        "sign-up/rest-confirm.json" | "sign-up/target-confirm-sign-up.json" => Ok(&[]),
+        "sign-up/rest-sign-up.json" | "sign-up/target-sign-up.json" => Json(&["UserSub"]),
+        "sign-up/rest-confirm.json" | "sign-up/target-confirm-sign-up.json" => Json(&[]),
         "sign-up/rest-resend.json" | "sign-up/target-resend-confirmation-code.json" => {
-            Ok(&["CodeDeliveryDetails.Destination"])
+            Json(&["CodeDeliveryDetails.Destination"])
         }
-        // An HTML page, not a Cognito body: the status, `HTML` and a piece of the page.
-        "sign-up/get-confirm-user-forged-code.json" => Err((
-            400,
-            HTML,
-            "Invalid verification code provided, please try again.",
-        )),
-        "sign-up/wrong-function-initiate-auth.json" => Err((
+        // An HTML page, not a Cognito body.
+        "sign-up/get-confirm-user-forged-code.json" => {
+            Page(400, "Invalid verification code provided, please try again.")
+        }
+        "sign-up/wrong-function-initiate-auth.json" => Error(
             400,
             "UnknownOperationException",
             "the sign-in function (POST /sign-in)",
-        )),
-        "sign-in/rest-sign-in.json" | "sign-in/target-initiate-auth.json" => Ok(TOKENS),
-        "sign-in/target-respond-to-auth-challenge.json" => Ok(TOKENS),
-        "sign-in/wrong-function-refresh.json" => Err((
+        ),
+        "sign-in/rest-sign-in.json" | "sign-in/target-initiate-auth.json" => Json(TOKENS),
+        "sign-in/target-respond-to-auth-challenge.json" => Json(TOKENS),
+        "sign-in/wrong-function-refresh.json" => Error(
             400,
             "UnknownOperationException",
             "the token-refresh function (POST /token/refresh)",
-        )),
+        ),
         "token-refresh/rest-refresh.json"
         | "token-refresh/target-initiate-auth-refresh.json"
-        | "token-refresh/target-get-tokens-from-refresh-token.json" => Ok(TOKENS),
+        | "token-refresh/target-get-tokens-from-refresh-token.json" => Json(TOKENS),
         "token-refresh/target-revoke-token.json" | "token-refresh/target-global-sign-out.json" => {
-            Ok(&[])
+            Json(&[])
         }
-        "credentials/target-get-id.json" | "cognito-api/target-get-id.json" => Ok(&["IdentityId"]),
-        "credentials/target-get-credentials-for-identity.json" => Ok(&[
+        "credentials/target-get-id.json" | "cognito-api/target-get-id.json" => {
+            Json(&["IdentityId"])
+        }
+        "credentials/target-get-credentials-for-identity.json" => Json(&[
             "IdentityId",
             "Credentials.AccessKeyId",
             "Credentials.SessionToken",
         ]),
-        "credentials/target-get-open-id-token.json" => Ok(&["IdentityId", "Token"]),
-        "jwks/pool-jwks.json" | "jwks/identity-jwks.json" => Ok(&["keys"]),
+        "credentials/target-get-open-id-token.json" => Json(&["IdentityId", "Token"]),
+        "jwks/pool-jwks.json" | "jwks/identity-jwks.json" => Json(&["keys"]),
         "jwks/pool-openid-configuration.json" | "jwks/identity-openid-configuration.json" => {
-            Ok(&["issuer", "jwks_uri"])
+            Json(&["issuer", "jwks_uri"])
         }
-        "cognito-api/target-sign-up.json" => Ok(&["UserSub"]),
-        "cognito-api/target-initiate-auth.json" => Ok(TOKENS),
-        "cognito-api/target-get-user.json" => Ok(&["Username", "UserAttributes"]),
-        "cognito-api/signed-list-user-pools.json" => Ok(&["UserPools"]),
-        "cognito-api/signed-create-user-pool.json" => Ok(&["UserPool.Id"]),
-        "cognito-api/signed-list-identity-pools.json" => Ok(&["IdentityPools"]),
-        "cognito-api/unsigned-admin-get-user.json" => Err((
+        "cognito-api/target-sign-up.json" => Json(&["UserSub"]),
+        "cognito-api/target-initiate-auth.json" => Json(TOKENS),
+        "cognito-api/target-get-user.json" => Json(&["Username", "UserAttributes"]),
+        "cognito-api/signed-list-user-pools.json" => Json(&["UserPools"]),
+        "cognito-api/signed-create-user-pool.json" => Json(&["UserPool.Id"]),
+        "cognito-api/signed-list-identity-pools.json" => Json(&["IdentityPools"]),
+        "cognito-api/unsigned-admin-get-user.json" => Error(
             400,
             "MissingAuthenticationTokenException",
             "Request is missing Authentication Token",
-        )),
-        "cognito-api/bad-signature-list-user-pools.json" => Err((
+        ),
+        "cognito-api/bad-signature-list-user-pools.json" => Error(
             400,
             "InvalidSignatureException",
             "does not match the signature you provided",
-        )),
-        "cognito-api/unknown-key-list-user-pools.json" => Err((
+        ),
+        "cognito-api/unknown-key-list-user-pools.json" => Error(
             400,
             "UnrecognizedClientException",
             "The security token included in the request is invalid.",
-        )),
-        "admin/target-admin-get-user.json" => Ok(&["Username", "UserAttributes", "UserStatus"]),
-        "admin/target-admin-create-user.json" => Ok(&["User.Username"]),
-        "admin/target-list-user-pools.json" => Ok(&["UserPools"]),
-        "admin/target-create-identity-pool.json" => Ok(&["IdentityPoolId"]),
-        "admin/no-iam-admin-get-user.json" => Err((
+        ),
+        "admin/target-admin-get-user.json" => Json(&["Username", "UserAttributes", "UserStatus"]),
+        "admin/target-admin-create-user.json" => Json(&["User.Username"]),
+        "admin/target-list-user-pools.json" => Json(&["UserPools"]),
+        "admin/target-create-identity-pool.json" => Json(&["IdentityPoolId"]),
+        "admin/no-iam-admin-get-user.json" => Error(
             400,
             "MissingAuthenticationTokenException",
             "Request is missing Authentication Token",
-        )),
-        "admin/wrong-function-sign-up.json" => Err((
+        ),
+        "admin/wrong-function-sign-up.json" => Error(
             400,
             "UnknownOperationException",
             "the sign-up function (POST /sign-up) or the cognito-api function (POST /)",
-        )),
+        ),
+        "hosted-ui/get-authorize.json" => Redirect(LOGIN, &[]),
+        "hosted-ui/get-login.json" => Page(200, "Sign in with your username and password"),
+        "hosted-ui/post-login.json" => Redirect(CALLBACK_CODE, &["latchkey-session"]),
+        "hosted-ui/post-login-bad-csrf.json" => {
+            Page(403, "Your session has expired. Please try again.")
+        }
+        "hosted-ui/post-login-challenge.json" => Redirect(CALLBACK_CODE, &["latchkey-session"]),
+        "hosted-ui/post-token-code.json" => Json(&[
+            "access_token",
+            "id_token",
+            "refresh_token",
+            "token_type",
+            "expires_in",
+        ]),
+        "hosted-ui/post-token-forged-code.json" => OAuth(400, "invalid_grant"),
+        "hosted-ui/post-token-refresh.json" => Json(&["access_token", "id_token"]),
+        "hosted-ui/get-user-info.json" | "hosted-ui/post-user-info.json" => {
+            Json(&["sub", "email", "username"])
+        }
+        "hosted-ui/get-user-info-api-token.json" => OAuth(401, "invalid_token"),
+        "hosted-ui/post-revoke.json" => Json(&[]),
+        "hosted-ui/get-logout.json" => Redirect(SIGNED_OUT, &["latchkey-session"]),
+        "hosted-ui/wrong-function-initiate-auth.json" => Error(
+            400,
+            "UnknownOperationException",
+            "the sign-in function (POST /sign-in)",
+        ),
         _ => return None,
     })
 }
@@ -123,33 +164,68 @@ async fn check(function: Function, file: &std::path::Path, name: &str) -> Result
     if header("x-amzn-requestid") != "EXAMPLErequestId0=" {
         return Err("reply lacks x-amzn-RequestId from the event".into());
     }
-    if let Err((want_status, HTML, want_text)) = expect {
-        let page = String::from_utf8_lossy(response.body());
-        if status != want_status
-            || !header("content-type").starts_with("text/html")
-            || !page.contains(want_text)
-        {
-            return Err(format!(
-                "expected a {want_status} HTML page «{want_text}», got {status} {page}"
-            ));
-        }
-        return Ok(());
-    }
-    if !header("content-type").starts_with("application/") {
-        return Err("reply has no JSON content type".into());
-    }
-    let body: Value = serde_json::from_slice(response.body())
-        .map_err(|e| format!("{status}: body is not JSON: {e}"))?;
+    let text = String::from_utf8_lossy(response.body());
+    let json = || serde_json::from_slice::<Value>(response.body());
+    let is_json = header("content-type").starts_with("application/");
     match expect {
-        Ok(members) => {
-            if status != 200 {
-                return Err(format!("expected 200, got {status} {body}"));
+        Page(want_status, want_text) => {
+            if status != want_status
+                || !header("content-type").starts_with("text/html")
+                || !text.contains(want_text)
+            {
+                return Err(format!(
+                    "expected a {want_status} HTML page «{want_text}», got {status} {text}"
+                ));
             }
+        }
+        Redirect(to, cookies) => {
+            let location = header("location");
+            if status != 302 || !location.starts_with(to) {
+                return Err(format!(
+                    "expected a 302 to {to}…, got {status} «{location}»"
+                ));
+            }
+            let set: Vec<&str> = response
+                .headers()
+                .get_all("set-cookie")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect();
+            for cookie in cookies {
+                let prefix = format!("{cookie}=");
+                if !set
+                    .iter()
+                    .any(|c| c.starts_with(&prefix) && c.contains("; Secure"))
+                {
+                    return Err(format!("no Secure {cookie} cookie set: {set:?}"));
+                }
+            }
+        }
+        Json(members) => {
+            if status != 200 || !is_json {
+                return Err(format!("expected 200 JSON, got {status} {text}"));
+            }
+            if members.is_empty() && text.is_empty() {
+                return Ok(());
+            }
+            let body = json().map_err(|e| format!("{status}: body is not JSON: {e}"))?;
             if let Some(m) = members.iter().find(|m| member(&body, m).is_none()) {
                 return Err(format!("200 without {m}: {body}"));
             }
         }
-        Err((want_status, want_type, want_text)) => {
+        OAuth(want_status, want_error) => {
+            let body = json().map_err(|e| format!("{status}: body is not JSON: {e}"))?;
+            if status != want_status || !is_json || body["error"] != want_error {
+                return Err(format!(
+                    "expected {want_status} {{\"error\": \"{want_error}\"}}, got {status} {body}"
+                ));
+            }
+        }
+        Error(want_status, want_type, want_text) => {
+            if !is_json {
+                return Err("reply has no JSON content type".into());
+            }
+            let body = json().map_err(|e| format!("{status}: body is not JSON: {e}"))?;
             let message = body["message"].as_str().unwrap_or_default();
             if status != want_status || body["__type"] != want_type || !message.contains(want_text)
             {

@@ -10,9 +10,12 @@ NotAuthorized; functions/tests/events.rs replaces them with a live fixture's val
 Run: python3 functions/tests/gen_events.py   (needs botocore: pip install botocore)
 """
 
+import base64
 import datetime
+import hashlib
 import json
 import os
+import urllib.parse
 
 import botocore.auth
 from botocore.awsrequest import AWSRequest
@@ -39,7 +42,11 @@ botocore.auth.get_current_datetime = lambda: datetime.datetime.fromtimestamp(
 ).replace(tzinfo=None)
 
 
-def event(method, path, body=None, headers=None, route=None, iam=False, path_params=None):
+def event(method, path, body=None, headers=None, route=None, iam=False, path_params=None,
+          query=None, cookies=None, b64=False):
+    """One request event. `query` is the raw query string, `cookies` the request's cookies
+    (API Gateway v2 moves them out of `headers` into `cookies`), `b64` sends the body
+    base64-encoded, as API Gateway does with form posts."""
     h = {
         "accept": "*/*",
         "host": HOST,
@@ -86,15 +93,24 @@ def event(method, path, body=None, headers=None, route=None, iam=False, path_par
         "version": "2.0",
         "routeKey": ctx["routeKey"],
         "rawPath": path,
-        "rawQueryString": "",
+        "rawQueryString": query or "",
         "headers": h,
         "requestContext": ctx,
         "isBase64Encoded": False,
     }
+    if cookies:
+        ev["cookies"] = cookies
+    if b64:
+        ev["isBase64Encoded"] = True
+    if query:
+        params = {}
+        for k, v in urllib.parse.parse_qsl(query, keep_blank_values=True):
+            params[k] = f"{params[k]},{v}" if k in params else v
+        ev["queryStringParameters"] = params
     if path_params:
         ev["pathParameters"] = path_params
     if body is not None:
-        ev["body"] = body
+        ev["body"] = base64.b64encode(body.encode()).decode() if b64 else body
     return ev
 
 
@@ -139,6 +155,35 @@ NEW_PASSWORD = {"ClientId": CLIENT, "ChallengeName": "NEW_PASSWORD_REQUIRED",
                 "ChallengeResponses": {"USERNAME": "erin", "NEW_PASSWORD": "N3wPassw0rd!"}}
 LOGINS = {PROVIDER: "EXAMPLE_ID_TOKEN"}
 
+# The hosted UI: the fixture's client is registered with these URLs (functions/tests/support.rs).
+CALLBACK = "https://app.example.com/callback"
+SIGNED_OUT = "https://app.example.com/signed-out"
+# PKCE (RFC 7636): the verifier and its S256 challenge.
+VERIFIER = "EXAMPLEverifier0123456789abcdefghijklmnopqrstuvwxyz"
+CHALLENGE = base64.urlsafe_b64encode(hashlib.sha256(VERIFIER.encode()).digest()).decode().rstrip("=")
+AUTHORIZE = urllib.parse.urlencode([
+    ("response_type", "code"), ("client_id", CLIENT), ("redirect_uri", CALLBACK),
+    ("scope", "openid email profile"), ("state", "EXAMPLEstate"),
+    ("code_challenge", CHALLENGE), ("code_challenge_method", "S256"),
+])
+# The CSRF double-submit pair: any value, as long as cookie and form field agree.
+CSRF = "EXAMPLEcsrf000000000000000000000000000000000"
+FORM = {"content-type": "application/x-www-form-urlencoded"}
+PAGE = {"accept": "text/html"}
+
+
+def page(path, query=None, cookies=None):
+    return event("GET", path, headers=PAGE, query=query, cookies=cookies)
+
+
+def form(path, pairs, query=None, cookies=None, b64=False, headers=None):
+    return event("POST", path, urllib.parse.urlencode(pairs), {**FORM, **(headers or {})},
+                 query=query, cookies=cookies, b64=b64)
+
+
+def bearer(method, token):
+    return event(method, "/oauth2/userInfo", headers={"authorization": f"Bearer {token}"})
+
 EVENTS = {
     "sign-up/rest-sign-up.json": rest("/sign-up", sign_up("carol")),
     "sign-up/rest-confirm.json": rest("/sign-up/confirm", CONFIRM),
@@ -150,6 +195,9 @@ EVENTS = {
         target("/sign-up/resend", IDP + "ResendConfirmationCode", RESEND),
     "sign-up/wrong-function-initiate-auth.json":
         target("/sign-up", IDP + "InitiateAuth", ALICE),
+    "sign-up/get-confirm-user-forged-code.json":
+        page("/confirmUser", query="client_id=exampleclientid000000000a&user_name=bob"
+             "&confirmation_code=000000"),
     "sign-in/rest-sign-in.json": rest("/sign-in", ALICE),
     "sign-in/target-initiate-auth.json": target("/sign-in", IDP + "InitiateAuth", ALICE),
     "sign-in/target-respond-to-auth-challenge.json":
@@ -223,6 +271,42 @@ EVENTS = {
         target("/admin", IDP + "AdminGetUser", {"UserPoolId": POOL, "Username": "alice"}),
     "admin/wrong-function-sign-up.json":
         target("/admin", IDP + "SignUp", sign_up("heidi"), iam=True),
+    "hosted-ui/get-authorize.json": page("/oauth2/authorize", query=AUTHORIZE),
+    "hosted-ui/get-login.json": page("/login", query=AUTHORIZE),
+    "hosted-ui/post-login.json":
+        form("/login", [("_csrf", CSRF), ("username", "alice"), ("password", "Passw0rd!")],
+             query=AUTHORIZE, cookies=[f"XSRF-TOKEN={CSRF}"], b64=True),
+    "hosted-ui/post-login-bad-csrf.json":
+        form("/login", [("_csrf", "EXAMPLEnotthecookie"), ("username", "alice"),
+                        ("password", "Passw0rd!")],
+             query=AUTHORIZE, cookies=[f"XSRF-TOKEN={CSRF}"], b64=True),
+    "hosted-ui/post-login-challenge.json":
+        form("/login/challenge",
+             [("_csrf", CSRF), ("challenge", "NEW_PASSWORD_REQUIRED"),
+              ("session", "EXAMPLE_SESSION_0000000000"), ("username", "erin"),
+              ("new_password", "N3wPassw0rd!")],
+             query=AUTHORIZE, cookies=[f"XSRF-TOKEN={CSRF}"]),
+    "hosted-ui/post-token-code.json":
+        form("/oauth2/token", [("grant_type", "authorization_code"), ("client_id", CLIENT),
+                               ("code", "EXAMPLE_AUTH_CODE"), ("redirect_uri", CALLBACK)]),
+    "hosted-ui/post-token-forged-code.json":
+        form("/oauth2/token", [("grant_type", "authorization_code"), ("client_id", CLIENT),
+                               ("code", "EXAMPLEforgedcode"), ("redirect_uri", CALLBACK),
+                               ("code_verifier", VERIFIER)]),
+    "hosted-ui/post-token-refresh.json":
+        form("/oauth2/token", [("grant_type", "refresh_token"), ("client_id", CLIENT),
+                               ("refresh_token", "EXAMPLE_REFRESH_TOKEN")]),
+    "hosted-ui/get-user-info.json": bearer("GET", "EXAMPLE_OAUTH_ACCESS_TOKEN"),
+    "hosted-ui/post-user-info.json": bearer("POST", "EXAMPLE_OAUTH_ACCESS_TOKEN"),
+    "hosted-ui/get-user-info-api-token.json": bearer("GET", "EXAMPLE_ACCESS_TOKEN"),
+    "hosted-ui/post-revoke.json":
+        form("/oauth2/revoke", [("token", "EXAMPLE_REFRESH_TOKEN"), ("client_id", CLIENT)]),
+    "hosted-ui/get-logout.json":
+        page("/logout", query=urllib.parse.urlencode([("client_id", CLIENT),
+                                                      ("logout_uri", SIGNED_OUT)]),
+             cookies=["latchkey-session=EXAMPLE_HOSTED_SESSION"]),
+    "hosted-ui/wrong-function-initiate-auth.json":
+        target("/oauth2/token", IDP + "InitiateAuth", ALICE),
 }
 
 if __name__ == "__main__":

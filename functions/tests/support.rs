@@ -5,9 +5,11 @@
 
 use async_trait::async_trait;
 use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequest;
+use lambda_http::http;
 use lambda_http::request::LambdaRequest;
 use latchkey::clock::Clock;
 use latchkey::config::Config;
+use latchkey::edge::EdgeRequest;
 use latchkey::lambda::{Function, Handler};
 use latchkey::protocol::sigv4::AccessKey;
 use latchkey::protocol::{dispatch, dispatch_identity};
@@ -29,6 +31,10 @@ pub const ADMIN_KEY_ID: &str = "LKIAEXAMPLEADMIN0001";
 /// Its secret.
 pub const ADMIN_SECRET: &str = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY";
 const PASSWORD: &str = "Passw0rd!";
+/// The redirect URI the fixture's client registers (gen_events.py's `CALLBACK`).
+pub const CALLBACK: &str = "https://app.example.com/callback";
+/// Its sign-out URL (gen_events.py's `SIGNED_OUT`).
+pub const SIGNED_OUT: &str = "https://app.example.com/signed-out";
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
 
@@ -89,7 +95,9 @@ impl Fixture {
     /// trigger invoker, never called: the fixture's pools have no triggers) and seeds it:
     /// pool, client, confirmed `alice` with tokens, unconfirmed `bob` with a code, `erin` with
     /// a temporary password and an open NEW_PASSWORD_REQUIRED session, an identity pool
-    /// trusting the pool, and alice's identity.
+    /// trusting the pool, alice's identity, and two hosted sign-ins of alice through the login
+    /// form: one's code and hosted session are left for the events, the other's code is
+    /// exchanged for an OAuth access token (with `openid`, for userInfo).
     pub async fn new() -> Result<Self, Failure> {
         let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory()?);
         let config = config()?;
@@ -115,7 +123,11 @@ impl Fixture {
             "CreateUserPoolClient",
             json!({
             "UserPoolId": pool_id, "ClientName": "web",
-            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+            "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            "AllowedOAuthFlowsUserPoolClient": true, "AllowedOAuthFlows": ["code"],
+            "AllowedOAuthScopes": ["openid", "email", "profile"],
+            "CallbackURLs": [CALLBACK], "LogoutURLs": [SIGNED_OUT],
+            "SupportedIdentityProviders": ["COGNITO"]}),
         )
         .await?;
         let client_id = text(&client, &["UserPoolClient", "ClientId"])?;
@@ -199,6 +211,9 @@ impl Fixture {
             "Logins": {provider: id_token}}),
         )
         .await?;
+        let hosted = hosted_sign_in(a, &client_id).await?;
+        let spare = hosted_sign_in(a, &client_id).await?;
+        let oauth_access = oauth_access_token(a, &client_id, &spare.code).await?;
         let values = vec![
             ("us-east-1_EXAMPLE01", pool_id),
             ("exampleclientid000000000a", client_id),
@@ -215,6 +230,9 @@ impl Fixture {
                 text(&identity, &["IdentityId"])?,
             ),
             ("\"123456\"", format!("\"{code}\"")),
+            ("EXAMPLE_AUTH_CODE", hosted.code),
+            ("EXAMPLE_HOSTED_SESSION", hosted.session),
+            ("EXAMPLE_OAUTH_ACCESS_TOKEN", oauth_access),
         ];
         Ok(Self { app, values })
     }
@@ -226,8 +244,8 @@ impl Fixture {
     }
 
     /// Reads an events/ file as API Gateway's payload 2.0 event, replacing placeholders in the
-    /// path, query and body (never in a signed request: its signature covers the body), and converts
-    /// it to the request `lambda_http` hands a handler.
+    /// path, query, body, headers and cookies (never in a signed request: its signature covers
+    /// the body), and converts it to the request `lambda_http` hands a handler.
     pub fn request(&self, file: &Path) -> Result<lambda_http::Request, Failure> {
         let event: ApiGatewayV2httpRequest = serde_json::from_str(&self.event_json(file)?)?;
         Ok(LambdaRequest::ApiGatewayV2(event).into())
@@ -236,18 +254,125 @@ impl Fixture {
     /// An events/ file with its placeholders replaced, as JSON text.
     pub fn event_json(&self, file: &Path) -> Result<String, Failure> {
         let mut event: Value = serde_json::from_str(&std::fs::read_to_string(file)?)?;
-        let signed = event["headers"].get("authorization").is_some();
+        let signed = event["headers"]
+            .get("authorization")
+            .and_then(Value::as_str)
+            .is_some_and(|a| a.starts_with("AWS4-"));
+        if signed {
+            return Ok(event.to_string());
+        }
+        // Values go into form bodies percent-encoded (a session may hold `+` or `/`).
+        let form = event["headers"]["content-type"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("application/x-www-form-urlencoded"));
+        let fill = |s: &str, encode: bool| {
+            self.values.iter().fold(s.to_string(), |s, (p, v)| {
+                s.replace(p, &if encode { form_encoded(v) } else { v.clone() })
+            })
+        };
         for field in ["body", "rawPath", "rawQueryString"] {
-            if let Some(s) = event[field].as_str().filter(|_| !signed) {
-                let mut s = s.to_string();
-                for (placeholder, value) in &self.values {
-                    s = s.replace(placeholder, value);
+            if let Some(s) = event[field].as_str() {
+                event[field] = Value::String(fill(s, form && field == "body"));
+            }
+        }
+        if let Some(headers) = event["headers"].as_object_mut() {
+            for value in headers.values_mut() {
+                if let Some(s) = value.as_str() {
+                    *value = Value::String(fill(s, false));
                 }
-                event[field] = Value::String(s);
+            }
+        }
+        if let Some(cookies) = event["cookies"].as_array_mut() {
+            for value in cookies.iter_mut() {
+                if let Some(s) = value.as_str() {
+                    *value = Value::String(fill(s, false));
+                }
             }
         }
         Ok(event.to_string())
     }
+}
+
+/// `s` percent-encoded for a form body (RFC 3986 unreserved characters kept).
+fn form_encoded(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// What a hosted sign-in through the login form leaves: the code it redirected with and the
+/// hosted session cookie's value.
+struct HostedSignIn {
+    code: String,
+    session: String,
+}
+
+/// Signs `alice` in through `POST /login` (the edge, as the server and the hosted-ui
+/// function run it) for `client_id`, code flow without PKCE.
+async fn hosted_sign_in(app: &App, client_id: &str) -> Result<HostedSignIn, Failure> {
+    let query = format!(
+        "response_type=code&client_id={client_id}&redirect_uri={}&scope=openid+email+profile",
+        form_encoded(CALLBACK)
+    );
+    let mut req = EdgeRequest::new(http::Method::POST, "/login", "fixture");
+    req.query = query;
+    let csrf = "fixturecsrf";
+    req.headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
+    req.headers.insert(
+        http::header::COOKIE,
+        http::HeaderValue::from_str(&format!("XSRF-TOKEN={csrf}"))?,
+    );
+    req.body = format!(
+        "_csrf={csrf}&username=alice&password={}",
+        form_encoded(PASSWORD)
+    )
+    .into();
+    let resp = latchkey::edge::handle(app, &req).await;
+    let header = |name: http::header::HeaderName| {
+        resp.headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+    };
+    let location = header(http::header::LOCATION).concat();
+    let code = location
+        .split_once("code=")
+        .map(|(_, rest)| rest.split('&').next().unwrap_or_default().to_string())
+        .ok_or_else(|| format!("hosted sign-in: {} to «{location}»", resp.status))?;
+    let session = header(http::header::SET_COOKIE)
+        .iter()
+        .find_map(|c| c.strip_prefix("latchkey-session="))
+        .and_then(|c| c.split(';').next())
+        .map(str::to_string)
+        .ok_or("hosted sign-in set no session cookie")?;
+    Ok(HostedSignIn { code, session })
+}
+
+/// The access token `POST /oauth2/token` gives for `code` (it carries `openid`).
+async fn oauth_access_token(app: &App, client_id: &str, code: &str) -> Result<String, Failure> {
+    let mut req = EdgeRequest::new(http::Method::POST, "/oauth2/token", "fixture");
+    req.headers.insert(
+        http::header::CONTENT_TYPE,
+        http::HeaderValue::from_static("application/x-www-form-urlencoded"),
+    );
+    req.body = format!(
+        "grant_type=authorization_code&client_id={client_id}&code={code}&redirect_uri={}",
+        form_encoded(CALLBACK)
+    )
+    .into();
+    let resp = latchkey::edge::handle(app, &req).await;
+    let body: Value = serde_json::from_slice(&resp.body)?;
+    text(&body, &["access_token"])
 }
 
 /// The settings the fixture's App is built with (the in-memory store, a fixed issuer).

@@ -10,8 +10,8 @@
 //!
 //! Build and run (the function binaries sit beside this one):
 //! `cargo build --release -p latchkey-lambda-bench $(for f in sign-up sign-in token-refresh
-//! credentials jwks cognito-api admin; do printf -- '-p latchkey-fn-%s ' $f; done)` then
-//! `target/release/lambda-bench`. With `AWS_ENDPOINT_URL_DYNAMODB` set (moto:
+//! credentials jwks cognito-api admin hosted-ui; do printf -- '-p latchkey-fn-%s ' $f; done)`
+//! then `target/release/lambda-bench`. With `AWS_ENDPOINT_URL_DYNAMODB` set (moto:
 //! `scripts/moto.sh start`) the functions run on a seeded table, so the invocation does its real
 //! work (argon2 for sign-in); without it they run on an empty in-memory store, which needs the
 //! functions built with `--features latchkey/memory-store`.
@@ -44,6 +44,7 @@ fn event_for(function: Function) -> &'static str {
         Function::Jwks => "jwks/pool-jwks.json",
         Function::CognitoApi => "cognito-api/target-initiate-auth.json",
         Function::Admin => "admin/target-admin-get-user.json",
+        Function::HostedUi => "hosted-ui/post-login.json",
     }
 }
 

@@ -109,6 +109,20 @@ mod tests {
         );
         assert_eq!(Function::CognitoApi.routes(), [("POST", "/")]);
         assert_eq!(Function::Admin.routes(), [("POST", "/admin")]);
+        assert_eq!(
+            Function::HostedUi.routes(),
+            [
+                ("GET", "/oauth2/authorize"),
+                ("GET", "/login"),
+                ("POST", "/login"),
+                ("POST", "/login/challenge"),
+                ("POST", "/oauth2/token"),
+                ("GET", "/oauth2/userInfo"),
+                ("POST", "/oauth2/userInfo"),
+                ("POST", "/oauth2/revoke"),
+                ("GET", "/logout")
+            ]
+        );
         for f in Function::ALL {
             assert_eq!(Function::from_name(f.name()), Some(f));
         }
@@ -122,7 +136,12 @@ mod tests {
         );
         assert_eq!(Function::SignIn.rest_paths(), ["/sign-in"]);
         assert_eq!(Function::TokenRefresh.rest_paths(), ["/token/refresh"]);
-        for f in [Function::Credentials, Function::Jwks, Function::CognitoApi] {
+        for f in [
+            Function::Credentials,
+            Function::Jwks,
+            Function::CognitoApi,
+            Function::HostedUi,
+        ] {
             assert!(f.rest_paths().is_empty(), "{f:?}");
         }
         assert_eq!(server_of_rest("/sign-up/resend/"), Some(Function::SignUp));
@@ -131,6 +150,8 @@ mod tests {
             Some(Function::TokenRefresh)
         );
         assert_eq!(server_of_rest("/credentials"), None);
+        // The OAuth endpoints take forms, not Cognito's JSON: no REST route.
+        assert_eq!(server_of_rest("/oauth2/token"), None);
         assert_eq!(server_of_rest("/nope"), None);
     }
 
@@ -167,6 +188,11 @@ mod tests {
         );
         assert!(servers_of_target("Nope.Op", None).is_empty());
         assert!(!Function::Jwks.serves_target(&idp("GetUser"), None));
+        assert!(!Function::HostedUi.serves_target(&idp("InitiateAuth"), None));
+        assert_eq!(
+            Function::HostedUi.access(&idp("InitiateAuth")),
+            Access::Open
+        );
         assert_eq!(Function::Admin.access(&idp("SignUp")), Access::Iam);
         assert_eq!(
             Function::CognitoApi.access(&idp("ListUserPools")),
@@ -186,6 +212,11 @@ mod tests {
         assert_eq!(
             Function::Jwks.not_served("GET /x", &[]),
             "GET /x is not served by the jwks function."
+        );
+        assert_eq!(
+            Function::SignIn.not_served("POST /oauth2/token", &[Function::HostedUi]),
+            "POST /oauth2/token is not served by the sign-in function: send it to the \
+             hosted-ui function (GET /oauth2/authorize)."
         );
     }
 }

@@ -20,6 +20,9 @@ pub enum Function {
     CognitoApi,
     /// The signed (administration) operations, behind IAM authorization.
     Admin,
+    /// The OAuth 2.0 endpoints (authorize, token, userInfo, revoke, logout) and the managed
+    /// login pages (`/login`, `/login/challenge`).
+    HostedUi,
 }
 
 /// How a request for an operation a function serves must be authenticated.
@@ -35,7 +38,7 @@ pub enum Access {
 
 impl Function {
     /// Every function, in template order.
-    pub const ALL: [Function; 7] = [
+    pub const ALL: [Function; 8] = [
         Function::SignUp,
         Function::SignIn,
         Function::TokenRefresh,
@@ -43,6 +46,7 @@ impl Function {
         Function::Jwks,
         Function::CognitoApi,
         Function::Admin,
+        Function::HostedUi,
     ];
 
     /// The crate folder under `functions/` and the binary name.
@@ -55,6 +59,7 @@ impl Function {
             Function::Jwks => "jwks",
             Function::CognitoApi => "cognito-api",
             Function::Admin => "admin",
+            Function::HostedUi => "hosted-ui",
         }
     }
 

@@ -241,14 +241,14 @@ const fn sign_up(path: &'static str, operation: &'static str) -> Route {
     }
 }
 
-/// A route of the OAuth endpoints and login pages.
+/// A route of the OAuth endpoints and login pages (the hosted-ui function).
 const fn oauth(method: Method, path: &'static str, route: OAuthRoute) -> Route {
     Route {
         method,
         path,
         action: Action::OAuth(route),
         targets: Targets::None,
-        functions: &[],
+        functions: &[Function::HostedUi],
         server: true,
     }
 }

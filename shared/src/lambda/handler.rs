@@ -207,7 +207,10 @@ fn not_served(message: String) -> EdgeResponse {
 
 /// The edge's view of an API Gateway request: the path as the client sent it (`rawPath`), the
 /// request id (Lambda's, else API Gateway's, else `-`), and the IAM caller API Gateway's
-/// AWS_IAM authorizer let through, if it did.
+/// AWS_IAM authorizer let through, if it did. The rest passes unchanged: the raw query string
+/// (`lambda_http` puts `rawQueryString` in the URI), every header (the event's `cookies` are
+/// joined into `Cookie` by `lambda_http`), and the body, already base64-decoded when API
+/// Gateway encoded it (as it does with form posts).
 fn edge_request(req: Request) -> EdgeRequest {
     let raw = req.raw_http_path();
     let path = if raw.is_empty() {
@@ -252,6 +255,9 @@ fn iam_caller(req: &Request) -> Option<String> {
         .or_else(|| iam.access_key.clone())
 }
 
+/// The `lambda_http` response. Headers are kept as the edge set them, repeated ones included:
+/// `lambda_http` moves every `Set-Cookie` into the payload 2.0 response's `cookies` array (its
+/// `headers` map would fold them into one line), as functions/tests/routing.rs checks.
 fn respond(resp: EdgeResponse) -> Response<Body> {
     let body = match String::from_utf8(resp.body) {
         Ok(text) => Body::Text(text),
