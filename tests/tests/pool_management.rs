@@ -1,8 +1,11 @@
 //! Pool and app-client management through the AWS SDK: CreateUserPool, DescribeUserPool,
 //! ListUserPools, CreateUserPoolClient, DescribeUserPoolClient, ListUserPoolClients and the
-//! deletes, with the echoed settings and the Cognito ID formats.
+//! deletes, with the echoed settings and the Cognito ID formats; UpdateUserPool,
+//! UpdateUserPoolClient and the clients' OAuth settings in [`updates`].
 
 use crate::common;
+
+mod updates;
 
 use aws_sdk_cognitoidentityprovider::types::{
     AttributeDataType, ExplicitAuthFlowsType, PasswordPolicyType, SchemaAttributeType,
