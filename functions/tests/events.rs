@@ -135,6 +135,17 @@ fn expected(file: &str) -> Option<Expect> {
             "UnknownOperationException",
             "the sign-in function (POST /sign-in)",
         ),
+        "hosted-ui/get-signup.json" => Page(200, "Create an account."),
+        "hosted-ui/post-signup.json" => Redirect("/confirmUser?response_type=code", &[]),
+        "hosted-ui/post-confirm-user-forged-code.json"
+        | "hosted-ui/post-confirm-forgot-password-forged-code.json" => {
+            Page(400, "Invalid verification code provided, please try again.")
+        }
+        "hosted-ui/get-forgot-password.json" => Page(200, "Forgot your password?"),
+        "hosted-ui/post-forgot-password.json" => {
+            Redirect("/confirmForgotPassword?response_type=code", &[])
+        }
+        "hosted-ui/get-confirm-forgot-password.json" => Page(200, "Reset your password"),
         _ => return None,
     })
 }

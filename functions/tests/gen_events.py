@@ -307,6 +307,25 @@ EVENTS = {
              cookies=["latchkey-session=EXAMPLE_HOSTED_SESSION"]),
     "hosted-ui/wrong-function-initiate-auth.json":
         target("/oauth2/token", IDP + "InitiateAuth", ALICE),
+    "hosted-ui/get-signup.json": page("/signup", query=AUTHORIZE),
+    "hosted-ui/post-signup.json":
+        form("/signup", [("_csrf", CSRF), ("username", "ivan"),
+                         ("requiredAttributes[email]", "ivan@example.com"),
+                         ("password", "Passw0rd!")],
+             query=AUTHORIZE, cookies=[f"XSRF-TOKEN={CSRF}"]),
+    "hosted-ui/post-confirm-user-forged-code.json":
+        form("/confirmUser", [("_csrf", CSRF), ("username", "bob"), ("code", "000000")],
+             query=AUTHORIZE, cookies=[f"XSRF-TOKEN={CSRF}"]),
+    "hosted-ui/get-forgot-password.json": page("/forgotPassword", query=AUTHORIZE),
+    "hosted-ui/post-forgot-password.json":
+        form("/forgotPassword", [("_csrf", CSRF), ("username", "alice")],
+             query=AUTHORIZE, cookies=[f"XSRF-TOKEN={CSRF}"]),
+    "hosted-ui/get-confirm-forgot-password.json":
+        page("/confirmForgotPassword", query=AUTHORIZE + "&username=alice"),
+    "hosted-ui/post-confirm-forgot-password-forged-code.json":
+        form("/confirmForgotPassword", [("_csrf", CSRF), ("username", "alice"),
+                                        ("code", "000000"), ("password", "N3wPassw0rd!")],
+             query=AUTHORIZE, cookies=[f"XSRF-TOKEN={CSRF}"]),
 }
 
 if __name__ == "__main__":

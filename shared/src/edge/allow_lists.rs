@@ -120,7 +120,14 @@ mod tests {
                 ("GET", "/oauth2/userInfo"),
                 ("POST", "/oauth2/userInfo"),
                 ("POST", "/oauth2/revoke"),
-                ("GET", "/logout")
+                ("GET", "/logout"),
+                ("GET", "/signup"),
+                ("POST", "/signup"),
+                ("POST", "/confirmUser"),
+                ("GET", "/forgotPassword"),
+                ("POST", "/forgotPassword"),
+                ("GET", "/confirmForgotPassword"),
+                ("POST", "/confirmForgotPassword")
             ]
         );
         for f in Function::ALL {
