@@ -13,6 +13,9 @@ pub struct Defaults {
     pub client_id: String,
 }
 
+/// The default client's callback and sign-out URL (a local web app).
+pub const DEFAULT_APP_URL: &str = "http://localhost:3000/";
+
 const POOL_KEY: &str = "default_pool_id";
 const CLIENT_KEY: &str = "default_client_id";
 
@@ -62,6 +65,13 @@ pub async fn ensure_defaults(app: &App, file: &FileConfig) -> anyhow::Result<Def
                 "ALLOW_USER_PASSWORD_AUTH", "ALLOW_ADMIN_USER_PASSWORD_AUTH",
                 "ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH"
             ],
+            // The managed login pages work out of the box for a local app on port 3000.
+            "AllowedOAuthFlowsUserPoolClient": true,
+            "AllowedOAuthFlows": ["code"],
+            "AllowedOAuthScopes": ["openid", "email", "profile", "aws.cognito.signin.user.admin"],
+            "CallbackURLs": [DEFAULT_APP_URL],
+            "LogoutURLs": [DEFAULT_APP_URL],
+            "SupportedIdentityProviders": ["COGNITO"],
         }),
         FileConfig::json(&file.client)?,
     );
