@@ -3,10 +3,16 @@
 
 use super::{Store, StoreError};
 
+#[path = "conformance_oauth.rs"]
+mod oauth;
 #[path = "conformance_sends.rs"]
 mod sends;
 use crate::secret::Secret;
 use crate::userpool::model::*;
+pub use oauth::{
+    domains_are_claimed_once, pool_deletion_takes_oauth_config,
+    resource_servers_are_unique_per_pool, ui_customizations_keep_their_creation,
+};
 pub use sends::{concurrent_sends_stop_at_the_limit, sends_are_counted_per_window};
 use std::collections::BTreeMap;
 
@@ -619,7 +625,9 @@ macro_rules! conformance_suite {
             codes_supersede_and_count, refresh_tokens_round_trip, settings_are_write_once,
             outbox_keeps_order, aliases_follow_updates, refresh_tokens_revoke_and_rotate,
             groups_and_memberships, identities_claim_logins_once, sends_are_counted_per_window,
-            concurrent_sends_stop_at_the_limit);
+            concurrent_sends_stop_at_the_limit, resource_servers_are_unique_per_pool,
+            domains_are_claimed_once, ui_customizations_keep_their_creation,
+            pool_deletion_takes_oauth_config);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

@@ -2,7 +2,10 @@
 //! unique or atomic is conditional in the adapter, never read-then-write in the caller.
 
 pub mod dynamodb;
+mod oauth_config;
 pub mod sqlite;
+
+pub use oauth_config::{DomainStore, ResourceServerStore, UiCustomizationStore};
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
@@ -68,7 +71,8 @@ pub trait PoolStore: Send + Sync {
     async fn update_pool(&self, pool: &UserPool) -> Result<(), StoreError>;
     /// Pools ordered by id, after `after`.
     async fn list_pools(&self, after: Option<&str>, limit: usize) -> Result<Page<UserPool>, Error>;
-    /// Deletes a pool and everything in it. Returns whether it existed.
+    /// Deletes a pool and everything in it (users, clients, groups, resource servers, domains,
+    /// UI customizations...). Returns whether it existed.
     async fn delete_pool(&self, pool_id: &str) -> Result<bool, Error>;
     /// Creates an app client; Conflict when the id exists.
     async fn create_client(&self, client: &AppClient) -> Result<(), StoreError>;
@@ -300,7 +304,16 @@ pub trait SendCountStore: Send + Sync {
 
 /// Everything the user pool needs from storage.
 pub trait Store:
-    PoolStore + UserStore + TokenStore + OutboxStore + GroupStore + IdentityStore + SendCountStore
+    PoolStore
+    + UserStore
+    + TokenStore
+    + OutboxStore
+    + GroupStore
+    + IdentityStore
+    + SendCountStore
+    + ResourceServerStore
+    + DomainStore
+    + UiCustomizationStore
 {
 }
 impl<T> Store for T where
@@ -311,6 +324,9 @@ impl<T> Store for T where
         + GroupStore
         + IdentityStore
         + SendCountStore
+        + ResourceServerStore
+        + DomainStore
+        + UiCustomizationStore
 {
 }
 

@@ -11,6 +11,7 @@ mod groups;
 mod identities;
 mod keys;
 mod meter;
+mod oauth_config;
 mod ops;
 mod outbox;
 mod pools;

@@ -62,6 +62,9 @@ impl PoolStore for SqliteStore {
             "groups",
             "memberships",
             "send_counts",
+            "resource_servers",
+            "domains",
+            "ui_customizations",
         ] {
             tx.execute(
                 &format!("DELETE FROM {table} WHERE pool_id = ?1"),
