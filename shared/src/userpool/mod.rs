@@ -20,6 +20,7 @@ pub mod keys;
 pub mod lockout;
 pub mod messages;
 pub mod mfa;
+pub mod oauth_m2m;
 pub mod migration;
 pub mod model;
 pub mod outbox;
