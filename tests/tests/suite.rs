@@ -28,6 +28,7 @@ mod lifecycle_lockout;
 mod lifecycle_recovery;
 mod lifecycle_tokens;
 mod message_limits;
+mod oauth_settings;
 mod persistence;
 mod pool_management;
 mod real_clients;
