@@ -105,7 +105,7 @@ async fn client_key(app: &App, pool_id: &str, client_id: Option<String>) -> ApiR
         Some(id) if id == ALL_CLIENTS => Ok(id),
         Some(id) => {
             let client = app.configs.client(app.store.as_ref(), &id).await?;
-            if !client.is_some_and(|c| c.pool_id == pool_id) {
+            if client.is_none_or(|c| c.pool_id != pool_id) {
                 return Err(ApiError::client_not_found(&id));
             }
             Ok(id)
