@@ -32,6 +32,12 @@ PATCHES = {
     # password rules allow "a non-leading, non-trailing space character" (and count it as a
     # symbol), which is what this pattern (the model's own earlier one) says.
     ("cognito-idp", "PasswordType", "pattern"): r"[\S]+(.*[\S]+)?",
+    # The model's pattern is a prefix domain's (one label, no dots), but CreateUserPoolDomain
+    # takes custom domains (`auth.example.com`) in the same member; the operation checks a
+    # prefix domain's own form itself, with Cognito's message.
+    ("cognito-idp", "DomainType", "pattern"): (
+        r"^[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?)*$"
+    ),
 }
 
 

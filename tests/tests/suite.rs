@@ -31,6 +31,7 @@ mod lifecycle_tokens;
 mod message_limits;
 mod oauth_flow;
 mod oauth_pages;
+mod oauth_settings;
 mod persistence;
 mod pool_management;
 mod real_clients;

@@ -209,6 +209,27 @@ mod tests {
     }
 
     #[test]
+    fn oauth_settings_are_signed_admin_operations() {
+        for op in [
+            "CreateResourceServer",
+            "ListResourceServers",
+            "DeleteResourceServer",
+            "CreateUserPoolDomain",
+            "DescribeUserPoolDomain",
+            "UpdateUserPoolDomain",
+            "SetUICustomization",
+            "GetUICustomization",
+        ] {
+            assert_eq!(
+                servers_of_target(&idp(op), None),
+                [Function::Admin, Function::CognitoApi],
+                "{op}"
+            );
+            assert_eq!(Function::CognitoApi.access(&idp(op)), Access::SigV4, "{op}");
+        }
+    }
+
+    #[test]
     fn the_wrong_function_names_the_right_one() {
         let servers = servers_of_target(&idp("SignUp"), None);
         assert_eq!(

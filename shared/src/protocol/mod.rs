@@ -10,8 +10,8 @@ use crate::call::Call;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::userpool::signin::{initiate, respond};
 use crate::userpool::{
-    admin, attributes, clients, groups, mfa, pool_mfa, pools, recovery, refresh, revocation,
-    signup, users,
+    admin, attributes, clients, domains, groups, mfa, pool_mfa, pools, recovery, refresh,
+    resource_servers as rs, revocation, signup, ui_customization as ui, users,
 };
 use crate::App;
 use model::{Model, Service};
@@ -22,8 +22,9 @@ use serde_json::{json, Value};
 pub const IDP_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 /// The identity-pool service's target prefix.
 pub const IDENTITY_PREFIX: &str = "AWSCognitoIdentityService.";
-/// Largest request body accepted.
-pub const MAX_BODY_BYTES: usize = 128 * 1024;
+/// Largest request body accepted: room for SetUICustomization's largest request (a 100 KB
+/// logo is about 134 KB as base64, plus the CSS).
+pub const MAX_BODY_BYTES: usize = 160 * 1024;
 
 /// A reply ready for any HTTP adapter.
 #[derive(Debug)]
@@ -187,6 +188,27 @@ async fn operation(app: &Call<'_>, op: &str, input: &Value) -> ApiResult<Value> 
         "GetTokensFromRefreshToken" => {
             reply(refresh::get_tokens_from_refresh_token(app, from_value(input)?).await)
         }
+        "CreateResourceServer" => reply(rs::create_resource_server(app, from_value(input)?).await),
+        "DescribeResourceServer" => {
+            reply(rs::describe_resource_server(app, from_value(input)?).await)
+        }
+        "ListResourceServers" => reply(rs::list_resource_servers(app, from_value(input)?).await),
+        "UpdateResourceServer" => reply(rs::update_resource_server(app, from_value(input)?).await),
+        "DeleteResourceServer" => reply(rs::delete_resource_server(app, from_value(input)?).await),
+        "CreateUserPoolDomain" => {
+            reply(domains::create_user_pool_domain(app, from_value(input)?).await)
+        }
+        "DescribeUserPoolDomain" => {
+            reply(domains::describe_user_pool_domain(app, from_value(input)?).await)
+        }
+        "UpdateUserPoolDomain" => {
+            reply(domains::update_user_pool_domain(app, from_value(input)?).await)
+        }
+        "DeleteUserPoolDomain" => {
+            reply(domains::delete_user_pool_domain(app, from_value(input)?).await)
+        }
+        "SetUICustomization" => reply(ui::set_ui_customization(app, from_value(input)?).await),
+        "GetUICustomization" => reply(ui::get_ui_customization(app, from_value(input)?).await),
         // Every other name passed the model check: a real operation not built yet.
         op => Err(not_yet(op)),
     }

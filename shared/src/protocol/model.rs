@@ -281,7 +281,13 @@ fn string_violation(shape: &Shape, s: &str, at: &str) -> Option<String> {
             ));
         }
     }
-    let len = i64::try_from(s.chars().count()).unwrap_or(i64::MAX);
+    // A blob's limits are on its bytes, not on the base64 that carries them.
+    let len = if matches!(shape.kind, Kind::Blob) {
+        let data = s.trim_end_matches('=').len();
+        i64::try_from(data * 3 / 4).unwrap_or(i64::MAX)
+    } else {
+        i64::try_from(s.chars().count()).unwrap_or(i64::MAX)
+    };
     if let Some(err) = length(shape, len) {
         return Some(err);
     }

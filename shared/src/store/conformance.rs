@@ -5,11 +5,17 @@ use super::{Store, StoreError};
 
 #[path = "conformance_grants.rs"]
 mod grants;
+#[path = "conformance_oauth.rs"]
+mod oauth;
 #[path = "conformance_sends.rs"]
 mod sends;
 use crate::secret::Secret;
 use crate::userpool::model::*;
 pub use grants::{concurrent_takers_get_a_grant_once, grants_are_taken_once};
+pub use oauth::{
+    domains_are_claimed_once, pool_deletion_takes_oauth_config,
+    resource_servers_are_unique_per_pool, ui_customizations_keep_their_creation,
+};
 pub use sends::{concurrent_sends_stop_at_the_limit, sends_are_counted_per_window};
 use std::collections::BTreeMap;
 
@@ -645,7 +651,9 @@ macro_rules! conformance_suite {
             outbox_keeps_order, aliases_follow_updates, refresh_tokens_revoke_and_rotate,
             groups_and_memberships, identities_claim_logins_once, sends_are_counted_per_window,
             concurrent_sends_stop_at_the_limit, grants_are_taken_once,
-            concurrent_takers_get_a_grant_once);
+            concurrent_takers_get_a_grant_once, resource_servers_are_unique_per_pool,
+            domains_are_claimed_once, ui_customizations_keep_their_creation,
+            pool_deletion_takes_oauth_config);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

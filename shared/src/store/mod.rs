@@ -2,7 +2,10 @@
 //! unique or atomic is conditional in the adapter, never read-then-write in the caller.
 
 pub mod dynamodb;
+mod oauth_config;
 pub mod sqlite;
+
+pub use oauth_config::{DomainStore, ResourceServerStore, UiCustomizationStore};
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
@@ -69,7 +72,8 @@ pub trait PoolStore: Send + Sync {
     async fn update_pool(&self, pool: &UserPool) -> Result<(), StoreError>;
     /// Pools ordered by id, after `after`.
     async fn list_pools(&self, after: Option<&str>, limit: usize) -> Result<Page<UserPool>, Error>;
-    /// Deletes a pool and everything in it. Returns whether it existed.
+    /// Deletes a pool and everything in it (users, clients, groups, resource servers, domains,
+    /// UI customizations...). Returns whether it existed.
     async fn delete_pool(&self, pool_id: &str) -> Result<bool, Error>;
     /// Creates an app client; Conflict when the id exists.
     async fn create_client(&self, client: &AppClient) -> Result<(), StoreError>;
@@ -331,6 +335,9 @@ pub trait Store:
     + IdentityStore
     + SendCountStore
     + GrantStore
+    + ResourceServerStore
+    + DomainStore
+    + UiCustomizationStore
 {
 }
 impl<T> Store for T where
@@ -342,6 +349,9 @@ impl<T> Store for T where
         + IdentityStore
         + SendCountStore
         + GrantStore
+        + ResourceServerStore
+        + DomainStore
+        + UiCustomizationStore
 {
 }
 

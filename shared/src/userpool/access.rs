@@ -21,6 +21,8 @@ struct AccessClaims {
     #[serde(default)]
     scope: String,
     client_id: String,
+    /// Absent from client-credentials (M2M) tokens, which the scope check refuses first.
+    #[serde(default)]
     username: String,
     #[serde(default)]
     sub: String,

@@ -109,6 +109,12 @@ pub struct UserPoolType {
     /// The default, unless AdminCreateUserConfig was sent (then it is echoed as sent).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub admin_create_user_config: Option<AdminCreateUserConfig>,
+    /// The prefix domain (DescribeUserPool only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
+    /// The custom domain (DescribeUserPool only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub custom_domain: Option<String>,
     /// Other members sent at creation, echoed.
     #[serde(flatten)]
     pub passthrough: Map<String, Value>,
@@ -188,6 +194,8 @@ impl UserPoolType {
             mfa_configuration: pool.mfa_configuration,
             estimated_number_of_users: users,
             admin_create_user_config: admin_create,
+            domain: None,
+            custom_domain: None,
             passthrough: pool
                 .passthrough
                 .iter()

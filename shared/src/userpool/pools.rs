@@ -180,9 +180,10 @@ pub struct PoolIdInput {
 pub async fn describe_user_pool(app: &App, input: PoolIdInput) -> ApiResult<UserPoolOutput> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let users = app.store.count_users(&pool.id).await?;
-    Ok(UserPoolOutput {
-        user_pool: UserPoolType::of(&pool, users),
-    })
+    let mut user_pool = UserPoolType::of(&pool, users);
+    (user_pool.domain, user_pool.custom_domain) =
+        super::domains::names_of_pool(app, &pool.id).await?;
+    Ok(UserPoolOutput { user_pool })
 }
 
 /// DeleteUserPool.
@@ -191,6 +192,11 @@ pub async fn delete_user_pool(app: &App, input: PoolIdInput) -> ApiResult<Empty>
     if pool.deletion_protection == DeletionProtection::Active {
         return Err(ApiError::invalid(
             "The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.",
+        ));
+    }
+    if !app.store.pool_domains(&pool.id).await?.is_empty() {
+        return Err(ApiError::invalid(
+            "User pool cannot be deleted. It has a domain configured that should be deleted first.",
         ));
     }
     app.store.delete_pool(&pool.id).await?;

@@ -159,6 +159,41 @@ pub(super) fn refresh_ref_sk(token_hash: &str) -> String {
     format!("{REFRESH_REF_PREFIX}{token_hash}")
 }
 
+/// Partition of a resource server (pool ids hold no `#`, so the key is unambiguous).
+pub(super) fn resource_server_pk(pool_id: &str, identifier: &str) -> String {
+    format!("RS#{pool_id}#{identifier}")
+}
+
+/// Sort key of a resource server.
+pub(super) const RESOURCE_SERVER_SK: &str = "RS";
+
+/// GSI1 partition of a pool's resource servers.
+pub(super) fn resource_servers_of(pool_id: &str) -> String {
+    format!("RSS#{pool_id}")
+}
+
+/// Partition of a domain name's claim (names are unique across pools).
+pub(super) fn domain_pk(domain: &str) -> String {
+    format!("DOMAIN#{domain}")
+}
+
+/// Sort key of a domain's item.
+pub(super) const DOMAIN_SK: &str = "DOMAIN";
+
+/// Partition of a pool's domain slots: one item per kind (`prefix`, `custom`), holding the
+/// name in `value`, so a pool claims at most one name of each kind.
+pub(super) fn domain_slots_pk(pool_id: &str) -> String {
+    format!("DOMAINS#{pool_id}")
+}
+
+/// Partition of a pool's UI customizations; the sort key is the client id or `ALL`.
+pub(super) fn ui_pk(pool_id: &str) -> String {
+    format!("UI#{pool_id}")
+}
+
+/// When a UI customization was first set (N), kept outside `data` so a set keeps it.
+pub(super) const CREATED_MS: &str = "created_ms";
+
 /// Partition of a setting.
 pub(super) fn setting_pk(name: &str) -> String {
     format!("SETTING#{name}")

@@ -12,6 +12,7 @@ mod groups;
 mod identities;
 mod keys;
 mod meter;
+mod oauth_config;
 mod ops;
 mod outbox;
 mod pools;

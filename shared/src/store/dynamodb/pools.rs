@@ -127,6 +127,7 @@ impl PoolStore for DynamoStore {
             let listed = self.gsi1_keys(listing).await?;
             self.batch_delete(keys_of(&listed)?).await?;
         }
+        self.delete_pool_oauth_config(pool_id).await?;
         let outbox = self.partition_items(outbox_pk(pool_id)).await?;
         self.batch_delete(keys_of(&outbox)?).await?;
         let old = self

@@ -13,6 +13,7 @@ use std::sync::{Mutex, MutexGuard};
 mod grants;
 mod groups;
 mod identities;
+mod oauth_config;
 mod pools;
 mod send_counts;
 mod tokens;
@@ -73,7 +74,7 @@ pub(super) fn from_json<T: DeserializeOwned>(s: &str) -> Result<T, Error> {
     serde_json::from_str(s).map_err(Error::from)
 }
 
-fn is_unique_violation(e: &rusqlite::Error) -> bool {
+pub(super) fn is_unique_violation(e: &rusqlite::Error) -> bool {
     matches!(e, rusqlite::Error::SqliteFailure(f, _)
         if f.code == rusqlite::ErrorCode::ConstraintViolation)
 }
@@ -127,6 +128,7 @@ impl SqliteStore {
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
+        conn.execute_batch(oauth_config::SCHEMA).map_err(db)?;
         Ok(Self {
             conn: Mutex::new(conn),
         })

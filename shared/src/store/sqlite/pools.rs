@@ -63,6 +63,9 @@ impl PoolStore for SqliteStore {
             "memberships",
             "send_counts",
             "grants",
+            "resource_servers",
+            "domains",
+            "ui_customizations",
         ] {
             tx.execute(
                 &format!("DELETE FROM {table} WHERE pool_id = ?1"),
