@@ -9,6 +9,7 @@ use crate::call::Call;
 use crate::error::ApiError;
 use crate::secret::constant_time_eq;
 use crate::userpool::model::{AppClient, OAuthFlow};
+use crate::userpool::oauth_m2m::{self, M2mRefusal};
 use crate::userpool::{pools, refresh};
 use crate::App;
 use base64::engine::general_purpose::STANDARD;
@@ -162,20 +163,28 @@ fn issued_with_openid(access_token: &str) -> bool {
         })
 }
 
-/// The client-credentials grant.
+/// The client-credentials grant: an access token for the client itself, with custom scopes.
 async fn client_credentials(
-    _app: &App,
+    app: &App,
     client: &AppClient,
-    _scope: Option<&str>,
+    scope: Option<&str>,
 ) -> Result<TokenSet, OAuthError> {
-    if !client.oauth.allows(OAuthFlow::ClientCredentials) {
-        return Err(OAuthError::unauthorized_client(
+    let pool = pools::load_pool(app, &client.pool_id).await?;
+    let call = Call::internal(app);
+    match oauth_m2m::client_credentials(&call, &pool, client, scope).await {
+        Ok(token) => Ok(TokenSet {
+            access_token: token.access_token,
+            id_token: None,
+            refresh_token: None,
+            token_type: "Bearer",
+            expires_in: token.expires_in,
+        }),
+        Err(M2mRefusal::UnauthorizedClient) => Err(OAuthError::unauthorized_client(
             "client_credentials not allowed",
-        ));
+        )),
+        Err(M2mRefusal::InvalidScope) => Err(OAuthError::invalid_scope("scope")),
+        Err(M2mRefusal::Fault(e)) => Err(OAuthError::new("server_error", e.message)),
     }
-    Err(OAuthError::unsupported_grant_type(
-        "client_credentials: not wired yet",
-    ))
 }
 
 #[cfg(test)]

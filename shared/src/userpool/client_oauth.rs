@@ -152,8 +152,9 @@ fn dedup(list: Vec<String>) -> Vec<String> {
     out
 }
 
-/// A standard scope, or `<resource server>/<scope>` (only its shape is checked: resource
-/// servers are not managed yet); anything else is a scope the pool does not have.
+/// A standard scope, or `<resource server>/<scope>` (its shape here; that a resource server
+/// defines it is checked by the operation, which can read the store); anything else is a
+/// scope the pool does not have.
 fn check_scope(scope: &str) -> ApiResult<()> {
     let custom = scope
         .split_once('/')

@@ -81,6 +81,11 @@ pub struct ClientSettings {
 }
 
 impl ClientSettings {
+    /// The OAuth scopes the client may ask for.
+    pub fn oauth_scopes(&self) -> &[String] {
+        &self.oauth.scopes
+    }
+
     /// A new client with these settings.
     pub fn into_client(
         self,

@@ -55,6 +55,20 @@ fn new_secret(
     }
 }
 
+/// Each custom scope (`<resource server>/<scope>`) must be one a resource server of the pool
+/// defines (Cognito: ScopeDoesNotExistException).
+async fn custom_scopes_exist(app: &App, pool_id: &str, scopes: &[String]) -> ApiResult<()> {
+    for scope in scopes.iter().filter(|s| s.contains('/')) {
+        if !super::resource_servers::scope_exists(app, pool_id, scope).await? {
+            return Err(ApiError::new(
+                crate::error::ErrorKind::ScopeDoesNotExist,
+                format!("Invalid scope requested: {scope}"),
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// CreateUserPoolClient.
 pub async fn create_user_pool_client(
     app: &App,
@@ -67,6 +81,7 @@ pub async fn create_user_pool_client(
         input.settings.other("ClientSecret"),
     )?;
     let settings = client_settings(&pool, input.settings, secret.is_some())?;
+    custom_scopes_exist(app, &pool.id, settings.oauth_scopes()).await?;
     let now = app.clock.now_millis();
     let client = settings.into_client(
         pool.id.clone(),
@@ -101,6 +116,7 @@ pub async fn update_user_pool_client(
     let pool: Arc<UserPool> = load_pool(app, input.user_pool_id.as_str()).await?;
     let current = load_pool_client(app, &pool.id, input.client_id.as_str()).await?;
     let settings = client_settings(&pool, input.settings, current.secret.is_some())?;
+    custom_scopes_exist(app, &pool.id, settings.oauth_scopes()).await?;
     let mut client = current.as_ref().clone();
     if let Some(name) = input.client_name {
         client.client_name = name.as_str().to_string();
