@@ -17,6 +17,7 @@ mod confirm_link;
 mod delivery;
 mod errors;
 mod hardening;
+mod https;
 mod identity_credentials;
 mod identity_identities;
 mod identity_oidc;
