@@ -29,6 +29,7 @@ mod lifecycle_lockout;
 mod lifecycle_recovery;
 mod lifecycle_tokens;
 mod message_limits;
+mod oauth_clients;
 mod persistence;
 mod pool_management;
 mod real_clients;
