@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# clients.sh: installs the real Cognito client libraries that tests/tests/real_clients.rs drives
-# against the server (SRP sign-in, TOTP MFA), into the repo and nowhere else:
+# clients.sh: installs the real client libraries that tests/tests/real_clients.rs (SRP sign-in,
+# TOTP MFA) and tests/tests/oauth_clients.rs (the OAuth 2.0 / OIDC endpoints) drive against the
+# server, into the repo and nowhere else:
 #
-#   .venv-clients/                      python3 venv with pycognito, pyotp, moto and pytest,
-#                                       pinned in tests/clients/requirements.txt, and moto's
-#                                       sdist unpacked (its tests, for tests/clients/moto/run.sh)
-#   tests/clients/node/node_modules/    amazon-cognito-identity-js and otplib, pinned in
+#   .venv-clients/                      python3 venv with pycognito, pyotp, moto, pytest, authlib
+#                                       and requests, pinned in tests/clients/requirements.txt, and
+#                                       moto's sdist unpacked (its tests, for tests/clients/moto/run.sh)
+#   tests/clients/node/node_modules/    amazon-cognito-identity-js, otplib, openid-client, jose,
+#                                       aws-amplify, esbuild and playwright-core, pinned in
 #                                       tests/clients/node/package.json and package-lock.json
+#   /usr/bin/chromium                   Debian's chromium for the Amplify redirect test, through
+#                                       scripts/browser.sh (apt-get: needs root or passwordless
+#                                       sudo, only when chromium is missing;
+#                                       LATCHKEY_SKIP_BROWSER=1 skips it)
 #
 # Idempotent: each part is (re)installed only when missing or when its pin file changed (a
 # stamp holds the pin file's hash). Needs python3 (3.9+) with pip and venv, node 20+ with npm,
-# and the PyPI and npm registries; no sudo. Both folders are git-ignored.
+# and the PyPI and npm registries. The two folders are git-ignored.
 #
 # Then: LATCHKEY_REQUIRE_CLIENTS=1 cargo test -p latchkey-tests --test suite -- real_clients::
+#       LATCHKEY_REQUIRE_CLIENTS=1 cargo test -p latchkey-tests --test suite -- oauth_clients::
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -38,7 +45,7 @@ install_python() {
     fi
     log "installing $(grep -v '^#' "$REQS" | xargs) into $VENV"
     "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check -r "$REQS"
-    "$VENV/bin/python" -c 'import pycognito, pyotp, boto3, moto, pytest' # fails loudly if broken
+    "$VENV/bin/python" -c 'import pycognito, pyotp, boto3, moto, pytest, authlib, requests' # fails loudly if broken
     install_moto_tests
     echo "$want" >"$stamp"
 }
@@ -76,10 +83,13 @@ install_node() {
         (cd "$NODE_DIR" && npm install --no-audit --no-fund --loglevel=error)
         want="$(hash_of "$NODE_DIR/package.json" "$NODE_DIR/package-lock.json")"
     fi
-    (cd "$NODE_DIR" && node -e 'require("amazon-cognito-identity-js"); require("otplib")')
+    (cd "$NODE_DIR" && node -e 'require("amazon-cognito-identity-js"); require("otplib")' \
+        && node --input-type=module -e 'await import("openid-client"); await import("jose");
+            await import("aws-amplify"); await import("esbuild"); await import("playwright-core")')
     echo "$want" >"$stamp"
 }
 
 install_python
 install_node
-log "ready: .venv-clients/ and tests/clients/node/node_modules/"
+bash "$ROOT/scripts/browser.sh"
+log "ready: .venv-clients/, tests/clients/node/node_modules/ and /usr/bin/chromium"

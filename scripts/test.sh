@@ -4,8 +4,10 @@
 #   - moto server (DynamoDB, STS, Secrets Manager, SES, SNS and KMS APIs) on 127.0.0.1, from
 #     PyPI, into .venv/
 #   - an SMTP server (aiosmtpd, from PyPI, into .venv/) on 127.0.0.1:2525
-#   - the real Cognito client libraries (pycognito, amazon-cognito-identity-js) into
-#     .venv-clients/ and tests/clients/node/node_modules
+#   - the real client libraries (pycognito, amazon-cognito-identity-js; openid-client, authlib,
+#     aws-amplify with esbuild and playwright-core for the OAuth endpoints) into .venv-clients/
+#     and tests/clients/node/node_modules, and Debian's chromium (scripts/browser.sh: apt-get,
+#     root or passwordless sudo, only when /usr/bin/chromium is missing)
 #   - cargo-lambda from PyPI into .venv/, serving the example trigger functions
 #     (examples/triggers/) under `cargo lambda watch` on 127.0.0.1:9001
 # The black-box SDK tests run twice: on the embedded store, then with the server on DynamoDB.
@@ -50,7 +52,7 @@ trap 'bash scripts/triggers.sh stop; bash scripts/smtp.sh stop; bash scripts/mot
 export AWS_ENDPOINT_URL_LAMBDA="http://127.0.0.1:${TRIGGERS_PORT:-9001}"
 export LATCHKEY_REQUIRE_TRIGGERS=1
 
-echo "==> real Cognito clients (pycognito, amazon-cognito-identity-js)"
+echo "==> real clients (pycognito, amazon-cognito-identity-js, openid-client, authlib, aws-amplify in chromium)"
 bash scripts/clients.sh
 export LATCHKEY_REQUIRE_CLIENTS=1
 
@@ -59,7 +61,7 @@ cargo test --workspace
 
 echo "==> black-box SDK tests again, with the server on DynamoDB (moto)"
 # The same binaries as above (`--workspace` keeps the features, so nothing rebuilds).
-# persistence:: is about the SQLite file and real_clients:: only about the client
-# libraries, so they run once, above.
+# persistence:: is about the SQLite file and real_clients:: and oauth_clients:: only about the
+# client libraries, so they run once, above.
 LATCHKEY_TEST_STORE=dynamodb cargo test --workspace --test suite --test dynamodb_outage \
-  -- --skip persistence:: --skip real_clients::
+  -- --skip persistence:: --skip real_clients:: --skip oauth_clients::

@@ -4,8 +4,10 @@
 mod bootstrap;
 pub mod options;
 mod routes;
+pub mod tls;
 
 pub use options::{ServerOptions, StoreChoice, StsChoice};
+pub use tls::{CertSource, HttpsOptions};
 
 use anyhow::Context;
 use latchkey::delivery::Transports;
@@ -18,7 +20,7 @@ use latchkey::triggers::invoke::{Invokers, TriggerInvoker};
 use latchkey::{App, Settings};
 use std::net::SocketAddr;
 use std::sync::Arc;
-use tokio::sync::oneshot;
+use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 /// A server running in this process.
@@ -35,14 +37,27 @@ pub struct RunningServer {
     pub credentials: String,
     /// How messages to users are sent, for the start banner.
     pub delivery: String,
-    stop: oneshot::Sender<()>,
+    /// The HTTPS listener, when one was asked for.
+    pub https: Option<HttpsEndpoint>,
+    stop: watch::Sender<bool>,
     task: JoinHandle<()>,
+}
+
+/// The HTTPS listener of a running server.
+#[derive(Clone, Debug)]
+pub struct HttpsEndpoint {
+    /// Base URL, `https://127.0.0.1:PORT` (tokens still name the HTTP URL as issuer).
+    pub url: String,
+    /// The bound address.
+    pub addr: SocketAddr,
+    /// The certificate in use (PEM), for clients to trust.
+    pub cert: std::path::PathBuf,
 }
 
 impl RunningServer {
     /// Stops accepting, finishes in-flight requests, and waits for the server to end.
     pub async fn shutdown(self) {
-        let _ = self.stop.send(());
+        let _ = self.stop.send(true);
         let _ = self.task.await;
     }
 
@@ -145,6 +160,24 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
         .with_context(|| format!("binding {}:{}", opts.host, opts.port))?;
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}");
+    let https = match &opts.https {
+        None => None,
+        Some(h) => {
+            let config = tls::server_config(&h.cert)?;
+            let tcp = tokio::net::TcpListener::bind((opts.host.as_str(), h.port))
+                .await
+                .with_context(|| format!("binding {}:{} (HTTPS)", opts.host, h.port))?;
+            let addr = tcp.local_addr()?;
+            let endpoint = HttpsEndpoint {
+                url: format!("https://{addr}"),
+                addr,
+                cert: h.cert.cert_path(),
+            };
+            Some((tls::TlsListener::new(tcp, config)?, endpoint))
+        }
+    };
+    // The issuer is the HTTP URL's whichever listener serves a request: a token is the same
+    // token over either.
     let settings = Settings::new(
         opts.issuer_base_url.as_deref().unwrap_or(&url),
         &opts.region,
@@ -192,14 +225,28 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
     );
     let defaults = bootstrap::ensure_defaults(&app, &file).await?;
     let router = routes::router(app);
-    let (stop, stopped) = oneshot::channel::<()>();
+    let (stop, stopped) = watch::channel(false);
+    let until_stopped = move || {
+        let mut stopped = stopped.clone();
+        async move {
+            let _ = stopped.wait_for(|s| *s).await;
+        }
+    };
+    let (https_listener, https) = match https {
+        Some((l, endpoint)) => (Some(l), Some(endpoint)),
+        None => (None, None),
+    };
+    let plain = axum::serve(listener, router.clone()).with_graceful_shutdown(until_stopped());
+    let secure =
+        https_listener.map(|l| axum::serve(l, router).with_graceful_shutdown(until_stopped()));
     let task = tokio::spawn(async move {
-        let served = axum::serve(listener, router)
-            .with_graceful_shutdown(async {
-                let _ = stopped.await;
-            })
-            .await;
-        if let Err(e) = served {
+        let (served, served_tls) = tokio::join!(async move { plain.await }, async move {
+            match secure {
+                Some(s) => s.await,
+                None => Ok(()),
+            }
+        });
+        for e in [served.err(), served_tls.err()].into_iter().flatten() {
             tracing::error!(error = %e, "server stopped with an error");
         }
     });
@@ -210,6 +257,7 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
         default_client_id: defaults.client_id,
         credentials: sts.describe(),
         delivery,
+        https,
         stop,
         task,
     })

@@ -16,6 +16,17 @@ struct Cli {
     /// Port to listen on [LATCHKEY_PORT; default 9229].
     #[arg(long)]
     port: Option<u16>,
+    /// Also listen with TLS on this port, same routes (0: a free one) [LATCHKEY_HTTPS_PORT;
+    /// default: HTTP only]. The certificate is --tls-cert/--tls-key, else a self-signed one
+    /// made on the first start and kept in --data-dir (tls-cert.pem, tls-key.pem).
+    #[arg(long)]
+    https_port: Option<u16>,
+    /// Certificate chain (PEM) for --https-port [LATCHKEY_TLS_CERT].
+    #[arg(long)]
+    tls_cert: Option<PathBuf>,
+    /// Private key (PEM) of --tls-cert [LATCHKEY_TLS_KEY].
+    #[arg(long)]
+    tls_key: Option<PathBuf>,
     /// Interface to bind [LATCHKEY_HOST; default 127.0.0.1].
     #[arg(long)]
     host: Option<String>,
@@ -96,6 +107,9 @@ impl Cli {
     fn overlay(self, config: &mut Config) {
         let Cli {
             port,
+            https_port,
+            tls_cert,
+            tls_key,
             host,
             data_dir,
             in_memory,
@@ -112,6 +126,9 @@ impl Cli {
             email_from,
         } = self;
         config.port = port.unwrap_or(config.port);
+        config.https_port = https_port.or(config.https_port);
+        config.tls_cert = tls_cert.or(config.tls_cert.take());
+        config.tls_key = tls_key.or(config.tls_key.take());
         config.host = host.unwrap_or(std::mem::take(&mut config.host));
         config.data_dir = data_dir.unwrap_or(std::mem::take(&mut config.data_dir));
         config.in_memory |= in_memory;
@@ -140,6 +157,15 @@ impl Cli {
     }
 }
 
+/// `addr` as a browser on this machine reaches it (an unspecified address as 127.0.0.1).
+fn loopback(addr: std::net::SocketAddr) -> std::net::SocketAddr {
+    if addr.ip().is_unspecified() {
+        (std::net::Ipv4Addr::LOCALHOST, addr.port()).into()
+    } else {
+        addr
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -164,8 +190,17 @@ async fn main() -> anyhow::Result<()> {
     };
     let region = opts.region.clone();
     let server = spawn(opts).await?;
+    let https = match &server.https {
+        None => String::new(),
+        Some(h) => format!(
+            "  https:       {url} (certificate {cert})\n  Amplify:     oauth.domain '{host}' (Auth.Cognito.loginWith.oauth)\n",
+            url = h.url,
+            cert = h.cert.display(),
+            host = loopback(h.addr),
+        ),
+    };
     println!(
-        "\nLatchkey is running at {url}\n  store:       {store}\n  user pool:   {pool}\n  app client:  {client}\n  JWKS:        {url}/{pool}/.well-known/jwks.json\n  outbox:      {url}/_latchkey/outbox\n  credentials: {credentials}\n  messages:    {delivery}\n\nTry it:\n  aws cognito-idp sign-up --endpoint-url {url} --region {region} \\\n    --client-id {client} --username alice --password 'Passw0rd!' \\\n    --user-attributes Name=email,Value=alice@example.com\n  curl -s '{url}/_latchkey/outbox?username=alice'\n  aws cognito-idp confirm-sign-up --endpoint-url {url} --region {region} \\\n    --client-id {client} --username alice --confirmation-code CODE\n  aws cognito-idp initiate-auth --endpoint-url {url} --region {region} \\\n    --client-id {client} --auth-flow USER_PASSWORD_AUTH \\\n    --auth-parameters USERNAME=alice,PASSWORD='Passw0rd!'\n",
+        "\nLatchkey is running at {url}\n{https}  store:       {store}\n  user pool:   {pool}\n  app client:  {client}\n  JWKS:        {url}/{pool}/.well-known/jwks.json\n  outbox:      {url}/_latchkey/outbox\n  credentials: {credentials}\n  messages:    {delivery}\n\nTry it:\n  aws cognito-idp sign-up --endpoint-url {url} --region {region} \\\n    --client-id {client} --username alice --password 'Passw0rd!' \\\n    --user-attributes Name=email,Value=alice@example.com\n  curl -s '{url}/_latchkey/outbox?username=alice'\n  aws cognito-idp confirm-sign-up --endpoint-url {url} --region {region} \\\n    --client-id {client} --username alice --confirmation-code CODE\n  aws cognito-idp initiate-auth --endpoint-url {url} --region {region} \\\n    --client-id {client} --auth-flow USER_PASSWORD_AUTH \\\n    --auth-parameters USERNAME=alice,PASSWORD='Passw0rd!'\n",
         url = server.url,
         pool = server.default_pool_id,
         client = server.default_client_id,

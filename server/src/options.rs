@@ -1,7 +1,8 @@
 //! Server options: the shared settings (`latchkey::config::Config`, every `LATCHKEY_*`
 //! variable) with the command line over them, and the optional `latchkey.toml`.
 
-use anyhow::Context;
+use crate::tls::{CertSource, HttpsOptions};
+use anyhow::{bail, Context};
 use latchkey::clock::{Clock, SystemClock};
 use latchkey::config::{load, Config, DeliveryConfig, StoreKind};
 use latchkey::triggers::invoke::TriggerInvoker;
@@ -20,6 +21,8 @@ pub struct ServerOptions {
     pub host: String,
     /// Port; 0 picks a free one.
     pub port: u16,
+    /// Also listen with TLS (same router, same issuer as the HTTP listener); `None`: HTTP only.
+    pub https: Option<HttpsOptions>,
     /// Storage.
     pub store: StoreChoice,
     /// Base of `iss`; defaults to the server's own URL.
@@ -62,6 +65,7 @@ impl ServerOptions {
         Self {
             host: "127.0.0.1".into(),
             port: 0,
+            https: None,
             store: StoreChoice::InMemory,
             issuer_base_url: None,
             region: load::DEFAULT_REGION.into(),
@@ -86,6 +90,7 @@ impl ServerOptions {
         Ok(Self {
             host: config.host.clone(),
             port: config.port,
+            https: https_options(config)?,
             store: config.store(StoreKind::Sqlite)?,
             issuer_base_url: config.issuer_base_url.clone(),
             region: config.region.clone(),
@@ -103,6 +108,16 @@ impl ServerOptions {
         })
     }
 
+    /// The same options with an HTTPS listener on `port` (0: a free one) using the
+    /// certificate generated in (or read from) `cert_dir`.
+    pub fn with_https(mut self, port: u16, cert_dir: PathBuf) -> Self {
+        self.https = Some(HttpsOptions {
+            port,
+            cert: CertSource::Generated { dir: cert_dir },
+        });
+        self
+    }
+
     /// The same options with another clock.
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
@@ -117,6 +132,28 @@ impl ServerOptions {
         let text = std::fs::read_to_string(path)
             .with_context(|| format!("reading config file {}", path.display()))?;
         toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))
+    }
+}
+
+/// The HTTPS listener `config` asks for: the given certificate, or one generated in the data
+/// dir (also with an in-memory or DynamoDB store: the certificate is worth keeping).
+fn https_options(config: &Config) -> anyhow::Result<Option<HttpsOptions>> {
+    let cert = match (&config.tls_cert, &config.tls_key) {
+        (Some(cert), Some(key)) => CertSource::Files {
+            cert: cert.clone(),
+            key: key.clone(),
+        },
+        (None, None) => CertSource::Generated {
+            dir: config.data_dir.clone(),
+        },
+        _ => bail!("--tls-cert and --tls-key (LATCHKEY_TLS_CERT, LATCHKEY_TLS_KEY) go together"),
+    };
+    match config.https_port {
+        Some(port) => Ok(Some(HttpsOptions { port, cert })),
+        None if matches!(cert, CertSource::Files { .. }) => {
+            bail!("--tls-cert and --tls-key need --https-port (LATCHKEY_HTTPS_PORT)")
+        }
+        None => Ok(None),
     }
 }
 

@@ -21,7 +21,7 @@ use latchkey_server::ServerOptions;
 const SCRIPT_LIMIT: Duration = Duration::from_secs(600);
 
 /// The workspace root (this crate lives in `tests/`).
-fn repo_root() -> PathBuf {
+pub(crate) fn repo_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("tests/ has a parent")
@@ -29,7 +29,7 @@ fn repo_root() -> PathBuf {
 }
 
 /// True when the clients are installed; otherwise SKIPPED, or a failure when they are required.
-fn clients_present(what: &str, needed: &[PathBuf]) -> bool {
+pub(crate) fn clients_present(what: &str, needed: &[PathBuf]) -> bool {
     let missing: Vec<_> = needed.iter().filter(|p| !p.exists()).collect();
     if missing.is_empty() {
         return true;
@@ -53,7 +53,7 @@ fn clients_present(what: &str, needed: &[PathBuf]) -> bool {
 }
 
 /// Runs `program args` in the repo root with a time limit; returns (exit ok, stdout+stderr).
-fn run_script(program: &Path, args: &[String]) -> (bool, String) {
+pub(crate) fn run_script(program: &Path, args: &[String]) -> (bool, String) {
     let mut child = Command::new(program)
         .args(args)
         .current_dir(repo_root())

@@ -96,6 +96,14 @@ pub struct Config {
     pub host: String,
     /// `LATCHKEY_PORT` (default 9229): the local server's port.
     pub port: u16,
+    /// `LATCHKEY_HTTPS_PORT`: the local server also listens with TLS on this port (0: a free
+    /// one); unset: HTTP only.
+    pub https_port: Option<u16>,
+    /// `LATCHKEY_TLS_CERT`: the HTTPS listener's certificate chain (PEM); unset: a
+    /// self-signed one kept in `data_dir`.
+    pub tls_cert: Option<PathBuf>,
+    /// `LATCHKEY_TLS_KEY`: the private key of `tls_cert` (PEM).
+    pub tls_key: Option<PathBuf>,
     /// `LATCHKEY_CONFIG` (default `latchkey.toml`): the local server's default pool and client.
     pub config_file: PathBuf,
     /// How messages to users are sent.
@@ -183,13 +191,17 @@ impl Config {
                 )))
             }
         };
-        let port = match get("LATCHKEY_PORT") {
-            None => 9229,
-            Some(v) => v
-                .trim()
-                .parse::<u16>()
-                .map_err(|_| config(format!("LATCHKEY_PORT must be a port number, got {v:?}")))?,
+        let port_number = |name: &str| {
+            get(name)
+                .map(|v| {
+                    v.trim()
+                        .parse::<u16>()
+                        .map_err(|_| config(format!("{name} must be a port number, got {v:?}")))
+                })
+                .transpose()
         };
+        let port = port_number("LATCHKEY_PORT")?.unwrap_or(9229);
+        let https_port = port_number("LATCHKEY_HTTPS_PORT")?;
         Ok(Self {
             store,
             table: get("LATCHKEY_TABLE"),
@@ -205,6 +217,9 @@ impl Config {
             admin_key: admin_key(&get)?,
             host: get("LATCHKEY_HOST").unwrap_or_else(|| "127.0.0.1".into()),
             port,
+            https_port,
+            tls_cert: get("LATCHKEY_TLS_CERT").map(PathBuf::from),
+            tls_key: get("LATCHKEY_TLS_KEY").map(PathBuf::from),
             config_file: get("LATCHKEY_CONFIG")
                 .map_or_else(|| "latchkey.toml".into(), PathBuf::from),
             delivery: delivery(&get)?,
@@ -369,6 +384,7 @@ mod tests {
         assert!(with(("LATCHKEY_ADMIN_ACCESS_KEY_ID", "K")).contains("LATCHKEY_ADMIN_SECRET_ID"));
         assert!(with(("LATCHKEY_STORE", "postgres")).contains("LATCHKEY_STORE"));
         assert!(with(("LATCHKEY_PORT", "99999")).contains("LATCHKEY_PORT"));
+        assert!(with(("LATCHKEY_HTTPS_PORT", "https")).contains("LATCHKEY_HTTPS_PORT"));
         assert!(with(("LATCHKEY_IN_MEMORY", "maybe")).contains("LATCHKEY_IN_MEMORY"));
         assert!(with(("LATCHKEY_REGION", "US_EAST")).contains("LATCHKEY_REGION"));
         assert!(with(("LATCHKEY_ACCOUNT_ID", "12")).contains("LATCHKEY_ACCOUNT_ID"));
@@ -380,6 +396,10 @@ mod tests {
         let c = load(&[]).unwrap();
         assert_eq!((c.host.as_str(), c.port), ("127.0.0.1", 9229));
         assert_eq!(c.issuer_base_url, None);
+        assert_eq!(
+            (c.https_port, &c.tls_cert, &c.tls_key),
+            (None, &None, &None)
+        );
         assert_eq!(
             c.store(StoreKind::Sqlite).unwrap(),
             StoreConfig::Sqlite {

@@ -38,6 +38,30 @@ pub const PASSWORD: &str = "Correct-Horse-9";
 /// `X-Amz-Target` prefix of the user-pool service.
 pub const TARGET_PREFIX: &str = "AWSCognitoIdentityProviderService.";
 
+/// A fresh folder under the system temp dir, removed when dropped (pass or fail).
+pub struct TempDir(std::path::PathBuf);
+
+impl TempDir {
+    /// `{tmp}/latchkey-{label}-{pid}-{uuid}`, created.
+    pub fn new(label: &str) -> Self {
+        let id = latchkey::random::uuid_v4(&latchkey::random::OsRandom);
+        let dir =
+            std::env::temp_dir().join(format!("latchkey-{label}-{}-{id}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("create temp dir");
+        Self(dir)
+    }
+
+    pub fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
 /// One running server plus the clients that talk to it.
 pub struct Harness {
     pub server: RunningServer,
