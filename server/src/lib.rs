@@ -225,6 +225,15 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
     );
     let defaults = bootstrap::ensure_defaults(&app, &file).await?;
     let router = routes::router(app);
+    // Behind TLS the pages' cookies are `Secure`: the edge reads the scheme from
+    // X-Forwarded-Proto, as behind API Gateway (set here, whatever a client sent).
+    let tls_router =
+        router
+            .clone()
+            .layer(tower_http::set_header::SetRequestHeaderLayer::overriding(
+                axum::http::HeaderName::from_static("x-forwarded-proto"),
+                axum::http::HeaderValue::from_static("https"),
+            ));
     let (stop, stopped) = watch::channel(false);
     let until_stopped = move || {
         let mut stopped = stopped.clone();
@@ -238,7 +247,7 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
     };
     let plain = axum::serve(listener, router.clone()).with_graceful_shutdown(until_stopped());
     let secure =
-        https_listener.map(|l| axum::serve(l, router).with_graceful_shutdown(until_stopped()));
+        https_listener.map(|l| axum::serve(l, tls_router).with_graceful_shutdown(until_stopped()));
     let task = tokio::spawn(async move {
         let (served, served_tls) = tokio::join!(async move { plain.await }, async move {
             match secure {

@@ -505,3 +505,97 @@ async fn oidc_logout_discovery_and_the_implicit_grant() {
         .await;
     assert_eq!(id["nonce"], "n1");
 }
+
+#[tokio::test]
+async fn client_credentials_tokens_carry_custom_scopes_and_no_user() {
+    use aws_sdk_cognitoidentityprovider::types::{OAuthFlowType, ResourceServerScopeType};
+    let h = Harness::start().await;
+    let pool = h.create_pool("m2m").await;
+    let scope = |n: &str| {
+        ResourceServerScopeType::builder()
+            .scope_name(n)
+            .scope_description(n)
+            .build()
+            .unwrap()
+    };
+    h.idp
+        .create_resource_server()
+        .user_pool_id(&pool)
+        .identifier("orders")
+        .name("Orders API")
+        .scopes(scope("read"))
+        .scopes(scope("write"))
+        .send()
+        .await
+        .expect("CreateResourceServer");
+    let m2m = h
+        .create_client_with(&pool, |b| {
+            b.generate_secret(true)
+                .allowed_o_auth_flows_user_pool_client(true)
+                .allowed_o_auth_flows(OAuthFlowType::ClientCredentials)
+                .allowed_o_auth_scopes("orders/read")
+        })
+        .await;
+    let (id, secret) = (m2m.client_id.unwrap(), m2m.client_secret.unwrap());
+    let grant = |scope: Option<&'static str>| {
+        let mut pairs = vec![("grant_type", "client_credentials")];
+        pairs.extend(scope.map(|s| ("scope", s)));
+        pairs
+    };
+    let (status, tokens) = token_request(h.url(), &grant(None), Some((&id, &secret))).await;
+    assert_eq!(status, 200, "{tokens}");
+    assert!(tokens.get("id_token").is_none() && tokens.get("refresh_token").is_none());
+    let claims = h
+        .verify(
+            &pool,
+            tokens["access_token"].as_str().unwrap(),
+            TokenUse::Access,
+            &id,
+        )
+        .await;
+    assert_eq!(claims["sub"], id.as_str());
+    assert_eq!(claims["scope"], "orders/read");
+    assert!(!claims.contains_key("username"));
+    // The token is no user's: GetUser refuses it.
+    let me = h
+        .idp
+        .get_user()
+        .access_token(tokens["access_token"].as_str().unwrap())
+        .send()
+        .await;
+    assert!(me.is_err());
+    // A scope the client may not have; a wrong secret; a client without the flow.
+    let (status, e) =
+        token_request(h.url(), &grant(Some("orders/write")), Some((&id, &secret))).await;
+    assert_eq!((status, e["error"].as_str()), (400, Some("invalid_scope")));
+    let (status, e) = token_request(h.url(), &grant(None), Some((&id, "nope"))).await;
+    assert_eq!((status, e["error"].as_str()), (401, Some("invalid_client")));
+    let web = oauth_client(&h, &pool, true).await;
+    let (status, e) = token_request(
+        h.url(),
+        &grant(None),
+        Some((&web.client_id.unwrap(), &web.client_secret.unwrap())),
+    )
+    .await;
+    assert_eq!(
+        (status, e["error"].as_str()),
+        (400, Some("unauthorized_client"))
+    );
+    // A custom scope no resource server defines can't be given to a client.
+    let refused = h
+        .idp
+        .create_user_pool_client()
+        .user_pool_id(&pool)
+        .client_name("bad")
+        .generate_secret(true)
+        .allowed_o_auth_flows_user_pool_client(true)
+        .allowed_o_auth_flows(OAuthFlowType::ClientCredentials)
+        .allowed_o_auth_scopes("orders/delete")
+        .send()
+        .await;
+    let e = refused.unwrap_err();
+    assert_eq!(
+        aws_sdk_cognitoidentityprovider::error::ProvideErrorMetadata::code(&e),
+        Some("ScopeDoesNotExistException")
+    );
+}

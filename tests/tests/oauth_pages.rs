@@ -199,3 +199,43 @@ async fn an_sms_mfa_challenge_on_the_pages() {
     assert_eq!(done.status, 302, "{}", done.body);
     assert!(done.location_param("code").is_some());
 }
+
+#[tokio::test]
+async fn the_pages_wear_the_clients_ui_customization() {
+    let h = Harness::start().await;
+    let pool = h.create_pool("pages").await;
+    let client = oauth_client(&h, &pool, false).await.client_id.unwrap();
+    h.idp
+        .create_user_pool_domain()
+        .user_pool_id(&pool)
+        .domain(format!("pages-{}", &client[..8]))
+        .send()
+        .await
+        .expect("CreateUserPoolDomain");
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec();
+    h.idp
+        .set_ui_customization()
+        .user_pool_id(&pool)
+        .client_id(&client)
+        .css(".submitButton-customizable { background-color: #0a7d2c; }")
+        .image_file(aws_sdk_cognitoidentityprovider::primitives::Blob::new(png))
+        .send()
+        .await
+        .expect("SetUICustomization");
+    let mut browser = Browser::new(h.url());
+    let page = browser.get(&format!("/login?{}", params(&client))).await;
+    assert_eq!(page.status, 200);
+    assert!(
+        page.body.contains("background-color: #0a7d2c"),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains("src=\"data:image/png;base64,iVBORw0KGgo"),
+        "{}",
+        page.body
+    );
+    let signup = browser.get(&format!("/signup?{}", params(&client))).await;
+    assert!(signup.body.contains("#0a7d2c"));
+}

@@ -5,7 +5,7 @@
 //! with the RFC's error code and the client's `state`.
 
 use crate::error::ApiError;
-use crate::userpool::model::{AppClient, OAuthFlow, UserPool};
+use crate::userpool::model::{AppClient, OAuthFlow, UiCustomization, UserPool};
 use crate::App;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -89,9 +89,19 @@ pub struct Authorize {
     pub login_hint: Option<String>,
     /// The parameters as sent (the login pages carry them on).
     pub params: AuthorizeParams,
+    /// The client's UI customization (CSS and logo), when a page is to be drawn
+    /// ([`Authorize::with_branding`]).
+    pub branding: Option<UiCustomization>,
 }
 
 impl Authorize {
+    /// The request with the client's UI customization loaded (the pages draw with it).
+    pub async fn with_branding(mut self, app: &App) -> Result<Self, ApiError> {
+        let (pool, client) = (&self.pool.id, &self.client.client_id);
+        self.branding = crate::userpool::ui_customization::for_client(app, pool, client).await?;
+        Ok(self)
+    }
+
     /// Whether the ID token is part of the answer (`openid` was granted).
     pub fn openid(&self) -> bool {
         self.scopes.iter().any(|s| s == "openid")
@@ -188,6 +198,7 @@ pub async fn check(app: &App, params: &AuthorizeParams) -> Result<Authorize, Ref
         login_hint: params.login_hint.clone(),
         params: params.clone(),
         client: client.clone(),
+        branding: None,
     };
     if !matches!(params.response_type.as_deref(), Some("code" | "token")) {
         return Err(request.refuse("unsupported_response_type", "response_type"));

@@ -148,9 +148,12 @@ impl Step {
         if carries_username {
             hidden.push(("username", username));
         }
+        let logo = super::logo_of(authz);
         let mut p = Page::new(heading);
         p.text = Some(text);
         p.alert = alert;
+        p.css = super::css_of(authz);
+        p.logo = logo.as_deref();
         p.form = Some(Form {
             action: &action,
             hidden,

@@ -27,8 +27,15 @@ use http::StatusCode;
 use serde_json::Value;
 use std::collections::HashMap;
 
-/// The authorization request in `req`'s query, checked; or the response refusing it.
+/// The authorization request in `req`'s query, checked, with the client's branding for the
+/// page to draw; or the response refusing it.
 pub(super) async fn checked(app: &App, req: &EdgeRequest) -> Result<Authorize, EdgeResponse> {
+    let authz = request(app, req).await?;
+    authz.with_branding(app).await.map_err(|e| fault(&e))
+}
+
+/// The authorization request in `req`'s query, checked; or the response refusing it.
+async fn request(app: &App, req: &EdgeRequest) -> Result<Authorize, EdgeResponse> {
     let params: AuthorizeParams = serde_urlencoded::from_str(&req.query)
         .map_err(|_| error_page(StatusCode::BAD_REQUEST, "The request is not valid."))?;
     authorize::check(app, &params).await.map_err(|r| match r {
@@ -52,7 +59,7 @@ pub(super) fn fault(e: &ApiError) -> EdgeResponse {
 /// `GET /oauth2/authorize`: straight back with a code when the hosted session is live (and
 /// `prompt` allows), else to the login form with the same query.
 pub async fn authorize(app: &App, req: &EdgeRequest) -> EdgeResponse {
-    let authz = match checked(app, req).await {
+    let authz = match request(app, req).await {
         Ok(a) => a,
         Err(resp) => return resp,
     };
@@ -95,8 +102,11 @@ pub(super) fn login_form(
     let (token, cookie) = csrf_token(app, req);
     let query = super::base_query(req);
     let action = format!("/login?{query}");
+    let logo = super::logo_of(authz);
     let mut p = Page::new("Sign in");
     p.text = Some("Sign in with your username and password");
+    p.css = super::css_of(authz);
+    p.logo = logo.as_deref();
     p.alert = notice.map(|n| n.0);
     p.success = notice.is_some_and(|n| n.1);
     p.links = vec![
@@ -125,7 +135,6 @@ pub(super) fn login_form(
         choices: None,
         submit: "Sign in",
     });
-    let _ = authz;
     cookie.apply(page(status, &p))
 }
 
@@ -209,15 +218,12 @@ async fn finish(
             ..
         }) => {
             let session = session.map(|s| s.expose().clone()).unwrap_or_default();
-            challenge_form(
-                app,
-                req,
+            let pending = Pending {
                 name,
-                &session,
+                session: &session,
                 username,
-                &challenge_parameters,
-                None,
-            )
+            };
+            challenge_form(app, req, authz, pending, &challenge_parameters, None)
         }
         Ok(_) => fault(&ApiError::internal(&crate::Error::Decode(
             "empty reply".into(),
@@ -297,16 +303,28 @@ async fn deliver(
     }
 }
 
+/// A challenge the user is answering: its name, sealed session, and the username.
+#[derive(Clone, Copy)]
+struct Pending<'a> {
+    name: ChallengeName,
+    session: &'a str,
+    username: &'a str,
+}
+
 /// The form of a challenge: a code, a choice of MFA, or a new password.
 fn challenge_form(
     app: &App,
     req: &EdgeRequest,
-    name: ChallengeName,
-    session: &str,
-    username: &str,
+    authz: &Authorize,
+    pending: Pending<'_>,
     params: &ChallengeParameters,
     alert: Option<&str>,
 ) -> EdgeResponse {
+    let Pending {
+        name,
+        session,
+        username,
+    } = pending;
     let (token, cookie) = csrf_token(app, req);
     let action = format!("/login/challenge?{}", super::base_query(req));
     let (heading, text, fields, choices) = match name {
@@ -373,9 +391,12 @@ fn challenge_form(
             return error_page(StatusCode::BAD_REQUEST, &msg);
         }
     };
+    let logo = super::logo_of(authz);
     let mut p = Page::new(heading);
     p.text = Some(text);
     p.alert = alert;
+    p.css = super::css_of(authz);
+    p.logo = logo.as_deref();
     p.form = Some(Form {
         action: &action,
         hidden: vec![
@@ -409,9 +430,14 @@ pub async fn challenge_submit(app: &App, req: &EdgeRequest) -> EdgeResponse {
         return error_page(StatusCode::BAD_REQUEST, "The request is not valid.");
     };
     let no_params = ChallengeParameters::new();
+    let pending = Pending {
+        name,
+        session,
+        username,
+    };
     if !csrf_ok(req, form.get(CSRF_FIELD).map(String::as_str)) {
         let msg = Some(super::EXPIRED);
-        return challenge_form(app, req, name, session, username, &no_params, msg);
+        return challenge_form(app, req, &authz, pending, &no_params, msg);
     }
     let answer =
         |key: &str, field: &str| HashMap::from([(key.to_string(), get(field).to_string())]);
@@ -427,15 +453,7 @@ pub async fn challenge_submit(app: &App, req: &EdgeRequest) -> EdgeResponse {
     match reply {
         Err(e) if e.kind != ErrorKind::InternalError && e.kind != ErrorKind::NotAuthorized => {
             // A wrong code or a refused password: the same step again, same session.
-            challenge_form(
-                app,
-                req,
-                name,
-                session,
-                username,
-                &no_params,
-                Some(shown(&e)),
-            )
+            challenge_form(app, req, &authz, pending, &no_params, Some(shown(&e)))
         }
         other => finish(app, req, &authz, other, username).await,
     }

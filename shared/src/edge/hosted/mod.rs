@@ -137,6 +137,20 @@ pub fn base_query(req: &EdgeRequest) -> String {
         .finish()
 }
 
+/// The client's CSS for its pages (checked when set: safe inside `<style>`).
+pub fn css_of(authz: &crate::oauth::authorize::Authorize) -> Option<&str> {
+    authz.branding.as_ref().and_then(|b| b.css.as_deref())
+}
+
+/// The client's logo as a `data:` URL.
+pub fn logo_of(authz: &crate::oauth::authorize::Authorize) -> Option<String> {
+    authz
+        .branding
+        .as_ref()
+        .and_then(|b| b.logo.as_ref())
+        .map(|l| l.data_url())
+}
+
 /// What a form says when its CSRF token is missing or wrong.
 pub const EXPIRED: &str = "Your session has expired. Please try again.";
 
