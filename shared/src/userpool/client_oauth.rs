@@ -3,8 +3,8 @@
 //! `AllowedOAuthFlowsUserPoolClient`, `SupportedIdentityProviders`), checked as Cognito checks
 //! them and turned into the client's typed [`OAuthSettings`].
 
+use super::enums::check_enum_list;
 use super::model::{OAuthFlow, OAuthSettings};
-use super::pools::check_enum_list;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use serde::Deserialize;
 

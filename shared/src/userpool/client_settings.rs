@@ -4,9 +4,9 @@
 //! default, at creation and at update alike.
 
 use super::client_oauth::{oauth_settings, OAuthInput};
+use super::enums::check_enum_list;
 use super::enums::{ExplicitAuthFlow, PreventUserExistenceErrors, TimeUnit};
 use super::model::{AppClient, OAuthSettings, TokenValidityUnits, UserPool};
-use super::pools::check_enum_list;
 use crate::error::{ApiError, ApiResult};
 use crate::secret::Secret;
 use serde::Deserialize;

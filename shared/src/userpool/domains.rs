@@ -251,21 +251,6 @@ pub async fn describe_user_pool_domain(
     })
 }
 
-/// A pool's prefix and custom domain names (DescribeUserPool's `Domain`, `CustomDomain`).
-pub async fn names_of_pool(
-    app: &App,
-    pool_id: &str,
-) -> ApiResult<(Option<String>, Option<String>)> {
-    let mut names = (None, None);
-    for d in app.store.pool_domains(pool_id).await? {
-        match d.kind {
-            DomainKind::Prefix => names.0 = Some(d.domain),
-            DomainKind::Custom => names.1 = Some(d.domain),
-        }
-    }
-    Ok(names)
-}
-
 /// The pool whose domain `host` is: a custom domain's host name, a bare prefix, or a prefix
 /// domain's full name `<prefix>.auth.<region>.amazoncognito.com` (any port is ignored).
 pub async fn pool_of_domain(app: &App, host: &str) -> ApiResult<Option<String>> {

@@ -4,6 +4,22 @@
 //! derive only ever sees valid names; a set narrower than the model's (ExplicitAuthFlows) is
 //! read as strings and checked with the Cognito text before it is parsed.
 
+use crate::error::{ApiError, ApiResult};
+
+/// Checks every value of a list member is in `allowed` (Cognito's enum message).
+pub fn check_enum_list(member: &str, values: &[String], allowed: &[&str]) -> ApiResult<()> {
+    if values.iter().any(|v| !allowed.contains(&v.as_str())) {
+        return Err(ApiError::constraint(
+            member,
+            &format!(
+                "Member must satisfy constraint: [Member must satisfy enum value set: [{}]]",
+                allowed.join(", ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Declares a Cognito enum: serde names, `as_str`, `NAMES`, `Display`, `FromStr`, and
 /// comparison with a wire name (`pool.mfa_configuration != "OFF"`).
 macro_rules! cognito_enum {

@@ -139,5 +139,5 @@ pub async fn client_credentials(
 }
 
 #[cfg(test)]
-#[path = "oauth_m2m_tests.rs"]
+#[path = "tests/oauth_m2m.rs"]
 mod tests;

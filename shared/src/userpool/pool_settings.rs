@@ -4,9 +4,9 @@
 //! update alike; the members only CreateUserPool has (Schema, UsernameAttributes,
 //! AliasAttributes, UsernameConfiguration) are read in `pools`.
 
+use super::enums::check_enum_list;
 use super::enums::{DeletionProtection, MfaConfiguration};
 use super::model::{PasswordPolicy, UserPool, VerificationMessages};
-use super::pools::check_enum_list;
 use crate::error::{ApiError, ApiResult};
 use serde::Deserialize;
 use serde_json::{Map, Value};

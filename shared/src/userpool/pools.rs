@@ -2,6 +2,7 @@
 //! DeleteUserPool. The members both CreateUserPool and UpdateUserPool take are checked in
 //! `pool_settings`.
 
+use super::enums::check_enum_list;
 use super::enums::{DeletionProtection, MfaConfiguration};
 use super::keys::SigningKey;
 use super::model::{PasswordPolicy, PoolKeys, UserPool, VerificationMessages};
@@ -35,20 +36,6 @@ pub struct CreateUserPoolInput {
     username_configuration: Option<UsernameConfigurationInput>,
     #[serde(flatten)]
     settings: PoolSettingsInput,
-}
-
-/// Checks every value of a list member is in `allowed`.
-pub fn check_enum_list(member: &str, values: &[String], allowed: &[&str]) -> ApiResult<()> {
-    if values.iter().any(|v| !allowed.contains(&v.as_str())) {
-        return Err(ApiError::constraint(
-            member,
-            &format!(
-                "Member must satisfy constraint: [Member must satisfy enum value set: [{}]]",
-                allowed.join(", ")
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// Builds a new pool record (with fresh keys) from a CreateUserPool request.
@@ -181,9 +168,20 @@ pub async fn describe_user_pool(app: &App, input: PoolIdInput) -> ApiResult<User
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let users = app.store.count_users(&pool.id).await?;
     let mut user_pool = UserPoolType::of(&pool, users);
-    (user_pool.domain, user_pool.custom_domain) =
-        super::domains::names_of_pool(app, &pool.id).await?;
+    (user_pool.domain, user_pool.custom_domain) = domain_names(app, &pool.id).await?;
     Ok(UserPoolOutput { user_pool })
+}
+
+/// A pool's prefix and custom domain names (DescribeUserPool's `Domain`, `CustomDomain`).
+async fn domain_names(app: &App, pool_id: &str) -> ApiResult<(Option<String>, Option<String>)> {
+    let mut names = (None, None);
+    for d in app.store.pool_domains(pool_id).await? {
+        match d.kind {
+            super::model::DomainKind::Prefix => names.0 = Some(d.domain),
+            super::model::DomainKind::Custom => names.1 = Some(d.domain),
+        }
+    }
+    Ok(names)
 }
 
 /// DeleteUserPool.
