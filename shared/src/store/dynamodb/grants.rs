@@ -22,7 +22,10 @@ fn grant_key(handle_hash: &str) -> Item {
 
 /// The grant in `item`, unless it expired at `now_ms`.
 fn live(item: Option<Item>, now_ms: i64) -> Result<Option<GrantRecord>, Error> {
-    let Some(item) = item else { return Ok(None) };
+    // DeleteItem's ALL_OLD of an item that was not there may come back as an empty map.
+    let Some(item) = item.filter(|i| !i.is_empty()) else {
+        return Ok(None);
+    };
     let grant: GrantRecord = from_doc(&item)?;
     Ok((grant.expires_ms > now_ms).then_some(grant))
 }
