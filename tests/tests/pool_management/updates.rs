@@ -66,6 +66,22 @@ async fn oauth_settings_are_created_and_described() {
 async fn an_update_sets_what_it_sends_and_resets_the_rest() {
     let h = Harness::start().await;
     let pool = h.create_pool("update-pool").await;
+    // The custom scope the update grants must be a resource server's.
+    h.idp
+        .create_resource_server()
+        .user_pool_id(&pool)
+        .identifier("api.example")
+        .name("API")
+        .scopes(
+            aws_sdk_cognitoidentityprovider::types::ResourceServerScopeType::builder()
+                .scope_name("read")
+                .scope_description("read")
+                .build()
+                .expect("scope"),
+        )
+        .send()
+        .await
+        .expect("CreateResourceServer");
     let created = h
         .create_client_with(&pool, |b| {
             b.generate_secret(true)
