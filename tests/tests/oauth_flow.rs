@@ -348,7 +348,7 @@ async fn refusals_never_leak_a_code_or_follow_an_unregistered_url() {
         None,
     )
     .await;
-    assert_eq!((status, e["error"].as_str()), (401, Some("invalid_client")));
+    assert_eq!((status, e["error"].as_str()), (400, Some("invalid_client")));
 
     // Logout never follows an unregistered URL.
     let a = browser
@@ -388,7 +388,7 @@ async fn a_confidential_client_authenticates_at_the_token_endpoint() {
     let pairs = as_refs(&exchange(code));
     let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (status, e) = token_request(h.url(), &pairs, Some((&client, "wrong-secret"))).await;
-    assert_eq!((status, e["error"].as_str()), (401, Some("invalid_client")));
+    assert_eq!((status, e["error"].as_str()), (400, Some("invalid_client")));
     let (status, tokens) = token_request(h.url(), &pairs, Some((&client, &secret))).await;
     assert_eq!(status, 200, "{tokens}");
     // client_secret_post works too, for the refresh grant.
@@ -569,7 +569,7 @@ async fn client_credentials_tokens_carry_custom_scopes_and_no_user() {
         token_request(h.url(), &grant(Some("orders/write")), Some((&id, &secret))).await;
     assert_eq!((status, e["error"].as_str()), (400, Some("invalid_scope")));
     let (status, e) = token_request(h.url(), &grant(None), Some((&id, "nope"))).await;
-    assert_eq!((status, e["error"].as_str()), (401, Some("invalid_client")));
+    assert_eq!((status, e["error"].as_str()), (400, Some("invalid_client")));
     let web = oauth_client(&h, &pool, true).await;
     let (status, e) = token_request(
         h.url(),

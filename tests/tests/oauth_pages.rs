@@ -23,7 +23,7 @@ async fn submit(browser: &mut Browser, page: &Answer, fields: &[(&str, &str)]) -
     let action = page.form_action().expect("a form");
     let csrf = page.hidden("_csrf").expect("a CSRF token");
     let mut all = vec![("_csrf", csrf.as_str())];
-    let hidden: Vec<(String, String)> = ["username", "session", "challenge"]
+    let hidden: Vec<(String, String)> = ["username", "session", "challenge", "secret"]
         .iter()
         .filter_map(|n| page.hidden(n).map(|v| (n.to_string(), v)))
         .collect();
@@ -238,4 +238,64 @@ async fn the_pages_wear_the_clients_ui_customization() {
     );
     let signup = browser.get(&format!("/signup?{}", params(&client))).await;
     assert!(signup.body.contains("#0a7d2c"));
+}
+
+#[tokio::test]
+async fn an_authenticator_app_is_set_up_on_the_pages() {
+    let h = Harness::start().await;
+    let pool = h.create_pool("pages").await;
+    let client = oauth_client(&h, &pool, false).await.client_id.unwrap();
+    h.idp
+        .set_user_pool_mfa_config()
+        .user_pool_id(&pool)
+        .mfa_configuration(UserPoolMfaType::On)
+        .software_token_mfa_configuration(
+            SoftwareTokenMfaConfigType::builder().enabled(true).build(),
+        )
+        .send()
+        .await
+        .expect("SetUserPoolMfaConfig");
+    h.idp
+        .admin_create_user()
+        .user_pool_id(&pool)
+        .username("kai")
+        .message_action(MessageActionType::Suppress)
+        .send()
+        .await
+        .expect("AdminCreateUser");
+    h.idp
+        .admin_set_user_password()
+        .user_pool_id(&pool)
+        .username("kai")
+        .password(PASSWORD)
+        .permanent(true)
+        .send()
+        .await
+        .expect("AdminSetUserPassword");
+    let mut browser = Browser::new(h.url());
+    let p = [
+        ("response_type", "code"),
+        ("client_id", client.as_str()),
+        ("redirect_uri", CALLBACK),
+        ("scope", "openid"),
+    ];
+    let setup = browser.sign_in(&p, "kai", PASSWORD).await;
+    assert_eq!(setup.status, 200, "{}", setup.body);
+    assert_eq!(setup.hidden("challenge").as_deref(), Some("MFA_SETUP"));
+    let secret = setup.hidden("secret").expect("the key to add");
+    assert!(setup.body.contains(&format!("Key: {secret}")));
+    let wrong = submit(&mut browser, &setup, &[("code", "000000")]).await;
+    assert_eq!((wrong.status, wrong.location.is_none()), (400, true));
+    assert!(
+        wrong.body.contains(&format!("Key: {secret}")),
+        "the key is shown again"
+    );
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let code = latchkey::userpool::totp::code_at(&secret, now).expect("a TOTP code");
+    let done = submit(&mut browser, &wrong, &[("code", &code)]).await;
+    assert_eq!(done.status, 302, "{}", done.body);
+    assert!(done.location_param("code").is_some());
 }

@@ -105,6 +105,8 @@ pub struct Page<'a> {
     pub heading: &'a str,
     /// A line under the heading.
     pub text: Option<&'a str>,
+    /// A second line, set apart (a key to copy).
+    pub note: Option<&'a str>,
     /// An error (an alert region), or an outcome (a status region).
     pub alert: Option<&'a str>,
     /// Whether `alert` is good news.
@@ -125,6 +127,7 @@ impl<'a> Page<'a> {
         Self {
             heading,
             text: None,
+            note: None,
             alert: None,
             success: false,
             form: None,
@@ -148,6 +151,9 @@ impl<'a> Page<'a> {
         body.push_str(&format!("<h1>{heading}</h1>\n"));
         if let Some(text) = self.text {
             body.push_str(&format!("<p>{}</p>\n", escape(text)));
+        }
+        if let Some(note) = self.note {
+            body.push_str(&format!("<p><code>{}</code></p>\n", escape(note)));
         }
         if let Some(alert) = self.alert {
             let role = if self.success { "status" } else { "alert" };

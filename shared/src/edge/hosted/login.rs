@@ -5,6 +5,7 @@
 //! fragment) and sets the hosted session cookie; a failed one shows the form again with
 //! the reason and never redirects.
 
+use super::challenge::{self, Pending};
 use super::html::{Field, Form, Page};
 use super::{
     cookie, csrf_ok, csrf_token, error_page, page, redirect, set_cookie, with_cookie, CSRF_FIELD,
@@ -214,16 +215,25 @@ async fn finish(
         Ok(AuthReply {
             challenge_name: Some(name),
             session,
-            challenge_parameters,
+            mut challenge_parameters,
             ..
         }) => {
-            let session = session.map(|s| s.expose().clone()).unwrap_or_default();
+            let mut session = session.map(|s| s.expose().clone()).unwrap_or_default();
+            if name == ChallengeName::MfaSetup {
+                match challenge::associate(app, &session).await {
+                    Ok((secret, next)) => {
+                        challenge_parameters.insert(challenge::SECRET.into(), secret);
+                        session = next;
+                    }
+                    Err(e) => return fault(&e),
+                }
+            }
             let pending = Pending {
                 name,
                 session: &session,
                 username,
             };
-            challenge_form(app, req, authz, pending, &challenge_parameters, None)
+            challenge::form(app, req, authz, pending, &challenge_parameters, None)
         }
         Ok(_) => fault(&ApiError::internal(&crate::Error::Decode(
             "empty reply".into(),
@@ -303,120 +313,6 @@ async fn deliver(
     }
 }
 
-/// A challenge the user is answering: its name, sealed session, and the username.
-#[derive(Clone, Copy)]
-struct Pending<'a> {
-    name: ChallengeName,
-    session: &'a str,
-    username: &'a str,
-}
-
-/// The form of a challenge: a code, a choice of MFA, or a new password.
-fn challenge_form(
-    app: &App,
-    req: &EdgeRequest,
-    authz: &Authorize,
-    pending: Pending<'_>,
-    params: &ChallengeParameters,
-    alert: Option<&str>,
-) -> EdgeResponse {
-    let Pending {
-        name,
-        session,
-        username,
-    } = pending;
-    let (token, cookie) = csrf_token(app, req);
-    let action = format!("/login/challenge?{}", super::base_query(req));
-    let (heading, text, fields, choices) = match name {
-        ChallengeName::SmsMfa | ChallengeName::EmailOtp | ChallengeName::SoftwareTokenMfa => {
-            let text = match name {
-                ChallengeName::SmsMfa => "We texted you a code. Enter it to sign in.",
-                ChallengeName::EmailOtp => "We emailed you a code. Enter it to sign in.",
-                _ => "Enter the code from your authenticator app.",
-            };
-            let field = Field {
-                name: "code",
-                label: "Code",
-                kind: "text",
-                value: "",
-                autocomplete: "one-time-code",
-            };
-            ("Verify it's you", text, vec![field], None)
-        }
-        ChallengeName::SelectMfaType => {
-            let options: Vec<String> = params
-                .get("MFAS_CAN_CHOOSE")
-                .and_then(|v| serde_json::from_str(v).ok())
-                .unwrap_or_default();
-            let labelled = options
-                .into_iter()
-                .map(|o| {
-                    let label = match o.as_str() {
-                        "SMS_MFA" => "Text message",
-                        "EMAIL_OTP" => "Email",
-                        "SOFTWARE_TOKEN_MFA" => "Authenticator app",
-                        other => other,
-                    }
-                    .to_string();
-                    (o, label)
-                })
-                .collect();
-            (
-                "Choose how to verify",
-                "How should we check it's you?",
-                vec![],
-                Some(("answer", labelled)),
-            )
-        }
-        ChallengeName::NewPasswordRequired => {
-            let field = Field {
-                name: "new_password",
-                label: "New password",
-                kind: "password",
-                value: "",
-                autocomplete: "new-password",
-            };
-            (
-                "Change your password",
-                "Please enter a new password.",
-                vec![field],
-                None,
-            )
-        }
-        other => {
-            let msg = format!(
-                "The {} step can't be completed on these pages; sign in through the app.",
-                other.as_str()
-            );
-            return error_page(StatusCode::BAD_REQUEST, &msg);
-        }
-    };
-    let logo = super::logo_of(authz);
-    let mut p = Page::new(heading);
-    p.text = Some(text);
-    p.alert = alert;
-    p.css = super::css_of(authz);
-    p.logo = logo.as_deref();
-    p.form = Some(Form {
-        action: &action,
-        hidden: vec![
-            (CSRF_FIELD, &token),
-            ("session", session),
-            ("challenge", name.as_str()),
-            ("username", username),
-        ],
-        fields,
-        choices,
-        submit: "Continue",
-    });
-    let status = if alert.is_some() {
-        StatusCode::BAD_REQUEST
-    } else {
-        StatusCode::OK
-    };
-    cookie.apply(page(status, &p))
-}
-
 /// `POST /login/challenge`: the answer to a challenge, through RespondToAuthChallenge's core.
 pub async fn challenge_submit(app: &App, req: &EdgeRequest) -> EdgeResponse {
     let authz = match checked(app, req).await {
@@ -429,7 +325,11 @@ pub async fn challenge_submit(app: &App, req: &EdgeRequest) -> EdgeResponse {
     let Ok(name) = serde_json::from_value::<ChallengeName>(Value::from(get("challenge"))) else {
         return error_page(StatusCode::BAD_REQUEST, "The request is not valid.");
     };
-    let no_params = ChallengeParameters::new();
+    // Only the key being set up is shown again (SELECT_MFA_TYPE's choices are not carried).
+    let shown_again = ChallengeParameters::from([(
+        challenge::SECRET.to_string(),
+        get(challenge::SECRET_FIELD).to_string(),
+    )]);
     let pending = Pending {
         name,
         session,
@@ -437,7 +337,7 @@ pub async fn challenge_submit(app: &App, req: &EdgeRequest) -> EdgeResponse {
     };
     if !csrf_ok(req, form.get(CSRF_FIELD).map(String::as_str)) {
         let msg = Some(super::EXPIRED);
-        return challenge_form(app, req, &authz, pending, &no_params, msg);
+        return challenge::form(app, req, &authz, pending, &shown_again, msg);
     }
     let answer =
         |key: &str, field: &str| HashMap::from([(key.to_string(), get(field).to_string())]);
@@ -447,13 +347,20 @@ pub async fn challenge_submit(app: &App, req: &EdgeRequest) -> EdgeResponse {
         ChallengeName::SoftwareTokenMfa => answer("SOFTWARE_TOKEN_MFA_CODE", "code"),
         ChallengeName::SelectMfaType => answer("ANSWER", "answer"),
         ChallengeName::NewPasswordRequired => answer("NEW_PASSWORD", "new_password"),
+        ChallengeName::MfaSetup => HashMap::new(),
         _ => return error_page(StatusCode::BAD_REQUEST, "The request is not valid."),
     };
-    let reply = signin::answer(app, &authz, name, session, username, answers).await;
+    let reply = match name {
+        ChallengeName::MfaSetup => match challenge::verify(app, session, get("code")).await {
+            Ok(verified) => signin::answer(app, &authz, name, &verified, username, answers).await,
+            Err(e) => Err(e),
+        },
+        _ => signin::answer(app, &authz, name, session, username, answers).await,
+    };
     match reply {
         Err(e) if e.kind != ErrorKind::InternalError && e.kind != ErrorKind::NotAuthorized => {
             // A wrong code or a refused password: the same step again, same session.
-            challenge_form(app, req, &authz, pending, &no_params, Some(shown(&e)))
+            challenge::form(app, req, &authz, pending, &shown_again, Some(shown(&e)))
         }
         other => finish(app, req, &authz, other, username).await,
     }

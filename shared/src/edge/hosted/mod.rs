@@ -8,6 +8,7 @@
 //! - [`endpoints`]: `/oauth2/token`, `/oauth2/userInfo`, `/oauth2/revoke`, `/logout`.
 
 pub mod account;
+pub mod challenge;
 pub mod endpoints;
 pub mod html;
 pub mod login;
@@ -102,11 +103,11 @@ pub fn error_page(status: StatusCode, message: &str) -> EdgeResponse {
     page(status, &p)
 }
 
-/// An OAuth endpoint's error: 400 (`invalid_client`: 401; `server_error`: 500) with
-/// `{"error": ...}`, the cause logged.
+/// An OAuth endpoint's error: 400 with `{"error": ...}`, as Cognito answers even for
+/// `invalid_client` (userInfo's `invalid_token`: 401 with `WWW-Authenticate`; `server_error`:
+/// 500), the cause logged.
 pub fn oauth_error(e: &OAuthError) -> EdgeResponse {
     let status = match e.error {
-        "invalid_client" => StatusCode::UNAUTHORIZED,
         "invalid_token" => StatusCode::UNAUTHORIZED,
         "server_error" => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
