@@ -310,18 +310,7 @@ async fn refusals_never_leak_a_code_or_follow_an_unregistered_url() {
             "{e}"
         );
     }
-    let (status, e) = token_request(
-        h.url(),
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", &client),
-            ("code", &code),
-            ("redirect_uri", CALLBACK),
-            ("code_verifier", &verifier),
-        ],
-        None,
-    )
-    .await;
+    let (status, e) = redeem(h.url(), &client, &code, &verifier).await;
     assert_eq!(
         (status, e["error"].as_str()),
         (400, Some("invalid_grant")),
@@ -418,18 +407,7 @@ async fn oidc_logout_discovery_and_the_implicit_grant() {
         .sign_in(&authorize_params(&client, &challenge), "ana", PASSWORD)
         .await;
     let code = done.location_param("code").unwrap();
-    let (_, tokens) = token_request(
-        h.url(),
-        &[
-            ("grant_type", "authorization_code"),
-            ("client_id", &client),
-            ("code", &code),
-            ("redirect_uri", CALLBACK),
-            ("code_verifier", &verifier),
-        ],
-        None,
-    )
-    .await;
+    let (_, tokens) = redeem(h.url(), &client, &code, &verifier).await;
     let id_token = tokens["id_token"].as_str().unwrap();
 
     // RP-initiated logout: a forged hint is refused, a real one goes to a registered URL

@@ -5,7 +5,7 @@
 use crate::common::{Harness, PASSWORD};
 use crate::oauth_support::*;
 use aws_sdk_cognitoidentityprovider::types::{
-    AttributeType, MessageActionType, SmsMfaConfigType, SoftwareTokenMfaConfigType, UserPoolMfaType,
+    SmsMfaConfigType, SoftwareTokenMfaConfigType, UserPoolMfaType,
 };
 
 fn params(client: &str) -> String {
@@ -156,26 +156,11 @@ async fn an_sms_mfa_challenge_on_the_pages() {
         .send()
         .await
         .expect("SetUserPoolMfaConfig");
-    let attr = |n: &str, v: &str| AttributeType::builder().name(n).value(v).build().unwrap();
-    h.idp
-        .admin_create_user()
-        .user_pool_id(&pool)
-        .username("zoe")
-        .message_action(MessageActionType::Suppress)
-        .user_attributes(attr("phone_number", "+15555550123"))
-        .user_attributes(attr("phone_number_verified", "true"))
-        .send()
-        .await
-        .expect("AdminCreateUser");
-    h.idp
-        .admin_set_user_password()
-        .user_pool_id(&pool)
-        .username("zoe")
-        .password(PASSWORD)
-        .permanent(true)
-        .send()
-        .await
-        .expect("AdminSetUserPassword");
+    let phone = [
+        ("phone_number", "+15555550123"),
+        ("phone_number_verified", "true"),
+    ];
+    permanent_user(&h, &pool, "zoe", &phone).await;
     let mut browser = Browser::new(h.url());
     let (_, challenge) = pkce();
     let mut p = vec![
@@ -255,23 +240,7 @@ async fn an_authenticator_app_is_set_up_on_the_pages() {
         .send()
         .await
         .expect("SetUserPoolMfaConfig");
-    h.idp
-        .admin_create_user()
-        .user_pool_id(&pool)
-        .username("kai")
-        .message_action(MessageActionType::Suppress)
-        .send()
-        .await
-        .expect("AdminCreateUser");
-    h.idp
-        .admin_set_user_password()
-        .user_pool_id(&pool)
-        .username("kai")
-        .password(PASSWORD)
-        .permanent(true)
-        .send()
-        .await
-        .expect("AdminSetUserPassword");
+    permanent_user(&h, &pool, "kai", &[]).await;
     let mut browser = Browser::new(h.url());
     let p = [
         ("response_type", "code"),

@@ -276,3 +276,51 @@ pub async fn token_request(
     let body = resp.json().await.unwrap_or(serde_json::Value::Null);
     (status, body)
 }
+
+/// Redeems a public client's `code` with its PKCE `verifier` at the token endpoint.
+pub async fn redeem(
+    base: &str,
+    client: &str,
+    code: &str,
+    verifier: &str,
+) -> (u16, serde_json::Value) {
+    let pairs = [
+        ("grant_type", "authorization_code"),
+        ("client_id", client),
+        ("code", code),
+        ("redirect_uri", CALLBACK),
+        ("code_verifier", verifier),
+    ];
+    token_request(base, &pairs, None).await
+}
+
+/// A CONFIRMED user with [`crate::common::PASSWORD`] (AdminCreateUser without a message,
+/// then a permanent AdminSetUserPassword) and these attributes.
+pub async fn permanent_user(h: &Harness, pool: &str, username: &str, attributes: &[(&str, &str)]) {
+    use aws_sdk_cognitoidentityprovider::types::{AttributeType, MessageActionType};
+    let mut create = h
+        .idp
+        .admin_create_user()
+        .user_pool_id(pool)
+        .username(username)
+        .message_action(MessageActionType::Suppress);
+    for (name, value) in attributes {
+        create = create.user_attributes(
+            AttributeType::builder()
+                .name(*name)
+                .value(*value)
+                .build()
+                .unwrap(),
+        );
+    }
+    create.send().await.expect("AdminCreateUser");
+    h.idp
+        .admin_set_user_password()
+        .user_pool_id(pool)
+        .username(username)
+        .password(crate::common::PASSWORD)
+        .permanent(true)
+        .send()
+        .await
+        .expect("AdminSetUserPassword");
+}
