@@ -2,7 +2,7 @@
 //! the attempt count outside the JSON so a wrong attempt is one atomic `ADD`.
 
 use super::keys::*;
-use super::ops::sdk;
+use super::ops::{refused, sdk};
 use super::DynamoStore;
 use crate::error::Error;
 use crate::userpool::model::{CodePurpose, PendingCode};
@@ -75,12 +75,7 @@ impl DynamoStore {
             .await;
         match counted {
             Ok(out) => get_n(&out.attributes.unwrap_or_default(), ATTEMPTS),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(0)
-            }
+            Err(e) if refused(&e) => Ok(0),
             Err(e) => Err(sdk(e)),
         }
     }

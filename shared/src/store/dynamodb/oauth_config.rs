@@ -5,7 +5,7 @@
 //! partition per pool, set by an UpdateItem that keeps the first creation time.
 
 use super::keys::*;
-use super::ops::{build, sdk, CONDITION_FAILED};
+use super::ops::{build, refused, sdk, CONDITION_FAILED};
 use super::pools::conflict_if_taken;
 use super::DynamoStore;
 use crate::error::Error;
@@ -171,12 +171,7 @@ impl DomainStore for DynamoStore {
             .await;
         match put {
             Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::Conflict)
-            }
+            Err(e) if refused(&e) => Err(StoreError::Conflict),
             Err(e) => Err(sdk(e).into()),
         }
     }

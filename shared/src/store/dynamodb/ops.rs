@@ -5,7 +5,7 @@ use super::keys::{from_doc, get_s, key_of, s, Item, DATA, GSI1, GSI1PK, GSI1SK, 
 use super::DynamoStore;
 use crate::error::Error;
 use crate::store::Page;
-use aws_sdk_dynamodb::error::{BuildError, DisplayErrorContext, SdkError};
+use aws_sdk_dynamodb::error::{BuildError, DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
@@ -36,6 +36,11 @@ where
     R: std::fmt::Debug + Send + Sync + 'static,
 {
     Error::Store(DisplayErrorContext(&e).to_string())
+}
+
+/// Whether a conditional write was refused by its condition (as opposed to failing).
+pub(super) fn refused<E: ProvideErrorMetadata, R>(e: &SdkError<E, R>) -> bool {
+    e.as_service_error().and_then(|se| se.code()) == Some("ConditionalCheckFailedException")
 }
 
 /// A request that could not be built (a missing required member: a bug, not data).

@@ -2,7 +2,7 @@
 //! in it.
 
 use super::keys::*;
-use super::ops::{keys_of, sdk};
+use super::ops::{keys_of, refused, sdk};
 use super::DynamoStore;
 use crate::error::Error;
 use crate::store::{Page, PoolStore, StoreError};
@@ -29,12 +29,7 @@ impl DynamoStore {
             .await;
         match put {
             Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
+            Err(e) if refused(&e) => Ok(false),
             Err(e) => Err(sdk(e)),
         }
     }
@@ -173,12 +168,7 @@ impl PoolStore for DynamoStore {
             .await;
         match put {
             Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::Conflict)
-            }
+            Err(e) if refused(&e) => Err(StoreError::Conflict),
             Err(e) => Err(StoreError::Backend(sdk(e))),
         }
     }
@@ -211,12 +201,7 @@ impl PoolStore for DynamoStore {
             .await;
         match deleted {
             Ok(_) => Ok(true),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Ok(false)
-            }
+            Err(e) if refused(&e) => Ok(false),
             Err(e) => Err(sdk(e)),
         }
     }

@@ -6,19 +6,11 @@
 //! a grace period after its window, so DynamoDB deletes counts nobody uses any more.
 
 use super::keys::*;
-use super::ops::sdk;
+use super::ops::{refused, sdk};
 use super::DynamoStore;
 use crate::error::Error;
 use crate::store::SendCountStore;
 use async_trait::async_trait;
-use aws_sdk_dynamodb::error::SdkError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-
-/// Whether an UpdateItem was refused by its condition (as opposed to failing).
-fn refused<R>(e: &SdkError<UpdateItemError, R>) -> bool {
-    e.as_service_error()
-        .is_some_and(|se| se.is_conditional_check_failed_exception())
-}
 
 impl DynamoStore {
     /// Counts one within the open window: only if it is still open and below `limit`.

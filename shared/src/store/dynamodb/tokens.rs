@@ -3,7 +3,7 @@
 //! `rotated_ms` live outside the JSON so revoking is one SET and rotating is conditional.
 
 use super::keys::*;
-use super::ops::{build, sdk, CONDITION_FAILED};
+use super::ops::{build, refused, sdk, CONDITION_FAILED};
 use super::DynamoStore;
 use crate::error::Error;
 use crate::store::{StoreError, TokenStore};
@@ -122,9 +122,7 @@ impl TokenStore for DynamoStore {
                 .await;
             match marked {
                 Ok(_) => {}
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|se| se.is_conditional_check_failed_exception()) => {}
+                Err(e) if refused(&e) => {}
                 Err(e) => return Err(sdk(e)),
             }
         }

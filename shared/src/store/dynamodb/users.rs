@@ -2,7 +2,7 @@
 //! that can move claims, listing, and deletion with everything under a user.
 
 use super::keys::*;
-use super::ops::{build, sdk, CONDITION_FAILED, TRANSACT_MAX};
+use super::ops::{build, refused, sdk, CONDITION_FAILED, TRANSACT_MAX};
 use super::DynamoStore;
 use crate::error::Error;
 use crate::store::{Page, StoreError, UserPredicate, UserStore};
@@ -219,12 +219,7 @@ impl UserStore for DynamoStore {
             .await;
         match updated {
             Ok(_) => Ok(()),
-            Err(e)
-                if e.as_service_error()
-                    .is_some_and(|se| se.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::Conflict)
-            }
+            Err(e) if refused(&e) => Err(StoreError::Conflict),
             Err(e) => Err(sdk(e).into()),
         }
     }
