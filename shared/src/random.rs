@@ -18,6 +18,15 @@ impl Random for OsRandom {
     }
 }
 
+/// `bytes` random bytes as unpadded base64url: an unguessable handle (refresh tokens, OAuth
+/// codes and sessions, CSRF tokens).
+pub fn url_token(random: &dyn Random, bytes: usize) -> String {
+    use base64::Engine;
+    let mut raw = vec![0u8; bytes];
+    random.fill(&mut raw);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(raw)
+}
+
 /// Draws `len` characters uniformly from `alphabet` (rejection sampling, no modulo bias).
 pub fn string_from(random: &dyn Random, alphabet: &[u8], len: usize) -> String {
     let limit = 256 - (256 % alphabet.len());

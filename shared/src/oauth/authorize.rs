@@ -5,22 +5,11 @@
 //! with the RFC's error code and the client's `state`.
 
 use crate::error::ApiError;
+use crate::userpool::client_oauth::COGNITO_PROVIDER;
 use crate::userpool::model::{AppClient, OAuthFlow, UiCustomization, UserPool};
 use crate::App;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-
-/// The standard scopes (the others are `<resource server>/<scope>`).
-pub const STANDARD_SCOPES: &[&str] = &[
-    "openid",
-    "email",
-    "phone",
-    "profile",
-    "aws.cognito.signin.user.admin",
-];
-
-/// The identity provider of the pool's own users.
-pub const COGNITO_PROVIDER: &str = "COGNITO";
 
 /// The query parameters of an authorization request, as sent.
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
@@ -87,8 +76,6 @@ pub struct Authorize {
     pub no_prompt: bool,
     /// A username to fill in.
     pub login_hint: Option<String>,
-    /// The parameters as sent (the login pages carry them on).
-    pub params: AuthorizeParams,
     /// The client's UI customization (CSS and logo), when a page is to be drawn
     /// ([`Authorize::with_branding`]).
     pub branding: Option<UiCustomization>,
@@ -107,15 +94,20 @@ impl Authorize {
         self.scopes.iter().any(|s| s == "openid")
     }
 
-    /// The refusal that goes back to the client with `error`.
-    pub fn refuse(&self, error: &'static str, cause: impl Into<String>) -> Refusal {
-        Refusal::Redirect(ErrorRedirect {
+    /// The error `error` sent back to the client (with its `state`).
+    pub fn error_redirect(&self, error: &'static str, cause: impl Into<String>) -> ErrorRedirect {
+        ErrorRedirect {
             redirect_uri: self.redirect_uri.clone(),
             error,
             state: self.state.clone(),
             fragment: self.response_type == ResponseType::Token,
             cause: cause.into(),
-        })
+        }
+    }
+
+    /// The refusal that goes back to the client with `error`.
+    pub fn refuse(&self, error: &'static str, cause: impl Into<String>) -> Refusal {
+        Refusal::Redirect(self.error_redirect(error, cause))
     }
 }
 
@@ -196,7 +188,6 @@ pub async fn check(app: &App, params: &AuthorizeParams) -> Result<Authorize, Ref
         force_login: false,
         no_prompt: false,
         login_hint: params.login_hint.clone(),
-        params: params.clone(),
         client: client.clone(),
         branding: None,
     };

@@ -5,8 +5,9 @@
 
 use super::error::OAuthError;
 use crate::error::{ApiError, ApiResult};
+use crate::secret::sha256_hex;
 use crate::userpool::model::{GrantRecord, User, UserPool, UserStatus};
-use crate::userpool::sealed;
+use crate::userpool::session;
 use crate::userpool::tokens::Issued;
 use crate::App;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -19,25 +20,13 @@ pub const CODE_TTL_MS: i64 = 5 * 60 * 1000;
 /// How long a hosted sign-in session lives (Cognito's managed login: one hour).
 pub const SESSION_TTL_MS: i64 = 60 * 60 * 1000;
 
-/// The store key of a handle.
-fn handle_hash(handle: &str) -> String {
-    Sha256::digest(handle.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
 /// Seals `grant` under a fresh random handle that lives `ttl_ms`; returns the handle.
 async fn put<T: Serialize>(app: &App, pool_id: &str, grant: &T, ttl_ms: i64) -> ApiResult<String> {
-    let mut raw = [0u8; 32];
-    app.random.fill(&mut raw);
-    let handle = URL_SAFE_NO_PAD.encode(raw);
-    let key = app.session_key().await?;
-    let plain = serde_json::to_vec(grant).map_err(crate::Error::from)?;
+    let handle = crate::random::url_token(app.random.as_ref(), 32);
     let record = GrantRecord {
-        handle_hash: handle_hash(&handle),
+        handle_hash: sha256_hex(handle.as_bytes()),
         pool_id: pool_id.to_string(),
-        data: sealed::seal(&key, &plain, app.random.as_ref()),
+        data: session::seal_json(app, grant).await?,
         expires_ms: app.clock.now_millis() + ttl_ms,
     };
     app.store.put_grant(&record).await?;
@@ -46,10 +35,9 @@ async fn put<T: Serialize>(app: &App, pool_id: &str, grant: &T, ttl_ms: i64) -> 
 
 /// Opens a grant the store returned.
 async fn open<T: DeserializeOwned>(app: &App, record: &GrantRecord) -> ApiResult<T> {
-    let key = app.session_key().await?;
-    let plain = sealed::open(&key, &record.data)
-        .ok_or_else(|| ApiError::internal(&crate::Error::Decode("grant seal".into())))?;
-    Ok(serde_json::from_slice(&plain).map_err(crate::Error::from)?)
+    session::open_json(app, &record.data)
+        .await?
+        .ok_or_else(|| ApiError::internal(&crate::Error::Decode("grant seal".into())))
 }
 
 /// What an authorization code stands for: the tokens of a finished sign-in, for one client
@@ -136,7 +124,7 @@ pub async fn redeem_code(
     let now = app.clock.now_millis();
     let record = app
         .store
-        .take_grant(&handle_hash(code), now)
+        .take_grant(&sha256_hex(code.as_bytes()), now)
         .await
         .map_err(ApiError::from)?
         .ok_or_else(|| OAuthError::invalid_grant("unknown, used or expired code"))?;
@@ -199,7 +187,11 @@ pub async fn start_session(
 /// `sub`, enabled, confirmed).
 pub async fn session_user(app: &App, pool: &UserPool, handle: &str) -> ApiResult<Option<User>> {
     let now = app.clock.now_millis();
-    let Some(record) = app.store.get_grant(&handle_hash(handle), now).await? else {
+    let Some(record) = app
+        .store
+        .get_grant(&sha256_hex(handle.as_bytes()), now)
+        .await?
+    else {
         return Ok(None);
     };
     if record.pool_id != pool.id {
@@ -213,7 +205,9 @@ pub async fn session_user(app: &App, pool: &UserPool, handle: &str) -> ApiResult
 /// Ends a session (signing out on the login pages).
 pub async fn end_session(app: &App, handle: &str) -> ApiResult<()> {
     let now = app.clock.now_millis();
-    app.store.take_grant(&handle_hash(handle), now).await?;
+    app.store
+        .take_grant(&sha256_hex(handle.as_bytes()), now)
+        .await?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! App clients: CreateUserPoolClient, UpdateUserPoolClient, DescribeUserPoolClient,
 //! ListUserPoolClients, DeleteUserPoolClient. Their settings are checked in `client_settings`.
 
+use super::client_oauth::STANDARD_SCOPES;
 use super::client_settings::{client_settings, ClientSettingsInput};
 use super::client_shapes::{UserPoolClientDescription, UserPoolClientType};
 use super::model::{AppClient, UserPool};
@@ -55,10 +56,13 @@ fn new_secret(
     }
 }
 
-/// Each custom scope (`<resource server>/<scope>`) must be one a resource server of the pool
-/// defines (Cognito: ScopeDoesNotExistException).
+/// Each scope that is not a standard one must be one a resource server of the pool defines
+/// (Cognito: ScopeDoesNotExistException).
 async fn custom_scopes_exist(app: &App, pool_id: &str, scopes: &[String]) -> ApiResult<()> {
-    for scope in scopes.iter().filter(|s| s.contains('/')) {
+    let custom = scopes
+        .iter()
+        .filter(|s| !STANDARD_SCOPES.contains(&s.as_str()));
+    for scope in custom {
         if !super::resource_servers::scope_exists(app, pool_id, scope).await? {
             return Err(ApiError::new(
                 crate::error::ErrorKind::ScopeDoesNotExist,

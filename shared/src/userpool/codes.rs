@@ -30,7 +30,7 @@ fn digest(pool_id: &str, username_key: &str, purpose: CodePurpose, code: &str) -
         h.update(part.as_bytes());
         h.update([0u8]);
     }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    crate::secret::hex(&h.finalize())
 }
 
 /// Makes and stores a fresh code (replacing any earlier one), returning it for delivery.

@@ -1,6 +1,7 @@
 //! Pool domains: CreateUserPoolDomain, DescribeUserPoolDomain, UpdateUserPoolDomain,
-//! DeleteUserPoolDomain, the `Domain`/`CustomDomain` members of DescribeUserPool, and
-//! [`pool_of_domain`], which the OAuth endpoints use to find the pool a request's host serves.
+//! DeleteUserPoolDomain (DescribeUserPool shows the pool's `Domain`/`CustomDomain`). Domains
+//! are stored and described; they do not route requests (the OAuth endpoints find the pool
+//! by the app client).
 //!
 //! A domain is a prefix (`<prefix>.auth.<region>.amazoncognito.com`) or, with
 //! `CustomDomainConfig`, the customer's own host name; its certificate ARN is stored and
@@ -72,7 +73,7 @@ fn check_version(v: Option<i64>) -> ApiResult<Option<i64>> {
 /// A stable stand-in for the CloudFront distribution behind a domain.
 fn distribution(domain: &str) -> String {
     let hash = Sha256::digest(domain.as_bytes());
-    let hex: String = hash.iter().take(7).map(|b| format!("{b:02x}")).collect();
+    let hex = crate::secret::hex(&hash[..7]);
     format!("d{hex}.cloudfront.net")
 }
 
@@ -249,15 +250,6 @@ pub async fn describe_user_pool_domain(
     Ok(DescribeDomainOutput {
         domain_description: description,
     })
-}
-
-/// The pool whose domain `host` is: a custom domain's host name, a bare prefix, or a prefix
-/// domain's full name `<prefix>.auth.<region>.amazoncognito.com` (any port is ignored).
-pub async fn pool_of_domain(app: &App, host: &str) -> ApiResult<Option<String>> {
-    let host = host.split(':').next().unwrap_or(host).to_ascii_lowercase();
-    let suffix = format!(".auth.{}.amazoncognito.com", app.settings.region);
-    let name = host.strip_suffix(&suffix).unwrap_or(&host);
-    Ok(app.store.get_domain(name).await?.map(|d| d.pool_id))
 }
 
 #[cfg(test)]

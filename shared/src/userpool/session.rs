@@ -7,7 +7,7 @@ use super::sealed;
 use super::signin::outcome::ChallengeName;
 use crate::error::{ApiError, ApiResult};
 use crate::App;
-use serde::{Deserialize, Serialize};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 /// What a session remembers between steps.
@@ -32,11 +32,24 @@ pub struct ChallengeSession {
     pub data: Map<String, Value>,
 }
 
+/// Seals `value` as JSON with the deployment's session key: state a client carries, or a
+/// store holds, that only this deployment can read or forge (sessions, OAuth grants).
+pub async fn seal_json<T: Serialize>(app: &App, value: &T) -> ApiResult<String> {
+    let key = app.session_key().await?;
+    let plain = serde_json::to_vec(value).map_err(crate::Error::from)?;
+    Ok(sealed::seal(&key, &plain, app.random.as_ref()))
+}
+
+/// Opens what [`seal_json`] sealed: `None` when this deployment did not seal it, or it is
+/// not a `T`.
+pub async fn open_json<T: DeserializeOwned>(app: &App, text: &str) -> ApiResult<Option<T>> {
+    let key = app.session_key().await?;
+    Ok(sealed::open(&key, text).and_then(|plain| serde_json::from_slice(&plain).ok()))
+}
+
 /// Seals a session for the client.
 pub async fn seal(app: &App, session: &ChallengeSession) -> ApiResult<String> {
-    let key = app.session_key().await?;
-    let plain = serde_json::to_vec(session).map_err(crate::Error::from)?;
-    Ok(sealed::seal(&key, &plain, app.random.as_ref()))
+    seal_json(app, session).await
 }
 
 fn invalid() -> ApiError {
@@ -54,9 +67,7 @@ pub async fn open_any(
 }
 
 async fn unseal(app: &App, token: &str) -> ApiResult<ChallengeSession> {
-    let key = app.session_key().await?;
-    let plain = sealed::open(&key, token).ok_or_else(invalid)?;
-    serde_json::from_slice(&plain).map_err(|_| invalid())
+    open_json(app, token).await?.ok_or_else(invalid)
 }
 
 fn check(

@@ -118,10 +118,7 @@ pub fn refresh_locator(token: &str) -> Option<String> {
 
 /// SHA-256 of a refresh token, hex: the only form that is stored.
 pub fn refresh_hash(token: &str) -> String {
-    Sha256::digest(token.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::secret::sha256_hex(token.as_bytes())
 }
 
 /// OpenID Connect's `at_hash`: the left half of the access token's SHA-256, base64url.
@@ -151,13 +148,11 @@ pub fn new_refresh_record(
     user: &User,
     origin: &Origin,
 ) -> (String, RefreshRecord) {
-    let mut raw = [0u8; 48];
-    app.random.fill(&mut raw);
     // Random part, then a locator (the user's key; not a secret: the holder is that user) so
     // the token record and its user are fetched together in one read.
     let token = format!(
         "{}.{}",
-        URL_SAFE_NO_PAD.encode(raw),
+        crate::random::url_token(app.random.as_ref(), 48),
         URL_SAFE_NO_PAD.encode(user.username_key.as_bytes())
     );
     let record = RefreshRecord {

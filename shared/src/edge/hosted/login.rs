@@ -69,7 +69,7 @@ pub async fn authorize(app: &App, req: &EdgeRequest) -> EdgeResponse {
             match grants::session_user(app, &authz.pool, handle).await {
                 Ok(Some(user)) => {
                     return match signin::again(app, &authz, &user).await {
-                        Ok(issued) => deliver(app, req, &authz, issued, None).await,
+                        Ok(issued) => deliver(app, req, &authz, issued, false).await,
                         Err(e) => fault(&e),
                     }
                 }
@@ -79,16 +79,10 @@ pub async fn authorize(app: &App, req: &EdgeRequest) -> EdgeResponse {
         }
     }
     if authz.no_prompt {
-        return redirect(&authz_error(&authz, "login_required"));
+        let to = authz.error_redirect("login_required", "prompt=none without a session");
+        return redirect(&to.location());
     }
     redirect(&format!("/login?{}", req.query))
-}
-
-fn authz_error(authz: &Authorize, error: &'static str) -> String {
-    match authz.refuse(error, error) {
-        Refusal::Redirect(to) => to.location(),
-        _ => authz.redirect_uri.clone(),
-    }
 }
 
 /// The login form, with `notice` (a message, and whether it is good news) when there is one.
@@ -211,7 +205,7 @@ async fn finish(
         Ok(AuthReply {
             authentication_result: Some(issued),
             ..
-        }) => deliver(app, req, authz, issued, Some(())).await,
+        }) => deliver(app, req, authz, issued, true).await,
         Ok(AuthReply {
             challenge_name: Some(name),
             session,
@@ -257,7 +251,7 @@ async fn deliver(
     req: &EdgeRequest,
     authz: &Authorize,
     issued: Issued,
-    signed_in: Option<()>,
+    signed_in: bool,
 ) -> EdgeResponse {
     let claims = peek_claims(&issued.access_token).unwrap_or_default();
     let claim = |n: &str| {
@@ -301,7 +295,7 @@ async fn deliver(
         }
     };
     let resp = redirect(&location);
-    if signed_in.is_none() {
+    if !signed_in {
         return resp;
     }
     match grants::start_session(app, &authz.pool, &username, &sub).await {

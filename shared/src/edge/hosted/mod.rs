@@ -173,9 +173,7 @@ pub fn csrf_token(app: &crate::App, req: &EdgeRequest) -> (String, CsrfCookie) {
     if let Some(c) = cookie(req, CSRF_COOKIE) {
         return (c.to_string(), CsrfCookie(None));
     }
-    let mut raw = [0u8; 32];
-    app.random.fill(&mut raw);
-    let token = base64::Engine::encode(&base64::engine::general_purpose::URL_SAFE_NO_PAD, raw);
+    let token = crate::random::url_token(app.random.as_ref(), 32);
     let cookie = set_cookie(req, CSRF_COOKIE, &token, 3600);
     (token, CsrfCookie(Some(cookie)))
 }
