@@ -10,7 +10,7 @@ use crate::call::Call;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::userpool::signin::{initiate, respond};
 use crate::userpool::{
-    admin, attributes, clients, domains, groups, mfa, pool_mfa, pools, recovery, refresh,
+    admin, attributes, clients, domains, groups, mfa, passkeys, pool_mfa, pools, recovery, refresh,
     resource_servers as rs, revocation, signup, ui_customization as ui, users,
 };
 use crate::App;
@@ -178,6 +178,18 @@ async fn operation(app: &Call<'_>, op: &str, input: &Value) -> ApiResult<Value> 
         }
         "AdminSetUserMFAPreference" => {
             reply(mfa::admin_set_user_mfa_preference(app, from_value(input)?).await)
+        }
+        "StartWebAuthnRegistration" => {
+            reply(passkeys::register::start_web_authn_registration(app, from_value(input)?).await)
+        }
+        "CompleteWebAuthnRegistration" => reply(
+            passkeys::register::complete_web_authn_registration(app, from_value(input)?).await,
+        ),
+        "ListWebAuthnCredentials" => {
+            reply(passkeys::manage::list_web_authn_credentials(app, from_value(input)?).await)
+        }
+        "DeleteWebAuthnCredential" => {
+            reply(passkeys::manage::delete_web_authn_credential(app, from_value(input)?).await)
         }
         "GetUserPoolMfaConfig" => {
             reply(pool_mfa::get_user_pool_mfa_config(app, from_value(input)?).await)

@@ -98,6 +98,8 @@ pub fn aliases_for(pool: &UserPool, user: &User) -> Vec<String> {
     if pool.alias_attributes.iter().any(|a| a == PREFERRED) {
         out.push(username_claim(pool, user));
     }
+    // Passkey credential ids are claimed like aliases, so no two users hold one.
+    out.extend(super::passkeys::aliases(user));
     out.sort_unstable();
     out.dedup();
     out
@@ -128,7 +130,10 @@ pub fn alias_exists(alias: &str) -> ApiError {
 /// ForceAliasCreation: the other holders of `user`'s aliases lose them (their attribute
 /// becomes unverified), so `user` can claim them.
 pub async fn take_aliases(app: &App, pool: &UserPool, user: &User) -> ApiResult<()> {
-    for alias in aliases_for(pool, user) {
+    let attribute_aliases = aliases_for(pool, user)
+        .into_iter()
+        .filter(|a| !a.starts_with(super::passkeys::ALIAS_PREFIX));
+    for alias in attribute_aliases {
         let Some(holder) = app.store.get_user_by_alias(&pool.id, &alias).await? else {
             continue;
         };

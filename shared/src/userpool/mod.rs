@@ -26,6 +26,7 @@ pub mod migration;
 pub mod model;
 pub mod oauth_m2m;
 pub mod outbox;
+pub mod passkeys;
 pub mod password;
 pub mod pool_mfa;
 pub mod pool_settings;

@@ -1,9 +1,10 @@
 //! A pool's MFA: GetUserPoolMfaConfig and SetUserPoolMfaConfig (OFF / ON / OPTIONAL with
-//! TOTP, SMS codes and email codes), which methods a pool allows, and the texts of its sign-in
-//! code messages.
+//! TOTP, SMS codes and email codes; and the passkey settings, `WebAuthnConfiguration`), which
+//! methods a pool allows, and the texts of its sign-in code messages.
 
 use super::enums::MfaConfiguration;
 use super::model::UserPool;
+use super::passkeys::config::WebAuthnConfiguration;
 use super::pools::load_pool;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::UserPoolId;
@@ -82,6 +83,7 @@ pub struct PoolMfaOutput {
     sms_mfa_configuration: Option<Value>,
     #[serde(skip_serializing_if = "Option::is_none")]
     email_mfa_configuration: Option<Value>,
+    web_authn_configuration: WebAuthnConfiguration,
 }
 
 /// `{Enabled}`.
@@ -108,6 +110,7 @@ fn pool_mfa(pool: &UserPool) -> PoolMfaOutput {
         },
         sms_mfa_configuration: sms,
         email_mfa_configuration: pool.passthrough.get(EMAIL_MFA).cloned(),
+        web_authn_configuration: super::passkeys::config::of_pool(pool),
     }
 }
 
@@ -147,6 +150,7 @@ pub struct SetPoolMfaInput {
     software_token_mfa_configuration: Option<Enabled>,
     email_mfa_configuration: Option<EmailMfaInput>,
     mfa_configuration: Option<MfaConfiguration>,
+    web_authn_configuration: Option<WebAuthnConfiguration>,
 }
 
 /// SetUserPoolMfaConfig: the methods given replace the pool's; email codes need a sender for
@@ -186,6 +190,9 @@ pub async fn set_user_pool_mfa_config(
             ));
         }
         updated.passthrough.insert(EMAIL_MFA.into(), json(email)?);
+    }
+    if let Some(webauthn) = &input.web_authn_configuration {
+        super::passkeys::config::set(&mut updated, webauthn)?;
     }
     let any = software_token_allowed(&updated) || sms_allowed(&updated) || email_allowed(&updated);
     if updated.mfa_configuration != MfaConfiguration::Off && !any {

@@ -1,15 +1,17 @@
 //! The user-pool domain records as stored: pools and app clients ([`pool`], [`oauth`]), users
-//! ([`user`]), codes, refresh tokens and messages ([`records`]), and what the OAuth front door
+//! ([`user`]) and their passkeys ([`passkey`]), codes, refresh tokens and messages ([`records`]), and what the OAuth front door
 //! needs: resource servers, domains, UI customization ([`hosted`]).
 
 pub mod hosted;
 pub mod oauth;
+pub mod passkey;
 pub mod pool;
 pub mod records;
 pub mod user;
 
 pub use hosted::*;
 pub use oauth::*;
+pub use passkey::*;
 pub use pool::*;
 pub use records::*;
 pub use user::*;

@@ -82,6 +82,13 @@ pub struct User {
     /// on, so a Session answers once (and a limit can't be replayed around).
     #[serde(default, alias = "custom_auth_step")]
     pub auth_step: u64,
+    /// Registered passkeys, oldest first (each credential id is also an alias claim, so no
+    /// two users hold one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub passkeys: Vec<super::passkey::Passkey>,
+    /// A passkey registration in progress (StartWebAuthnRegistration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passkey_registration: Option<super::passkey::PendingPasskey>,
 }
 
 /// Cognito's attribute booleans are case-insensitive ("True" is accepted and kept as sent).
@@ -202,6 +209,8 @@ impl User {
             srp: None,
             mfa: MfaState::default(),
             auth_step: 0,
+            passkeys: Vec::new(),
+            passkey_registration: None,
         }
     }
 

@@ -1,6 +1,6 @@
 //! Sign-in as a straight line. The API operations ([`initiate`], [`respond`]) pick a flow or a
 //! challenge answer by name; each flow ([`password`], [`srp`], [`custom`], [`refresh_token`])
-//! proves a first factor, and each answer ([`mfa`], [`new_password`]) a later one, and all end
+//! proves a first factor (as does [`web_authn`], the passkey challenge), and each answer ([`mfa`], [`new_password`]) a later one, and all end
 //! in the one shared step ([`step`]): status and lockout, then MFA and challenges, then
 //! PostAuthentication and tokens. A new flow is one file that ends in
 //! [`step::first_factor_checked`] or [`step::complete`].
@@ -21,6 +21,7 @@ pub mod respond;
 pub mod second_factor;
 pub mod srp;
 pub mod step;
+pub mod web_authn;
 
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,164 @@
+//! The passkey flow: the WEB_AUTHN challenge. [`ask`] issues it with
+//! `CREDENTIAL_REQUEST_OPTIONS` (PublicKeyCredentialRequestOptionsJSON as a JSON string: a fresh
+//! challenge, the pool's relying party id, the user's passkeys as `allowCredentials`, the
+//! pool's user verification) and seals the ceremony's state into the Session, which answers
+//! once. [`respond`] verifies `CREDENTIAL` (the assertion as a JSON string): signature, origin,
+//! relying party, challenge, that the passkey is this user's, user verification, and a sign
+//! counter that moved on (a counter that went back means a cloned authenticator). A wrong
+//! assertion counts toward lockout like a wrong password; both end in the sign-in step.
+
+use super::outcome::{AuthReply, ChallengeName, ChallengeParameters};
+use super::params::{required, Params};
+use super::step::{self, Challenged};
+use crate::call::Call;
+use crate::error::{ApiError, ApiResult};
+use crate::triggers::events::pre_authentication;
+use crate::userpool::directory::{load_user, modify_user};
+use crate::userpool::lockout;
+use crate::userpool::model::{AppClient, User, UserPool};
+use crate::userpool::passkeys::config::{relying_party, RelyingParty};
+use crate::userpool::passkeys::{registration_error, user_handle};
+use crate::userpool::session::{self, ChallengeSession};
+use serde_json::{Map, Value};
+use webauthn_rs_core::proto::{AuthenticationResult, AuthenticationState, PublicKeyCredential};
+
+/// Session data: the ceremony state and the relying party it was issued for.
+const STATE: &str = "webauthn_state";
+const RP: &str = "webauthn_rp";
+
+/// Whether the user can be asked for a passkey.
+pub fn available(user: &User) -> bool {
+    !user.passkeys.is_empty()
+}
+
+/// Issues WEB_AUTHN to `user` (known, not locked out; PreAuthentication runs first).
+pub async fn ask(
+    app: &Call<'_>,
+    pool: &UserPool,
+    client: &AppClient,
+    user: &User,
+) -> ApiResult<AuthReply> {
+    if !available(user) {
+        return Err(ApiError::invalid("The user has no passkey registered."));
+    }
+    lockout::check(&user.lockout, app.clock.now_millis())?;
+    pre_authentication(app, pool, user).await?;
+    let rp = relying_party(app, pool).await?;
+    let creds = user.passkeys.iter().map(|p| p.credential.clone()).collect();
+    let builder = rp
+        .core
+        .new_challenge_authenticate_builder(creds, Some(rp.policy))
+        .map_err(|e| registration_error(&e))?;
+    let (options, state) = rp
+        .core
+        .generate_challenge_authenticate(builder)
+        .map_err(|e| registration_error(&e))?;
+    let options = crate::userpool::passkeys::register::without_nulls(
+        serde_json::to_value(&options.public_key).map_err(crate::Error::from)?,
+    );
+    let mut data = Map::new();
+    data.insert(
+        STATE.into(),
+        serde_json::to_value(&state).map_err(crate::Error::from)?,
+    );
+    data.insert(RP.into(), Value::from(rp.id));
+    let params = ChallengeParameters::from([
+        (
+            "CREDENTIAL_REQUEST_OPTIONS".to_string(),
+            options.to_string(),
+        ),
+        ("USERNAME".to_string(), user.username.clone()),
+    ]);
+    let name = ChallengeName::WebAuthn;
+    step::challenge(app, client, Challenged::User(user), name, params, data).await
+}
+
+/// Answers WEB_AUTHN with `CREDENTIAL`.
+pub async fn respond(
+    app: &Call<'_>,
+    pool: &UserPool,
+    client: &AppClient,
+    s: ChallengeSession,
+    responses: &Option<Params>,
+) -> ApiResult<AuthReply> {
+    let assertion: PublicKeyCredential = serde_json::from_str(required(responses, "CREDENTIAL")?)
+        .map_err(|_| crate::userpool::passkeys::malformed())?;
+    let user = load_user(app, pool, &s.username).await?;
+    // A spent Session is refused before anything is counted against the user.
+    if s.step != Some(user.auth_step) {
+        return Err(ApiError::not_authorized("Invalid session for the user."));
+    }
+    let now = app.clock.now_millis();
+    lockout::check(&user.lockout, now)?;
+    let rp = relying_party(app, pool).await?;
+    let verified = verify(&rp, &s, &user, &assertion);
+    let Ok(result) = verified else {
+        return step::first_factor_checked(app, pool, client, user, false, now).await;
+    };
+    let step_issued = s.step;
+    let user = modify_user(app, pool, user, |u| {
+        session::spend_in(u, step_issued)?;
+        let Some(p) = u
+            .passkeys
+            .iter_mut()
+            .find(|p| p.credential.cred_id == *result.cred_id())
+        else {
+            return Err(ApiError::bad_credentials());
+        };
+        // Re-checked in the conditional write: two assertions racing with one counter value
+        // (a cloned authenticator) cannot both pass.
+        if (result.counter() > 0 || p.credential.counter > 0)
+            && result.counter() <= p.credential.counter
+        {
+            return Err(ApiError::bad_credentials());
+        }
+        p.credential.counter = result.counter();
+        p.credential.backup_state = result.backup_state();
+        p.credential.backup_eligible = result.backup_eligible();
+        Ok(())
+    })
+    .await?;
+    step::first_factor_checked(app, pool, client, user, true, now).await
+}
+
+/// Checks the assertion against the sealed ceremony state and the user's passkeys; why it
+/// failed goes to the log only.
+fn verify(
+    rp: &RelyingParty,
+    s: &ChallengeSession,
+    user: &User,
+    assertion: &PublicKeyCredential,
+) -> Result<AuthenticationResult, ()> {
+    let refuse = |why: &str| {
+        tracing::info!(user = %user.sub, why, "passkey assertion refused");
+    };
+    if s.data.get(RP).and_then(Value::as_str) != Some(rp.id.as_str()) {
+        refuse("the pool's relying party changed");
+        return Err(());
+    }
+    let Some(state) = s
+        .data
+        .get(STATE)
+        .and_then(|v| serde_json::from_value::<AuthenticationState>(v.clone()).ok())
+    else {
+        refuse("no ceremony state");
+        return Err(());
+    };
+    if let Some(handle) = assertion.get_user_unique_id() {
+        if handle != user_handle(user).as_slice() {
+            refuse("user handle of another user");
+            return Err(());
+        }
+    }
+    let Some(passkey) = user
+        .passkeys
+        .iter()
+        .find(|p| p.credential.cred_id.as_slice() == assertion.raw_id.as_slice())
+    else {
+        refuse("not a passkey of this user");
+        return Err(());
+    };
+    rp.core
+        .authenticate_single_credential(assertion, &state, &passkey.credential)
+        .map_err(|e| refuse(&e.to_string()))
+}
