@@ -36,6 +36,7 @@ mod oauth_pages;
 mod oauth_settings;
 mod persistence;
 mod pool_management;
+mod passkeys;
 mod real_clients;
 mod rest_routes;
 mod tokens;

@@ -157,3 +157,39 @@ fn origins(rp_id: &str) -> ApiResult<Vec<Url>> {
 pub fn configured(pool: &UserPool) -> bool {
     pool.passthrough.get(KEY).is_some_and(Value::is_object)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use webauthn_rs_core::proto::origin::origins_match;
+
+    fn accepted(rp_id: &str, origin: &str) -> bool {
+        let origin = Url::parse(origin).unwrap();
+        origins(rp_id)
+            .unwrap()
+            .iter()
+            .any(|allowed| origins_match(false, true, &origin, allowed))
+    }
+
+    #[test]
+    fn origins_are_the_relying_party_on_any_port() {
+        assert!(accepted("login.example.com", "https://login.example.com"));
+        assert!(accepted("login.example.com", "https://login.example.com:8443"));
+        assert!(!accepted("login.example.com", "http://login.example.com"));
+        assert!(!accepted("login.example.com", "https://evil.example.com"));
+        assert!(!accepted("login.example.com", "https://a.login.example.com"));
+        assert!(accepted("localhost", "http://localhost:5173"));
+        assert!(accepted("localhost", "https://localhost"));
+        assert!(!accepted("localhost", "http://127.0.0.1:5173"));
+        assert!(!accepted("example.com", "http://example.com:8080"));
+    }
+
+    #[test]
+    fn relying_party_ids_are_host_names() {
+        assert!(is_host_name("localhost"));
+        assert!(is_host_name("auth.example-1.com"));
+        for bad in ["https://x.com", "x.com:443", "x.com/", "", "-x.com", "a..b"] {
+            assert!(!is_host_name(bad), "{bad}");
+        }
+    }
+}
