@@ -1,5 +1,5 @@
 //! Sign-in as a straight line. The API operations ([`initiate`], [`respond`]) pick a flow or a
-//! challenge answer by name; each flow ([`password`], [`srp`], [`custom`], [`refresh_token`])
+//! challenge answer by name; each flow ([`password`], [`srp`], [`custom`], [`refresh_token`], [`user_auth`])
 //! proves a first factor, and each answer ([`mfa`], [`new_password`]) a later one, and all end
 //! in the one shared step ([`step`]): status and lockout, then MFA and challenges, then
 //! PostAuthentication and tokens. A new flow is one file that ends in
@@ -19,8 +19,10 @@ pub mod password;
 pub mod refresh_token;
 pub mod respond;
 pub mod second_factor;
+pub mod sign_up_session;
 pub mod srp;
 pub mod step;
+pub mod user_auth;
 
 #[cfg(test)]
 mod tests;
