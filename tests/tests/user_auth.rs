@@ -564,3 +564,42 @@ async fn confirm_sign_up_session_signs_in_once() {
     );
     h.shutdown().await;
 }
+
+#[tokio::test]
+async fn sign_in_codes_are_limited_per_user() {
+    let h = Harness::start().await;
+    let (pool, client) = setup(&h, &FACTORS, UserPoolMfaType::Off, false).await;
+    user(&h, &pool, &client, "gus").await;
+    let ask = || {
+        user_auth(
+            &h,
+            &client,
+            &[("USERNAME", "gus"), ("PREFERRED_CHALLENGE", "EMAIL_OTP")],
+        )
+    };
+    for i in 0..5 {
+        let out = ask()
+            .await
+            .unwrap_or_else(|e| panic!("code request {i}: {e:?}"));
+        assert_eq!(out.challenge_name(), Some(&ChallengeNameType::EmailOtp));
+    }
+    assert_api_error(
+        ask().await,
+        "LimitExceededException",
+        "Attempt limit exceeded, please try after some time.",
+    );
+    // A password still signs in.
+    let password = user_auth(
+        &h,
+        &client,
+        &[
+            ("USERNAME", "gus"),
+            ("PREFERRED_CHALLENGE", "PASSWORD"),
+            ("PASSWORD", PASSWORD),
+        ],
+    )
+    .await
+    .expect("a password is not a sent code");
+    assert!(password.authentication_result().is_some());
+    h.shutdown().await;
+}

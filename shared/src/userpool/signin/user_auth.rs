@@ -4,7 +4,8 @@
 //! follows as for them); EMAIL_OTP and SMS_OTP send a one-time code whose answer
 //! ([`super::mfa::respond_code`]) signs in without MFA. The pool's `AllowedFirstAuthFactors`
 //! bounds what is offered, and the one-time codes are offered only where the pool does not
-//! require MFA, as in Cognito. The `Session` of a ConfirmSignUp signs the new user in at once
+//! require MFA, as in Cognito. A code asked for with a name alone is limited like a resent one
+//! (per user and per destination, an hour; README "Limits"). The `Session` of a ConfirmSignUp signs the new user in at once
 //! ([`super::sign_up_session`]).
 
 use super::challenge::{challenge, Challenged};
@@ -18,11 +19,11 @@ use crate::error::{ApiError, ApiResult};
 use crate::triggers::events::pre_authentication;
 use crate::userpool::directory::{find_user, load_user, modify_user};
 use crate::userpool::enums::{AuthFactor, DeliveryMedium, MfaConfiguration};
-use crate::userpool::lockout;
 use crate::userpool::messages::mask;
 use crate::userpool::model::{AppClient, User, UserPool, UserStatus};
 use crate::userpool::session;
 use crate::userpool::shapes::CodeDeliveryDetails;
+use crate::userpool::{lockout, send_limits};
 use serde_json::{Map, Value};
 
 /// Session data: the challenges SELECT_CHALLENGE offered.
@@ -163,6 +164,20 @@ async fn begin(
     };
     lockout::check(&user.lockout, app.clock.now_millis())?;
     pre_authentication(app, pool, &user).await?;
+    // A name alone asks for this message: counted per user and per mailbox or phone, so
+    // nobody can flood either through Latchkey.
+    let attribute = if factor == Factor::Email {
+        "email"
+    } else {
+        "phone_number"
+    };
+    let to = user
+        .attributes
+        .get(attribute)
+        .map(String::as_str)
+        .unwrap_or("");
+    let kind = send_limits::Kind::SignIn;
+    send_limits::count_request(app, pool, kind, &user.username_key, to).await?;
     let data = Map::from_iter([(FIRST_FACTOR.to_string(), Value::Bool(true))]);
     second_factor::send_code(app, pool, client, &user, factor, choice, data).await
 }
@@ -184,6 +199,9 @@ async fn unknown(
         Some(ChallengeName::Password) => password::sign_in(app, pool, client, params).await,
         Some(ChallengeName::PasswordSrp) => srp::start(app, pool, client, params).await,
         Some(name @ (ChallengeName::EmailOtp | ChallengeName::SmsOtp)) => {
+            // Counted like a user's request, so the limit's refusal tells nothing either.
+            let key = pool.username_key(username);
+            send_limits::count_user(app, pool, send_limits::Kind::SignIn, &key).await?;
             let (medium, attribute, fake) = match name {
                 ChallengeName::EmailOtp => (
                     DeliveryMedium::Email,
