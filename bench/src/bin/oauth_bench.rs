@@ -22,7 +22,6 @@ use load::{call, loadavg, peak_rss_mib, print, run};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 const PASSWORD: &str = "Bench-Passw0rd!";
 const CALLBACK: &str = "http://localhost:3000/callback";
