@@ -15,8 +15,9 @@ use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::{
     RespondToAuthChallengeError, RespondToAuthChallengeOutput,
 };
 use aws_sdk_cognitoidentityprovider::types::{
-    AuthFactorType, AuthFlowType, ChallengeNameType, EmailMfaSettingsType, ExplicitAuthFlowsType,
-    PreventUserExistenceErrorTypes, SignInPolicyType, UserPoolMfaType, UserPoolPolicyType,
+    AuthFactorType, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType,
+    PreventUserExistenceErrorTypes, SignInPolicyType, SmsMfaConfigType, SmsMfaSettingsType,
+    UserPoolMfaType, UserPoolPolicyType,
 };
 use common::{assert_api_error, other_code, Harness, PASSWORD};
 
@@ -401,16 +402,15 @@ async fn wrong_codes_count_toward_lockout() {
 #[tokio::test]
 async fn passwords_keep_mfa_and_required_mfa_withholds_codes() {
     let h = Harness::start().await;
-    // OPTIONAL MFA, email MFA enabled for the user.
+    // OPTIONAL MFA, SMS MFA enabled for the user.
     let (pool, client) = setup(&h, &FACTORS, UserPoolMfaType::Optional, false).await;
     h.idp
         .set_user_pool_mfa_config()
         .user_pool_id(&pool)
         .mfa_configuration(UserPoolMfaType::Optional)
-        .email_mfa_configuration(
-            aws_sdk_cognitoidentityprovider::types::EmailMfaConfigType::builder()
-                .message("Your code is {####}")
-                .subject("Sign-in code")
+        .sms_mfa_configuration(
+            SmsMfaConfigType::builder()
+                .sms_authentication_message("Your code is {####}")
                 .build(),
         )
         .send()
@@ -421,8 +421,8 @@ async fn passwords_keep_mfa_and_required_mfa_withholds_codes() {
         .admin_set_user_mfa_preference()
         .user_pool_id(&pool)
         .username("di")
-        .email_mfa_settings(
-            EmailMfaSettingsType::builder()
+        .sms_mfa_settings(
+            SmsMfaSettingsType::builder()
                 .enabled(true)
                 .preferred_mfa(true)
                 .build(),
@@ -443,7 +443,7 @@ async fn passwords_keep_mfa_and_required_mfa_withholds_codes() {
     .unwrap();
     assert_eq!(
         with_password.challenge_name(),
-        Some(&ChallengeNameType::EmailOtp),
+        Some(&ChallengeNameType::SmsMfa),
         "a password is followed by the user's MFA"
     );
     let code_only = user_auth(
