@@ -268,7 +268,11 @@ def check_register(endpoint):
         mfa["WebAuthnConfiguration"] == {"RelyingPartyId": "localhost", "UserVerification": "preferred"},
         f"WebAuthnConfiguration {mfa.get('WebAuthnConfiguration')}",
     )
+    factors = p.idp.get_user_auth_factors(AccessToken=token)["ConfiguredUserAuthFactors"]
+    expect("WEB_AUTHN" not in factors, f"factors before a passkey {factors}")
     options, credential = p.register(token, auth)
+    factors = p.idp.get_user_auth_factors(AccessToken=token)["ConfiguredUserAuthFactors"]
+    expect("WEB_AUTHN" in factors, f"factors with a passkey {factors}")
     expect(options["rp"]["id"] == "localhost", f"rp {options['rp']}")
     expect(options["user"]["name"] == "alice" and options["user"]["displayName"] == "alice", f"user {options['user']}")
     expect(options["authenticatorSelection"]["residentKey"] == "required", f"{options['authenticatorSelection']}")
@@ -358,8 +362,11 @@ def check_registration_refusals(endpoint):
     p.idp.admin_set_user_password(UserPoolId=bare, Username="carol", Password=PASSWORD, Permanent=True)
     t = p.idp.initiate_auth(ClientId=cid, AuthFlow="USER_PASSWORD_AUTH",
                             AuthParameters={"USERNAME": "carol", "PASSWORD": PASSWORD})
-    refused(lambda: p.idp.start_web_authn_registration(AccessToken=t["AuthenticationResult"]["AccessToken"]),
-            "WebAuthnConfigurationMissingException")
+    carol = t["AuthenticationResult"]["AccessToken"]
+    refused(lambda: p.idp.start_web_authn_registration(AccessToken=carol), "WebAuthnNotEnabledException")
+    p.idp.update_user_pool(UserPoolId=bare,
+                           Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}})
+    refused(lambda: p.idp.start_web_authn_registration(AccessToken=carol), "WebAuthnConfigurationMissingException")
     got = p.idp.get_user_pool_mfa_config(UserPoolId=bare)["WebAuthnConfiguration"]
     expect(got == {"UserVerification": "preferred"}, f"default WebAuthnConfiguration {got}")
     refused(lambda: p.idp.set_user_pool_mfa_config(UserPoolId=bare, WebAuthnConfiguration={"UserVerification": "sometimes"}),
@@ -385,6 +392,41 @@ def check_sign_in(endpoint):
     session, options = p.ask("alice")
     refused(lambda: p.answer("alice", session, "{not json"), "InvalidParameterException")
     signed_in(p.answer("alice", session, auth.get(options)))
+
+
+def check_select_and_unknown(endpoint):
+    """WEB_AUTHN among SELECT_CHALLENGE's choices and chosen with ANSWER; a name that is no user
+    (existence hidden) gets a decoy challenge like a user's, and every answer is refused."""
+    p = Pool(endpoint)
+    token = p.user("alice")
+    auth = SoftAuthenticator()
+    p.register(token, auth)
+    out = p.idp.initiate_auth(ClientId=p.client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "alice"})
+    expect(out["ChallengeName"] == "SELECT_CHALLENGE" and "WEB_AUTHN" in out["AvailableChallenges"], f"{out}")
+    chosen = p.idp.respond_to_auth_challenge(
+        ClientId=p.client_id, ChallengeName="SELECT_CHALLENGE", Session=out["Session"],
+        ChallengeResponses={"USERNAME": "alice", "ANSWER": "WEB_AUTHN"})
+    expect(chosen["ChallengeName"] == "WEB_AUTHN", f"{chosen}")
+    options = json.loads(chosen["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"])
+    signed_in(p.answer("alice", chosen["Session"], auth.get(options)))
+    hidden = p.idp.create_user_pool_client(
+        UserPoolId=p.id, ClientName="hidden", PreventUserExistenceErrors="ENABLED",
+        ExplicitAuthFlows=["ALLOW_USER_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"])["UserPoolClient"]["ClientId"]
+    asks = []
+    for _ in range(2):
+        out = p.idp.initiate_auth(ClientId=hidden, AuthFlow="USER_AUTH",
+                                  AuthParameters={"USERNAME": "nobody", "PREFERRED_CHALLENGE": "WEB_AUTHN"})
+        expect(out["ChallengeName"] == "WEB_AUTHN", f"{out}")
+        asks.append(json.loads(out["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"]))
+    ids = [[c["id"] for c in o["allowCredentials"]] for o in asks]
+    expect(ids[0] == ids[1] and len(ids[0]) == 1 and len(unb64(ids[0][0])) == 32, f"decoy ids {ids}")
+    expect(asks[0]["challenge"] != asks[1]["challenge"], "fresh challenges")
+    decoy = Credential("localhost", b"nobody")
+    decoy.id = unb64(ids[0][0])
+    refused(lambda: p.idp.respond_to_auth_challenge(
+        ClientId=hidden, ChallengeName="WEB_AUTHN", Session=out["Session"],
+        ChallengeResponses={"USERNAME": "nobody", "CREDENTIAL": auth.get(asks[1], cred=decoy)}),
+        "NotAuthorizedException", "Incorrect username or password.")
 
 
 def check_replay(endpoint):
@@ -490,6 +532,7 @@ CHECKS = {
     "one_owner": check_one_owner,
     "registration_refusals": check_registration_refusals,
     "sign_in": check_sign_in,
+    "select_and_unknown": check_select_and_unknown,
     "replay": check_replay,
     "wrong_origin": check_wrong_origin,
     "wrong_rp_id": check_wrong_rp_id,

@@ -57,6 +57,11 @@ async fn sign_in_with_web_authn() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn web_authn_is_a_choice_and_unknown_names_get_a_decoy() {
+    passkeys("select_and_unknown").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replayed_assertion_is_refused() {
     passkeys("replay").await;
 }

@@ -1,5 +1,6 @@
 //! USER_SRP_AUTH sign-in and TOTP MFA through the REAL Cognito client libraries: pycognito
-//! (with pyotp) and amazon-cognito-identity-js (with otplib). Each test spawns an in-process
+//! (with pyotp) and amazon-cognito-identity-js (with otplib); choice-based sign-in (USER_AUTH)
+//! through Amplify v6 in Node. Each test spawns an in-process
 //! server on an ephemeral port and runs one of the driver scripts under `tests/clients/`
 //! against it, printing the script's output and asserting it exits 0.
 //!
@@ -201,6 +202,27 @@ async fn amazon_cognito_identity_js_srp_and_totp() {
     }
     let script = root.join("tests/clients/node/check.js");
     drive("amazon-cognito-identity-js", PathBuf::from("node"), script).await;
+}
+
+/// Amplify v6 (aws-amplify/auth in Node) through USER_AUTH: autoSignIn after ConfirmSignUp,
+/// EMAIL_OTP and SMS_OTP codes, the first-factor selection, PASSWORD_SRP, a wrong code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amplify_user_auth_passwordless() {
+    let root = repo_root();
+    let modules = root.join("tests/clients/node/node_modules");
+    let needed = [modules.join("aws-amplify"), modules.join(".latchkey-stamp")];
+    if !clients_present("aws-amplify (tests/clients/node)", &needed) {
+        return;
+    }
+    let script = root.join("tests/clients/node/amplify_user_auth.mjs");
+    drive_with("amplify USER_AUTH", PathBuf::from("node"), |server| {
+        vec![
+            script.display().to_string(),
+            "--endpoint".into(),
+            server.url.clone(),
+        ]
+    })
+    .await;
 }
 
 /// moto's own Cognito tests that moto verified against real AWS (`-m aws_verified`: sign-up,

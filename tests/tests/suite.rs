@@ -44,4 +44,5 @@ mod triggers_custom_sender;
 mod triggers_flows;
 mod triggers_http;
 mod triggers_lambda;
+mod user_auth;
 mod user_pool_loop;

@@ -10,17 +10,18 @@
 #[allow(dead_code)]
 mod stats;
 
+#[path = "../load.rs"]
+mod load;
+
 use anyhow::{bail, Context, Result};
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine;
 use clap::Parser;
 use latchkey_server::ServerOptions;
+use load::{call, loadavg, peak_rss_mib, print, run};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
-use stats::{ms, Summary};
-use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 const PASSWORD: &str = "Bench-Passw0rd!";
 const CALLBACK: &str = "http://localhost:3000/callback";
@@ -49,25 +50,6 @@ struct Bench {
     m2m_client: String,
     m2m_secret: String,
     api_client: String,
-}
-
-async fn call(http: &reqwest::Client, base: &str, op: &str, body: Value) -> Result<Value> {
-    let resp = http
-        .post(format!("{base}/"))
-        .header(
-            "x-amz-target",
-            format!("AWSCognitoIdentityProviderService.{op}"),
-        )
-        .header("content-type", "application/x-amz-json-1.1")
-        .body(body.to_string())
-        .send()
-        .await?;
-    let status = resp.status();
-    let v: Value = resp.json().await?;
-    if !status.is_success() {
-        bail!("{op}: {status} {v}");
-    }
-    Ok(v)
 }
 
 fn form(pairs: &[(&str, &str)]) -> String {
@@ -280,59 +262,6 @@ impl Bench {
     }
 }
 
-/// Runs `count` calls of `op` with `concurrency` in flight; their latencies and the wall time.
-async fn run<F, Fut>(count: usize, concurrency: usize, op: F) -> Result<Summary>
-where
-    F: Fn(usize) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<()>> + Send,
-{
-    let op = Arc::new(op);
-    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let started = Instant::now();
-    let mut workers = Vec::new();
-    for _ in 0..concurrency {
-        let (op, next) = (op.clone(), next.clone());
-        workers.push(tokio::spawn(async move {
-            let mut lat = Vec::new();
-            loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                if i >= count {
-                    break;
-                }
-                let t = Instant::now();
-                op(i).await?;
-                lat.push(t.elapsed());
-            }
-            Ok::<Vec<Duration>, anyhow::Error>(lat)
-        }));
-    }
-    let mut all = Vec::new();
-    for w in workers {
-        all.extend(w.await??);
-    }
-    Ok(Summary::new(&mut all, started.elapsed()))
-}
-
-fn print(what: &str, s: &Summary) {
-    println!(
-        "{what:<34} {:>9.1}/s  p50 {:>7.2} ms  p99 {:>7.2} ms",
-        s.ops_per_sec,
-        ms(s.p50),
-        ms(s.p99)
-    );
-}
-
-fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kib| kib / 1024.0)
-}
-
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
@@ -341,9 +270,7 @@ async fn main() -> Result<()> {
     println!(
         "in-process server on the in-memory store; {} in flight; load average before: {}",
         args.concurrency,
-        std::fs::read_to_string("/proc/loadavg")
-            .unwrap_or_default()
-            .trim()
+        loadavg()
     );
     let b = bench.clone();
     let flows = run(args.flows, args.concurrency, move |i| {
@@ -383,9 +310,7 @@ async fn main() -> Result<()> {
     println!(
         "peak RSS of the process (server and load): {:.1} MiB; load average after: {}",
         peak_rss_mib(),
-        std::fs::read_to_string("/proc/loadavg")
-            .unwrap_or_default()
-            .trim()
+        loadavg()
     );
     server.shutdown().await;
     Ok(())

@@ -106,6 +106,7 @@ async fn operation(app: &Call<'_>, op: &str, input: &Value) -> ApiResult<Value> 
         "AdminConfirmSignUp" => reply(signup::admin_confirm_sign_up(app, from_value(input)?).await),
         "AdminGetUser" => reply(users::admin_get_user(app, from_value(input)?).await),
         "GetUser" => reply(users::get_user(app, from_value(input)?).await),
+        "GetUserAuthFactors" => reply(users::get_user_auth_factors(app, from_value(input)?).await),
         "AdminDeleteUser" => reply(users::admin_delete_user(app, from_value(input)?).await),
         "ListUsers" => reply(users::list_users(app, from_value(input)?).await),
         "InitiateAuth" => reply(initiate::initiate_auth(app, from_value(input)?).await),

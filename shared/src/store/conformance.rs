@@ -50,6 +50,7 @@ pub fn sample_pool(id: &str) -> UserPool {
             id: key("a"),
             access: key("b"),
         },
+        first_auth_factors: Vec::new(),
     }
 }
 

@@ -208,6 +208,23 @@ cognito_enum! {
 }
 
 cognito_enum! {
+    /// `AuthFactorType`: a way to sign in first (`Policies.SignInPolicy.AllowedFirstAuthFactors`,
+    /// `GetUserAuthFactors`).
+    AuthFactor {
+        /// A password, sent (PASSWORD) or proven by SRP (PASSWORD_SRP).
+        Password = "PASSWORD",
+        /// A one-time code by email.
+        EmailOtp = "EMAIL_OTP",
+        /// A one-time code by SMS.
+        SmsOtp = "SMS_OTP",
+        /// A passkey.
+        WebAuthn = "WEB_AUTHN",
+        /// An authenticator app (in Cognito's model; not a first factor).
+        SoftwareToken = "SOFTWARE_TOKEN",
+    }
+}
+
+cognito_enum! {
     /// `AuthFlowType`: how a sign-in starts.
     AuthFlow {
         /// Secure Remote Password.

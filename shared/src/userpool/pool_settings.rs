@@ -5,7 +5,7 @@
 //! AliasAttributes, UsernameConfiguration) are read in `pools`.
 
 use super::enums::check_enum_list;
-use super::enums::{DeletionProtection, MfaConfiguration};
+use super::enums::{AuthFactor, DeletionProtection, MfaConfiguration};
 use super::model::{PasswordPolicy, UserPool, VerificationMessages};
 use crate::error::{ApiError, ApiResult};
 use serde::Deserialize;
@@ -47,6 +47,14 @@ struct PasswordPolicyInput {
 #[serde(rename_all = "PascalCase")]
 struct PoliciesInput {
     password_policy: Option<PasswordPolicyInput>,
+    sign_in_policy: Option<SignInPolicyInput>,
+}
+
+/// `SignInPolicyType` as sent.
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "PascalCase")]
+struct SignInPolicyInput {
+    allowed_first_auth_factors: Option<Vec<String>>,
 }
 
 /// The members of CreateUserPool that UpdateUserPool also has, as sent.
@@ -83,6 +91,8 @@ pub struct PoolSettings {
     pub messages: VerificationMessages,
     /// The members stored as sent.
     pub passthrough: Map<String, Value>,
+    /// `AllowedFirstAuthFactors` (empty: PASSWORD only).
+    pub first_auth_factors: Vec<AuthFactor>,
 }
 
 impl PoolSettings {
@@ -95,6 +105,7 @@ impl PoolSettings {
         pool.deletion_protection = self.deletion_protection;
         pool.lambda_config = self.lambda_config;
         pool.messages = self.messages;
+        pool.first_auth_factors = self.first_auth_factors;
         pool.passthrough
             .retain(|k, _| !PASSTHROUGH.contains(&k.as_str()));
         pool.passthrough.extend(self.passthrough);
@@ -151,6 +162,30 @@ fn password_policy(input: Option<PasswordPolicyInput>) -> ApiResult<PasswordPoli
     })
 }
 
+/// `AllowedFirstAuthFactors`: Cognito's values, PASSWORD always among them (a pool cannot
+/// leave its users without the factor every account starts with), SOFTWARE_TOKEN not a first
+/// factor.
+fn first_auth_factors(input: Option<SignInPolicyInput>) -> ApiResult<Vec<AuthFactor>> {
+    let Some(factors) = input.and_then(|p| p.allowed_first_auth_factors) else {
+        return Ok(Vec::new());
+    };
+    let member = "policies.signInPolicy.allowedFirstAuthFactors";
+    check_enum_list(member, &factors, AuthFactor::NAMES)?;
+    let mut parsed: Vec<AuthFactor> = factors.iter().filter_map(|f| f.parse().ok()).collect();
+    parsed.dedup();
+    if parsed.contains(&AuthFactor::SoftwareToken) {
+        return Err(ApiError::invalid(
+            "SOFTWARE_TOKEN is not supported as a first auth factor.",
+        ));
+    }
+    if !parsed.contains(&AuthFactor::Password) {
+        return Err(ApiError::invalid(
+            "AllowedFirstAuthFactors must include PASSWORD.",
+        ));
+    }
+    Ok(parsed)
+}
+
 fn template(member: &str, value: Option<String>) -> ApiResult<String> {
     match value {
         Some(v) if !v.contains("{####}") => Err(ApiError::invalid(format!(
@@ -192,8 +227,10 @@ pub fn pool_settings(input: PoolSettingsInput) -> ApiResult<PoolSettings> {
                 .or_else(|| from_template("SmsMessage")),
         )?,
     };
+    let policies = input.policies.unwrap_or_default();
     Ok(PoolSettings {
-        password_policy: password_policy(input.policies.and_then(|p| p.password_policy))?,
+        first_auth_factors: first_auth_factors(policies.sign_in_policy)?,
+        password_policy: password_policy(policies.password_policy)?,
         auto_verified_attributes: auto,
         mfa_configuration: input.mfa_configuration.unwrap_or(MfaConfiguration::Off),
         deletion_protection: input

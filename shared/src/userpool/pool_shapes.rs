@@ -2,7 +2,7 @@
 //! Latchkey stores without acting on them (the record's `passthrough`) are echoed as sent,
 //! over the defaults.
 
-use super::enums::{DeletionProtection, MfaConfiguration};
+use super::enums::{AuthFactor, DeletionProtection, MfaConfiguration};
 use super::model::{PasswordPolicy, SchemaAttribute, UserPool};
 use crate::clock::epoch_seconds;
 use serde::Serialize;
@@ -18,12 +18,12 @@ pub struct Policies {
     pub sign_in_policy: SignInPolicy,
 }
 
-/// `SignInPolicyType`: Latchkey signs in with passwords only.
+/// `SignInPolicyType`: the first factors USER_AUTH may offer.
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct SignInPolicy {
-    /// `["PASSWORD"]`.
-    pub allowed_first_auth_factors: Vec<&'static str>,
+    /// `["PASSWORD"]` unless set.
+    pub allowed_first_auth_factors: Vec<AuthFactor>,
 }
 
 /// `VerificationMessageTemplateType`: the pool's code messages, with the template members sent
@@ -173,7 +173,7 @@ impl UserPoolType {
             policies: Policies {
                 password_policy: p.clone(),
                 sign_in_policy: SignInPolicy {
-                    allowed_first_auth_factors: vec!["PASSWORD"],
+                    allowed_first_auth_factors: pool.allowed_first_factors().to_vec(),
                 },
             },
             deletion_protection: pool.deletion_protection,
@@ -271,6 +271,7 @@ mod tests {
                 id: key(),
                 access: key(),
             },
+            first_auth_factors: Vec::new(),
         }
     }
 

@@ -96,6 +96,7 @@ pub fn new_pool(app: &App, input: CreateUserPoolInput) -> ApiResult<UserPool> {
             id: id_key.to_stored()?,
             access: access_key.to_stored()?,
         },
+        first_auth_factors: Vec::new(),
     };
     settings.apply_to(&mut pool);
     Ok(pool)

@@ -31,6 +31,8 @@ pub enum Kind {
     Recovery,
     /// GetUserAttributeVerificationCode, and UpdateUserAttributes changing email or phone.
     Verification,
+    /// A one-time sign-in code (USER_AUTH's EMAIL_OTP / SMS_OTP), asked for with a name alone.
+    SignIn,
 }
 
 impl Kind {
@@ -39,6 +41,7 @@ impl Kind {
             Kind::Confirmation => "confirmation",
             Kind::Recovery => "recovery",
             Kind::Verification => "verification",
+            Kind::SignIn => "sign-in",
         }
     }
 }

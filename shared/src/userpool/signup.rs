@@ -14,11 +14,13 @@ use super::messages::{compose, deliver_code, send_code, verification_channel, Me
 use super::model::{CodePurpose, User, UserPool, UserStatus};
 use super::pools::load_pool;
 use super::shapes::{CodeDeliveryDetails, CodeDeliveryOutput, Empty};
+use super::signin::sign_up_session;
 use super::users::AdminUserInput;
 use super::{password, schema, secret_hash, send_limits};
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{ClientId, ConfirmationCode, Password, SecretHash, Username};
+use crate::secret::Secret;
 use crate::triggers::events::{post_confirmation, pre_sign_up, ConfirmSource, SignUpSource};
 use crate::App;
 use serde::{Deserialize, Serialize};
@@ -146,9 +148,21 @@ fn cannot_confirm(user: &User) -> ApiError {
     ))
 }
 
-/// ConfirmSignUp: checks the code, confirms the user and marks the code's channel verified.
-pub async fn confirm_sign_up(app: &Call<'_>, input: ConfirmSignUpInput) -> ApiResult<Empty> {
-    let (_, pool, user) = code_request_user(
+/// ConfirmSignUp's reply.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct ConfirmSignUpOutput {
+    /// Signs the user in through USER_AUTH without asking again (a bearer: never in `Debug`).
+    pub session: Secret<String>,
+}
+
+/// ConfirmSignUp: checks the code, confirms the user and marks the code's channel verified;
+/// the reply's Session signs the user in (USER_AUTH).
+pub async fn confirm_sign_up(
+    app: &Call<'_>,
+    input: ConfirmSignUpInput,
+) -> ApiResult<ConfirmSignUpOutput> {
+    let (client, pool, user) = code_request_user(
         app,
         &input.client_id,
         &input.username,
@@ -157,8 +171,9 @@ pub async fn confirm_sign_up(app: &Call<'_>, input: ConfirmSignUpInput) -> ApiRe
     .await?;
     let code = input.confirmation_code.expose();
     let force = input.force_alias_creation == Some(true);
-    confirm_user(app, &pool, user, code, force).await?;
-    Ok(Empty {})
+    let user = confirm_user(app, &pool, user, code, force).await?;
+    let session = sign_up_session::issue(app, &client, &user).await?;
+    Ok(ConfirmSignUpOutput { session })
 }
 
 /// The one confirmation of a signed-up user by code (ConfirmSignUp, and the emailed link's
@@ -170,7 +185,7 @@ pub async fn confirm_user(
     user: User,
     code: &str,
     force: bool,
-) -> ApiResult<()> {
+) -> ApiResult<User> {
     if user.status != UserStatus::Unconfirmed {
         return Err(cannot_confirm(&user));
     }
@@ -207,8 +222,7 @@ pub async fn confirm_user(
         }
         Ok(())
     })
-    .await?;
-    Ok(())
+    .await
 }
 
 /// ResendConfirmationCode's request.
@@ -312,7 +326,9 @@ pub async fn confirm_by_link(app: &App, query: &str) -> ApiResult<()> {
     )]));
     let call = Call::new(app, &input);
     match find_user(app, &pool, &username).await? {
-        Some(user) => confirm_user(&call, &pool, user, &code, false).await,
+        Some(user) => confirm_user(&call, &pool, user, &code, false)
+            .await
+            .map(|_| ()),
         None if client.hides_user_existence() => Err(codes::mismatch()),
         None => Err(ApiError::user_not_found()),
     }

@@ -3,10 +3,12 @@
 
 use super::access::authorize_access;
 use super::directory::load_user;
+use super::enums::AuthFactor;
 use super::filter::Filter;
 use super::model::{AppClient, User, UserPool};
 use super::pools::{decode_token, encode_token, load_pool};
 use super::shapes::{attributes, AttributeType, Empty, MfaSettings, UserType};
+use super::signin::user_auth::factors_of;
 use crate::clock::epoch_seconds;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{AccessToken, UserPoolId, Username};
@@ -101,6 +103,32 @@ pub async fn get_user(app: &App, input: GetUserInput) -> ApiResult<GetUserOutput
         username: ctx.user.username.clone(),
         user_attributes: attributes(&ctx.user, |n| readable_by(&ctx.pool, &ctx.client, n)),
         mfa: MfaSettings::of(&ctx.user),
+    })
+}
+
+/// GetUserAuthFactors' reply.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct GetUserAuthFactorsOutput {
+    /// The user's name.
+    pub username: String,
+    /// The MFA methods set up, and the preferred one.
+    #[serde(flatten)]
+    pub mfa: MfaSettings,
+    /// The first factors the user can sign in with (USER_AUTH).
+    pub configured_user_auth_factors: Vec<AuthFactor>,
+}
+
+/// GetUserAuthFactors: the token's user's MFA settings and sign-in factors.
+pub async fn get_user_auth_factors(
+    app: &App,
+    input: GetUserInput,
+) -> ApiResult<GetUserAuthFactorsOutput> {
+    let ctx = authorize_access(app, input.access_token.expose()).await?;
+    Ok(GetUserAuthFactorsOutput {
+        username: ctx.user.username.clone(),
+        mfa: MfaSettings::of(&ctx.user),
+        configured_user_auth_factors: factors_of(&ctx.pool, Some(&ctx.user)),
     })
 }
 

@@ -2,7 +2,7 @@
 
 use crate::secret::Secret;
 use crate::userpool::enums::{
-    AttributeDataType, DeletionProtection, ExplicitAuthFlow, MfaConfiguration,
+    AttributeDataType, AuthFactor, DeletionProtection, ExplicitAuthFlow, MfaConfiguration,
     PreventUserExistenceErrors, TimeUnit,
 };
 use serde::{Deserialize, Serialize};
@@ -155,9 +155,22 @@ pub struct UserPool {
     pub passthrough: Map<String, Value>,
     /// Signing keys.
     pub keys: PoolKeys,
+    /// `Policies.SignInPolicy.AllowedFirstAuthFactors` (empty: PASSWORD only, Cognito's
+    /// default, as records written before choice-based sign-in have it).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub first_auth_factors: Vec<AuthFactor>,
 }
 
 impl UserPool {
+    /// The first factors USER_AUTH may offer: `AllowedFirstAuthFactors`, PASSWORD when unset.
+    pub fn allowed_first_factors(&self) -> &[AuthFactor] {
+        if self.first_auth_factors.is_empty() {
+            &[AuthFactor::Password]
+        } else {
+            &self.first_auth_factors
+        }
+    }
+
     /// The lookup key of a username in this pool (case-folded unless case-sensitive).
     pub fn username_key(&self, username: &str) -> String {
         if self.username_case_sensitive {

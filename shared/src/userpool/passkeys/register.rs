@@ -10,6 +10,7 @@ use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::AccessToken;
 use crate::userpool::access::authorize_access;
 use crate::userpool::directory::modify_user;
+use crate::userpool::enums::AuthFactor;
 use crate::userpool::model::{Passkey, PendingPasskey, User, UserPool};
 use crate::App;
 use serde::{Deserialize, Serialize};
@@ -64,6 +65,12 @@ fn shown_name(pool: &UserPool, user: &User) -> String {
 /// StartWebAuthnRegistration.
 pub async fn start_web_authn_registration(app: &App, input: StartInput) -> ApiResult<StartOutput> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
+    if !ctx.pool.allowed_first_factors().contains(&AuthFactor::WebAuthn) {
+        return Err(ApiError::new(
+            ErrorKind::WebAuthnNotEnabled,
+            "Passkeys are not enabled for the user pool: add WEB_AUTHN to Policies.SignInPolicy.AllowedFirstAuthFactors.",
+        ));
+    }
     let rp = relying_party(app, &ctx.pool).await?;
     if ctx.user.passkeys.len() >= MAX_PER_USER {
         return Err(too_many());

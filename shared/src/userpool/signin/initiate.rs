@@ -3,10 +3,11 @@
 
 use super::outcome::{AuthFlow, AuthReply};
 use super::params::Params;
-use super::{custom, password, refresh_token, srp};
+use super::{custom, password, refresh_token, srp, user_auth};
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{ClientId, UserPoolId};
+use crate::secret::Secret;
 use crate::userpool::clients::{load_client, load_pool_client};
 use crate::userpool::enums::ExplicitAuthFlow as Flag;
 use crate::userpool::model::AppClient;
@@ -32,6 +33,8 @@ pub struct InitiateAuthInput {
     pub auth_flow: AuthFlow,
     auth_parameters: Option<Params>,
     client_id: ClientId,
+    /// USER_AUTH: the Session of a ConfirmSignUp.
+    session: Option<Secret<String>>,
 }
 
 /// AdminInitiateAuth's request: InitiateAuth's, in a named pool.
@@ -47,7 +50,8 @@ pub struct AdminInitiateAuthInput {
 pub async fn initiate_auth(app: &Call<'_>, input: InitiateAuthInput) -> ApiResult<AuthReply> {
     let client = load_client(app, input.client_id.as_str()).await?;
     let (flow, params) = (input.auth_flow, &input.auth_parameters);
-    initiate(app, Caller::App, &client, flow, params).await
+    let session = input.session.as_ref().map(|s| s.expose().as_str());
+    initiate(app, Caller::App, &client, flow, params, session).await
 }
 
 /// AdminInitiateAuth.
@@ -59,18 +63,29 @@ pub async fn admin_initiate_auth(
         client_id,
         auth_flow,
         auth_parameters,
+        session,
     } = input.request;
     let client = load_pool_client(app, input.user_pool_id.as_str(), client_id.as_str()).await?;
-    initiate(app, Caller::Admin, &client, auth_flow, &auth_parameters).await
+    let session = session.as_ref().map(|s| s.expose().as_str());
+    initiate(
+        app,
+        Caller::Admin,
+        &client,
+        auth_flow,
+        &auth_parameters,
+        session,
+    )
+    .await
 }
 
-/// Starts `flow` for `caller` on `client`.
+/// Starts `flow` for `caller` on `client`; `session` is USER_AUTH's ConfirmSignUp session.
 pub async fn initiate(
     app: &Call<'_>,
     caller: Caller,
     client: &AppClient,
     flow: AuthFlow,
     params: &Option<Params>,
+    session: Option<&str>,
 ) -> ApiResult<AuthReply> {
     let pool = load_pool(app, &client.pool_id).await?;
     let pool = pool.as_ref();
@@ -112,8 +127,11 @@ pub async fn initiate(
             enabled(allowed, flow.as_str())?;
             custom::start(app, pool, client, params).await
         }
-        // ADMIN_* flows belong to AdminInitiateAuth, USER_PASSWORD_AUTH to InitiateAuth;
-        // USER_AUTH is not built yet (see the README's feature table).
+        (AuthFlow::UserAuth, _) => {
+            enabled(client.allows(Flag::AllowUserAuth, None), flow.as_str())?;
+            user_auth::start(app, pool, client, params, session).await
+        }
+        // ADMIN_* flows belong to AdminInitiateAuth, USER_PASSWORD_AUTH to InitiateAuth.
         _ => Err(ApiError::invalid("Initiate Auth method not supported.")),
     }
 }

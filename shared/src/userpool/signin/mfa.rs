@@ -5,14 +5,16 @@
 
 use super::factors::Factor;
 use super::outcome::AuthReply;
+use super::outcome::ChallengeName;
 use super::params::{required, Params};
-use super::second_factor::{ask_factor, code_of};
+use super::second_factor::{ask_factor, code_of, FIRST_FACTOR};
 use super::step;
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::secret::Secret;
 use crate::userpool::codes;
 use crate::userpool::directory::{load_user, modify_user};
+use crate::userpool::lockout;
 use crate::userpool::model::{AppClient, User, UserPool};
 use crate::userpool::session::{self, ChallengeSession};
 use crate::userpool::tokens::TokenSource;
@@ -89,7 +91,10 @@ pub async fn respond_setup(
     spend_and_complete(app, pool, client, user, &s).await
 }
 
-/// SMS_MFA (`SMS_MFA_CODE`) and EMAIL_OTP (`EMAIL_OTP_CODE`): the code sent for this sign-in.
+/// SMS_MFA (`SMS_MFA_CODE`), SMS_OTP (`SMS_OTP_CODE`) and EMAIL_OTP (`EMAIL_OTP_CODE`): the
+/// code sent for this sign-in, as a second factor or (USER_AUTH, the session marked
+/// [`FIRST_FACTOR`]) as the first, where a wrong code counts toward lockout like a wrong
+/// password and a right one signs in without MFA.
 pub async fn respond_code(
     app: &Call<'_>,
     pool: &UserPool,
@@ -99,25 +104,40 @@ pub async fn respond_code(
     factor: Factor,
 ) -> ApiResult<AuthReply> {
     let (purpose, _) = code_of(factor).ok_or_else(mismatch)?;
-    let answer = match factor {
-        Factor::Sms => "SMS_MFA_CODE",
+    let answer = match s.challenge {
+        ChallengeName::SmsMfa => "SMS_MFA_CODE",
+        ChallengeName::SmsOtp => "SMS_OTP_CODE",
         _ => "EMAIL_OTP_CODE",
     };
     let code = required(responses, answer)?;
+    let refusal = || {
+        ApiError::new(
+            ErrorKind::CodeMismatch,
+            "Invalid code or auth state for the user.",
+        )
+    };
+    let first_factor = s.data.get(FIRST_FACTOR) == Some(&Value::Bool(true));
+    if s.step.is_none() {
+        // A code "sent" to a name that is no user (PreventUserExistenceErrors): no code exists.
+        return Err(refusal());
+    }
     let user = load_user(app, pool, &s.username).await?;
-    codes::redeem(app, &pool.id, &user.username_key, purpose, code)
-        .await
-        .map_err(|e| {
-            if e.kind == ErrorKind::CodeMismatch {
-                ApiError::new(
-                    ErrorKind::CodeMismatch,
-                    "Invalid code or auth state for the user.",
-                )
-            } else {
-                e
-            }
-        })?;
-    spend_and_complete(app, pool, client, user, &s).await
+    if first_factor {
+        lockout::check(&user.lockout, app.clock.now_millis())?;
+    }
+    match codes::redeem(app, &pool.id, &user.username_key, purpose, code).await {
+        Ok(_) => {}
+        Err(e) if e.kind == ErrorKind::CodeMismatch && first_factor => {
+            return step::passwordless_checked(app, pool, client, user, false, refusal()).await;
+        }
+        Err(e) if e.kind == ErrorKind::CodeMismatch => return Err(refusal()),
+        Err(e) => return Err(e),
+    }
+    let user = modify_user(app, pool, user, |u| session::spend_in(u, s.step)).await?;
+    if first_factor {
+        return step::passwordless_checked(app, pool, client, user, true, refusal()).await;
+    }
+    step::complete(app, pool, client, user, TokenSource::Authentication).await
 }
 
 /// SELECT_MFA_TYPE: `ANSWER` names one of the offered methods, which is then asked for.

@@ -1,6 +1,7 @@
 //! Sign-in as a straight line. The API operations ([`initiate`], [`respond`]) pick a flow or a
-//! challenge answer by name; each flow ([`password`], [`srp`], [`custom`], [`refresh_token`])
-//! proves a first factor (as does [`web_authn`], the passkey challenge), and each answer ([`mfa`], [`new_password`]) a later one, and all end
+//! challenge answer by name; each flow ([`password`], [`srp`], [`custom`], [`refresh_token`], [`user_auth`])
+//! proves a first factor (as does [`web_authn`], the passkey challenge), and each answer
+//! ([`mfa`], [`new_password`]) a later one, and all end
 //! in the one shared step ([`step`]): status and lockout, then MFA and challenges, then
 //! PostAuthentication and tokens. A new flow is one file that ends in
 //! [`step::first_factor_checked`] or [`step::complete`].
@@ -19,8 +20,10 @@ pub mod password;
 pub mod refresh_token;
 pub mod respond;
 pub mod second_factor;
+pub mod sign_up_session;
 pub mod srp;
 pub mod step;
+pub mod user_auth;
 pub mod web_authn;
 
 #[cfg(test)]

@@ -26,6 +26,9 @@ pub struct AuthReply {
     /// The tokens, when the sign-in is done.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authentication_result: Option<Issued>,
+    /// SELECT_CHALLENGE's choices (USER_AUTH).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub available_challenges: Vec<ChallengeName>,
 }
 
 impl AuthReply {
@@ -36,6 +39,7 @@ impl AuthReply {
             session: None,
             challenge_parameters: ChallengeParameters::new(),
             authentication_result: Some(issued),
+            available_challenges: Vec::new(),
         }
     }
 
@@ -50,6 +54,7 @@ impl AuthReply {
             session,
             challenge_parameters,
             authentication_result: None,
+            available_challenges: Vec::new(),
         }
     }
 }

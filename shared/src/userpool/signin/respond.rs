@@ -4,7 +4,7 @@
 use super::factors::Factor;
 use super::outcome::{AuthReply, ChallengeName};
 use super::params::{self, Params};
-use super::{custom, mfa, new_password, srp, web_authn};
+use super::{custom, mfa, new_password, srp, user_auth, web_authn};
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{ClientId, UserPoolId};
@@ -76,10 +76,10 @@ pub async fn respond(
             let s = open().await?;
             mfa::respond_software_token(app, pool, client, s, responses).await
         }
-        ChallengeName::SmsMfa | ChallengeName::EmailOtp => {
+        ChallengeName::SmsMfa | ChallengeName::SmsOtp | ChallengeName::EmailOtp => {
             let factor = match name {
-                ChallengeName::SmsMfa => Factor::Sms,
-                _ => Factor::Email,
+                ChallengeName::EmailOtp => Factor::Email,
+                _ => Factor::Sms,
             };
             let s = open().await?;
             mfa::respond_code(app, pool, client, s, responses, factor).await
@@ -95,6 +95,9 @@ pub async fn respond(
         }
         ChallengeName::WebAuthn => {
             web_authn::respond(app, pool, client, open().await?, responses).await
+        }
+        ChallengeName::SelectChallenge => {
+            user_auth::respond_select(app, pool, client, session_token, responses).await
         }
         ChallengeName::CustomChallenge => {
             custom::respond(app, pool, client, session_token, responses).await

@@ -7,10 +7,14 @@ use super::factors::{Factor, Next};
 use super::outcome::{AuthReply, ChallengeName, ChallengeParameters};
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
-use crate::userpool::messages::{send_code, Channel, MessageSource};
+use crate::userpool::messages::{self, Channel, MessageSource};
 use crate::userpool::model::{AppClient, CodePurpose, User, UserPool};
+use crate::userpool::shapes::CodeDeliveryDetails;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
+
+/// The session data member that marks a code as USER_AUTH's first factor (not MFA).
+pub const FIRST_FACTOR: &str = "first_factor";
 
 /// The code purpose and the user attribute of a code factor.
 pub fn code_of(factor: Factor) -> Option<(CodePurpose, &'static str)> {
@@ -59,11 +63,35 @@ pub async fn ask_factor(
     user: &User,
     factor: Factor,
 ) -> ApiResult<AuthReply> {
-    let to = Challenged::User(user);
-    let Some((purpose, attribute)) = code_of(factor) else {
-        let name = ChallengeName::SoftwareTokenMfa;
+    if code_of(factor).is_none() {
+        let (to, name) = (Challenged::User(user), ChallengeName::SoftwareTokenMfa);
         return challenge(app, client, to, name, BTreeMap::new(), Map::new()).await;
-    };
+    }
+    send_code(
+        app,
+        pool,
+        client,
+        user,
+        factor,
+        factor.challenge(),
+        Map::new(),
+    )
+    .await
+}
+
+/// Sends a sign-in code by `factor`'s channel and answers challenge `name` (SMS_MFA / SMS_OTP,
+/// EMAIL_OTP) with its delivery details; `data` goes into the session.
+pub async fn send_code(
+    app: &Call<'_>,
+    pool: &UserPool,
+    client: &AppClient,
+    user: &User,
+    factor: Factor,
+    name: ChallengeName,
+    data: Map<String, Value>,
+) -> ApiResult<AuthReply> {
+    let (purpose, attribute) = code_of(factor)
+        .ok_or_else(|| ApiError::invalid(format!("{} is not sent as a code.", name.as_str())))?;
     let channel = Channel::of(user, attribute).ok_or_else(|| {
         ApiError::invalid(format!(
             "User does not have delivery config set to turn on {}",
@@ -71,15 +99,20 @@ pub async fn ask_factor(
         ))
     })?;
     let source = MessageSource::Authentication;
-    let details = send_code(app, pool, user, purpose, source, &channel).await?;
-    let params: ChallengeParameters = BTreeMap::from([
+    let details = messages::send_code(app, pool, user, purpose, source, &channel).await?;
+    let params = delivery_params(details);
+    challenge(app, client, Challenged::User(user), name, params, data).await
+}
+
+/// A code challenge's parameters: where the code went.
+pub fn delivery_params(details: CodeDeliveryDetails) -> ChallengeParameters {
+    BTreeMap::from([
         (
             "CODE_DELIVERY_DELIVERY_MEDIUM".to_string(),
             details.delivery_medium.as_str().to_string(),
         ),
         ("CODE_DELIVERY_DESTINATION".to_string(), details.destination),
-    ]);
-    challenge(app, client, to, factor.challenge(), params, Map::new()).await
+    ])
 }
 
 fn json_text<T: serde::Serialize>(value: &T) -> ApiResult<String> {

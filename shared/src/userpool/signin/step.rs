@@ -62,6 +62,41 @@ pub async fn first_factor_checked(
     }
 }
 
+/// After a passwordless first factor (a one-time code, a passkey) was checked (`ok`): the
+/// user's status and lockout as for a password, then tokens. The factor proved possession of
+/// the user's inbox, phone or authenticator, so no second factor is asked (USER_AUTH offers
+/// these factors only where the pool does not require MFA), and an account whose password
+/// must be reset or replaced may still sign in: the code is how such a user gets back in.
+/// `refusal` is the answer to a wrong proof (the factor's own error).
+pub async fn passwordless_checked(
+    app: &Call<'_>,
+    pool: &UserPool,
+    client: &AppClient,
+    user: User,
+    ok: bool,
+    refusal: ApiError,
+) -> ApiResult<AuthReply> {
+    if user.status == UserStatus::Unconfirmed {
+        return Err(ApiError::new(
+            ErrorKind::UserNotConfirmed,
+            "User is not confirmed.",
+        ));
+    }
+    if !ok {
+        let now = app.clock.now_millis();
+        modify_user(app, pool, user, |u| {
+            u.lockout = lockout::after_failure(&u.lockout, now);
+            Ok(())
+        })
+        .await?;
+        return Err(refusal);
+    }
+    if !user.enabled {
+        return Err(ApiError::not_authorized("User is disabled."));
+    }
+    complete(app, pool, client, user, TokenSource::Authentication).await
+}
+
 /// After the first factor: the second factor [`factors::decide`] picks (a code challenge, a
 /// choice, MFA setup), or tokens.
 pub async fn after_first_factor(

@@ -91,7 +91,7 @@ impl Fixture {
         pw: &str,
     ) -> Result<AuthReply, ApiError> {
         let params = params(&[("USERNAME", name), ("PASSWORD", pw)]);
-        initiate(&self.cx(), caller, &self.client, flow, &params).await
+        initiate(&self.cx(), caller, &self.client, flow, &params, None).await
     }
 
     async fn password(&self, name: &str, pw: &str) -> Result<AuthReply, ApiError> {
@@ -323,7 +323,7 @@ async fn unknown_users_in_a_hiding_client_lock_out_like_users() {
     let try_once = || async {
         let p = params(&[("USERNAME", "nobody"), ("PASSWORD", PASSWORD)]);
         let flow = AuthFlow::UserPasswordAuth;
-        initiate(&f.cx(), Caller::App, &hiding, flow, &p).await
+        initiate(&f.cx(), Caller::App, &hiding, flow, &p, None).await
     };
     // Five free failures, as for a user; the fifth locks the name for a second.
     for _ in 0..5 {

@@ -14,7 +14,9 @@ use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
 use crate::triggers::events::pre_authentication;
 use crate::userpool::directory::{load_user, modify_user};
-use crate::userpool::lockout;
+use crate::userpool::passkeys::b64;
+use crate::userpool::passkeys::config::CEREMONY_TIMEOUT;
+use crate::userpool::{lockout, unknown_lockout};
 use crate::userpool::model::{AppClient, User, UserPool};
 use crate::userpool::passkeys::config::{relying_party, RelyingParty};
 use crate::userpool::passkeys::{registration_error, user_handle};
@@ -29,6 +31,36 @@ const RP: &str = "webauthn_rp";
 /// Whether the user can be asked for a passkey.
 pub fn available(user: &User) -> bool {
     !user.passkeys.is_empty()
+}
+
+/// WEB_AUTHN for a name that is no user, with PreventUserExistenceErrors: options like a
+/// user's, naming a decoy credential id that is the same on every ask for this name (derived
+/// from the deployment's session key), so the reply tells nothing; every answer is refused.
+pub async fn ask_unknown(
+    app: &Call<'_>,
+    pool: &UserPool,
+    client: &AppClient,
+    username: &str,
+) -> ApiResult<AuthReply> {
+    let rp = relying_party(app, pool).await?;
+    let key = app.session_key().await?;
+    let seed = format!("{}|{}|{}", b64(&key), pool.id, pool.username_key(username));
+    let decoy = crate::secret::sha256_hex(seed.as_bytes());
+    let mut challenge = [0u8; 32];
+    app.random.fill(&mut challenge);
+    let options = serde_json::json!({
+        "challenge": b64(&challenge),
+        "timeout": CEREMONY_TIMEOUT.as_millis() as u64,
+        "rpId": rp.id,
+        "allowCredentials": [{"type": "public-key", "id": b64(&hex::decode(&decoy).unwrap_or_default())}],
+        "userVerification": rp.policy,
+    });
+    let params = ChallengeParameters::from([
+        ("CREDENTIAL_REQUEST_OPTIONS".to_string(), options.to_string()),
+        ("USERNAME".to_string(), username.to_string()),
+    ]);
+    let to = Challenged::Name(username);
+    step::challenge(app, client, to, ChallengeName::WebAuthn, params, Map::new()).await
 }
 
 /// Issues WEB_AUTHN to `user` (known, not locked out; PreAuthentication runs first).
@@ -83,6 +115,11 @@ pub async fn respond(
 ) -> ApiResult<AuthReply> {
     let assertion: PublicKeyCredential = serde_json::from_str(required(responses, "CREDENTIAL")?)
         .map_err(|_| crate::userpool::passkeys::malformed())?;
+    if s.step.is_none() {
+        // A decoy challenge of a name that is no user (see [`ask_unknown`]).
+        unknown_lockout::record_failure(app, pool, &s.username).await?;
+        return Err(ApiError::bad_credentials());
+    }
     let user = load_user(app, pool, &s.username).await?;
     // A spent Session is refused before anything is counted against the user.
     if s.step != Some(user.auth_step) {

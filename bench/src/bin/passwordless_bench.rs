@@ -1,0 +1,218 @@
+//! Passwordless sign-in benchmark (figures only, nothing asserted): USER_AUTH with a one-time
+//! code by email (both steps: InitiateAuth sends the code, RespondToAuthChallenge redeems it;
+//! the code is read from the server's outbox between them, as a user reads their mail) beside
+//! USER_PASSWORD_AUTH (one argon2 verify each) on the same server, in alternating rounds so
+//! each sees the same machine load.
+//!
+//! Run: `cargo run --release -p latchkey-bench --bin passwordless_bench` (an in-process server
+//! on the in-memory store; `--otp`, `--passwords`, `--rounds`, `--concurrency`).
+
+#[path = "../stats.rs"]
+#[allow(dead_code)]
+mod stats;
+
+#[path = "../load.rs"]
+mod load;
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use latchkey_server::ServerOptions;
+use load::{call, loadavg, peak_rss_mib, print, run};
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Instant;
+
+const PASSWORD: &str = "Bench-Passw0rd!";
+/// Sign-in codes one user may ask for an hour (Latchkey's limit): each user serves this many
+/// code sign-ins.
+const CODES_PER_USER: usize = 5;
+
+#[derive(Parser, Debug)]
+#[command(about = "EMAIL_OTP sign-ins per second beside USER_PASSWORD_AUTH")]
+struct Args {
+    /// EMAIL_OTP sign-ins per round.
+    #[arg(long, default_value_t = 500)]
+    otp: usize,
+    /// USER_PASSWORD_AUTH sign-ins per round.
+    #[arg(long, default_value_t = 300)]
+    passwords: usize,
+    /// Rounds, alternating.
+    #[arg(long, default_value_t = 3)]
+    rounds: usize,
+    /// Requests in flight.
+    #[arg(long, default_value_t = 16)]
+    concurrency: usize,
+}
+
+struct Bench {
+    base: String,
+    http: reqwest::Client,
+    pool: String,
+    client: String,
+}
+
+impl Bench {
+    async fn setup(base: String, users: usize, concurrency: usize) -> Result<Arc<Self>> {
+        let http = reqwest::Client::builder()
+            .pool_max_idle_per_host(64)
+            .build()?;
+        let pool = call(
+            &http,
+            &base,
+            "CreateUserPool",
+            json!({"PoolName": "passwordless-bench",
+                   "Policies": {"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}}}),
+        )
+        .await?;
+        let pool = pool["UserPool"]["Id"]
+            .as_str()
+            .context("pool id")?
+            .to_string();
+        let client = call(
+            &http,
+            &base,
+            "CreateUserPoolClient",
+            json!({"UserPoolId": pool, "ClientName": "bench",
+                   "ExplicitAuthFlows": ["ALLOW_USER_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
+        )
+        .await?;
+        let client = client["UserPoolClient"]["ClientId"]
+            .as_str()
+            .context("client id")?
+            .to_string();
+        let bench = Arc::new(Self {
+            base,
+            http,
+            pool,
+            client,
+        });
+        let b = bench.clone();
+        run(users, concurrency, move |i| {
+            let b = b.clone();
+            async move { b.create_user(i).await }
+        })
+        .await?;
+        Ok(bench)
+    }
+
+    async fn create_user(&self, i: usize) -> Result<()> {
+        let name = format!("user{i}");
+        call(
+            &self.http,
+            &self.base,
+            "AdminCreateUser",
+            json!({"UserPoolId": self.pool, "Username": name, "MessageAction": "SUPPRESS",
+                   "UserAttributes": [{"Name": "email", "Value": format!("{name}@example.com")},
+                                      {"Name": "email_verified", "Value": "true"}]}),
+        )
+        .await?;
+        call(
+            &self.http,
+            &self.base,
+            "AdminSetUserPassword",
+            json!({"UserPoolId": self.pool, "Username": name, "Password": PASSWORD, "Permanent": true}),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// USER_AUTH EMAIL_OTP, both steps, with the code read from the outbox between them.
+    async fn email_otp(&self, user: usize) -> Result<()> {
+        let name = format!("user{user}");
+        let started = call(
+            &self.http,
+            &self.base,
+            "InitiateAuth",
+            json!({"ClientId": self.client, "AuthFlow": "USER_AUTH",
+                   "AuthParameters": {"USERNAME": name, "PREFERRED_CHALLENGE": "EMAIL_OTP"}}),
+        )
+        .await?;
+        let session = started["Session"].as_str().context("Session")?;
+        let outbox: Value = self
+            .http
+            .get(format!("{}/_latchkey/outbox", self.base))
+            .query(&[("userPoolId", self.pool.as_str()), ("username", &name)])
+            .send()
+            .await?
+            .json()
+            .await?;
+        let code = outbox["Messages"]
+            .as_array()
+            .and_then(|m| m.iter().rev().find(|m| m["Purpose"] == "SignInEmail"))
+            .and_then(|m| m["Code"].as_str())
+            .context("the sign-in code in the outbox")?;
+        let done = call(
+            &self.http,
+            &self.base,
+            "RespondToAuthChallenge",
+            json!({"ClientId": self.client, "ChallengeName": "EMAIL_OTP", "Session": session,
+                   "ChallengeResponses": {"USERNAME": name, "EMAIL_OTP_CODE": code}}),
+        )
+        .await?;
+        done["AuthenticationResult"]["AccessToken"]
+            .as_str()
+            .context("tokens")?;
+        Ok(())
+    }
+
+    async fn password(&self, user: usize) -> Result<()> {
+        call(
+            &self.http,
+            &self.base,
+            "InitiateAuth",
+            json!({"ClientId": self.client, "AuthFlow": "USER_PASSWORD_AUTH",
+                   "AuthParameters": {"USERNAME": format!("user{user}"), "PASSWORD": PASSWORD}}),
+        )
+        .await?
+        .get("AuthenticationResult")
+        .context("tokens")?;
+        Ok(())
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let users = (args.otp * args.rounds)
+        .div_ceil(CODES_PER_USER)
+        .max(args.concurrency * 2);
+    let server = latchkey_server::spawn(ServerOptions::in_memory()).await?;
+    let setup = Instant::now();
+    let bench = Bench::setup(server.url.clone(), users, args.concurrency).await?;
+    println!(
+        "in-process server on the in-memory store; {} in flight; {users} users made in {:.1} s; \
+         load average before: {}",
+        args.concurrency,
+        setup.elapsed().as_secs_f64(),
+        loadavg()
+    );
+    for round in 0..args.rounds {
+        let b = bench.clone();
+        let (first, count) = (round * args.otp, args.otp);
+        let otp = run(count, args.concurrency, move |i| {
+            let b = b.clone();
+            // Neighbouring sign-ins (in flight together) go to different users: a user's new
+            // code supersedes the one before it.
+            async move { b.email_otp((first + i) % users).await }
+        })
+        .await?;
+        print(
+            &format!("round {}: EMAIL_OTP (both steps)", round + 1),
+            &otp,
+        );
+        let b = bench.clone();
+        let pw = run(args.passwords, args.concurrency, move |i| {
+            let b = b.clone();
+            async move { b.password(i % users).await }
+        })
+        .await?;
+        print(&format!("round {}: USER_PASSWORD_AUTH", round + 1), &pw);
+    }
+    println!(
+        "peak RSS of the process (server and load): {:.1} MiB; load average after: {}",
+        peak_rss_mib(),
+        loadavg()
+    );
+    server.shutdown().await;
+    Ok(())
+}
