@@ -176,7 +176,7 @@ class SoftAuthenticator:
 class Pool:
     """A fresh pool with passkeys on (RelyingPartyId localhost) and a public client."""
 
-    def __init__(self, endpoint, uv="preferred"):
+    def __init__(self, endpoint, uv="preferred", tags=None):
         self.idp = boto3.client(
             "cognito-idp",
             endpoint_url=endpoint,
@@ -185,11 +185,13 @@ class Pool:
             aws_secret_access_key="testing",
             config=Config(retries={"max_attempts": 1}),
         )
-        pool = self.idp.create_user_pool(PoolName=f"passkeys-{uuid.uuid4().hex[:6]}")
+        tags = {"UserPoolTags": tags} if tags else {}
+        pool = self.idp.create_user_pool(PoolName=f"passkeys-{uuid.uuid4().hex[:6]}", **tags)
         self.id = pool["UserPool"]["Id"]
         self.idp.update_user_pool(
             UserPoolId=self.id,
             Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}},
+            **tags,
         )
         self.idp.set_user_pool_mfa_config(
             UserPoolId=self.id,
@@ -429,6 +431,48 @@ def check_select_and_unknown(endpoint):
         "NotAuthorizedException", "Incorrect username or password.")
 
 
+def check_usernameless(endpoint):
+    """The opt-in extension: USER_AUTH with PREFERRED_CHALLENGE WEB_AUTHN and no USERNAME, the
+    user named by the discoverable credential; off unless the pool's tag turns it on."""
+    off = Pool(endpoint)
+    refused(lambda: off.idp.initiate_auth(ClientId=off.client_id, AuthFlow="USER_AUTH",
+                                          AuthParameters={"PREFERRED_CHALLENGE": "WEB_AUTHN"}),
+            "InvalidParameterException", "USERNAME")
+    p = Pool(endpoint, tags={"latchkey:usernameless-passkeys": "true"})
+    alice, bob = p.user("alice"), p.user("bob")
+    alice_key, bob_key = SoftAuthenticator(), SoftAuthenticator()
+    p.register(alice, alice_key)
+    p.register(bob, bob_key)
+
+    def ask():
+        out = p.idp.initiate_auth(ClientId=p.client_id, AuthFlow="USER_AUTH",
+                                  AuthParameters={"PREFERRED_CHALLENGE": "WEB_AUTHN"})
+        expect(out.get("ChallengeName") == "WEB_AUTHN", f"{out}")
+        options = json.loads(out["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"])
+        expect(options.get("allowCredentials", []) == [], f"discoverable options {options}")
+        return out["Session"], options
+
+    def answer(session, assertion):
+        return p.idp.respond_to_auth_challenge(ClientId=p.client_id, ChallengeName="WEB_AUTHN",
+                                               Session=session, ChallengeResponses={"CREDENTIAL": assertion})
+
+    session, options = ask()
+    assertion = bob_key.get(options, cred=bob_key.credentials[0])
+    out = answer(session, assertion)
+    signed_in(out)
+    me = p.idp.get_user(AccessToken=out["AuthenticationResult"]["AccessToken"])
+    expect(me["Username"] == "bob", f"signed in as {me['Username']}")
+    refused(lambda: answer(session, assertion), "NotAuthorizedException")
+    # A credential nobody registered, and one from another origin.
+    session, options = ask()
+    stranger = SoftAuthenticator()
+    stranger.credentials.append(Credential("localhost", b"nobody"))
+    refused(lambda: answer(session, stranger.get(options, cred=stranger.credentials[0])), "NotAuthorizedException")
+    refused(lambda: answer(session, alice_key.get(options, cred=alice_key.credentials[0], origin="https://evil.example")),
+            "NotAuthorizedException")
+    signed_in(answer(session, alice_key.get(options, cred=alice_key.credentials[0])))
+
+
 def check_replay(endpoint):
     p = Pool(endpoint)
     token = p.user("alice")
@@ -533,6 +577,7 @@ CHECKS = {
     "registration_refusals": check_registration_refusals,
     "sign_in": check_sign_in,
     "select_and_unknown": check_select_and_unknown,
+    "usernameless": check_usernameless,
     "replay": check_replay,
     "wrong_origin": check_wrong_origin,
     "wrong_rp_id": check_wrong_rp_id,

@@ -62,6 +62,11 @@ async fn web_authn_is_a_choice_and_unknown_names_get_a_decoy() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn usernameless_sign_in_when_the_pool_opts_in() {
+    passkeys("usernameless").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_replayed_assertion_is_refused() {
     passkeys("replay").await;
 }
@@ -102,10 +107,15 @@ async fn user_verification_preferred_and_required() {
 async fn amplify_passkeys_in_chromium() {
     let root = repo_root();
     let modules = root.join("tests/clients/node/node_modules");
-    let mut needed: Vec<PathBuf> = ["aws-amplify", "esbuild", "playwright-core", ".latchkey-stamp"]
-        .iter()
-        .map(|p| modules.join(p))
-        .collect();
+    let mut needed: Vec<PathBuf> = [
+        "aws-amplify",
+        "esbuild",
+        "playwright-core",
+        ".latchkey-stamp",
+    ]
+    .iter()
+    .map(|p| modules.join(p))
+    .collect();
     needed.push(PathBuf::from("/usr/bin/chromium"));
     if !clients_present("aws-amplify, esbuild, playwright-core, chromium", &needed) {
         return;
@@ -126,9 +136,10 @@ async fn amplify_passkeys_in_chromium() {
         "--page-port".into(),
         page_port.to_string(),
     ];
-    let (ok, output) = tokio::task::spawn_blocking(move || run_script(&PathBuf::from("node"), &args))
-        .await
-        .expect("script thread");
+    let (ok, output) =
+        tokio::task::spawn_blocking(move || run_script(&PathBuf::from("node"), &args))
+            .await
+            .expect("script thread");
     server.shutdown().await;
     println!("--- amplify passkeys ---\n{output}");
     assert!(ok, "amplify passkeys failed (output above)");

@@ -107,6 +107,8 @@ function servePage(port, script, amplifyConfig) {
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(script);
     } else if (url.pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/html' }).end(page);
+    } else if (url.pathname === '/favicon.ico') {
+      res.writeHead(204).end();
     } else {
       res.writeHead(404).end();
     }

@@ -153,6 +153,19 @@ fn origins(rp_id: &str) -> ApiResult<Vec<Url>> {
         .collect()
 }
 
+/// The pool tag (`UserPoolTags`) that turns on usernameless passkey sign-in, a Latchkey
+/// extension ([`crate::userpool::signin::passkey_usernameless`]).
+pub const USERNAMELESS_TAG: &str = "latchkey:usernameless-passkeys";
+
+/// Whether the pool allows usernameless passkey sign-in (its tag is `true`).
+pub fn usernameless(pool: &UserPool) -> bool {
+    pool.passthrough
+        .get("UserPoolTags")
+        .and_then(|t| t.get(USERNAMELESS_TAG))
+        .and_then(Value::as_str)
+        == Some("true")
+}
+
 /// Whether the pool was given passkey settings (GetUserPoolMfaConfig reports them always).
 pub fn configured(pool: &UserPool) -> bool {
     pool.passthrough.get(KEY).is_some_and(Value::is_object)
@@ -174,10 +187,16 @@ mod tests {
     #[test]
     fn origins_are_the_relying_party_on_any_port() {
         assert!(accepted("login.example.com", "https://login.example.com"));
-        assert!(accepted("login.example.com", "https://login.example.com:8443"));
+        assert!(accepted(
+            "login.example.com",
+            "https://login.example.com:8443"
+        ));
         assert!(!accepted("login.example.com", "http://login.example.com"));
         assert!(!accepted("login.example.com", "https://evil.example.com"));
-        assert!(!accepted("login.example.com", "https://a.login.example.com"));
+        assert!(!accepted(
+            "login.example.com",
+            "https://a.login.example.com"
+        ));
         assert!(accepted("localhost", "http://localhost:5173"));
         assert!(accepted("localhost", "https://localhost"));
         assert!(!accepted("localhost", "http://127.0.0.1:5173"));

@@ -65,7 +65,11 @@ fn shown_name(pool: &UserPool, user: &User) -> String {
 /// StartWebAuthnRegistration.
 pub async fn start_web_authn_registration(app: &App, input: StartInput) -> ApiResult<StartOutput> {
     let ctx = authorize_access(app, input.access_token.expose()).await?;
-    if !ctx.pool.allowed_first_factors().contains(&AuthFactor::WebAuthn) {
+    if !ctx
+        .pool
+        .allowed_first_factors()
+        .contains(&AuthFactor::WebAuthn)
+    {
         return Err(ApiError::new(
             ErrorKind::WebAuthnNotEnabled,
             "Passkeys are not enabled for the user pool: add WEB_AUTHN to Policies.SignInPolicy.AllowedFirstAuthFactors.",

@@ -16,6 +16,7 @@ pub mod mfa;
 pub mod new_password;
 pub mod outcome;
 pub mod params;
+pub mod passkey_usernameless;
 pub mod password;
 pub mod refresh_token;
 pub mod respond;

@@ -68,7 +68,11 @@ pub async fn respond(
 ) -> ApiResult<AuthReply> {
     let pool = load_pool(app, &client.pool_id).await?;
     let pool = pool.as_ref();
-    let username = params::username(client, responses)?;
+    // WEB_AUTHN checks USERNAME itself: a usernameless passkey answer has none.
+    let username = match name {
+        ChallengeName::WebAuthn => "",
+        _ => params::username(client, responses)?,
+    };
     let open = || session::open(app, session_token, &client.client_id, name);
     match name {
         ChallengeName::PasswordVerifier => srp::respond(app, pool, client, responses).await,

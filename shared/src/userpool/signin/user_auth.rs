@@ -14,7 +14,7 @@ use super::factors::Factor;
 use super::outcome::{AuthReply, ChallengeName, ChallengeParameters};
 use super::params::{self, param, required, Params};
 use super::second_factor::{self, delivery_params, FIRST_FACTOR};
-use super::{password, sign_up_session, srp, web_authn};
+use super::{passkey_usernameless, password, sign_up_session, srp, web_authn};
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
 use crate::triggers::events::pre_authentication;
@@ -39,6 +39,9 @@ pub async fn start(
     params: &Option<Params>,
     session: Option<&str>,
 ) -> ApiResult<AuthReply> {
+    if session.is_none() && passkey_usernameless::wanted(pool, params) {
+        return passkey_usernameless::ask(app, pool, client).await;
+    }
     let username = params::username(client, params)?;
     if let Some(token) = session {
         return sign_up_session::sign_in(app, pool, client, username, token).await;

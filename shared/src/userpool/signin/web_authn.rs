@@ -8,29 +8,52 @@
 //! assertion counts toward lockout like a wrong password; both end in the sign-in step.
 
 use super::outcome::{AuthReply, ChallengeName, ChallengeParameters};
-use super::params::{required, Params};
+use super::params::{self, required, Params};
+use super::passkey_usernameless as usernameless;
 use super::step::{self, Challenged};
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
 use crate::triggers::events::pre_authentication;
 use crate::userpool::directory::{load_user, modify_user};
+use crate::userpool::model::{AppClient, User, UserPool};
 use crate::userpool::passkeys::b64;
 use crate::userpool::passkeys::config::CEREMONY_TIMEOUT;
-use crate::userpool::{lockout, unknown_lockout};
-use crate::userpool::model::{AppClient, User, UserPool};
 use crate::userpool::passkeys::config::{relying_party, RelyingParty};
 use crate::userpool::passkeys::{registration_error, user_handle};
 use crate::userpool::session::{self, ChallengeSession};
+use crate::userpool::{lockout, unknown_lockout};
 use serde_json::{Map, Value};
-use webauthn_rs_core::proto::{AuthenticationResult, AuthenticationState, PublicKeyCredential};
+use serde::Serialize;
+use webauthn_rs_core::proto::{
+    AuthenticationResult, AuthenticationState, PublicKeyCredential, UserVerificationPolicy,
+};
 
 /// Session data: the ceremony state and the relying party it was issued for.
-const STATE: &str = "webauthn_state";
-const RP: &str = "webauthn_rp";
+pub(super) const STATE: &str = "webauthn_state";
+pub(super) const RP: &str = "webauthn_rp";
 
 /// Whether the user can be asked for a passkey.
 pub fn available(user: &User) -> bool {
     !user.passkeys.is_empty()
+}
+
+/// PublicKeyCredentialRequestOptionsJSON, for a decoy.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct RequestOptions {
+    challenge: String,
+    timeout: u64,
+    rp_id: String,
+    allow_credentials: Vec<Descriptor>,
+    user_verification: UserVerificationPolicy,
+}
+
+/// PublicKeyCredentialDescriptorJSON.
+#[derive(Serialize)]
+struct Descriptor {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    id: String,
 }
 
 /// WEB_AUTHN for a name that is no user, with PreventUserExistenceErrors: options like a
@@ -48,15 +71,22 @@ pub async fn ask_unknown(
     let decoy = crate::secret::sha256_hex(seed.as_bytes());
     let mut challenge = [0u8; 32];
     app.random.fill(&mut challenge);
-    let options = serde_json::json!({
-        "challenge": b64(&challenge),
-        "timeout": CEREMONY_TIMEOUT.as_millis() as u64,
-        "rpId": rp.id,
-        "allowCredentials": [{"type": "public-key", "id": b64(&hex::decode(&decoy).unwrap_or_default())}],
-        "userVerification": rp.policy,
-    });
+    let options = RequestOptions {
+        challenge: b64(&challenge),
+        timeout: CEREMONY_TIMEOUT.as_millis() as u64,
+        rp_id: rp.id,
+        allow_credentials: vec![Descriptor {
+            kind: "public-key",
+            id: b64(&hex::decode(&decoy).unwrap_or_default()),
+        }],
+        user_verification: rp.policy,
+    };
+    let options = serde_json::to_string(&options).map_err(crate::Error::from)?;
     let params = ChallengeParameters::from([
-        ("CREDENTIAL_REQUEST_OPTIONS".to_string(), options.to_string()),
+        (
+            "CREDENTIAL_REQUEST_OPTIONS".to_string(),
+            options.to_string(),
+        ),
         ("USERNAME".to_string(), username.to_string()),
     ]);
     let to = Challenged::Name(username);
@@ -115,6 +145,10 @@ pub async fn respond(
 ) -> ApiResult<AuthReply> {
     let assertion: PublicKeyCredential = serde_json::from_str(required(responses, "CREDENTIAL")?)
         .map_err(|_| crate::userpool::passkeys::malformed())?;
+    if s.data.contains_key(usernameless::HANDLE) {
+        return usernameless::respond(app, pool, client, s, &assertion).await;
+    }
+    params::username(client, responses)?;
     if s.step.is_none() {
         // A decoy challenge of a name that is no user (see [`ask_unknown`]).
         unknown_lockout::record_failure(app, pool, &s.username).await?;
@@ -135,32 +169,39 @@ pub async fn respond(
     let step_issued = s.step;
     let user = modify_user(app, pool, user, |u| {
         session::spend_in(u, step_issued)?;
-        let Some(p) = u
-            .passkeys
-            .iter_mut()
-            .find(|p| p.credential.cred_id == *result.cred_id())
-        else {
-            return Err(ApiError::bad_credentials());
-        };
-        // Re-checked in the conditional write: two assertions racing with one counter value
-        // (a cloned authenticator) cannot both pass.
-        if (result.counter() > 0 || p.credential.counter > 0)
-            && result.counter() <= p.credential.counter
-        {
-            return Err(ApiError::bad_credentials());
-        }
-        p.credential.counter = result.counter();
-        p.credential.backup_state = result.backup_state();
-        p.credential.backup_eligible = result.backup_eligible();
-        Ok(())
+        record_use(u, &result)
     })
     .await?;
     step::first_factor_checked(app, pool, client, user, true, now).await
 }
 
+/// Records a verified assertion on its passkey (inside the user's conditional write): the sign
+/// counter must have moved on, re-checked here so two assertions racing with one counter value
+/// (a cloned authenticator) cannot both pass.
+pub(super) fn record_use(u: &mut User, result: &AuthenticationResult) -> ApiResult<()> {
+    let Some(p) = u
+        .passkeys
+        .iter_mut()
+        .find(|p| p.credential.cred_id == *result.cred_id())
+    else {
+        return Err(ApiError::bad_credentials());
+    };
+    // Re-checked in the conditional write: two assertions racing with one counter value
+    // (a cloned authenticator) cannot both pass.
+    if (result.counter() > 0 || p.credential.counter > 0)
+        && result.counter() <= p.credential.counter
+    {
+        return Err(ApiError::bad_credentials());
+    }
+    p.credential.counter = result.counter();
+    p.credential.backup_state = result.backup_state();
+    p.credential.backup_eligible = result.backup_eligible();
+    Ok(())
+}
+
 /// Checks the assertion against the sealed ceremony state and the user's passkeys; why it
 /// failed goes to the log only.
-fn verify(
+pub(super) fn verify(
     rp: &RelyingParty,
     s: &ChallengeSession,
     user: &User,
