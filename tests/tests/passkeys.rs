@@ -1,11 +1,12 @@
 //! Passkeys end to end through boto3 and a software authenticator
 //! (`tests/clients/passkeys_check.py`): registration, listing and deletion, sign-in with the
 //! WEB_AUTHN challenge, and each way an answer must be refused. Each test is one scenario of
-//! the script on its own in-process server. And Amplify v6's own passkey code in chromium with a
+//! the script on its own in-process server (on a DynamoDB table in the README test command's
+//! DynamoDB pass). And Amplify v6's own passkey code in chromium with a
 //! CDP virtual authenticator (`tests/clients/node/amplify_passkeys.mjs`).
 
+use crate::common::Harness;
 use crate::real_clients::{clients_present, repo_root, run_script};
-use latchkey_server::ServerOptions;
 use std::path::PathBuf;
 
 /// Runs `check` of the passkeys script against a fresh server.
@@ -16,22 +17,21 @@ async fn passkeys(check: &str) {
     if !clients_present("boto3 (.venv-clients)", &[python.clone(), stamp]) {
         return;
     }
-    let server = latchkey_server::spawn(ServerOptions::in_memory())
-        .await
-        .expect("server spawns");
+    // The README test command's DynamoDB pass runs these on a DynamoDB table.
+    let h = Harness::start().await;
     let args = vec![
         root.join("tests/clients/passkeys_check.py")
             .display()
             .to_string(),
         "--endpoint".into(),
-        server.url.clone(),
+        h.url().to_string(),
         "--check".into(),
         check.into(),
     ];
     let (ok, output) = tokio::task::spawn_blocking(move || run_script(&python, &args))
         .await
         .expect("script thread");
-    server.shutdown().await;
+    h.shutdown().await;
     println!("--- passkeys {check} ---\n{output}");
     assert!(ok, "passkeys {check} failed (output above)");
 }
@@ -120,9 +120,7 @@ async fn amplify_passkeys_in_chromium() {
     if !clients_present("aws-amplify, esbuild, playwright-core, chromium", &needed) {
         return;
     }
-    let server = latchkey_server::spawn(ServerOptions::in_memory())
-        .await
-        .expect("server spawns");
+    let h = Harness::start().await;
     let page_port = std::net::TcpListener::bind("127.0.0.1:0")
         .and_then(|l| l.local_addr())
         .expect("a free port")
@@ -132,7 +130,7 @@ async fn amplify_passkeys_in_chromium() {
             .display()
             .to_string(),
         "--base".into(),
-        server.url.clone(),
+        h.url().to_string(),
         "--page-port".into(),
         page_port.to_string(),
     ];
@@ -140,7 +138,7 @@ async fn amplify_passkeys_in_chromium() {
         tokio::task::spawn_blocking(move || run_script(&PathBuf::from("node"), &args))
             .await
             .expect("script thread");
-    server.shutdown().await;
+    h.shutdown().await;
     println!("--- amplify passkeys ---\n{output}");
     assert!(ok, "amplify passkeys failed (output above)");
 }

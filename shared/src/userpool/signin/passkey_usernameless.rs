@@ -97,7 +97,10 @@ pub async fn respond(
     let Ok(result) = verify(&rp, &s, &user, assertion) else {
         return step::first_factor_checked(app, pool, client, user, false, now).await;
     };
-    let taken = app.store.take_grant(&sha256_hex(handle.as_bytes()), now).await?;
+    let taken = app
+        .store
+        .take_grant(&sha256_hex(handle.as_bytes()), now)
+        .await?;
     if taken.is_none() {
         return Err(ApiError::not_authorized("Invalid session for the user."));
     }

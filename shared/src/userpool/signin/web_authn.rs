@@ -22,8 +22,8 @@ use crate::userpool::passkeys::config::{relying_party, RelyingParty};
 use crate::userpool::passkeys::{registration_error, user_handle};
 use crate::userpool::session::{self, ChallengeSession};
 use crate::userpool::{lockout, unknown_lockout};
-use serde_json::{Map, Value};
 use serde::Serialize;
+use serde_json::{Map, Value};
 use webauthn_rs_core::proto::{
     AuthenticationResult, AuthenticationState, PublicKeyCredential, UserVerificationPolicy,
 };
