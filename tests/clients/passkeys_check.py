@@ -369,6 +369,11 @@ def check_registration_refusals(endpoint):
     p.idp.update_user_pool(UserPoolId=bare,
                            Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "WEB_AUTHN"]}})
     refused(lambda: p.idp.start_web_authn_registration(AccessToken=carol), "WebAuthnConfigurationMissingException")
+    # A pool domain stands in for the relying party id, as in Cognito.
+    prefix = f"pk-{uuid.uuid4().hex[:8]}"
+    p.idp.create_user_pool_domain(UserPoolId=bare, Domain=prefix)
+    rp = p.idp.start_web_authn_registration(AccessToken=carol)["CredentialCreationOptions"]["rp"]["id"]
+    expect(rp.startswith(prefix + ".auth.") and rp.endswith(".amazoncognito.com"), f"rp id {rp}")
     got = p.idp.get_user_pool_mfa_config(UserPoolId=bare)["WebAuthnConfiguration"]
     expect(got == {"UserVerification": "preferred"}, f"default WebAuthnConfiguration {got}")
     refused(lambda: p.idp.set_user_pool_mfa_config(UserPoolId=bare, WebAuthnConfiguration={"UserVerification": "sometimes"}),

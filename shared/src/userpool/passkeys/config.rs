@@ -93,25 +93,30 @@ pub struct RelyingParty {
     pub core: WebauthnCore,
 }
 
-/// The pool's relying party: `RelyingPartyId`, else the pool's custom domain. A pool with
-/// neither answers WebAuthnConfigurationMissingException.
+/// The pool's relying party: `RelyingPartyId`, else the pool's domain as Cognito takes it (the
+/// custom domain, else the prefix domain's `<prefix>.auth.<region>.amazoncognito.com`). A pool
+/// with none answers WebAuthnConfigurationMissingException.
 pub async fn relying_party(app: &App, pool: &UserPool) -> ApiResult<RelyingParty> {
     let config = of_pool(pool);
     let id = match config.relying_party_id {
         Some(id) => id,
-        None => app
-            .store
-            .pool_domains(&pool.id)
-            .await?
-            .into_iter()
-            .find(|d| d.kind == DomainKind::Custom)
-            .map(|d| d.domain)
-            .ok_or_else(|| {
+        None => {
+            let domains = app.store.pool_domains(&pool.id).await?;
+            let custom = domains.iter().find(|d| d.kind == DomainKind::Custom);
+            let prefix = domains.iter().find(|d| d.kind == DomainKind::Prefix);
+            custom
+                .map(|d| d.domain.clone())
+                .or_else(|| {
+                    let region = &app.settings.region;
+                    prefix.map(|d| format!("{}.auth.{region}.amazoncognito.com", d.domain))
+                })
+                .ok_or_else(|| {
                 ApiError::new(
                     ErrorKind::WebAuthnConfigurationMissing,
-                    "The user pool has no relying party id configured for passkeys: set WebAuthnConfiguration.RelyingPartyId with SetUserPoolMfaConfig, or give the pool a custom domain.",
-                )
-            })?,
+                        "The user pool has no relying party id configured for passkeys: set WebAuthnConfiguration.RelyingPartyId with SetUserPoolMfaConfig, or give the pool a domain.",
+                    )
+                })?
+        }
     };
     let policy = match config.user_verification.unwrap_or_default() {
         UserVerification::Required => UserVerificationPolicy::Required,

@@ -1,12 +1,13 @@
 //! Passkeys (WebAuthn): a pool's relying-party settings ([`config`]), registering a signed-in
 //! user's passkey ([`register`]: StartWebAuthnRegistration, CompleteWebAuthnRegistration), and
-//! listing and deleting them ([`manage`]). Signing in with one is the WEB_AUTHN challenge in
+//! listing and deleting them ([`manage`]), and checking a sign-in's assertion ([`assertion`]). Signing in with one is the WEB_AUTHN challenge in
 //! [`crate::userpool::signin::web_authn`].
 //!
 //! A passkey lives on its user's record (so it goes with the user) and its credential id is
 //! also an alias claim of that user ([`alias`]), written in the same conditional write: no
 //! credential id is ever held by two users.
 
+pub mod assertion;
 pub mod config;
 pub mod manage;
 pub mod register;

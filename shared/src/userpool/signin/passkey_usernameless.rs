@@ -10,7 +10,6 @@
 use super::outcome::{AuthReply, ChallengeName, ChallengeParameters};
 use super::params::{param, Params};
 use super::step::{self, Challenged};
-use super::web_authn::{record_use, verify, RP, STATE};
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
 use crate::secret::sha256_hex;
@@ -19,6 +18,7 @@ use crate::userpool::directory::modify_user;
 use crate::userpool::enums::AuthFactor;
 use crate::userpool::lockout;
 use crate::userpool::model::{AppClient, GrantRecord, UserPool};
+use crate::userpool::passkeys::assertion::{record_use, verify, RP, STATE};
 use crate::userpool::passkeys::config::{relying_party, usernameless};
 use crate::userpool::passkeys::register::without_nulls;
 use crate::userpool::passkeys::{alias, registration_error};
@@ -94,7 +94,7 @@ pub async fn respond(
     lockout::check(&user.lockout, now)?;
     pre_authentication(app, pool, &user).await?;
     let rp = relying_party(app, pool).await?;
-    let Ok(result) = verify(&rp, &s, &user, assertion) else {
+    let Some(result) = verify(&rp, &s.data, &user, assertion) else {
         return step::first_factor_checked(app, pool, client, user, false, now).await;
     };
     let taken = app

@@ -16,21 +16,16 @@ use crate::error::{ApiError, ApiResult};
 use crate::triggers::events::pre_authentication;
 use crate::userpool::directory::{load_user, modify_user};
 use crate::userpool::model::{AppClient, User, UserPool};
+use crate::userpool::passkeys::assertion::{record_use, verify, RP, STATE};
 use crate::userpool::passkeys::b64;
+use crate::userpool::passkeys::config::relying_party;
 use crate::userpool::passkeys::config::CEREMONY_TIMEOUT;
-use crate::userpool::passkeys::config::{relying_party, RelyingParty};
-use crate::userpool::passkeys::{registration_error, user_handle};
+use crate::userpool::passkeys::registration_error;
 use crate::userpool::session::{self, ChallengeSession};
 use crate::userpool::{lockout, unknown_lockout};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use webauthn_rs_core::proto::{
-    AuthenticationResult, AuthenticationState, PublicKeyCredential, UserVerificationPolicy,
-};
-
-/// Session data: the ceremony state and the relying party it was issued for.
-pub(super) const STATE: &str = "webauthn_state";
-pub(super) const RP: &str = "webauthn_rp";
+use webauthn_rs_core::proto::{PublicKeyCredential, UserVerificationPolicy};
 
 /// Whether the user can be asked for a passkey.
 pub fn available(user: &User) -> bool {
@@ -162,8 +157,8 @@ pub async fn respond(
     let now = app.clock.now_millis();
     lockout::check(&user.lockout, now)?;
     let rp = relying_party(app, pool).await?;
-    let verified = verify(&rp, &s, &user, &assertion);
-    let Ok(result) = verified else {
+    let verified = verify(&rp, &s.data, &user, &assertion);
+    let Some(result) = verified else {
         return step::first_factor_checked(app, pool, client, user, false, now).await;
     };
     let step_issued = s.step;
@@ -173,70 +168,4 @@ pub async fn respond(
     })
     .await?;
     step::first_factor_checked(app, pool, client, user, true, now).await
-}
-
-/// Records a verified assertion on its passkey (inside the user's conditional write): the sign
-/// counter must have moved on, re-checked here so two assertions racing with one counter value
-/// (a cloned authenticator) cannot both pass.
-pub(super) fn record_use(u: &mut User, result: &AuthenticationResult) -> ApiResult<()> {
-    let Some(p) = u
-        .passkeys
-        .iter_mut()
-        .find(|p| p.credential.cred_id == *result.cred_id())
-    else {
-        return Err(ApiError::bad_credentials());
-    };
-    // Re-checked in the conditional write: two assertions racing with one counter value
-    // (a cloned authenticator) cannot both pass.
-    if (result.counter() > 0 || p.credential.counter > 0)
-        && result.counter() <= p.credential.counter
-    {
-        return Err(ApiError::bad_credentials());
-    }
-    p.credential.counter = result.counter();
-    p.credential.backup_state = result.backup_state();
-    p.credential.backup_eligible = result.backup_eligible();
-    Ok(())
-}
-
-/// Checks the assertion against the sealed ceremony state and the user's passkeys; why it
-/// failed goes to the log only.
-pub(super) fn verify(
-    rp: &RelyingParty,
-    s: &ChallengeSession,
-    user: &User,
-    assertion: &PublicKeyCredential,
-) -> Result<AuthenticationResult, ()> {
-    let refuse = |why: &str| {
-        tracing::info!(user = %user.sub, why, "passkey assertion refused");
-    };
-    if s.data.get(RP).and_then(Value::as_str) != Some(rp.id.as_str()) {
-        refuse("the pool's relying party changed");
-        return Err(());
-    }
-    let Some(state) = s
-        .data
-        .get(STATE)
-        .and_then(|v| serde_json::from_value::<AuthenticationState>(v.clone()).ok())
-    else {
-        refuse("no ceremony state");
-        return Err(());
-    };
-    if let Some(handle) = assertion.get_user_unique_id() {
-        if handle != user_handle(user).as_slice() {
-            refuse("user handle of another user");
-            return Err(());
-        }
-    }
-    let Some(passkey) = user
-        .passkeys
-        .iter()
-        .find(|p| p.credential.cred_id.as_slice() == assertion.raw_id.as_slice())
-    else {
-        refuse("not a passkey of this user");
-        return Err(());
-    };
-    rp.core
-        .authenticate_single_credential(assertion, &state, &passkey.credential)
-        .map_err(|e| refuse(&e.to_string()))
 }
