@@ -3,6 +3,8 @@
 
 use super::{Store, StoreError};
 
+#[path = "conformance_devices.rs"]
+mod devices;
 #[path = "conformance_grants.rs"]
 mod grants;
 #[path = "conformance_oauth.rs"]
@@ -11,6 +13,7 @@ mod oauth;
 mod sends;
 use crate::secret::Secret;
 use crate::userpool::model::*;
+pub use devices::{devices_are_created_once_and_versioned, devices_go_with_their_user};
 pub use grants::{concurrent_takers_get_a_grant_once, grants_are_taken_once};
 pub use oauth::{
     domains_are_claimed_once, pool_deletion_takes_oauth_config,
@@ -653,7 +656,8 @@ macro_rules! conformance_suite {
             concurrent_sends_stop_at_the_limit, grants_are_taken_once,
             concurrent_takers_get_a_grant_once, resource_servers_are_unique_per_pool,
             domains_are_claimed_once, ui_customizations_keep_their_creation,
-            pool_deletion_takes_oauth_config);
+            pool_deletion_takes_oauth_config, devices_are_created_once_and_versioned,
+            devices_go_with_their_user);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

@@ -1,13 +1,16 @@
 //! The user-pool domain records as stored: pools and app clients ([`pool`], [`oauth`]), users
-//! ([`user`]), codes, refresh tokens and messages ([`records`]), and what the OAuth front door
-//! needs: resource servers, domains, UI customization ([`hosted`]).
+//! ([`user`]) and their devices ([`device`]), codes, refresh tokens and messages
+//! ([`records`]), and what the OAuth front door needs: resource servers, domains, UI
+//! customization ([`hosted`]).
 
+pub mod device;
 pub mod hosted;
 pub mod oauth;
 pub mod pool;
 pub mod records;
 pub mod user;
 
+pub use device::*;
 pub use hosted::*;
 pub use oauth::*;
 pub use pool::*;
