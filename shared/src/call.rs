@@ -105,6 +105,22 @@ pub struct RequestMeta {
     /// `ClientId`, when the request names one.
     #[serde(default)]
     pub client_id: Option<String>,
+    /// `AuthParameters`, read for `DEVICE_KEY` only (never the secrets beside it).
+    #[serde(default)]
+    auth_parameters: Option<DeviceKeyParam>,
+    /// `ChallengeResponses`, read for `DEVICE_KEY` only.
+    #[serde(default)]
+    challenge_responses: Option<DeviceKeyParam>,
+    /// GetTokensFromRefreshToken's `DeviceKey`.
+    #[serde(default)]
+    device_key: Option<String>,
+}
+
+/// The one member of `AuthParameters` / `ChallengeResponses` a call keeps.
+#[derive(Clone, Debug, Default, Deserialize)]
+struct DeviceKeyParam {
+    #[serde(rename = "DEVICE_KEY", default)]
+    device_key: Option<String>,
 }
 
 /// An `AttributeType`.
@@ -131,6 +147,17 @@ impl RequestMeta {
             .flatten()
             .map(|nv| (nv.name.clone(), nv.value.clone().unwrap_or_default()))
             .collect()
+    }
+
+    /// The remembered device a sign-in or refresh presents: `DEVICE_KEY` in `AuthParameters`
+    /// or `ChallengeResponses`, or `DeviceKey` (GetTokensFromRefreshToken).
+    pub fn device_key(&self) -> Option<&str> {
+        [&self.auth_parameters, &self.challenge_responses]
+            .into_iter()
+            .flatten()
+            .find_map(|p| p.device_key.as_deref())
+            .or(self.device_key.as_deref())
+            .filter(|k| !k.is_empty())
     }
 
     /// The `callerContext.clientId`.

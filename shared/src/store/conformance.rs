@@ -325,6 +325,7 @@ pub async fn refresh_tokens_round_trip<S: Store>(s: &S) {
         expires_ms: 99,
         revoked: false,
         rotated_ms: None,
+        device_key: None,
     };
     s.put_refresh_token(&rec).await.unwrap();
     assert_eq!(
@@ -431,6 +432,7 @@ pub async fn refresh_tokens_revoke_and_rotate<S: Store>(s: &S) {
         expires_ms: 99,
         revoked: false,
         rotated_ms: None,
+        device_key: None,
     };
     s.put_refresh_token(&rec("t1", "o1")).await.unwrap();
     s.put_refresh_token(&rec("t2", "o2")).await.unwrap();

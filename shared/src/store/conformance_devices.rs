@@ -62,7 +62,12 @@ pub async fn devices_are_created_once_and_versioned<S: Store>(s: &S) {
         .await
         .unwrap()
         .is_none());
-    assert!(s.list_devices(p, "alice", None, 10).await.unwrap().items.is_empty());
+    assert!(s
+        .list_devices(p, "alice", None, 10)
+        .await
+        .unwrap()
+        .items
+        .is_empty());
 
     // Two writers from one read: the first wins, the second is refused.
     let first = confirmed(fresh.clone());
@@ -94,7 +99,14 @@ pub async fn devices_are_created_once_and_versioned<S: Store>(s: &S) {
         s.update_device(&gone).await,
         Err(StoreError::Conflict)
     ));
-    assert_eq!(s.list_devices(p, "alice", None, 10).await.unwrap().items.len(), 2);
+    assert_eq!(
+        s.list_devices(p, "alice", None, 10)
+            .await
+            .unwrap()
+            .items
+            .len(),
+        2
+    );
 }
 
 /// Deleting a user, or its pool, deletes its devices.

@@ -355,7 +355,7 @@ impl<T> Store for T where
         + ResourceServerStore
         + DomainStore
         + UiCustomizationStore
-    + DeviceStore
+        + DeviceStore
 {
 }
 

@@ -85,7 +85,12 @@ impl DeviceStore for SqliteStore {
             "SELECT device_key, data FROM devices
              WHERE pool_id = ?1 AND username_key = ?2 AND confirmed = 1 AND device_key > ?3
              ORDER BY device_key LIMIT ?4",
-            params![pool_id, username_key, after.unwrap_or(""), (limit + 1) as i64],
+            params![
+                pool_id,
+                username_key,
+                after.unwrap_or(""),
+                (limit + 1) as i64
+            ],
         )?;
         Ok(paged(rows, limit))
     }

@@ -49,3 +49,14 @@ impl Device {
         self.confirmed() || self.expires_ms.is_none_or(|t| now_ms < t)
     }
 }
+
+/// `NewDeviceMetadata` of an authentication result: the key a sign-in on an unknown device
+/// is given, for the client to confirm (ConfirmDevice) and present later (`DEVICE_KEY`).
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "PascalCase")]
+pub struct NewDeviceMetadata {
+    /// The DeviceKey.
+    pub device_key: String,
+    /// The DeviceGroupKey.
+    pub device_group_key: String,
+}

@@ -4,7 +4,7 @@
 use super::factors::Factor;
 use super::outcome::{AuthReply, ChallengeName};
 use super::params::{self, Params};
-use super::{custom, mfa, new_password, srp};
+use super::{custom, device, mfa, new_password, srp};
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{ClientId, UserPoolId};
@@ -92,6 +92,12 @@ pub async fn respond(
         ChallengeName::NewPasswordRequired => {
             let s = open().await?;
             new_password::respond(app, pool, client, s, username, responses).await
+        }
+        ChallengeName::DeviceSrpAuth => {
+            device::respond_srp_auth(app, pool, client, open().await?, responses).await
+        }
+        ChallengeName::DevicePasswordVerifier => {
+            device::respond_verifier(app, pool, client, open().await?, responses).await
         }
         ChallengeName::CustomChallenge => {
             custom::respond(app, pool, client, session_token, responses).await

@@ -147,6 +147,9 @@ pub async fn respond(
     let user = match user {
         Some(u) => {
             lockout::check(&u.lockout, now)?;
+            // An unknown DEVICE_KEY is refused before the block is spent: the client drops
+            // the key and answers again with the same block (amazon-cognito-identity-js).
+            crate::userpool::devices::presented(app, pool, &u).await?;
             // Spent before the claim is checked: a block answers once, right or wrong.
             Some(modify_user(app, pool, u, |u| session::spend_in(u, state.step)).await?)
         }
