@@ -16,6 +16,7 @@ mod trigger_support;
 mod concurrency;
 mod confirm_link;
 mod delivery;
+mod devices;
 mod errors;
 mod hardening;
 mod https;

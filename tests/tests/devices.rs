@@ -1,0 +1,610 @@
+//! Remembered devices through the real SDK: a sign-in with MFA on a pool with a
+//! DeviceConfiguration hands out a device key (NewDeviceMetadata, the access token's
+//! `device_key`), ConfirmDevice stores the device's SRP verifier, and the next sign-in that
+//! presents the key proves the device (DEVICE_SRP_AUTH, DEVICE_PASSWORD_VERIFIER, computed
+//! with Latchkey's SRP client the way amazon-cognito-identity-js does) and skips MFA. Also:
+//! listing, status, forgetting (user and admin), refresh tokens bound to the device, and the
+//! refusals (another user's key, a wrong proof, a replayed session, a forgotten key).
+
+use crate::common::*;
+use aws_sdk_cognitoidentityprovider as cip;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use base64::Engine;
+use cip::types::{
+    AuthFlowType, AuthenticationResultType, ChallengeNameType, DeviceConfigurationType,
+    DeviceRememberedStatusType, DeviceSecretVerifierConfigType, ExplicitAuthFlowsType,
+    MessageActionType, SmsMfaConfigType, SoftwareTokenMfaConfigType, UserPoolMfaType,
+};
+use latchkey::random::OsRandom;
+use latchkey::userpool::srp;
+use serde_json::Value;
+
+/// A pool tracking devices (`suppress`: ChallengeRequiredOnNewDevice, `prompt`:
+/// DeviceOnlyRememberedOnUserPrompt), MFA ON by SMS, and an SRP + password client.
+async fn device_pool(h: &Harness, suppress: bool, prompt: bool) -> (String, String) {
+    let config = DeviceConfigurationType::builder()
+        .challenge_required_on_new_device(suppress)
+        .device_only_remembered_on_user_prompt(prompt)
+        .build();
+    let pool = h
+        .create_pool_with("devices", |b| b.device_configuration(config))
+        .await
+        .id
+        .expect("pool id");
+    h.idp
+        .set_user_pool_mfa_config()
+        .user_pool_id(&pool)
+        .mfa_configuration(UserPoolMfaType::On)
+        .software_token_mfa_configuration(
+            SoftwareTokenMfaConfigType::builder().enabled(false).build(),
+        )
+        .sms_mfa_configuration(
+            SmsMfaConfigType::builder()
+                .sms_authentication_message("Code {####}")
+                .build(),
+        )
+        .send()
+        .await
+        .expect("SetUserPoolMfaConfig");
+    let client = h
+        .create_client_with(&pool, |b| {
+            b.explicit_auth_flows(ExplicitAuthFlowsType::AllowUserSrpAuth)
+        })
+        .await
+        .client_id
+        .expect("client id");
+    (pool, client)
+}
+
+/// A confirmed user with [`PASSWORD`] and a phone number of its own.
+async fn user(h: &Harness, pool: &str, name: &str, phone: &str) {
+    h.idp
+        .admin_create_user()
+        .user_pool_id(pool)
+        .username(name)
+        .message_action(MessageActionType::Suppress)
+        .user_attributes(attribute("phone_number", phone))
+        .user_attributes(attribute("phone_number_verified", "true"))
+        .send()
+        .await
+        .expect("AdminCreateUser");
+    h.idp
+        .admin_set_user_password()
+        .user_pool_id(pool)
+        .username(name)
+        .password(PASSWORD)
+        .permanent(true)
+        .send()
+        .await
+        .expect("AdminSetUserPassword");
+}
+
+/// USER_PASSWORD_AUTH with an optional DEVICE_KEY: the raw answer.
+async fn start(
+    h: &Harness,
+    client: &str,
+    name: &str,
+    device: Option<&str>,
+) -> Result<cip::operation::initiate_auth::InitiateAuthOutput, String> {
+    let mut req = h
+        .idp
+        .initiate_auth()
+        .client_id(client)
+        .auth_flow(AuthFlowType::UserPasswordAuth)
+        .auth_parameters("USERNAME", name)
+        .auth_parameters("PASSWORD", PASSWORD);
+    if let Some(key) = device {
+        req = req.auth_parameters("DEVICE_KEY", key);
+    }
+    req.send().await.map_err(|e| {
+        let e = api_error::<(), _>(Err(e));
+        format!("{}: {}", e.code, e.message)
+    })
+}
+
+/// Answers SMS_MFA with the code from the outbox (and the device key, as the libraries do).
+async fn answer_sms(
+    h: &Harness,
+    pool: &str,
+    client: &str,
+    name: &str,
+    session: &str,
+    device: Option<&str>,
+) -> cip::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput {
+    let code = h.latest_code(pool, name).await;
+    let mut req = h
+        .idp
+        .respond_to_auth_challenge()
+        .client_id(client)
+        .challenge_name(ChallengeNameType::SmsMfa)
+        .session(session)
+        .challenge_responses("USERNAME", name)
+        .challenge_responses("SMS_MFA_CODE", code);
+    if let Some(key) = device {
+        req = req.challenge_responses("DEVICE_KEY", key);
+    }
+    req.send().await.expect("SMS_MFA answer")
+}
+
+/// A sign-in that must ask for SMS_MFA (no device, or one not remembered): its tokens.
+async fn mfa_sign_in(
+    h: &Harness,
+    pool: &str,
+    client: &str,
+    name: &str,
+) -> AuthenticationResultType {
+    let out = start(h, client, name, None).await.expect("sign-in");
+    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SmsMfa));
+    let out = answer_sms(h, pool, client, name, out.session().unwrap(), None).await;
+    out.authentication_result.expect("tokens after SMS_MFA")
+}
+
+/// The claims of a JWT, unverified (the other tests verify signatures).
+fn claims(token: &str) -> Value {
+    let payload = token.split('.').nth(1).expect("a JWT");
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).expect("base64url")).expect("JSON")
+}
+
+/// Bytes of minimal hex (a leading 0 added to odd lengths).
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    let padded = if hex.len() % 2 == 1 {
+        format!("0{hex}")
+    } else {
+        hex.to_string()
+    };
+    (0..padded.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&padded[i..i + 2], 16).expect("hex"))
+        .collect()
+}
+
+/// A device's secret, as the client library keeps it.
+struct DeviceSecret {
+    key: String,
+    group: String,
+    password: String,
+}
+
+/// ConfirmDevice as amazon-cognito-identity-js does it: a random device password, its SRP
+/// verifier under (DeviceGroupKey, DeviceKey), base64. Returns UserConfirmationNecessary.
+async fn confirm(
+    h: &Harness,
+    access: &str,
+    tokens: &AuthenticationResultType,
+) -> (DeviceSecret, bool) {
+    let meta = tokens.new_device_metadata().expect("NewDeviceMetadata");
+    let secret = DeviceSecret {
+        key: meta.device_key().expect("DeviceKey").to_string(),
+        group: meta.device_group_key().expect("DeviceGroupKey").to_string(),
+        password: latchkey::random::url_token(&OsRandom, 40),
+    };
+    let v = srp::make_verifier(&secret.group, &secret.key, &secret.password, &OsRandom);
+    let out = h
+        .idp
+        .confirm_device()
+        .access_token(access)
+        .device_key(&secret.key)
+        .device_name("test phone")
+        .device_secret_verifier_config(
+            DeviceSecretVerifierConfigType::builder()
+                .password_verifier(STANDARD.encode(hex_bytes(&v.verifier_hex)))
+                .salt(STANDARD.encode(hex_bytes(&v.salt_hex)))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("ConfirmDevice");
+    (secret, out.user_confirmation_necessary())
+}
+
+/// Answers DEVICE_SRP_AUTH then DEVICE_PASSWORD_VERIFIER with `password` as the device's
+/// secret: the final answer, and the request that gave it (to replay).
+async fn prove_device(
+    h: &Harness,
+    client: &str,
+    name: &str,
+    session: &str,
+    device: &DeviceSecret,
+    password: &str,
+) -> (
+    Result<AuthenticationResultType, ApiError>,
+    cip::operation::respond_to_auth_challenge::builders::RespondToAuthChallengeFluentBuilder,
+) {
+    let pair = srp::client_a(&OsRandom);
+    let out = h
+        .idp
+        .respond_to_auth_challenge()
+        .client_id(client)
+        .challenge_name(ChallengeNameType::DeviceSrpAuth)
+        .session(session)
+        .challenge_responses("USERNAME", name)
+        .challenge_responses("DEVICE_KEY", &device.key)
+        .challenge_responses("SRP_A", &pair.big_a_hex)
+        .send()
+        .await
+        .expect("DEVICE_SRP_AUTH answer");
+    assert_eq!(
+        out.challenge_name(),
+        Some(&ChallengeNameType::DevicePasswordVerifier)
+    );
+    let p = out.challenge_parameters().expect("parameters");
+    assert_eq!(p["DEVICE_KEY"], device.key);
+    let timestamp = srp::cognito_timestamp(std::time::SystemTime::now());
+    let signature = srp::client_signature(
+        &pair,
+        &device.group,
+        &device.key,
+        password,
+        &p["SALT"],
+        &p["SRP_B"],
+        &p["SECRET_BLOCK"],
+        &timestamp,
+    )
+    .expect("signature");
+    let req = h
+        .idp
+        .respond_to_auth_challenge()
+        .client_id(client)
+        .challenge_name(ChallengeNameType::DevicePasswordVerifier)
+        .session(out.session().expect("Session"))
+        .challenge_responses("USERNAME", p["USERNAME"].as_str())
+        .challenge_responses("DEVICE_KEY", &device.key)
+        .challenge_responses("PASSWORD_CLAIM_SECRET_BLOCK", p["SECRET_BLOCK"].as_str())
+        .challenge_responses("PASSWORD_CLAIM_SIGNATURE", signature)
+        .challenge_responses("TIMESTAMP", timestamp);
+    let result = req
+        .clone()
+        .send()
+        .await
+        .map(|o| o.authentication_result.expect("tokens"))
+        .map_err(|e| api_error::<(), _>(Err(e)));
+    (result, req)
+}
+
+fn device_attr(d: &cip::types::DeviceType, name: &str) -> Option<String> {
+    d.device_attributes()
+        .iter()
+        .find(|a| a.name() == name)
+        .and_then(|a| a.value().map(str::to_string))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_remembered_device_signs_in_without_mfa() {
+    let h = Harness::start().await;
+    let (pool, client) = device_pool(&h, true, false).await;
+    user(&h, &pool, "dana", "+15550001001").await;
+
+    // First sign-in: MFA, then a device key and the access token's device_key.
+    let tokens = mfa_sign_in(&h, &pool, &client, "dana").await;
+    let access = tokens.access_token().unwrap().to_string();
+    let meta = tokens.new_device_metadata().expect("NewDeviceMetadata");
+    let key = meta.device_key().unwrap().to_string();
+    assert!(key.starts_with("us-east-1_"), "{key}");
+    assert_eq!(claims(&access)["device_key"], key.as_str());
+    let (device, necessary) = confirm(&h, &access, &tokens).await;
+    assert!(!necessary, "remembered at once without the user prompt");
+
+    let listed = h
+        .idp
+        .list_devices()
+        .access_token(&access)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.devices().len(), 1);
+    let d = &listed.devices()[0];
+    assert_eq!(d.device_key(), Some(key.as_str()));
+    assert_eq!(device_attr(d, "device_name").as_deref(), Some("test phone"));
+    assert_eq!(
+        device_attr(d, "device_remembered_status").as_deref(),
+        Some("remembered")
+    );
+    assert!(d.device_create_date().is_some());
+    let got = h
+        .idp
+        .get_device()
+        .access_token(&access)
+        .device_key(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        got.device().and_then(|d| d.device_key()),
+        Some(key.as_str())
+    );
+
+    // Second sign-in on the device: DEVICE_SRP_AUTH instead of SMS_MFA, then tokens.
+    let out = start(&h, &client, "dana", Some(&key)).await.unwrap();
+    assert_eq!(
+        out.challenge_name(),
+        Some(&ChallengeNameType::DeviceSrpAuth)
+    );
+    let (result, replay) = prove_device(
+        &h,
+        &client,
+        "dana",
+        out.session().unwrap(),
+        &device,
+        &device.password,
+    )
+    .await;
+    let tokens = result.expect("device sign-in");
+    assert!(tokens.new_device_metadata().is_none(), "a known device");
+    let access = tokens.access_token().unwrap().to_string();
+    assert_eq!(claims(&access)["device_key"], key.as_str());
+    // The answered session answers no more.
+    let e = api_error(replay.send().await);
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        ("NotAuthorizedException", "Invalid session for the user.")
+    );
+
+    // Its refresh token needs the device key.
+    let refresh = tokens.refresh_token().unwrap().to_string();
+    let refreshed = h
+        .idp
+        .initiate_auth()
+        .client_id(&client)
+        .auth_flow(AuthFlowType::RefreshTokenAuth)
+        .auth_parameters("REFRESH_TOKEN", &refresh)
+        .auth_parameters("DEVICE_KEY", &key)
+        .send()
+        .await
+        .expect("refresh on the device");
+    let again = refreshed
+        .authentication_result()
+        .unwrap()
+        .access_token()
+        .unwrap();
+    assert_eq!(claims(again)["device_key"], key.as_str());
+    assert_api_error(
+        h.refresh(&client, AuthFlowType::RefreshTokenAuth, &refresh)
+            .await,
+        "NotAuthorizedException",
+        "Invalid Refresh Token",
+    );
+    assert_api_error(
+        h.idp
+            .initiate_auth()
+            .client_id(&client)
+            .auth_flow(AuthFlowType::RefreshTokenAuth)
+            .auth_parameters("REFRESH_TOKEN", &refresh)
+            .auth_parameters(
+                "DEVICE_KEY",
+                "us-east-1_00000000-0000-4000-8000-000000000000",
+            )
+            .send()
+            .await,
+        "NotAuthorizedException",
+        "Invalid Refresh Token",
+    );
+
+    // A wrong device proof is a failed sign-in.
+    let out = start(&h, &client, "dana", Some(&key)).await.unwrap();
+    let (result, _) = prove_device(
+        &h,
+        &client,
+        "dana",
+        out.session().unwrap(),
+        &device,
+        "not-the-device-password",
+    )
+    .await;
+    let e = result.expect_err("a wrong proof");
+    assert_eq!(
+        (e.code.as_str(), e.message.as_str()),
+        ("NotAuthorizedException", "Incorrect username or password.")
+    );
+    let failures = h
+        .idp
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("dana")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(failures.username(), "dana");
+
+    // Forgotten: the key is unknown, and the next sign-in asks for MFA again.
+    h.idp
+        .forget_device()
+        .access_token(&access)
+        .device_key(&key)
+        .send()
+        .await
+        .expect("ForgetDevice");
+    let listed = h
+        .idp
+        .list_devices()
+        .access_token(&access)
+        .send()
+        .await
+        .unwrap();
+    assert!(listed.devices().is_empty());
+    assert_eq!(
+        start(&h, &client, "dana", Some(&key)).await.unwrap_err(),
+        "ResourceNotFoundException: Device does not exist."
+    );
+    assert_api_error(
+        h.idp
+            .get_device()
+            .access_token(&access)
+            .device_key(&key)
+            .send()
+            .await,
+        "ResourceNotFoundException",
+        "Device does not exist.",
+    );
+    let tokens = mfa_sign_in(&h, &pool, &client, "dana").await;
+    assert!(tokens.new_device_metadata().is_some(), "a new key again");
+    h.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_device_key_is_its_users_and_confirmed_once() {
+    let h = Harness::start().await;
+    let (pool, client) = device_pool(&h, true, true).await;
+    user(&h, &pool, "ann", "+15550002001").await;
+    user(&h, &pool, "ben", "+15550002002").await;
+    let ann = mfa_sign_in(&h, &pool, &client, "ann").await;
+    let ann_access = ann.access_token().unwrap().to_string();
+    let ben = mfa_sign_in(&h, &pool, &client, "ben").await;
+    let ben_access = ben.access_token().unwrap().to_string();
+    let ann_key = ann
+        .new_device_metadata()
+        .unwrap()
+        .device_key()
+        .unwrap()
+        .to_string();
+
+    // Ben can neither confirm, read nor use Ann's key.
+    let (_, necessary) = {
+        let e = h
+            .idp
+            .confirm_device()
+            .access_token(&ben_access)
+            .device_key(&ann_key)
+            .device_secret_verifier_config(
+                DeviceSecretVerifierConfigType::builder()
+                    .password_verifier("AQ==")
+                    .salt("AQ==")
+                    .build(),
+            )
+            .send()
+            .await;
+        assert_api_error(e, "ResourceNotFoundException", "Device does not exist.");
+        confirm(&h, &ann_access, &ann).await
+    };
+    assert!(necessary, "the user prompt decides");
+    assert_api_error(
+        h.idp
+            .get_device()
+            .access_token(&ben_access)
+            .device_key(&ann_key)
+            .send()
+            .await,
+        "ResourceNotFoundException",
+        "Device does not exist.",
+    );
+    assert_eq!(
+        start(&h, &client, "ben", Some(&ann_key)).await.unwrap_err(),
+        "ResourceNotFoundException: Device does not exist."
+    );
+    // Confirmed once.
+    let e = api_error(
+        h.idp
+            .confirm_device()
+            .access_token(&ann_access)
+            .device_key(&ann_key)
+            .device_secret_verifier_config(
+                DeviceSecretVerifierConfigType::builder()
+                    .password_verifier("AQ==")
+                    .salt("AQ==")
+                    .build(),
+            )
+            .send()
+            .await,
+    );
+    assert_eq!(e.code, "InvalidParameterException", "{e:?}");
+
+    // Not remembered yet: MFA first, then the device proves itself.
+    let listed = h
+        .idp
+        .admin_list_devices()
+        .user_pool_id(&pool)
+        .username("ann")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.devices().len(), 1);
+    assert_eq!(
+        device_attr(&listed.devices()[0], "device_remembered_status").as_deref(),
+        Some("not_remembered")
+    );
+    let out = start(&h, &client, "ann", Some(&ann_key)).await.unwrap();
+    assert_eq!(out.challenge_name(), Some(&ChallengeNameType::SmsMfa));
+    let out = answer_sms(
+        &h,
+        &pool,
+        &client,
+        "ann",
+        out.session().unwrap(),
+        Some(&ann_key),
+    )
+    .await;
+    assert_eq!(
+        out.challenge_name(),
+        Some(&ChallengeNameType::DeviceSrpAuth)
+    );
+
+    // Remembered by the admin: no MFA any more.
+    h.idp
+        .admin_update_device_status()
+        .user_pool_id(&pool)
+        .username("ann")
+        .device_key(&ann_key)
+        .device_remembered_status(DeviceRememberedStatusType::Remembered)
+        .send()
+        .await
+        .expect("AdminUpdateDeviceStatus");
+    let out = start(&h, &client, "ann", Some(&ann_key)).await.unwrap();
+    assert_eq!(
+        out.challenge_name(),
+        Some(&ChallengeNameType::DeviceSrpAuth)
+    );
+    let got = h
+        .idp
+        .admin_get_device()
+        .user_pool_id(&pool)
+        .username("ann")
+        .device_key(&ann_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        device_attr(got.device().unwrap(), "device_remembered_status").as_deref(),
+        Some("remembered")
+    );
+    h.idp
+        .admin_forget_device()
+        .user_pool_id(&pool)
+        .username("ann")
+        .device_key(&ann_key)
+        .send()
+        .await
+        .expect("AdminForgetDevice");
+    assert_api_error(
+        h.idp
+            .admin_get_device()
+            .user_pool_id(&pool)
+            .username("ann")
+            .device_key(&ann_key)
+            .send()
+            .await,
+        "ResourceNotFoundException",
+        "Device does not exist.",
+    );
+    h.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pools_without_a_device_configuration_hand_out_no_keys() {
+    let h = Harness::start().await;
+    let (pool, client) = h.pool_and_client().await;
+    h.confirmed_user(&pool, &client, "cy", "cy@example.com")
+        .await;
+    let out = start(
+        &h,
+        &client,
+        "cy",
+        Some("us-east-1_00000000-0000-4000-8000-000000000000"),
+    )
+    .await
+    .expect("DEVICE_KEY is ignored");
+    let tokens = out.authentication_result().expect("tokens");
+    assert!(tokens.new_device_metadata().is_none());
+    assert!(claims(tokens.access_token().unwrap())
+        .get("device_key")
+        .is_none());
+    h.shutdown().await;
+}
