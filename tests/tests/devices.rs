@@ -619,3 +619,71 @@ async fn pools_without_a_device_configuration_hand_out_no_keys() {
         .is_none());
     h.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn triggers_see_the_new_device_and_the_device_sign_in() {
+    use crate::trigger_support::{lambda_config, TriggerServer};
+    let triggers = TriggerServer::start().await;
+    let h = Harness::start().await;
+    let config = lambda_config(&[
+        ("PostAuthentication", &triggers.at("record")),
+        ("PreTokenGeneration", &triggers.at("record")),
+    ]);
+    let devices = DeviceConfigurationType::builder()
+        .challenge_required_on_new_device(true)
+        .device_only_remembered_on_user_prompt(false)
+        .build();
+    let pool = h
+        .create_pool_with("device-triggers", |b| {
+            b.lambda_config(config).device_configuration(devices)
+        })
+        .await
+        .id
+        .expect("pool id");
+    let client = h.create_client(&pool).await;
+    user(&h, &pool, "eve", "+15550004001").await;
+
+    // MFA OFF: the first sign-in gives tokens and a new device at once.
+    let tokens = start(&h, &client, "eve", None)
+        .await
+        .unwrap()
+        .authentication_result
+        .expect("tokens");
+    let access = tokens.access_token().unwrap().to_string();
+    let (device, _) = confirm(&h, &access, &tokens).await;
+    let events = triggers.events("record");
+    let post = |e: &&Value| e["triggerSource"] == "PostAuthentication_Authentication";
+    let first = events.iter().find(post).expect("PostAuthentication");
+    assert_eq!(first["request"]["newDeviceUsed"], true, "{first}");
+
+    // The next sign-in on the remembered device: DEVICE_SRP_AUTH, then tokens whose
+    // PreTokenGeneration source is TokenGeneration_AuthenticateDevice.
+    let out = start(&h, &client, "eve", Some(&device.key)).await.unwrap();
+    assert_eq!(
+        out.challenge_name(),
+        Some(&ChallengeNameType::DeviceSrpAuth)
+    );
+    let (result, _) = prove_device(
+        &h,
+        &client,
+        "eve",
+        out.session().unwrap(),
+        &device,
+        &device.password,
+    )
+    .await;
+    result.expect("device sign-in");
+    let events = triggers.events("record");
+    let last_post = events
+        .iter()
+        .filter(post)
+        .last()
+        .expect("PostAuthentication");
+    assert_eq!(last_post["request"]["newDeviceUsed"], false, "{last_post}");
+    let last = events.last().expect("PreTokenGeneration");
+    assert_eq!(
+        last["triggerSource"], "TokenGeneration_AuthenticateDevice",
+        "{last}"
+    );
+    h.shutdown().await;
+}
