@@ -674,11 +674,7 @@ async fn triggers_see_the_new_device_and_the_device_sign_in() {
     .await;
     result.expect("device sign-in");
     let events = triggers.events("record");
-    let last_post = events
-        .iter()
-        .filter(post)
-        .last()
-        .expect("PostAuthentication");
+    let last_post = events.iter().rev().find(post).expect("PostAuthentication");
     assert_eq!(last_post["request"]["newDeviceUsed"], false, "{last_post}");
     let last = events.last().expect("PreTokenGeneration");
     assert_eq!(
