@@ -8,6 +8,7 @@
 
 mod common;
 mod delivery_support;
+mod devices_support;
 mod identity_support;
 mod lifecycle_support;
 mod oauth_support;
