@@ -191,6 +191,14 @@ mod tests {
             (validation["n"].as_str(), validation["empty"].as_str()),
             ("x", "")
         );
+        assert_eq!(call.request().device_key(), None);
+        for input in [
+            serde_json::json!({"AuthParameters": {"USERNAME": "u", "PASSWORD": "p", "DEVICE_KEY": "k1"}}),
+            serde_json::json!({"ChallengeResponses": {"DEVICE_KEY": "k1", "SRP_A": "ab"}}),
+            serde_json::json!({"RefreshToken": "t", "DeviceKey": "k1"}),
+        ] {
+            assert_eq!(Call::new(&app, &input).request().device_key(), Some("k1"));
+        }
         let internal = Call::internal(&app);
         assert_eq!(internal.request().client_id(), NO_CLIENT);
         assert!(internal.request().client_metadata().is_empty());

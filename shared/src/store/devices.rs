@@ -10,7 +10,8 @@ use async_trait::async_trait;
 /// Devices, per user, by device key.
 #[async_trait]
 pub trait DeviceStore: Send + Sync {
-    /// Stores a new device; Conflict when the user already has one with this key.
+    /// Stores a new device; Conflict when the user already has one with this key. The user's
+    /// unconfirmed keys lapsed by `device.created_ms` may be dropped (a TTL or the same write).
     async fn create_device(&self, device: &Device) -> Result<(), StoreError>;
     /// A user's device by key (strongly consistent), confirmed or not, lapsed or not.
     async fn get_device(

@@ -19,20 +19,28 @@ CREATE TABLE IF NOT EXISTS devices (pool_id TEXT NOT NULL, username_key TEXT NOT
 impl DeviceStore for SqliteStore {
     async fn create_device(&self, device: &Device) -> Result<(), StoreError> {
         let data = to_json(device)?;
-        self.conn()
-            .execute(
-                "INSERT INTO devices (pool_id, username_key, device_key, version, confirmed, data)
+        let conn = self.conn();
+        // Keys handed out and never confirmed lapse (DynamoDB's TTL drops them there): the
+        // user's lapsed ones go as the next one is made, so they never pile up.
+        conn.execute(
+            "DELETE FROM devices WHERE pool_id = ?1 AND username_key = ?2 AND confirmed = 0
+               AND json_extract(data, '$.expires_ms') <= ?3",
+            params![device.pool_id, device.username_key, device.created_ms],
+        )
+        .map_err(db)?;
+        conn.execute(
+            "INSERT INTO devices (pool_id, username_key, device_key, version, confirmed, data)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                params![
-                    device.pool_id,
-                    device.username_key,
-                    device.device_key,
-                    device.version as i64,
-                    device.confirmed(),
-                    data
-                ],
-            )
-            .map_err(|e| taken_as(e, StoreError::Conflict))?;
+            params![
+                device.pool_id,
+                device.username_key,
+                device.device_key,
+                device.version as i64,
+                device.confirmed(),
+                data
+            ],
+        )
+        .map_err(|e| taken_as(e, StoreError::Conflict))?;
         Ok(())
     }
 
