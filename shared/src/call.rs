@@ -105,6 +105,22 @@ pub struct RequestMeta {
     /// `ClientId`, when the request names one.
     #[serde(default)]
     pub client_id: Option<String>,
+    /// `AuthParameters`, read for `DEVICE_KEY` only (never the secrets beside it).
+    #[serde(default)]
+    auth_parameters: Option<DeviceKeyParam>,
+    /// `ChallengeResponses`, read for `DEVICE_KEY` only.
+    #[serde(default)]
+    challenge_responses: Option<DeviceKeyParam>,
+    /// GetTokensFromRefreshToken's `DeviceKey`.
+    #[serde(default)]
+    device_key: Option<String>,
+}
+
+/// The one member of `AuthParameters` / `ChallengeResponses` a call keeps.
+#[derive(Clone, Debug, Default, Deserialize)]
+struct DeviceKeyParam {
+    #[serde(rename = "DEVICE_KEY", default)]
+    device_key: Option<String>,
 }
 
 /// An `AttributeType`.
@@ -131,6 +147,17 @@ impl RequestMeta {
             .flatten()
             .map(|nv| (nv.name.clone(), nv.value.clone().unwrap_or_default()))
             .collect()
+    }
+
+    /// The remembered device a sign-in or refresh presents: `DEVICE_KEY` in `AuthParameters`
+    /// or `ChallengeResponses`, or `DeviceKey` (GetTokensFromRefreshToken).
+    pub fn device_key(&self) -> Option<&str> {
+        [&self.auth_parameters, &self.challenge_responses]
+            .into_iter()
+            .flatten()
+            .find_map(|p| p.device_key.as_deref())
+            .or(self.device_key.as_deref())
+            .filter(|k| !k.is_empty())
     }
 
     /// The `callerContext.clientId`.
@@ -164,6 +191,14 @@ mod tests {
             (validation["n"].as_str(), validation["empty"].as_str()),
             ("x", "")
         );
+        assert_eq!(call.request().device_key(), None);
+        for input in [
+            serde_json::json!({"AuthParameters": {"USERNAME": "u", "PASSWORD": "p", "DEVICE_KEY": "k1"}}),
+            serde_json::json!({"ChallengeResponses": {"DEVICE_KEY": "k1", "SRP_A": "ab"}}),
+            serde_json::json!({"RefreshToken": "t", "DeviceKey": "k1"}),
+        ] {
+            assert_eq!(Call::new(&app, &input).request().device_key(), Some("k1"));
+        }
         let internal = Call::internal(&app);
         assert_eq!(internal.request().client_id(), NO_CLIENT);
         assert!(internal.request().client_metadata().is_empty());

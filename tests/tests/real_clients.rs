@@ -225,6 +225,36 @@ async fn amplify_user_auth_passwordless() {
     .await;
 }
 
+/// Remembered devices through amazon-cognito-identity-js and Amplify v6
+/// (`tests/clients/node/devices.mjs`): MFA once, the device confirmed and remembered, the next
+/// sign-in through DEVICE_SRP_AUTH without MFA, listing and forgetting.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn js_clients_remember_devices() {
+    let root = repo_root();
+    let modules = root.join("tests/clients/node/node_modules");
+    let needed = [
+        modules.join("amazon-cognito-identity-js"),
+        modules.join("aws-amplify"),
+        modules.join(".latchkey-stamp"),
+    ];
+    if !clients_present("amazon-cognito-identity-js and aws-amplify", &needed) {
+        return;
+    }
+    let script = root.join("tests/clients/node/devices.mjs");
+    drive_with(
+        "devices (identity-js, Amplify)",
+        PathBuf::from("node"),
+        |server| {
+            vec![
+                script.display().to_string(),
+                "--endpoint".into(),
+                server.url.clone(),
+            ]
+        },
+    )
+    .await;
+}
+
 /// moto's own Cognito tests that moto verified against real AWS (`-m aws_verified`: sign-up,
 /// USER_PASSWORD_AUTH and SRP with secrets, legacy ExplicitAuthFlows, NEW_PASSWORD_REQUIRED,
 /// MFA_SETUP and SOFTWARE_TOKEN_MFA, groups and scopes in tokens, forgot password), run as

@@ -8,6 +8,7 @@
 
 mod common;
 mod delivery_support;
+mod devices_support;
 mod identity_support;
 mod lifecycle_support;
 mod oauth_support;
@@ -16,6 +17,7 @@ mod trigger_support;
 mod concurrency;
 mod confirm_link;
 mod delivery;
+mod devices;
 mod errors;
 mod hardening;
 mod https;

@@ -230,6 +230,40 @@ mod tests {
     }
 
     #[test]
+    fn device_operations_go_with_the_access_token_operations() {
+        // Like GetUser: the user's own device operations take an access token and are served
+        // where every operation is; the Admin* ones are signed.
+        for op in [
+            "GetUser",
+            "ConfirmDevice",
+            "ListDevices",
+            "GetDevice",
+            "UpdateDeviceStatus",
+            "ForgetDevice",
+        ] {
+            assert_eq!(
+                servers_of_target(&idp(op), None),
+                [Function::CognitoApi],
+                "{op}"
+            );
+            assert_eq!(Function::CognitoApi.access(&idp(op)), Access::Open, "{op}");
+        }
+        for op in [
+            "AdminListDevices",
+            "AdminGetDevice",
+            "AdminUpdateDeviceStatus",
+            "AdminForgetDevice",
+        ] {
+            assert_eq!(
+                servers_of_target(&idp(op), None),
+                [Function::Admin, Function::CognitoApi],
+                "{op}"
+            );
+            assert_eq!(Function::CognitoApi.access(&idp(op)), Access::SigV4, "{op}");
+        }
+    }
+
+    #[test]
     fn the_wrong_function_names_the_right_one() {
         let servers = servers_of_target(&idp("SignUp"), None);
         assert_eq!(

@@ -8,6 +8,7 @@ pub mod sigv4;
 
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult, ErrorKind};
+use crate::userpool::devices::ops::{self as devices, Caller as By};
 use crate::userpool::signin::{initiate, respond};
 use crate::userpool::{
     admin, attributes, clients, domains, groups, mfa, passkeys, pool_mfa, pools, recovery, refresh,
@@ -219,6 +220,23 @@ async fn operation(app: &Call<'_>, op: &str, input: &Value) -> ApiResult<Value> 
         }
         "DeleteUserPoolDomain" => {
             reply(domains::delete_user_pool_domain(app, from_value(input)?).await)
+        }
+        "ConfirmDevice" => reply(devices::confirm_device(app, from_value(input)?).await),
+        "ListDevices" => reply(devices::list_devices(app, By::User, from_value(input)?).await),
+        "AdminListDevices" => {
+            reply(devices::list_devices(app, By::Admin, from_value(input)?).await)
+        }
+        "GetDevice" => reply(devices::get_device(app, By::User, from_value(input)?).await),
+        "AdminGetDevice" => reply(devices::get_device(app, By::Admin, from_value(input)?).await),
+        "UpdateDeviceStatus" => {
+            reply(devices::update_device_status(app, By::User, from_value(input)?).await)
+        }
+        "AdminUpdateDeviceStatus" => {
+            reply(devices::update_device_status(app, By::Admin, from_value(input)?).await)
+        }
+        "ForgetDevice" => reply(devices::forget_device(app, By::User, from_value(input)?).await),
+        "AdminForgetDevice" => {
+            reply(devices::forget_device(app, By::Admin, from_value(input)?).await)
         }
         "SetUICustomization" => reply(ui::set_ui_customization(app, from_value(input)?).await),
         "GetUICustomization" => reply(ui::get_ui_customization(app, from_value(input)?).await),

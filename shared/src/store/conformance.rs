@@ -3,6 +3,8 @@
 
 use super::{Store, StoreError};
 
+#[path = "conformance_devices.rs"]
+mod devices;
 #[path = "conformance_grants.rs"]
 mod grants;
 #[path = "conformance_oauth.rs"]
@@ -11,6 +13,7 @@ mod oauth;
 mod sends;
 use crate::secret::Secret;
 use crate::userpool::model::*;
+pub use devices::{devices_are_created_once_and_versioned, devices_go_with_their_user};
 pub use grants::{concurrent_takers_get_a_grant_once, grants_are_taken_once};
 pub use oauth::{
     domains_are_claimed_once, pool_deletion_takes_oauth_config,
@@ -323,6 +326,7 @@ pub async fn refresh_tokens_round_trip<S: Store>(s: &S) {
         expires_ms: 99,
         revoked: false,
         rotated_ms: None,
+        device_key: None,
     };
     s.put_refresh_token(&rec).await.unwrap();
     assert_eq!(
@@ -429,6 +433,7 @@ pub async fn refresh_tokens_revoke_and_rotate<S: Store>(s: &S) {
         expires_ms: 99,
         revoked: false,
         rotated_ms: None,
+        device_key: None,
     };
     s.put_refresh_token(&rec("t1", "o1")).await.unwrap();
     s.put_refresh_token(&rec("t2", "o2")).await.unwrap();
@@ -654,7 +659,8 @@ macro_rules! conformance_suite {
             concurrent_sends_stop_at_the_limit, grants_are_taken_once,
             concurrent_takers_get_a_grant_once, resource_servers_are_unique_per_pool,
             domains_are_claimed_once, ui_customizations_keep_their_creation,
-            pool_deletion_takes_oauth_config);
+            pool_deletion_takes_oauth_config, devices_are_created_once_and_versioned,
+            devices_go_with_their_user);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

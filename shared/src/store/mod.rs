@@ -1,10 +1,12 @@
 //! The storage ports and their adapters. Operations are domain verbs; every write that must be
 //! unique or atomic is conditional in the adapter, never read-then-write in the caller.
 
+mod devices;
 pub mod dynamodb;
 mod oauth_config;
 pub mod sqlite;
 
+pub use devices::DeviceStore;
 pub use oauth_config::{DomainStore, ResourceServerStore, UiCustomizationStore};
 
 #[cfg(any(test, feature = "conformance"))]
@@ -338,6 +340,7 @@ pub trait Store:
     + ResourceServerStore
     + DomainStore
     + UiCustomizationStore
+    + DeviceStore
 {
 }
 impl<T> Store for T where
@@ -352,6 +355,7 @@ impl<T> Store for T where
         + ResourceServerStore
         + DomainStore
         + UiCustomizationStore
+        + DeviceStore
 {
 }
 

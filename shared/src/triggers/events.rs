@@ -125,15 +125,21 @@ pub async fn pre_authentication(app: &Call<'_>, pool: &UserPool, user: &User) ->
     Ok(())
 }
 
-/// PostAuthentication, after the sign-in succeeded and before tokens are issued.
-pub async fn post_authentication(app: &Call<'_>, pool: &UserPool, user: &User) -> ApiResult<()> {
+/// PostAuthentication, after the sign-in succeeded and before tokens are issued;
+/// `new_device_used` when the sign-in hands out a new device key.
+pub async fn post_authentication(
+    app: &Call<'_>,
+    pool: &UserPool,
+    user: &User,
+    new_device_used: bool,
+) -> ApiResult<()> {
     let Some(t) = target(pool, Trigger::PostAuthentication) else {
         return Ok(());
     };
     let src = CognitoEventUserPoolsPostAuthenticationTriggerSource::Authentication;
     let mut event = CognitoEventUserPoolsPostAuthentication::default();
     event.cognito_event_user_pools_header = header(app, pool, src, &user.username, t.version);
-    event.request.new_device_used = false;
+    event.request.new_device_used = new_device_used;
     event.request.user_attributes = user_attributes(user);
     event.request.client_metadata = app.request().client_metadata();
     call::<_, Value>(app, Trigger::PostAuthentication, &t, &event).await?;

@@ -118,6 +118,9 @@ pub async fn customize(
         }
         TokenSource::RefreshTokens => CognitoEventUserPoolsPreTokenGenTriggerSource::RefreshTokens,
         TokenSource::HostedAuth => CognitoEventUserPoolsPreTokenGenTriggerSource::HostedAuth,
+        TokenSource::AuthenticateDevice => {
+            CognitoEventUserPoolsPreTokenGenTriggerSource::AuthenticateDevice
+        }
     };
     let mut config = GroupConfiguration::default();
     if let Some(g) = groups {

@@ -10,6 +10,7 @@ pub mod clients;
 pub mod codes;
 pub mod confirm_link;
 pub mod credentials;
+pub mod devices;
 pub mod directory;
 pub mod domains;
 pub mod enums;

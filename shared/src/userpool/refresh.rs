@@ -60,12 +60,14 @@ pub async fn revoke(app: &App, pool: &UserPool, user: User, origin: Option<&str>
     Ok(())
 }
 
-/// Checks a refresh token for `client`: known, not revoked, not expired, user enabled.
+/// Checks a refresh token for `client`: known, not revoked, not expired, presented with the
+/// device it is bound to (if any), user enabled.
 async fn refresh_session(
     app: &App,
     pool: &UserPool,
     client: &AppClient,
     token: &str,
+    device_key: Option<&str>,
 ) -> ApiResult<(RefreshRecord, User, Origin)> {
     let invalid = || ApiError::not_authorized("Invalid Refresh Token");
     let username_key = tokens::refresh_locator(token).ok_or_else(invalid)?;
@@ -83,6 +85,11 @@ async fn refresh_session(
     if app.clock.now_millis() >= record.expires_ms {
         return Err(ApiError::not_authorized("Refresh Token has expired"));
     }
+    // A session signed in on a device refreshes only with that device's key (Cognito answers
+    // the same "Invalid Refresh Token" to a missing or wrong DEVICE_KEY).
+    if record.device_key.is_some() && record.device_key.as_deref() != device_key {
+        return Err(invalid());
+    }
     let user = user.ok_or_else(invalid)?;
     if !user.enabled {
         return Err(ApiError::not_authorized("User is disabled."));
@@ -91,6 +98,7 @@ async fn refresh_session(
         origin_jti: record.origin_jti.clone(),
         auth_time: record.auth_time,
         scopes: record.scopes.clone(),
+        device_key: record.device_key.clone(),
     };
     Ok((record, user, origin))
 }
@@ -135,7 +143,8 @@ pub async fn redeem(
     token: &str,
     check: impl FnOnce(&User) -> ApiResult<()>,
 ) -> ApiResult<Issued> {
-    let (record, user, origin) = refresh_session(app, pool, client, token).await?;
+    let device_key = app.request().device_key();
+    let (record, user, origin) = refresh_session(app, pool, client, token, device_key).await?;
     check(&user)?;
     let now = app.clock.now_millis();
     let grace = rotation(client);

@@ -5,7 +5,7 @@ use super::access::ADMIN_SCOPE;
 use super::group_claims;
 use super::jwt;
 pub use super::model::TokenSource;
-use super::model::{parse_bool, AppClient, RefreshRecord, User, UserPool};
+use super::model::{parse_bool, AppClient, NewDeviceMetadata, RefreshRecord, User, UserPool};
 use crate::call::Call;
 use crate::error::ApiResult;
 use crate::triggers::token_generation::{customize, Draft};
@@ -26,6 +26,8 @@ pub struct Origin {
     /// The OAuth scopes granted at sign-in (`None`: an API sign-in, whose access tokens carry
     /// `aws.cognito.signin.user.admin`).
     pub scopes: Option<Vec<String>>,
+    /// The device the session is on (the access token's `device_key`; a refresh needs it).
+    pub device_key: Option<String>,
 }
 
 /// Tokens to return: Cognito's `AuthenticationResultType`. `Debug` shows no token.
@@ -43,6 +45,9 @@ pub struct Issued {
     pub expires_in: u64,
     /// Always `Bearer`.
     pub token_type: &'static str,
+    /// The key of the new device a sign-in on an unknown device was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub new_device_metadata: Option<NewDeviceMetadata>,
 }
 
 impl std::fmt::Debug for Issued {
@@ -100,6 +105,8 @@ struct AccessClaims<'a> {
     client_id: &'a str,
     username: &'a str,
     scope: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    device_key: Option<&'a str>,
 }
 
 /// Claims as the free-form map PreTokenGeneration edits.
@@ -166,6 +173,7 @@ pub fn new_refresh_record(
         expires_ms: app.clock.now_millis() + client.refresh_ttl() as i64 * 1000,
         revoked: false,
         rotated_ms: None,
+        device_key: origin.device_key.clone(),
     };
     (token, record)
 }
@@ -182,6 +190,21 @@ pub async fn issue(
     origin: Option<Origin>,
     source: TokenSource,
 ) -> ApiResult<Issued> {
+    issue_on_device(app, pool, client, user, origin, source, None).await
+}
+
+/// [`issue`] for a new session on `device_key` (ignored when `origin` continues a session,
+/// which keeps its own): the access token carries `device_key`, and the refresh token is
+/// bound to it.
+pub async fn issue_on_device(
+    app: &Call<'_>,
+    pool: &UserPool,
+    client: &AppClient,
+    user: &User,
+    origin: Option<Origin>,
+    source: TokenSource,
+    device_key: Option<&str>,
+) -> ApiResult<Issued> {
     let now = app.clock.now_secs();
     let random = app.random.as_ref();
     let new_session = origin.is_none();
@@ -190,6 +213,7 @@ pub async fn issue(
         origin_jti: crate::random::uuid_v4(random),
         auth_time: now,
         scopes: authorization.map(|a| a.scopes.clone()),
+        device_key: device_key.map(str::to_string),
     });
     let source = match source {
         TokenSource::Authentication if authorization.is_some() => TokenSource::HostedAuth,
@@ -243,6 +267,7 @@ pub async fn issue(
         client_id: &client.client_id,
         username: &user.username,
         scope: &scope,
+        device_key: origin.device_key.as_deref(),
     })?;
     let draft = Draft {
         id: &mut id,
@@ -268,5 +293,6 @@ pub async fn issue(
         refresh_token,
         expires_in: client.access_ttl(),
         token_type: "Bearer",
+        new_device_metadata: None,
     })
 }

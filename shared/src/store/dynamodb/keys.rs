@@ -68,6 +68,8 @@ pub(super) const REFRESH_REF_PREFIX: &str = "RT#";
 pub(super) const GROUP_SK: &str = "GROUP";
 /// Sort-key prefix of a user's group memberships.
 pub(super) const MEMBERSHIP_PREFIX: &str = "GROUP#";
+/// Sort-key prefix of a user's devices.
+pub(super) const DEVICE_PREFIX: &str = "DEVICE#";
 /// GSI1 partition of all pools.
 pub(super) const ALL_POOLS: &str = "POOLS";
 /// GSI1 partition of all outbox messages.
@@ -142,6 +144,11 @@ pub(super) fn membership_sk(group: &str) -> String {
 /// GSI1 partition of a group's memberships.
 pub(super) fn members_of(pool_id: &str, group: &str) -> String {
     format!("MEMBERS#{pool_id}#{group}")
+}
+
+/// Sort key of a device in its user's partition.
+pub(super) fn device_sk(device_key: &str) -> String {
+    format!("{DEVICE_PREFIX}{device_key}")
 }
 
 /// Sort key of a user's code for one purpose.

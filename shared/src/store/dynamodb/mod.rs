@@ -7,6 +7,7 @@
 //! standard retry handles throttling.
 
 mod codes;
+mod devices;
 mod grants;
 mod groups;
 mod identities;

@@ -10,6 +10,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
+mod devices;
 mod grants;
 mod groups;
 mod identities;
@@ -129,6 +130,7 @@ impl SqliteStore {
             .map_err(db)?;
         conn.execute_batch(SCHEMA).map_err(db)?;
         conn.execute_batch(oauth_config::SCHEMA).map_err(db)?;
+        conn.execute_batch(devices::SCHEMA).map_err(db)?;
         Ok(Self {
             conn: Mutex::new(conn),
         })

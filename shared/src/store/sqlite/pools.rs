@@ -66,6 +66,7 @@ impl PoolStore for SqliteStore {
             "resource_servers",
             "domains",
             "ui_customizations",
+            "devices",
         ] {
             tx.execute(
                 &format!("DELETE FROM {table} WHERE pool_id = ?1"),

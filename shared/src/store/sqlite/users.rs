@@ -88,7 +88,13 @@ impl UserStore for SqliteStore {
     async fn delete_user(&self, pool_id: &str, username_key: &str) -> Result<bool, Error> {
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(db)?;
-        for table in ["aliases", "codes", "refresh_tokens", "memberships"] {
+        for table in [
+            "aliases",
+            "codes",
+            "refresh_tokens",
+            "memberships",
+            "devices",
+        ] {
             tx.execute(
                 &format!("DELETE FROM {table} WHERE pool_id = ?1 AND username_key = ?2"),
                 params![pool_id, username_key],

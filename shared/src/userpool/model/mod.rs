@@ -1,7 +1,9 @@
 //! The user-pool domain records as stored: pools and app clients ([`pool`], [`oauth`]), users
-//! ([`user`]) and their passkeys ([`passkey`]), codes, refresh tokens and messages ([`records`]), and what the OAuth front door
-//! needs: resource servers, domains, UI customization ([`hosted`]).
+//! ([`user`]) with their passkeys ([`passkey`]) and devices ([`device`]), codes, refresh tokens
+//! and messages ([`records`]), and what the OAuth front door needs: resource servers, domains,
+//! UI customization ([`hosted`]).
 
+pub mod device;
 pub mod hosted;
 pub mod oauth;
 pub mod passkey;
@@ -9,6 +11,7 @@ pub mod pool;
 pub mod records;
 pub mod user;
 
+pub use device::*;
 pub use hosted::*;
 pub use oauth::*;
 pub use passkey::*;

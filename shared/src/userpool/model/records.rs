@@ -82,6 +82,9 @@ pub struct RefreshRecord {
     /// When rotation replaced it (GetTokensFromRefreshToken), epoch ms.
     #[serde(default)]
     pub rotated_ms: Option<i64>,
+    /// The device the session was signed in on: redeeming it needs that `DEVICE_KEY`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_key: Option<String>,
 }
 
 /// A message handed to the delivery port (locally: the outbox).
@@ -118,6 +121,8 @@ pub enum TokenSource {
     RefreshTokens,
     /// A sign-in through the managed login pages / OAuth endpoints.
     HostedAuth,
+    /// A sign-in that ended with a remembered device's proof (DEVICE_PASSWORD_VERIFIER).
+    AuthenticateDevice,
 }
 
 /// A grant the OAuth endpoints hand out by reference (an authorization code, a hosted sign-in

@@ -10,6 +10,7 @@
 
 pub mod challenge;
 pub mod custom;
+pub mod device;
 pub mod factors;
 pub mod initiate;
 pub mod mfa;

@@ -101,6 +101,7 @@ mod tests {
             refresh_token: None,
             expires_in: 3600,
             token_type: "Bearer",
+            new_device_metadata: None,
         }))
         .unwrap();
         assert_eq!(

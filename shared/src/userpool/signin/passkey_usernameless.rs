@@ -95,7 +95,15 @@ pub async fn respond(
     pre_authentication(app, pool, &user).await?;
     let rp = relying_party(app, pool).await?;
     let Some(result) = verify(&rp, &s.data, &user, assertion) else {
-        return step::first_factor_checked(app, pool, client, user, false, now).await;
+        return step::passwordless_checked(
+            app,
+            pool,
+            client,
+            user,
+            false,
+            ApiError::bad_credentials(),
+        )
+        .await;
     };
     let taken = app
         .store
@@ -105,5 +113,5 @@ pub async fn respond(
         return Err(ApiError::not_authorized("Invalid session for the user."));
     }
     let user = modify_user(app, pool, user, |u| record_use(u, &result)).await?;
-    step::first_factor_checked(app, pool, client, user, true, now).await
+    step::passwordless_checked(app, pool, client, user, true, ApiError::bad_credentials()).await
 }

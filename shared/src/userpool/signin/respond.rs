@@ -4,7 +4,7 @@
 use super::factors::Factor;
 use super::outcome::{AuthReply, ChallengeName};
 use super::params::{self, Params};
-use super::{custom, mfa, new_password, srp, user_auth, web_authn};
+use super::{custom, device, mfa, new_password, srp, user_auth, web_authn};
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{ClientId, UserPoolId};
@@ -102,6 +102,12 @@ pub async fn respond(
         }
         ChallengeName::SelectChallenge => {
             user_auth::respond_select(app, pool, client, session_token, responses).await
+        }
+        ChallengeName::DeviceSrpAuth => {
+            device::respond_srp_auth(app, pool, client, open().await?, responses).await
+        }
+        ChallengeName::DevicePasswordVerifier => {
+            device::respond_verifier(app, pool, client, open().await?, responses).await
         }
         ChallengeName::CustomChallenge => {
             custom::respond(app, pool, client, session_token, responses).await

@@ -144,14 +144,9 @@ pub async fn respond(
         Some(k) => app.store.get_user(&pool.id, k).await?,
         None => None,
     };
-    let user = match user {
-        Some(u) => {
-            lockout::check(&u.lockout, now)?;
-            // Spent before the claim is checked: a block answers once, right or wrong.
-            Some(modify_user(app, pool, u, |u| session::spend_in(u, state.step)).await?)
-        }
-        None => None,
-    };
+    if let Some(u) = &user {
+        lockout::check(&u.lockout, now)?;
+    }
     let verifier = verifier_for(
         &key,
         pool,
@@ -170,6 +165,20 @@ pub async fn respond(
         timestamp,
         signature,
     );
+    let user = match user {
+        Some(u) => {
+            // A right claim with a DEVICE_KEY the user does not have is refused before the
+            // block is spent: amazon-cognito-identity-js drops the key and answers again with
+            // the same block. (Only after the claim, so the refusal says nothing about
+            // whether the name is a user.)
+            if ok {
+                crate::userpool::devices::presented(app, pool, &u).await?;
+            }
+            // Spent before the outcome is told: a block answers once, right or wrong.
+            Some(modify_user(app, pool, u, |u| session::spend_in(u, state.step)).await?)
+        }
+        None => None,
+    };
     let Some(user) = user else {
         // Unknown names lock out like users (the block names the user it was issued for).
         if let Some(name) = &state.unknown_name {

@@ -3,6 +3,11 @@
 //! [`first_factor_checked`] applies the user's status and lockout, [`after_first_factor`]
 //! decides MFA, and [`complete`] runs PostAuthentication and issues tokens. Challenges are
 //! answered through [`challenge`], which seals the state into the `Session`.
+//!
+//! A sign-in that presents a confirmed device (`DEVICE_KEY`, in a pool that tracks devices)
+//! proves it before tokens with DEVICE_SRP_AUTH (answered in `signin::device`, which ends in
+//! [`finish`]); a remembered one does so instead of MFA when the pool lets it. A sign-in on
+//! no known device is handed a new key (`NewDeviceMetadata`).
 
 pub use super::challenge::{challenge, Challenged};
 use super::factors::{self, Next};
@@ -11,9 +16,12 @@ use super::second_factor;
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::triggers::events::post_authentication;
+use crate::userpool::devices;
 use crate::userpool::directory::modify_user;
 use crate::userpool::lockout;
-use crate::userpool::model::{AppClient, Lockout, User, UserPool, UserStatus};
+use crate::userpool::model::{
+    AppClient, Device, Lockout, NewDeviceMetadata, User, UserPool, UserStatus,
+};
 use crate::userpool::tokens::{self, TokenSource};
 use serde_json::Map;
 use std::collections::BTreeMap;
@@ -45,6 +53,9 @@ pub async fn first_factor_checked(
     if !user.enabled {
         return Err(ApiError::not_authorized("User is disabled."));
     }
+    // A device key that is not this user's is refused before anything else is asked: the
+    // client libraries drop it and sign in again without it.
+    devices::presented(app, pool, &user).await?;
     match user.status {
         UserStatus::ResetRequired => Err(ApiError::new(
             ErrorKind::PasswordResetRequired,
@@ -106,14 +117,22 @@ pub async fn after_first_factor(
     user: User,
     source: TokenSource,
 ) -> ApiResult<AuthReply> {
+    if devices::suppresses_mfa(pool) {
+        let remembered = devices::presented(app, pool, &user)
+            .await?
+            .filter(|d| d.confirmed() && d.remembered);
+        if let Some(device) = remembered {
+            return device_challenge(app, client, &user, &device).await;
+        }
+    }
     match factors::decide(pool, &user) {
         Next::Done => complete(app, pool, client, user, source).await,
         next => second_factor::ask(app, pool, client, &user, next).await,
     }
 }
 
-/// The end of every successful sign-in: PostAuthentication (which may still refuse), forget
-/// failed attempts, then issue tokens.
+/// After every factor: a confirmed device the sign-in presents proves itself first
+/// (DEVICE_SRP_AUTH); else the sign-in ends ([`finish`]).
 pub async fn complete(
     app: &Call<'_>,
     pool: &UserPool,
@@ -121,7 +140,43 @@ pub async fn complete(
     user: User,
     source: TokenSource,
 ) -> ApiResult<AuthReply> {
-    post_authentication(app, pool, &user).await?;
+    let device = devices::presented(app, pool, &user).await?;
+    if let Some(d) = device.as_ref().filter(|d| d.confirmed()) {
+        return device_challenge(app, client, &user, d).await;
+    }
+    finish(app, pool, client, user, source, device).await
+}
+
+/// DEVICE_SRP_AUTH for `device`: the session remembers which device must answer.
+async fn device_challenge(
+    app: &Call<'_>,
+    client: &AppClient,
+    user: &User,
+    device: &Device,
+) -> ApiResult<AuthReply> {
+    let params = BTreeMap::from([("USERNAME".to_string(), user.username.clone())]);
+    let mut data = Map::new();
+    data.insert("device_key".into(), device.device_key.clone().into());
+    let name = ChallengeName::DeviceSrpAuth;
+    challenge(app, client, Challenged::User(user), name, params, data).await
+}
+
+/// The end of every successful sign-in: a new device key when the sign-in is on no known
+/// device (and the pool tracks devices), PostAuthentication (which may still refuse), forget
+/// failed attempts, then tokens on the device.
+pub async fn finish(
+    app: &Call<'_>,
+    pool: &UserPool,
+    client: &AppClient,
+    user: User,
+    source: TokenSource,
+    device: Option<Device>,
+) -> ApiResult<AuthReply> {
+    let new_device = match device {
+        Some(_) => None,
+        None => devices::track_new(app, pool, &user).await?,
+    };
+    post_authentication(app, pool, &user, new_device.is_some()).await?;
     let user = if user.lockout.failures > 0 {
         modify_user(app, pool, user, |u| {
             u.lockout = Lockout::default();
@@ -131,7 +186,13 @@ pub async fn complete(
     } else {
         user
     };
-    let issued = tokens::issue(app, pool, client, &user, None, source).await?;
+    let key = device.as_ref().or(new_device.as_ref());
+    let key = key.map(|d| d.device_key.as_str());
+    let mut issued = tokens::issue_on_device(app, pool, client, &user, None, source, key).await?;
+    issued.new_device_metadata = new_device.map(|d| NewDeviceMetadata {
+        device_key: d.device_key,
+        device_group_key: d.group_key,
+    });
     Ok(AuthReply::tokens(issued))
 }
 

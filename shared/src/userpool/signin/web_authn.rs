@@ -5,7 +5,8 @@
 //! once. [`respond`] verifies `CREDENTIAL` (the assertion as a JSON string): signature, origin,
 //! relying party, challenge, that the passkey is this user's, user verification, and a sign
 //! counter that moved on (a counter that went back means a cloned authenticator). A wrong
-//! assertion counts toward lockout like a wrong password; both end in the sign-in step.
+//! assertion counts toward lockout like a wrong password; both end in the sign-in step's
+//! passwordless end ([`step::passwordless_checked`]: no MFA after a passkey, as after a code).
 
 use super::outcome::{AuthReply, ChallengeName, ChallengeParameters};
 use super::params::{self, required, Params};
@@ -159,7 +160,15 @@ pub async fn respond(
     let rp = relying_party(app, pool).await?;
     let verified = verify(&rp, &s.data, &user, &assertion);
     let Some(result) = verified else {
-        return step::first_factor_checked(app, pool, client, user, false, now).await;
+        return step::passwordless_checked(
+            app,
+            pool,
+            client,
+            user,
+            false,
+            ApiError::bad_credentials(),
+        )
+        .await;
     };
     let step_issued = s.step;
     let user = modify_user(app, pool, user, |u| {
@@ -167,5 +176,5 @@ pub async fn respond(
         record_use(u, &result)
     })
     .await?;
-    step::first_factor_checked(app, pool, client, user, true, now).await
+    step::passwordless_checked(app, pool, client, user, true, ApiError::bad_credentials()).await
 }

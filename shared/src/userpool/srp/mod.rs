@@ -48,6 +48,23 @@ impl std::fmt::Debug for SrpVerifier {
     }
 }
 
+impl SrpVerifier {
+    /// A verifier a client made (ConfirmDevice's `DeviceSecretVerifierConfig`, decoded from
+    /// base64): the salt and v as big-endian bytes, kept in minimal hex. None when v is 0
+    /// mod N or the salt is 0.
+    pub fn from_bytes(salt: &[u8], verifier: &[u8]) -> Option<Self> {
+        let salt = BigUint::from_bytes_be(salt);
+        let v = BigUint::from_bytes_be(verifier);
+        if salt == BigUint::ZERO || is_zero_mod_n(&v) {
+            return None;
+        }
+        Some(Self {
+            salt_hex: to_hex(&salt),
+            verifier_hex: to_hex(&v),
+        })
+    }
+}
+
 /// The server's half of a PASSWORD_VERIFIER challenge.
 #[derive(Debug, Clone)]
 pub struct ServerChallenge {
