@@ -165,14 +165,7 @@ impl Bench {
     /// USER_AUTH WEB_AUTHN, both steps, the assertion made by the user's software passkey.
     async fn passkey(&self, user: usize) -> Result<()> {
         let name = format!("user{user}");
-        let started = call(
-            &self.http,
-            &self.base,
-            "InitiateAuth",
-            json!({"ClientId": self.client, "AuthFlow": "USER_AUTH",
-                   "AuthParameters": {"USERNAME": name, "PREFERRED_CHALLENGE": "WEB_AUTHN"}}),
-        )
-        .await?;
+        let started = self.start(&name, "WEB_AUTHN").await?;
         let session = started["Session"].as_str().context("Session")?;
         let options: Value = serde_json::from_str(
             started["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"]
@@ -180,18 +173,8 @@ impl Bench {
                 .context("CREDENTIAL_REQUEST_OPTIONS")?,
         )?;
         let credential = self.passkeys[user].assert(&options)?;
-        let done = call(
-            &self.http,
-            &self.base,
-            "RespondToAuthChallenge",
-            json!({"ClientId": self.client, "ChallengeName": "WEB_AUTHN", "Session": session,
-                   "ChallengeResponses": {"USERNAME": name, "CREDENTIAL": credential}}),
-        )
-        .await?;
-        done["AuthenticationResult"]["AccessToken"]
-            .as_str()
-            .context("tokens")?;
-        Ok(())
+        self.answer(&name, "WEB_AUTHN", session, ("CREDENTIAL", &credential))
+            .await
     }
 
     async fn create_user(&self, i: usize) -> Result<()> {
@@ -215,17 +198,44 @@ impl Bench {
         Ok(())
     }
 
-    /// USER_AUTH EMAIL_OTP, both steps, with the code read from the outbox between them.
-    async fn email_otp(&self, user: usize) -> Result<()> {
-        let name = format!("user{user}");
-        let started = call(
+    /// InitiateAuth USER_AUTH for `name` with PREFERRED_CHALLENGE `challenge`.
+    async fn start(&self, name: &str, challenge: &str) -> Result<Value> {
+        call(
             &self.http,
             &self.base,
             "InitiateAuth",
             json!({"ClientId": self.client, "AuthFlow": "USER_AUTH",
-                   "AuthParameters": {"USERNAME": name, "PREFERRED_CHALLENGE": "EMAIL_OTP"}}),
+                   "AuthParameters": {"USERNAME": name, "PREFERRED_CHALLENGE": challenge}}),
+        )
+        .await
+    }
+
+    /// RespondToAuthChallenge `challenge` with one answer; tokens expected.
+    async fn answer(
+        &self,
+        name: &str,
+        challenge: &str,
+        session: &str,
+        (key, value): (&str, &str),
+    ) -> Result<()> {
+        let done = call(
+            &self.http,
+            &self.base,
+            "RespondToAuthChallenge",
+            json!({"ClientId": self.client, "ChallengeName": challenge, "Session": session,
+                   "ChallengeResponses": {"USERNAME": name, key: value}}),
         )
         .await?;
+        done["AuthenticationResult"]["AccessToken"]
+            .as_str()
+            .context("tokens")?;
+        Ok(())
+    }
+
+    /// USER_AUTH EMAIL_OTP, both steps, with the code read from the outbox between them.
+    async fn email_otp(&self, user: usize) -> Result<()> {
+        let name = format!("user{user}");
+        let started = self.start(&name, "EMAIL_OTP").await?;
         let session = started["Session"].as_str().context("Session")?;
         let outbox: Value = self
             .http
@@ -240,18 +250,8 @@ impl Bench {
             .and_then(|m| m.iter().rev().find(|m| m["Purpose"] == "SignInEmail"))
             .and_then(|m| m["Code"].as_str())
             .context("the sign-in code in the outbox")?;
-        let done = call(
-            &self.http,
-            &self.base,
-            "RespondToAuthChallenge",
-            json!({"ClientId": self.client, "ChallengeName": "EMAIL_OTP", "Session": session,
-                   "ChallengeResponses": {"USERNAME": name, "EMAIL_OTP_CODE": code}}),
-        )
-        .await?;
-        done["AuthenticationResult"]["AccessToken"]
-            .as_str()
-            .context("tokens")?;
-        Ok(())
+        self.answer(&name, "EMAIL_OTP", session, ("EMAIL_OTP_CODE", code))
+            .await
     }
 
     async fn password(&self, user: usize) -> Result<()> {
