@@ -204,18 +204,24 @@ async fn amazon_cognito_identity_js_srp_and_totp() {
     drive("amazon-cognito-identity-js", PathBuf::from("node"), script).await;
 }
 
-/// Amplify v6 (aws-amplify/auth in Node) through USER_AUTH: autoSignIn after ConfirmSignUp,
-/// EMAIL_OTP and SMS_OTP codes, the first-factor selection, PASSWORD_SRP, a wrong code.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn amplify_user_auth_passwordless() {
+/// Runs the Node script `tests/clients/node/{script}` (`--endpoint URL`) against a fresh
+/// server, when the node modules it needs (`modules`) are installed.
+async fn drive_node(what: &str, script: &str, modules: &[&str]) {
     let root = repo_root();
-    let modules = root.join("tests/clients/node/node_modules");
-    let needed = [modules.join("aws-amplify"), modules.join(".latchkey-stamp")];
-    if !clients_present("aws-amplify (tests/clients/node)", &needed) {
+    let installed = root.join("tests/clients/node/node_modules");
+    let needed: Vec<PathBuf> = modules
+        .iter()
+        .chain([&".latchkey-stamp"])
+        .map(|m| installed.join(m))
+        .collect();
+    if !clients_present(
+        &format!("{} (tests/clients/node)", modules.join(", ")),
+        &needed,
+    ) {
         return;
     }
-    let script = root.join("tests/clients/node/amplify_user_auth.mjs");
-    drive_with("amplify USER_AUTH", PathBuf::from("node"), |server| {
+    let script = root.join("tests/clients/node").join(script);
+    drive_with(what, PathBuf::from("node"), |server| {
         vec![
             script.display().to_string(),
             "--endpoint".into(),
@@ -225,34 +231,21 @@ async fn amplify_user_auth_passwordless() {
     .await;
 }
 
+/// Amplify v6 (aws-amplify/auth in Node) through USER_AUTH: autoSignIn after ConfirmSignUp,
+/// EMAIL_OTP and SMS_OTP codes, the first-factor selection, PASSWORD_SRP, a wrong code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amplify_user_auth_passwordless() {
+    let script = "amplify_user_auth.mjs";
+    drive_node("amplify USER_AUTH", script, &["aws-amplify"]).await;
+}
+
 /// Remembered devices through amazon-cognito-identity-js and Amplify v6
 /// (`tests/clients/node/devices.mjs`): MFA once, the device confirmed and remembered, the next
 /// sign-in through DEVICE_SRP_AUTH without MFA, listing and forgetting.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn js_clients_remember_devices() {
-    let root = repo_root();
-    let modules = root.join("tests/clients/node/node_modules");
-    let needed = [
-        modules.join("amazon-cognito-identity-js"),
-        modules.join("aws-amplify"),
-        modules.join(".latchkey-stamp"),
-    ];
-    if !clients_present("amazon-cognito-identity-js and aws-amplify", &needed) {
-        return;
-    }
-    let script = root.join("tests/clients/node/devices.mjs");
-    drive_with(
-        "devices (identity-js, Amplify)",
-        PathBuf::from("node"),
-        |server| {
-            vec![
-                script.display().to_string(),
-                "--endpoint".into(),
-                server.url.clone(),
-            ]
-        },
-    )
-    .await;
+    let modules = ["amazon-cognito-identity-js", "aws-amplify"];
+    drive_node("devices (identity-js, Amplify)", "devices.mjs", &modules).await;
 }
 
 /// moto's own Cognito tests that moto verified against real AWS (`-m aws_verified`: sign-up,

@@ -13,8 +13,6 @@
  * PASSWORD_SRP under USER_AUTH; a wrong code refused. Prints PASS/FAIL per check and
  * 'amplify USER_AUTH: N passed, N failed'; exits 1 when any check failed.
  */
-import crypto from 'node:crypto';
-import { parseArgs } from 'node:util';
 import { Amplify } from 'aws-amplify';
 import {
 	autoSignIn,
@@ -25,42 +23,13 @@ import {
 	signOut,
 	signUp,
 } from 'aws-amplify/auth';
+import * as harness from './harness.mjs';
 
+const { TAG, expect } = harness;
 const PASSWORD = 'Correct-Horse-9!';
-const TARGET = 'AWSCognitoIdentityProviderService.';
-const { values: args } = parseArgs({ options: { endpoint: { type: 'string' } } });
-if (!args.endpoint) {
-	console.error('usage: node amplify_user_auth.mjs --endpoint URL');
-	process.exit(2);
-}
-const ENDPOINT = args.endpoint.replace(/\/+$/, '');
-const TAG = crypto.randomBytes(4).toString('hex');
-
-function expect(cond, message) {
-	if (!cond) throw new Error(message);
-}
-
-async function call(op, body) {
-	const resp = await fetch(`${ENDPOINT}/`, {
-		method: 'POST',
-		headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': TARGET + op },
-		body: JSON.stringify(body),
-	});
-	const text = await resp.text();
-	if (!resp.ok) throw new Error(`setup ${op} -> HTTP ${resp.status} ${text}`);
-	return text ? JSON.parse(text) : {};
-}
-
-/** The newest code of `purpose` the server sent to `username` (its local outbox). */
-async function sentCode(poolId, username, purpose) {
-	const url = new URL(`${ENDPOINT}/_latchkey/outbox`);
-	url.searchParams.set('userPoolId', poolId);
-	url.searchParams.set('username', username);
-	const body = await (await fetch(url)).json();
-	const sent = (body.Messages || []).filter(m => m.Purpose === purpose);
-	expect(sent.length > 0, `no ${purpose} message for ${username}`);
-	return sent[sent.length - 1].Code;
-}
+const ENDPOINT = harness.endpointArg('amplify_user_auth.mjs');
+const call = (op, body) => harness.call(ENDPOINT, op, body);
+const sentCode = (poolId, username, purpose) => harness.sentCode(ENDPOINT, poolId, username, purpose);
 
 async function signedIn() {
 	const session = await fetchAuthSession();

@@ -14,9 +14,8 @@
  * server's outbox. Prints PASS/FAIL per check and 'devices: N passed, N failed'; exits 1 on
  * any failure.
  */
-import crypto from 'node:crypto';
 import { createRequire } from 'node:module';
-import { parseArgs } from 'node:util';
+import * as harness from './harness.mjs';
 
 // Amplify names a device with navigator.userAgent (getDeviceName); Node 20 has no navigator,
 // and without a name Amplify silently skips ConfirmDevice.
@@ -27,30 +26,10 @@ if (typeof globalThis.navigator === 'undefined') {
 const require = createRequire(import.meta.url);
 const { AuthenticationDetails, CognitoUser, CognitoUserPool } = require('amazon-cognito-identity-js');
 
+const { TAG, expect } = harness;
 const PASSWORD = 'Correct-Horse-9!';
-const TARGET = 'AWSCognitoIdentityProviderService.';
-const { values: args } = parseArgs({ options: { endpoint: { type: 'string' } } });
-if (!args.endpoint) {
-	console.error('usage: node devices.mjs --endpoint URL');
-	process.exit(2);
-}
-const ENDPOINT = args.endpoint.replace(/\/+$/, '');
-const TAG = crypto.randomBytes(4).toString('hex');
-
-function expect(cond, message) {
-	if (!cond) throw new Error(message);
-}
-
-async function call(op, body) {
-	const resp = await fetch(`${ENDPOINT}/`, {
-		method: 'POST',
-		headers: { 'Content-Type': 'application/x-amz-json-1.1', 'X-Amz-Target': TARGET + op },
-		body: JSON.stringify(body),
-	});
-	const text = await resp.text();
-	if (!resp.ok) throw new Error(`setup ${op} -> HTTP ${resp.status} ${text}`);
-	return text ? JSON.parse(text) : {};
-}
+const ENDPOINT = harness.endpointArg('devices.mjs');
+const call = (op, body) => harness.call(ENDPOINT, op, body);
 
 /** A pool that tracks devices (users opt in), MFA ON by SMS, an SRP client. */
 async function devicePool(name) {
@@ -87,13 +66,7 @@ async function adminUser(poolId, username, phone) {
 }
 
 /** The newest code the outbox holds for a user. */
-async function latestCode(poolId, username) {
-	const url = `${ENDPOINT}/_latchkey/outbox?userPoolId=${encodeURIComponent(poolId)}&username=${encodeURIComponent(username)}`;
-	const body = await (await fetch(url)).json();
-	const last = body.Messages[body.Messages.length - 1];
-	expect(last && last.Code, `no code in the outbox for ${username}`);
-	return last.Code;
-}
+const latestCode = (poolId, username) => harness.sentCode(ENDPOINT, poolId, username);
 
 async function listServerDevices(poolId, username) {
 	const out = await call('AdminListDevices', { UserPoolId: poolId, Username: username });
