@@ -224,28 +224,6 @@ async fn challenge_of(
     )
 }
 
-async fn answer(
-    h: &Harness,
-    client: &str,
-    name: ChallengeNameType,
-    session: &str,
-    responses: &[(&str, &str)],
-) -> Result<
-    cip::operation::respond_to_auth_challenge::RespondToAuthChallengeOutput,
-    cip::error::SdkError<cip::operation::respond_to_auth_challenge::RespondToAuthChallengeError>,
-> {
-    let mut req = h
-        .idp
-        .respond_to_auth_challenge()
-        .client_id(client)
-        .challenge_name(name)
-        .session(session);
-    for (k, v) in responses {
-        req = req.challenge_responses(*k, *v);
-    }
-    req.send().await
-}
-
 #[tokio::test]
 async fn email_and_sms_mfa_round_trips_with_a_choice_between_them() {
     let Some((smtp, maildir)) = smtp_or_skip("email_and_sms_mfa_round_trips") else {
@@ -311,40 +289,40 @@ async fn email_and_sms_mfa_round_trips_with_a_choice_between_them() {
     let mail = &mails(&maildir, &address, 2).await[1];
     assert_eq!(mail.subject, "Your sign-in code");
     let otp = code_in(&mail.text, 8);
-    let wrong = answer(
-        &h,
-        &client,
-        name.clone(),
-        &session,
-        &[("USERNAME", "mia"), ("EMAIL_OTP_CODE", &other_code(&otp))],
-    )
-    .await;
+    let wrong = h
+        .respond(
+            &client,
+            name.clone(),
+            &session,
+            &[("USERNAME", "mia"), ("EMAIL_OTP_CODE", &other_code(&otp))],
+        )
+        .await;
     assert_api_error(
         wrong,
         "CodeMismatchException",
         "Invalid code or auth state for the user.",
     );
-    let done = answer(
-        &h,
-        &client,
-        name.clone(),
-        &session,
-        &[("USERNAME", "mia"), ("EMAIL_OTP_CODE", &otp)],
-    )
-    .await
-    .expect("the mailed code completes the sign-in");
+    let done = h
+        .respond(
+            &client,
+            name.clone(),
+            &session,
+            &[("USERNAME", "mia"), ("EMAIL_OTP_CODE", &otp)],
+        )
+        .await
+        .expect("the mailed code completes the sign-in");
     assert!(done
         .authentication_result()
         .and_then(|r| r.id_token())
         .is_some());
-    let again = answer(
-        &h,
-        &client,
-        name,
-        &session,
-        &[("USERNAME", "mia"), ("EMAIL_OTP_CODE", &otp)],
-    )
-    .await;
+    let again = h
+        .respond(
+            &client,
+            name,
+            &session,
+            &[("USERNAME", "mia"), ("EMAIL_OTP_CODE", &otp)],
+        )
+        .await;
     assert!(again.is_err(), "a code and its session answer once");
 
     // SMS enabled too, neither preferred: SELECT_MFA_TYPE offers both.
@@ -364,15 +342,15 @@ async fn email_and_sms_mfa_round_trips_with_a_choice_between_them() {
     let (name, session, params) = challenge_of(&h, &client, "mia", PASSWORD).await;
     assert_eq!(name, ChallengeNameType::SelectMfaType);
     assert_eq!(params["MFAS_CAN_CHOOSE"], "[\"SMS_MFA\",\"EMAIL_OTP\"]");
-    let chosen = answer(
-        &h,
-        &client,
-        name,
-        &session,
-        &[("USERNAME", "mia"), ("ANSWER", "SMS_MFA")],
-    )
-    .await
-    .expect("ANSWER SMS_MFA");
+    let chosen = h
+        .respond(
+            &client,
+            name,
+            &session,
+            &[("USERNAME", "mia"), ("ANSWER", "SMS_MFA")],
+        )
+        .await
+        .expect("ANSWER SMS_MFA");
     assert_eq!(chosen.challenge_name(), Some(&ChallengeNameType::SmsMfa));
     let sms_params = chosen.challenge_parameters().expect("parameters");
     assert_eq!(sms_params["CODE_DELIVERY_DELIVERY_MEDIUM"], "SMS");
@@ -384,15 +362,15 @@ async fn email_and_sms_mfa_round_trips_with_a_choice_between_them() {
     assert!(text.starts_with("Your Latchkey code is "), "{text}");
     let sms_code = code_in(text, 6);
     let session = chosen.session().expect("Session");
-    let done = answer(
-        &h,
-        &client,
-        ChallengeNameType::SmsMfa,
-        session,
-        &[("USERNAME", "mia"), ("SMS_MFA_CODE", &sms_code)],
-    )
-    .await
-    .expect("the SMS code completes the sign-in");
+    let done = h
+        .respond(
+            &client,
+            ChallengeNameType::SmsMfa,
+            session,
+            &[("USERNAME", "mia"), ("SMS_MFA_CODE", &sms_code)],
+        )
+        .await
+        .expect("the SMS code completes the sign-in");
     assert!(done.authentication_result().is_some());
     h.shutdown().await;
 }
@@ -468,15 +446,15 @@ async fn sms_goes_through_sns_with_the_pools_role() {
     let texts = sms_messages(&moto, &phone).await;
     assert_eq!(texts.len(), 2, "{texts:?}");
     let code = code_in(&texts[1], 6);
-    let done = answer(
-        &h,
-        &client,
-        name,
-        &session,
-        &[("USERNAME", "sam"), ("SMS_MFA_CODE", &code)],
-    )
-    .await
-    .expect("SMS_MFA");
+    let done = h
+        .respond(
+            &client,
+            name,
+            &session,
+            &[("USERNAME", "sam"), ("SMS_MFA_CODE", &code)],
+        )
+        .await
+        .expect("SMS_MFA");
     assert!(done.authentication_result().is_some());
     h.shutdown().await;
 }

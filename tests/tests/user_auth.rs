@@ -5,14 +5,11 @@
 //! with PreventUserExistenceErrors, ConfirmSignUp's Session, and GetUserAuthFactors.
 
 use crate::common;
-use crate::lifecycle_support::messages;
+use crate::lifecycle_support::last_code;
 
 use aws_sdk_cognitoidentityprovider::error::SdkError;
 use aws_sdk_cognitoidentityprovider::operation::initiate_auth::{
     InitiateAuthError, InitiateAuthOutput,
-};
-use aws_sdk_cognitoidentityprovider::operation::respond_to_auth_challenge::{
-    RespondToAuthChallengeError, RespondToAuthChallengeOutput,
 };
 use aws_sdk_cognitoidentityprovider::types::{
     AuthFactorType, AuthFlowType, ChallengeNameType, ExplicitAuthFlowsType,
@@ -92,34 +89,6 @@ async fn user_auth(
     req.send().await
 }
 
-async fn answer(
-    h: &Harness,
-    client: &str,
-    name: ChallengeNameType,
-    session: &str,
-    responses: &[(&str, &str)],
-) -> Result<RespondToAuthChallengeOutput, SdkError<RespondToAuthChallengeError>> {
-    let mut req = h
-        .idp
-        .respond_to_auth_challenge()
-        .client_id(client)
-        .challenge_name(name)
-        .session(session);
-    for (k, v) in responses {
-        req = req.challenge_responses(*k, *v);
-    }
-    req.send().await
-}
-
-/// The newest sign-in code of `purpose` (SignInEmail / SignInSms) sent to `name`.
-async fn sign_in_code(h: &Harness, pool: &str, name: &str, purpose: &str) -> String {
-    let sent = messages(h, pool, name, purpose).await;
-    let last = sent
-        .last()
-        .unwrap_or_else(|| panic!("no {purpose} message"));
-    last["Code"].as_str().expect("Code").to_string()
-}
-
 #[tokio::test]
 async fn select_challenge_then_an_emailed_code_signs_in_once() {
     let h = Harness::start().await;
@@ -157,15 +126,10 @@ async fn select_challenge_then_an_emailed_code_signs_in_once() {
     );
     let select = out.session().expect("Session").to_string();
     let pick = [("USERNAME", "ada"), ("ANSWER", "EMAIL_OTP")];
-    let challenged = answer(
-        &h,
-        &client,
-        ChallengeNameType::SelectChallenge,
-        &select,
-        &pick,
-    )
-    .await
-    .expect("SELECT_CHALLENGE EMAIL_OTP");
+    let challenged = h
+        .respond(&client, ChallengeNameType::SelectChallenge, &select, &pick)
+        .await
+        .expect("SELECT_CHALLENGE EMAIL_OTP");
     assert_eq!(
         challenged.challenge_name(),
         Some(&ChallengeNameType::EmailOtp)
@@ -173,18 +137,13 @@ async fn select_challenge_then_an_emailed_code_signs_in_once() {
     let params = challenged.challenge_parameters().expect("parameters");
     assert_eq!(params["CODE_DELIVERY_DELIVERY_MEDIUM"], "EMAIL");
     let session = challenged.session().expect("Session").to_string();
-    let code = sign_in_code(&h, &pool, "ada", "SignInEmail").await;
+    let code = last_code(&h, &pool, "ada", "SignInEmail").await;
     assert_eq!(code.len(), 8, "email sign-in codes have 8 digits");
 
     // The SELECT_CHALLENGE session answered once.
-    let again = answer(
-        &h,
-        &client,
-        ChallengeNameType::SelectChallenge,
-        &select,
-        &pick,
-    )
-    .await;
+    let again = h
+        .respond(&client, ChallengeNameType::SelectChallenge, &select, &pick)
+        .await;
     assert_api_error(
         again,
         "NotAuthorizedException",
@@ -192,21 +151,26 @@ async fn select_challenge_then_an_emailed_code_signs_in_once() {
     );
 
     let wrong = [("USERNAME", "ada"), ("EMAIL_OTP_CODE", &other_code(&code))];
-    let refused = answer(&h, &client, ChallengeNameType::EmailOtp, &session, &wrong).await;
+    let refused = h
+        .respond(&client, ChallengeNameType::EmailOtp, &session, &wrong)
+        .await;
     assert_api_error(
         refused,
         "CodeMismatchException",
         "Invalid code or auth state for the user.",
     );
     let right = [("USERNAME", "ada"), ("EMAIL_OTP_CODE", code.as_str())];
-    let done = answer(&h, &client, ChallengeNameType::EmailOtp, &session, &right)
+    let done = h
+        .respond(&client, ChallengeNameType::EmailOtp, &session, &right)
         .await
         .expect("the mailed code signs in");
     let access = done
         .authentication_result()
         .and_then(|r| r.access_token())
         .expect("tokens, no MFA after a one-time code");
-    let replay = answer(&h, &client, ChallengeNameType::EmailOtp, &session, &right).await;
+    let replay = h
+        .respond(&client, ChallengeNameType::EmailOtp, &session, &right)
+        .await;
     assert!(replay.is_err(), "a code and its session answer once");
 
     // GetUserAuthFactors: what this user can sign in with.
@@ -230,15 +194,15 @@ async fn select_challenge_then_an_emailed_code_signs_in_once() {
         ("ANSWER", "PASSWORD"),
         ("PASSWORD", PASSWORD),
     ];
-    let done = answer(
-        &h,
-        &client,
-        ChallengeNameType::SelectChallenge,
-        s,
-        &with_password,
-    )
-    .await
-    .expect("SELECT_CHALLENGE PASSWORD");
+    let done = h
+        .respond(
+            &client,
+            ChallengeNameType::SelectChallenge,
+            s,
+            &with_password,
+        )
+        .await
+        .expect("SELECT_CHALLENGE PASSWORD");
     assert!(done.authentication_result().is_some());
     h.shutdown().await;
 }
@@ -261,16 +225,16 @@ async fn preferred_challenges_sms_codes_and_bad_choices() {
         sms.challenge_parameters().unwrap()["CODE_DELIVERY_DELIVERY_MEDIUM"],
         "SMS"
     );
-    let code = sign_in_code(&h, &pool, "bo", "SignInSms").await;
-    let done = answer(
-        &h,
-        &client,
-        ChallengeNameType::SmsOtp,
-        sms.session().unwrap(),
-        &[("USERNAME", "bo"), ("SMS_OTP_CODE", &code)],
-    )
-    .await
-    .expect("the texted code signs in");
+    let code = last_code(&h, &pool, "bo", "SignInSms").await;
+    let done = h
+        .respond(
+            &client,
+            ChallengeNameType::SmsOtp,
+            sms.session().unwrap(),
+            &[("USERNAME", "bo"), ("SMS_OTP_CODE", &code)],
+        )
+        .await
+        .expect("the texted code signs in");
     assert!(done.authentication_result().is_some());
 
     let password = user_auth(
@@ -328,14 +292,14 @@ async fn preferred_challenges_sms_codes_and_bad_choices() {
         "Invalid challenge name: SOFTWARE_TOKEN_MFA",
     );
     let s = passkey.session().unwrap();
-    let not_offered = answer(
-        &h,
-        &client,
-        ChallengeNameType::SelectChallenge,
-        s,
-        &[("USERNAME", "bo"), ("ANSWER", "WEB_AUTHN")],
-    )
-    .await;
+    let not_offered = h
+        .respond(
+            &client,
+            ChallengeNameType::SelectChallenge,
+            s,
+            &[("USERNAME", "bo"), ("ANSWER", "WEB_AUTHN")],
+        )
+        .await;
     assert_api_error(
         not_offered,
         "InvalidParameterException",
@@ -366,17 +330,17 @@ async fn wrong_codes_count_toward_lockout() {
     .await
     .unwrap();
     let session = out.session().unwrap().to_string();
-    let code = sign_in_code(&h, &pool, "cy", "SignInEmail").await;
+    let code = last_code(&h, &pool, "cy", "SignInEmail").await;
     let wrong = other_code(&code);
     for i in 0..5 {
-        let refused = answer(
-            &h,
-            &client,
-            ChallengeNameType::EmailOtp,
-            &session,
-            &[("USERNAME", "cy"), ("EMAIL_OTP_CODE", &wrong)],
-        )
-        .await;
+        let refused = h
+            .respond(
+                &client,
+                ChallengeNameType::EmailOtp,
+                &session,
+                &[("USERNAME", "cy"), ("EMAIL_OTP_CODE", &wrong)],
+            )
+            .await;
         let e = common::api_error(refused);
         assert_eq!(e.code, "CodeMismatchException", "wrong code {i}");
     }
@@ -453,16 +417,16 @@ async fn passwords_keep_mfa_and_required_mfa_withholds_codes() {
     )
     .await
     .unwrap();
-    let code = sign_in_code(&h, &pool, "di", "SignInEmail").await;
-    let done = answer(
-        &h,
-        &client,
-        ChallengeNameType::EmailOtp,
-        code_only.session().unwrap(),
-        &[("USERNAME", "di"), ("EMAIL_OTP_CODE", &code)],
-    )
-    .await
-    .unwrap();
+    let code = last_code(&h, &pool, "di", "SignInEmail").await;
+    let done = h
+        .respond(
+            &client,
+            ChallengeNameType::EmailOtp,
+            code_only.session().unwrap(),
+            &[("USERNAME", "di"), ("EMAIL_OTP_CODE", &code)],
+        )
+        .await
+        .unwrap();
     assert!(done.authentication_result().is_some());
 
     // MFA ON: the one-time codes would end a sign-in with one factor, so they are not offered.
@@ -498,14 +462,14 @@ async fn unknown_users_look_like_users_when_existence_is_hidden() {
     .await
     .expect("an unknown name gets a code challenge");
     assert_eq!(code.challenge_name(), Some(&ChallengeNameType::EmailOtp));
-    let refused = answer(
-        &h,
-        &hidden,
-        ChallengeNameType::EmailOtp,
-        code.session().unwrap(),
-        &[("USERNAME", "nobody"), ("EMAIL_OTP_CODE", "12345678")],
-    )
-    .await;
+    let refused = h
+        .respond(
+            &hidden,
+            ChallengeNameType::EmailOtp,
+            code.session().unwrap(),
+            &[("USERNAME", "nobody"), ("EMAIL_OTP_CODE", "12345678")],
+        )
+        .await;
     assert_api_error(
         refused,
         "CodeMismatchException",

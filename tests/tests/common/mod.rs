@@ -19,10 +19,14 @@ use cip::operation::confirm_sign_up::{ConfirmSignUpError, ConfirmSignUpOutput};
 use cip::operation::create_user_pool::builders::CreateUserPoolFluentBuilder;
 use cip::operation::create_user_pool_client::builders::CreateUserPoolClientFluentBuilder;
 use cip::operation::initiate_auth::{InitiateAuthError, InitiateAuthOutput};
+use cip::operation::respond_to_auth_challenge::{
+    RespondToAuthChallengeError, RespondToAuthChallengeOutput,
+};
 use cip::operation::sign_up::{SignUpError, SignUpOutput};
 use cip::types::{
-    AttributeType, AuthFlowType, AuthenticationResultType, ExplicitAuthFlowsType, FeatureType,
-    RefreshTokenRotationType, UserPoolClientType, UserPoolType, VerifiedAttributeType,
+    AttributeType, AuthFlowType, AuthenticationResultType, ChallengeNameType,
+    ExplicitAuthFlowsType, FeatureType, RefreshTokenRotationType, UserPoolClientType, UserPoolType,
+    VerifiedAttributeType,
 };
 use latchkey::clock::ManualClock;
 use latchkey_server::{RunningServer, ServerOptions};
@@ -251,6 +255,26 @@ impl Harness {
             .auth_parameters("PASSWORD", password)
             .send()
             .await
+    }
+
+    /// RespondToAuthChallenge `name` with its Session and `responses`.
+    pub async fn respond(
+        &self,
+        client: &str,
+        name: ChallengeNameType,
+        session: &str,
+        responses: &[(&str, &str)],
+    ) -> Result<RespondToAuthChallengeOutput, SdkError<RespondToAuthChallengeError>> {
+        let mut req = self
+            .idp
+            .respond_to_auth_challenge()
+            .client_id(client)
+            .challenge_name(name)
+            .session(session);
+        for (k, v) in responses {
+            req = req.challenge_responses(*k, *v);
+        }
+        req.send().await
     }
 
     /// InitiateAuth with a refresh token, using `flow` (REFRESH_TOKEN_AUTH or REFRESH_TOKEN).
