@@ -214,21 +214,23 @@ pub async fn send_code(
     deliver_code(app, pool, user, purpose, source, channel, composed).await
 }
 
-/// A believable CodeDeliveryDetails for a user that does not exist.
+/// A believable CodeDeliveryDetails for a user that does not exist, by the medium the pool
+/// verifies.
 pub fn simulated_details(pool: &UserPool, name: &str) -> CodeDeliveryDetails {
     let email = !pool.auto_verifies("phone_number") || pool.auto_verifies("email");
-    let (medium, attr, fake) = if email {
-        (
-            DeliveryMedium::Email,
-            "email",
-            format!("{name}@example.com"),
-        )
+    let medium = if email {
+        DeliveryMedium::Email
     } else {
-        (
-            DeliveryMedium::Sms,
-            "phone_number",
-            "+10000000000".to_string(),
-        )
+        DeliveryMedium::Sms
+    };
+    simulated_to(medium, name)
+}
+
+/// A believable CodeDeliveryDetails by `medium` for a user `name` that does not exist.
+pub fn simulated_to(medium: DeliveryMedium, name: &str) -> CodeDeliveryDetails {
+    let (attr, fake) = match medium {
+        DeliveryMedium::Sms => ("phone_number", "+10000000000".to_string()),
+        _ => ("email", format!("{name}@example.com")),
     };
     CodeDeliveryDetails {
         destination: mask(medium, &fake),

@@ -36,23 +36,8 @@ pub async fn first_factor_checked(
     ok: bool,
     now: i64,
 ) -> ApiResult<AuthReply> {
-    if user.status == UserStatus::Unconfirmed && (ok || !client.hides_user_existence()) {
-        return Err(ApiError::new(
-            ErrorKind::UserNotConfirmed,
-            "User is not confirmed.",
-        ));
-    }
-    if !ok {
-        modify_user(app, pool, user, |u| {
-            u.lockout = lockout::after_failure(&u.lockout, now);
-            Ok(())
-        })
-        .await?;
-        return Err(ApiError::bad_credentials());
-    }
-    if !user.enabled {
-        return Err(ApiError::not_authorized("User is disabled."));
-    }
+    let shown = ok || !client.hides_user_existence();
+    let user = admit(app, pool, user, ok, now, ApiError::bad_credentials(), shown).await?;
     // A device key that is not this user's is refused before anything else is asked: the
     // client libraries drop it and sign in again without it.
     devices::presented(app, pool, &user).await?;
@@ -87,14 +72,30 @@ pub async fn passwordless_checked(
     ok: bool,
     refusal: ApiError,
 ) -> ApiResult<AuthReply> {
-    if user.status == UserStatus::Unconfirmed {
+    let now = app.clock.now_millis();
+    let user = admit(app, pool, user, ok, now, refusal, true).await?;
+    complete(app, pool, client, user, TokenSource::Authentication).await
+}
+
+/// What every first factor checks once its proof was weighed (`ok`): an unconfirmed user is
+/// refused (when `unconfirmed_shown`; a hidden user's failed proof is refused as any other),
+/// a failed proof counts toward lockout and answers `refusal`, a disabled user is refused.
+async fn admit(
+    app: &Call<'_>,
+    pool: &UserPool,
+    user: User,
+    ok: bool,
+    now: i64,
+    refusal: ApiError,
+    unconfirmed_shown: bool,
+) -> ApiResult<User> {
+    if user.status == UserStatus::Unconfirmed && unconfirmed_shown {
         return Err(ApiError::new(
             ErrorKind::UserNotConfirmed,
             "User is not confirmed.",
         ));
     }
     if !ok {
-        let now = app.clock.now_millis();
         modify_user(app, pool, user, |u| {
             u.lockout = lockout::after_failure(&u.lockout, now);
             Ok(())
@@ -105,7 +106,7 @@ pub async fn passwordless_checked(
     if !user.enabled {
         return Err(ApiError::not_authorized("User is disabled."));
     }
-    complete(app, pool, client, user, TokenSource::Authentication).await
+    Ok(user)
 }
 
 /// After the first factor: the second factor [`factors::decide`] picks (a code challenge, a

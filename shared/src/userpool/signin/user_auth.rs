@@ -20,10 +20,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::triggers::events::pre_authentication;
 use crate::userpool::directory::{find_user, load_user, modify_user};
 use crate::userpool::enums::{AuthFactor, DeliveryMedium, MfaConfiguration};
-use crate::userpool::messages::mask;
+use crate::userpool::messages::simulated_to;
 use crate::userpool::model::{AppClient, User, UserPool, UserStatus};
 use crate::userpool::session;
-use crate::userpool::shapes::CodeDeliveryDetails;
 use crate::userpool::{lockout, send_limits};
 use serde_json::{Map, Value};
 
@@ -173,11 +172,7 @@ async fn begin(
     pre_authentication(app, pool, &user).await?;
     // A name alone asks for this message: counted per user and per mailbox or phone, so
     // nobody can flood either through Latchkey.
-    let attribute = if factor == Factor::Email {
-        "email"
-    } else {
-        "phone_number"
-    };
+    let attribute = second_factor::code_of(factor).map_or("", |(_, attribute)| attribute);
     let to = user
         .attributes
         .get(attribute)
@@ -210,19 +205,11 @@ async fn unknown(
             // Counted like a user's request, so the limit's refusal tells nothing either.
             let key = pool.username_key(username);
             send_limits::count_user(app, pool, send_limits::Kind::SignIn, &key).await?;
-            let (medium, attribute, fake) = match name {
-                ChallengeName::EmailOtp => (
-                    DeliveryMedium::Email,
-                    "email",
-                    format!("{username}@example.com"),
-                ),
-                _ => (DeliveryMedium::Sms, "phone_number", "+10000000000".into()),
+            let medium = match name {
+                ChallengeName::EmailOtp => DeliveryMedium::Email,
+                _ => DeliveryMedium::Sms,
             };
-            let details = CodeDeliveryDetails {
-                destination: mask(medium, &fake),
-                delivery_medium: medium,
-                attribute_name: attribute,
-            };
+            let details = simulated_to(medium, username);
             let data = Map::from_iter([(FIRST_FACTOR.to_string(), Value::Bool(true))]);
             challenge(app, client, to, name, delivery_params(details), data).await
         }
