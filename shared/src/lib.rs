@@ -26,6 +26,7 @@ pub mod sdk_http;
 pub mod secret;
 pub mod store;
 pub mod sts;
+pub mod tags;
 pub mod tls;
 pub mod triggers;
 pub mod userpool;

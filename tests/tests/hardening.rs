@@ -351,14 +351,14 @@ async fn every_cognito_operation_is_known() {
     }
     let (_, body) = h
         .raw_call(
-            "AddCustomAttributes",
-            json!({"UserPoolId": "us-east-1_x", "CustomAttributes": [{"Name": "n"}]}).to_string(),
+            "GetLogDeliveryConfiguration",
+            json!({"UserPoolId": "us-east-1_x"}).to_string(),
         )
         .await;
     assert_eq!(body["__type"], "UnsupportedOperationException");
     assert_eq!(
         body["message"],
-        "Latchkey does not implement AddCustomAttributes yet."
+        "Latchkey does not implement GetLogDeliveryConfiguration yet."
     );
     let (_, body) = h.raw_call("MadeUpOperation", "{}").await;
     assert_eq!(body["__type"], "UnknownOperationException");

@@ -5,6 +5,7 @@
 
 use crate::common;
 
+mod operations;
 mod updates;
 
 use aws_sdk_cognitoidentityprovider::types::{

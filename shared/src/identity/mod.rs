@@ -9,6 +9,7 @@ pub mod model;
 pub mod pools;
 pub mod rules;
 pub mod shapes;
+pub mod tags;
 
 use crate::sts::CredentialIssuer;
 use std::sync::Arc;

@@ -11,8 +11,9 @@ use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::userpool::devices::ops::{self as devices, Caller as By};
 use crate::userpool::signin::{initiate, respond};
 use crate::userpool::{
-    admin, attributes, clients, domains, groups, mfa, passkeys, pool_mfa, pools, recovery, refresh,
-    resource_servers as rs, revocation, signup, ui_customization as ui, users,
+    admin, attributes, clients, custom_attributes, domains, groups, mfa, passkeys, pool_mfa,
+    pool_tags, pools, recovery, refresh, resource_servers as rs, revocation, signing_certificate,
+    signup, ui_customization as ui, users,
 };
 use crate::App;
 use model::{Model, Service};
@@ -84,6 +85,17 @@ async fn operation(app: &Call<'_>, op: &str, input: &Value) -> ApiResult<Value> 
         "DescribeUserPool" => reply(pools::describe_user_pool(app, from_value(input)?).await),
         "ListUserPools" => reply(pools::list_user_pools(app, from_value(input)?).await),
         "DeleteUserPool" => reply(pools::delete_user_pool(app, from_value(input)?).await),
+        "AddCustomAttributes" => {
+            reply(custom_attributes::add_custom_attributes(app, from_value(input)?).await)
+        }
+        "GetSigningCertificate" => {
+            reply(signing_certificate::get_signing_certificate(app, from_value(input)?).await)
+        }
+        "TagResource" => reply(pool_tags::tag_resource(app, from_value(input)?).await),
+        "UntagResource" => reply(pool_tags::untag_resource(app, from_value(input)?).await),
+        "ListTagsForResource" => {
+            reply(pool_tags::list_tags_for_resource(app, from_value(input)?).await)
+        }
         "CreateUserPoolClient" => {
             reply(clients::create_user_pool_client(app, from_value(input)?).await)
         }
@@ -247,7 +259,7 @@ async fn operation(app: &Call<'_>, op: &str, input: &Value) -> ApiResult<Value> 
 
 /// Runs one identity-pool operation by name on a JSON body.
 pub async fn dispatch_identity(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
-    use crate::identity::{credentials, identities, pools as ipools};
+    use crate::identity::{credentials, identities, pools as ipools, tags as itags};
     let input = &check(Service::IdentityPools, op, body)?;
     match op {
         "CreateIdentityPool" => reply(ipools::create_identity_pool(app, from_value(input)?).await),
@@ -256,6 +268,11 @@ pub async fn dispatch_identity(app: &App, op: &str, body: &[u8]) -> ApiResult<Va
         }
         "UpdateIdentityPool" => reply(ipools::update_identity_pool(app, from_value(input)?).await),
         "DeleteIdentityPool" => reply(ipools::delete_identity_pool(app, from_value(input)?).await),
+        "TagResource" => reply(itags::tag_resource(app, from_value(input)?).await),
+        "UntagResource" => reply(itags::untag_resource(app, from_value(input)?).await),
+        "ListTagsForResource" => {
+            reply(itags::list_tags_for_resource(app, from_value(input)?).await)
+        }
         "ListIdentityPools" => reply(ipools::list_identity_pools(app, from_value(input)?).await),
         "SetIdentityPoolRoles" => {
             reply(ipools::set_identity_pool_roles(app, from_value(input)?).await)

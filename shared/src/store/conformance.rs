@@ -54,6 +54,8 @@ pub fn sample_pool(id: &str) -> UserPool {
             access: key("b"),
         },
         first_auth_factors: Vec::new(),
+        saml_signing: None,
+        version: 0,
     }
 }
 
@@ -111,13 +113,28 @@ pub async fn pools_and_clients<S: Store>(s: &S) {
     assert_eq!(ids, ["us-east-1_a", "us-east-1_b"]);
     let mut renamed = sample_pool("us-east-1_b");
     renamed.name = "renamed".into();
-    s.update_pool(&renamed).await.unwrap();
+    renamed.version = 1;
+    s.update_pool(&renamed, 0).await.unwrap();
     assert_eq!(
         s.get_pool("us-east-1_b").await.unwrap().unwrap().name,
         "renamed"
     );
+    // A write over a version that moved on is refused and changes nothing.
+    let mut stale = sample_pool("us-east-1_b");
+    stale.name = "stale".into();
+    stale.version = 1;
     assert!(matches!(
-        s.update_pool(&sample_pool("us-east-1_zz")).await,
+        s.update_pool(&stale, 0).await,
+        Err(StoreError::Conflict)
+    ));
+    let stored = s.get_pool("us-east-1_b").await.unwrap().unwrap();
+    assert_eq!((stored.name.as_str(), stored.version), ("renamed", 1));
+    renamed.version = 2;
+    renamed.name = "again".into();
+    s.update_pool(&renamed, 1).await.unwrap();
+    assert_eq!(s.get_pool("us-east-1_b").await.unwrap().unwrap().version, 2);
+    assert!(matches!(
+        s.update_pool(&sample_pool("us-east-1_zz"), 0).await,
         Err(StoreError::Conflict)
     ));
     let rest = s.list_pools(page.next.as_deref(), 2).await.unwrap();

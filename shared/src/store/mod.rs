@@ -70,8 +70,9 @@ pub trait PoolStore: Send + Sync {
     async fn create_pool(&self, pool: &UserPool) -> Result<(), StoreError>;
     /// A pool by id.
     async fn get_pool(&self, pool_id: &str) -> Result<Option<UserPool>, Error>;
-    /// Replaces an existing pool; Conflict when it does not exist.
-    async fn update_pool(&self, pool: &UserPool) -> Result<(), StoreError>;
+    /// Replaces a pool whose stored version is `expected_version` (a record without one is at
+    /// 0); Conflict when it does not exist or another write changed it since.
+    async fn update_pool(&self, pool: &UserPool, expected_version: u64) -> Result<(), StoreError>;
     /// Pools ordered by id, after `after`.
     async fn list_pools(&self, after: Option<&str>, limit: usize) -> Result<Page<UserPool>, Error>;
     /// Deletes a pool and everything in it (users, clients, groups, resource servers, domains,

@@ -5,7 +5,7 @@
 use super::enums::MfaConfiguration;
 use super::model::UserPool;
 use super::passkeys::config::WebAuthnConfiguration;
-use super::pools::load_pool;
+use super::pools::{load_pool, modify_pool};
 use crate::error::{ApiError, ApiResult};
 use crate::ids::UserPoolId;
 use crate::App;
@@ -159,8 +159,8 @@ pub async fn set_user_pool_mfa_config(
     app: &App,
     input: SetPoolMfaInput,
 ) -> ApiResult<PoolMfaOutput> {
-    let pool = load_pool(app, input.user_pool_id.as_str()).await?;
-    let mut updated = (*pool).clone();
+    let sends_email_for_every_pool = app.delivery.sends_email_for_every_pool();
+    modify_pool(app, input.user_pool_id.as_str(), |updated| {
     if let Some(m) = input.mfa_configuration {
         updated.mfa_configuration = m;
     }
@@ -183,8 +183,8 @@ pub async fn set_user_pool_mfa_config(
         updated.passthrough.insert(SMS_MFA.into(), json(sms)?);
     }
     if let Some(email) = &input.email_mfa_configuration {
-        let route = super::sending::route(&updated);
-        if route.ses.is_none() && !app.delivery.sends_email_for_every_pool() {
+        let route = super::sending::route(updated);
+        if route.ses.is_none() && !sends_email_for_every_pool {
             return Err(ApiError::invalid(
                 "Email MFA needs the user pool to send email through its own Amazon SES identity (EmailConfiguration with EmailSendingAccount DEVELOPER and SourceArn), or Latchkey configured with an SMTP server or a sender (LATCHKEY_SMTP_URL, LATCHKEY_EMAIL_FROM).",
             ));
@@ -192,18 +192,17 @@ pub async fn set_user_pool_mfa_config(
         updated.passthrough.insert(EMAIL_MFA.into(), json(email)?);
     }
     if let Some(webauthn) = &input.web_authn_configuration {
-        super::passkeys::config::set(&mut updated, webauthn)?;
+        super::passkeys::config::set(updated, webauthn)?;
     }
-    let any = software_token_allowed(&updated) || sms_allowed(&updated) || email_allowed(&updated);
+    let any = software_token_allowed(updated) || sms_allowed(updated) || email_allowed(updated);
     if updated.mfa_configuration != MfaConfiguration::Off && !any {
         return Err(ApiError::invalid(
             "At least one MFA method must be enabled when MFA is ON or OPTIONAL: enable SoftwareTokenMfaConfiguration, SmsMfaConfiguration or EmailMfaConfiguration.",
         ));
     }
-    updated.modified_ms = app.clock.now_millis();
-    app.store.update_pool(&updated).await?;
-    app.configs.forget_pool(&updated.id);
-    Ok(pool_mfa(&updated))
+    Ok(pool_mfa(updated))
+    })
+    .await
 }
 
 fn json<T: Serialize>(member: &T) -> ApiResult<Value> {

@@ -272,6 +272,8 @@ mod tests {
                 access: key(),
             },
             first_auth_factors: Vec::new(),
+            saml_signing: None,
+            version: 0,
         }
     }
 

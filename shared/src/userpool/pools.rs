@@ -9,6 +9,7 @@ use super::model::{PasswordPolicy, PoolKeys, UserPool, VerificationMessages};
 use super::pool_settings::{pool_settings, PoolSettingsInput};
 use super::pool_shapes::{UserPoolDescription, UserPoolType};
 use super::schema::{self, SchemaInput};
+use super::schema_changes;
 use super::shapes::Empty;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::{PoolName, UserPoolId};
@@ -97,39 +98,98 @@ pub fn new_pool(app: &App, input: CreateUserPoolInput) -> ApiResult<UserPool> {
             access: access_key.to_stored()?,
         },
         first_auth_factors: Vec::new(),
+        saml_signing: None,
+        version: 0,
     };
     settings.apply_to(&mut pool);
     Ok(pool)
 }
 
-/// UpdateUserPool's request: CreateUserPool's members but those fixed at creation.
+/// UpdateUserPool's request: CreateUserPool's members but those fixed at creation, and the
+/// `Schema` extension ([`super::schema_changes`]).
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
 pub struct UpdateUserPoolInput {
     user_pool_id: UserPoolId,
     pool_name: Option<PoolName>,
+    schema: Option<Vec<SchemaInput>>,
     #[serde(flatten)]
     settings: PoolSettingsInput,
 }
 
 /// UpdateUserPool. As in Cognito, every member not sent goes back to its default; the name
-/// (when not sent), the id, schema, sign-in attributes and keys are kept.
+/// (when not sent), the id, sign-in attributes and keys are kept, and so is the schema unless
+/// the `Schema` extension changes custom attributes. A request with `Schema` and no other
+/// setting changes the schema alone.
 pub async fn update_user_pool(app: &App, input: UpdateUserPoolInput) -> ApiResult<Empty> {
-    let current = load_pool(app, input.user_pool_id.as_str()).await?;
-    let settings = pool_settings(input.settings)?;
-    let mut pool = current.as_ref().clone();
-    if let Some(name) = input.pool_name {
-        pool.name = name.as_str().to_string();
+    let changes = input.schema.unwrap_or_default();
+    let schema_only = !changes.is_empty() && input.settings.is_empty();
+    let settings = (!schema_only)
+        .then(|| pool_settings(input.settings))
+        .transpose()?;
+    let id = input.user_pool_id.as_str();
+    if !changes.is_empty() {
+        let pool = load_pool(app, id).await?;
+        let schema = schema_changes::changed_schema(&pool, &changes)?;
+        schema_changes::check_users(app, &pool, &schema).await?;
     }
-    settings.apply_to(&mut pool);
-    pool.modified_ms = app.clock.now_millis();
-    let written = app.store.update_pool(&pool).await;
-    app.configs.forget_pool(&pool.id);
-    match written {
-        Err(StoreError::Conflict) => Err(ApiError::pool_not_found(&pool.id)),
-        other => other.map_err(ApiError::from),
-    }?;
-    Ok(Empty {})
+    modify_pool(app, id, |pool| {
+        if !changes.is_empty() {
+            pool.schema = schema_changes::changed_schema(pool, &changes)?;
+        }
+        if let Some(name) = &input.pool_name {
+            pool.name = name.as_str().to_string();
+        }
+        if let Some(settings) = &settings {
+            settings.clone().apply_to(pool);
+        }
+        Ok(Empty {})
+    })
+    .await
+}
+
+/// Times [`modify_pool`] tries to write before it gives up.
+const MODIFY_ATTEMPTS: u64 = 12;
+
+/// Changes a pool: runs `change` on the stored record and writes the result only over the
+/// version it read. When another change got there first, it reads the pool again (from the
+/// store, not the cache) and runs `change` once more, so no change is lost to a concurrent one
+/// on any instance (after a short random pause); after [`MODIFY_ATTEMPTS`] tries it answers
+/// ConcurrentModificationException.
+/// Every pool write goes through here.
+pub async fn modify_pool<T>(
+    app: &App,
+    pool_id: &str,
+    mut change: impl FnMut(&mut UserPool) -> ApiResult<T>,
+) -> ApiResult<T> {
+    let mut current = load_pool(app, pool_id).await?;
+    for attempt in 1..=MODIFY_ATTEMPTS {
+        let mut pool = current.as_ref().clone();
+        let out = change(&mut pool)?;
+        pool.version = current.version + 1;
+        pool.modified_ms = app.clock.now_millis();
+        let written = app.store.update_pool(&pool, current.version).await;
+        app.configs.forget_pool(pool_id);
+        match written {
+            Ok(()) => return Ok(out),
+            Err(StoreError::Conflict) => {
+                // A random pause that grows with each try, so racing writers spread out.
+                let pause = rand::random::<u64>() % (10 * attempt);
+                tokio::time::sleep(std::time::Duration::from_millis(pause)).await;
+                current = app
+                    .store
+                    .get_pool(pool_id)
+                    .await?
+                    .map(Arc::new)
+                    .ok_or_else(|| ApiError::pool_not_found(pool_id))?;
+            }
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(ApiError::new(
+        ErrorKind::ConcurrentModification,
+        "The user pool was changed by another request at the same time. Try again.",
+    ))
 }
 
 /// CreateUserPool's and DescribeUserPool's reply.
@@ -162,6 +222,13 @@ pub async fn load_pool(app: &App, pool_id: &str) -> ApiResult<Arc<UserPool>> {
 #[serde(rename_all = "PascalCase")]
 pub struct PoolIdInput {
     user_pool_id: UserPoolId,
+}
+
+impl PoolIdInput {
+    /// The pool's id.
+    pub fn pool_id(&self) -> &str {
+        self.user_pool_id.as_str()
+    }
 }
 
 /// DescribeUserPool.

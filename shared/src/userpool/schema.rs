@@ -88,19 +88,9 @@ fn standard(name: &str, kind: AttributeDataType) -> SchemaAttribute {
 /// The full schema of a new pool: the standard attributes, adjusted and extended by `input`.
 pub fn build(input: &[SchemaInput]) -> ApiResult<Vec<SchemaAttribute>> {
     let mut schema: Vec<SchemaAttribute> = STANDARD.iter().map(|(n, k)| standard(n, *k)).collect();
-    let mut custom = 0;
+    let mut custom = Vec::new();
     for entry in input {
-        let name = entry
-            .name
-            .clone()
-            .ok_or_else(|| ApiError::missing_member("schema.member.name"))?;
-        if name.is_empty() || name.chars().count() > 20 {
-            return Err(ApiError::constraint(
-                "schema.member.name",
-                "Member must have length less than or equal to 20",
-            ));
-        }
-        let kind = entry.attribute_data_type.unwrap_or(STRING);
+        let name = entry_name(entry, "schema")?;
         if let Some(existing) = schema.iter_mut().find(|a| a.name == name) {
             if name == "sub" {
                 return Err(ApiError::invalid("sub cannot be modified."));
@@ -109,19 +99,41 @@ pub fn build(input: &[SchemaInput]) -> ApiResult<Vec<SchemaAttribute>> {
             existing.mutable = entry.mutable.unwrap_or(existing.mutable);
             continue;
         }
+        custom.push(entry.clone());
+    }
+    add_custom(&mut schema, &custom, "schema")?;
+    Ok(schema)
+}
+
+/// Most custom attributes a pool may have.
+const MAX_CUSTOM: usize = 50;
+
+/// Adds custom attributes (`custom:<Name>`) to a schema: CreateUserPool's, and
+/// AddCustomAttributes'. A name the schema has already, a required custom attribute, or more
+/// than [`MAX_CUSTOM`] in all is refused, and then nothing is added.
+pub fn add_custom(
+    schema: &mut Vec<SchemaAttribute>,
+    input: &[SchemaInput],
+    member: &str,
+) -> ApiResult<()> {
+    let mut added: Vec<SchemaAttribute> = Vec::new();
+    for entry in input {
+        let name = entry_name(entry, member)?;
+        let name = name.strip_prefix("custom:").unwrap_or(&name);
+        let full = format!("custom:{name}");
+        if schema.iter().chain(&added).any(|a| a.name == full) {
+            return Err(ApiError::invalid(format!(
+                "{full}: Existing attribute already has name {full}."
+            )));
+        }
         if entry.required == Some(true) {
             return Err(ApiError::invalid(
                 "Required custom attributes are not supported currently.",
             ));
         }
-        custom += 1;
-        if custom > 50 {
-            return Err(ApiError::invalid(
-                "Too many custom attributes (at most 50).",
-            ));
-        }
-        schema.push(SchemaAttribute {
-            name: format!("custom:{name}"),
+        let kind = entry.attribute_data_type.unwrap_or(STRING);
+        added.push(SchemaAttribute {
+            name: full,
             attribute_data_type: kind,
             developer_only_attribute: entry.developer_only_attribute.unwrap_or(false),
             mutable: entry.mutable.unwrap_or(true),
@@ -133,7 +145,32 @@ pub fn build(input: &[SchemaInput]) -> ApiResult<Vec<SchemaAttribute>> {
                 .or_else(|| (kind == STRING).then(|| lengths("0", "2048"))),
         });
     }
-    Ok(schema)
+    let custom = schema
+        .iter()
+        .filter(|a| a.name.starts_with("custom:"))
+        .count();
+    if custom + added.len() > MAX_CUSTOM {
+        return Err(ApiError::invalid(format!(
+            "Too many custom attributes (at most {MAX_CUSTOM})."
+        )));
+    }
+    schema.extend(added);
+    Ok(())
+}
+
+/// An entry's `Name`, checked (1..=20 characters).
+fn entry_name(entry: &SchemaInput, member: &str) -> ApiResult<String> {
+    let name = entry
+        .name
+        .clone()
+        .ok_or_else(|| ApiError::missing_member(&format!("{member}.member.name")))?;
+    if name.is_empty() || name.chars().count() > 20 {
+        return Err(ApiError::constraint(
+            &format!("{member}.member.name"),
+            "Member must have length less than or equal to 20",
+        ));
+    }
+    Ok(name)
 }
 
 fn schema_error(name: &str, problem: &str) -> ApiError {

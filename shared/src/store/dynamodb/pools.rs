@@ -96,13 +96,35 @@ impl PoolStore for DynamoStore {
         conflict_if_taken(self.put_new(item).await)
     }
 
-    async fn update_pool(&self, pool: &UserPool) -> Result<(), StoreError> {
-        let item = with_gsi1(
+    async fn update_pool(&self, pool: &UserPool, expected_version: u64) -> Result<(), StoreError> {
+        let mut item = with_gsi1(
             doc_item(pool_pk(&pool.id), POOL_SK, "pool", pool)?,
             ALL_POOLS.into(),
             pool.id.as_str(),
         );
-        self.put_existing(item).await
+        item.insert(VERSION.into(), n(pool.version));
+        // Items written before versions have none: they are at version 0.
+        let condition = if expected_version == 0 {
+            "attribute_exists(#pk) AND (attribute_not_exists(#ver) OR #ver = :expected)"
+        } else {
+            "attribute_exists(#pk) AND #ver = :expected"
+        };
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(condition)
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#ver", VERSION)
+            .expression_attribute_values(":expected", n(expected_version))
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(()),
+            Err(e) if refused(&e) => Err(StoreError::Conflict),
+            Err(e) => Err(StoreError::Backend(sdk(e))),
+        }
     }
 
     async fn get_pool(&self, pool_id: &str) -> Result<Option<UserPool>, Error> {

@@ -21,13 +21,14 @@ impl PoolStore for SqliteStore {
         Ok(())
     }
 
-    async fn update_pool(&self, pool: &UserPool) -> Result<(), StoreError> {
+    async fn update_pool(&self, pool: &UserPool, expected_version: u64) -> Result<(), StoreError> {
         let data = to_json(pool)?;
         let n = self
             .conn()
             .execute(
-                "UPDATE pools SET data = ?2 WHERE id = ?1",
-                params![pool.id, data],
+                "UPDATE pools SET data = ?2 \
+                 WHERE id = ?1 AND COALESCE(json_extract(data, '$.version'), 0) = ?3",
+                params![pool.id, data, expected_version as i64],
             )
             .map_err(db)?;
         if n == 1 {

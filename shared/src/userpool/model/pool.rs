@@ -159,6 +159,22 @@ pub struct UserPool {
     /// default, as records written before choice-based sign-in have it).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub first_auth_factors: Vec<AuthFactor>,
+    /// The SAML signing key and its certificate (GetSigningCertificate), made on first use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub saml_signing: Option<SamlSigning>,
+    /// Bumped by every change; a write is accepted only over the version it read (records
+    /// written before versions read as 0).
+    #[serde(default)]
+    pub version: u64,
+}
+
+/// A pool's SAML signing key pair and its self-signed certificate.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SamlSigning {
+    /// The private key.
+    pub key: StoredKey,
+    /// The X.509 certificate, DER, base64 (GetSigningCertificate's `Certificate`).
+    pub certificate: String,
 }
 
 impl UserPool {
