@@ -94,9 +94,10 @@ async fn describe(h: &Harness, pool: &str, job: &str) -> UserImportJobType {
     out.user_import_job.expect("UserImportJob")
 }
 
-/// Describes the job until it has ended (the runner is a background task).
+/// Describes the job until it has ended (the runner is a background task); a job still
+/// running after 3,000 looks is a failure, not a hang.
 async fn until_done(h: &Harness, pool: &str, job: &str) -> UserImportJobType {
-    loop {
+    for _ in 0..3000 {
         let now = describe(h, pool, job).await;
         match now.status() {
             Some(Status::Succeeded | Status::Failed | Status::Stopped | Status::Expired) => {
@@ -105,6 +106,7 @@ async fn until_done(h: &Harness, pool: &str, job: &str) -> UserImportJobType {
             _ => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
         }
     }
+    panic!("import job {job} never ended");
 }
 
 /// Create, upload, start, wait: the ended job.
