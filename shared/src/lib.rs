@@ -180,7 +180,10 @@ impl App {
     }
 
     /// The same App keeping import uploads in `files`.
-    pub fn with_import_files(mut self, files: Arc<dyn userpool::imports::files::ImportFiles>) -> Self {
+    pub fn with_import_files(
+        mut self,
+        files: Arc<dyn userpool::imports::files::ImportFiles>,
+    ) -> Self {
         self.imports = userpool::imports::ImportSetup::new(files);
         self
     }

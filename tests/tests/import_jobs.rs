@@ -151,8 +151,17 @@ async fn header_create_upload_start_and_counts() {
     let body = csv(
         &columns,
         &[
-            &[("cognito:username", "ann"), ("email", "ann@example.com"), verified[0], ("name", "Ann, Jr.")],
-            &[("cognito:username", "ben"), ("email", "ben@example.com"), verified[0]],
+            &[
+                ("cognito:username", "ann"),
+                ("email", "ann@example.com"),
+                verified[0],
+                ("name", "Ann, Jr."),
+            ],
+            &[
+                ("cognito:username", "ben"),
+                ("email", "ben@example.com"),
+                verified[0],
+            ],
             // No verified auto-verified attribute: refused, as Cognito does.
             &[("cognito:username", "cat"), ("email", "cat@example.com")],
             // email_verified without an email.
@@ -160,9 +169,17 @@ async fn header_create_upload_start_and_counts() {
             // No username.
             &[("email", "eve@example.com"), verified[0]],
             // An email that is not one.
-            &[("cognito:username", "fay"), ("email", "not-an-email"), verified[0]],
+            &[
+                ("cognito:username", "fay"),
+                ("email", "not-an-email"),
+                verified[0],
+            ],
             // A username already imported above.
-            &[("cognito:username", "ann"), ("email", "ann2@example.com"), verified[0]],
+            &[
+                ("cognito:username", "ann"),
+                ("email", "ann2@example.com"),
+                verified[0],
+            ],
         ],
     );
     let put = upload(&h, &job, body.clone()).await;
@@ -221,7 +238,11 @@ async fn a_bad_header_fails_the_whole_file() {
     columns.push("favourite_colour".into());
     let body = csv(
         &columns,
-        &[&[("cognito:username", "ann"), ("email", "a@example.com"), ("email_verified", "true")]],
+        &[&[
+            ("cognito:username", "ann"),
+            ("email", "a@example.com"),
+            ("email_verified", "true"),
+        ]],
     );
     let done = import(&h, &pool, body).await;
     assert_eq!(done.status(), Some(&Status::Failed), "{done:?}");
@@ -251,7 +272,12 @@ async fn a_bad_header_fails_the_whole_file() {
 async fn wrong_states_and_unknown_things_are_refused() {
     let h = Harness::start().await;
     let pool = h.create_pool("imports").await;
-    let unknown_pool = h.idp.get_csv_header().user_pool_id("us-east-1_Nope1").send().await;
+    let unknown_pool = h
+        .idp
+        .get_csv_header()
+        .user_pool_id("us-east-1_Nope1")
+        .send()
+        .await;
     assert_api_error(
         unknown_pool,
         "ResourceNotFoundException",
@@ -277,9 +303,21 @@ async fn wrong_states_and_unknown_things_are_refused() {
     let job = create(&h, &pool, "states").await;
     let id = job.job_id().unwrap().to_string();
     // Not uploaded yet: no start. Not started: no stop.
-    let early = h.idp.start_user_import_job().user_pool_id(&pool).job_id(&id).send().await;
+    let early = h
+        .idp
+        .start_user_import_job()
+        .user_pool_id(&pool)
+        .job_id(&id)
+        .send()
+        .await;
     assert_eq!(api_error(early).code, "PreconditionNotMetException");
-    let stop = h.idp.stop_user_import_job().user_pool_id(&pool).job_id(&id).send().await;
+    let stop = h
+        .idp
+        .stop_user_import_job()
+        .user_pool_id(&pool)
+        .job_id(&id)
+        .send()
+        .await;
     assert_eq!(api_error(stop).code, "PreconditionNotMetException");
     // A wrong token is refused like S3 refuses a bad signature.
     let url = job.pre_signed_url().unwrap().replace("token=", "token=x");
@@ -290,7 +328,13 @@ async fn wrong_states_and_unknown_things_are_refused() {
     upload(&h, &job, csv(&columns, &[])).await;
     start(&h, &pool, &id).await;
     // Concurrent or repeated starts: the job starts once.
-    let twice = h.idp.start_user_import_job().user_pool_id(&pool).job_id(&id).send().await;
+    let twice = h
+        .idp
+        .start_user_import_job()
+        .user_pool_id(&pool)
+        .job_id(&id)
+        .send()
+        .await;
     assert_eq!(api_error(twice).code, "PreconditionNotMetException");
     let done = until_done(&h, &pool, &id).await;
     assert_eq!(done.status(), Some(&Status::Succeeded));
@@ -320,7 +364,13 @@ async fn a_stopped_job_stops_between_rows() {
     upload(&h, &job, csv(&columns, &rows)).await;
     let id = job.job_id().unwrap().to_string();
     start(&h, &pool, &id).await;
-    let stop = h.idp.stop_user_import_job().user_pool_id(&pool).job_id(&id).send().await;
+    let stop = h
+        .idp
+        .stop_user_import_job()
+        .user_pool_id(&pool)
+        .job_id(&id)
+        .send()
+        .await;
     let done = until_done(&h, &pool, &id).await;
     match stop {
         Ok(out) => {
@@ -331,7 +381,10 @@ async fn a_stopped_job_stops_between_rows() {
         }
         // The job had already ended (a very fast machine): then it read every row.
         Err(e) => {
-            assert_eq!(api_error::<(), _>(Err(e)).code, "PreconditionNotMetException");
+            assert_eq!(
+                api_error::<(), _>(Err(e)).code,
+                "PreconditionNotMetException"
+            );
             assert_eq!(done.imported_users, 3000);
         }
     }

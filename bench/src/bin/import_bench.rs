@@ -47,12 +47,25 @@ async fn main() -> Result<()> {
     let server = latchkey_server::spawn(opts).await?;
     let base = server.url.clone();
     let http = reqwest::Client::new();
-    println!("store {}, {} rows, load {}", args.store, args.rows, loadavg());
+    println!(
+        "store {}, {} rows, load {}",
+        args.store,
+        args.rows,
+        loadavg()
+    );
     for run in 0..args.runs {
-        let pool = call(&http, &base, "CreateUserPool", json!({"PoolName": format!("bench-{run}"),
-            "AutoVerifiedAttributes": ["email"]}))
+        let pool = call(
+            &http,
+            &base,
+            "CreateUserPool",
+            json!({"PoolName": format!("bench-{run}"),
+            "AutoVerifiedAttributes": ["email"]}),
+        )
         .await?;
-        let pool = pool["UserPool"]["Id"].as_str().context("pool id")?.to_string();
+        let pool = pool["UserPool"]["Id"]
+            .as_str()
+            .context("pool id")?
+            .to_string();
         let header = call(&http, &base, "GetCSVHeader", json!({"UserPoolId": pool})).await?;
         let columns: Vec<String> = serde_json::from_value(header["CSVHeader"].clone())?;
         let mut csv = columns.join(",") + "\n";
@@ -69,8 +82,13 @@ async fn main() -> Result<()> {
                 .collect();
             csv += &(row.join(",") + "\n");
         }
-        let job = call(&http, &base, "CreateUserImportJob", json!({"UserPoolId": pool,
-            "JobName": "bench", "CloudWatchLogsRoleArn": "arn:aws:iam::000000000000:role/import"}))
+        let job = call(
+            &http,
+            &base,
+            "CreateUserImportJob",
+            json!({"UserPoolId": pool,
+            "JobName": "bench", "CloudWatchLogsRoleArn": "arn:aws:iam::000000000000:role/import"}),
+        )
         .await?;
         let job = &job["UserImportJob"];
         let id = job["JobId"].as_str().context("job id")?.to_string();
@@ -80,11 +98,25 @@ async fn main() -> Result<()> {
             bail!("upload: {}", put.status());
         }
         let started = Instant::now();
-        call(&http, &base, "StartUserImportJob", json!({"UserPoolId": pool, "JobId": id})).await?;
+        call(
+            &http,
+            &base,
+            "StartUserImportJob",
+            json!({"UserPoolId": pool, "JobId": id}),
+        )
+        .await?;
         let done = loop {
-            let now = call(&http, &base, "DescribeUserImportJob",
-                json!({"UserPoolId": pool, "JobId": id})).await?;
-            let status = now["UserImportJob"]["Status"].as_str().unwrap_or("").to_string();
+            let now = call(
+                &http,
+                &base,
+                "DescribeUserImportJob",
+                json!({"UserPoolId": pool, "JobId": id}),
+            )
+            .await?;
+            let status = now["UserImportJob"]["Status"]
+                .as_str()
+                .unwrap_or("")
+                .to_string();
             if ["Succeeded", "Failed", "Stopped", "Expired"].contains(&status.as_str()) {
                 break now;
             }
@@ -94,8 +126,11 @@ async fn main() -> Result<()> {
         let j = &done["UserImportJob"];
         println!(
             "run {run}: {} in {secs:.2} s = {:.0} users/s (imported {}, failed {}), load {}",
-            j["Status"], j["ImportedUsers"].as_f64().unwrap_or(0.0) / secs,
-            j["ImportedUsers"], j["FailedUsers"], loadavg()
+            j["Status"],
+            j["ImportedUsers"].as_f64().unwrap_or(0.0) / secs,
+            j["ImportedUsers"],
+            j["FailedUsers"],
+            loadavg()
         );
     }
     println!("peak RSS {:.1} MiB", peak_rss_mib());

@@ -11,8 +11,8 @@ use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::userpool::devices::ops::{self as devices, Caller as By};
 use crate::userpool::signin::{initiate, respond};
 use crate::userpool::{
-    admin, attributes, clients, domains, groups, imports, mfa, passkeys, pool_mfa, pools, recovery, refresh,
-    resource_servers as rs, revocation, signup, ui_customization as ui, users,
+    admin, attributes, clients, domains, groups, imports, mfa, passkeys, pool_mfa, pools, recovery,
+    refresh, resource_servers as rs, revocation, signup, ui_customization as ui, users,
 };
 use crate::App;
 use model::{Model, Service};

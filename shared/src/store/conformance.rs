@@ -16,8 +16,8 @@ mod sends;
 use crate::secret::Secret;
 use crate::userpool::model::*;
 pub use devices::{devices_are_created_once_and_versioned, devices_go_with_their_user};
-pub use imports::{concurrent_starts_have_one_winner, import_jobs_are_created_once_and_versioned};
 pub use grants::{concurrent_takers_get_a_grant_once, grants_are_taken_once};
+pub use imports::{concurrent_starts_have_one_winner, import_jobs_are_created_once_and_versioned};
 pub use oauth::{
     domains_are_claimed_once, pool_deletion_takes_oauth_config,
     resource_servers_are_unique_per_pool, ui_customizations_keep_their_creation,

@@ -77,7 +77,12 @@ pub async fn import_jobs_are_created_once_and_versioned<S: Store>(s: &S) {
     assert_eq!((ids, rest.next), (vec!["import-c"], None));
     assert!(s.delete_pool(p).await.unwrap());
     assert!(s.get_import_job(p, "import-a").await.unwrap().is_none());
-    assert!(s.list_import_jobs(p, None, 10).await.unwrap().items.is_empty());
+    assert!(s
+        .list_import_jobs(p, None, 10)
+        .await
+        .unwrap()
+        .items
+        .is_empty());
 }
 
 /// Of concurrent starts from the same read, exactly one is stored.

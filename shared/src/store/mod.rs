@@ -359,7 +359,7 @@ impl<T> Store for T where
         + DomainStore
         + UiCustomizationStore
         + DeviceStore
-    + ImportJobStore
+        + ImportJobStore
 {
 }
 

@@ -318,4 +318,3 @@ mod tests {
         assert_eq!(ttl_after(1_500), n(2 + TTL_GRACE_SECS));
     }
 }
-

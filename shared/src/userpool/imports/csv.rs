@@ -163,7 +163,10 @@ mod tests {
 
     #[test]
     fn stray_and_unclosed_quotes_are_malformed() {
-        assert_eq!(all("a\nb\"c\n"), vec![rec(1, &["a"]), Err(Malformed { line: 2 })]);
+        assert_eq!(
+            all("a\nb\"c\n"),
+            vec![rec(1, &["a"]), Err(Malformed { line: 2 })]
+        );
         assert_eq!(all("\"open\n"), vec![Err(Malformed { line: 1 })]);
         assert_eq!(all("\"a\"b\n"), vec![Err(Malformed { line: 1 })]);
     }

@@ -14,12 +14,12 @@ pub mod run;
 pub mod upload;
 
 use crate::call::Call;
+use crate::clock::epoch_seconds;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::UserPoolId;
 use crate::store::StoreError;
 use crate::userpool::model::{ImportJob, ImportJobStatus, UploadGrant, UserPool};
 use crate::userpool::pools::load_pool;
-use crate::clock::epoch_seconds;
 use crate::userpool::pools::{decode_token, encode_token};
 use crate::App;
 use files::ImportFiles;
@@ -366,9 +366,6 @@ pub async fn list_user_import_jobs(app: &Call<'_>, input: ListInput) -> ApiResul
     }
     Ok(ListOutput {
         user_import_jobs: jobs,
-        pagination_token: page
-            .next
-            .as_deref()
-            .map(encode_token),
+        pagination_token: page.next.as_deref().map(encode_token),
     })
 }

@@ -146,7 +146,13 @@ async fn run(app: &App, pool_id: &str, job_id: &str) -> Result<(), ApiError> {
         .as_ref()
         .ok_or_else(|| fault("no import file storage"))?;
     let Some(bytes) = files.get(pool_id, job_id).await? else {
-        return finish(app, job, ImportJobStatus::Failed, "The CSV file is missing.").await;
+        return finish(
+            app,
+            job,
+            ImportJobStatus::Failed,
+            "The CSV file is missing.",
+        )
+        .await;
     };
     let Ok(text) = String::from_utf8(bytes) else {
         let message = "The CSV file is not UTF-8 text.";
