@@ -17,6 +17,7 @@ use latchkey::store::sqlite::SqliteStore;
 use latchkey::store::Store;
 use latchkey::sts::StsIssuer;
 use latchkey::triggers::invoke::{Invokers, TriggerInvoker};
+use latchkey::userpool::imports::files::LocalDir;
 use latchkey::{App, Settings};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -88,6 +89,19 @@ async fn open_store(choice: &StoreChoice) -> anyhow::Result<Arc<dyn Store>> {
             Arc::new(DynamoStore::new(client, table.as_str()))
         }
     })
+}
+
+/// Where import uploads wait: the data dir's `imports/`, else (in memory, DynamoDB) a folder
+/// of this process under the system's temporary directory.
+fn import_dir(choice: &StoreChoice) -> std::path::PathBuf {
+    match choice {
+        StoreChoice::Sqlite { data_dir } => data_dir.join("imports"),
+        _ => std::env::temp_dir().join(format!(
+            "latchkey-imports-{}-{}",
+            std::process::id(),
+            uuid::Uuid::new_v4()
+        )),
+    }
 }
 
 /// Where the server's calls to an AWS service (STS; SES and SNS) would go, decided at start
@@ -212,9 +226,11 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
     let aws = sdk.as_ref().filter(|_| aws_delivery != StsSource::None);
     let transports = Transports::from_config(store.clone(), &opts.delivery, aws, false)?;
     let delivery = transports.describe();
+    let imports = Arc::new(LocalDir::new(import_dir(&opts.store)));
     let app = Arc::new(
         App::on_store(settings, store, opts.clock.clone(), triggers)?
             .with_delivery(Arc::new(transports))
+            .with_import_files(imports)
             .with_identity(IdentityConfig {
                 issuer: sdk.as_ref().filter(|_| sts != StsSource::None).map(|c| {
                     Arc::new(StsIssuer::new(c)) as Arc<dyn latchkey::sts::CredentialIssuer>
@@ -223,6 +239,7 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
                 duration_secs: opts.credentials_duration_secs,
             }),
     );
+    latchkey::userpool::imports::run_in_background(&app);
     let defaults = bootstrap::ensure_defaults(&app, &file).await?;
     let router = routes::router(app);
     // Behind TLS the pages' cookies are `Secure`: the edge reads the scheme from

@@ -11,6 +11,8 @@ use axum::Router;
 use http_body_util::BodyExt;
 use latchkey::edge::{self, EdgeRequest, EdgeResponse, AMZ_JSON};
 use latchkey::protocol::MAX_BODY_BYTES;
+use latchkey::userpool::imports::files::MAX_FILE_BYTES;
+use latchkey::userpool::imports::upload::PATH as IMPORT_PATH;
 use latchkey::{ApiError, App, ErrorKind};
 use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -25,7 +27,7 @@ const DRAIN_BYTES: usize = 8 * 1024 * 1024;
 pub fn router(app: AppState) -> Router {
     let cors = CorsLayer::new()
         .allow_origin(Any)
-        .allow_methods([Method::GET, Method::POST, Method::OPTIONS])
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::OPTIONS])
         .allow_headers(AllowHeaders::mirror_request())
         .expose_headers([
             HeaderName::from_static("x-amzn-requestid"),
@@ -60,13 +62,19 @@ async fn serve(State(app): State<AppState>, req: Request) -> Response {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok())
             .is_some_and(|n| n > 0);
+    // An import upload (the local pre-signed URL) may be up to Cognito's 100 MB.
+    let upload = parts.method == Method::PUT && parts.uri.path().starts_with(IMPORT_PATH);
     let (body, over_limit) = if parts.method == Method::POST {
-        read_capped(body).await
+        read_capped(body, MAX_BODY_BYTES, DRAIN_BYTES).await
+    } else if upload {
+        read_capped(body, MAX_FILE_BYTES, MAX_FILE_BYTES).await
     } else {
         (Bytes::new(), false)
     };
     let unread = if parts.method == Method::POST {
         over_limit || body.len() > MAX_BODY_BYTES
+    } else if upload {
+        over_limit
     } else {
         sent_body
     };
@@ -88,11 +96,11 @@ async fn serve(State(app): State<AppState>, req: Request) -> Response {
     resp
 }
 
-/// Reads a body of at most [`MAX_BODY_BYTES`] (a longer one is answered by the edge); past the
-/// limit the rest is read and dropped, up to [`DRAIN_BYTES`], so the client reads the 400
+/// Reads a body of at most `limit` bytes (a longer one is answered by the edge); past the
+/// limit the rest is read and dropped, up to `drain` bytes, so the client reads the 400
 /// without the server holding more than the limit in memory. `true` when the body ran past
 /// the drain (the connection is then closed).
-async fn read_capped(mut body: Body) -> (Bytes, bool) {
+async fn read_capped(mut body: Body, limit: usize, drain: usize) -> (Bytes, bool) {
     let mut kept = Vec::new();
     let mut seen = 0usize;
     while let Some(frame) = body.frame().await {
@@ -103,10 +111,10 @@ async fn read_capped(mut body: Body) -> (Bytes, bool) {
             continue;
         };
         seen += data.len();
-        if seen > DRAIN_BYTES {
+        if seen > drain {
             return (Bytes::new(), true);
         }
-        if kept.len() <= MAX_BODY_BYTES {
+        if kept.len() <= limit {
             kept.extend_from_slice(&data);
         }
     }

@@ -72,6 +72,8 @@ pub struct App {
     pub triggers: Arc<dyn triggers::invoke::TriggerInvoker>,
     /// Data keys for the custom senders' encrypted codes (KMS).
     pub data_keys: Arc<dyn kms::DataKeys>,
+    /// User import jobs: where uploads wait, and whether jobs run in the background.
+    pub imports: userpool::imports::ImportSetup,
     identity_signer: tokio::sync::OnceCell<Arc<SigningKey>>,
     signers: RwLock<HashMap<String, Arc<PoolSigners>>>,
 }
@@ -100,6 +102,7 @@ impl App {
             identity: identity::IdentityConfig::default(),
             triggers,
             data_keys,
+            imports: userpool::imports::ImportSetup::default(),
             identity_signer: tokio::sync::OnceCell::new(),
             signers: RwLock::new(HashMap::new()),
         })
@@ -174,6 +177,15 @@ impl App {
     /// The same App sending messages through `delivery`.
     pub fn with_delivery(mut self, delivery: Arc<dyn delivery::Delivery>) -> Self {
         self.delivery = delivery;
+        self
+    }
+
+    /// The same App keeping import uploads in `files`.
+    pub fn with_import_files(
+        mut self,
+        files: Arc<dyn userpool::imports::files::ImportFiles>,
+    ) -> Self {
+        self.imports = userpool::imports::ImportSetup::new(files);
         self
     }
 

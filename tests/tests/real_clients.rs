@@ -188,6 +188,20 @@ async fn boto3_codes_by_mail_and_sms_mfa() {
     .await;
 }
 
+/// Plain boto3 through a CSV user import (header, job, PUT to the pre-signed URL with urllib,
+/// start, describe) and an imported user's reset and sign-in.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boto3_user_import() {
+    let root = repo_root();
+    let python = root.join(".venv-clients/bin/python");
+    let stamp = root.join(".venv-clients/.latchkey-stamp");
+    if !clients_present("boto3 (.venv-clients)", &[python.clone(), stamp]) {
+        return;
+    }
+    let script = root.join("tests/clients/boto3_import_check.py");
+    drive("boto3 import", python, script).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn amazon_cognito_identity_js_srp_and_totp() {
     let root = repo_root();

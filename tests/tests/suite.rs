@@ -26,6 +26,7 @@ mod identity_identities;
 mod identity_oidc;
 mod identity_pools;
 mod identity_refusals;
+mod import_jobs;
 mod lifecycle_admin;
 mod lifecycle_groups;
 mod lifecycle_lockout;

@@ -8,6 +8,7 @@
 pub mod allow_lists;
 pub mod functions;
 pub mod hosted;
+mod import_upload;
 mod pages;
 mod response;
 pub mod routes;

@@ -15,6 +15,8 @@ pub enum Method {
     Get,
     /// POST.
     Post,
+    /// PUT (the local import upload URL).
+    Put,
 }
 
 impl Method {
@@ -23,6 +25,7 @@ impl Method {
         match self {
             Method::Get => "GET",
             Method::Post => "POST",
+            Method::Put => "PUT",
         }
     }
 
@@ -31,6 +34,7 @@ impl Method {
         match *method {
             http::Method::GET | http::Method::HEAD => Some(Method::Get),
             http::Method::POST => Some(Method::Post),
+            http::Method::PUT => Some(Method::Put),
             _ => None,
         }
     }
@@ -64,6 +68,9 @@ pub enum Action {
     Outbox,
     /// Liveness (local server only).
     Health,
+    /// A user import job's CSV upload, the local stand-in for Cognito's pre-signed S3 URL
+    /// (local server only).
+    ImportUpload,
 }
 
 /// The OAuth 2.0 endpoints and managed login pages (`super::hosted`).
@@ -352,6 +359,14 @@ pub static ROUTES: &[Route] = &[
         method: Method::Get,
         path: "/_latchkey/outbox",
         action: Action::Outbox,
+        targets: Targets::None,
+        functions: &[],
+        server: true,
+    },
+    Route {
+        method: Method::Put,
+        path: "/_latchkey/import/{jobId}",
+        action: Action::ImportUpload,
         targets: Targets::None,
         functions: &[],
         server: true,

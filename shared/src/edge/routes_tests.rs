@@ -12,10 +12,14 @@ fn found(method: http::Method, path: &str) -> Option<(&'static str, Option<&str>
 #[test]
 fn every_route_resolves_to_itself() {
     for route in ROUTES {
-        let path = route.path.replace("{poolId}", "us-east-1_abc");
+        let path = route
+            .path
+            .replace("{poolId}", "us-east-1_abc")
+            .replace("{jobId}", "import-abc");
         let method = match route.method {
             Method::Get => http::Method::GET,
             Method::Post => http::Method::POST,
+            Method::Put => http::Method::PUT,
         };
         let Resolved::Found(r, param) = resolve(&method, &path, |_| true) else {
             panic!("{} {} does not resolve", route.method.as_str(), route.path);

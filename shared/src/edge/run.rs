@@ -73,6 +73,9 @@ pub async fn run(app: &App, req: &EdgeRequest, route: &Route, param: Option<&str
         Action::OAuth(r) => oauth(app, req, *r).await,
         Action::Outbox => outbox(app, &req.query).await,
         Action::Health => EdgeResponse::json(&Health { status: "ok" }),
+        Action::ImportUpload => {
+            super::import_upload::put(app, req, param.unwrap_or_default()).await
+        }
     }
 }
 

@@ -11,9 +11,9 @@ use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::userpool::devices::ops::{self as devices, Caller as By};
 use crate::userpool::signin::{initiate, respond};
 use crate::userpool::{
-    admin, attributes, clients, custom_attributes, domains, groups, mfa, passkeys, pool_mfa,
-    pool_tags, pools, recovery, refresh, resource_servers as rs, revocation, signing_certificate,
-    signup, ui_customization as ui, users,
+    admin, attributes, clients, custom_attributes, domains, groups, imports, mfa, passkeys,
+    pool_mfa, pool_tags, pools, recovery, refresh, resource_servers as rs, revocation,
+    signing_certificate, signup, ui_customization as ui, users,
 };
 use crate::App;
 use model::{Model, Service};
@@ -249,6 +249,20 @@ async fn operation(app: &Call<'_>, op: &str, input: &Value) -> ApiResult<Value> 
         "ForgetDevice" => reply(devices::forget_device(app, By::User, from_value(input)?).await),
         "AdminForgetDevice" => {
             reply(devices::forget_device(app, By::Admin, from_value(input)?).await)
+        }
+        "GetCSVHeader" => reply(imports::get_csv_header(app, from_value(input)?).await),
+        "CreateUserImportJob" => {
+            reply(imports::create_user_import_job(app, from_value(input)?).await)
+        }
+        "StartUserImportJob" => {
+            reply(imports::start_user_import_job(app, from_value(input)?).await)
+        }
+        "StopUserImportJob" => reply(imports::stop_user_import_job(app, from_value(input)?).await),
+        "DescribeUserImportJob" => {
+            reply(imports::describe_user_import_job(app, from_value(input)?).await)
+        }
+        "ListUserImportJobs" => {
+            reply(imports::list_user_import_jobs(app, from_value(input)?).await)
         }
         "SetUICustomization" => reply(ui::set_ui_customization(app, from_value(input)?).await),
         "GetUICustomization" => reply(ui::get_ui_customization(app, from_value(input)?).await),

@@ -7,6 +7,8 @@ use super::{Store, StoreError};
 mod devices;
 #[path = "conformance_grants.rs"]
 mod grants;
+#[path = "conformance_imports.rs"]
+mod imports;
 #[path = "conformance_oauth.rs"]
 mod oauth;
 #[path = "conformance_sends.rs"]
@@ -15,6 +17,7 @@ use crate::secret::Secret;
 use crate::userpool::model::*;
 pub use devices::{devices_are_created_once_and_versioned, devices_go_with_their_user};
 pub use grants::{concurrent_takers_get_a_grant_once, grants_are_taken_once};
+pub use imports::{concurrent_starts_have_one_winner, import_jobs_are_created_once_and_versioned};
 pub use oauth::{
     domains_are_claimed_once, pool_deletion_takes_oauth_config,
     resource_servers_are_unique_per_pool, ui_customizations_keep_their_creation,
@@ -677,7 +680,8 @@ macro_rules! conformance_suite {
             concurrent_takers_get_a_grant_once, resource_servers_are_unique_per_pool,
             domains_are_claimed_once, ui_customizations_keep_their_creation,
             pool_deletion_takes_oauth_config, devices_are_created_once_and_versioned,
-            devices_go_with_their_user);
+            devices_go_with_their_user, import_jobs_are_created_once_and_versioned,
+            concurrent_starts_have_one_winner);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

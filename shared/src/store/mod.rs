@@ -3,10 +3,12 @@
 
 mod devices;
 pub mod dynamodb;
+mod import_jobs;
 mod oauth_config;
 pub mod sqlite;
 
 pub use devices::DeviceStore;
+pub use import_jobs::ImportJobStore;
 pub use oauth_config::{DomainStore, ResourceServerStore, UiCustomizationStore};
 
 #[cfg(any(test, feature = "conformance"))]
@@ -342,6 +344,7 @@ pub trait Store:
     + DomainStore
     + UiCustomizationStore
     + DeviceStore
+    + ImportJobStore
 {
 }
 impl<T> Store for T where
@@ -357,6 +360,7 @@ impl<T> Store for T where
         + DomainStore
         + UiCustomizationStore
         + DeviceStore
+        + ImportJobStore
 {
 }
 

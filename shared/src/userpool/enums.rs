@@ -284,6 +284,28 @@ cognito_enum! {
     }
 }
 
+cognito_enum! {
+    /// `UserImportJobStatusType`.
+    ImportJobStatus {
+        /// Created, not started.
+        Created = "Created",
+        /// Started, no row read yet.
+        Pending = "Pending",
+        /// Rows are being imported.
+        InProgress = "InProgress",
+        /// StopUserImportJob asked; the runner stops at the next row.
+        Stopping = "Stopping",
+        /// Not started within 24 hours of its creation.
+        Expired = "Expired",
+        /// Stopped by StopUserImportJob.
+        Stopped = "Stopped",
+        /// The file could not be imported.
+        Failed = "Failed",
+        /// Every row was read.
+        Succeeded = "Succeeded",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

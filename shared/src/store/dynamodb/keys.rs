@@ -293,6 +293,16 @@ pub(super) fn key_of(item: &Item) -> Result<Item, Error> {
     Ok(key(get_s(item, PK)?, get_s(item, SK)?))
 }
 
+/// Partition of a pool's user import jobs.
+pub(super) fn imports_of(pool_id: &str) -> String {
+    format!("IMPORTS#{pool_id}")
+}
+
+/// Sort key of an import job in its pool's partition.
+pub(super) fn import_sk(job_id: &str) -> String {
+    format!("IMPORT#{job_id}")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

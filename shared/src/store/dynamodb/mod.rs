@@ -11,6 +11,7 @@ mod devices;
 mod grants;
 mod groups;
 mod identities;
+mod import_jobs;
 mod keys;
 mod meter;
 mod oauth_config;

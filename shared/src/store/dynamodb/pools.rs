@@ -147,6 +147,8 @@ impl PoolStore for DynamoStore {
         self.delete_pool_oauth_config(pool_id).await?;
         let outbox = self.partition_items(outbox_pk(pool_id)).await?;
         self.batch_delete(keys_of(&outbox)?).await?;
+        let imports = self.partition_items(imports_of(pool_id)).await?;
+        self.batch_delete(keys_of(&imports)?).await?;
         let old = self
             .client
             .delete_item()

@@ -14,6 +14,7 @@ mod devices;
 mod grants;
 mod groups;
 mod identities;
+mod import_jobs;
 mod oauth_config;
 mod pools;
 mod send_counts;
@@ -131,6 +132,7 @@ impl SqliteStore {
         conn.execute_batch(SCHEMA).map_err(db)?;
         conn.execute_batch(oauth_config::SCHEMA).map_err(db)?;
         conn.execute_batch(devices::SCHEMA).map_err(db)?;
+        conn.execute_batch(import_jobs::SCHEMA).map_err(db)?;
         Ok(Self {
             conn: Mutex::new(conn),
         })

@@ -68,6 +68,7 @@ impl PoolStore for SqliteStore {
             "domains",
             "ui_customizations",
             "devices",
+            "import_jobs",
         ] {
             tx.execute(
                 &format!("DELETE FROM {table} WHERE pool_id = ?1"),

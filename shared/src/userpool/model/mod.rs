@@ -5,6 +5,7 @@
 
 pub mod device;
 pub mod hosted;
+pub mod import_job;
 pub mod oauth;
 pub mod passkey;
 pub mod pool;
@@ -13,6 +14,7 @@ pub mod user;
 
 pub use device::*;
 pub use hosted::*;
+pub use import_job::*;
 pub use oauth::*;
 pub use passkey::*;
 pub use pool::*;

@@ -36,6 +36,11 @@ pub async fn first_factor_checked(
     ok: bool,
     now: i64,
 ) -> ApiResult<AuthReply> {
+    // An imported user (RESET_REQUIRED, never given a password) has no password to get
+    // wrong: any password is answered with the reset Cognito asks for. The flow already paid
+    // for a verification (argon2 against the dummy hash, or the SRP check against a decoy
+    // verifier), so this answer takes as long as a wrong password's.
+    let ok = ok || awaits_first_password(&user);
     let shown = ok || !client.hides_user_existence();
     let user = admit(app, pool, user, ok, now, ApiError::bad_credentials(), shown).await?;
     // A device key that is not this user's is refused before anything else is asked: the
@@ -56,6 +61,12 @@ pub async fn first_factor_checked(
         }
         _ => after_first_factor(app, pool, client, user, TokenSource::Authentication).await,
     }
+}
+
+/// A user imported from a CSV file: RESET_REQUIRED with neither a password hash nor an SRP
+/// verifier.
+fn awaits_first_password(user: &User) -> bool {
+    user.status == UserStatus::ResetRequired && user.password_hash.is_none() && user.srp.is_none()
 }
 
 /// After a passwordless first factor (a one-time code, a passkey) was checked (`ok`): the

@@ -333,3 +333,31 @@ async fn unknown_users_in_a_hiding_client_lock_out_like_users() {
     let e = refused(try_once().await);
     assert_eq!(e.message, "Password attempts exceeded");
 }
+
+#[tokio::test]
+async fn an_imported_user_is_asked_to_reset_whatever_password_it_gave() {
+    let f = fixture("OFF").await;
+    f.user("ivy", true).await;
+    let now = f.clock.now_millis();
+    let cx = f.cx();
+    let (app, pool, client) = (&cx, f.pool.as_ref(), f.client.as_ref());
+    // A reset user who has a password and gives a wrong one is refused as anyone would be...
+    let mut reset = f.stored("ivy").await;
+    reset.status = UserStatus::ResetRequired;
+    let e = refused(step::first_factor_checked(app, pool, client, reset, false, now).await);
+    assert_eq!(e.message, "Incorrect username or password.");
+    // ...but an imported one (no password, no SRP verifier) gets the reset whatever it gave:
+    // the password flow and SRP's PASSWORD_VERIFIER both end here with a failed proof.
+    let mut imported = f.stored("ivy").await;
+    imported.status = UserStatus::ResetRequired;
+    imported.password_hash = None;
+    imported.srp = None;
+    let e = refused(step::first_factor_checked(app, pool, client, imported, false, now).await);
+    assert_eq!(
+        (e.kind, e.message.as_str()),
+        (
+            ErrorKind::PasswordResetRequired,
+            "Password reset required for the user"
+        )
+    );
+}

@@ -1,0 +1,98 @@
+//! Where uploaded import files wait for their job: the port, and the local server's adapter (a
+//! folder: the data dir's `imports/`, or a temporary one for `--in-memory` and DynamoDB). Files
+//! are kept per pool and job, written once through the upload URL, read by the job, and
+//! removed when it ends.
+
+use crate::error::Error;
+use async_trait::async_trait;
+use std::path::PathBuf;
+
+/// Cognito's limit on an import file.
+pub const MAX_FILE_BYTES: usize = 100 * 1024 * 1024;
+
+/// Uploaded CSV files, by pool and job.
+#[async_trait]
+pub trait ImportFiles: Send + Sync {
+    /// Stores a job's file (replacing none: a grant is spent before this is called).
+    async fn put(&self, pool_id: &str, job_id: &str, body: &[u8]) -> Result<(), Error>;
+    /// A job's file, if it was uploaded.
+    async fn get(&self, pool_id: &str, job_id: &str) -> Result<Option<Vec<u8>>, Error>;
+    /// Removes a job's file (gone already is fine).
+    async fn delete(&self, pool_id: &str, job_id: &str) -> Result<(), Error>;
+}
+
+/// Files in a local folder.
+pub struct LocalDir {
+    dir: PathBuf,
+}
+
+impl LocalDir {
+    /// Files under `dir` (made when the first file is written).
+    pub fn new(dir: PathBuf) -> Self {
+        Self { dir }
+    }
+
+    /// Pool and job ids are checked against Cognito's patterns before they get here (word
+    /// characters, `-`, `_`), so the name cannot leave the folder.
+    fn path(&self, pool_id: &str, job_id: &str) -> Result<PathBuf, Error> {
+        let safe = |s: &str| {
+            !s.is_empty()
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if !safe(pool_id) || !safe(job_id) {
+            return Err(Error::Store("import file name is not safe".into()));
+        }
+        Ok(self.dir.join(format!("{pool_id}.{job_id}.csv")))
+    }
+}
+
+fn io(e: std::io::Error) -> Error {
+    Error::Store(format!("import file: {e}"))
+}
+
+/// Runs a file operation on the blocking pool (tokio's `fs` is `spawn_blocking` too).
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> Result<T, Error> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| Error::Store(format!("import file task: {e}")))?
+        .map_err(io)
+}
+
+#[async_trait]
+impl ImportFiles for LocalDir {
+    async fn put(&self, pool_id: &str, job_id: &str, body: &[u8]) -> Result<(), Error> {
+        let path = self.path(pool_id, job_id)?;
+        let dir = self.dir.clone();
+        let body = body.to_vec();
+        // Written under a temporary name and renamed, so a job never reads half a file.
+        blocking(move || {
+            std::fs::create_dir_all(&dir)?;
+            let partial = path.with_extension("part");
+            std::fs::write(&partial, body)?;
+            std::fs::rename(&partial, &path)
+        })
+        .await
+    }
+
+    async fn get(&self, pool_id: &str, job_id: &str) -> Result<Option<Vec<u8>>, Error> {
+        let path = self.path(pool_id, job_id)?;
+        blocking(move || match std::fs::read(path) {
+            Ok(bytes) => Ok(Some(bytes)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(e),
+        })
+        .await
+    }
+
+    async fn delete(&self, pool_id: &str, job_id: &str) -> Result<(), Error> {
+        let path = self.path(pool_id, job_id)?;
+        blocking(move || match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        })
+        .await
+    }
+}
