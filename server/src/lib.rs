@@ -40,8 +40,19 @@ pub struct RunningServer {
     pub delivery: String,
     /// The HTTPS listener, when one was asked for.
     pub https: Option<HttpsEndpoint>,
+    /// The web console.
+    pub console: Console,
     stop: watch::Sender<bool>,
     task: JoinHandle<()>,
+}
+
+/// The web console of a running server.
+#[derive(Clone, Debug)]
+pub struct Console {
+    /// Its URL, `http://127.0.0.1:PORT/_latchkey/console`.
+    pub url: String,
+    /// Who may use it (the admin pool filled in).
+    pub settings: latchkey::config::ConsoleSettings,
 }
 
 /// The HTTPS listener of a running server.
@@ -196,7 +207,8 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
         opts.issuer_base_url.as_deref().unwrap_or(&url),
         &opts.region,
         &opts.account_id,
-    )?;
+    )?
+    .with_console(opts.console.clone());
     let store = open_store(&opts.store).await?;
     let sts = match opts.sts {
         StsChoice::Disabled => StsSource::None,
@@ -227,20 +239,29 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
     let transports = Transports::from_config(store.clone(), &opts.delivery, aws, false)?;
     let delivery = transports.describe();
     let imports = Arc::new(LocalDir::new(import_dir(&opts.store)));
-    let app = Arc::new(
-        App::on_store(settings, store, opts.clock.clone(), triggers)?
-            .with_delivery(Arc::new(transports))
-            .with_import_files(imports)
-            .with_identity(IdentityConfig {
-                issuer: sdk.as_ref().filter(|_| sts != StsSource::None).map(|c| {
-                    Arc::new(StsIssuer::new(c)) as Arc<dyn latchkey::sts::CredentialIssuer>
-                }),
-                web_identity: opts.web_identity,
-                duration_secs: opts.credentials_duration_secs,
-            }),
-    );
-    latchkey::userpool::imports::run_in_background(&app);
+    let mut app = App::on_store(settings, store, opts.clock.clone(), triggers)?
+        .with_delivery(Arc::new(transports))
+        .with_import_files(imports)
+        .with_identity(IdentityConfig {
+            issuer: sdk
+                .as_ref()
+                .filter(|_| sts != StsSource::None)
+                .map(|c| Arc::new(StsIssuer::new(c)) as Arc<dyn latchkey::sts::CredentialIssuer>),
+            web_identity: opts.web_identity,
+            duration_secs: opts.credentials_duration_secs,
+        });
     let defaults = bootstrap::ensure_defaults(&app, &file).await?;
+    // Operators sign in to the default pool unless another is named.
+    let console = &mut app.settings.console;
+    console
+        .pool_id
+        .get_or_insert_with(|| defaults.pool_id.clone());
+    let console = Console {
+        url: format!("{url}/_latchkey/console"),
+        settings: console.clone(),
+    };
+    let app = Arc::new(app);
+    latchkey::userpool::imports::run_in_background(&app);
     let router = routes::router(app);
     // Behind TLS the pages' cookies are `Secure`: the edge reads the scheme from
     // X-Forwarded-Proto, as behind API Gateway (set here, whatever a client sent).
@@ -262,9 +283,19 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
         Some((l, endpoint)) => (Some(l), Some(endpoint)),
         None => (None, None),
     };
-    let plain = axum::serve(listener, router.clone()).with_graceful_shutdown(until_stopped());
-    let secure =
-        https_listener.map(|l| axum::serve(l, tls_router).with_graceful_shutdown(until_stopped()));
+    // The peer's address reaches the edge (the console's loopback access).
+    let plain = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(until_stopped());
+    let secure = https_listener.map(|l| {
+        axum::serve(
+            l,
+            tls_router.into_make_service_with_connect_info::<tls::TlsPeer>(),
+        )
+        .with_graceful_shutdown(until_stopped())
+    });
     let task = tokio::spawn(async move {
         let (served, served_tls) = tokio::join!(async move { plain.await }, async move {
             match secure {
@@ -284,6 +315,7 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
         credentials: sts.describe(),
         delivery,
         https,
+        console,
         stop,
         task,
     })

@@ -166,6 +166,20 @@ fn loopback(addr: std::net::SocketAddr) -> std::net::SocketAddr {
     }
 }
 
+/// Who may open the console, for the banner.
+fn console_access(c: &latchkey::config::ConsoleSettings) -> String {
+    let members = format!(
+        "members of group {} of pool {} sign in",
+        c.group,
+        c.pool_id.as_deref().unwrap_or("-")
+    );
+    if c.loopback_open {
+        format!("open from this machine; from elsewhere {members}")
+    } else {
+        members
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -200,10 +214,12 @@ async fn main() -> anyhow::Result<()> {
         ),
     };
     println!(
-        "\nLatchkey is running at {url}\n{https}  store:       {store}\n  user pool:   {pool}\n  app client:  {client}\n  JWKS:        {url}/{pool}/.well-known/jwks.json\n  outbox:      {url}/_latchkey/outbox\n  credentials: {credentials}\n  messages:    {delivery}\n\nTry it:\n  aws cognito-idp sign-up --endpoint-url {url} --region {region} \\\n    --client-id {client} --username alice --password 'Passw0rd!' \\\n    --user-attributes Name=email,Value=alice@example.com\n  curl -s '{url}/_latchkey/outbox?username=alice'\n  aws cognito-idp confirm-sign-up --endpoint-url {url} --region {region} \\\n    --client-id {client} --username alice --confirmation-code CODE\n  aws cognito-idp initiate-auth --endpoint-url {url} --region {region} \\\n    --client-id {client} --auth-flow USER_PASSWORD_AUTH \\\n    --auth-parameters USERNAME=alice,PASSWORD='Passw0rd!'\n\nManaged login (OAuth 2.0 code flow back to http://localhost:3000/):\n  {url}/oauth2/authorize?response_type=code&client_id={client}&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2F&scope=openid+email\n  OIDC discovery: {url}/{pool}/.well-known/openid-configuration\n",
+        "\nLatchkey is running at {url}\n{https}  store:       {store}\n  user pool:   {pool}\n  app client:  {client}\n  JWKS:        {url}/{pool}/.well-known/jwks.json\n  outbox:      {url}/_latchkey/outbox\n  console:     {console} ({access})\n  credentials: {credentials}\n  messages:    {delivery}\n\nTry it:\n  aws cognito-idp sign-up --endpoint-url {url} --region {region} \\\n    --client-id {client} --username alice --password 'Passw0rd!' \\\n    --user-attributes Name=email,Value=alice@example.com\n  curl -s '{url}/_latchkey/outbox?username=alice'\n  aws cognito-idp confirm-sign-up --endpoint-url {url} --region {region} \\\n    --client-id {client} --username alice --confirmation-code CODE\n  aws cognito-idp initiate-auth --endpoint-url {url} --region {region} \\\n    --client-id {client} --auth-flow USER_PASSWORD_AUTH \\\n    --auth-parameters USERNAME=alice,PASSWORD='Passw0rd!'\n\nManaged login (OAuth 2.0 code flow back to http://localhost:3000/):\n  {url}/oauth2/authorize?response_type=code&client_id={client}&redirect_uri=http%3A%2F%2Flocalhost%3A3000%2F&scope=openid+email\n  OIDC discovery: {url}/{pool}/.well-known/openid-configuration\n",
         url = server.url,
         pool = server.default_pool_id,
         client = server.default_client_id,
+        console = server.console.url,
+        access = console_access(&server.console.settings),
         credentials = server.credentials,
         delivery = server.delivery,
     );

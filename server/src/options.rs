@@ -4,7 +4,7 @@
 use crate::tls::{CertSource, HttpsOptions};
 use anyhow::{bail, Context};
 use latchkey::clock::{Clock, SystemClock};
-use latchkey::config::{load, Config, DeliveryConfig, StoreKind};
+use latchkey::config::{load, Config, ConsoleSettings, DeliveryConfig, StoreKind};
 use latchkey::triggers::invoke::TriggerInvoker;
 use serde::Deserialize;
 use serde_json::Value;
@@ -48,6 +48,9 @@ pub struct ServerOptions {
     /// configuration names them) when `sts` is `FromEnvironment` and the environment configures
     /// AWS.
     pub delivery: DeliveryConfig,
+    /// Who may use the web console: its admin pool (unset: the default pool) and group, and
+    /// whether a browser on this machine gets in without signing in.
+    pub console: ConsoleSettings,
 }
 
 /// Whether the server calls STS for identity-pool credentials.
@@ -81,6 +84,11 @@ impl ServerOptions {
                 email_from: None,
                 timeout_ms: load::DEFAULT_DELIVERY_TIMEOUT_MS,
             },
+            console: ConsoleSettings {
+                loopback_open: true,
+                local_outbox: true,
+                ..ConsoleSettings::default()
+            },
         }
     }
 
@@ -105,6 +113,7 @@ impl ServerOptions {
             sts: StsChoice::FromEnvironment,
             triggers: None,
             delivery: config.delivery.clone(),
+            console: config.console(true, true),
         })
     }
 
@@ -115,6 +124,12 @@ impl ServerOptions {
             port,
             cert: CertSource::Generated { dir: cert_dir },
         });
+        self
+    }
+
+    /// The same options with the console asking everyone to sign in (no loopback access).
+    pub fn with_console_sign_in(mut self) -> Self {
+        self.console.loopback_open = false;
         self
     }
 

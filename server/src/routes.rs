@@ -4,7 +4,7 @@
 //! body (drained past the limit, then the connection closed).
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Request, State};
+use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderName, HeaderValue, Method};
 use axum::response::Response;
 use axum::Router;
@@ -14,6 +14,7 @@ use latchkey::protocol::MAX_BODY_BYTES;
 use latchkey::userpool::imports::files::MAX_FILE_BYTES;
 use latchkey::userpool::imports::upload::PATH as IMPORT_PATH;
 use latchkey::{ApiError, App, ErrorKind};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowHeaders, Any, CorsLayer};
@@ -78,6 +79,13 @@ async fn serve(State(app): State<AppState>, req: Request) -> Response {
     } else {
         sent_body
     };
+    let peer = match parts.extensions.get::<ConnectInfo<SocketAddr>>() {
+        Some(plain) => Some(plain.0.ip()),
+        None => parts
+            .extensions
+            .get::<ConnectInfo<crate::tls::TlsPeer>>()
+            .map(|tls| tls.0 .0.ip()),
+    };
     let req = EdgeRequest {
         path: parts.uri.path().to_string(),
         query: parts.uri.query().unwrap_or("").to_string(),
@@ -87,6 +95,7 @@ async fn serve(State(app): State<AppState>, req: Request) -> Response {
         body_over_limit: over_limit,
         request_id: request_id(),
         caller: None,
+        peer,
     };
     let mut resp = axum_response(edge::handle(&app, &req).await);
     if unread {

@@ -230,6 +230,18 @@ impl axum::serve::Listener for TlsListener {
     }
 }
 
+/// The peer of an HTTPS connection, as axum's `ConnectInfo` (the edge's `peer`).
+#[derive(Clone, Copy, Debug)]
+pub struct TlsPeer(pub SocketAddr);
+
+impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, TlsListener>>
+    for TlsPeer
+{
+    fn connect_info(stream: axum::serve::IncomingStream<'_, TlsListener>) -> Self {
+        TlsPeer(*stream.remote_addr())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

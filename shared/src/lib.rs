@@ -8,6 +8,7 @@ pub mod cache;
 pub mod call;
 pub mod clock;
 pub mod config;
+pub mod console;
 pub mod delivery;
 pub mod edge;
 pub mod error;

@@ -7,6 +7,7 @@
 //! process-wide log capture that would mix with these tests' logs.
 
 mod common;
+mod console_support;
 mod delivery_support;
 mod devices_support;
 mod identity_support;
@@ -16,6 +17,8 @@ mod trigger_support;
 
 mod concurrency;
 mod confirm_link;
+mod console;
+mod console_signin;
 mod delivery;
 mod devices;
 mod errors;

@@ -4,7 +4,7 @@
 //! reads the default pool from `latchkey.toml`). Empty values count as unset, so a template
 //! can pass `""` for "not configured".
 
-use super::{account_ok, region_ok, url_ok};
+use super::{account_ok, region_ok, url_ok, ConsoleSettings, DEFAULT_CONSOLE_GROUP};
 use crate::error::Error;
 use crate::secret::Secret;
 use std::path::PathBuf;
@@ -108,6 +108,12 @@ pub struct Config {
     pub config_file: PathBuf,
     /// How messages to users are sent.
     pub delivery: DeliveryConfig,
+    /// `LATCHKEY_CONSOLE_POOL_ID`: the console's admin pool.
+    pub console_pool_id: Option<String>,
+    /// `LATCHKEY_CONSOLE_GROUP` (default `latchkey-admins`): its operators' group.
+    pub console_group: String,
+    /// `LATCHKEY_CONSOLE_LOOPBACK_OPEN`; unset: the entry point's default.
+    pub console_loopback_open: Option<bool>,
 }
 
 /// The message transports' settings.
@@ -145,12 +151,13 @@ impl Config {
     /// Reads every setting through `get`, failing on the first bad one with its name.
     pub fn load(get: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let get = |name: &str| get(name).filter(|v| !v.trim().is_empty());
-        let flag = |name: &str| match get(name).map(|v| v.trim().to_ascii_lowercase()) {
-            None => Ok(false),
-            Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(true),
-            Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(false),
+        let maybe_flag = |name: &str| match get(name).map(|v| v.trim().to_ascii_lowercase()) {
+            None => Ok(None),
+            Some(v) if ["1", "true", "yes", "on"].contains(&v.as_str()) => Ok(Some(true)),
+            Some(v) if ["0", "false", "no", "off"].contains(&v.as_str()) => Ok(Some(false)),
             Some(v) => Err(config(format!("{name} must be true or false, got {v:?}"))),
         };
+        let flag = |name: &str| maybe_flag(name).map(|f| f.unwrap_or(false));
         let store = match get("LATCHKEY_STORE").as_deref() {
             None => None,
             Some("sqlite") => Some(StoreKind::Sqlite),
@@ -223,7 +230,21 @@ impl Config {
             config_file: get("LATCHKEY_CONFIG")
                 .map_or_else(|| "latchkey.toml".into(), PathBuf::from),
             delivery: delivery(&get)?,
+            console_pool_id: console_pool(&get)?,
+            console_group: console_group(&get)?,
+            console_loopback_open: maybe_flag("LATCHKEY_CONSOLE_LOOPBACK_OPEN")?,
         })
+    }
+
+    /// The console's settings; `loopback_open` is the entry point's default for
+    /// `LATCHKEY_CONSOLE_LOOPBACK_OPEN`, and `local_outbox` whether it keeps a local outbox.
+    pub fn console(&self, loopback_open: bool, local_outbox: bool) -> ConsoleSettings {
+        ConsoleSettings {
+            pool_id: self.console_pool_id.clone(),
+            group: self.console_group.clone(),
+            loopback_open: self.console_loopback_open.unwrap_or(loopback_open),
+            local_outbox,
+        }
     }
 
     /// The store, `default` when `LATCHKEY_STORE` is unset.
@@ -285,6 +306,35 @@ fn delivery(get: &impl Fn(&str) -> Option<String>) -> Result<DeliveryConfig, Err
         email_from,
         timeout_ms,
     })
+}
+
+/// `LATCHKEY_CONSOLE_POOL_ID`: a user pool id (`region_suffix`).
+fn console_pool(get: &impl Fn(&str) -> Option<String>) -> Result<Option<String>, Error> {
+    let Some(id) = get("LATCHKEY_CONSOLE_POOL_ID").map(|v| v.trim().to_string()) else {
+        return Ok(None);
+    };
+    let ok = id.split_once('_').is_some_and(|(region, suffix)| {
+        region_ok(region) && !suffix.is_empty() && suffix.bytes().all(|b| b.is_ascii_alphanumeric())
+    });
+    if !ok {
+        return Err(config(format!(
+            "LATCHKEY_CONSOLE_POOL_ID must be a user pool id like us-east-1_AbC12dEf3, got {id:?}"
+        )));
+    }
+    Ok(Some(id))
+}
+
+/// `LATCHKEY_CONSOLE_GROUP`: a group name (1 to 128 characters, as Cognito's).
+fn console_group(get: &impl Fn(&str) -> Option<String>) -> Result<String, Error> {
+    let Some(group) = get("LATCHKEY_CONSOLE_GROUP").map(|v| v.trim().to_string()) else {
+        return Ok(DEFAULT_CONSOLE_GROUP.to_string());
+    };
+    if group.chars().count() > 128 || group.chars().any(char::is_whitespace) {
+        return Err(config(format!(
+            "LATCHKEY_CONSOLE_GROUP must be a group name (up to 128 characters, no spaces), got {group:?}"
+        )));
+    }
+    Ok(group)
 }
 
 /// `LATCHKEY_CREDENTIALS_DURATION_SECS`, else the deprecated `LATCHKEY_CREDENTIALS_DURATION`.
@@ -389,6 +439,29 @@ mod tests {
         assert!(with(("LATCHKEY_REGION", "US_EAST")).contains("LATCHKEY_REGION"));
         assert!(with(("LATCHKEY_ACCOUNT_ID", "12")).contains("LATCHKEY_ACCOUNT_ID"));
         assert!(with(("LATCHKEY_ISSUER_BASE_URL", "ftp://a")).contains("ISSUER_BASE_URL"));
+        assert!(with(("LATCHKEY_CONSOLE_POOL_ID", "nope")).contains("LATCHKEY_CONSOLE_POOL_ID"));
+        assert!(with(("LATCHKEY_CONSOLE_GROUP", "a b")).contains("LATCHKEY_CONSOLE_GROUP"));
+        assert!(with(("LATCHKEY_CONSOLE_LOOPBACK_OPEN", "2")).contains("LOOPBACK_OPEN"));
+    }
+
+    #[test]
+    fn console_settings_and_the_entry_points_defaults() {
+        let c = load(&[]).unwrap();
+        let server = c.console(true, true);
+        assert_eq!(server.pool_id, None);
+        assert_eq!(server.group, "latchkey-admins");
+        assert!(server.loopback_open && server.local_outbox);
+        assert!(!c.console(false, false).loopback_open);
+        let set = load(&[
+            ("LATCHKEY_CONSOLE_POOL_ID", "eu-west-1_AbC12dEf3"),
+            ("LATCHKEY_CONSOLE_GROUP", "ops"),
+            ("LATCHKEY_CONSOLE_LOOPBACK_OPEN", "off"),
+        ])
+        .unwrap()
+        .console(true, true);
+        assert_eq!(set.pool_id.as_deref(), Some("eu-west-1_AbC12dEf3"));
+        assert_eq!(set.group, "ops");
+        assert!(!set.loopback_open);
     }
 
     #[test]

@@ -6,6 +6,9 @@ pub mod load;
 
 pub use load::{AdminKeySource, Config, DeliveryConfig, StoreConfig, StoreKind};
 
+/// The admin group of the console's pool when `LATCHKEY_CONSOLE_GROUP` is unset.
+pub const DEFAULT_CONSOLE_GROUP: &str = "latchkey-admins";
+
 use crate::error::Error;
 
 /// Settings the user-pool and identity code needs.
@@ -17,6 +20,38 @@ pub struct Settings {
     pub region: String,
     /// Account id used in ARNs.
     pub account_id: String,
+    /// Who may use the web console (`crate::console`).
+    pub console: ConsoleSettings,
+}
+
+/// Who may use the web console: members of one group of one pool, signed in through the
+/// managed login, and (where the entry point allows it) anyone on this machine.
+#[derive(Clone, Debug)]
+pub struct ConsoleSettings {
+    /// `LATCHKEY_CONSOLE_POOL_ID`: the admin pool operators sign in to (the local server
+    /// defaults it to its default pool); unset: nobody can sign in.
+    pub pool_id: Option<String>,
+    /// `LATCHKEY_CONSOLE_GROUP`: the group of that pool whose members are operators.
+    pub group: String,
+    /// `LATCHKEY_CONSOLE_LOOPBACK_OPEN`: a browser on this machine (a loopback peer naming a
+    /// loopback host) needs no sign-in. The local server's default; never in the functions,
+    /// which have no peer address.
+    pub loopback_open: bool,
+    /// The entry point keeps a local outbox whose messages the console may show (the local
+    /// server; not a setting).
+    pub local_outbox: bool,
+}
+
+impl Default for ConsoleSettings {
+    /// Nobody may sign in; no loopback access; no outbox page.
+    fn default() -> Self {
+        Self {
+            pool_id: None,
+            group: DEFAULT_CONSOLE_GROUP.to_string(),
+            loopback_open: false,
+            local_outbox: false,
+        }
+    }
 }
 
 impl Settings {
@@ -42,7 +77,14 @@ impl Settings {
             issuer_base_url: issuer.to_string(),
             region: region.to_string(),
             account_id: account_id.to_string(),
+            console: ConsoleSettings::default(),
         })
+    }
+
+    /// The same settings with the console's.
+    pub fn with_console(mut self, console: ConsoleSettings) -> Self {
+        self.console = console;
+        self
     }
 
     /// The `iss` of a pool's tokens.

@@ -20,8 +20,8 @@ pub enum Function {
     CognitoApi,
     /// The signed (administration) operations, behind IAM authorization.
     Admin,
-    /// The OAuth 2.0 endpoints (authorize, token, userInfo, revoke, logout) and the managed
-    /// login pages (`/login`, `/login/challenge`).
+    /// The OAuth 2.0 endpoints (authorize, token, userInfo, revoke, logout), the managed
+    /// login pages (`/login`, `/login/challenge`) and the web console (`/_latchkey/console`).
     HostedUi,
 }
 

@@ -51,6 +51,9 @@ pub struct EdgeRequest {
     pub request_id: String,
     /// The verified caller, if any.
     pub caller: Option<Caller>,
+    /// The address the connection came from, when the adapter knows it (the local server;
+    /// never the functions, where API Gateway is the peer).
+    pub peer: Option<std::net::IpAddr>,
 }
 
 impl EdgeRequest {
@@ -69,6 +72,7 @@ impl EdgeRequest {
             body_over_limit: false,
             request_id: request_id.into(),
             caller: None,
+            peer: None,
         }
     }
 

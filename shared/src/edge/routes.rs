@@ -64,6 +64,8 @@ pub enum Action {
     ConfirmUser,
     /// An OAuth 2.0 endpoint or managed login page.
     OAuth(OAuthRoute),
+    /// A page or form of the web console (`crate::console`).
+    Console(ConsoleRoute),
     /// The codes and messages the local outbox delivered (local server only).
     Outbox,
     /// Liveness (local server only).
@@ -106,6 +108,41 @@ pub enum OAuthRoute {
     ResetPage,
     /// `POST /confirmForgotPassword`.
     ResetSubmit,
+}
+
+/// The web console's pages and forms (`crate::console`), under `/_latchkey/console`. Pools,
+/// users and actions are named in the query (`?pool=&username=&action=`), so every path is
+/// fixed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConsoleRoute {
+    /// `GET /_latchkey/console`: the user pools.
+    Home,
+    /// `GET /_latchkey/console/signin`: to the managed login (code flow with PKCE).
+    SignIn,
+    /// `GET /_latchkey/console/callback`: the code back from the managed login.
+    Callback,
+    /// `POST /_latchkey/console/signout`.
+    SignOut,
+    /// `GET /_latchkey/console/pool`: one pool's settings and app clients.
+    Pool,
+    /// `GET /_latchkey/console/users`: a pool's users, searched and paged.
+    Users,
+    /// `GET /_latchkey/console/user`: one user.
+    User,
+    /// `GET /_latchkey/console/groups`: a pool's groups and their members.
+    Groups,
+    /// `GET /_latchkey/console/action`: an action's confirmation form.
+    ActionPage,
+    /// `POST /_latchkey/console/action`: the action, confirmed.
+    ActionSubmit,
+    /// `GET /_latchkey/console/identity-pools`: identity pools and their role rules.
+    IdentityPools,
+    /// `GET /_latchkey/console/token`: the token inspector's form.
+    TokenPage,
+    /// `POST /_latchkey/console/token`: a token, decoded and verified.
+    TokenSubmit,
+    /// `GET /_latchkey/console/outbox`: the local outbox (local server only).
+    Outbox,
 }
 
 /// Which `AuthFlow`s of an InitiateAuth a target rule takes.
@@ -260,6 +297,18 @@ const fn oauth(method: Method, path: &'static str, route: OAuthRoute) -> Route {
     }
 }
 
+/// A route of the web console: the local server's and the hosted-ui function's.
+const fn console(method: Method, path: &'static str, route: ConsoleRoute) -> Route {
+    Route {
+        method,
+        path,
+        action: Action::Console(route),
+        targets: Targets::None,
+        functions: &[Function::HostedUi],
+        server: true,
+    }
+}
+
 /// Every route. A function's first route is the one error messages point to.
 pub static ROUTES: &[Route] = &[
     Route {
@@ -355,6 +404,64 @@ pub static ROUTES: &[Route] = &[
         "/confirmForgotPassword",
         OAuthRoute::ResetSubmit,
     ),
+    console(Method::Get, "/_latchkey/console", ConsoleRoute::Home),
+    console(
+        Method::Get,
+        "/_latchkey/console/signin",
+        ConsoleRoute::SignIn,
+    ),
+    console(
+        Method::Get,
+        "/_latchkey/console/callback",
+        ConsoleRoute::Callback,
+    ),
+    console(
+        Method::Post,
+        "/_latchkey/console/signout",
+        ConsoleRoute::SignOut,
+    ),
+    console(Method::Get, "/_latchkey/console/pool", ConsoleRoute::Pool),
+    console(Method::Get, "/_latchkey/console/users", ConsoleRoute::Users),
+    console(Method::Get, "/_latchkey/console/user", ConsoleRoute::User),
+    console(
+        Method::Get,
+        "/_latchkey/console/groups",
+        ConsoleRoute::Groups,
+    ),
+    console(
+        Method::Get,
+        "/_latchkey/console/action",
+        ConsoleRoute::ActionPage,
+    ),
+    console(
+        Method::Post,
+        "/_latchkey/console/action",
+        ConsoleRoute::ActionSubmit,
+    ),
+    console(
+        Method::Get,
+        "/_latchkey/console/identity-pools",
+        ConsoleRoute::IdentityPools,
+    ),
+    console(
+        Method::Get,
+        "/_latchkey/console/token",
+        ConsoleRoute::TokenPage,
+    ),
+    console(
+        Method::Post,
+        "/_latchkey/console/token",
+        ConsoleRoute::TokenSubmit,
+    ),
+    // The outbox holds codes: only the local server shows it.
+    Route {
+        method: Method::Get,
+        path: "/_latchkey/console/outbox",
+        action: Action::Console(ConsoleRoute::Outbox),
+        targets: Targets::None,
+        functions: &[],
+        server: true,
+    },
     Route {
         method: Method::Get,
         path: "/_latchkey/outbox",

@@ -71,6 +71,8 @@ pub async fn run(app: &App, req: &EdgeRequest, route: &Route, param: Option<&str
         Action::ConfirmUser => super::pages::confirm_user(app, req).await,
         Action::OAuth(_) if req.body_too_large() => too_large(JSON),
         Action::OAuth(r) => oauth(app, req, *r).await,
+        Action::Console(_) if req.body_too_large() => too_large(JSON),
+        Action::Console(r) => crate::console::serve(app, req, *r).await,
         Action::Outbox => outbox(app, &req.query).await,
         Action::Health => EdgeResponse::json(&Health { status: "ok" }),
         Action::ImportUpload => {

@@ -178,7 +178,7 @@ fn issuer_url(provider: &str, claimed: Option<&str>) -> Option<String> {
 /// Whether a provider name (host, optional port, optional path) names exactly a loopback host:
 /// `localhost`, `127.0.0.1` or `[::1]`. `localhost.attacker.example` or `127.0.0.1.nip.io` do
 /// not.
-fn is_loopback(provider: &str) -> bool {
+pub fn is_loopback(provider: &str) -> bool {
     let authority = provider.split('/').next().unwrap_or_default();
     let host = match authority.strip_prefix('[') {
         Some(v6) => match v6.split_once(']') {

@@ -241,6 +241,7 @@ fn edge_request(req: Request) -> EdgeRequest {
         body_over_limit: false,
         request_id: request_id.unwrap_or_else(|| "-".into()),
         caller,
+        peer: None,
     }
 }
 

@@ -133,11 +133,13 @@ pub fn build_app(
     issuer: Option<StsIssuer>,
     triggers: Arc<dyn TriggerInvoker>,
 ) -> Result<App, crate::Error> {
+    // The functions have no peer address: the console always asks operators to sign in.
     let settings = Settings::new(
         config.required_issuer()?,
         &config.region,
         &config.account_id,
-    )?;
+    )?
+    .with_console(config.console(false, false));
     let app = App::on_store(settings, store, Arc::new(SystemClock), triggers)?;
     Ok(app.with_identity(IdentityConfig {
         issuer: issuer.map(|i| Arc::new(i) as Arc<dyn crate::sts::CredentialIssuer>),

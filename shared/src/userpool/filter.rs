@@ -6,7 +6,7 @@ use regex::Regex;
 use std::sync::OnceLock;
 
 /// Attributes ListUsers can search (custom attributes cannot be searched).
-const SEARCHABLE: &[&str] = &[
+pub const SEARCHABLE: &[&str] = &[
     "username",
     "email",
     "phone_number",
@@ -81,6 +81,14 @@ impl Filter {
             actual == wanted
         }
     }
+
+    /// The filter text that [`Filter::parse`] reads back as `attribute` (`=`, or `^=` when
+    /// `prefix`) `value`: the value quoted, its quotes and backslashes escaped.
+    pub fn text(attribute: &str, prefix: bool, value: &str) -> String {
+        let op = if prefix { "^=" } else { "=" };
+        let quoted = value.replace('\\', "\\\\").replace('"', "\\\"");
+        format!("{attribute} {op} \"{quoted}\"")
+    }
 }
 
 #[cfg(test)]
@@ -113,5 +121,10 @@ mod tests {
         assert!(Filter::parse("").unwrap().is_none());
         assert!(Filter::parse(r#"custom:tier = "x""#).is_err());
         assert!(Filter::parse("email = unquoted").is_err());
+        for value in ["plain", "say \"hi\"", "back\\slash", "a\\\"b", ""] {
+            let text = Filter::text("name", true, value);
+            let f = Filter::parse(&text).unwrap().unwrap();
+            assert_eq!((f.value.as_str(), f.prefix), (value, true), "{text}");
+        }
     }
 }

@@ -145,7 +145,7 @@ pub async fn login_page(app: &App, req: &EdgeRequest) -> EdgeResponse {
 }
 
 /// The form fields of a POST.
-pub(super) fn form_of(req: &EdgeRequest) -> HashMap<String, String> {
+pub fn form_of(req: &EdgeRequest) -> HashMap<String, String> {
     form_urlencoded::parse(&req.body)
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect()

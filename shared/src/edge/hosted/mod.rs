@@ -48,8 +48,23 @@ fn secure(req: &EdgeRequest) -> bool {
 
 /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, the whole site; `max_age` 0 deletes it.
 pub fn set_cookie(req: &EdgeRequest, name: &str, value: &str, max_age: i64) -> HeaderValue {
+    scoped_cookie(req, name, value, max_age, "/", "Lax")
+}
+
+/// A `Set-Cookie` value for `path` only, with `same_site` (`Lax` or `Strict`): HttpOnly, and
+/// Secure over HTTPS; `max_age` 0 deletes it.
+pub fn scoped_cookie(
+    req: &EdgeRequest,
+    name: &str,
+    value: &str,
+    max_age: i64,
+    path: &str,
+    same_site: &str,
+) -> HeaderValue {
     let secure = if secure(req) { "; Secure" } else { "" };
-    let text = format!("{name}={value}; Path=/; Max-Age={max_age}; HttpOnly; SameSite=Lax{secure}");
+    let text = format!(
+        "{name}={value}; Path={path}; Max-Age={max_age}; HttpOnly; SameSite={same_site}{secure}"
+    );
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static("x=; Max-Age=0"))
 }
 
@@ -59,9 +74,10 @@ pub fn with_cookie(mut resp: EdgeResponse, cookie: HeaderValue) -> EdgeResponse 
     resp
 }
 
-/// Headers every page and redirect of the login flow carries: no framing, no caching, no
-/// referrer (the query carries the authorization request).
-fn guarded(resp: EdgeResponse) -> EdgeResponse {
+/// Headers every page and redirect of the login flow (and of the console) carries: no
+/// framing, no scripts, no caching, no referrer (the query carries the authorization
+/// request).
+pub fn guarded(resp: EdgeResponse) -> EdgeResponse {
     let pairs = [
         ("x-frame-options", "DENY"),
         (
