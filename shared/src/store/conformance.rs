@@ -9,6 +9,8 @@ mod devices;
 mod grants;
 #[path = "conformance_oauth.rs"]
 mod oauth;
+#[path = "conformance_portability.rs"]
+mod portability;
 #[path = "conformance_sends.rs"]
 mod sends;
 use crate::secret::Secret;
@@ -19,6 +21,7 @@ pub use oauth::{
     domains_are_claimed_once, pool_deletion_takes_oauth_config,
     resource_servers_are_unique_per_pool, ui_customizations_keep_their_creation,
 };
+pub use portability::{pool_devices_list_confirmed_ones_in_pages, users_are_imported_whole};
 pub use sends::{concurrent_sends_stop_at_the_limit, sends_are_counted_per_window};
 use std::collections::BTreeMap;
 
@@ -660,7 +663,8 @@ macro_rules! conformance_suite {
             concurrent_takers_get_a_grant_once, resource_servers_are_unique_per_pool,
             domains_are_claimed_once, ui_customizations_keep_their_creation,
             pool_deletion_takes_oauth_config, devices_are_created_once_and_versioned,
-            devices_go_with_their_user);
+            devices_go_with_their_user, users_are_imported_whole,
+            pool_devices_list_confirmed_ones_in_pages);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

@@ -16,6 +16,7 @@ mod groups;
 mod identities;
 mod oauth_config;
 mod pools;
+mod portability;
 mod send_counts;
 mod tokens;
 mod users;
