@@ -110,9 +110,6 @@ fn refusal(record: &Record, e: &StoreError) -> Option<String> {
         (StoreError::AliasTaken(alias), _) => {
             format!("the alias {alias} is held by another user in the target")
         }
-        (StoreError::Conflict, Record::Setting { .. }) => {
-            "the target has another value for it".to_string()
-        }
         (StoreError::Conflict, _) => "it already exists in the target".to_string(),
     };
     Some(format!("{}: {why}", record.label()))
@@ -122,6 +119,10 @@ fn refusal(record: &Record, e: &StoreError) -> Option<String> {
 async fn write_one(store: &dyn Store, record: &Record) -> Result<(), StoreError> {
     match record {
         Record::Setting { key, value } => {
+            // A setting already there is a conflict, even with the same value.
+            if store.get_setting(key).await?.is_some() {
+                return Err(StoreError::Conflict);
+            }
             let kept = store.put_setting_once(key, value.expose()).await?;
             if kept == *value.expose() {
                 Ok(())
