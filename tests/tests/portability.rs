@@ -185,7 +185,7 @@ async fn build_source(h: &Harness) -> Source {
         .software_token_mfa_settings(
             SoftwareTokenMfaSettingsType::builder()
                 .enabled(true)
-                .preferred_is_mfa(true)
+                .preferred_mfa(true)
                 .build(),
         )
         .send()
@@ -417,7 +417,10 @@ async fn bad_lines_are_reported_with_their_number_and_fail_the_import() {
         group.to_string(),
     ];
     let refused = import_lines(&store, &later, OnConflict::Fail).await;
-    let why = refused.stopped.expect("a version-2 file is refused");
+    let why = refused
+        .stopped
+        .clone()
+        .expect("a version-2 file is refused");
     assert!(why.contains("version 2 is not supported"), "{why}");
     assert_eq!(refused.total_imported(), 0);
 }
