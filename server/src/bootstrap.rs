@@ -16,8 +16,7 @@ pub struct Defaults {
 /// The default client's callback and sign-out URL (a local web app).
 pub const DEFAULT_APP_URL: &str = "http://localhost:3000/";
 
-const POOL_KEY: &str = "default_pool_id";
-const CLIENT_KEY: &str = "default_client_id";
+use latchkey::store::settings::{DEFAULT_CLIENT_ID as CLIENT_KEY, DEFAULT_POOL_ID as POOL_KEY};
 
 /// `overrides` on top of `base` (shallow: top-level members replace).
 fn merged(mut base: Value, overrides: Value) -> Value {

@@ -5,6 +5,7 @@ mod bootstrap;
 pub mod options;
 mod routes;
 pub mod tls;
+pub mod transfer;
 
 pub use options::{ServerOptions, StoreChoice, StsChoice};
 pub use tls::{CertSource, HttpsOptions};
@@ -79,7 +80,8 @@ impl RunningServer {
     }
 }
 
-async fn open_store(choice: &StoreChoice) -> anyhow::Result<Arc<dyn Store>> {
+/// The store `choice` names (the DynamoDB table created first with `create_table`).
+pub async fn open_store(choice: &StoreChoice) -> anyhow::Result<Arc<dyn Store>> {
     Ok(match choice {
         StoreChoice::InMemory => Arc::new(SqliteStore::in_memory()?),
         StoreChoice::Sqlite { data_dir } => {

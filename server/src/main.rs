@@ -1,9 +1,11 @@
 //! `latchkey`: the local server. `cargo run --release -p latchkey-server` starts it on
-//! 127.0.0.1:9229 with an SQLite file under ./.latchkey/.
+//! 127.0.0.1:9229 with an SQLite file under ./.latchkey/. `latchkey export` and
+//! `latchkey import` move a deployment's data between stores (docs/export-format.md).
 
 use clap::Parser;
 use latchkey::config::{Config, StoreKind};
-use latchkey_server::{spawn, ServerOptions, StoreChoice};
+use latchkey::portability::import::{ImportOptions, OnConflict};
+use latchkey_server::{spawn, transfer, ServerOptions};
 use std::path::PathBuf;
 use tracing_subscriber::filter::Targets;
 use tracing_subscriber::prelude::*;
@@ -13,6 +15,9 @@ use tracing_subscriber::prelude::*;
 #[derive(Parser, Debug)]
 #[command(name = "latchkey", version)]
 struct Cli {
+    /// Without a command, run the server.
+    #[command(subcommand)]
+    command: Option<Command>,
     /// Port to listen on [LATCHKEY_PORT; default 9229].
     #[arg(long)]
     port: Option<u16>,
@@ -31,21 +36,21 @@ struct Cli {
     #[arg(long)]
     host: Option<String>,
     /// Folder for the SQLite file [LATCHKEY_DATA_DIR; default .latchkey].
-    #[arg(long)]
+    #[arg(long, global = true)]
     data_dir: Option<PathBuf>,
     /// Keep everything in memory, nothing written to disk [LATCHKEY_IN_MEMORY].
-    #[arg(long)]
+    #[arg(long, global = true)]
     in_memory: bool,
     /// Storage: `sqlite` (a file under --data-dir), `memory`, or `dynamodb` (--table)
     /// [LATCHKEY_STORE; default sqlite].
-    #[arg(long, value_enum)]
+    #[arg(long, global = true, value_enum)]
     store: Option<StoreArg>,
     /// DynamoDB table, with --store dynamodb [LATCHKEY_TABLE]; AWS settings come from the usual
     /// environment, e.g. AWS_ENDPOINT_URL_DYNAMODB, AWS_REGION.
-    #[arg(long)]
+    #[arg(long, global = true)]
     table: Option<String>,
     /// Create the DynamoDB table (key schema, GSI, TTL) if it is missing [LATCHKEY_CREATE_TABLE].
-    #[arg(long)]
+    #[arg(long, global = true)]
     create_table: bool,
     /// Base URL of token issuers (`iss` = BASE/poolId) [LATCHKEY_ISSUER_BASE_URL; default the
     /// server's URL].
@@ -82,6 +87,45 @@ struct Cli {
     email_from: Option<String>,
 }
 
+/// The commands besides running the server. The store options (`--store`, `--data-dir`,
+/// `--table`, `--create-table`, the `LATCHKEY_*` variables) name the store, as for the server.
+#[derive(clap::Subcommand, Debug)]
+enum Command {
+    /// Write the store's pools, app clients, users (with password hashes and TOTP secrets),
+    /// groups, devices, identity pools and identities as JSON Lines (docs/export-format.md).
+    /// The file holds secrets: a new one is made readable by its owner only.
+    Export {
+        /// The file to write, `-` for stdout.
+        #[arg(long)]
+        out: PathBuf,
+        /// Export only this user pool (repeatable); without --pool or --identity-pool, all.
+        #[arg(long = "pool")]
+        pools: Vec<String>,
+        /// Export only this identity pool (repeatable).
+        #[arg(long = "identity-pool")]
+        identity_pools: Vec<String>,
+    },
+    /// Write an export into the store (empty, or holding none of the file's records).
+    Import {
+        /// The file to read, `-` for stdin.
+        #[arg(long = "in")]
+        input: PathBuf,
+        /// A record the store already holds: `fail` (reported; the import exits non-zero) or
+        /// `skip` (reported, and the import succeeds).
+        #[arg(long, value_enum, default_value = "fail")]
+        on_conflict: ConflictArg,
+    },
+}
+
+/// What `import` does with a record the store already holds.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum ConflictArg {
+    /// Report it and fail the import.
+    Fail,
+    /// Report it and go on.
+    Skip,
+}
+
 /// How STS is asked for credentials.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 enum CredentialsMode {
@@ -106,6 +150,7 @@ impl Cli {
     /// The command line over the settings from the environment.
     fn overlay(self, config: &mut Config) {
         let Cli {
+            command: _,
             port,
             https_port,
             tls_cert,
@@ -180,11 +225,77 @@ fn console_access(c: &latchkey::config::ConsoleSettings) -> String {
     }
 }
 
+/// Runs `export` or `import` on the store the options name; the summary goes to stderr.
+async fn transfer(command: Command, config: &Config) -> anyhow::Result<()> {
+    let store = config.store(StoreKind::Sqlite)?;
+    match command {
+        Command::Export {
+            out,
+            pools,
+            identity_pools,
+        } => {
+            let options = latchkey::portability::export::ExportOptions {
+                pools,
+                identity_pools,
+                source: String::new(),
+                exported_at: latchkey::protocol::sigv4::format_amz_date(
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)?
+                        .as_secs() as i64,
+                ),
+            };
+            let counts = transfer::export_store(&store, options, &out).await?;
+            let listed: Vec<String> = counts.iter().map(|(k, n)| format!("{k} {n}")).collect();
+            eprintln!("exported: {}", listed.join(", "));
+            Ok(())
+        }
+        Command::Import { input, on_conflict } => {
+            let options = ImportOptions {
+                on_conflict: match on_conflict {
+                    ConflictArg::Fail => OnConflict::Fail,
+                    ConflictArg::Skip => OnConflict::Skip,
+                },
+                ..ImportOptions::default()
+            };
+            let report = transfer::import_store(&store, &input, &options).await?;
+            for p in &report.problems {
+                eprintln!("line {}: {}", p.line, p.reason);
+            }
+            let listed: Vec<String> = report
+                .imported
+                .iter()
+                .map(|(k, n)| format!("{k} {n}"))
+                .collect();
+            eprintln!(
+                "imported: {}; skipped {}; failed {}",
+                if listed.is_empty() {
+                    "nothing".to_string()
+                } else {
+                    listed.join(", ")
+                },
+                report.skipped,
+                report.failed
+            );
+            if let Some(why) = &report.stopped {
+                anyhow::bail!("import stopped: {why}");
+            }
+            if !report.ok() {
+                anyhow::bail!("import failed: {} records not imported", report.failed);
+            }
+            Ok(())
+        }
+    }
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
+    let command = cli.command.take();
     let mut config = Config::from_env()?;
     cli.overlay(&mut config);
+    if let Some(command) = command {
+        return transfer(command, &config).await;
+    }
     // `LATCHKEY_LOG`: a default level and per-target levels, e.g. `latchkey=debug,info`.
     let filter = config
         .log
@@ -195,13 +306,7 @@ async fn main() -> anyhow::Result<()> {
         .with(filter)
         .init();
     let opts = ServerOptions::from_config(&config)?;
-    let store = match &opts.store {
-        StoreChoice::DynamoDb { table, .. } => format!("DynamoDB table {table}"),
-        StoreChoice::InMemory => "in memory (nothing is kept)".to_string(),
-        StoreChoice::Sqlite { data_dir } => {
-            format!("SQLite at {}", data_dir.join("latchkey.db").display())
-        }
-    };
+    let store = transfer::describe(&opts.store);
     let region = opts.region.clone();
     let server = spawn(opts).await?;
     let https = match &server.https {

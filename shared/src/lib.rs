@@ -20,6 +20,7 @@ pub mod kms;
 #[cfg(feature = "lambda")]
 pub mod lambda;
 pub mod oauth;
+pub mod portability;
 pub mod protocol;
 pub mod random;
 pub mod sdk_env;
@@ -162,7 +163,10 @@ impl App {
                 let mut fresh = [0u8; 32];
                 self.random.fill(&mut fresh);
                 let encoded = base64::engine::general_purpose::STANDARD.encode(fresh);
-                let kept = self.store.put_setting_once("session_key", &encoded).await?;
+                let kept = self
+                    .store
+                    .put_setting_once(store::settings::SESSION_KEY, &encoded)
+                    .await?;
                 let bytes = base64::engine::general_purpose::STANDARD
                     .decode(kept)
                     .map_err(|e| Error::Decode(e.to_string()))?;
@@ -210,7 +214,7 @@ impl App {
                 let fresh = serde_json::to_string(&SigningKey::generate()?.to_stored()?)?;
                 let kept = self
                     .store
-                    .put_setting_once("identity_signing_key", &fresh)
+                    .put_setting_once(store::settings::IDENTITY_SIGNING_KEY, &fresh)
                     .await?;
                 let stored: userpool::model::StoredKey = serde_json::from_str(&kept)?;
                 Ok::<_, Error>(Arc::new(SigningKey::from_stored(&stored)?))

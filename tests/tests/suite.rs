@@ -43,6 +43,7 @@ mod oauth_settings;
 mod passkeys;
 mod persistence;
 mod pool_management;
+mod portability;
 mod real_clients;
 mod rest_routes;
 mod tokens;

@@ -11,6 +11,8 @@ mod grants;
 mod imports;
 #[path = "conformance_oauth.rs"]
 mod oauth;
+#[path = "conformance_portability.rs"]
+mod portability;
 #[path = "conformance_sends.rs"]
 mod sends;
 use crate::secret::Secret;
@@ -22,6 +24,7 @@ pub use oauth::{
     domains_are_claimed_once, pool_deletion_takes_oauth_config,
     resource_servers_are_unique_per_pool, ui_customizations_keep_their_creation,
 };
+pub use portability::{pool_devices_list_confirmed_ones_in_pages, users_are_imported_whole};
 pub use sends::{concurrent_sends_stop_at_the_limit, sends_are_counted_per_window};
 use std::collections::BTreeMap;
 
@@ -681,7 +684,8 @@ macro_rules! conformance_suite {
             domains_are_claimed_once, ui_customizations_keep_their_creation,
             pool_deletion_takes_oauth_config, devices_are_created_once_and_versioned,
             devices_go_with_their_user, import_jobs_are_created_once_and_versioned,
-            concurrent_starts_have_one_winner);
+            concurrent_starts_have_one_winner, users_are_imported_whole,
+            pool_devices_list_confirmed_ones_in_pages);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

@@ -7,7 +7,8 @@ use crate::store::{Store, StoreError};
 use crate::userpool::model::Device;
 use crate::userpool::srp::SrpVerifier;
 
-fn device(pool: &str, user: &str, key: &str) -> Device {
+/// An unconfirmed device of `user`.
+pub(super) fn device(pool: &str, user: &str, key: &str) -> Device {
     Device {
         pool_id: pool.into(),
         username_key: user.into(),
@@ -24,7 +25,8 @@ fn device(pool: &str, user: &str, key: &str) -> Device {
     }
 }
 
-fn confirmed(mut d: Device) -> Device {
+/// The device after ConfirmDevice.
+pub(super) fn confirmed(mut d: Device) -> Device {
     d.version += 1;
     d.verifier = Some(SrpVerifier {
         salt_hex: "ab".into(),

@@ -5,11 +5,32 @@ mod devices;
 pub mod dynamodb;
 mod import_jobs;
 mod oauth_config;
+mod portability;
 pub mod sqlite;
 
 pub use devices::DeviceStore;
 pub use import_jobs::ImportJobStore;
 pub use oauth_config::{DomainStore, ResourceServerStore, UiCustomizationStore};
+pub use portability::{PortabilityStore, UserRecord};
+
+/// The settings a deployment keeps ([`PoolStore::get_setting`]); an export carries them all.
+pub mod settings {
+    /// The key that seals challenge sessions and SRP state (base64 of 32 bytes).
+    pub const SESSION_KEY: &str = "session_key";
+    /// The key that signs identity OpenID tokens (a stored RSA key as JSON).
+    pub const IDENTITY_SIGNING_KEY: &str = "identity_signing_key";
+    /// The local server's default pool id.
+    pub const DEFAULT_POOL_ID: &str = "default_pool_id";
+    /// The local server's default app client id.
+    pub const DEFAULT_CLIENT_ID: &str = "default_client_id";
+    /// Every setting name in use.
+    pub const ALL: &[&str] = &[
+        SESSION_KEY,
+        IDENTITY_SIGNING_KEY,
+        DEFAULT_POOL_ID,
+        DEFAULT_CLIENT_ID,
+    ];
+}
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
@@ -345,6 +366,7 @@ pub trait Store:
     + UiCustomizationStore
     + DeviceStore
     + ImportJobStore
+    + PortabilityStore
 {
 }
 impl<T> Store for T where
@@ -361,6 +383,7 @@ impl<T> Store for T where
         + UiCustomizationStore
         + DeviceStore
         + ImportJobStore
+        + PortabilityStore
 {
 }
 

@@ -27,6 +27,27 @@ fn group_item(group: &Group) -> Result<Item, Error> {
     ))
 }
 
+/// The write of a membership item (in the member's partition, listed under the group).
+pub(super) fn membership_put(
+    table: &str,
+    pool_id: &str,
+    username_key: &str,
+    group: &str,
+) -> Result<TransactWriteItem, Error> {
+    let mut item = with_gsi1(
+        key(user_pk(pool_id, username_key), membership_sk(group)),
+        members_of(pool_id, group),
+        username_key,
+    );
+    item.insert(KIND.into(), s("membership"));
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .build()
+        .map_err(build)?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
 #[async_trait]
 impl GroupStore for DynamoStore {
     async fn create_group(&self, group: &Group) -> Result<(), StoreError> {
@@ -73,24 +94,13 @@ impl GroupStore for DynamoStore {
         member: bool,
     ) -> Result<(), StoreError> {
         let mut ops = vec![UserWrite::new(user, &[], &[])?.into_op(&self.table)?];
-        let membership_key = key(
-            user_pk(&user.pool_id, &user.username_key),
-            membership_sk(group),
-        );
         ops.push(if member {
-            let mut item = with_gsi1(
-                membership_key,
-                members_of(&user.pool_id, group),
-                user.username_key.as_str(),
-            );
-            item.insert(KIND.into(), s("membership"));
-            let put = Put::builder()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .build()
-                .map_err(build)?;
-            TransactWriteItem::builder().put(put).build()
+            membership_put(&self.table, &user.pool_id, &user.username_key, group)?
         } else {
+            let membership_key = key(
+                user_pk(&user.pool_id, &user.username_key),
+                membership_sk(group),
+            );
             let delete = Delete::builder()
                 .table_name(&self.table)
                 .set_key(Some(membership_key))

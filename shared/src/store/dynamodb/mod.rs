@@ -18,6 +18,7 @@ mod oauth_config;
 mod ops;
 mod outbox;
 mod pools;
+mod portability;
 mod send_counts;
 mod tokens;
 mod users;

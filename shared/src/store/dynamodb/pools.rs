@@ -88,11 +88,13 @@ pub(super) fn conflict_if_taken(created: Result<bool, Error>) -> Result<(), Stor
 #[async_trait]
 impl PoolStore for DynamoStore {
     async fn create_pool(&self, pool: &UserPool) -> Result<(), StoreError> {
-        let item = with_gsi1(
+        let mut item = with_gsi1(
             doc_item(pool_pk(&pool.id), POOL_SK, "pool", pool)?,
             ALL_POOLS.into(),
             pool.id.as_str(),
         );
+        // An imported pool arrives at its version; update_pool's check reads this attribute.
+        item.insert(VERSION.into(), n(pool.version));
         conflict_if_taken(self.put_new(item).await)
     }
 

@@ -116,6 +116,53 @@ fn distinct<'a>(list: &'a [String], except: &[&str]) -> Vec<&'a str> {
 }
 
 impl DynamoStore {
+    /// Creates a user and claims `aliases` in one transaction, with `more` (items of the
+    /// user's own partition, e.g. memberships) in the same transaction.
+    pub(super) async fn create_user_with(
+        &self,
+        user: &User,
+        aliases: &[String],
+        more: Vec<TransactWriteItem>,
+    ) -> Result<(), StoreError> {
+        let claims = distinct(aliases, &[]);
+        if claims.len() + more.len() >= TRANSACT_MAX {
+            let items = claims.len() + more.len() + 1;
+            return Err(Error::Store(format!("{items} items is too many for one user")).into());
+        }
+        let mut item = with_gsi1(
+            doc_item(
+                user_pk(&user.pool_id, &user.username_key),
+                USER_SK,
+                "user",
+                user,
+            )?,
+            users_of(&user.pool_id),
+            user.username_key.as_str(),
+        );
+        item.insert(VERSION.into(), n(user.version));
+        let held = claims
+            .iter()
+            .map(|a| (a.to_string(), AttributeValue::Bool(true)));
+        item.insert(ALIASES.into(), AttributeValue::M(held.collect()));
+        let mut ops = vec![claim_op(&self.table, item, None)?];
+        for alias in &claims {
+            let claim = claim_item(&user.pool_id, alias, &user.username_key);
+            ops.push(claim_op(&self.table, claim, None)?);
+        }
+        ops.extend(more);
+        let Err(codes) = self.transact(ops).await? else {
+            return Ok(());
+        };
+        let failed = |i: usize| codes.get(i).is_some_and(|c| c == CONDITION_FAILED);
+        if failed(0) {
+            return Err(StoreError::UsernameTaken);
+        }
+        match (1..=claims.len()).find(|&i| failed(i)) {
+            Some(i) => Err(StoreError::AliasTaken(claims[i - 1].to_string())),
+            None => Err(Error::Store(format!("create_user cancelled: {codes:?}")).into()),
+        }
+    }
+
     /// Deletes a user's codes, refresh tokens (and their references), memberships and alias
     /// claims, then the user item, whose alias map is how the claims are found: a failure
     /// part-way leaves the user in place for a retried delete. Whether the user existed.
@@ -151,41 +198,7 @@ impl DynamoStore {
 #[async_trait]
 impl UserStore for DynamoStore {
     async fn create_user(&self, user: &User, aliases: &[String]) -> Result<(), StoreError> {
-        let claims = distinct(aliases, &[]);
-        if claims.len() >= TRANSACT_MAX {
-            return Err(Error::Store(format!("{} aliases is too many", claims.len())).into());
-        }
-        let mut item = with_gsi1(
-            doc_item(
-                user_pk(&user.pool_id, &user.username_key),
-                USER_SK,
-                "user",
-                user,
-            )?,
-            users_of(&user.pool_id),
-            user.username_key.as_str(),
-        );
-        item.insert(VERSION.into(), n(user.version));
-        let held = claims
-            .iter()
-            .map(|a| (a.to_string(), AttributeValue::Bool(true)));
-        item.insert(ALIASES.into(), AttributeValue::M(held.collect()));
-        let mut ops = vec![claim_op(&self.table, item, None)?];
-        for alias in &claims {
-            let claim = claim_item(&user.pool_id, alias, &user.username_key);
-            ops.push(claim_op(&self.table, claim, None)?);
-        }
-        let Err(codes) = self.transact(ops).await? else {
-            return Ok(());
-        };
-        let failed = |i: usize| codes.get(i).is_some_and(|c| c == CONDITION_FAILED);
-        if failed(0) {
-            return Err(StoreError::UsernameTaken);
-        }
-        match (1..=claims.len()).find(|&i| failed(i)) {
-            Some(i) => Err(StoreError::AliasTaken(claims[i - 1].to_string())),
-            None => Err(Error::Store(format!("create_user cancelled: {codes:?}")).into()),
-        }
+        self.create_user_with(user, aliases, Vec::new()).await
     }
 
     async fn get_user(&self, pool_id: &str, username_key: &str) -> Result<Option<User>, Error> {

@@ -17,6 +17,7 @@ mod identities;
 mod import_jobs;
 mod oauth_config;
 mod pools;
+mod portability;
 mod send_counts;
 mod tokens;
 mod users;
