@@ -11,6 +11,7 @@
 mod stats;
 
 #[path = "../load.rs"]
+#[allow(dead_code)]
 mod load;
 
 use anyhow::{bail, Context, Result};

@@ -84,7 +84,7 @@ pub async fn admit(app: &App, access_token: &str) -> Result<Operator, Refused> {
     if ctx.pool.id != pool_id {
         return Err(Refused::SignIn);
     }
-    if !ctx.user.groups.iter().any(|g| *g == console.group) {
+    if !ctx.user.groups.contains(&console.group) {
         return Err(Refused::NotOperator(format!(
             "{} is not a member of the group {} of the pool {pool_id}, so may not use the \
              console.",

@@ -202,7 +202,7 @@ pub async fn start(app: &App, req: &EdgeRequest) -> EdgeResponse {
         ("code_challenge", challenge.as_str()),
         ("code_challenge_method", "S256"),
     ];
-    if q.get("switch").is_some() {
+    if q.contains_key("switch") {
         params.push(("prompt", "login"));
     }
     let to = layout::url("/oauth2/authorize", &params);
