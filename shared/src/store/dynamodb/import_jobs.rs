@@ -54,21 +54,7 @@ impl ImportJobStore for DynamoStore {
         let Some(read) = job.version.checked_sub(1) else {
             return Err(StoreError::Conflict);
         };
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(job_item(job)?))
-            .condition_expression("#v = :read")
-            .expression_attribute_names("#v", VERSION)
-            .expression_attribute_values(":read", n(read))
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(()),
-            Err(e) if refused(&e) => Err(StoreError::Conflict),
-            Err(e) => Err(sdk(e).into()),
-        }
+        self.put_versioned(job_item(job)?, read, false).await
     }
 
     async fn list_import_jobs(

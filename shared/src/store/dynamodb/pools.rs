@@ -47,6 +47,38 @@ impl DynamoStore {
         }
     }
 
+    /// Replaces an item only if its `version` attribute is still `read` (with `absent_is_zero`,
+    /// an item without one counts as version 0); Conflict when it is gone or another write
+    /// moved it on. The one versioned write of every record that keeps a version.
+    pub(super) async fn put_versioned(
+        &self,
+        item: Item,
+        read: u64,
+        absent_is_zero: bool,
+    ) -> Result<(), StoreError> {
+        let condition = if read == 0 && absent_is_zero {
+            "attribute_exists(#pk) AND (attribute_not_exists(#v) OR #v = :read)"
+        } else {
+            "attribute_exists(#pk) AND #v = :read"
+        };
+        let put = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(condition)
+            .expression_attribute_names("#pk", PK)
+            .expression_attribute_names("#v", VERSION)
+            .expression_attribute_values(":read", n(read))
+            .send()
+            .await;
+        match put {
+            Ok(_) => Ok(()),
+            Err(e) if refused(&e) => Err(StoreError::Conflict),
+            Err(e) => Err(StoreError::Backend(sdk(e))),
+        }
+    }
+
     /// Deletes every user of a pool (a few at a time), each with what is under it.
     async fn delete_pool_users(&self, pool_id: &str) -> Result<(), Error> {
         let users = self.gsi1_keys(users_of(pool_id)).await?;
@@ -105,28 +137,8 @@ impl PoolStore for DynamoStore {
             pool.id.as_str(),
         );
         item.insert(VERSION.into(), n(pool.version));
-        // Items written before versions have none: they are at version 0.
-        let condition = if expected_version == 0 {
-            "attribute_exists(#pk) AND (attribute_not_exists(#ver) OR #ver = :expected)"
-        } else {
-            "attribute_exists(#pk) AND #ver = :expected"
-        };
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(item))
-            .condition_expression(condition)
-            .expression_attribute_names("#pk", PK)
-            .expression_attribute_names("#ver", VERSION)
-            .expression_attribute_values(":expected", n(expected_version))
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(()),
-            Err(e) if refused(&e) => Err(StoreError::Conflict),
-            Err(e) => Err(StoreError::Backend(sdk(e))),
-        }
+        // Pool items written before versions have none: they are at version 0.
+        self.put_versioned(item, expected_version, true).await
     }
 
     async fn get_pool(&self, pool_id: &str) -> Result<Option<UserPool>, Error> {
