@@ -127,7 +127,20 @@ mod tests {
                 ("GET", "/forgotPassword"),
                 ("POST", "/forgotPassword"),
                 ("GET", "/confirmForgotPassword"),
-                ("POST", "/confirmForgotPassword")
+                ("POST", "/confirmForgotPassword"),
+                ("GET", "/_latchkey/console"),
+                ("GET", "/_latchkey/console/signin"),
+                ("GET", "/_latchkey/console/callback"),
+                ("POST", "/_latchkey/console/signout"),
+                ("GET", "/_latchkey/console/pool"),
+                ("GET", "/_latchkey/console/users"),
+                ("GET", "/_latchkey/console/user"),
+                ("GET", "/_latchkey/console/groups"),
+                ("GET", "/_latchkey/console/action"),
+                ("POST", "/_latchkey/console/action"),
+                ("GET", "/_latchkey/console/identity-pools"),
+                ("GET", "/_latchkey/console/token"),
+                ("POST", "/_latchkey/console/token")
             ]
         );
         for f in Function::ALL {
