@@ -129,6 +129,24 @@ fn expected(file: &str) -> Option<Expect> {
         }
         "hosted-ui/get-user-info-api-token.json" => OAuth(401, "invalid_token"),
         "hosted-ui/post-revoke.json" => Json(&[]),
+        // The functions name no console pool by default: every console page says so.
+        "hosted-ui/get-console.json" => Page(403, "Sign-in is not configured"),
+        "hosted-ui/get-console-signin.json" => Page(403, "Sign-in is not configured"),
+        // A callback without the browser's sealed sign-in cookie: refused, nothing redeemed.
+        "hosted-ui/get-console-callback.json" => Page(
+            400,
+            "This sign-in has expired or was started in another browser.",
+        ),
+        "hosted-ui/post-console-signout.json" => Page(403, "Sign-in is not configured"),
+        "hosted-ui/get-console-pool.json" => Page(403, "Sign-in is not configured"),
+        "hosted-ui/get-console-users.json" => Page(403, "Sign-in is not configured"),
+        "hosted-ui/get-console-user.json" => Page(403, "Sign-in is not configured"),
+        "hosted-ui/get-console-groups.json" => Page(403, "Sign-in is not configured"),
+        "hosted-ui/get-console-action.json" => Page(403, "Sign-in is not configured"),
+        "hosted-ui/post-console-action.json" => Page(403, "Sign-in is not configured"),
+        "hosted-ui/get-console-identity-pools.json" => Page(403, "Sign-in is not configured"),
+        "hosted-ui/get-console-token.json" => Page(403, "Sign-in is not configured"),
+        "hosted-ui/post-console-token.json" => Page(403, "Sign-in is not configured"),
         "hosted-ui/get-logout.json" => Redirect(SIGNED_OUT, &["latchkey-session"]),
         "hosted-ui/wrong-function-initiate-auth.json" => Error(
             400,
