@@ -2,7 +2,7 @@
 //! identity pools) and GetSigningCertificate through the AWS SDKs, and the version check every
 //! pool write goes through: concurrent changes to one pool all land.
 
-use crate::common::{assert_api_error, attribute, Harness, PASSWORD};
+use crate::common::{api_error, assert_api_error, attribute, Harness, PASSWORD};
 use crate::identity_support::identity_client;
 use aws_sdk_cognitoidentityprovider::types::{AttributeDataType, SchemaAttributeType};
 use base64::Engine;
@@ -114,10 +114,7 @@ async fn custom_attributes_are_added_once_and_then_usable() {
         .custom_attributes(custom("x"))
         .send()
         .await;
-    assert_eq!(
-        missing.unwrap_err().into_service_error().meta().code(),
-        Some("ResourceNotFoundException")
-    );
+    assert_eq!(api_error(missing).code, "ResourceNotFoundException");
     h.shutdown().await;
 }
 
@@ -311,10 +308,7 @@ async fn identity_pools_are_tagged_untagged_and_listed() {
         ))
         .send()
         .await;
-    assert_eq!(
-        other.unwrap_err().into_service_error().meta().code(),
-        Some("ResourceNotFoundException")
-    );
+    assert_eq!(api_error(other).code, "ResourceNotFoundException");
     h.shutdown().await;
 }
 
@@ -354,10 +348,7 @@ async fn the_signing_certificate_is_made_once_per_pool() {
         .user_pool_id("us-east-1_nothere")
         .send()
         .await;
-    assert_eq!(
-        missing.unwrap_err().into_service_error().meta().code(),
-        Some("ResourceNotFoundException")
-    );
+    assert_eq!(api_error(missing).code, "ResourceNotFoundException");
     h.shutdown().await;
 }
 
