@@ -3,7 +3,8 @@
 //! conditional replace, and an unconfirmed key carries a TTL so abandoned keys go away.
 
 use super::keys::*;
-use super::ops::{refused, sdk};
+use super::ops::sdk;
+use super::pools::conflict_if_taken;
 use super::DynamoStore;
 use crate::error::Error;
 use crate::store::{DeviceStore, Page, StoreError};
@@ -29,20 +30,7 @@ fn device_item(device: &Device) -> Result<Item, Error> {
 #[async_trait]
 impl DeviceStore for DynamoStore {
     async fn create_device(&self, device: &Device) -> Result<(), StoreError> {
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(device_item(device)?))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", PK)
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(()),
-            Err(e) if refused(&e) => Err(StoreError::Conflict),
-            Err(e) => Err(sdk(e).into()),
-        }
+        conflict_if_taken(self.put_new(device_item(device)?).await)
     }
 
     async fn get_device(

@@ -3,7 +3,8 @@
 //! is one conditional put on the `version` beside `data`.
 
 use super::keys::*;
-use super::ops::{refused, sdk};
+use super::ops::sdk;
+use super::pools::conflict_if_taken;
 use super::DynamoStore;
 use crate::error::Error;
 use crate::store::{ImportJobStore, Page, StoreError};
@@ -25,20 +26,7 @@ fn job_item(job: &ImportJob) -> Result<Item, Error> {
 #[async_trait]
 impl ImportJobStore for DynamoStore {
     async fn create_import_job(&self, job: &ImportJob) -> Result<(), StoreError> {
-        let put = self
-            .client
-            .put_item()
-            .table_name(&self.table)
-            .set_item(Some(job_item(job)?))
-            .condition_expression("attribute_not_exists(#pk)")
-            .expression_attribute_names("#pk", PK)
-            .send()
-            .await;
-        match put {
-            Ok(_) => Ok(()),
-            Err(e) if refused(&e) => Err(StoreError::Conflict),
-            Err(e) => Err(sdk(e).into()),
-        }
+        conflict_if_taken(self.put_new(job_item(job)?).await)
     }
 
     async fn get_import_job(
