@@ -16,6 +16,20 @@ fn custom(name: &str) -> SchemaAttributeType {
         .build()
 }
 
+/// User `kim` with `custom:tier`, created without an invitation.
+async fn create_kim(h: &Harness, pool: &str, tier: &str) {
+    h.idp
+        .admin_create_user()
+        .user_pool_id(pool)
+        .username("kim")
+        .temporary_password(PASSWORD)
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .user_attributes(attribute("custom:tier", tier))
+        .send()
+        .await
+        .unwrap();
+}
+
 async fn schema_names(h: &Harness, pool: &str) -> Vec<String> {
     let described = h
         .idp
@@ -84,16 +98,7 @@ async fn custom_attributes_are_added_once_and_then_usable() {
     );
 
     // The new attribute is part of the schema users are checked against.
-    h.idp
-        .admin_create_user()
-        .user_pool_id(&pool)
-        .username("kim")
-        .temporary_password(PASSWORD)
-        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
-        .user_attributes(attribute("custom:tier", "gold"))
-        .send()
-        .await
-        .unwrap();
+    create_kim(&h, &pool, "gold").await;
     let user = h
         .idp
         .admin_get_user()
@@ -368,16 +373,7 @@ async fn custom_attributes_change_safely_through_the_schema_extension() {
         .send()
         .await
         .unwrap();
-    h.idp
-        .admin_create_user()
-        .user_pool_id(&pool)
-        .username("kim")
-        .temporary_password(PASSWORD)
-        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
-        .user_attributes(attribute("custom:tier", "platinum"))
-        .send()
-        .await
-        .unwrap();
+    create_kim(&h, &pool, "platinum").await;
     let update = |body: serde_json::Value| {
         let h = &h;
         async move { h.raw_call("UpdateUserPool", body.to_string()).await }
