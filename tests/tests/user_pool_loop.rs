@@ -247,6 +247,26 @@ async fn list_users_filters_and_paginates() {
     found.sort();
     assert_eq!(found, ["user-1", "user-2", "user-3"]);
 
+    // `username = "x"` is a key lookup: the pool is case-sensitive (the API's default), so
+    // only the exact name finds the user.
+    for (filter, want) in [
+        ("username = \"user-2\"", vec!["user-2"]),
+        ("username = \"USER-2\"", vec![]),
+        ("username = \"user-9\"", vec![]),
+    ] {
+        let page = h
+            .idp
+            .list_users()
+            .user_pool_id(&pool)
+            .filter(filter)
+            .send()
+            .await
+            .unwrap();
+        let names: Vec<&str> = page.users().iter().filter_map(|u| u.username()).collect();
+        assert_eq!(names, want, "{filter}");
+        assert_eq!(page.pagination_token(), None, "{filter}");
+    }
+
     let mut seen = Vec::new();
     let mut page_sizes = Vec::new();
     let mut token: Option<String> = None;

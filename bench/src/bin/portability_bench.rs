@@ -22,24 +22,21 @@ mod stats;
 #[allow(dead_code)]
 mod load;
 
-use anyhow::{ensure, Context, Result};
+#[path = "../seed.rs"]
+mod seed;
+
+use anyhow::{ensure, Result};
 use clap::Parser;
 use latchkey::portability::export::{export, ExportOptions};
 use latchkey::portability::import::{import, ImportOptions};
-use latchkey::secret::Secret;
-use latchkey::store::sqlite::{Durability, SqliteStore};
-use latchkey::store::{PoolStore, Store};
-use latchkey::userpool::directory::aliases_for;
-use latchkey::userpool::model::{User, UserStatus};
+use latchkey::store::Store;
 use latchkey_server::{open_store, ServerOptions, StoreChoice};
 use load::{call, loadavg, peak_rss_mib};
+use seed::{make_pool, seed, PASSWORD};
 use serde_json::json;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
-
-const PASSWORD: &str = "Bench-Passw0rd!";
 
 #[derive(Parser)]
 struct Args {
@@ -55,84 +52,6 @@ fn sqlite(dir: &Path) -> StoreChoice {
     StoreChoice::Sqlite {
         data_dir: dir.to_path_buf(),
     }
-}
-
-/// Makes the pool, its client and a group through the API; `(pool, client)`.
-async fn make_pool(store: &StoreChoice) -> Result<(String, String)> {
-    let mut opts = ServerOptions::in_memory();
-    opts.store = store.clone();
-    let server = latchkey_server::spawn(opts).await?;
-    let http = reqwest::Client::new();
-    let pool = call(
-        &http,
-        &server.url,
-        "CreateUserPool",
-        json!({"PoolName": "bench"}),
-    )
-    .await?;
-    let pool = pool["UserPool"]["Id"]
-        .as_str()
-        .context("pool id")?
-        .to_string();
-    let client = call(
-        &http,
-        &server.url,
-        "CreateUserPoolClient",
-        json!({"UserPoolId": pool, "ClientName": "bench",
-               "ExplicitAuthFlows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]}),
-    )
-    .await?;
-    let client = client["UserPoolClient"]["ClientId"]
-        .as_str()
-        .context("client id")?
-        .to_string();
-    call(
-        &http,
-        &server.url,
-        "CreateGroup",
-        json!({"UserPoolId": pool, "GroupName": "bench"}),
-    )
-    .await?;
-    server.shutdown().await;
-    Ok((pool, client))
-}
-
-/// Creates `n` confirmed users with one shared password hash; every 10th in the group.
-async fn seed(dir: &Path, pool_id: &str, n: usize) -> Result<()> {
-    let store = SqliteStore::open_with(&dir.join("latchkey.db"), Durability::Full)?;
-    let pool = PoolStore::get_pool(&store, pool_id)
-        .await?
-        .context("pool")?;
-    let phc = latchkey::userpool::password::hash_password(PASSWORD)?;
-    for i in 0..n {
-        let name = format!("user-{i:05}");
-        let attributes = BTreeMap::from([
-            ("email".to_string(), format!("{name}@example.com")),
-            ("email_verified".to_string(), "true".to_string()),
-        ]);
-        let sub = latchkey::random::uuid_v4(&latchkey::random::OsRandom);
-        let user = User::new(
-            &pool,
-            name,
-            sub,
-            attributes,
-            UserStatus::Confirmed,
-            Some(Secret::new(phc.clone())),
-            1_700_000_000_000,
-        );
-        latchkey::store::UserStore::create_user(&store, &user, &aliases_for(&pool, &user))
-            .await
-            .map_err(|e| anyhow::anyhow!("create_user: {e}"))?;
-        if i % 10 == 0 {
-            let mut member = user.clone();
-            member.version += 1;
-            member.groups = vec!["bench".into()];
-            latchkey::store::GroupStore::set_membership(&store, &member, "bench", true)
-                .await
-                .map_err(|e| anyhow::anyhow!("set_membership: {e}"))?;
-        }
-    }
-    Ok(())
 }
 
 /// Exports `store` to `file`; the seconds it took.

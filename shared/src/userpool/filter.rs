@@ -82,6 +82,12 @@ impl Filter {
         }
     }
 
+    /// The username an exact `username = "x"` filter names: at most one user has it, so a
+    /// key lookup answers it without a scan.
+    pub fn exact_username(&self) -> Option<&str> {
+        (self.attribute == "username" && !self.prefix).then_some(self.value.as_str())
+    }
+
     /// The filter text that [`Filter::parse`] reads back as `attribute` (`=`, or `^=` when
     /// `prefix`) `value`: the value quoted, its quotes and backslashes escaped.
     pub fn text(attribute: &str, prefix: bool, value: &str) -> String {

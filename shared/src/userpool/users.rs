@@ -12,6 +12,7 @@ use super::signin::user_auth::factors_of;
 use crate::clock::epoch_seconds;
 use crate::error::{ApiError, ApiResult};
 use crate::ids::{AccessToken, UserPoolId, Username};
+use crate::store::Page;
 use crate::App;
 use serde::{Deserialize, Serialize};
 
@@ -180,11 +181,24 @@ pub async fn list_users(app: &App, input: ListUsersInput) -> ApiResult<ListUsers
     let filter = Filter::parse(input.filter.as_deref().unwrap_or(""))?;
     let after = decode_token(input.pagination_token.as_deref())?;
     let case_sensitive = pool.username_case_sensitive;
-    let keep = move |u: &User| filter.as_ref().is_none_or(|f| f.matches(u, case_sensitive));
-    let page = app
-        .store
-        .list_users(&pool.id, after.as_deref(), limit, &keep)
-        .await?;
+    let exact = filter.as_ref().and_then(Filter::exact_username);
+    let page = match exact {
+        // One key lookup instead of a scan of the pool; its single page has no next token.
+        Some(name) if after.is_none() => {
+            let found = app.store.get_user(&pool.id, &pool.username_key(name)).await?;
+            Page {
+                items: found.into_iter().collect(),
+                next: None,
+            }
+        }
+        _ => {
+            let keep =
+                move |u: &User| filter.as_ref().is_none_or(|f| f.matches(u, case_sensitive));
+            app.store
+                .list_users(&pool.id, after.as_deref(), limit, &keep)
+                .await?
+        }
+    };
     let only = input.attributes_to_get.as_deref();
     Ok(ListUsersOutput {
         users: page.items.iter().map(|u| UserType::of(u, only)).collect(),
