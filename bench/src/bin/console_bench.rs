@@ -131,7 +131,11 @@ async fn main() -> Result<()> {
         query("/users", &all)
     };
     let phases = [
-        ("user list, first page", users(&[]), "user-00000".to_string()),
+        (
+            "user list, first page",
+            users(&[]),
+            "user-00000".to_string(),
+        ),
         (
             "user list, second page (token)",
             users(&[("token", token)]),

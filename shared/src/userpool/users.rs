@@ -185,15 +185,17 @@ pub async fn list_users(app: &App, input: ListUsersInput) -> ApiResult<ListUsers
     let page = match exact {
         // One key lookup instead of a scan of the pool; its single page has no next token.
         Some(name) if after.is_none() => {
-            let found = app.store.get_user(&pool.id, &pool.username_key(name)).await?;
+            let found = app
+                .store
+                .get_user(&pool.id, &pool.username_key(name))
+                .await?;
             Page {
                 items: found.into_iter().collect(),
                 next: None,
             }
         }
         _ => {
-            let keep =
-                move |u: &User| filter.as_ref().is_none_or(|f| f.matches(u, case_sensitive));
+            let keep = move |u: &User| filter.as_ref().is_none_or(|f| f.matches(u, case_sensitive));
             app.store
                 .list_users(&pool.id, after.as_deref(), limit, &keep)
                 .await?
