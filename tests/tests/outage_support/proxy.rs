@@ -27,8 +27,9 @@ const TARGET_PREFIX: &str = "DynamoDB_20120810.";
 enum Mode {
     Up,
     Down,
-    /// Up until a request carrying this byte string (its target header's value) is seen.
-    DownAt(String),
+    /// Up until a request carrying this byte string (its target header's value) is seen,
+    /// after letting the first `.1` such requests pass.
+    DownAt(String, usize),
 }
 
 /// What the accept loop and the connections share.
@@ -52,21 +53,28 @@ impl State {
 
     /// Whether traffic whose latest bytes are `seen` must be dropped (cutting the path when
     /// `seen` holds the request it was waiting for).
-    fn drops(&self, seen: &[u8]) -> bool {
-        let trip = match &*self.mode() {
+    /// `seen` starts with the `old` bytes of the previous read, whose matches were counted.
+    fn drops(&self, seen: &[u8], old: usize) -> bool {
+        let trip = match &mut *self.mode() {
             Mode::Up => return false,
             Mode::Down => return true,
-            Mode::DownAt(needle) => contains(seen, needle.as_bytes()),
+            Mode::DownAt(needle, pass) => {
+                let n = needle.len();
+                let new = seen
+                    .windows(n)
+                    .enumerate()
+                    .filter(|(at, w)| at + n > old && *w == needle.as_bytes())
+                    .count();
+                let passed = new.min(*pass);
+                *pass -= passed;
+                new > passed
+            }
         };
         if trip {
             self.cut();
         }
         trip
     }
-}
-
-fn contains(haystack: &[u8], needle: &[u8]) -> bool {
-    haystack.windows(needle.len()).any(|w| w == needle)
 }
 
 /// The proxy: listens on 127.0.0.1 and forwards to one upstream address.
@@ -108,7 +116,13 @@ impl DynamoProxy {
     /// Passes traffic until a request for `operation` (e.g. `PutItem`) arrives; that request
     /// is dropped unsent and the path is cut from then on.
     pub fn cut_at(&self, operation: &str) {
-        *self.state.mode() = Mode::DownAt(format!("{TARGET_PREFIX}{operation}\r\n"));
+        self.cut_at_nth(operation, 0);
+    }
+
+    /// As [`Self::cut_at`], after letting the first `pass` requests for `operation` through.
+    pub fn cut_at_nth(&self, operation: &str, pass: usize) {
+        let needle = format!("{TARGET_PREFIX}{operation}\r\n");
+        *self.state.mode() = Mode::DownAt(needle, pass);
     }
 
     /// Lets traffic pass again.
@@ -172,8 +186,9 @@ async fn relay(mut client: TcpStream, upstream: SocketAddr, state: Arc<State>) {
                     return to_server.shutdown().await;
                 }
                 let mut seen = std::mem::take(&mut tail);
+                let old = seen.len();
                 seen.extend_from_slice(&buf[..n]);
-                if state.drops(&seen) {
+                if state.drops(&seen, old) {
                     return Err(io::Error::other("cut"));
                 }
                 to_server.write_all(&buf[..n]).await?;
