@@ -12,6 +12,7 @@ use crate::userpool::imports::worker::{JobDispatch, WorkerEvent, WorkerOutcome, 
 use crate::App;
 use lambda_http::request::LambdaRequest;
 use serde::{Deserialize, Serialize};
+use tracing::Instrument;
 
 /// The most a part keeps back from the invocation's deadline, ms (to write its progress and
 /// invoke the next part).
@@ -55,13 +56,13 @@ pub async fn run_import(
 ) -> WorkerReply {
     let job = &event.job;
     let span = tracing::info_span!("import_worker", job_id = %job.job_id);
-    let _entered = span.enter();
-    let outcome = if app.imports.files.is_none() {
-        tracing::error!(
-            "an import job event came to a function without LATCHKEY_IMPORT_BUCKET: nothing run"
-        );
-        WorkerOutcome::Fault
-    } else {
+    let outcome = async {
+        if app.imports.files.is_none() {
+            tracing::error!(
+                "an import job event came to a function without LATCHKEY_IMPORT_BUCKET: nothing run"
+            );
+            return WorkerOutcome::Fault;
+        }
         let stop_at = part_deadline(app.clock.now_millis(), deadline_ms);
         match run::run_part(app, job, stop_at).await {
             Part::Ended => WorkerOutcome::Ended,
@@ -80,7 +81,9 @@ pub async fn run_import(
                 }
             },
         }
-    };
+    }
+    .instrument(span)
+    .await;
     WorkerReply {
         job_id: job.job_id.clone(),
         outcome,
