@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The README's test command: formatting, lints, then every test in the workspace, with the
 # real services the tests use installed and started here (and stopped on exit):
-#   - moto server (DynamoDB, STS, Secrets Manager, SES, SNS and KMS APIs) on 127.0.0.1, from
+#   - moto server (DynamoDB, STS, Secrets Manager, SES, SNS, KMS and S3 APIs) on 127.0.0.1, from
 #     PyPI, into .venv/
 #   - an SMTP server (aiosmtpd, from PyPI, into .venv/) on 127.0.0.1:2525
 #   - the real client libraries (pycognito, amazon-cognito-identity-js; openid-client, authlib,
@@ -27,7 +27,7 @@ echo "==> template.yaml: cfn-lint"
 bash scripts/lambda-check.sh
 
 MOTO_PORT="${MOTO_PORT:-5000}"
-echo "==> moto (DynamoDB, STS, Secrets Manager, SES, SNS and KMS APIs) on 127.0.0.1:${MOTO_PORT}"
+echo "==> moto (DynamoDB, STS, Secrets Manager, SES, SNS, KMS and S3 APIs) on 127.0.0.1:${MOTO_PORT}"
 bash scripts/moto.sh start
 trap 'bash scripts/moto.sh stop' EXIT
 export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:${MOTO_PORT}"
@@ -37,6 +37,8 @@ export AWS_ENDPOINT_URL_SESV2="http://127.0.0.1:${MOTO_PORT}"
 export AWS_ENDPOINT_URL_SNS="http://127.0.0.1:${MOTO_PORT}"
 # KMS: the custom senders' data keys (Latchkey) and their decryption (the custom-sender example).
 export AWS_ENDPOINT_URL_KMS="http://127.0.0.1:${MOTO_PORT}"
+# S3: the Lambda functions' user import files (pre-signed PUT URLs; functions/tests/imports.rs).
+export AWS_ENDPOINT_URL_S3="http://127.0.0.1:${MOTO_PORT}"
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
 
 SMTP_PORT="${SMTP_PORT:-2525}"

@@ -1,6 +1,8 @@
 //! Every events/ file through its function's handler, in-process, on a freshly seeded App:
 //! each file is read as `lambda_http`'s API Gateway v2 event type and its reply (status, body,
-//! headers) is checked against the table below. A file missing from the table fails.
+//! headers) is checked against the table below. A file missing from the table fails. An
+//! import worker's ticket (`{"latchkeyImportJob": …}`, sent by Lambda `Invoke`, not API
+//! Gateway) goes to the worker instead, and its reply and the job's end are checked.
 
 use latchkey::lambda::Function;
 use latchkey_lambda_tests::{event_files, Fixture, SIGNED_OUT};
@@ -18,9 +20,12 @@ enum Expect {
     OAuth(u16, &'static str),
     /// A 302 whose `Location` starts with this, setting these cookies (by name).
     Redirect(&'static str, &'static [&'static str]),
+    /// An import worker's reply (`outcome`), the job's status after it and its imported users.
+    Worker(WorkerOutcome, &'static str, u64),
 }
 
-use Expect::{Error, Json, OAuth, Page, Redirect};
+use latchkey::userpool::imports::worker::{WorkerEvent, WorkerOutcome};
+use Expect::{Error, Json, OAuth, Page, Redirect, Worker};
 
 /// Where the hosted-ui events' authorization request goes to sign in.
 const LOGIN: &str = "/login?response_type=code&client_id=";
@@ -94,6 +99,8 @@ fn expected(file: &str) -> Option<Expect> {
             "UnrecognizedClientException",
             "The security token included in the request is invalid.",
         ),
+        // The fixture's job: Pending at version 2, two users in its file; run to its end.
+        "admin/import-worker-job.json" => Worker(WorkerOutcome::Ended, "Succeeded", 2),
         "admin/target-admin-get-user.json" => Json(&["Username", "UserAttributes", "UserStatus"]),
         "admin/target-admin-create-user.json" => Json(&["User.Username"]),
         "admin/target-list-user-pools.json" => Json(&["UserPools"]),
@@ -178,6 +185,9 @@ fn member<'a>(v: &'a Value, dotted: &str) -> Option<&'a Value> {
 async fn check(function: Function, file: &std::path::Path, name: &str) -> Result<(), String> {
     let expect = expected(name).ok_or("no expectation for this file in events.rs")?;
     let fixture = Fixture::new().await.map_err(|e| format!("fixture: {e}"))?;
+    if let Worker(outcome, status, imported) = expect {
+        return check_worker(&fixture, file, (outcome, status, imported)).await;
+    }
     let request = fixture
         .request(file)
         .map_err(|e| format!("not an API Gateway v2 event: {e}"))?;
@@ -197,6 +207,8 @@ async fn check(function: Function, file: &std::path::Path, name: &str) -> Result
     let json = || serde_json::from_slice::<Value>(response.body());
     let is_json = header("content-type").starts_with("application/");
     match expect {
+        // Answered by check_worker above.
+        Worker(..) => {}
         Page(want_status, want_text) => {
             if status != want_status
                 || !header("content-type").starts_with("text/html")
@@ -266,6 +278,40 @@ async fn check(function: Function, file: &std::path::Path, name: &str) -> Result
                 return Err("error reply lacks x-amzn-ErrorType".into());
             }
         }
+    }
+    Ok(())
+}
+
+/// An import worker's ticket, through the worker (its hand-over recorded, not invoked).
+async fn check_worker(
+    fixture: &Fixture,
+    file: &std::path::Path,
+    (outcome, status, imported): (WorkerOutcome, &str, u64),
+) -> Result<(), String> {
+    let text = std::fs::read_to_string(file).map_err(|e| e.to_string())?;
+    let text = fixture.values.iter().fold(text, |t, (placeholder, value)| {
+        t.replace(placeholder, value)
+    });
+    let event: WorkerEvent =
+        serde_json::from_str(&text).map_err(|e| format!("not a worker event: {e}"))?;
+    let app = &fixture.app;
+    let next = latchkey_lambda_tests::imports::Recorder::default();
+    let deadline = app.clock.now_millis() + 900_000;
+    let reply = latchkey::lambda::worker::run_import(app, &event, deadline, &next).await;
+    if reply.outcome != outcome || reply.job_id != event.job.job_id {
+        return Err(format!("expected {outcome:?}, got {reply:?}"));
+    }
+    let job = app
+        .store
+        .get_import_job(&event.job.user_pool_id, &event.job.job_id)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or("the job is gone")?;
+    if job.status.as_str() != status || job.imported != imported {
+        return Err(format!(
+            "expected {status} with {imported} imported, got {} with {}",
+            job.status, job.imported
+        ));
     }
     Ok(())
 }

@@ -18,6 +18,7 @@ use latchkey::store::sqlite::SqliteStore;
 use latchkey::store::Store;
 use latchkey::sts::{CredentialError, CredentialIssuer, Credentials, RoleRequest};
 use latchkey::triggers::invoke::Invokers;
+use latchkey::userpool::imports::files::LocalDir;
 use latchkey::App;
 use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
@@ -37,6 +38,9 @@ pub const CALLBACK: &str = "https://app.example.com/callback";
 pub const SIGNED_OUT: &str = "https://app.example.com/signed-out";
 
 type Failure = Box<dyn std::error::Error + Send + Sync>;
+
+#[path = "import_support.rs"]
+pub mod imports;
 
 /// A clock standing still one minute after the events' time.
 pub struct EventClock;
@@ -102,7 +106,9 @@ impl Fixture {
         let store: Arc<dyn Store> = Arc::new(SqliteStore::in_memory()?);
         let config = config()?;
         let triggers = Arc::new(Invokers::new(&config.region));
-        let mut app = latchkey::lambda::build_app(&config, store, None, triggers)?;
+        let files = LocalDir::new(imports::scratch_dir("fixture-imports"));
+        let mut app = latchkey::lambda::build_app(&config, store, None, triggers)?
+            .with_import_files(Arc::new(files));
         app.clock = Arc::new(EventClock);
         app.identity.issuer = Some(Arc::new(FixedIssuer));
         Self::seed(Arc::new(app)).await
@@ -214,7 +220,8 @@ impl Fixture {
         let hosted = hosted_sign_in(a, &client_id).await?;
         let spare = hosted_sign_in(a, &client_id).await?;
         let oauth_access = oauth_access_token(a, &client_id, &spare.code).await?;
-        let values = vec![
+        let import_job = imports::pending_job(a, &pool_id, &["imported1", "imported2"]).await?;
+        let mut values = vec![
             ("us-east-1_EXAMPLE01", pool_id),
             ("exampleclientid000000000a", client_id),
             ("EXAMPLE_ACCESS_TOKEN", tokens("AccessToken")?),
@@ -234,6 +241,7 @@ impl Fixture {
             ("EXAMPLE_HOSTED_SESSION", hosted.session),
             ("EXAMPLE_OAUTH_ACCESS_TOKEN", oauth_access),
         ];
+        values.extend(import_job.map(|job| (imports::JOB_PLACEHOLDER, job)));
         Ok(Self { app, values })
     }
 

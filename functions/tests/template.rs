@@ -1,7 +1,7 @@
 //! template.yaml against the workspace: every function crate (a workspace member under
 //! functions/ whose package is `latchkey-fn-<name>`) is a `Function`, has its SAM resource
 //! (cargo-lambda build of that crate, arm64, provided.al2023) with exactly its routes, and
-//! nothing else is there.
+//! nothing else is there but the import worker (the admin crate again, with no route).
 //! cfn-lint (scripts/lambda-check.sh) checks the template itself.
 
 use latchkey::lambda::Function;
@@ -82,7 +82,21 @@ fn every_function_crate_has_its_resource_and_routes() {
         .filter(|(_, b)| b.iter().any(|l| l == "Type: AWS::Serverless::Function"))
         .collect();
     let mut seen = BTreeSet::new();
+    let mut workers = 0;
     for (id, block) in &functions {
+        if id == "ImportWorkerFunction" {
+            workers += 1;
+            assert_eq!(values(block, "CodeUri:"), ["functions/admin"], "{id}");
+            assert_eq!(values(block, "Binary:"), ["admin"], "{id}");
+            assert!(values(block, "Method:").is_empty(), "{id}: no API route");
+            assert_eq!(values(block, "Timeout:"), ["900"], "{id}");
+            assert_eq!(
+                values(block, "LATCHKEY_IMPORT_BUCKET:"),
+                ["!Ref ImportBucket"],
+                "{id}"
+            );
+            continue;
+        }
         let code = values(block, "CodeUri:");
         let name = code.first().and_then(|c| c.strip_prefix("functions/"));
         let function = name
@@ -110,7 +124,16 @@ fn every_function_crate_has_its_resource_and_routes() {
             values(block, "MemorySize:").len() == 1,
             "{id}: size its memory"
         );
+        // The functions serving CreateUserImportJob hand started jobs to the worker.
+        if matches!(function, Function::Admin | Function::CognitoApi) {
+            assert_eq!(
+                values(block, "LATCHKEY_IMPORT_WORKER_FUNCTION:"),
+                ["!Ref ImportWorkerFunction"],
+                "{id}"
+            );
+        }
     }
+    assert_eq!(workers, 1, "one ImportWorkerFunction");
     assert_eq!(
         seen.len(),
         Function::ALL.len(),

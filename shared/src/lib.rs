@@ -194,6 +194,15 @@ impl App {
         self
     }
 
+    /// The same App handing started import jobs to `worker` (a Lambda worker function).
+    pub fn with_import_worker(
+        mut self,
+        worker: Arc<dyn userpool::imports::worker::JobDispatch>,
+    ) -> Self {
+        self.imports.worker = Some(worker);
+        self
+    }
+
     /// The same App with credential vending configured.
     pub fn with_identity(mut self, config: identity::IdentityConfig) -> Self {
         self.identity = config;

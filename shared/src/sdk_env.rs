@@ -91,6 +91,7 @@ const SERVICES: &[&str] = &[
     "SESv2",
     "SNS",
     "KMS",
+    "S3",
 ];
 
 /// `AWS_ENDPOINT_URL` + `Secrets Manager` → `AWS_ENDPOINT_URL_SECRETS_MANAGER`.

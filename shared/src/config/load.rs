@@ -114,6 +114,8 @@ pub struct Config {
     pub console_group: String,
     /// `LATCHKEY_CONSOLE_LOOPBACK_OPEN`; unset: the entry point's default.
     pub console_loopback_open: Option<bool>,
+    /// `LATCHKEY_IMPORT_BUCKET` and `LATCHKEY_IMPORT_WORKER_FUNCTION` (the functions).
+    pub imports: super::ImportConfig,
 }
 
 /// The message transports' settings.
@@ -233,6 +235,7 @@ impl Config {
             console_pool_id: console_pool(&get)?,
             console_group: console_group(&get)?,
             console_loopback_open: maybe_flag("LATCHKEY_CONSOLE_LOOPBACK_OPEN")?,
+            imports: super::imports::imports(&get)?,
         })
     }
 

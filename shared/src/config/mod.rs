@@ -2,8 +2,10 @@
 //! `LATCHKEY_*` setting (the functions use it as it is; the server overlays its command line
 //! and `latchkey.toml`), and [`Settings`] is what the user-pool and identity code needs.
 
+pub mod imports;
 pub mod load;
 
+pub use imports::ImportConfig;
 pub use load::{AdminKeySource, Config, DeliveryConfig, StoreConfig, StoreKind};
 
 /// The admin group of the console's pool when `LATCHKEY_CONSOLE_GROUP` is unset.

@@ -11,6 +11,7 @@
 
 pub mod admin_keys;
 pub mod handler;
+pub mod worker;
 
 pub use crate::config::{AdminKeySource, Config, StoreConfig};
 pub use crate::edge::{Access, Function};
@@ -18,6 +19,7 @@ pub use handler::Handler;
 pub use lambda_http::Error;
 
 use crate::clock::SystemClock;
+use crate::config::ImportConfig;
 use crate::config::StoreKind;
 use crate::delivery::Transports;
 use crate::identity::IdentityConfig;
@@ -25,21 +27,50 @@ use crate::store::dynamodb::DynamoStore;
 use crate::store::Store;
 use crate::sts::StsIssuer;
 use crate::triggers::invoke::{Invokers, TriggerInvoker};
+use crate::userpool::imports::s3::S3Files;
+use crate::userpool::imports::worker::LambdaWorker;
 use crate::{App, Settings};
 use admin_keys::AdminKeys;
 use std::sync::Arc;
 use std::time::Instant;
 
-/// Runs `function` until the Lambda runtime stops it: init once, then serve events.
+/// Runs `function` until the Lambda runtime stops it: init once, then serve events: API
+/// Gateway requests through the handler (as `lambda_http::run` does), and import worker
+/// tickets ([`worker`]).
 pub async fn run(function: Function) -> Result<(), Error> {
+    use lambda_http::{lambda_runtime, service_fn, LambdaEvent, Service};
+    use worker::{FunctionEvent, FunctionReply};
     let config = Config::from_env()?;
     init_logging(&config.log);
     let handler = Arc::new(init(function, &config).await.inspect_err(|e| {
         tracing::error!(error = %e, function = function.name(), "init failed");
     })?);
-    lambda_http::run(lambda_http::service_fn(move |req| {
-        let handler = handler.clone();
+    let http_handler = handler.clone();
+    let http = lambda_http::Adapter::from(service_fn(move |req| {
+        let handler = http_handler.clone();
         async move { Ok::<_, Error>(handler.handle(req).await) }
+    }));
+    let region = config.region.clone();
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<FunctionEvent>| {
+        let (handler, mut http, region) = (handler.clone(), http.clone(), region.clone());
+        async move {
+            match event.payload {
+                FunctionEvent::Http(req) => http
+                    .call(LambdaEvent::new(*req, event.context))
+                    .await
+                    .map(FunctionReply::Http),
+                FunctionEvent::Import(job) => {
+                    let sdk = crate::sdk_http::load_config(&region).await?;
+                    let next = LambdaWorker::new(
+                        aws_sdk_lambda::Client::new(&sdk),
+                        &event.context.invoked_function_arn,
+                    );
+                    let deadline = i64::try_from(event.context.deadline).unwrap_or(i64::MAX);
+                    let reply = worker::run_import(handler.app(), &job, deadline, &next).await;
+                    Ok(FunctionReply::Import(reply))
+                }
+            }
+        }
     }))
     .await
 }
@@ -90,7 +121,11 @@ pub async fn init(function: Function, config: &Config) -> Result<Handler, Error>
     // SNS; never a code in the logs.
     let transports =
         Transports::from_config(app.store.clone(), &config.delivery, Some(&sdk), true)?;
-    let app = app.with_delivery(Arc::new(transports));
+    let app = with_imports(
+        app.with_delivery(Arc::new(transports)),
+        &config.imports,
+        &sdk,
+    );
     let admin_keys = match function {
         Function::CognitoApi => AdminKeys::from_source(&config.admin_key, &sdk),
         _ => AdminKeys::ready(Vec::new()),
@@ -108,6 +143,23 @@ pub async fn init(function: Function, config: &Config) -> Result<Handler, Error>
         function,
         admin_keys,
     ))
+}
+
+/// `app` with the import settings: uploads in the S3 bucket `LATCHKEY_IMPORT_BUCKET`, started
+/// jobs handed to `LATCHKEY_IMPORT_WORKER_FUNCTION`. Without a bucket CreateUserImportJob is
+/// refused; without a worker a job runs inside StartUserImportJob.
+pub fn with_imports(app: App, imports: &ImportConfig, sdk: &aws_types::SdkConfig) -> App {
+    let app = match &imports.bucket {
+        Some(bucket) => app.with_import_files(Arc::new(S3Files::new(sdk, bucket))),
+        None => app,
+    };
+    match &imports.worker_function {
+        Some(function) => app.with_import_worker(Arc::new(LambdaWorker::new(
+            aws_sdk_lambda::Client::new(sdk),
+            function,
+        ))),
+        None => app,
+    }
 }
 
 /// The in-memory SQLite store of `LATCHKEY_STORE=memory`.

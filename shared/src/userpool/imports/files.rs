@@ -1,7 +1,11 @@
 //! Where uploaded import files wait for their job: the port, and the local server's adapter (a
-//! folder: the data dir's `imports/`, or a temporary one for `--in-memory` and DynamoDB). Files
-//! are kept per pool and job, written once through the upload URL, read by the job, and
-//! removed when it ends.
+//! folder: the data dir's `imports/`, or a temporary one for `--in-memory` and DynamoDB; the
+//! functions' adapter is an S3 bucket, [`super::s3`]). Files are kept per pool and job, written
+//! through the job's upload URL, read by the job, and removed when it ends.
+//!
+//! The upload URL is the adapter's to give: a bucket hands out its own pre-signed PUT URL (as
+//! Cognito does); a folder has none, and the job gets Latchkey's single-use URL
+//! ([`super::upload`]), whose handler calls [`ImportFiles::put`].
 
 use crate::error::Error;
 use async_trait::async_trait;
@@ -10,9 +14,28 @@ use std::path::PathBuf;
 /// Cognito's limit on an import file.
 pub const MAX_FILE_BYTES: usize = 100 * 1024 * 1024;
 
+/// How long an upload URL works: from `starts_ms` (epoch ms, the App's clock) for `lasts_ms`.
+#[derive(Clone, Copy, Debug)]
+pub struct UrlWindow {
+    /// When the URL starts to work, epoch ms.
+    pub starts_ms: i64,
+    /// How long it works, ms.
+    pub lasts_ms: i64,
+}
+
 /// Uploaded CSV files, by pool and job.
 #[async_trait]
 pub trait ImportFiles: Send + Sync {
+    /// The adapter's own upload URL for a job's file (a pre-signed PUT), or `None` when files
+    /// reach it only through Latchkey's upload URL and [`ImportFiles::put`].
+    async fn upload_url(
+        &self,
+        pool_id: &str,
+        job_id: &str,
+        window: UrlWindow,
+    ) -> Result<Option<String>, Error>;
+    /// Whether a job's file was uploaded.
+    async fn exists(&self, pool_id: &str, job_id: &str) -> Result<bool, Error>;
     /// Stores a job's file (replacing none: a grant is spent before this is called).
     async fn put(&self, pool_id: &str, job_id: &str, body: &[u8]) -> Result<(), Error>;
     /// A job's file, if it was uploaded.
@@ -63,6 +86,15 @@ async fn blocking<T: Send + 'static>(
 
 #[async_trait]
 impl ImportFiles for LocalDir {
+    async fn upload_url(&self, _: &str, _: &str, _: UrlWindow) -> Result<Option<String>, Error> {
+        Ok(None)
+    }
+
+    async fn exists(&self, pool_id: &str, job_id: &str) -> Result<bool, Error> {
+        let path = self.path(pool_id, job_id)?;
+        blocking(move || path.try_exists()).await
+    }
+
     async fn put(&self, pool_id: &str, job_id: &str, body: &[u8]) -> Result<(), Error> {
         let path = self.path(pool_id, job_id)?;
         let dir = self.dir.clone();

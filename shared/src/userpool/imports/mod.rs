@@ -1,20 +1,23 @@
 //! User import jobs (CSV): GetCSVHeader, CreateUserImportJob, StartUserImportJob,
 //! StopUserImportJob, DescribeUserImportJob, ListUserImportJobs.
 //!
-//! A job is created with an upload URL (`files`, `upload`), started once (a version-checked
-//! write: of concurrent starts one wins), and run row by row (`run`) into RESET_REQUIRED
-//! users (`rows`). Where it runs: the local server hands it to a background task and answers
-//! `Pending` at once; an App with no background runner (the Lambda functions) runs it inside
-//! the StartUserImportJob call before answering.
+//! A job is created with an upload URL (`files`: the file store's own, an S3 pre-signed PUT in
+//! `s3`, or Latchkey's, `upload`), started once (a version-checked write: of concurrent starts
+//! one wins), and run row by row (`run`) into RESET_REQUIRED users (`rows`). Where it runs: the
+//! local server hands it to a background task and answers `Pending` at once; the Lambda
+//! functions with a worker function (`worker`) invoke it asynchronously and answer `Pending`;
+//! an App with neither runs it inside the StartUserImportJob call before answering.
 
 pub mod csv;
 pub mod files;
 pub mod rows;
 pub mod run;
+pub mod s3;
 pub mod upload;
+pub mod view;
+pub mod worker;
 
 use crate::call::Call;
-use crate::clock::epoch_seconds;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::ids::UserPoolId;
 use crate::store::StoreError;
@@ -22,9 +25,11 @@ use crate::userpool::model::{ImportJob, ImportJobStatus, UploadGrant, UserPool};
 use crate::userpool::pools::load_pool;
 use crate::userpool::pools::{decode_token, encode_token};
 use crate::App;
-use files::ImportFiles;
+use files::{ImportFiles, UrlWindow};
 use serde::{Deserialize, Serialize};
 use std::sync::{Arc, OnceLock, Weak};
+use view::{job_output, JobOutput, UserImportJobType};
+use worker::{JobDispatch, JobTicket};
 
 /// A job not started within this long after its creation is Expired.
 pub const START_WINDOW_MS: i64 = 24 * 3_600_000;
@@ -33,12 +38,16 @@ pub const UPLOAD_URL_MS: i64 = 3_600_000;
 /// CompletionMessage of a job that read every row.
 pub const COMPLETED: &str = "Import Job Completed Successfully.";
 
-/// What an App needs to run import jobs: where uploads wait, and (on the local server) itself,
-/// to run jobs in the background.
+/// What an App needs to run import jobs: where uploads wait, and where started jobs run: in
+/// the background of this process (the local server, [`run_in_background`]), in a worker
+/// function (the Lambda functions with `LATCHKEY_IMPORT_WORKER_FUNCTION`), or else inside
+/// StartUserImportJob.
 #[derive(Default)]
 pub struct ImportSetup {
     /// Upload storage; none: CreateUserImportJob is refused.
     pub files: Option<Arc<dyn ImportFiles>>,
+    /// Where started jobs are handed.
+    pub worker: Option<Arc<dyn JobDispatch>>,
     background: OnceLock<Weak<App>>,
 }
 
@@ -47,6 +56,7 @@ impl ImportSetup {
     pub fn new(files: Arc<dyn ImportFiles>) -> Self {
         Self {
             files: Some(files),
+            worker: None,
             background: OnceLock::new(),
         }
     }
@@ -56,65 +66,6 @@ impl ImportSetup {
 /// inside StartUserImportJob.
 pub fn run_in_background(app: &Arc<App>) {
     let _ = app.imports.background.set(Arc::downgrade(app));
-}
-
-/// The job as Cognito shows it (`UserImportJobType`).
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct UserImportJobType {
-    job_name: String,
-    job_id: String,
-    user_pool_id: String,
-    pre_signed_url: String,
-    creation_date: f64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    start_date: Option<f64>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    completion_date: Option<f64>,
-    status: ImportJobStatus,
-    cloud_watch_logs_role_arn: String,
-    imported_users: u64,
-    skipped_users: u64,
-    failed_users: u64,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    completion_message: Option<String>,
-}
-
-impl UserImportJobType {
-    async fn of(app: &App, job: &ImportJob) -> ApiResult<Self> {
-        let key = app.session_key().await?;
-        let url = crate::userpool::sealed::open(&key, &job.pre_signed_url_sealed)
-            .and_then(|b| String::from_utf8(b).ok())
-            .unwrap_or_default();
-        Ok(Self {
-            job_name: job.job_name.clone(),
-            job_id: job.job_id.clone(),
-            user_pool_id: job.pool_id.clone(),
-            pre_signed_url: url,
-            creation_date: epoch_seconds(job.created_ms),
-            start_date: job.started_ms.map(epoch_seconds),
-            completion_date: job.completed_ms.map(epoch_seconds),
-            status: job.status,
-            cloud_watch_logs_role_arn: job.cloud_watch_logs_role_arn.clone(),
-            imported_users: job.imported,
-            skipped_users: job.skipped,
-            failed_users: job.failed,
-            completion_message: job.completion_message.clone(),
-        })
-    }
-}
-
-/// The reply of every job operation but the listing.
-#[derive(Debug, Serialize)]
-#[serde(rename_all = "PascalCase")]
-pub struct JobOutput {
-    user_import_job: UserImportJobType,
-}
-
-async fn job_output(app: &App, job: &ImportJob) -> ApiResult<JobOutput> {
-    Ok(JobOutput {
-        user_import_job: UserImportJobType::of(app, job).await?,
-    })
 }
 
 /// GetCSVHeader's request.
@@ -161,19 +112,27 @@ pub async fn create_user_import_job(app: &Call<'_>, input: CreateInput) -> ApiRe
             "Latchkey does not import password hashes yet: leave PasswordHashingAlgorithm out (imported users reset their password).",
         ));
     }
-    if app.imports.files.is_none() {
+    let Some(files) = &app.imports.files else {
         return Err(ApiError::new(
             ErrorKind::UnsupportedOperation,
-            "Latchkey imports users only on the local server (uploads are kept in its data dir); the Lambda functions' S3 upload bucket is not built yet.",
+            "This Latchkey deployment keeps no import files: set LATCHKEY_IMPORT_BUCKET (the Lambda functions' S3 bucket for uploads).",
         ));
-    }
+    };
     let now = app.clock.now_millis();
     let job_id = format!(
         "import-{}",
         crate::random::string_from(app.random.as_ref(), crate::random::ALNUM, 10)
     );
     let token = crate::random::url_token(app.random.as_ref(), 32);
-    let url = upload::url(app, &pool.id, &job_id, &token);
+    let window = UrlWindow {
+        starts_ms: now,
+        lasts_ms: UPLOAD_URL_MS,
+    };
+    // The file store's own URL (S3's pre-signed PUT), else Latchkey's single-use one.
+    let url = match files.upload_url(&pool.id, &job_id, window).await? {
+        Some(url) => url,
+        None => upload::url(app, &pool.id, &job_id, &token),
+    };
     let key = app.session_key().await?;
     let job = ImportJob {
         pool_id: pool.id.clone(),
@@ -273,7 +232,11 @@ pub async fn start_user_import_job(app: &Call<'_>, input: JobInput) -> ApiResult
     if job.status != ImportJobStatus::Created {
         return Err(not_in(job.status, "Created"));
     }
-    if !job.upload.spent {
+    let uploaded = match &app.imports.files {
+        Some(files) => files.exists(&job.pool_id, &job.job_id).await?,
+        None => false,
+    };
+    if !uploaded {
         return Err(ApiError::new(
             ErrorKind::PreconditionNotMet,
             "No CSV file was uploaded to the job's PreSignedUrl.",
@@ -292,14 +255,36 @@ pub async fn start_user_import_job(app: &Call<'_>, input: JobInput) -> ApiResult
         Err(e) => return Err(e.into()),
     }
     let reply = job_output(app, &started).await?;
-    match app.imports.background.get().and_then(Weak::upgrade) {
-        Some(owned) => {
-            let (pool_id, job_id) = (started.pool_id.clone(), started.job_id.clone());
-            tokio::spawn(async move { run::run_job(&owned, &pool_id, &job_id).await });
-        }
-        None => run::run_job(app, &started.pool_id, &started.job_id).await,
+    if let Some(owned) = app.imports.background.get().and_then(Weak::upgrade) {
+        let (pool_id, job_id) = (started.pool_id.clone(), started.job_id.clone());
+        tokio::spawn(async move { run::run_job(&owned, &pool_id, &job_id).await });
+    } else if let Some(worker) = &app.imports.worker {
+        hand_to_worker(app, worker.as_ref(), started).await?;
+    } else {
+        run::run_job(app, &started.pool_id, &started.job_id).await;
     }
     Ok(reply)
+}
+
+/// Invokes the worker with the started job; if that fails, the job goes back to Created (so
+/// it can be started again) and the caller gets the fault.
+async fn hand_to_worker(app: &App, worker: &dyn JobDispatch, started: ImportJob) -> ApiResult<()> {
+    let ticket = JobTicket {
+        user_pool_id: started.pool_id.clone(),
+        job_id: started.job_id.clone(),
+        version: started.version,
+    };
+    let Err(e) = worker.dispatch(&ticket).await else {
+        return Ok(());
+    };
+    let mut back = started;
+    back.status = ImportJobStatus::Created;
+    back.started_ms = None;
+    back.version += 1;
+    if let Err(undo) = app.store.update_import_job(&back).await {
+        tracing::error!(job_id = %back.job_id, error = %undo, "import job left Pending");
+    }
+    Err(ApiError::internal(&e))
 }
 
 /// StopUserImportJob: Pending or InProgress → Stopping; the runner stops at the next row and

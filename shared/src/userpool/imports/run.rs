@@ -4,7 +4,13 @@
 //! [`CHECKPOINT_ROWS`] rows with a version check, which is also where a StopUserImportJob
 //! (written by any process) is seen: the job stops between rows. The job summary is logged at
 //! the end, and the uploaded file removed.
-
+//!
+//! A job runs whole ([`run_job`]: the local server's background task, or inside
+//! StartUserImportJob), or in parts ([`run_part`]: a Lambda worker, which must stop before its
+//! timeout): a part claims the job at the version its ticket names, resumes after the rows
+//! already done (`rows_done`), and at its deadline writes its progress and answers the ticket
+//! the next part takes.
+use super::worker::JobTicket;
 use super::{csv, rows, COMPLETED};
 use crate::error::{ApiError, ErrorKind};
 use crate::store::StoreError;
@@ -18,12 +24,45 @@ pub const CHECKPOINT_ROWS: u64 = 100;
 /// The log target of import results (Cognito writes them to CloudWatch Logs).
 pub const LOG_TARGET: &str = "latchkey::import";
 
+/// How a part of a job ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Part {
+    /// The job reached its end (Succeeded, Failed or Stopped).
+    Ended,
+    /// Out of time: progress written; the job goes on with this ticket.
+    Paused(JobTicket),
+    /// The job was not (or no longer) this runner's: nothing done.
+    Skipped,
+    /// A fault, logged; the job is as it was written last.
+    Fault,
+}
+
 /// Runs a Pending job to its end. Failures of the store are logged and leave the job where
 /// it was written last (a fault, never a half-imported row: each user is one atomic write).
 pub async fn run_job(app: &App, pool_id: &str, job_id: &str) {
-    if let Err(e) = run(app, pool_id, job_id).await {
+    logged(pool_id, job_id, run(app, pool_id, job_id, None, None).await);
+}
+
+/// Runs the job `ticket` names, if it is still at the ticket's version, until it ends or
+/// `deadline_ms` (epoch ms, the App's clock) passes; at least one row is read either way.
+pub async fn run_part(app: &App, ticket: &JobTicket, deadline_ms: i64) -> Part {
+    let (pool_id, job_id) = (ticket.user_pool_id.as_str(), ticket.job_id.as_str());
+    let ran = run(
+        app,
+        pool_id,
+        job_id,
+        Some(ticket.version),
+        Some(deadline_ms),
+    )
+    .await;
+    logged(pool_id, job_id, ran)
+}
+
+fn logged(pool_id: &str, job_id: &str, ran: Result<Part, ApiError>) -> Part {
+    ran.unwrap_or_else(|e| {
         tracing::error!(target: LOG_TARGET, pool_id, job_id, error = %e, "import job fault");
-    }
+        Part::Fault
+    })
 }
 
 /// What a version-checked write of the job found.
@@ -66,7 +105,7 @@ async fn finish(
     mut job: ImportJob,
     status: ImportJobStatus,
     message: &str,
-) -> Result<(), ApiError> {
+) -> Result<Part, ApiError> {
     loop {
         let mut last = job.clone();
         last.status = status;
@@ -78,7 +117,7 @@ async fn finish(
                 if let Some(files) = &app.imports.files {
                     files.delete(&done.pool_id, &done.job_id).await?;
                 }
-                return Ok(());
+                return Ok(Part::Ended);
             }
             // A stop that came in as it ended: it still ends as it was going to, unless
             // it was ending because of the stop.
@@ -121,23 +160,51 @@ fn row_failed(job: &ImportJob, line: u64, reason: &str) {
     );
 }
 
-async fn run(app: &App, pool_id: &str, job_id: &str) -> Result<(), ApiError> {
+/// Runs the job from where it was written last: a whole run (`handed` none) takes a Pending
+/// job; a part takes the job only at the version `handed` names (Pending, or InProgress as
+/// the part before it left it). Either claims it with a version-checked write.
+async fn run(
+    app: &App,
+    pool_id: &str,
+    job_id: &str,
+    handed: Option<u64>,
+    deadline_ms: Option<i64>,
+) -> Result<Part, ApiError> {
     let Some(job) = app.store.get_import_job(pool_id, job_id).await? else {
-        return Ok(());
+        return Ok(Part::Skipped);
     };
+    // A stop asked while no runner held the job (between parts, or before the first).
     if job.status == ImportJobStatus::Stopping {
         return finish(app, job, ImportJobStatus::Stopped, "Import Job Stopped.").await;
     }
-    if job.status != ImportJobStatus::Pending {
-        return Ok(());
+    let ours = match handed {
+        None => job.status == ImportJobStatus::Pending,
+        Some(version) => {
+            job.version == version
+                && matches!(
+                    job.status,
+                    ImportJobStatus::Pending | ImportJobStatus::InProgress
+                )
+        }
+    };
+    if !ours {
+        return Ok(Part::Skipped);
     }
     let mut running = job.clone();
     running.status = ImportJobStatus::InProgress;
-    let mut job = match write(app, running).await? {
-        Written::Done(job) => job,
-        Written::Stopping(job) => {
-            return finish(app, job, ImportJobStatus::Stopped, "Import Job Stopped.").await
+    running.version += 1;
+    let mut job = match app.store.update_import_job(&running).await {
+        Ok(()) => running,
+        Err(StoreError::Conflict) => {
+            return match app.store.get_import_job(pool_id, job_id).await? {
+                Some(now) if now.status == ImportJobStatus::Stopping => {
+                    finish(app, now, ImportJobStatus::Stopped, "Import Job Stopped.").await
+                }
+                // Another runner claimed it (a second delivery of the same ticket).
+                _ => Ok(Part::Skipped),
+            };
         }
+        Err(e) => return Err(e.into()),
     };
     let pool = load_pool(app, pool_id).await?;
     let files = app
@@ -171,7 +238,22 @@ async fn run(app: &App, pool_id: &str, job_id: &str) -> Result<(), ApiError> {
         return finish(app, job, ImportJobStatus::Failed, &message).await;
     }
     let mut since_checkpoint = 0;
-    for record in records.skip(job.rows_done as usize) {
+    for (read_here, record) in records.skip(job.rows_done as usize).enumerate() {
+        let out_of_time = deadline_ms.is_some_and(|d| app.clock.now_millis() >= d);
+        if read_here > 0 && out_of_time {
+            return match write(app, job.clone()).await? {
+                Written::Done(now) => Ok(Part::Paused(JobTicket {
+                    user_pool_id: now.pool_id,
+                    job_id: now.job_id,
+                    version: now.version,
+                })),
+                Written::Stopping(now) => {
+                    job.version = now.version;
+                    job.status = now.status;
+                    finish(app, job, ImportJobStatus::Stopped, "Import Job Stopped.").await
+                }
+            };
+        }
         if since_checkpoint == CHECKPOINT_ROWS {
             since_checkpoint = 0;
             match write(app, job.clone()).await? {
