@@ -18,7 +18,8 @@ use latchkey::store::sqlite::SqliteStore;
 use latchkey::store::Store;
 use latchkey::sts::StsIssuer;
 use latchkey::triggers::invoke::{Invokers, TriggerInvoker};
-use latchkey::userpool::imports::files::LocalDir;
+use latchkey::userpool::imports::files::{ImportFiles, LocalDir};
+use latchkey::userpool::imports::s3::S3Files;
 use latchkey::{App, Settings};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -231,8 +232,12 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
             std::env::var_os("HOME").map(std::path::PathBuf::from),
         ),
     };
-    // One SDK configuration for STS and the message transports, loaded only if either is used.
-    let sdk = if sts == StsSource::None && aws_delivery == StsSource::None {
+    // One SDK configuration for STS, the message transports and the import bucket, loaded
+    // only if one of them is used.
+    let sdk = if sts == StsSource::None
+        && aws_delivery == StsSource::None
+        && opts.import_bucket.is_none()
+    {
         None
     } else {
         Some(latchkey::sdk_http::load_config(&opts.region).await?)
@@ -240,7 +245,10 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
     let aws = sdk.as_ref().filter(|_| aws_delivery != StsSource::None);
     let transports = Transports::from_config(store.clone(), &opts.delivery, aws, false)?;
     let delivery = transports.describe();
-    let imports = Arc::new(LocalDir::new(import_dir(&opts.store)));
+    let imports: Arc<dyn ImportFiles> = match (&opts.import_bucket, &sdk) {
+        (Some(bucket), Some(sdk)) => Arc::new(S3Files::new(sdk, bucket)),
+        _ => Arc::new(LocalDir::new(import_dir(&opts.store))),
+    };
     let mut app = App::on_store(settings, store, opts.clock.clone(), triggers)?
         .with_delivery(Arc::new(transports))
         .with_import_files(imports)

@@ -51,6 +51,10 @@ pub struct ServerOptions {
     /// Who may use the web console: its admin pool (unset: the default pool) and group, and
     /// whether a browser on this machine gets in without signing in.
     pub console: ConsoleSettings,
+    /// `LATCHKEY_IMPORT_BUCKET`: the S3 bucket user-import uploads go to, through S3's own
+    /// pre-signed URLs (as in the deployment); `None`: Latchkey keeps them in its data dir and
+    /// hands out its own upload URLs.
+    pub import_bucket: Option<String>,
 }
 
 /// Whether the server calls STS for identity-pool credentials.
@@ -89,6 +93,7 @@ impl ServerOptions {
                 local_outbox: true,
                 ..ConsoleSettings::default()
             },
+            import_bucket: None,
         }
     }
 
@@ -114,6 +119,7 @@ impl ServerOptions {
             triggers: None,
             delivery: config.delivery.clone(),
             console: config.console(true, true),
+            import_bucket: config.imports.bucket.clone(),
         })
     }
 

@@ -6,7 +6,12 @@ until the job ends, then an imported user's way in: PasswordResetRequiredExcepti
 password, ForgotPassword (code from the server's outbox), ConfirmForgotPassword, sign-in.
 
     .venv-clients/bin/python tests/clients/boto3_import_check.py \
-        --endpoint http://127.0.0.1:9229 --pool-id POOL --client-id CLIENT
+        --endpoint http://127.0.0.1:9229 --pool-id POOL --client-id CLIENT [--s3-bucket B]
+
+With --s3-bucket (a server started with LATCHKEY_IMPORT_BUCKET=B, and AWS_ENDPOINT_URL_S3
+naming a local S3 such as moto), the deployment's path: boto3 makes the bucket first, the
+PreSignedUrl must be S3's own pre-signed PUT into it, and the file is gone from the bucket once
+the job has run.
 
 Prints one PASS/FAIL line per check and 'boto3 import: N passed, N failed'; exits 1 when
 any check failed.
@@ -19,6 +24,7 @@ import json
 import sys
 import time
 import traceback
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -45,7 +51,13 @@ def main():
     ap.add_argument("--endpoint", required=True)
     ap.add_argument("--pool-id", required=True)
     ap.add_argument("--client-id", required=True)
+    ap.add_argument("--s3-bucket")
     a = ap.parse_args()
+    # boto3 reads AWS_ENDPOINT_URL_S3 (a local S3) from the environment.
+    s3 = boto3.client("s3", region_name="us-east-1", aws_access_key_id="testing",
+                      aws_secret_access_key="testing") if a.s3_bucket else None
+    if s3 is not None:
+        s3.create_bucket(Bucket=a.s3_bucket)
     idp = boto3.client(
         "cognito-idp",
         endpoint_url=a.endpoint,
@@ -72,6 +84,15 @@ def main():
             UserPoolId=a.pool_id, JobName=f"boto3-{tag}", CloudWatchLogsRoleArn=ROLE
         )["UserImportJob"]
         assert job["Status"] == "Created" and job["JobId"].startswith("import-"), job
+        url = urllib.parse.urlsplit(job["PreSignedUrl"])
+        if s3 is not None:
+            key = f"imports/{a.pool_id}/{job['JobId']}.csv"
+            assert url.path == f"/{a.s3_bucket}/{key}", url
+            query = urllib.parse.parse_qs(url.query)
+            assert query["X-Amz-Expires"] == ["3600"], query
+            assert "x-amz-server-side-encryption" in query["X-Amz-SignedHeaders"][0], query
+        else:
+            assert url.path.startswith("/_latchkey/import/"), url
         req = urllib.request.Request(
             job["PreSignedUrl"], data=out.getvalue().encode(), method="PUT",
             headers={"x-amz-server-side-encryption": "aws:kms", "Content-Type": "text/csv"},
@@ -89,6 +110,9 @@ def main():
         assert now["Status"] == "Succeeded", now
         counts = (now["ImportedUsers"], now["SkippedUsers"], now["FailedUsers"])
         assert counts == (3, 0, 1), now
+        if s3 is not None:
+            left = s3.list_objects_v2(Bucket=a.s3_bucket, Prefix=f"imports/{a.pool_id}/")
+            assert left.get("KeyCount", 0) == 0, left
         listed = idp.list_user_import_jobs(UserPoolId=a.pool_id, MaxResults=60)
         assert job["JobId"] in [j["JobId"] for j in listed["UserImportJobs"]], listed
         state["job"] = now
