@@ -7,7 +7,8 @@
 #                                       and requests, pinned in tests/clients/requirements.txt, and
 #                                       moto's sdist unpacked (its tests, for tests/clients/moto/run.sh)
 #   tests/clients/node/node_modules/    amazon-cognito-identity-js, otplib, openid-client, jose,
-#                                       aws-amplify, esbuild and playwright-core, pinned in
+#                                       aws-amplify, esbuild, playwright-core and axe-core (the
+#                                       console's accessibility check), pinned in
 #                                       tests/clients/node/package.json and package-lock.json
 #   /usr/bin/chromium                   Debian's chromium for the Amplify redirect test, through
 #                                       scripts/browser.sh (apt-get: needs root or passwordless

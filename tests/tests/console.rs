@@ -1,7 +1,8 @@
 //! The web console over HTTP, from this machine (the local server lets a loopback browser in
 //! without signing in): its pages show what the AWS SDK set up, its actions change what the
 //! SDK sees, a refused action shows Cognito's message, and a POST without its CSRF token
-//! changes nothing. Sign-in is `console_signin`; the console in Chromium is `console_browser`.
+//! changes nothing. Sign-in is `console_signin`; the console in Chromium (with axe-core) is
+//! `real_clients::console_in_chromium_with_axe_core`.
 
 use crate::common::PASSWORD;
 use crate::console_support::*;
@@ -144,16 +145,34 @@ async fn the_pages_show_pools_clients_users_groups_and_identity_pools() {
     assert_eq!(no_pool.status, 404, "{}", no_pool.body);
 }
 
+/// The `href` of the link whose text is `text` on `page` (unescaped), if any.
+fn link_to(page: &Answer, text: &str) -> Option<String> {
+    page.body
+        .split("href=\"")
+        .find(|s| s.contains(&format!(">{text}</a>")))
+        .and_then(|s| s.split('"').next())
+        .map(|href| href.replace("&amp;", "&"))
+}
+
+/// Follows `href` (it must be there) to a console page.
+async fn open(c: &mut Console, href: Option<String>) -> Answer {
+    let href = href.expect("the link");
+    let page = c.browser.get(&href).await;
+    assert_eq!(page.status, 200, "{href}: {}", page.body);
+    assert_console_page(&page);
+    page
+}
+
 #[tokio::test]
-async fn users_are_paged_sixty_at_a_time() {
+async fn users_are_paged_sixty_at_a_time_forward_and_back() {
     let env = Env::start().await;
     let h = &env.h;
     let pool = h.create_pool("paged").await;
-    for i in 0..61 {
+    for i in 0..121 {
         h.idp
             .admin_create_user()
             .user_pool_id(&pool)
-            .username(format!("user{i:02}"))
+            .username(format!("user{i:03}"))
             .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
             .temporary_password(PASSWORD)
             .send()
@@ -161,20 +180,101 @@ async fn users_are_paged_sixty_at_a_time() {
             .expect("AdminCreateUser");
     }
     let mut c = Console::new(env.url());
-    let first = c.page("/users", &[("pool", &pool)]).await;
-    assert!(first.body.contains(">user59</a>") && !first.body.contains(">user60</a>"));
-    let marker = "href=\"";
-    let next = first
-        .body
-        .split(marker)
-        .find(|s| s.contains(">Next page</a>"))
-        .and_then(|s| s.split('"').next())
-        .expect("a next page link")
-        .replace("&amp;", "&");
-    let second = c.browser.get(&next).await;
-    assert_eq!(second.status, 200);
-    assert!(second.body.contains(">user60</a>") && !second.body.contains(">user00</a>"));
+    let first = open(&mut c, Some(at("/users", &[("pool", &pool)]))).await;
+    assert!(first.body.contains(">user059</a>") && !first.body.contains(">user060</a>"));
+    assert_eq!(
+        link_to(&first, "Previous page"),
+        None,
+        "nothing before the first page"
+    );
+    let second = open(&mut c, link_to(&first, "Next page")).await;
+    assert!(second.body.contains(">user060</a>") && !second.body.contains(">user000</a>"));
     assert!(second.body.contains(">First page</a>"));
+    let third = open(&mut c, link_to(&second, "Next page")).await;
+    assert!(third.body.contains(">user120</a>") && !third.body.contains(">user119</a>"));
+    assert_eq!(link_to(&third, "Next page"), None, "the last page");
+    // Back, page by page, to where it started: the earlier tokens rode along in `prev`.
+    let back = link_to(&third, "Previous page").expect("a previous page link");
+    assert!(back.contains("prev="), "{back}");
+    let second_again = open(&mut c, Some(back)).await;
+    assert!(
+        second_again.body.contains(">user060</a>") && second_again.body.contains(">user119</a>")
+    );
+    assert!(!second_again.body.contains(">user120</a>"));
+    let first_again = open(&mut c, link_to(&second_again, "Previous page")).await;
+    assert!(
+        first_again.body.contains(">user000</a>") && !first_again.body.contains(">user060</a>")
+    );
+    assert_eq!(link_to(&first_again, "Previous page"), None);
+    assert_eq!(
+        link_to(&first_again, "Next page"),
+        link_to(&first, "Next page")
+    );
+}
+
+#[tokio::test]
+async fn the_user_page_lists_passkeys_beside_devices() {
+    let env = Env::start().await;
+    let h = &env.h;
+    let (pool, client) = h.pool_and_client().await;
+    passkey::enable(h, &pool).await;
+    permanent_user(h, &pool, "pia", &[("email", "pia@example.com")]).await;
+    permanent_user(h, &pool, "quinn", &[]).await;
+    let mut c = Console::new(env.url());
+    let before = c
+        .page("/user", &[("pool", &pool), ("username", "pia")])
+        .await;
+    assert!(before.body.contains("<h2>Passkeys</h2>") && before.body.contains("No passkeys."));
+
+    let token = h.sign_in(&client, "pia").await;
+    let token = token.access_token().expect("an access token");
+    let first = passkey::register(h, token, [7; 16]).await;
+    let second = passkey::register(h, token, [9; 16]).await;
+    let pia = c
+        .page("/user", &[("pool", &pool), ("username", "pia")])
+        .await;
+    let body = &pia.body;
+    let passkeys = body
+        .split("<h2>Passkeys</h2>")
+        .nth(1)
+        .expect("the passkeys section");
+    let passkeys = passkeys.split("<h2>").next().unwrap_or_default();
+    for id in [&first, &second] {
+        assert!(
+            passkeys.contains(&format!("<code>{id}</code>")),
+            "{passkeys}"
+        );
+    }
+    for shown in [
+        "Platform passkey",
+        "localhost",
+        "platform",
+        "internal, hybrid",
+    ] {
+        assert!(passkeys.contains(shown), "{shown}: {passkeys}");
+    }
+    assert!(passkeys.contains("<th scope=\"col\">Credential ID</th>"));
+    // Beside the devices, and only this user's.
+    assert!(body.find("<h2>Remembered devices</h2>") < body.find("<h2>Passkeys</h2>"));
+    let quinn = c
+        .page("/user", &[("pool", &pool), ("username", "quinn")])
+        .await;
+    assert!(quinn.body.contains("No passkeys.") && !quinn.body.contains(&first));
+    // What the user's own ListWebAuthnCredentials says, the page says.
+    let (status, listed) = h
+        .raw_call(
+            "ListWebAuthnCredentials",
+            serde_json::json!({ "AccessToken": token }).to_string(),
+        )
+        .await;
+    assert_eq!(status, 200, "{listed}");
+    let ids: Vec<&str> = listed["Credentials"]
+        .as_array()
+        .expect("Credentials")
+        .iter()
+        .filter_map(|c| c["CredentialId"].as_str())
+        .collect();
+    assert_eq!(ids, [first.as_str(), second.as_str()]);
 }
 
 #[tokio::test]

@@ -285,3 +285,149 @@ async fn moto_aws_verified_cognito_tests() {
     .await;
     // pytest's closing line is in the output above; a failure exits non-zero.
 }
+
+/// The admin console in Debian's chromium (`tests/clients/node/console_browser.mjs`, through
+/// playwright-core): an operator of the admin group signs in on the managed login, finds a
+/// user with the search form, disables them, resets their password and adds them to a group
+/// through the confirmation pages; each main page is screenshotted (into
+/// `target/console-screenshots/`) and must have no serious or critical axe-core violation.
+/// The changes are then read back through the AWS SDK.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn console_in_chromium_with_axe_core() {
+    use crate::common::{attr, PASSWORD};
+    use crate::console_support::{permanent_user, signed_in_server};
+    use aws_sdk_cognitoidentityprovider::types::UserStatusType;
+
+    let root = repo_root();
+    let modules = root.join("tests/clients/node/node_modules");
+    // LATCHKEY_AXE_CORE: another axe.min.js (e.g. of a node_modules not yet updated).
+    let axe = std::env::var_os("LATCHKEY_AXE_CORE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| modules.join("axe-core/axe.min.js"));
+    let needed = [
+        modules.join("playwright-core"),
+        axe.clone(),
+        modules.join(".latchkey-stamp"),
+        PathBuf::from("/usr/bin/chromium"),
+    ];
+    let what = "playwright-core and axe-core (tests/clients/node), chromium (scripts/browser.sh)";
+    if !clients_present(what, &needed) {
+        return;
+    }
+    // The console's pool is the server's default pool; `admin` is in its admin group.
+    let h = signed_in_server().await;
+    let pool = h.server.default_pool_id.clone();
+    let described = h
+        .idp
+        .describe_user_pool()
+        .user_pool_id(&pool)
+        .send()
+        .await
+        .expect("DescribeUserPool");
+    let pool_name = described
+        .user_pool()
+        .and_then(|p| p.name())
+        .expect("the pool's name")
+        .to_string();
+    let maria = [
+        ("email", "maria.support@example.com"),
+        ("email_verified", "true"),
+    ];
+    permanent_user(&h, &pool, "maria", &maria).await;
+    permanent_user(&h, &pool, "mario", &[("email", "mario@example.org")]).await;
+    h.idp
+        .create_group()
+        .user_pool_id(&pool)
+        .group_name("support")
+        .description("Answers the phone")
+        .send()
+        .await
+        .expect("CreateGroup");
+    let client = h.server.default_client_id.clone();
+    let signed_in = h.sign_in(&client, "mario").await;
+    let id_token = signed_in.id_token().expect("an ID token").to_string();
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let shots = target.join("console-screenshots");
+    let flags = [
+        ("base", h.url()),
+        ("pool-id", pool.as_str()),
+        ("pool-name", pool_name.as_str()),
+        ("operator", "admin"),
+        ("password", PASSWORD),
+        ("user", "maria"),
+        ("other-user", "mario"),
+        ("search-prefix", "maria."),
+        ("group", "support"),
+        ("token", id_token.as_str()),
+        ("axe", &axe.display().to_string()),
+        ("shots", &shots.display().to_string()),
+    ];
+    let mut args = vec![root
+        .join("tests/clients/node/console_browser.mjs")
+        .display()
+        .to_string()];
+    for (name, value) in flags {
+        args.push(format!("--{name}"));
+        args.push(value.to_string());
+    }
+    let (ok, output) = tokio::task::spawn_blocking(move || run_script(Path::new("node"), &args))
+        .await
+        .expect("script thread");
+    println!("--- console in chromium ---\n{output}");
+    println!("console screenshots: {}", shots.display());
+    assert!(ok, "the console in chromium failed (output above)");
+    for page in ["01-pools", "04-user", "09-token-inspector"] {
+        let shot = shots.join(format!("{page}.png"));
+        let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
+        assert!(size > 1000, "a screenshot at {}", shot.display());
+    }
+
+    // What the browser did, as the SDK sees it.
+    let user = h
+        .idp
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("maria")
+        .send()
+        .await
+        .expect("AdminGetUser");
+    assert!(!user.enabled(), "maria is disabled");
+    assert_eq!(user.user_status(), Some(&UserStatusType::ResetRequired));
+    let groups = h
+        .idp
+        .admin_list_groups_for_user()
+        .user_pool_id(&pool)
+        .username("maria")
+        .send()
+        .await
+        .expect("AdminListGroupsForUser");
+    let names: Vec<_> = groups
+        .groups()
+        .iter()
+        .filter_map(|g| g.group_name())
+        .collect();
+    assert_eq!(names, ["support"]);
+    // The reset sent maria a code; mario was left alone.
+    let sent = h.outbox(&pool, "maria").await;
+    assert!(
+        sent.iter().any(|m| m["Purpose"] == "ForgotPassword"),
+        "{sent:?}"
+    );
+    let mario = h
+        .idp
+        .admin_get_user()
+        .user_pool_id(&pool)
+        .username("mario")
+        .send()
+        .await
+        .expect("AdminGetUser");
+    assert!(mario.enabled());
+    assert_eq!(mario.user_status(), Some(&UserStatusType::Confirmed));
+    assert_eq!(
+        attr(mario.user_attributes(), "email"),
+        Some("mario@example.org")
+    );
+    h.shutdown().await;
+}

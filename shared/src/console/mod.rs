@@ -24,6 +24,7 @@ mod inspect;
 mod layout;
 mod operator;
 mod outbox;
+mod paging;
 mod pools;
 mod signin;
 mod users;

@@ -1,16 +1,21 @@
 //! A pool's users, searched with ListUsers filters and paged with its tokens, and one user:
-//! attributes, status, groups, MFA, remembered devices and sign-in sessions, with links to
-//! every action ([`super::actions`]).
+//! attributes, status, groups, MFA, remembered devices, passkeys and sign-in sessions, with
+//! links to every action ([`super::actions`]).
 
 use super::actions::{self, Action};
 use super::api::{attributes, call, date, items, str_of, text};
-use super::layout::{esc, facts, link, page_url, table, Form};
+use super::layout::{self, esc, facts, link, page_url, table, Form};
+use super::paging::Trail;
 use super::{Answer, Cx, Handled, Page};
 use crate::error::ApiError;
 use crate::userpool::filter::{Filter, SEARCHABLE};
+use crate::userpool::model::{User, UserPool};
+use crate::userpool::passkeys::manage::friendly_name;
+use crate::userpool::srp::timestamp::format_unix;
 use serde_json::json;
 
-/// `GET /_latchkey/console/users?pool=[&attr=&op=&value=][&token=]`.
+/// `GET /_latchkey/console/users?pool=[&attr=&op=&value=][&token=][&prev=]` (`prev`: the
+/// earlier pages' tokens, [`super::paging`]).
 pub async fn list(cx: &Cx<'_>) -> Handled {
     let pool_id = cx.required("pool")?;
     let attr = match cx.param("attr") {
@@ -23,8 +28,9 @@ pub async fn list(cx: &Cx<'_>) -> Handled {
     if !value.is_empty() {
         input["Filter"] = Filter::text(attr, prefix, value).into();
     }
-    if !cx.param("token").is_empty() {
-        input["PaginationToken"] = cx.param("token").into();
+    let trail = Trail::from_query(cx.param("token"), cx.param("prev"));
+    if !trail.token().is_empty() {
+        input["PaginationToken"] = trail.token().into();
     }
     let search = search_form(pool_id, attr, prefix, value);
     let listed = match call(cx.app, "ListUsers", input).await {
@@ -87,7 +93,7 @@ pub async fn list(cx: &Cx<'_>) -> Handled {
         &rows,
         "No users match.",
     ));
-    let here = |token: &str| {
+    let here = |token: &str, prev: &str| {
         let op = if prefix { "^=" } else { "=" };
         let mut q = vec![
             ("pool", pool_id),
@@ -98,17 +104,27 @@ pub async fn list(cx: &Cx<'_>) -> Handled {
         if !token.is_empty() {
             q.push(("token", token));
         }
+        if !prev.is_empty() {
+            q.push(("prev", prev));
+        }
         page_url("/users", &q)
     };
     let mut pages = Vec::new();
-    if !cx.param("token").is_empty() {
-        pages.push(link(&here(""), "First page"));
+    if !trail.token().is_empty() {
+        pages.push(link(&here("", ""), "First page"));
+    }
+    if let Some((token, prev)) = trail.previous() {
+        pages.push(link(&here(&token, &prev), "Previous page"));
     }
     if let Some(next) = listed["PaginationToken"].as_str() {
-        pages.push(link(&here(next), "Next page"));
+        let (token, prev) = trail.next(next);
+        pages.push(link(&here(&token, &prev), "Next page"));
     }
     if !pages.is_empty() {
-        body.push_str(&format!("<p>{}</p>\n", pages.join(" · ")));
+        body.push_str(&format!(
+            "<nav aria-label=\"Pages of users\"><p>{}</p></nav>\n",
+            pages.join(" · ")
+        ));
     }
     let mut page = Page::new("Users", body).of_pool(pool_id);
     if let Some(done) = actions::done_text(cx.param("done")) {
@@ -223,7 +239,10 @@ pub async fn one(cx: &Cx<'_>) -> Handled {
         &device_rows,
         "No remembered devices.",
     ));
-    body.push_str(&sessions(cx, pool_id, username).await?);
+    let pool = crate::userpool::pools::load_pool(cx.app, pool_id).await?;
+    let record = crate::userpool::directory::load_user(cx.app, &pool, username).await?;
+    body.push_str(&passkeys(&record));
+    body.push_str(&sessions(cx, &pool, username).await?);
     let mut page = Page::new(format!("User {username}"), body).of_pool(pool_id);
     if let Some(done) = actions::done_text(cx.param("done")) {
         page = page.with_notice(done, true);
@@ -261,10 +280,41 @@ fn action_links(pool_id: &str, username: &str, user: &serde_json::Value, enabled
     out
 }
 
+/// The user's passkeys, as ListWebAuthnCredentials describes them (that operation needs the
+/// user's own access token, so they are read from the user's record; never the public key).
+fn passkeys(user: &User) -> String {
+    let rows: Vec<Vec<String>> = user
+        .passkeys
+        .iter()
+        .map(|p| {
+            vec![
+                esc(&friendly_name(p)),
+                format!("<code>{}</code>", esc(&p.id)),
+                esc(&p.relying_party_id),
+                esc(p.attachment.as_deref().unwrap_or("—")),
+                layout::list(&p.transports),
+                esc(&format_unix(p.created_ms / 1000)),
+            ]
+        })
+        .collect();
+    table(
+        "Passkeys",
+        &[
+            "Name",
+            "Credential ID",
+            "Relying party",
+            "Attachment",
+            "Transports",
+            "Registered",
+        ],
+        &rows,
+        "No passkeys.",
+    )
+}
+
 /// The user's sign-in sessions still running (their refresh tokens: client, when, until
 /// when; never the token).
-async fn sessions(cx: &Cx<'_>, pool_id: &str, username: &str) -> Result<String, ApiError> {
-    let pool = crate::userpool::pools::load_pool(cx.app, pool_id).await?;
+async fn sessions(cx: &Cx<'_>, pool: &UserPool, username: &str) -> Result<String, ApiError> {
     let now = cx.app.clock.now_millis();
     let records = cx
         .app
@@ -277,10 +327,8 @@ async fn sessions(cx: &Cx<'_>, pool_id: &str, username: &str) -> Result<String, 
         .map(|r| {
             vec![
                 format!("<code>{}</code>", esc(&r.client_id)),
-                esc(&crate::userpool::srp::timestamp::format_unix(r.auth_time)),
-                esc(&crate::userpool::srp::timestamp::format_unix(
-                    r.expires_ms / 1000,
-                )),
+                esc(&format_unix(r.auth_time)),
+                esc(&format_unix(r.expires_ms / 1000)),
                 esc(r.device_key.as_deref().unwrap_or("—")),
             ]
         })

@@ -4,6 +4,8 @@
 //! of a server whose console asks for sign-in.
 #![allow(dead_code)] // Not every test uses every helper.
 
+pub mod passkey;
+
 use crate::common::Harness;
 pub use crate::oauth_support::{encode, permanent_user, Answer, Browser};
 use latchkey_server::ServerOptions;

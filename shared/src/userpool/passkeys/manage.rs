@@ -42,7 +42,7 @@ pub struct ListOutput {
 }
 
 /// The name shown for a passkey that was given none: what kind of authenticator it is.
-fn friendly_name(p: &Passkey) -> String {
+pub fn friendly_name(p: &Passkey) -> String {
     if let Some(n) = &p.friendly_name {
         return n.clone();
     }
