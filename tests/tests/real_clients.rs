@@ -202,6 +202,43 @@ async fn boto3_user_import() {
     drive("boto3 import", python, script).await;
 }
 
+/// The same boto3 import through the deployment's path: a server with `LATCHKEY_IMPORT_BUCKET`
+/// hands out S3's own pre-signed PUT URLs into a bucket on the local S3 (moto, named by
+/// `AWS_ENDPOINT_URL_S3`), and the job reads the file from there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn boto3_user_import_through_s3() {
+    let root = repo_root();
+    let python = root.join(".venv-clients/bin/python");
+    let stamp = root.join(".venv-clients/.latchkey-stamp");
+    if !clients_present("boto3 (.venv-clients)", &[python.clone(), stamp]) {
+        return;
+    }
+    if std::env::var_os("AWS_ENDPOINT_URL_S3").is_none() {
+        println!("SKIPPED boto3 import through S3: AWS_ENDPOINT_URL_S3 names no local S3");
+        return;
+    }
+    let bucket = format!("latchkey-imports-{}", std::process::id());
+    let opts = ServerOptions {
+        import_bucket: Some(bucket.clone()),
+        ..ServerOptions::in_memory()
+    };
+    let script = root.join("tests/clients/boto3_import_check.py");
+    drive_on(opts, "boto3 import through S3", python, |server| {
+        vec![
+            script.display().to_string(),
+            "--endpoint".into(),
+            server.url.clone(),
+            "--pool-id".into(),
+            server.default_pool_id.clone(),
+            "--client-id".into(),
+            server.default_client_id.clone(),
+            "--s3-bucket".into(),
+            bucket,
+        ]
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn amazon_cognito_identity_js_srp_and_totp() {
     let root = repo_root();
@@ -300,10 +337,7 @@ async fn console_in_chromium_with_axe_core() {
 
     let root = repo_root();
     let modules = root.join("tests/clients/node/node_modules");
-    // LATCHKEY_AXE_CORE: another axe.min.js (e.g. of a node_modules not yet updated).
-    let axe = std::env::var_os("LATCHKEY_AXE_CORE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| modules.join("axe-core/axe.min.js"));
+    let axe = modules.join("axe-core/axe.min.js");
     let needed = [
         modules.join("playwright-core"),
         axe.clone(),
