@@ -2,7 +2,8 @@
 //! bucket uploads go to; unset: CreateUserImportJob is refused there) and
 //! `LATCHKEY_IMPORT_WORKER_FUNCTION` (the function started jobs are handed to, asynchronously;
 //! unset: a job runs inside StartUserImportJob, within API Gateway's 30 seconds). The local
-//! server keeps uploads in its data dir and runs jobs in the background: it reads neither.
+//! server keeps uploads in its data dir unless it is given the bucket too, and always runs
+//! jobs in the background (it has no worker function).
 
 use crate::error::Error;
 
