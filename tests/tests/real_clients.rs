@@ -100,19 +100,41 @@ pub(crate) fn run_script(program: &Path, args: &[String]) -> (bool, String) {
     }
 }
 
+/// The Python of `.venv-clients` (what `what` needs), once `scripts/clients.sh` has stamped it
+/// ready; None (after the SKIPPED note) when it is not there.
+fn venv_python(what: &str) -> Option<PathBuf> {
+    let root = repo_root();
+    let python = root.join(".venv-clients/bin/python");
+    // clients.sh writes the stamp once every Python client imports.
+    let stamp = root.join(".venv-clients/.latchkey-stamp");
+    clients_present(what, &[python.clone(), stamp]).then_some(python)
+}
+
+/// `script --endpoint .. --pool-id .. --client-id ..` for `server`'s default pool and client,
+/// then `more`.
+fn script_args(
+    script: &Path,
+    server: &latchkey_server::RunningServer,
+    more: Vec<String>,
+) -> Vec<String> {
+    let mut args = vec![
+        script.display().to_string(),
+        "--endpoint".into(),
+        server.url.clone(),
+        "--pool-id".into(),
+        server.default_pool_id.clone(),
+        "--client-id".into(),
+        server.default_client_id.clone(),
+    ];
+    args.extend(more);
+    args
+}
+
 /// Spawns a server, runs `program script --endpoint .. --pool-id .. --client-id ..` against
 /// it, prints the output and asserts success.
 async fn drive(what: &str, program: PathBuf, script: PathBuf) {
     drive_with(what, program, |server| {
-        vec![
-            script.display().to_string(),
-            "--endpoint".into(),
-            server.url.clone(),
-            "--pool-id".into(),
-            server.default_pool_id.clone(),
-            "--client-id".into(),
-            server.default_client_id.clone(),
-        ]
+        script_args(&script, server, Vec::new())
     })
     .await;
 }
@@ -147,12 +169,9 @@ async fn drive_on(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pycognito_srp_and_totp() {
     let root = repo_root();
-    let python = root.join(".venv-clients/bin/python");
-    // clients.sh writes the stamp once pycognito and pyotp import.
-    let stamp = root.join(".venv-clients/.latchkey-stamp");
-    if !clients_present("pycognito (.venv-clients)", &[python.clone(), stamp]) {
+    let Some(python) = venv_python("pycognito (.venv-clients)") else {
         return;
-    }
+    };
     let script = root.join("tests/clients/pycognito_check.py");
     drive("pycognito", python, script).await;
 }
@@ -162,28 +181,17 @@ async fn pycognito_srp_and_totp() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn boto3_codes_by_mail_and_sms_mfa() {
     let root = repo_root();
-    let python = root.join(".venv-clients/bin/python");
-    let stamp = root.join(".venv-clients/.latchkey-stamp");
-    if !clients_present("boto3 (.venv-clients)", &[python.clone(), stamp]) {
+    let Some(python) = venv_python("boto3 (.venv-clients)") else {
         return;
-    }
+    };
     let Some((smtp, maildir)) = crate::delivery_support::smtp_or_skip("boto3_codes_by_mail") else {
         return;
     };
     let opts = crate::delivery_support::with_smtp(&smtp, "server@example.com");
     let script = root.join("tests/clients/boto3_delivery_check.py");
     drive_on(opts, "boto3 delivery", python, |server| {
-        vec![
-            script.display().to_string(),
-            "--endpoint".into(),
-            server.url.clone(),
-            "--pool-id".into(),
-            server.default_pool_id.clone(),
-            "--client-id".into(),
-            server.default_client_id.clone(),
-            "--maildir".into(),
-            maildir.display().to_string(),
-        ]
+        let more = vec!["--maildir".into(), maildir.display().to_string()];
+        script_args(&script, server, more)
     })
     .await;
 }
@@ -193,11 +201,9 @@ async fn boto3_codes_by_mail_and_sms_mfa() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn boto3_user_import() {
     let root = repo_root();
-    let python = root.join(".venv-clients/bin/python");
-    let stamp = root.join(".venv-clients/.latchkey-stamp");
-    if !clients_present("boto3 (.venv-clients)", &[python.clone(), stamp]) {
+    let Some(python) = venv_python("boto3 (.venv-clients)") else {
         return;
-    }
+    };
     let script = root.join("tests/clients/boto3_import_check.py");
     drive("boto3 import", python, script).await;
 }
@@ -208,11 +214,9 @@ async fn boto3_user_import() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn boto3_user_import_through_s3() {
     let root = repo_root();
-    let python = root.join(".venv-clients/bin/python");
-    let stamp = root.join(".venv-clients/.latchkey-stamp");
-    if !clients_present("boto3 (.venv-clients)", &[python.clone(), stamp]) {
+    let Some(python) = venv_python("boto3 (.venv-clients)") else {
         return;
-    }
+    };
     if std::env::var_os("AWS_ENDPOINT_URL_S3").is_none() {
         println!("SKIPPED boto3 import through S3: AWS_ENDPOINT_URL_S3 names no local S3");
         return;
@@ -224,17 +228,7 @@ async fn boto3_user_import_through_s3() {
     };
     let script = root.join("tests/clients/boto3_import_check.py");
     drive_on(opts, "boto3 import through S3", python, |server| {
-        vec![
-            script.display().to_string(),
-            "--endpoint".into(),
-            server.url.clone(),
-            "--pool-id".into(),
-            server.default_pool_id.clone(),
-            "--client-id".into(),
-            server.default_client_id.clone(),
-            "--s3-bucket".into(),
-            bucket,
-        ]
+        script_args(&script, server, vec!["--s3-bucket".into(), bucket])
     })
     .await;
 }
