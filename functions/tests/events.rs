@@ -24,7 +24,8 @@ enum Expect {
     Worker(WorkerOutcome, &'static str, u64),
 }
 
-use latchkey::userpool::imports::worker::{WorkerEvent, WorkerOutcome};
+use latchkey::lambda::worker::FunctionEvent;
+use latchkey::userpool::imports::worker::WorkerOutcome;
 use Expect::{Error, Json, OAuth, Page, Redirect, Worker};
 
 /// Where the hosted-ui events' authorization request goes to sign in.
@@ -292,8 +293,12 @@ async fn check_worker(
     let text = fixture.values.iter().fold(text, |t, (placeholder, value)| {
         t.replace(placeholder, value)
     });
-    let event: WorkerEvent =
-        serde_json::from_str(&text).map_err(|e| format!("not a worker event: {e}"))?;
+    // Read as the functions' runtime reads an invocation's payload.
+    let event = match serde_json::from_str(&text) {
+        Ok(FunctionEvent::Import(event)) => event,
+        Ok(FunctionEvent::Http(_)) => return Err("read as an API Gateway event".into()),
+        Err(e) => return Err(format!("not a worker event: {e}")),
+    };
     let app = &fixture.app;
     let next = latchkey_lambda_tests::imports::Recorder::default();
     let deadline = app.clock.now_millis() + 900_000;

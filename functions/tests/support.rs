@@ -4,12 +4,12 @@
 //! EXAMPLE_* placeholders replaced by the fixture's values.
 
 use async_trait::async_trait;
-use lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequest;
 use lambda_http::http;
 use lambda_http::request::LambdaRequest;
 use latchkey::clock::Clock;
 use latchkey::config::Config;
 use latchkey::edge::EdgeRequest;
+use latchkey::lambda::worker::FunctionEvent;
 use latchkey::lambda::{Function, Handler};
 use latchkey::protocol::sigv4::AccessKey;
 use latchkey::protocol::{dispatch, dispatch_identity};
@@ -254,9 +254,16 @@ impl Fixture {
     /// Reads an events/ file as API Gateway's payload 2.0 event, replacing placeholders in the
     /// path, query, body, headers and cookies (never in a signed request: its signature covers
     /// the body), and converts it to the request `lambda_http` hands a handler.
+    /// It is read as the functions' runtime reads an invocation's payload
+    /// ([`FunctionEvent`]), so every sample proves the runtime takes it.
     pub fn request(&self, file: &Path) -> Result<lambda_http::Request, Failure> {
-        let event: ApiGatewayV2httpRequest = serde_json::from_str(&self.event_json(file)?)?;
-        Ok(LambdaRequest::ApiGatewayV2(event).into())
+        match serde_json::from_str::<FunctionEvent>(&self.event_json(file)?)? {
+            FunctionEvent::Http(request) => match *request {
+                event @ LambdaRequest::ApiGatewayV2(_) => Ok(event.into()),
+                _ => Err("an event, but not API Gateway's v2 (HTTP API) format".into()),
+            },
+            FunctionEvent::Import(_) => Err("a worker's ticket, not an API Gateway event".into()),
+        }
     }
 
     /// An events/ file with its placeholders replaced, as JSON text.

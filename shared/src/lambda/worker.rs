@@ -19,13 +19,34 @@ use tracing::Instrument;
 pub const RESERVE_MS: i64 = 30_000;
 
 /// One invocation's payload: an import worker's ticket, or an API Gateway request.
-#[derive(Deserialize)]
-#[serde(untagged)]
 pub enum FunctionEvent {
     /// `{"latchkeyImportJob": …}`.
     Import(WorkerEvent),
     /// Anything else: an API Gateway v2 request (boxed: it is large).
     Http(Box<LambdaRequest>),
+}
+
+/// The member only a worker's ticket has at its top level.
+const TICKET: &str = "\"latchkeyImportJob\"";
+
+impl<'de> Deserialize<'de> for FunctionEvent {
+    /// The payload is kept as its JSON text and read once as what it is. (serde's `untagged`
+    /// cannot be used: it buffers the event, and `LambdaRequest`'s own deserializers refuse
+    /// that buffer, so every API Gateway event failed.) Only a text naming the ticket's
+    /// member is tried as a ticket first; an API Gateway event is read as one, as before.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let raw = Box::<serde_json::value::RawValue>::deserialize(d)?;
+        let text = raw.get();
+        if text.contains(TICKET) {
+            if let Ok(ticket) = serde_json::from_str::<WorkerEvent>(text) {
+                return Ok(Self::Import(ticket));
+            }
+        }
+        serde_json::from_str::<LambdaRequest>(text)
+            .map(|r| Self::Http(Box::new(r)))
+            .map_err(D::Error::custom)
+    }
 }
 
 /// One invocation's reply; `H` is `lambda_http`'s response to API Gateway (a type it does not
@@ -111,13 +132,12 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(import, FunctionEvent::Import(e) if e.job.version == 2));
-        let http: FunctionEvent = serde_json::from_str(
-            r#"{"version":"2.0","routeKey":"POST /","rawPath":"/","rawQueryString":"","headers":{},
-                "requestContext":{"http":{"method":"POST","path":"/","protocol":"HTTP/1.1","sourceIp":"1.2.3.4","userAgent":"t"},
-                "requestId":"r","routeKey":"POST /","stage":"$default","accountId":"1","apiId":"a","domainName":"d","domainPrefix":"d","time":"t","timeEpoch":0},
-                "isBase64Encoded":false}"#,
-        )
-        .unwrap();
-        assert!(matches!(http, FunctionEvent::Http(_)));
+        for sample in [
+            include_str!("../../../events/admin/target-admin-get-user.json"),
+            include_str!("../../../events/sign-in/target-initiate-auth.json"),
+        ] {
+            let event: FunctionEvent = serde_json::from_str(sample).unwrap();
+            assert!(matches!(event, FunctionEvent::Http(_)));
+        }
     }
 }
