@@ -44,6 +44,21 @@ pub trait ImportFiles: Send + Sync {
     async fn delete(&self, pool_id: &str, job_id: &str) -> Result<(), Error>;
 }
 
+/// A job's file name, `{pool_id}{sep}{job_id}.csv`, for every adapter. Pool and job ids are
+/// checked against Cognito's patterns before they get here (word characters, `-`, `_`); any
+/// other name is refused all the same, so a name cannot leave its folder or prefix.
+pub fn file_name(pool_id: &str, sep: char, job_id: &str) -> Result<String, Error> {
+    let safe = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    if !safe(pool_id) || !safe(job_id) {
+        return Err(Error::Store("import file name is not safe".into()));
+    }
+    Ok(format!("{pool_id}{sep}{job_id}.csv"))
+}
+
 /// Files in a local folder.
 pub struct LocalDir {
     dir: PathBuf,
@@ -55,18 +70,9 @@ impl LocalDir {
         Self { dir }
     }
 
-    /// Pool and job ids are checked against Cognito's patterns before they get here (word
-    /// characters, `-`, `_`), so the name cannot leave the folder.
+    /// A job's file in the folder ([`file_name`]).
     fn path(&self, pool_id: &str, job_id: &str) -> Result<PathBuf, Error> {
-        let safe = |s: &str| {
-            !s.is_empty()
-                && s.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        };
-        if !safe(pool_id) || !safe(job_id) {
-            return Err(Error::Store("import file name is not safe".into()));
-        }
-        Ok(self.dir.join(format!("{pool_id}.{job_id}.csv")))
+        Ok(self.dir.join(file_name(pool_id, '.', job_id)?))
     }
 }
 

@@ -269,12 +269,7 @@ pub async fn start_user_import_job(app: &Call<'_>, input: JobInput) -> ApiResult
 /// Invokes the worker with the started job; if that fails, the job goes back to Created (so
 /// it can be started again) and the caller gets the fault.
 async fn hand_to_worker(app: &App, worker: &dyn JobDispatch, started: ImportJob) -> ApiResult<()> {
-    let ticket = JobTicket {
-        user_pool_id: started.pool_id.clone(),
-        job_id: started.job_id.clone(),
-        version: started.version,
-    };
-    let Err(e) = worker.dispatch(&ticket).await else {
+    let Err(e) = worker.dispatch(&JobTicket::of(&started)).await else {
         return Ok(());
     };
     let mut back = started;

@@ -242,11 +242,7 @@ async fn run(
         let out_of_time = deadline_ms.is_some_and(|d| app.clock.now_millis() >= d);
         if read_here > 0 && out_of_time {
             return match write(app, job.clone()).await? {
-                Written::Done(now) => Ok(Part::Paused(JobTicket {
-                    user_pool_id: now.pool_id,
-                    job_id: now.job_id,
-                    version: now.version,
-                })),
+                Written::Done(now) => Ok(Part::Paused(JobTicket::of(&now))),
                 Written::Stopping(now) => {
                     job.version = now.version;
                     job.status = now.status;

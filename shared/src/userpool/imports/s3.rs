@@ -9,7 +9,7 @@
 //! The bucket's lifecycle rule removes what a job left behind (an upload to a job never
 //! started); a job removes its file when it ends.
 
-use super::files::{ImportFiles, UrlWindow, MAX_FILE_BYTES};
+use super::files::{file_name, ImportFiles, UrlWindow, MAX_FILE_BYTES};
 use crate::error::Error;
 use async_trait::async_trait;
 use aws_sdk_s3::error::{DisplayErrorContext, SdkError};
@@ -55,18 +55,9 @@ impl S3Files {
         &self.bucket
     }
 
-    /// A job's object key. Pool and job ids are checked against Cognito's patterns before they
-    /// get here; this keeps any other name out of the prefix all the same.
+    /// A job's object key, `imports/{poolId}/{jobId}.csv` ([`file_name`]).
     pub fn key(pool_id: &str, job_id: &str) -> Result<String, Error> {
-        let safe = |s: &str| {
-            !s.is_empty()
-                && s.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        };
-        if !safe(pool_id) || !safe(job_id) {
-            return Err(Error::Store("import file name is not safe".into()));
-        }
-        Ok(format!("{PREFIX}{pool_id}/{job_id}.csv"))
+        Ok(format!("{PREFIX}{}", file_name(pool_id, '/', job_id)?))
     }
 }
 

@@ -10,6 +10,7 @@
 //! ([`super::run::run_part`]).
 
 use crate::error::Error;
+use crate::userpool::model::ImportJob;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
@@ -23,6 +24,17 @@ pub struct JobTicket {
     pub job_id: String,
     /// The job's version when it was handed on.
     pub version: u64,
+}
+
+impl JobTicket {
+    /// The ticket of `job` as it was last written.
+    pub fn of(job: &ImportJob) -> Self {
+        Self {
+            user_pool_id: job.pool_id.clone(),
+            job_id: job.job_id.clone(),
+            version: job.version,
+        }
+    }
 }
 
 /// The payload of a worker invocation: `{"latchkeyImportJob": {"userPoolId", "jobId",
