@@ -80,7 +80,10 @@ fn expected(file: &str) -> Option<Expect> {
             Json(&["issuer", "jwks_uri"])
         }
         "cognito-api/target-sign-up.json" => Json(&["UserSub"]),
-        "cognito-api/target-initiate-auth.json" => Json(TOKENS),
+        // The same request through the function's own URL (template ApiFunctionUrl=true).
+        "cognito-api/target-initiate-auth.json" | "cognito-api/url-initiate-auth.json" => {
+            Json(TOKENS)
+        }
         "cognito-api/target-get-user.json" => Json(&["Username", "UserAttributes"]),
         "cognito-api/signed-list-user-pools.json" => Json(&["UserPools"]),
         "cognito-api/signed-create-user-pool.json" => Json(&["UserPool.Id"]),

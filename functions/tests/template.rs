@@ -141,6 +141,46 @@ fn every_function_crate_has_its_resource_and_routes() {
     );
 }
 
+/// The no-API-Gateway option: a public function URL on cognito-api (the JSON API at POST /),
+/// only when `ApiFunctionUrl` is "true", with both permissions a new URL needs.
+#[test]
+fn the_function_url_option_fronts_cognito_api_only() {
+    let template = std::fs::read_to_string(root().join("template.yaml")).expect("template.yaml");
+    assert!(template.contains("WithFunctionUrl: !Equals [!Ref ApiFunctionUrl, \"true\"]"));
+    let all = resources(&template);
+    let with_url: Vec<&(String, Vec<String>)> = all
+        .iter()
+        .filter(|(_, b)| b.iter().any(|l| l == "Condition: WithFunctionUrl"))
+        .collect();
+    let ids: BTreeSet<&str> = with_url.iter().map(|(id, _)| id.as_str()).collect();
+    assert_eq!(
+        ids,
+        BTreeSet::from([
+            "CognitoApiFunctionUrl",
+            "CognitoApiFunctionUrlPermission",
+            "CognitoApiFunctionUrlInvokePermission",
+        ])
+    );
+    for (id, block) in with_url {
+        let target = values(block, "TargetFunctionArn:")
+            .into_iter()
+            .chain(values(block, "FunctionName:"))
+            .collect::<Vec<_>>();
+        assert_eq!(target, ["!Ref CognitoApiFunction"], "{id}");
+    }
+    let url = &all.iter().find(|(id, _)| id == "CognitoApiFunctionUrl").expect("url").1;
+    assert_eq!(values(url, "AuthType:"), ["NONE"]);
+    let actions: BTreeSet<&str> = all
+        .iter()
+        .filter(|(id, _)| id.starts_with("CognitoApiFunctionUrl") && id.ends_with("Permission"))
+        .flat_map(|(_, b)| values(b, "Action:"))
+        .collect();
+    assert_eq!(
+        actions,
+        BTreeSet::from(["lambda:InvokeFunctionUrl", "lambda:InvokeFunction"])
+    );
+}
+
 #[test]
 fn the_table_matches_the_store_key_schema() {
     let template = std::fs::read_to_string(root().join("template.yaml")).expect("template.yaml");
