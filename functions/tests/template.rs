@@ -168,7 +168,11 @@ fn the_function_url_option_fronts_cognito_api_only() {
             .collect::<Vec<_>>();
         assert_eq!(target, ["!Ref CognitoApiFunction"], "{id}");
     }
-    let url = &all.iter().find(|(id, _)| id == "CognitoApiFunctionUrl").expect("url").1;
+    let url = &all
+        .iter()
+        .find(|(id, _)| id == "CognitoApiFunctionUrl")
+        .expect("url")
+        .1;
     assert_eq!(values(url, "AuthType:"), ["NONE"]);
     let actions: BTreeSet<&str> = all
         .iter()

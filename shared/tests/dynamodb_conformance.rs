@@ -256,7 +256,7 @@ mod outage {
 
 mod meter {
     use super::*;
-    use latchkey::store::dynamodb::RequestMeter;
+    use latchkey::store::dynamodb::{RequestMeter, Touch};
 
     #[tokio::test]
     async fn a_metered_store_counts_its_requests_and_the_capacity_reported() {
@@ -283,5 +283,26 @@ mod meter {
         assert_eq!(get.unreported, 0, "{usage:?}");
         assert_eq!((usage.reads().requests, usage.writes().requests), (2, 1));
         assert!(meter.snapshot().operations.is_empty(), "take starts again");
+
+        // Units from item sizes, as DynamoDB would charge: the user and its alias claim are
+        // put in one transaction (items under 1 KB: 2 units each), and each strongly
+        // consistent GetItem costs one unit, found or not.
+        let writes: Vec<_> = usage
+            .touches
+            .iter()
+            .filter_map(|t| match t {
+                Touch::Write {
+                    put_size,
+                    transactional,
+                    ..
+                } => Some((put_size.is_some(), *transactional)),
+                Touch::Read { .. } => None,
+            })
+            .collect();
+        assert_eq!(writes, [(true, true), (true, true)], "{usage:?}");
+        assert_eq!(usage.read_units(), 2.0, "{usage:?}");
+        let none = std::collections::HashMap::new();
+        let units = usage.write_units(&none, &none);
+        assert_eq!(units.table, 4.0, "{units:?}");
     }
 }

@@ -10,24 +10,38 @@
 //! DeleteItem and Query 1, BatchGetItem 1 per key, whatever the item size or consistency) and
 //! no figure at all for TransactWriteItems, which is then counted as "unreported".
 //!
+//! Beside the server's figures, each operation is priced as DynamoDB would price it, from the
+//! items themselves (`latchkey::store::dynamodb::item_size`): reads by the sizes of the items
+//! they returned, writes by the larger of each written item's stored images before and after
+//! the operation (this bench scans the table on both sides, outside the meter), transactions
+//! doubled, and GSI1 entries written beside the table's. `--json FILE` writes those figures
+//! for the cost model (`latchkey-bench --bin cost`, docs/cost.md).
+//!
 //! Each round is one new user through every operation, after a warm-up round, so pool and
 //! client configuration come from the App's cache (as in a warm server or Lambda); a separate
-//! line shows what a cold App adds to its first request.
+//! line shows what a cold App adds to its first request. GetId and GetCredentialsForIdentity
+//! run on an identity pool trusting the user pool, with a credential issuer that answers at
+//! once (STS is not DynamoDB's cost).
 //!
 //!     scripts/moto.sh start
 //!     AWS_ENDPOINT_URL_DYNAMODB=http://127.0.0.1:5000 AWS_ACCESS_KEY_ID=testing \
 //!     AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1 \
 //!       cargo run --release -p latchkey-bench --bin dynamodb_requests [-- --rounds 5]
 
-use std::collections::BTreeMap;
+#[path = "../fixed_credentials.rs"]
+mod fixed_credentials;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 use latchkey::clock::SystemClock;
+use latchkey::identity::IdentityConfig;
 use latchkey::protocol::handle_target;
 use latchkey::random::OsRandom;
-use latchkey::store::dynamodb::{DynamoStore, RequestMeter, Usage};
+use latchkey::store::dynamodb::{DynamoStore, ItemKey, RequestMeter, Stored, Usage, WriteUnits};
 use latchkey::store::OutboxStore;
 use latchkey::triggers::invoke::Invokers;
 use latchkey::{App, Settings};
@@ -35,6 +49,7 @@ use serde_json::{json, Value};
 
 const PASSWORD: &str = "Bench-Passw0rd!";
 const IDP: &str = "AWSCognitoIdentityProviderService.";
+const IDENTITY: &str = "AWSCognitoIdentityService.";
 
 #[derive(Parser, Debug)]
 #[command(about = "DynamoDB requests and consumed capacity per user-pool operation")]
@@ -46,6 +61,10 @@ struct Args {
     /// `get_user` (one GetItem each) from 16 tasks at once, with no service code around it.
     #[arg(long, default_value_t = 0)]
     ceiling_seconds: u64,
+    /// Write each operation's requests and units from item sizes to this JSON file (the cost
+    /// model's DynamoDB input, docs/cost/dynamodb.json).
+    #[arg(long)]
+    json: Option<PathBuf>,
 }
 
 /// GetItems per second the DynamoDB server answers: 16 tasks calling `get_user` for `user`
@@ -81,23 +100,87 @@ struct Bench {
     app: Arc<App>,
     store: Arc<DynamoStore>,
     meter: RequestMeter,
+    /// An unmetered client for the table snapshots around each operation.
+    raw: aws_sdk_dynamodb::Client,
+    table: String,
     pool: String,
     client: String,
     rotating: String,
+    identity_pool: String,
+    provider: String,
 }
 
-/// An App on `store`, as the server builds it (the outbox is the delivery, in the store).
+/// One operation's DynamoDB figures: the requests the meter counted, and units from item sizes.
+#[derive(Clone, Debug)]
+struct Measured {
+    usage: Usage,
+    read_units: f64,
+    write: WriteUnits,
+}
+
+impl Measured {
+    /// What two rounds must share to be the same row: the requests and the units.
+    fn row_key(&self) -> String {
+        format!(
+            "{} | {} | {} | {}",
+            breakdown(&self.usage),
+            self.read_units,
+            self.write.table,
+            self.write.index
+        )
+    }
+}
+
+/// An App on `store`, as the server builds it (the outbox is the delivery, in the store), with
+/// a credential issuer that answers at once.
 fn app_on(store: Arc<DynamoStore>) -> Result<Arc<App>> {
     let settings = Settings::new("http://127.0.0.1:1", "us-east-1", "000000000000")?;
     let triggers = Arc::new(Invokers::new("us-east-1"));
     let app = App::on_store(settings, store, Arc::new(SystemClock), triggers)?;
-    Ok(Arc::new(app))
+    Ok(Arc::new(app.with_identity(IdentityConfig {
+        issuer: Some(Arc::new(fixed_credentials::FixedCredentials)),
+        web_identity: false,
+        duration_secs: 3600,
+    })))
+}
+
+/// Every item of `table`, priced ([`Stored`]) by key.
+async fn snapshot(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+) -> Result<HashMap<ItemKey, Stored>> {
+    let mut out = HashMap::new();
+    let mut start = None;
+    loop {
+        let page = client
+            .scan()
+            .table_name(table)
+            .consistent_read(true)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .context("scanning the table")?;
+        for item in page.items() {
+            if let Some(key) = ItemKey::of(item) {
+                out.insert(key, Stored::of(item));
+            }
+        }
+        start = page.last_evaluated_key().cloned();
+        if start.is_none() {
+            return Ok(out);
+        }
+    }
 }
 
 /// One awsJson call in process; the answer, or an error unless status 200.
 async fn call(app: &App, op: &str, body: Value) -> Result<Value> {
+    let target = if let Some(op) = op.strip_prefix("identity:") {
+        format!("{IDENTITY}{op}")
+    } else {
+        format!("{IDP}{op}")
+    };
     let bytes = serde_json::to_vec(&body)?;
-    let reply = handle_target(app, Some(&format!("{IDP}{op}")), &bytes).await;
+    let reply = handle_target(app, Some(&target), &bytes).await;
     let out: Value = serde_json::from_slice(&reply.body).unwrap_or(Value::Null);
     if reply.status != 200 {
         bail!("{op}: HTTP {}: {out}", reply.status);
@@ -106,7 +189,7 @@ async fn call(app: &App, op: &str, body: Value) -> Result<Value> {
 }
 
 impl Bench {
-    async fn setup(store: DynamoStore) -> Result<Self> {
+    async fn setup(store: DynamoStore, raw: aws_sdk_dynamodb::Client, table: &str) -> Result<Self> {
         let meter = RequestMeter::new();
         let store = Arc::new(store.metered(&meter));
         let app = app_on(store.clone())?;
@@ -131,21 +214,44 @@ impl Bench {
             clients.push(id.to_owned());
         }
         let [client, rotating] = <[String; 2]>::try_from(clients).expect("two clients");
+        let provider = format!("cognito-idp.us-east-1.amazonaws.com/{pool}");
+        let body = json!({"IdentityPoolName": "requests", "AllowUnauthenticatedIdentities": false,
+            "CognitoIdentityProviders": [{"ProviderName": provider, "ClientId": client}]});
+        let created = call(&app, "identity:CreateIdentityPool", body).await?;
+        let identity_pool = created["IdentityPoolId"]
+            .as_str()
+            .context("IdentityPoolId")?
+            .to_owned();
+        let body = json!({"IdentityPoolId": identity_pool,
+            "Roles": {"authenticated": "arn:aws:iam::123456789012:role/latchkey-requests"}});
+        call(&app, "identity:SetIdentityPoolRoles", body).await?;
         Ok(Self {
             app,
             store,
             meter,
+            raw,
+            table: table.to_owned(),
             pool,
             client,
             rotating,
+            identity_pool,
+            provider,
         })
     }
 
-    /// Runs `op` and returns its answer and what it asked of DynamoDB.
-    async fn measured(&self, op: &str, body: Value) -> Result<(Value, Usage)> {
+    /// Runs `op` and returns its answer and what it asked of DynamoDB, priced from the items.
+    async fn measured(&self, op: &str, body: Value) -> Result<(Value, Measured)> {
+        let before = snapshot(&self.raw, &self.table).await?;
         self.meter.take();
         let out = call(&self.app, op, body).await?;
-        Ok((out, self.meter.take()))
+        let usage = self.meter.take();
+        let after = snapshot(&self.raw, &self.table).await?;
+        let measured = Measured {
+            read_units: usage.read_units(),
+            write: usage.write_units(&before, &after),
+            usage,
+        };
+        Ok((out, measured))
     }
 
     /// The newest code sent to `user` (read outside any measurement).
@@ -156,7 +262,7 @@ impl Bench {
     }
 
     /// One new user through every operation, measuring each.
-    async fn round(&self, user: &str) -> Result<Vec<(&'static str, Usage)>> {
+    async fn round(&self, user: &str) -> Result<Vec<(&'static str, Measured)>> {
         let mut usage = Vec::new();
         let (client, rotating) = (&self.client, &self.rotating);
         let attrs = json!([{"Name": "email", "Value": format!("{user}@example.com")}]);
@@ -199,8 +305,43 @@ impl Bench {
         usage.push(("GetTokensFromRefreshToken, rotating", u));
         let body = json!({"AccessToken": access});
         usage.push(("GetUser", self.measured("GetUser", body).await?.1));
+        let id_token = tokens["IdToken"].as_str().context("IdToken")?;
+        let logins = json!({ self.provider.clone(): id_token });
+        let body = json!({"IdentityPoolId": self.identity_pool, "Logins": logins});
+        let (out, u) = self.measured("identity:GetId", body).await?;
+        usage.push(("GetId (new identity)", u));
+        let identity = out["IdentityId"].as_str().context("IdentityId")?;
+        let body = json!({"IdentityId": identity, "Logins": logins});
+        let (out, u) = self
+            .measured("identity:GetCredentialsForIdentity", body)
+            .await?;
+        if out["Credentials"]["AccessKeyId"].as_str().is_none() {
+            bail!("no credentials: {out}");
+        }
+        usage.push(("GetCredentialsForIdentity", u));
+        let body = json!({"IdentityPoolId": self.identity_pool, "Logins": logins});
+        usage.push((
+            "GetId (known identity)",
+            self.measured("identity:GetId", body).await?.1,
+        ));
         Ok(usage)
     }
+}
+
+/// One operation's figures for the cost model: requests by DynamoDB operation, and units.
+fn cost_input(m: &Measured) -> Value {
+    let requests: serde_json::Map<String, Value> = m
+        .usage
+        .operations
+        .iter()
+        .map(|(op, o)| (op.clone(), json!(o.requests)))
+        .collect();
+    json!({
+        "requests": requests,
+        "read_units": m.read_units,
+        "write_units_table": m.write.table,
+        "write_units_index": m.write.index,
+    })
 }
 
 /// `GetItem×1 + TransactWriteItems×1`.
@@ -246,44 +387,87 @@ async fn main() -> Result<()> {
         "DynamoDB at {endpoint}, table {table}, {} rounds",
         args.rounds
     );
-    let bench = Bench::setup(DynamoStore::new(client, table.as_str())).await?;
+    let bench = Bench::setup(
+        DynamoStore::new(client.clone(), table.as_str()),
+        client,
+        &table,
+    )
+    .await?;
     bench.round("warmup").await?;
 
-    let mut seen: BTreeMap<&'static str, Vec<Usage>> = BTreeMap::new();
+    let mut seen: BTreeMap<&'static str, Vec<Measured>> = BTreeMap::new();
     let mut order = Vec::new();
     for i in 0..args.rounds {
-        for (op, usage) in bench.round(&format!("user{i}")).await? {
+        for (op, measured) in bench.round(&format!("user{i}")).await? {
             if !seen.contains_key(op) {
                 order.push(op);
             }
-            seen.entry(op).or_default().push(usage);
+            seen.entry(op).or_default().push(measured);
         }
     }
 
-    println!("\n| operation | DynamoDB requests | reads | read units | writes | write units |");
-    println!("|---|---|---:|---:|---:|---:|");
+    println!(
+        "\n| operation | DynamoDB requests | reads | read units reported | writes | write units reported \
+         | read units, item sizes | write units, item sizes: table + GSI1 |"
+    );
+    println!("|---|---|---:|---:|---:|---:|---:|---:|");
+    let mut json_rows = serde_json::Map::new();
     for op in order {
         let rounds = &seen[op];
-        let mut distinct: Vec<&Usage> = Vec::new();
-        for u in rounds {
-            if !distinct.contains(&u) {
-                distinct.push(u);
+        let mut distinct: Vec<&Measured> = Vec::new();
+        for m in rounds {
+            if !distinct.iter().any(|d| d.row_key() == m.row_key()) {
+                distinct.push(m);
             }
         }
-        for u in distinct {
+        for m in &distinct {
+            let u = &m.usage;
             let (r, ru) = side(u, true);
             let (w, wu) = side(u, false);
-            let times = rounds.iter().filter(|x| *x == u).count();
+            let times = rounds.iter().filter(|x| x.row_key() == m.row_key()).count();
             let note = if times == rounds.len() {
                 String::new()
             } else {
                 format!(" ({times} of {} rounds)", rounds.len())
             };
             println!(
-                "| {op}{note} | {} | {r} | {ru} | {w} | {wu} |",
-                breakdown(u)
+                "| {op}{note} | {} | {r} | {ru} | {w} | {wu} | {} | {} + {} |",
+                breakdown(u),
+                m.read_units,
+                m.write.table,
+                m.write.index
             );
         }
+        // The cost model takes the most common row (the last, on a tie).
+        let common = distinct
+            .iter()
+            .max_by_key(|d| rounds.iter().filter(|x| x.row_key() == d.row_key()).count())
+            .context("no rounds")?;
+        json_rows.insert(op.to_string(), cost_input(common));
+    }
+    // What the table holds per user after the rounds: every item (pool, clients and identity
+    // pool included, a small share), with DynamoDB's 100 bytes of per-item overhead, and the
+    // GSI1 entries again.
+    let stored = snapshot(&bench.raw, &bench.table).await?;
+    let indexed = stored.values().filter(|s| s.index_key.is_some());
+    let bytes: usize = stored.values().chain(indexed).map(|s| s.size + 100).sum();
+    let users = args.rounds + 1;
+    let bytes_per_user = bytes as f64 / users as f64;
+    println!(
+        "\nstored: {} items, {bytes} bytes with GSI1 and overhead: {bytes_per_user:.0} bytes per user ({users} users, each with three refresh tokens)",
+        stored.len()
+    );
+    if let Some(path) = &args.json {
+        let doc = json!({
+            "stored_bytes_per_user": bytes_per_user,
+            "measured_by": "cargo run --release -p latchkey-bench --bin dynamodb_requests -- --json docs/cost/dynamodb.json",
+            "dynamodb": endpoint,
+            "rounds": args.rounds,
+            "operations": json_rows,
+        });
+        std::fs::write(path, serde_json::to_string_pretty(&doc)? + "\n")
+            .with_context(|| format!("writing {}", path.display()))?;
+        println!("\nwrote {}", path.display());
     }
 
     // A cold App (empty caches) on the same table: its first sign-in also reads the client,
@@ -295,12 +479,12 @@ async fn main() -> Result<()> {
     cold.meter.take();
     let body = json!({"ClientId": cold.client, "AuthFlow": "USER_PASSWORD_AUTH",
         "AuthParameters": {"USERNAME": "user0", "PASSWORD": PASSWORD}});
-    let (_, u) = cold.measured("InitiateAuth", body).await?;
+    let (_, m) = cold.measured("InitiateAuth", body).await?;
     println!(
         "\ncold App, first InitiateAuth USER_PASSWORD_AUTH: {} (reads {}, writes {})",
-        breakdown(&u),
-        u.reads().requests,
-        u.writes().requests
+        breakdown(&m.usage),
+        m.usage.reads().requests,
+        m.usage.writes().requests
     );
     println!(
         "\nreads are GetItem, BatchGetItem, Query, Scan, TransactGetItems; units are as the \

@@ -19,18 +19,19 @@
 //!
 //!     cargo run --release -p latchkey-bench --bin identity_bench [-- --seconds 5]
 
+#[path = "../fixed_credentials.rs"]
+mod fixed_credentials;
+
+use fixed_credentials::FixedCredentials;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
-use async_trait::async_trait;
 use clap::Parser;
 use latchkey::clock::SystemClock;
 use latchkey::identity::IdentityConfig;
 use latchkey::protocol::handle_target;
-use latchkey::secret::Secret;
 use latchkey::store::sqlite::SqliteStore;
-use latchkey::sts::{CredentialError, CredentialIssuer, Credentials, RoleRequest};
 use latchkey::triggers::invoke::Invokers;
 use latchkey::{App, Settings};
 use latchkey_server::ServerOptions;
@@ -54,23 +55,6 @@ struct Args {
     /// Vends in flight at once in the concurrent phases.
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
-}
-
-/// A measurement device, not a test fake: the credential issuer of the in-process App for
-/// the "own cost" figure. It answers fixed credentials immediately, so the time measured is
-/// Latchkey's alone (STS time is measured separately, with moto, over HTTP).
-struct FixedCredentials;
-
-#[async_trait]
-impl CredentialIssuer for FixedCredentials {
-    async fn assume(&self, r: &RoleRequest) -> Result<Credentials, CredentialError> {
-        Ok(Credentials {
-            access_key_id: "ASIAFIXEDBENCHMARK00".into(),
-            secret_key: Secret::new("fixed-secret".into()),
-            session_token: Secret::new(format!("fixed-session-{}", r.session_name)),
-            expiration: i64::from(r.duration_secs),
-        })
-    }
 }
 
 /// Where requests go: a server over HTTP, or an App in this process.

@@ -16,12 +16,18 @@
 //! work (argon2 for sign-in); without it they run on an empty in-memory store, which needs the
 //! functions built with `--features latchkey/memory-store`.
 //!
+//! `lambda-bench --billed [--json docs/cost/lambda.json]` measures instead what Lambda bills for
+//! the usage profile's operations: warm invocations under a CPU quota per memory size
+//! ([`billed`], [`billed_report`]; needs root for the cgroup, and moto for DynamoDB and STS).
+//!
 //! Other builds of the functions: `LAMBDA_BENCH_BOOTSTRAPS=target/lambda` takes each function
 //! from `<dir>/<name>/bootstrap` (what `cargo lambda build` writes), and `LAMBDA_BENCH_RUNNER`
 //! starts them through a command prefix. With `LAMBDA_BENCH_RUNNER="qemu-aarch64 -L
 //! /usr/aarch64-linux-gnu"` (Debian: qemu-user, libc6-arm64-cross) the arm64 bootstraps serve
 //! their events here; their times and RSS are then the emulator's, not comparable.
 
+mod billed;
+mod billed_report;
 mod runtime_api;
 mod warm;
 
@@ -189,6 +195,12 @@ async fn function_env() -> anyhow::Result<(Vec<(String, String)>, Fixture, &'sta
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     env.push(("LATCHKEY_TABLE".into(), table));
     env.push(("AWS_ENDPOINT_URL_DYNAMODB".into(), endpoint));
+    // The other AWS endpoints (STS, SES v2 for the codes of COGNITO_DEFAULT pools) as given.
+    env.extend(
+        std::env::vars().filter(|(k, _)| {
+            k.starts_with("AWS_ENDPOINT_URL_") && k != "AWS_ENDPOINT_URL_DYNAMODB"
+        }),
+    );
     Ok((env, fixture, "seeded DynamoDB table (moto)"))
 }
 
@@ -209,6 +221,16 @@ async fn main() -> anyhow::Result<()> {
         .split_whitespace()
         .map(str::to_string)
         .collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--billed") {
+        let json = args
+            .iter()
+            .position(|a| a == "--json")
+            .and_then(|i| args.get(i + 1))
+            .map(PathBuf::from);
+        let (env, fixture, mode) = function_env().await?;
+        return billed_report::report(&dir, env, &fixture, mode, json.as_deref()).await;
+    }
     let missing: Vec<&str> = Function::ALL
         .iter()
         .map(|f| f.name())

@@ -132,7 +132,8 @@ async fn run(
     result.map_err(|_| anyhow!("{}: timed out", bin.display()))?
 }
 
-fn status_of(body: &str) -> u16 {
+/// `statusCode` of a function's response (0 when it has none).
+pub(crate) fn status_of(body: &str) -> u16 {
     serde_json::from_str::<serde_json::Value>(body)
         .ok()
         .and_then(|v| v["statusCode"].as_u64())
@@ -194,7 +195,8 @@ async fn serve(
     }
 }
 
-async fn read_request(
+/// Reads one HTTP/1.1 request (head, body) from a keep-alive connection.
+pub(crate) async fn read_request(
     stream: &mut TcpStream,
     buf: &mut Vec<u8>,
 ) -> anyhow::Result<(String, String)> {
@@ -229,7 +231,8 @@ async fn read_request(
     }
 }
 
-async fn respond(
+/// Writes one HTTP/1.1 response.
+pub(crate) async fn respond(
     stream: &mut TcpStream,
     status: &str,
     headers: &str,

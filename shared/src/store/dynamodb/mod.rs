@@ -12,6 +12,7 @@ mod grants;
 mod groups;
 mod identities;
 mod import_jobs;
+pub mod item_size;
 mod keys;
 mod meter;
 mod oauth_config;
@@ -23,7 +24,7 @@ mod send_counts;
 mod tokens;
 mod users;
 
-pub use meter::{is_read, OperationUsage, RequestMeter, Usage};
+pub use meter::{is_read, ItemKey, OperationUsage, RequestMeter, Stored, Touch, Usage, WriteUnits};
 
 use crate::error::Error;
 use crate::random::{OsRandom, Random};
