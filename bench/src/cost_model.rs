@@ -94,7 +94,7 @@ impl Inputs {
             .ok_or_else(|| anyhow!("no Lambda figures for {op} in lambda.json"))
     }
 
-    /// The template memory of `function`.
+    /// The template memory of `function` (the size its figures were measured at).
     fn memory_of(&self, function: &str) -> Result<u32> {
         self.lambda
             .iter()
@@ -246,9 +246,9 @@ impl Options {
     /// What the option changes.
     pub fn describe(self) -> &'static str {
         match self {
-            Options::Default => "every request through API Gateway to the function sized for it",
+            Options::Default => "every request through API Gateway's HTTP API to cognito-api",
             Options::FunctionUrl => {
-                "the JSON API's requests go to cognito-api's URL: no API Gateway charge, all at cognito-api's memory"
+                "the JSON API's requests go to cognito-api's function URL: no API Gateway charge"
             }
             Options::FunctionUrlQuiet => {
                 "as above, and no per-request log lines: neither Latchkey's request line nor Lambda's START/REPORT records"
@@ -281,17 +281,23 @@ impl Bill {
     }
 }
 
-/// The monthly bill of `option` for `mau` users at `profile`.
+/// The monthly bill of `option` for `mau` users at `profile`. The profile's calls are what
+/// the SDKs and Amplify send, to `POST /`: the cognito-api function serves them in every
+/// option, at its template memory or at `api_memory` MB.
 pub fn bill(
     inputs: &Inputs,
     profile: &Profile,
     prices: &Prices,
     option: Options,
     mau: f64,
+    api_memory: Option<u32>,
 ) -> Result<Bill> {
     let (mut requests, mut gb_seconds, mut rru, mut wru, mut log_bytes, mut emails) =
         (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-    let api_memory = inputs.memory_of("cognito-api")?;
+    let memory = match api_memory {
+        Some(mb) => mb,
+        None => inputs.memory_of("cognito-api")?,
+    };
     for (per_user, op, sts, mail) in profile.operations() {
         let calls = per_user * mau;
         let d = inputs.dynamo(op)?;
@@ -299,11 +305,6 @@ pub fn bill(
         // ConfirmSignUp was not run in a function binary: it is sign-up's, with no hash, so its
         // CPU is GetUser's order; it takes GetUser's figures (0.05 calls a user).
         let l = inputs.lambda(if op == "ConfirmSignUp" { "GetUser" } else { op })?;
-        let memory = if option.through_api_gateway() {
-            l.memory_mb
-        } else {
-            api_memory
-        };
         let share = (f64::from(memory) / inputs.mb_per_vcpu).min(1.0);
         let billed_ms = (l.cpu_ms / share
             + f64::from(dynamo_requests) * prices.dynamodb_request_ms
@@ -389,6 +390,46 @@ pub fn cognito_tiers(mau: f64) -> [f64; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The committed inputs load, and every option's bill adds up from them: positive lines,
+    /// the function URL drops API Gateway's line, quiet logs drop the logs' line.
+    #[test]
+    fn the_committed_inputs_price_every_option() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/cost");
+        let inputs = Inputs::load(&dir).expect("docs/cost inputs");
+        let bills: Vec<Bill> = Options::ALL
+            .iter()
+            .map(|o| {
+                bill(
+                    &inputs,
+                    &Profile::DEFAULT,
+                    &Prices::DEFAULT,
+                    *o,
+                    100_000.0,
+                    None,
+                )
+                .unwrap()
+            })
+            .collect();
+        for b in &bills {
+            assert!(
+                b.lines.iter().all(|(_, d)| d.is_finite() && *d >= 0.0),
+                "{b:?}"
+            );
+            assert!(b.total() > 0.0, "{b:?}");
+        }
+        let has = |b: &Bill, item: &str| b.lines.iter().any(|(l, _)| l.starts_with(item));
+        assert!(has(&bills[0], "API Gateway") && !has(&bills[1], "API Gateway"));
+        let logs = |b: &Bill| {
+            b.lines
+                .iter()
+                .find(|(l, _)| l.starts_with("CloudWatch Logs"))
+                .map(|(_, d)| *d)
+        };
+        assert!(logs(&bills[1]).unwrap() > 0.0);
+        assert_eq!(logs(&bills[2]), Some(0.0));
+        assert!(bills[2].total() < bills[0].total());
+    }
 
     #[test]
     fn cognito_tiers_match_the_published_figures_at_100k() {

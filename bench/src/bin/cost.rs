@@ -51,6 +51,9 @@ struct Args {
     /// Assumed latency of one STS AssumeRole, ms.
     #[arg(long, default_value_t = Prices::DEFAULT.sts_ms)]
     sts_ms: f64,
+    /// cognito-api's memory size, MB (default: the template's), to price another size.
+    #[arg(long)]
+    api_memory: Option<u32>,
     /// Also print each option's bill line by line.
     #[arg(long)]
     details: bool,
@@ -75,7 +78,16 @@ fn main() -> Result<()> {
     };
     let bills: Vec<_> = Options::ALL
         .iter()
-        .map(|option| cost_model::bill(&inputs, &profile, &prices, *option, args.mau))
+        .map(|option| {
+            cost_model::bill(
+                &inputs,
+                &profile,
+                &prices,
+                *option,
+                args.mau,
+                args.api_memory,
+            )
+        })
         .collect::<Result<_>>()?;
     let per = if args.mau == 100_000.0 {
         "100k".to_string()

@@ -149,6 +149,18 @@ async fn snapshot(
     client: &aws_sdk_dynamodb::Client,
     table: &str,
 ) -> Result<HashMap<ItemKey, Stored>> {
+    Ok(items(client, table)
+        .await?
+        .into_iter()
+        .map(|(k, (s, _))| (k, s))
+        .collect())
+}
+
+/// Every item of `table`: priced, with its `kind` attribute.
+async fn items(
+    client: &aws_sdk_dynamodb::Client,
+    table: &str,
+) -> Result<HashMap<ItemKey, (Stored, String)>> {
     let mut out = HashMap::new();
     let mut start = None;
     loop {
@@ -162,7 +174,9 @@ async fn snapshot(
             .context("scanning the table")?;
         for item in page.items() {
             if let Some(key) = ItemKey::of(item) {
-                out.insert(key, Stored::of(item));
+                let kind = item.get("kind").and_then(|k| k.as_s().ok());
+                let kind = kind.cloned().unwrap_or_else(|| "?".into());
+                out.insert(key, (Stored::of(item), kind));
             }
         }
         start = page.last_evaluated_key().cloned();
@@ -170,6 +184,13 @@ async fn snapshot(
             return Ok(out);
         }
     }
+}
+
+/// Bytes a table's items take as DynamoDB bills storage: each item and each GSI1 entry with
+/// 100 bytes of overhead.
+fn stored_bytes(items: &HashMap<ItemKey, Stored>) -> usize {
+    let indexed = items.values().filter(|s| s.index_key.is_some());
+    items.values().chain(indexed).map(|s| s.size + 100).sum()
 }
 
 /// One awsJson call in process; the answer, or an error unless status 200.
@@ -393,6 +414,7 @@ async fn main() -> Result<()> {
         &table,
     )
     .await?;
+    let setup_bytes = stored_bytes(&snapshot(&bench.raw, &bench.table).await?);
     bench.round("warmup").await?;
 
     let mut seen: BTreeMap<&'static str, Vec<Measured>> = BTreeMap::new();
@@ -445,17 +467,31 @@ async fn main() -> Result<()> {
             .context("no rounds")?;
         json_rows.insert(op.to_string(), cost_input(common));
     }
-    // What the table holds per user after the rounds: every item (pool, clients and identity
-    // pool included, a small share), with DynamoDB's 100 bytes of per-item overhead, and the
-    // GSI1 entries again.
-    let stored = snapshot(&bench.raw, &bench.table).await?;
-    let indexed = stored.values().filter(|s| s.index_key.is_some());
-    let bytes: usize = stored.values().chain(indexed).map(|s| s.size + 100).sum();
+    // What the rounds added to the table per user (the pool, clients and identity pool were
+    // there before): items with DynamoDB's 100 bytes of per-item overhead, GSI1 entries again.
+    let all = items(&bench.raw, &bench.table).await?;
+    let mut kinds: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+    for (stored, kind) in all.values() {
+        kinds.entry(kind).or_default().push(stored.size);
+    }
+    println!("\n| item kind | items | mean size (bytes) | largest (bytes) | write units for the largest |");
+    println!("|---|---:|---:|---:|---:|");
+    for (kind, sizes) in &kinds {
+        let largest = sizes.iter().max().copied().unwrap_or(0);
+        println!(
+            "| {kind} | {} | {:.0} | {largest} | {} |",
+            sizes.len(),
+            sizes.iter().sum::<usize>() as f64 / sizes.len() as f64,
+            largest.div_ceil(1024).max(1)
+        );
+    }
+    let stored: HashMap<ItemKey, Stored> = all.into_iter().map(|(k, (s, _))| (k, s)).collect();
+    let bytes = stored_bytes(&stored) - setup_bytes;
     let users = args.rounds + 1;
     let bytes_per_user = bytes as f64 / users as f64;
     println!(
-        "\nstored: {} items, {bytes} bytes with GSI1 and overhead: {bytes_per_user:.0} bytes per user ({users} users, each with three refresh tokens)",
-        stored.len()
+        "\nstored: {bytes} bytes added by {users} users, {bytes_per_user:.0} bytes per user (each \
+         with three refresh tokens, an identity, and its sign-up message in the outbox)"
     );
     if let Some(path) = &args.json {
         let doc = json!({
