@@ -281,6 +281,11 @@ mod meter {
         // Units come back only when asked for (ReturnConsumedCapacity), so any means asked.
         assert!(get.capacity_units > 0.0, "{usage:?}");
         assert_eq!(get.unreported, 0, "{usage:?}");
+        // Bytes both ways: every request has a body, and so does every answer (the found
+        // user's item, or the units alone).
+        assert!(get.request_bytes > 0 && get.response_bytes > 0, "{usage:?}");
+        let transaction = usage.operations["TransactWriteItems"];
+        assert!(transaction.request_bytes > 0, "{usage:?}");
         assert_eq!((usage.reads().requests, usage.writes().requests), (2, 1));
         assert!(meter.snapshot().operations.is_empty(), "take starts again");
 

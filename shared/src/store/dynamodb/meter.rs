@@ -1,6 +1,6 @@
 //! Counting what the adapter asks of DynamoDB, for benchmarks and capacity planning: every
-//! request (each HTTP attempt, so a retry counts again), by operation, and the capacity units
-//! DynamoDB reports for it.
+//! request (each HTTP attempt, so a retry counts again), by operation, the capacity units
+//! DynamoDB reports for it, and the bytes of its request and answer bodies.
 //!
 //! A [`RequestMeter`] is an SDK interceptor: [`DynamoStore::metered`] puts one on a store's
 //! client, and from then on every request of that client asks for
@@ -40,6 +40,7 @@ use aws_sdk_dynamodb::operation::{
     update_item::{UpdateItemInput, UpdateItemOutput},
 };
 use aws_sdk_dynamodb::types::{AttributeValue, ConsumedCapacity, ReturnConsumedCapacity};
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use aws_smithy_types::config_bag::{Storable, StoreReplace};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -53,6 +54,10 @@ pub struct OperationUsage {
     pub capacity_units: f64,
     /// Requests without a capacity figure in their answer (failed, or left out by the server).
     pub unreported: u32,
+    /// Bytes of the request bodies sent (the JSON, not the HTTP headers).
+    pub request_bytes: u64,
+    /// Bytes of the answers' bodies (their `Content-Length`; 0 where an answer has none).
+    pub response_bytes: u64,
 }
 
 /// Requests and capacity by DynamoDB operation name, since the meter was made or last taken.
@@ -151,6 +156,8 @@ impl Usage {
             sum.requests += u.requests;
             sum.capacity_units += u.capacity_units;
             sum.unreported += u.unreported;
+            sum.request_bytes += u.request_bytes;
+            sum.response_bytes += u.response_bytes;
         }
         sum
     }
@@ -247,13 +254,21 @@ impl RequestMeter {
         self.usage.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// A request for `operation` is being sent; until its answer reports units it counts
-    /// as unreported.
-    fn sent(&self, operation: &str) {
+    /// A request for `operation` of `bytes` is being sent; until its answer reports units it
+    /// counts as unreported.
+    fn sent(&self, operation: &str, bytes: u64) {
         let mut usage = self.lock();
         let entry = usage.operations.entry(operation.to_string()).or_default();
         entry.requests += 1;
         entry.unreported += 1;
+        entry.request_bytes += bytes;
+    }
+
+    /// An answer of `bytes` to `operation` arrived (whether or not it succeeded).
+    fn answered(&self, operation: &str, bytes: u64) {
+        let mut usage = self.lock();
+        let entry = usage.operations.entry(operation.to_string()).or_default();
+        entry.response_bytes += bytes;
     }
 
     /// Notes what a request did, item by item.
@@ -427,12 +442,16 @@ macro_rules! reported {
 }
 
 /// The operation a request is for, from its `X-Amz-Target` (`DynamoDB_20120810.GetItem`).
-fn operation_of(context: &BeforeTransmitInterceptorContextRef<'_>) -> String {
-    let target = context.request().headers().get("x-amz-target");
+fn operation_of(target: Option<&str>) -> String {
     target
         .and_then(|t| t.rsplit('.').next())
         .unwrap_or("unknown")
         .to_string()
+}
+
+/// A message's `Content-Length` header as a number (0 when absent or not a number).
+fn content_length(header: Option<&str>) -> u64 {
+    header.and_then(|v| v.parse().ok()).unwrap_or(0)
 }
 
 impl Intercept for RequestMeter {
@@ -473,7 +492,13 @@ impl Intercept for RequestMeter {
         _runtime_components: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        self.sent(&operation_of(context));
+        let request = context.request();
+        // The SDK's DynamoDB bodies are in memory; a streamed one would say its length.
+        let bytes = match request.body().bytes() {
+            Some(body) => body.len() as u64,
+            None => content_length(request.headers().get("content-length")),
+        };
+        self.sent(&operation_of(request.headers().get("x-amz-target")), bytes);
         Ok(())
     }
 
@@ -483,6 +508,12 @@ impl Intercept for RequestMeter {
         _runtime_components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
+        // The request was handed to the HTTP client by now; the operation's name is in the
+        // config bag the SDK keeps for the call.
+        if let (Some(meta), Some(response)) = (cfg.load::<Metadata>(), context.response()) {
+            let bytes = content_length(response.headers().get("content-length"));
+            self.answered(meta.name(), bytes);
+        }
         let Some(Ok(output)) = context.output_or_error() else {
             return Ok(());
         };
