@@ -3,8 +3,8 @@
 //! wire and the domain alike, so both can name them. Secret members never reach `Debug`.
 
 use crate::error::VALIDATION_PREFIX;
+use crate::pattern::Pattern;
 use crate::secret::Secret;
-use regex::Regex;
 use serde::{de, Deserialize, Deserializer};
 use std::sync::OnceLock;
 
@@ -14,7 +14,7 @@ fn check(
     value: &str,
     min: usize,
     max: usize,
-    pattern: &'static OnceLock<Regex>,
+    pattern: &'static OnceLock<Pattern>,
     source: &str,
 ) -> Result<(), String> {
     let fail = |constraint: String| {
@@ -33,9 +33,8 @@ fn check(
             "Member must have length less than or equal to {max}"
         ));
     }
-    let re = pattern.get_or_init(|| {
-        Regex::new(&format!("^(?:{source})$")).expect("field patterns are valid regexes")
-    });
+    let re =
+        pattern.get_or_init(|| Pattern::new(source).expect("field patterns are valid regexes"));
     if !re.is_match(value) {
         return fail(format!(
             "Member must satisfy regular expression pattern: {source}"
@@ -53,7 +52,7 @@ macro_rules! field {
         impl $name {
             /// Validates a value taken from somewhere other than a request body.
             pub fn parse(value: String) -> Result<Self, crate::error::ApiError> {
-                static RE: OnceLock<Regex> = OnceLock::new();
+                static RE: OnceLock<Pattern> = OnceLock::new();
                 check($member, &value, $min, $max, &RE, $pattern)
                     .map_err(crate::error::ApiError::invalid)?;
                 Ok(Self(value))
@@ -92,7 +91,7 @@ macro_rules! secret_field {
 
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                static RE: OnceLock<Regex> = OnceLock::new();
+                static RE: OnceLock<Pattern> = OnceLock::new();
                 let value = String::deserialize(d)?;
                 check($member, &value, $min, $max, &RE, $pattern).map_err(de::Error::custom)?;
                 Ok(Self(Secret::new(value)))

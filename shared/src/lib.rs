@@ -20,6 +20,7 @@ pub mod kms;
 #[cfg(feature = "lambda")]
 pub mod lambda;
 pub mod oauth;
+pub mod pattern;
 pub mod portability;
 pub mod protocol;
 pub mod random;

@@ -10,7 +10,7 @@
 
 use super::parse::{camel, parse};
 use crate::error::{ApiError, ErrorKind};
-use regex::Regex;
+use crate::pattern::Pattern;
 use serde::Deserialize;
 use serde_json::{Map, Value};
 use std::collections::{BTreeMap, HashMap};
@@ -67,17 +67,17 @@ struct Shape {
     key: Option<String>,
     value: Option<String>,
     #[serde(skip)]
-    regex: OnceLock<Option<Regex>>,
+    regex: OnceLock<Option<Pattern>>,
 }
 
 impl Shape {
-    fn regex(&self) -> Option<&Regex> {
+    fn regex(&self) -> Option<&Pattern> {
         self.regex
             .get_or_init(|| {
                 let source = self.pattern.as_deref()?;
                 // A pattern the regex crate cannot read is skipped rather than refusing every
                 // request (a unit test proves every vendored pattern compiles).
-                Regex::new(&format!("^(?:{source})$")).ok()
+                Pattern::new(source).ok()
             })
             .as_ref()
     }

@@ -52,8 +52,10 @@ pub async fn authorize_access(app: &App, token: &str) -> ApiResult<AccessContext
 /// operations, `openid` for the userInfo endpoint). Also returns its granted scopes.
 pub async fn verify_access(app: &App, token: &str, scope: &str) -> ApiResult<AccessContext> {
     let invalid = || ApiError::not_authorized("Invalid Access Token");
-    let peeked = jwt::peek_claims(token).ok_or_else(invalid)?;
-    let iss = peeked
+    // Read once: the unverified `iss` names the pool whose key then verifies this token.
+    let unverified = jwt::Unverified::read(token).ok_or_else(invalid)?;
+    let iss = unverified
+        .claims()
         .get("iss")
         .and_then(Value::as_str)
         .ok_or_else(invalid)?;
@@ -65,20 +67,18 @@ pub async fn verify_access(app: &App, token: &str, scope: &str) -> ApiResult<Acc
         .ok_or_else(invalid)?;
     let signers = app.signers(&pool)?;
     let issuer = app.settings.issuer(&pool.id);
-    let claims = jwt::verify(
-        token,
-        &Expect {
+    let claims = unverified
+        .verify(&Expect {
             key: &signers.access,
             issuer: &issuer,
             token_use: "access",
             client_id: None,
             now: app.clock.now_secs(),
-        },
-    )
-    .map_err(|e| match e {
-        JwtError::Expired => ApiError::not_authorized("Access Token has expired"),
-        JwtError::Invalid => invalid(),
-    })?;
+        })
+        .map_err(|e| match e {
+            JwtError::Expired => ApiError::not_authorized("Access Token has expired"),
+            JwtError::Invalid => invalid(),
+        })?;
     let claims: AccessClaims =
         serde_json::from_value(Value::Object(claims)).map_err(|_| invalid())?;
     if !claims.scope.split(' ').any(|x| x == scope) {

@@ -73,6 +73,15 @@ pub fn decode_verified(
     token: &str,
     check: impl FnOnce(&str, &[u8], &[u8]) -> bool,
 ) -> Result<Map<String, Value>, JwtError> {
+    check_signature(token, check)?;
+    peek_claims(token).ok_or(JwtError::Invalid)
+}
+
+/// The header and signature half of [`decode_verified`].
+fn check_signature(
+    token: &str,
+    check: impl FnOnce(&str, &[u8], &[u8]) -> bool,
+) -> Result<(), JwtError> {
     let mut parts = token.split('.');
     let (Some(h), Some(p), Some(s), None) =
         (parts.next(), parts.next(), parts.next(), parts.next())
@@ -93,14 +102,53 @@ pub fn decode_verified(
     if !check(kid, &token.as_bytes()[..signed_len], &sig) {
         return Err(JwtError::Invalid);
     }
-    peek_claims(token).ok_or(JwtError::Invalid)
+    Ok(())
+}
+
+/// A token whose claims have been read but not yet believed: a caller that must look at them
+/// to find the key (the pool in `iss`) verifies the same token afterwards without decoding
+/// its payload a second time.
+pub struct Unverified<'a> {
+    token: &'a str,
+    claims: Map<String, Value>,
+}
+
+impl<'a> Unverified<'a> {
+    /// Reads the claims of `token`; `None` when they are not a base64url JSON object.
+    pub fn read(token: &'a str) -> Option<Self> {
+        Some(Self {
+            token,
+            claims: peek_claims(token)?,
+        })
+    }
+
+    /// The claims, unverified: only for choosing what to verify against.
+    pub fn claims(&self) -> &Map<String, Value> {
+        &self.claims
+    }
+
+    /// Verifies the token against `expect` (signature first, then the claims), returning
+    /// its claims.
+    pub fn verify(self, expect: &Expect<'_>) -> Result<Map<String, Value>, JwtError> {
+        check_signature(self.token, |kid, msg, sig| {
+            kid == expect.key.kid() && expect.key.verify(msg, sig)
+        })?;
+        check_claims(self.claims, expect)
+    }
 }
 
 /// Verifies a token against `expect`, returning its claims.
 pub fn verify(token: &str, expect: &Expect<'_>) -> Result<Map<String, Value>, JwtError> {
-    let claims = decode_verified(token, |kid, msg, sig| {
-        kid == expect.key.kid() && expect.key.verify(msg, sig)
-    })?;
+    Unverified::read(token)
+        .ok_or(JwtError::Invalid)?
+        .verify(expect)
+}
+
+/// The claim checks of [`verify`], on claims whose signature has been checked.
+fn check_claims(
+    claims: Map<String, Value>,
+    expect: &Expect<'_>,
+) -> Result<Map<String, Value>, JwtError> {
     let client_claim = if expect.token_use == "id" {
         "aud"
     } else {

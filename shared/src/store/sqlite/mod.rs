@@ -59,6 +59,9 @@ CREATE TABLE IF NOT EXISTS identity_logins (pool_id TEXT NOT NULL, login_key TEX
   identity_id TEXT NOT NULL, PRIMARY KEY (pool_id, login_key));
 ";
 
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 64;
+
 /// The SQLite adapter. One connection behind a mutex: each statement takes microseconds,
 /// and SQLite serialises writers anyway.
 pub struct SqliteStore {
@@ -130,6 +133,9 @@ impl SqliteStore {
     fn init(conn: Connection) -> Result<Self, Error> {
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .map_err(db)?;
+        // Room for every statement `get_doc` and `list_docs` run (rusqlite keeps 16), so a
+        // mixed load does not evict and re-parse the hot reads.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.execute_batch(SCHEMA).map_err(db)?;
         conn.execute_batch(oauth_config::SCHEMA).map_err(db)?;
         conn.execute_batch(devices::SCHEMA).map_err(db)?;
@@ -151,9 +157,11 @@ impl SqliteStore {
         args: impl rusqlite::Params,
     ) -> Result<Option<T>, Error> {
         let conn = self.conn();
+        // Cached: parsing the SQL cost as much as running it (GetUser and refresh read their
+        // user, token, pool and client through here on every request).
         let row: Option<String> = conn
-            .query_row(sql, args, |r| r.get(0))
-            .optional()
+            .prepare_cached(sql)
+            .and_then(|mut stmt| stmt.query_row(args, |r| r.get(0)).optional())
             .map_err(db)?;
         row.map(|s| from_json(&s)).transpose()
     }

@@ -1,0 +1,360 @@
+//! GetUser and REFRESH_TOKEN_AUTH under a real HTTP load tool (wrk), against a release server:
+//! the CPU each request costs around its RS256 work (issue 24). Sets up a pool, an app client and
+//! one confirmed user over the Cognito JSON protocol, signs in once, checks that both requests
+//! answer 200 with the expected members, then runs `wrk --latency` on each and prints a Markdown
+//! table: rate, p50, p99, the refresh's RS256 bound (cores / (2 x one signature), measured in
+//! this run with Latchkey's own key code) and the load average before and after every run.
+//! A run where wrk saw any non-2xx answer or socket error is reported and fails the program:
+//! a wrong token would otherwise show up as a fast 400.
+//!
+//!     bash scripts/wrk.sh
+//!     CARGO_TARGET_DIR=... cargo build --release -p latchkey-server -p latchkey-bench
+//!     target/release/latchkey --in-memory --port 9311 &
+//!     target/release/http_load --url http://127.0.0.1:9311 --server-pid $! [--seconds 10 --runs 2]
+//!
+//! With `--server-pid PID` (the external server's process) the table also shows the server's
+//! CPU time per request (user + system from /proc), which other load on the machine barely
+//! changes. `--spawn` starts an in-memory server in this process instead (it then shares the CPU with
+//! the bench's own threads as well as with wrk). A measurement: nothing timed is asserted.
+
+#[path = "../client.rs"]
+#[allow(dead_code)]
+mod client;
+
+#[path = "../costs.rs"]
+#[allow(dead_code)]
+mod costs;
+
+#[path = "../wrk.rs"]
+mod wrk;
+
+use std::process::ExitCode;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use serde_json::json;
+
+use client::Api;
+
+/// GetUser's target from issue 24.
+const GET_USER_TARGET: f64 = 25_000.0;
+/// Refresh's target share of its RS256 bound (issue 24).
+const REFRESH_TARGET_PCT: f64 = 80.0;
+/// Satisfies the default pool password policy.
+const PASSWORD: &str = "Bench-Passw0rd!";
+
+#[derive(Parser, Debug)]
+#[command(about = "GetUser and token refresh under wrk, beside the RS256 bound")]
+struct Args {
+    /// Root URL of a running (release) server.
+    #[arg(
+        long,
+        default_value = "http://127.0.0.1:9229",
+        conflicts_with = "spawn"
+    )]
+    url: String,
+    /// Start an in-memory server in this process and load that instead.
+    #[arg(long)]
+    spawn: bool,
+    /// wrk threads (`-t`).
+    #[arg(long, default_value_t = 1)]
+    threads: usize,
+    /// wrk connections (`-c`).
+    #[arg(long, default_value_t = 16)]
+    connections: usize,
+    /// Seconds of each wrk run (`-d`).
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Runs of each operation, alternating GetUser and refresh.
+    #[arg(long, default_value_t = 1)]
+    runs: usize,
+    /// Operations to load, in order.
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "get-user,refresh"
+    )]
+    ops: Vec<Op>,
+    /// The wrk executable.
+    #[arg(long, default_value = "wrk")]
+    wrk: String,
+    /// Process id of the external server: its CPU time per request (user + system, from
+    /// /proc) is reported beside the rates, a figure other load on the machine barely moves.
+    #[arg(long, conflicts_with = "spawn")]
+    server_pid: Option<u32>,
+}
+
+/// An operation wrk repeats.
+#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+enum Op {
+    /// GetUser with one access token: a JWT check and one store read.
+    GetUser,
+    /// InitiateAuth REFRESH_TOKEN_AUTH with one refresh token: two RS256 signatures.
+    Refresh,
+}
+
+impl Op {
+    fn name(self) -> &'static str {
+        match self {
+            Op::GetUser => "GetUser",
+            Op::Refresh => "refresh (REFRESH_TOKEN_AUTH)",
+        }
+    }
+}
+
+/// One row of the table.
+struct Row {
+    op: Op,
+    outcome: wrk::Outcome,
+    /// Server CPU (user + system) per request, when the server's process is known.
+    cpu_per_request: Option<std::time::Duration>,
+    load_before: String,
+    load_after: String,
+}
+
+#[tokio::main]
+async fn main() -> Result<ExitCode> {
+    let args = Args::parse();
+    if args.threads == 0 || args.connections < args.threads || args.seconds == 0 || args.runs == 0 {
+        bail!(
+            "--threads, --seconds and --runs must be at least 1, --connections at least --threads"
+        );
+    }
+    if cfg!(debug_assertions) {
+        println!("WARNING: debug build; figures are only meaningful with --release");
+    }
+    let server = if args.spawn {
+        let opts = latchkey_server::ServerOptions::in_memory();
+        Some(
+            latchkey_server::spawn(opts)
+                .await
+                .context("spawning the server")?,
+        )
+    } else {
+        None
+    };
+    let url = server.as_ref().map_or(args.url.clone(), |s| s.url.clone());
+    let url = format!("{}/", url.trim_end_matches('/'));
+
+    let scripts = setup(&url).await?;
+    // With --spawn the server is this process (wrk, a child, is not counted in it).
+    let server_pid = if args.spawn {
+        Some(std::process::id())
+    } else {
+        args.server_pid
+    };
+    let costs = costs::measure().await?;
+    // A refresh signs an access token and an id token.
+    let refresh_bound = costs.sign_bound() / 2.0;
+    println!(
+        "server {url} ({}); {} cores; RS256 sign {:.3} ms (median of 200) -> refresh bound {:.0}/s",
+        if args.spawn {
+            "--spawn, in memory"
+        } else {
+            "external"
+        },
+        costs.cores,
+        costs.sign.as_secs_f64() * 1e3,
+        refresh_bound
+    );
+    let load = wrk::Load {
+        threads: args.threads,
+        connections: args.connections,
+        seconds: args.seconds,
+    };
+    println!(
+        "wrk -t{} -c{} -d{}s --latency, {} run(s) per operation\n",
+        load.threads, load.connections, load.seconds, args.runs
+    );
+
+    let mut rows = Vec::new();
+    for _ in 0..args.runs {
+        for &op in &args.ops {
+            let script = match op {
+                Op::GetUser => &scripts.0,
+                Op::Refresh => &scripts.1,
+            };
+            let load_before = load_average();
+            let cpu_before = cpu_time(server_pid);
+            let (wrk_path, url, script) = (args.wrk.clone(), url.clone(), script.clone());
+            let outcome =
+                tokio::task::spawn_blocking(move || wrk::run(&wrk_path, &url, &script, load))
+                    .await
+                    .context("wrk task")??;
+            let cpu_per_request = cpu_before
+                .zip(cpu_time(server_pid))
+                .filter(|_| outcome.requests > 0)
+                .map(|(a, b)| b.saturating_sub(a) / outcome.requests as u32);
+            let row = Row {
+                op,
+                outcome,
+                cpu_per_request,
+                load_before,
+                load_after: load_average(),
+            };
+            print_row_line(&row);
+            rows.push(row);
+        }
+    }
+
+    println!();
+    print_table(&rows, refresh_bound);
+    for op in &args.ops {
+        print_verdict(*op, &rows, refresh_bound);
+    }
+    if let Some(server) = server {
+        server.shutdown().await;
+    }
+    if rows.iter().any(|r| !r.outcome.is_clean()) {
+        println!(
+            "\nFAILED: a run had non-2xx answers or socket errors; its figures are not valid."
+        );
+        return Ok(ExitCode::FAILURE);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Creates a pool, client and user, signs in, checks both loaded requests once, and writes
+/// their wrk scripts; returns the (GetUser, refresh) script paths.
+async fn setup(url: &str) -> Result<(std::path::PathBuf, std::path::PathBuf)> {
+    let api = Api::new(url, 1)?;
+    let now = SystemTime::now().duration_since(UNIX_EPOCH)?;
+    let run_id = format!("http-load-{}-{}", now.as_millis(), std::process::id());
+    let pool = api
+        .create_user_pool(&run_id)
+        .await
+        .with_context(|| format!("CreateUserPool (is a server running at {url}?)"))?;
+    let client = api.create_user_pool_client(&pool, &run_id).await?;
+    let username = format!("{run_id}-u");
+    api.sign_up(&client, &username, PASSWORD).await?;
+    api.admin_confirm_sign_up(&pool, &username).await?;
+    let tokens = api.sign_in(&client, &username, PASSWORD).await?;
+    // The exact requests wrk will send, answered 200 with the right members once by hand.
+    api.get_user(&tokens.access_token, &username).await?;
+    api.refresh(&client, &tokens.refresh_token).await?;
+    api.refresh(&client, &tokens.refresh_token)
+        .await
+        .context("a refresh token must stay valid after use for a repeated refresh")?;
+
+    let get_user = json!({ "AccessToken": tokens.access_token }).to_string();
+    let refresh = json!({
+        "ClientId": client,
+        "AuthFlow": "REFRESH_TOKEN_AUTH",
+        "AuthParameters": { "REFRESH_TOKEN": tokens.refresh_token },
+    })
+    .to_string();
+    let dir = std::env::temp_dir().join(format!("latchkey-{run_id}"));
+    std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+    let request = |operation, body| wrk::Request { operation, body };
+    Ok((
+        wrk::write_script(&dir, "get_user", &request("GetUser", &get_user))?,
+        wrk::write_script(&dir, "refresh", &request("InitiateAuth", &refresh))?,
+    ))
+}
+
+/// User + system CPU time of process `pid` so far (/proc/PID/stat, in clock ticks of 10 ms).
+fn cpu_time(pid: Option<u32>) -> Option<std::time::Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid?)).ok()?;
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ is 100 on every Linux architecture this runs on.
+    Some(std::time::Duration::from_millis(ticks * 10))
+}
+
+/// The 1-, 5- and 15-minute load averages.
+fn load_average() -> String {
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    text.split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn ms(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1e3
+}
+
+fn print_row_line(r: &Row) {
+    let o = &r.outcome;
+    println!(
+        "{}: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} requests, non-2xx {}, socket errors {}, server CPU {} (load {} -> {})",
+        r.op.name(),
+        o.requests_per_sec,
+        ms(o.p50),
+        ms(o.p99),
+        o.requests,
+        o.non_2xx,
+        o.socket_errors,
+        cpu(r),
+        r.load_before,
+        r.load_after
+    );
+}
+
+/// The row's server CPU per request, in microseconds, or `-`.
+fn cpu(r: &Row) -> String {
+    r.cpu_per_request
+        .map_or("-".into(), |d| format!("{:.0} us", d.as_secs_f64() * 1e6))
+}
+
+fn print_table(rows: &[Row], refresh_bound: f64) {
+    println!("| operation | req/s | p50 ms | p99 ms | bound /s | % of bound | server CPU / request | load avg before | load avg after |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---|---|");
+    for r in rows {
+        let o = &r.outcome;
+        let (bound, pct) = match r.op {
+            Op::Refresh => (
+                format!("{refresh_bound:.0}"),
+                format!("{:.1}%", 100.0 * o.requests_per_sec / refresh_bound),
+            ),
+            Op::GetUser => ("-".into(), "-".into()),
+        };
+        let flag = if o.is_clean() {
+            ""
+        } else {
+            " (INVALID: errors)"
+        };
+        println!(
+            "| {}{flag} | {:.0} | {:.2} | {:.2} | {bound} | {pct} | {} | {} | {} |",
+            r.op.name(),
+            o.requests_per_sec,
+            ms(o.p50),
+            ms(o.p99),
+            cpu(r),
+            r.load_before,
+            r.load_after
+        );
+    }
+}
+
+/// Compares the best clean run of `op` with its target.
+fn print_verdict(op: Op, rows: &[Row], refresh_bound: f64) {
+    let best = rows
+        .iter()
+        .filter(|r| r.op == op && r.outcome.is_clean())
+        .map(|r| r.outcome.requests_per_sec)
+        .fold(f64::NAN, f64::max);
+    if best.is_nan() {
+        println!("{}: no clean run", op.name());
+        return;
+    }
+    let verdict = |ok: bool| if ok { "PASS" } else { "BELOW" };
+    match op {
+        Op::GetUser => println!(
+            "GetUser best {best:.0}/s (target >= {GET_USER_TARGET:.0}/s): {}",
+            verdict(best >= GET_USER_TARGET)
+        ),
+        Op::Refresh => {
+            let pct = 100.0 * best / refresh_bound;
+            println!(
+                "refresh best {best:.0}/s = {pct:.1}% of its RS256 bound {refresh_bound:.0}/s (target >= {REFRESH_TARGET_PCT}%): {}",
+                verdict(pct >= REFRESH_TARGET_PCT)
+            );
+        }
+    }
+}
