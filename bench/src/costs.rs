@@ -12,6 +12,8 @@ const HASH_SAMPLES: usize = 10;
 const SIGN_SAMPLES: usize = 200;
 /// Hashes per thread when every core hashes at once.
 const PARALLEL_HASHES: usize = 5;
+/// Signatures per thread when every core signs at once.
+const PARALLEL_SIGNS: usize = 400;
 
 /// Median single-operation costs and the core count they are scaled by.
 #[derive(Debug, Clone, Copy)]
@@ -22,6 +24,9 @@ pub struct Costs {
     /// Hashes per second measured with one hashing thread per core: shows how
     /// far the machine falls short of `argon2_bound` (shared caches, vCPUs).
     pub parallel_hash_rate: f64,
+    /// RS256 signatures per second measured with one signing thread per core: what the cores
+    /// sign together, which `sign_bound` (one core's rate times the cores) may overstate.
+    pub parallel_sign_rate: f64,
 }
 
 impl Costs {
@@ -69,7 +74,27 @@ fn measure_blocking() -> Result<Costs> {
         hash: median(&mut hashes),
         sign: median(&mut signs),
         parallel_hash_rate: parallel_hash_rate(cores)?,
+        parallel_sign_rate: parallel_sign_rate(cores, &key, &msg)?,
     })
+}
+
+fn parallel_sign_rate(cores: usize, key: &SigningKey, msg: &[u8]) -> Result<f64> {
+    let t0 = Instant::now();
+    std::thread::scope(|s| {
+        let threads: Vec<_> = (0..cores)
+            .map(|_| {
+                s.spawn(|| {
+                    for _ in 0..PARALLEL_SIGNS {
+                        std::hint::black_box(key.sign(std::hint::black_box(msg)));
+                    }
+                })
+            })
+            .collect();
+        threads
+            .into_iter()
+            .try_for_each(|t| t.join().map_err(|_| anyhow!("signing thread panicked")))
+    })?;
+    Ok((cores * PARALLEL_SIGNS) as f64 / t0.elapsed().as_secs_f64())
 }
 
 fn parallel_hash_rate(cores: usize) -> Result<f64> {
