@@ -73,20 +73,21 @@ pub fn print(what: &str, s: &Summary) {
 
 /// Peak resident memory of this process (server and load together), MiB.
 pub fn peak_rss_mib() -> f64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
-        })
-        .map_or(0.0, |kib| kib / 1024.0)
+    status_mib("self", "VmHWM:").unwrap_or(0.0)
 }
 
-/// The machine's load average, as `/proc/loadavg` has it.
+/// A memory figure (`VmRSS:`, `VmHWM:`, ...) of process `pid` (or `self`), MiB.
+pub fn status_mib(pid: &str, field: &str) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    Some(line.split_whitespace().nth(1)?.parse::<f64>().ok()? / 1024.0)
+}
+
+/// The machine's 1-, 5- and 15-minute load averages, from `/proc/loadavg`.
 pub fn loadavg() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .unwrap_or_default()
-        .trim()
-        .to_string()
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    text.split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -28,6 +28,14 @@ mod costs;
 #[path = "../wrk.rs"]
 mod wrk;
 
+#[path = "../stats.rs"]
+#[allow(dead_code)]
+mod stats;
+
+#[path = "../load.rs"]
+#[allow(dead_code)]
+mod load;
+
 use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -36,6 +44,8 @@ use clap::Parser;
 use serde_json::json;
 
 use client::Api;
+use load::loadavg;
+use stats::ms;
 
 /// GetUser's target from issue 24.
 const GET_USER_TARGET: f64 = 25_000.0;
@@ -184,7 +194,7 @@ async fn main() -> Result<ExitCode> {
                 Op::GetUser => &scripts.0,
                 Op::Refresh => &scripts.1,
             };
-            let load_before = load_average();
+            let load_before = loadavg();
             let cpu_before = cpu_time(server_pid);
             let (wrk_path, url, script) = (args.wrk.clone(), url.clone(), script.clone());
             let outcome =
@@ -200,7 +210,7 @@ async fn main() -> Result<ExitCode> {
                 outcome,
                 cpu_per_request,
                 load_before,
-                load_after: load_average(),
+                load_after: loadavg(),
             };
             print_row_line(&row);
             rows.push(row);
@@ -272,19 +282,6 @@ fn cpu_time(pid: Option<u32>) -> Option<std::time::Duration> {
     let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
     // USER_HZ is 100 on every Linux architecture this runs on.
     Some(std::time::Duration::from_millis(ticks * 10))
-}
-
-/// The 1-, 5- and 15-minute load averages.
-fn load_average() -> String {
-    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
-    text.split_whitespace()
-        .take(3)
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-fn ms(d: std::time::Duration) -> f64 {
-    d.as_secs_f64() * 1e3
 }
 
 fn print_row_line(r: &Row) {

@@ -3,7 +3,7 @@
 //! ListUsers, each metered.
 
 use super::{call, PerOp};
-use crate::load::{loadavg, run};
+use crate::load::{loadavg, run, status_mib};
 use crate::stats::{ms, Summary};
 use anyhow::{ensure, Context, Result};
 use latchkey::random::{uuid_v4, OsRandom};
@@ -44,12 +44,8 @@ fn spread(i: usize, n: usize) -> usize {
 
 /// A process's resident memory now and at its peak (VmRSS, VmHWM), MiB.
 fn process_rss_mib(pid: u32) -> Option<(f64, f64)> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |name: &str| -> Option<f64> {
-        let line = status.lines().find(|l| l.starts_with(name))?;
-        Some(line.split_whitespace().nth(1)?.parse::<f64>().ok()? / 1024.0)
-    };
-    Some((field("VmRSS:")?, field("VmHWM:")?))
+    let pid = pid.to_string();
+    Some((status_mib(&pid, "VmRSS:")?, status_mib(&pid, "VmHWM:")?))
 }
 
 /// A walk of the whole pool in 60-user pages.

@@ -19,7 +19,7 @@
 //! stored size before and after (the caller's snapshots), as DynamoDB charges the larger image.
 
 use super::item_size::{item_size, read_units, write_units};
-use super::keys::{Item, GSI1PK, GSI1SK, PK, SK};
+use super::keys::{get_s, Item, GSI1PK, GSI1SK, PK, SK};
 use super::DynamoStore;
 use aws_sdk_dynamodb::config::interceptors::{
     BeforeSerializationInterceptorContextMut, BeforeTransmitInterceptorContextRef,
@@ -81,10 +81,9 @@ pub struct ItemKey {
 impl ItemKey {
     /// The key of `item` (a key map or a whole item); None without string `PK` and `SK`.
     pub fn of(item: &HashMap<String, AttributeValue>) -> Option<Self> {
-        let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
         Some(Self {
-            pk: text(PK)?,
-            sk: text(SK)?,
+            pk: text(item, PK)?,
+            sk: text(item, SK)?,
         })
     }
 }
@@ -101,12 +100,16 @@ pub struct Stored {
 impl Stored {
     /// `item` as the meter prices it.
     pub fn of(item: &HashMap<String, AttributeValue>) -> Self {
-        let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok()).cloned();
         Self {
             size: item_size(item),
-            index_key: text(GSI1PK).zip(text(GSI1SK)),
+            index_key: text(item, GSI1PK).zip(text(item, GSI1SK)),
         }
     }
+}
+
+/// A string attribute of `item`, when it has one.
+fn text(item: &Item, name: &str) -> Option<String> {
+    get_s(item, name).ok().map(str::to_owned)
 }
 
 /// One thing a request did to the table, for pricing by item size.
