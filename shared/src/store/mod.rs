@@ -3,12 +3,14 @@
 
 mod devices;
 pub mod dynamodb;
+mod idps;
 mod import_jobs;
 mod oauth_config;
 mod portability;
 pub mod sqlite;
 
 pub use devices::DeviceStore;
+pub use idps::IdentityProviderStore;
 pub use import_jobs::ImportJobStore;
 pub use oauth_config::{DomainStore, ResourceServerStore, UiCustomizationStore};
 pub use portability::{PortabilityStore, UserRecord};

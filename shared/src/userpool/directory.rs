@@ -100,6 +100,8 @@ pub fn aliases_for(pool: &UserPool, user: &User) -> Vec<String> {
     }
     // Passkey credential ids are claimed like aliases, so no two users hold one.
     out.extend(super::passkeys::aliases(user));
+    // External identities likewise: one identity, one user (federated or linked).
+    out.extend(super::linked_identities::aliases(user));
     out.sort_unstable();
     out.dedup();
     out
@@ -132,7 +134,8 @@ pub fn alias_exists(alias: &str) -> ApiError {
 pub async fn take_aliases(app: &App, pool: &UserPool, user: &User) -> ApiResult<()> {
     let attribute_aliases = aliases_for(pool, user)
         .into_iter()
-        .filter(|a| !a.starts_with(super::passkeys::ALIAS_PREFIX));
+        .filter(|a| !a.starts_with(super::passkeys::ALIAS_PREFIX))
+        .filter(|a| !a.starts_with(super::linked_identities::ALIAS_PREFIX));
     for alias in attribute_aliases {
         let Some(holder) = app.store.get_user_by_alias(&pool.id, &alias).await? else {
             continue;

@@ -22,6 +22,7 @@ pub mod hash_workers;
 pub mod imports;
 pub mod jwt;
 pub mod keys;
+pub mod linked_identities;
 pub mod lockout;
 pub mod messages;
 pub mod mfa;

@@ -143,6 +143,9 @@ fn claim_value(name: &str, value: &str) -> Value {
             .parse::<i64>()
             .map_or_else(|_| Value::from(value), Value::from),
         "address" => Value::Object(Map::from_iter([("formatted".into(), value.into())])),
+        super::linked_identities::ATTRIBUTE => {
+            super::linked_identities::claim_of(value).unwrap_or_else(|| Value::from(value))
+        }
         _ => Value::from(value),
     }
 }
