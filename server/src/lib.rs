@@ -211,7 +211,8 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
         &opts.region,
         &opts.account_id,
     )?
-    .with_console(opts.console.clone());
+    .with_console(opts.console.clone())
+    .with_provider_endpoints(opts.provider_endpoints.clone());
     let store = open_store(&opts.store).await?;
     let sts = match opts.sts {
         StsChoice::Disabled => StsSource::None,

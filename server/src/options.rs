@@ -55,6 +55,8 @@ pub struct ServerOptions {
     /// pre-signed URLs (as in the deployment); `None`: Latchkey keeps them in its data dir and
     /// hands out its own upload URLs.
     pub import_bucket: Option<String>,
+    /// `LATCHKEY_PROVIDER_ENDPOINTS`: where the well-known identity providers are reached.
+    pub provider_endpoints: latchkey::config::ProviderEndpoints,
 }
 
 /// Whether the server calls STS for identity-pool credentials.
@@ -94,6 +96,7 @@ impl ServerOptions {
                 ..ConsoleSettings::default()
             },
             import_bucket: None,
+            provider_endpoints: Default::default(),
         }
     }
 
@@ -120,6 +123,7 @@ impl ServerOptions {
             delivery: config.delivery.clone(),
             console: config.console(true, true),
             import_bucket: config.imports.bucket.clone(),
+            provider_endpoints: config.provider_endpoints.clone(),
         })
     }
 

@@ -116,6 +116,9 @@ pub struct Config {
     pub console_loopback_open: Option<bool>,
     /// `LATCHKEY_IMPORT_BUCKET` and `LATCHKEY_IMPORT_WORKER_FUNCTION` (the functions).
     pub imports: super::ImportConfig,
+    /// `LATCHKEY_PROVIDER_ENDPOINTS`: `real=replacement` base URLs of the well-known
+    /// identity providers (tests play them on loopback).
+    pub provider_endpoints: super::ProviderEndpoints,
 }
 
 /// The message transports' settings.
@@ -235,6 +238,9 @@ impl Config {
             console_pool_id: console_pool(&get)?,
             console_group: console_group(&get)?,
             console_loopback_open: maybe_flag("LATCHKEY_CONSOLE_LOOPBACK_OPEN")?,
+            provider_endpoints: super::ProviderEndpoints::parse(
+                &get("LATCHKEY_PROVIDER_ENDPOINTS").unwrap_or_default(),
+            )?,
             imports: super::imports::imports(&get)?,
         })
     }

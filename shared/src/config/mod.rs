@@ -2,9 +2,11 @@
 //! `LATCHKEY_*` setting (the functions use it as it is; the server overlays its command line
 //! and `latchkey.toml`), and [`Settings`] is what the user-pool and identity code needs.
 
+pub mod endpoints;
 pub mod imports;
 pub mod load;
 
+pub use endpoints::ProviderEndpoints;
 pub use imports::ImportConfig;
 pub use load::{AdminKeySource, Config, DeliveryConfig, StoreConfig, StoreKind};
 
@@ -24,6 +26,8 @@ pub struct Settings {
     pub account_id: String,
     /// Who may use the web console (`crate::console`).
     pub console: ConsoleSettings,
+    /// Where the well-known identity providers are reached (`LATCHKEY_PROVIDER_ENDPOINTS`).
+    pub provider_endpoints: ProviderEndpoints,
 }
 
 /// Who may use the web console: members of one group of one pool, signed in through the
@@ -80,6 +84,7 @@ impl Settings {
             region: region.to_string(),
             account_id: account_id.to_string(),
             console: ConsoleSettings::default(),
+            provider_endpoints: ProviderEndpoints::default(),
         })
     }
 
@@ -87,6 +92,17 @@ impl Settings {
     pub fn with_console(mut self, console: ConsoleSettings) -> Self {
         self.console = console;
         self
+    }
+
+    /// The same settings with the providers' endpoints.
+    pub fn with_provider_endpoints(mut self, endpoints: ProviderEndpoints) -> Self {
+        self.provider_endpoints = endpoints;
+        self
+    }
+
+    /// Where to send a request meant for the provider URL `url`.
+    pub fn provider_url(&self, url: &str) -> String {
+        self.provider_endpoints.rewrite(url)
     }
 
     /// The `iss` of a pool's tokens.

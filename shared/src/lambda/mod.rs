@@ -191,7 +191,8 @@ pub fn build_app(
         &config.region,
         &config.account_id,
     )?
-    .with_console(config.console(false, false));
+    .with_console(config.console(false, false))
+    .with_provider_endpoints(config.provider_endpoints.clone());
     let app = App::on_store(settings, store, Arc::new(SystemClock), triggers)?;
     Ok(app.with_identity(IdentityConfig {
         issuer: issuer.map(|i| Arc::new(i) as Arc<dyn crate::sts::CredentialIssuer>),
