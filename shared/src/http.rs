@@ -1,5 +1,6 @@
-//! A small HTTP(S) client for fetching provider documents (OIDC discovery, JWKS) and posting
-//! trigger events to HTTP triggers. TLS is
+//! A small HTTP(S) client for fetching provider documents (OIDC discovery, JWKS), talking to
+//! identity providers (token and user-info endpoints) and posting trigger events to HTTP
+//! triggers. TLS is
 //! [`crate::tls`]'s setup, passed explicitly, so nothing depends on a process-wide TLS default. Every request has a timeout.
 
 use crate::error::Error;
@@ -84,10 +85,55 @@ impl HttpClient {
 
     /// POSTs a JSON body to `url` and returns whatever status and body come back.
     pub async fn post_json(&self, url: &str, body: Vec<u8>) -> Result<Posted, PostError> {
+        let json = [(hyper::header::CONTENT_TYPE, "application/json")];
+        self.send(hyper::Method::POST, url, &json, body).await
+    }
+
+    /// POSTs a form (`application/x-www-form-urlencoded`) with extra `headers` (e.g. Basic
+    /// client authentication) and returns whatever status and body come back.
+    pub async fn post_form(
+        &self,
+        url: &str,
+        form: &[(&str, &str)],
+        headers: &[(hyper::header::HeaderName, &str)],
+    ) -> Result<Posted, PostError> {
+        let body = form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(form)
+            .finish()
+            .into_bytes();
+        let mut all = vec![(
+            hyper::header::CONTENT_TYPE,
+            "application/x-www-form-urlencoded",
+        )];
+        all.extend(headers.iter().cloned());
+        self.send(hyper::Method::POST, url, &all, body).await
+    }
+
+    /// GETs `url` with `headers` and returns whatever status and body come back.
+    pub async fn get_with(
+        &self,
+        url: &str,
+        headers: &[(hyper::header::HeaderName, &str)],
+    ) -> Result<Posted, PostError> {
+        self.send(hyper::Method::GET, url, headers, Vec::new())
+            .await
+    }
+
+    /// One request; the answer whatever its status.
+    async fn send(
+        &self,
+        method: hyper::Method,
+        url: &str,
+        headers: &[(hyper::header::HeaderName, &str)],
+        body: Vec<u8>,
+    ) -> Result<Posted, PostError> {
         let fail = |why: String| PostError::Failed(why);
         let uri: hyper::Uri = url.parse().map_err(|e| fail(format!("{e}")))?;
-        let req = hyper::Request::post(uri)
-            .header(hyper::header::CONTENT_TYPE, "application/json")
+        let mut req = hyper::Request::builder().method(method).uri(uri);
+        for (name, value) in headers {
+            req = req.header(name, *value);
+        }
+        let req = req
             .body(Full::new(Bytes::from(body)))
             .map_err(|e| fail(e.to_string()))?;
         let work = async {

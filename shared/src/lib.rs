@@ -92,6 +92,7 @@ impl App {
         triggers: Arc<dyn triggers::invoke::TriggerInvoker>,
     ) -> Result<Self, Error> {
         let data_keys = Arc::new(kms::Kms::new(&settings.region));
+        let endpoints = settings.provider_endpoints.clone();
         Ok(Self {
             settings,
             store,
@@ -101,7 +102,7 @@ impl App {
             hasher: userpool::password::Hasher::new()?,
             configs: cache::ConfigCache::new(clock.clone()),
             session_key: tokio::sync::OnceCell::new(),
-            oidc_keys: identity::jwks::JwksCache::new(clock.clone()),
+            oidc_keys: identity::jwks::JwksCache::new(clock.clone(), endpoints),
             identity: identity::IdentityConfig::default(),
             triggers,
             data_keys,

@@ -3,6 +3,7 @@
 //! token names a `kid` the cache does not have (at most once per [`REFETCH_EVERY`]).
 
 use crate::clock::Clock;
+use crate::config::ProviderEndpoints;
 use crate::error::Error;
 use crate::http::HttpClient;
 use aws_lc_rs::signature::{ParsedPublicKey, RsaPublicKeyComponents, RSA_PKCS1_2048_8192_SHA256};
@@ -25,48 +26,84 @@ struct Entry {
     keys: HashMap<String, Arc<ParsedPublicKey>>,
 }
 
+/// Where a cache entry's keys come from.
+enum Source<'a> {
+    /// An issuer's discovery document names its JWKS.
+    Issuer(&'a str),
+    /// A JWKS document's own URL.
+    Jwks(&'a str),
+}
+
 /// A cache of issuers' public keys, aged by the App's clock.
 pub struct JwksCache {
     http: Option<HttpClient>,
     clock: Shared<dyn Clock>,
+    endpoints: ProviderEndpoints,
     entries: Mutex<HashMap<String, Entry>>,
 }
 
 impl JwksCache {
-    /// A cache with a short-timeout HTTP client.
-    pub fn new(clock: Shared<dyn Clock>) -> Self {
+    /// A cache with a short-timeout HTTP client, reaching providers through `endpoints`.
+    pub fn new(clock: Shared<dyn Clock>, endpoints: ProviderEndpoints) -> Self {
         Self {
             http: HttpClient::new(Duration::from_secs(5)).ok(),
             clock,
+            endpoints,
             entries: Mutex::new(HashMap::new()),
         }
     }
 
-    /// The key `kid` of `issuer`, fetching or refetching the issuer's JWKS as needed.
+    /// The key `kid` of `issuer`, fetching or refetching the issuer's JWKS (found through its
+    /// discovery document) as needed.
     pub async fn key(
         &self,
         issuer: &str,
         kid: &str,
     ) -> Result<Option<Arc<ParsedPublicKey>>, Error> {
+        self.cached(issuer, kid, Source::Issuer(issuer)).await
+    }
+
+    /// The key `kid` of the JWKS document at `jwks_uri` (a provider configured with its
+    /// endpoints), fetched and refetched as [`JwksCache::key`] does.
+    pub async fn key_at(
+        &self,
+        jwks_uri: &str,
+        kid: &str,
+    ) -> Result<Option<Arc<ParsedPublicKey>>, Error> {
+        self.cached(&format!("jwks:{jwks_uri}"), kid, Source::Jwks(jwks_uri))
+            .await
+    }
+
+    async fn cached(
+        &self,
+        cache_key: &str,
+        kid: &str,
+        source: Source<'_>,
+    ) -> Result<Option<Arc<ParsedPublicKey>>, Error> {
         let mut entries = self.entries.lock().await;
         let now = self.clock.now_millis();
         let age = |e: &Entry| Duration::from_millis((now - e.fetched_ms).max(0) as u64);
-        let fresh = entries.get(issuer).is_some_and(|e| age(e) < MAX_AGE);
+        let fresh = entries.get(cache_key).is_some_and(|e| age(e) < MAX_AGE);
         if let Some(k) = entries
-            .get(issuer)
+            .get(cache_key)
             .filter(|_| fresh)
             .and_then(|e| e.keys.get(kid))
         {
             return Ok(Some(k.clone()));
         }
-        let may_fetch = entries.get(issuer).is_none_or(|e| age(e) >= REFETCH_EVERY);
+        let may_fetch = entries
+            .get(cache_key)
+            .is_none_or(|e| age(e) >= REFETCH_EVERY);
         if !may_fetch {
-            return Ok(entries.get(issuer).and_then(|e| e.keys.get(kid).cloned()));
+            return Ok(entries.get(cache_key).and_then(|e| e.keys.get(kid).cloned()));
         }
-        let keys = self.fetch(issuer).await?;
+        let keys = match source {
+            Source::Issuer(issuer) => self.fetch(issuer).await?,
+            Source::Jwks(uri) => parse_jwks(&self.get_json(uri).await?),
+        };
         let found = keys.get(kid).cloned();
         entries.insert(
-            issuer.to_string(),
+            cache_key.to_string(),
             Entry {
                 fetched_ms: self.clock.now_millis(),
                 keys,
@@ -80,7 +117,7 @@ impl JwksCache {
             .http
             .as_ref()
             .ok_or_else(|| Error::Config("no HTTP client (TLS setup failed)".into()))?;
-        http.get_json(url).await
+        http.get_json(&self.endpoints.rewrite(url)).await
     }
 
     async fn fetch(&self, issuer: &str) -> Result<HashMap<String, Arc<ParsedPublicKey>>, Error> {
