@@ -305,6 +305,10 @@ EVENTS = {
         page("/logout", query=urllib.parse.urlencode([("client_id", CLIENT),
                                                       ("logout_uri", SIGNED_OUT)]),
              cookies=["latchkey-session=EXAMPLE_HOSTED_SESSION"]),
+    "hosted-ui/get-idpresponse-forged-state.json":
+        page("/oauth2/idpresponse",
+             query="code=EXAMPLE_PROVIDER_CODE&state=EXAMPLE_FORGED_STATE",
+             cookies=["latchkey-idp=EXAMPLE_BINDING_COOKIE_OF_THIS_BROWSER_0000"]),
     "hosted-ui/wrong-function-initiate-auth.json":
         target("/oauth2/token", IDP + "InitiateAuth", ALICE),
     "hosted-ui/get-signup.json": page("/signup", query=AUTHORIZE),

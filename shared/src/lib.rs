@@ -69,6 +69,8 @@ pub struct App {
     session_key: tokio::sync::OnceCell<secret::Secret<[u8; 32]>>,
     /// External OIDC providers' keys.
     pub oidc_keys: identity::jwks::JwksCache,
+    /// Talks to external identity providers (token and user-info endpoints).
+    pub provider_http: http::HttpClient,
     /// Credential vending.
     pub identity: identity::IdentityConfig,
     /// Calls the pools' trigger functions.
@@ -103,6 +105,7 @@ impl App {
             configs: cache::ConfigCache::new(clock.clone()),
             session_key: tokio::sync::OnceCell::new(),
             oidc_keys: identity::jwks::JwksCache::new(clock.clone(), endpoints),
+            provider_http: http::HttpClient::new(std::time::Duration::from_secs(10))?,
             identity: identity::IdentityConfig::default(),
             triggers,
             data_keys,

@@ -120,6 +120,8 @@ mod tests {
                 ("GET", "/oauth2/userInfo"),
                 ("POST", "/oauth2/userInfo"),
                 ("POST", "/oauth2/revoke"),
+                ("GET", "/oauth2/idpresponse"),
+                ("POST", "/oauth2/idpresponse"),
                 ("GET", "/logout"),
                 ("GET", "/signup"),
                 ("POST", "/signup"),

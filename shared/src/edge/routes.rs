@@ -92,6 +92,8 @@ pub enum OAuthRoute {
     UserInfo,
     /// `POST /oauth2/revoke`.
     Revoke,
+    /// `GET|POST /oauth2/idpresponse`: an external identity provider's answer.
+    IdpResponse,
     /// `GET /logout`.
     Logout,
     /// `GET /signup`.
@@ -392,6 +394,8 @@ pub static ROUTES: &[Route] = &[
     oauth(Method::Get, "/oauth2/userInfo", OAuthRoute::UserInfo),
     oauth(Method::Post, "/oauth2/userInfo", OAuthRoute::UserInfo),
     oauth(Method::Post, "/oauth2/revoke", OAuthRoute::Revoke),
+    oauth(Method::Get, "/oauth2/idpresponse", OAuthRoute::IdpResponse),
+    oauth(Method::Post, "/oauth2/idpresponse", OAuthRoute::IdpResponse),
     oauth(Method::Get, "/logout", OAuthRoute::Logout),
     oauth(Method::Get, "/signup", OAuthRoute::SignUpPage),
     oauth(Method::Post, "/signup", OAuthRoute::SignUpSubmit),

@@ -93,6 +93,7 @@ async fn oauth(app: &App, req: &EdgeRequest, route: OAuthRoute) -> EdgeResponse 
         OAuthRoute::Token => endpoints::token(app, req).await,
         OAuthRoute::UserInfo => endpoints::user_info(app, req).await,
         OAuthRoute::Revoke => endpoints::revoke(app, req).await,
+        OAuthRoute::IdpResponse => super::hosted::federation::idp_response(app, req).await,
         OAuthRoute::Logout => endpoints::logout(app, req).await,
         OAuthRoute::SignUpPage => account::show(app, req, Step::SignUp).await,
         OAuthRoute::SignUpSubmit => account::submit(app, req, Step::SignUp).await,

@@ -30,9 +30,10 @@ pub struct AuthorizeParams {
     pub code_challenge: Option<String>,
     /// `S256` (nothing else is accepted).
     pub code_challenge_method: Option<String>,
-    /// `COGNITO` (federated providers come with federation).
+    /// `COGNITO`, or the name of one of the client's external identity providers: the
+    /// browser goes straight to that provider.
     pub identity_provider: Option<String>,
-    /// A provider identifier (federation).
+    /// One of an external provider's `IdpIdentifiers` (e.g. an email domain): that provider.
     pub idp_identifier: Option<String>,
     /// A username to fill in.
     pub login_hint: Option<String>,
@@ -79,6 +80,30 @@ pub struct Authorize {
     /// The client's UI customization (CSS and logo), when a page is to be drawn
     /// ([`Authorize::with_branding`]).
     pub branding: Option<UiCustomization>,
+    /// The external identity provider the request names (`identity_provider` or
+    /// `idp_identifier`): the sign-in happens there.
+    pub provider: Option<String>,
+}
+
+impl Authorize {
+    /// The client's external identity providers (the login page offers each).
+    pub fn external_providers(&self) -> impl Iterator<Item = &str> {
+        self.client
+            .oauth
+            .identity_providers
+            .iter()
+            .map(String::as_str)
+            .filter(|p| *p != COGNITO_PROVIDER)
+    }
+
+    /// Whether the client signs users in with the pool's own form.
+    pub fn cognito_allowed(&self) -> bool {
+        self.client
+            .oauth
+            .identity_providers
+            .iter()
+            .any(|p| p == COGNITO_PROVIDER)
+    }
 }
 
 impl Authorize {
@@ -102,6 +127,7 @@ impl Authorize {
             state: self.state.clone(),
             fragment: self.response_type == ResponseType::Token,
             cause: cause.into(),
+            description: None,
         }
     }
 
@@ -124,6 +150,9 @@ pub struct ErrorRedirect {
     pub fragment: bool,
     /// Why, for logs.
     pub cause: String,
+    /// `error_description`, when the client is told more than the code (an identity
+    /// provider's failure).
+    pub description: Option<String>,
 }
 
 /// Why an authorization request is refused.
@@ -190,6 +219,7 @@ pub async fn check(app: &App, params: &AuthorizeParams) -> Result<Authorize, Ref
         login_hint: params.login_hint.clone(),
         client: client.clone(),
         branding: None,
+        provider: None,
     };
     if !matches!(params.response_type.as_deref(), Some("code" | "token")) {
         return Err(request.refuse("unsupported_response_type", "response_type"));
@@ -205,20 +235,9 @@ pub async fn check(app: &App, params: &AuthorizeParams) -> Result<Authorize, Ref
         (Some(c), Some("S256")) if valid_challenge(c) => {}
         _ => return Err(request.refuse("invalid_request", "PKCE: S256 only")),
     }
-    let provider = params
-        .identity_provider
-        .as_deref()
-        .unwrap_or(COGNITO_PROVIDER);
-    let cognito_allowed = oauth
-        .identity_providers
-        .iter()
-        .any(|p| p == COGNITO_PROVIDER);
-    if provider != COGNITO_PROVIDER || params.idp_identifier.is_some() || !cognito_allowed {
-        return Err(request.refuse(
-            "invalid_request",
-            "identity provider not supported for this client",
-        ));
-    }
+    request.provider = provider(app, &request, params)
+        .await?
+        .map_err(|cause| request.refuse("invalid_request", cause))?;
     request.scopes = scopes(&client, params.scope.as_deref())
         .map_err(|cause| request.refuse("invalid_scope", cause))?;
     match params.prompt.as_deref() {
@@ -228,6 +247,37 @@ pub async fn check(app: &App, params: &AuthorizeParams) -> Result<Authorize, Ref
         Some(_) => return Err(request.refuse("invalid_request", "prompt")),
     }
     Ok(request)
+}
+
+/// The external provider the request names, checked against the client's list; None for the
+/// pool's own sign-in (`COGNITO`, or nothing named). The inner error is the refusal's cause.
+async fn provider(
+    app: &App,
+    request: &Authorize,
+    params: &AuthorizeParams,
+) -> Result<Result<Option<String>, &'static str>, ApiError> {
+    let listed = |name: &str| request.client.oauth.identity_providers.iter().any(|p| p == name);
+    let name = match (&params.identity_provider, &params.idp_identifier) {
+        (Some(name), _) => name.clone(),
+        (None, Some(identifier)) => {
+            let found = app
+                .store
+                .get_identity_provider_by_identifier(&request.pool.id, identifier)
+                .await?;
+            match found {
+                Some(idp) => idp.name,
+                None => return Ok(Err("no identity provider has this identifier")),
+            }
+        }
+        (None, None) if request.cognito_allowed() || request.external_providers().next().is_some() => {
+            return Ok(Ok(None))
+        }
+        (None, None) => return Ok(Err("no identity provider for this client")),
+    };
+    if !listed(&name) {
+        return Ok(Err("identity provider not supported for this client"));
+    }
+    Ok(Ok((name != COGNITO_PROVIDER).then_some(name)))
 }
 
 /// `url` with `params` added to its query, or (for the implicit grant) its fragment.
@@ -251,6 +301,9 @@ impl ErrorRedirect {
     /// The URL the browser is sent to.
     pub fn location(&self) -> String {
         let mut params = vec![("error", self.error)];
+        if let Some(d) = &self.description {
+            params.push(("error_description", d));
+        }
         if let Some(state) = &self.state {
             params.push(("state", state));
         }

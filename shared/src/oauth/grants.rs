@@ -21,7 +21,12 @@ pub const CODE_TTL_MS: i64 = 5 * 60 * 1000;
 pub const SESSION_TTL_MS: i64 = 60 * 60 * 1000;
 
 /// Seals `grant` under a fresh random handle that lives `ttl_ms`; returns the handle.
-async fn put<T: Serialize>(app: &App, pool_id: &str, grant: &T, ttl_ms: i64) -> ApiResult<String> {
+pub(super) async fn put<T: Serialize>(
+    app: &App,
+    pool_id: &str,
+    grant: &T,
+    ttl_ms: i64,
+) -> ApiResult<String> {
     let handle = crate::random::url_token(app.random.as_ref(), 32);
     let record = GrantRecord {
         handle_hash: sha256_hex(handle.as_bytes()),
@@ -34,7 +39,7 @@ async fn put<T: Serialize>(app: &App, pool_id: &str, grant: &T, ttl_ms: i64) -> 
 }
 
 /// Opens a grant the store returned.
-async fn open<T: DeserializeOwned>(app: &App, record: &GrantRecord) -> ApiResult<T> {
+pub(super) async fn open<T: DeserializeOwned>(app: &App, record: &GrantRecord) -> ApiResult<T> {
     session::open_json(app, &record.data)
         .await?
         .ok_or_else(|| ApiError::internal(&crate::Error::Decode("grant seal".into())))
@@ -112,6 +117,19 @@ pub async fn issue_code(
     put(app, pool_id, &grant, CODE_TTL_MS).await
 }
 
+/// Takes the grant of `handle` (once: a second take finds nothing), if it is live.
+pub(super) async fn take<T: DeserializeOwned>(app: &App, handle: &str) -> ApiResult<Option<T>> {
+    let now = app.clock.now_millis();
+    match app
+        .store
+        .take_grant(&sha256_hex(handle.as_bytes()), now)
+        .await?
+    {
+        Some(record) => Ok(Some(open(app, &record).await?)),
+        None => Ok(None),
+    }
+}
+
 /// Redeems an authorization code (once: a second redemption finds nothing) for `client_id`,
 /// with the redirect URI it was issued for and the PKCE verifier when it had a challenge.
 pub async fn redeem_code(
@@ -184,7 +202,7 @@ pub async fn start_session(
 }
 
 /// The user of a live session of `pool`, if the user may still sign in (present, the same
-/// `sub`, enabled, confirmed).
+/// `sub`, enabled, confirmed or federated).
 pub async fn session_user(app: &App, pool: &UserPool, handle: &str) -> ApiResult<Option<User>> {
     let now = app.clock.now_millis();
     let Some(record) = app
@@ -199,7 +217,13 @@ pub async fn session_user(app: &App, pool: &UserPool, handle: &str) -> ApiResult
     }
     let session: Session = open(app, &record).await?;
     let user = app.store.get_user(&pool.id, &session.username_key).await?;
-    Ok(user.filter(|u| u.sub == session.sub && u.enabled && u.status == UserStatus::Confirmed))
+    let may_sign_in = |u: &User| {
+        matches!(
+            u.status,
+            UserStatus::Confirmed | UserStatus::ExternalProvider
+        )
+    };
+    Ok(user.filter(|u| u.sub == session.sub && u.enabled && may_sign_in(u)))
 }
 
 /// Ends a session (signing out on the login pages).

@@ -8,6 +8,7 @@
 //!   of their handle, sealed, single-use where they must be;
 //! - [`token`]: the token endpoint's grants and client authentication;
 //! - [`userinfo`], [`logout`]: the other endpoints;
+//! - [`federation`]: signing in through an external identity provider;
 //! - [`error`]: RFC 6749 error answers.
 //!
 //! A sign-in on the login pages runs the user pool's own sign-in step (the same flows and
@@ -18,6 +19,7 @@
 
 pub mod authorize;
 pub mod error;
+pub mod federation;
 pub mod grants;
 pub mod logout;
 pub mod signin;

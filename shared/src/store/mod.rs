@@ -4,6 +4,7 @@
 mod devices;
 pub mod dynamodb;
 mod idps;
+mod idps_pending;
 mod import_jobs;
 mod oauth_config;
 mod portability;
@@ -369,6 +370,7 @@ pub trait Store:
     + DeviceStore
     + ImportJobStore
     + PortabilityStore
+    + IdentityProviderStore
 {
 }
 impl<T> Store for T where
@@ -386,6 +388,7 @@ impl<T> Store for T where
         + DeviceStore
         + ImportJobStore
         + PortabilityStore
+    + IdentityProviderStore
 {
 }
 

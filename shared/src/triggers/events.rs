@@ -23,6 +23,9 @@ pub enum SignUpSource {
     SignUp,
     /// AdminCreateUser: the answer's flags are ignored.
     AdminCreateUser,
+    /// A first sign-in through an external identity provider: the answer's flags are ignored
+    /// (such users are confirmed by their provider).
+    ExternalProvider,
 }
 
 /// What PreSignUp decided.
@@ -52,6 +55,9 @@ pub async fn pre_sign_up(
         SignUpSource::AdminCreateUser => {
             CognitoEventUserPoolsPreSignupTriggerSource::AdminCreateUser
         }
+        SignUpSource::ExternalProvider => {
+            CognitoEventUserPoolsPreSignupTriggerSource::ExternalProvider
+        }
     };
     let mut event = CognitoEventUserPoolsPreSignup::default();
     event.cognito_event_user_pools_header = header(app, pool, src, &user.username, t.version);
@@ -60,7 +66,7 @@ pub async fn pre_sign_up(
     event.request.client_metadata = meta.client_metadata();
     let answer: CognitoEventUserPoolsPreSignupResponse =
         call(app, Trigger::PreSignUp, &t, &event).await?;
-    if source == SignUpSource::AdminCreateUser {
+    if source != SignUpSource::SignUp {
         return Ok(SignUpDecision::default());
     }
     Ok(SignUpDecision {

@@ -156,11 +156,17 @@ pub async fn delete_group(app: &App, input: GroupNameInput) -> ApiResult<Empty> 
     Ok(Empty {})
 }
 
-/// Adds or removes a membership with the user's version check, retrying lost races.
-async fn set_membership(app: &App, mut user: User, group: &str, member: bool) -> ApiResult<()> {
+/// Adds or removes a membership with the user's version check, retrying lost races; the user
+/// as stored after.
+pub async fn set_membership(
+    app: &App,
+    mut user: User,
+    group: &str,
+    member: bool,
+) -> ApiResult<User> {
     for _ in 0..5 {
         if user.groups.iter().any(|g| g == group) == member {
-            return Ok(());
+            return Ok(user);
         }
         if member {
             user.groups.push(group.to_string());
@@ -171,7 +177,7 @@ async fn set_membership(app: &App, mut user: User, group: &str, member: bool) ->
         user.version += 1;
         user.modified_ms = app.clock.now_millis();
         match app.store.set_membership(&user, group, member).await {
-            Ok(()) => return Ok(()),
+            Ok(()) => return Ok(user),
             Err(StoreError::Conflict) => {
                 user = app
                     .store

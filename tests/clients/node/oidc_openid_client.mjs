@@ -11,6 +11,7 @@
 import { parseArgs } from 'node:util';
 import * as client from 'openid-client';
 import * as jose from 'jose';
+import { Jar } from './jar.mjs';
 
 const USAGE = `usage: node oidc_openid_client.mjs --base URL --pool-id P --client-id C
          --redirect-uri URI --username U --password PW
@@ -86,35 +87,6 @@ async function oauthError(promise, what) {
     throw new CheckFailed(`${what}: expected an OAuth error reply, got ${e}`);
   }
   throw new CheckFailed(`${what}: expected a refusal, the server accepted it`);
-}
-
-/** A cookie jar of name -> value for one origin, fed by Set-Cookie headers. */
-class Jar {
-  constructor() {
-    this.cookies = new Map();
-  }
-  take(response) {
-    const set = [];
-    for (const line of response.headers.getSetCookie()) {
-      const [pair, ...attrs] = line.split(';');
-      const eq = pair.indexOf('=');
-      const name = pair.slice(0, eq).trim();
-      const value = pair.slice(eq + 1).trim();
-      const gone = attrs.some((a) => {
-        const [k, v = ''] = a.trim().split('=');
-        const key = k.toLowerCase();
-        return (key === 'max-age' && Number(v) <= 0)
-          || (key === 'expires' && Date.parse(v) < Date.now());
-      });
-      if (gone || value === '') this.cookies.delete(name);
-      else this.cookies.set(name, value);
-      set.push({ name, gone: gone || value === '' });
-    }
-    return set;
-  }
-  header() {
-    return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
-  }
 }
 
 function htmlDecode(s) {

@@ -49,7 +49,7 @@ async fn request(app: &App, req: &EdgeRequest) -> Result<Authorize, EdgeResponse
     })
 }
 
-pub(super) fn fault(e: &ApiError) -> EdgeResponse {
+pub(crate) fn fault(e: &ApiError) -> EdgeResponse {
     tracing::error!(error = %e.message, "login page failed");
     error_page(
         StatusCode::INTERNAL_SERVER_ERROR,
@@ -64,6 +64,9 @@ pub async fn authorize(app: &App, req: &EdgeRequest) -> EdgeResponse {
         Ok(a) => a,
         Err(resp) => return resp,
     };
+    if authz.provider.is_some() {
+        return super::federation::to_provider(app, req, &authz).await;
+    }
     if !authz.force_login {
         if let Some(handle) = cookie(req, SESSION_COOKIE) {
             match grants::session_user(app, &authz.pool, handle).await {
@@ -104,10 +107,26 @@ pub(super) fn login_form(
     p.logo = logo.as_deref();
     p.alert = notice.map(|n| n.0);
     p.success = notice.is_some_and(|n| n.1);
-    p.links = vec![
+    let providers: Vec<(String, String)> = authz
+        .external_providers()
+        .map(|name| {
+            let mut q = form_urlencoded::Serializer::new(query.clone());
+            q.append_pair("identity_provider", name);
+            (format!("/oauth2/authorize?{}", q.finish()), name.to_string())
+        })
+        .collect();
+    p.links = providers
+        .iter()
+        .map(|(href, name)| (href.clone(), name.as_str()))
+        .collect();
+    if !authz.cognito_allowed() {
+        p.text = Some("Sign in with your corporate or social identity");
+        return cookie.apply(page(status, &p));
+    }
+    p.links.extend([
         (format!("/forgotPassword?{query}"), "Forgot your password?"),
         (format!("/signup?{query}"), "Need an account? Sign up"),
-    ];
+    ]);
     p.form = Some(Form {
         action: &action,
         hidden: vec![(CSRF_FIELD, &token)],
@@ -175,6 +194,10 @@ pub async fn login_submit(app: &App, req: &EdgeRequest) -> EdgeResponse {
     if !csrf_ok(req, form.get(CSRF_FIELD).map(String::as_str)) {
         let msg = (super::EXPIRED, false);
         return login_form(app, req, &authz, StatusCode::FORBIDDEN, Some(msg), username);
+    }
+    if !authz.cognito_allowed() {
+        let msg = ("Sign-in with a password is not enabled for this app.", false);
+        return login_form(app, req, &authz, StatusCode::BAD_REQUEST, Some(msg), username);
     }
     let password = Secret::new(form.get("password").cloned().unwrap_or_default());
     if username.is_empty() || password.expose().is_empty() {
@@ -246,7 +269,7 @@ async fn finish(
 
 /// Sends the browser back to the client with a code (or implicit tokens), starting the
 /// hosted session when this was a sign-in (`signed_in`).
-async fn deliver(
+pub(super) async fn deliver(
     app: &App,
     req: &EdgeRequest,
     authz: &Authorize,

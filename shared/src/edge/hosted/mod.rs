@@ -5,11 +5,13 @@
 //!
 //! - [`login`]: `/oauth2/authorize`, `/login`, and the challenge step (`/login/challenge`);
 //! - [`account`]: `/signup`, `/confirmUser`, `/forgotPassword`, `/confirmForgotPassword`;
-//! - [`endpoints`]: `/oauth2/token`, `/oauth2/userInfo`, `/oauth2/revoke`, `/logout`.
+//! - [`endpoints`]: `/oauth2/token`, `/oauth2/userInfo`, `/oauth2/revoke`, `/logout`;
+//! - [`federation`]: to an external identity provider and back (`/oauth2/idpresponse`).
 
 pub mod account;
 pub mod challenge;
 pub mod endpoints;
+pub mod federation;
 pub mod html;
 pub mod login;
 

@@ -12,6 +12,7 @@ pub mod challenge;
 pub mod custom;
 pub mod device;
 pub mod factors;
+pub mod federated;
 pub mod initiate;
 pub mod mfa;
 pub mod new_password;

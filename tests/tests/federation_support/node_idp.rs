@@ -1,0 +1,56 @@
+//! The real OpenID Connect provider (panva's oidc-provider, `tests/clients/node/oidc_idp.mjs`)
+//! as a child process on loopback. Dropping it stops the process.
+
+use crate::real_clients::repo_root;
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+/// The provider's client id and secret for Latchkey.
+pub const CLIENT_ID: &str = "latchkey";
+/// See [`CLIENT_ID`].
+pub const CLIENT_SECRET: &str = "latchkey-idp-secret";
+
+/// The running provider.
+pub struct NodeIdp {
+    /// Its issuer URL.
+    pub issuer: String,
+    child: Child,
+}
+
+/// The script.
+pub fn script() -> std::path::PathBuf {
+    repo_root().join("tests/clients/node/oidc_idp.mjs")
+}
+
+impl NodeIdp {
+    /// Starts the provider for Latchkey at `latchkey_base`, signing in `account`.
+    pub fn start(latchkey_base: &str, account: &str) -> Self {
+        let redirect = format!("{latchkey_base}/oauth2/idpresponse");
+        let mut child = Command::new("node")
+            .arg(script())
+            .args(["--redirect-uri", &redirect, "--account", account])
+            .args(["--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET])
+            .current_dir(repo_root())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("starting node oidc_idp.mjs");
+        let stdout = child.stdout.take().expect("stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("reading the provider's first line");
+        let ready: serde_json::Value =
+            serde_json::from_str(&line).unwrap_or_else(|e| panic!("provider said {line:?}: {e}"));
+        let issuer = ready["issuer"].as_str().expect("issuer").to_string();
+        Self { issuer, child }
+    }
+}
+
+impl Drop for NodeIdp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
