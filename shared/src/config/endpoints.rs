@@ -70,6 +70,9 @@ mod tests {
             "https://graph.facebook.com.evil/x"
         );
         assert!(ProviderEndpoints::parse("nonsense").is_err());
-        assert_eq!(ProviderEndpoints::parse("").unwrap(), ProviderEndpoints::default());
+        assert_eq!(
+            ProviderEndpoints::parse("").unwrap(),
+            ProviderEndpoints::default()
+        );
     }
 }

@@ -155,6 +155,11 @@ async fn export_pool(store: &dyn Store, pool_id: &str, w: &mut Writer<'_>) -> Re
         |after| store.list_resource_servers(pool_id, after.as_deref(), PAGE),
         |record| Record::ResourceServer { record }
     );
+    each_page!(
+        w,
+        |after| store.list_identity_providers(pool_id, after.as_deref(), PAGE),
+        |record| Record::IdentityProvider { record }
+    );
     for record in store.pool_domains(pool_id).await? {
         w.put(&Record::Domain { record })?;
     }

@@ -6,7 +6,8 @@ use crate::error::Error;
 use crate::identity::model::{Identity, IdentityPool};
 use crate::secret::Secret;
 use crate::userpool::model::{
-    AppClient, Device, Group, PoolDomain, ResourceServer, UiCustomization, User, UserPool,
+    AppClient, Device, Group, IdentityProvider, PoolDomain, ResourceServer, UiCustomization, User,
+    UserPool,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -92,6 +93,11 @@ pub enum Record {
         /// The server.
         record: ResourceServer,
     },
+    /// An external identity provider of a pool (its client secret or key with it).
+    IdentityProvider {
+        /// The provider.
+        record: IdentityProvider,
+    },
     /// A pool's domain.
     Domain {
         /// The domain.
@@ -137,6 +143,7 @@ pub const KINDS: &[&str] = &[
     "user_pool",
     "app_client",
     "resource_server",
+    "identity_provider",
     "domain",
     "ui_customization",
     "group",
@@ -154,6 +161,7 @@ impl Record {
             Record::UserPool { .. } => "user_pool",
             Record::AppClient { .. } => "app_client",
             Record::ResourceServer { .. } => "resource_server",
+            Record::IdentityProvider { .. } => "identity_provider",
             Record::Domain { .. } => "domain",
             Record::UiCustomization { .. } => "ui_customization",
             Record::Group { .. } => "group",
@@ -177,6 +185,9 @@ impl Record {
                     "resource server {} of {}",
                     record.identifier, record.pool_id
                 )
+            }
+            Record::IdentityProvider { record } => {
+                format!("identity provider {} of {}", record.name, record.pool_id)
             }
             Record::Domain { record } => format!("domain {} of {}", record.domain, record.pool_id),
             Record::UiCustomization { record } => format!(

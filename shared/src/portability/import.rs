@@ -104,6 +104,9 @@ fn refusal(record: &Record, e: &StoreError) -> Option<String> {
         (StoreError::AliasTaken(kind), Record::Domain { .. }) => {
             format!("the pool already has a {kind} domain in the target")
         }
+        (StoreError::AliasTaken(identifier), Record::IdentityProvider { .. }) => {
+            format!("the identifier {identifier} is held by another provider in the target")
+        }
         (StoreError::AliasTaken(key), Record::Identity { .. }) => {
             format!("the login {key} is linked to another identity in the target")
         }
@@ -133,6 +136,7 @@ async fn write_one(store: &dyn Store, record: &Record) -> Result<(), StoreError>
         Record::UserPool { record } => store.create_pool(record).await,
         Record::AppClient { record } => store.create_client(record).await,
         Record::ResourceServer { record } => store.create_resource_server(record).await,
+        Record::IdentityProvider { record } => store.create_identity_provider(record).await,
         Record::Domain { record } => store.create_domain(record).await,
         Record::UiCustomization { record } => {
             // The port replaces customizations; one already there is a conflict, not replaced.

@@ -9,6 +9,7 @@ pub mod sigv4;
 use crate::call::Call;
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::userpool::devices::ops::{self as devices, Caller as By};
+use crate::userpool::idps::{linking, ops as idp};
 use crate::userpool::signin::{initiate, respond};
 use crate::userpool::{
     admin, attributes, clients, custom_attributes, domains, groups, imports, mfa, passkeys,
@@ -263,6 +264,30 @@ async fn operation(app: &Call<'_>, op: &str, input: &Value) -> ApiResult<Value> 
         }
         "ListUserImportJobs" => {
             reply(imports::list_user_import_jobs(app, from_value(input)?).await)
+        }
+        "CreateIdentityProvider" => {
+            reply(idp::create_identity_provider(app, from_value(input)?).await)
+        }
+        "DescribeIdentityProvider" => {
+            reply(idp::describe_identity_provider(app, from_value(input)?).await)
+        }
+        "UpdateIdentityProvider" => {
+            reply(idp::update_identity_provider(app, from_value(input)?).await)
+        }
+        "DeleteIdentityProvider" => {
+            reply(idp::delete_identity_provider(app, from_value(input)?).await)
+        }
+        "ListIdentityProviders" => {
+            reply(idp::list_identity_providers(app, from_value(input)?).await)
+        }
+        "GetIdentityProviderByIdentifier" => {
+            reply(idp::get_identity_provider_by_identifier(app, from_value(input)?).await)
+        }
+        "AdminLinkProviderForUser" => {
+            reply(linking::admin_link_provider_for_user(app, from_value(input)?).await)
+        }
+        "AdminDisableProviderForUser" => {
+            reply(linking::admin_disable_provider_for_user(app, from_value(input)?).await)
         }
         "SetUICustomization" => reply(ui::set_ui_customization(app, from_value(input)?).await),
         "GetUICustomization" => reply(ui::get_ui_customization(app, from_value(input)?).await),

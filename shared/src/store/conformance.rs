@@ -7,6 +7,8 @@ use super::{Store, StoreError};
 mod devices;
 #[path = "conformance_grants.rs"]
 mod grants;
+#[path = "conformance_idps.rs"]
+mod idps;
 #[path = "conformance_imports.rs"]
 mod imports;
 #[path = "conformance_oauth.rs"]
@@ -19,6 +21,11 @@ use crate::secret::Secret;
 use crate::userpool::model::*;
 pub use devices::{devices_are_created_once_and_versioned, devices_go_with_their_user};
 pub use grants::{concurrent_takers_get_a_grant_once, grants_are_taken_once};
+pub use idps::{
+    concurrent_idp_creates_claim_an_identifier_once, identity_providers_are_unique_per_pool,
+    identity_providers_list_in_pages, idp_deletion_releases_identifiers,
+    idp_identifiers_move_on_update, pool_deletion_takes_identity_providers,
+};
 pub use imports::{concurrent_starts_have_one_winner, import_jobs_are_created_once_and_versioned};
 pub use oauth::{
     domains_are_claimed_once, pool_deletion_takes_oauth_config,
@@ -685,7 +692,10 @@ macro_rules! conformance_suite {
             pool_deletion_takes_oauth_config, devices_are_created_once_and_versioned,
             devices_go_with_their_user, import_jobs_are_created_once_and_versioned,
             concurrent_starts_have_one_winner, users_are_imported_whole,
-            pool_devices_list_confirmed_ones_in_pages);
+            pool_devices_list_confirmed_ones_in_pages, identity_providers_are_unique_per_pool,
+            idp_identifiers_move_on_update, idp_deletion_releases_identifiers,
+            identity_providers_list_in_pages, concurrent_idp_creates_claim_an_identifier_once,
+            pool_deletion_takes_identity_providers);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

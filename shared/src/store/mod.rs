@@ -4,7 +4,6 @@
 mod devices;
 pub mod dynamodb;
 mod idps;
-mod idps_pending;
 mod import_jobs;
 mod oauth_config;
 mod portability;
@@ -102,7 +101,7 @@ pub trait PoolStore: Send + Sync {
     /// Pools ordered by id, after `after`.
     async fn list_pools(&self, after: Option<&str>, limit: usize) -> Result<Page<UserPool>, Error>;
     /// Deletes a pool and everything in it (users, clients, groups, resource servers, domains,
-    /// UI customizations...). Returns whether it existed.
+    /// UI customizations, identity providers...). Returns whether it existed.
     async fn delete_pool(&self, pool_id: &str) -> Result<bool, Error>;
     /// Creates an app client; Conflict when the id exists.
     async fn create_client(&self, client: &AppClient) -> Result<(), StoreError>;
@@ -388,7 +387,7 @@ impl<T> Store for T where
         + DeviceStore
         + ImportJobStore
         + PortabilityStore
-    + IdentityProviderStore
+        + IdentityProviderStore
 {
 }
 

@@ -20,6 +20,7 @@ use crate::random::string_from;
 use crate::secret::Secret;
 use crate::triggers::events::{pre_sign_up, SignUpSource};
 use crate::triggers::messages::{custom_message, CustomText};
+use crate::App;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -237,13 +238,19 @@ pub async fn admin_set_user_password(
 pub async fn admin_disable_user(app: &Call<'_>, input: AdminUserInput) -> ApiResult<Empty> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
     let user = load_user(app, &pool, input.username.as_str()).await?;
-    let user = modify_user(app, &pool, user, |u| {
+    disable_user(app, &pool, user).await?;
+    Ok(Empty {})
+}
+
+/// Disables a user and ends its sessions (AdminDisableUser, and AdminDisableProviderForUser
+/// for a native or federated user).
+pub async fn disable_user(app: &App, pool: &UserPool, user: User) -> ApiResult<()> {
+    let user = modify_user(app, pool, user, |u| {
         u.enabled = false;
         Ok(())
     })
     .await?;
-    sign_out_everywhere(app, &pool, user).await?;
-    Ok(Empty {})
+    sign_out_everywhere(app, pool, user).await
 }
 
 /// AdminEnableUser.

@@ -47,13 +47,8 @@ pub struct OAuthInput {
     supported_identity_providers: Option<Vec<String>>,
 }
 
-/// Checks the OAuth members of a client in pool `pool_id` (`has_secret`: whether the client
-/// has a secret) and returns its settings; members not sent take their defaults (none, off).
-pub fn oauth_settings(
-    input: OAuthInput,
-    pool_id: &str,
-    has_secret: bool,
-) -> ApiResult<OAuthSettings> {
+/// Checks the OAuth members of a client (`has_secret`: whether the client has a secret) and returns its settings; members not sent take their defaults (none, off).
+pub fn oauth_settings(input: OAuthInput, has_secret: bool) -> ApiResult<OAuthSettings> {
     let callback_urls = urls("callbackURLs", input.callback_urls.unwrap_or_default())?;
     let logout_urls = urls("logoutURLs", input.logout_urls.unwrap_or_default())?;
     if let Some(d) = &input.default_redirect_uri {
@@ -111,12 +106,9 @@ pub fn oauth_settings(
             "AllowedOAuthFlows and AllowedOAuthScopes are required if user pool client is allowed to use OAuth flows.",
         ));
     }
+    // That each names COGNITO or a provider of the pool is checked by the operation, which
+    // can read the store (`idps::ops::supported_providers_exist`).
     let identity_providers = dedup(input.supported_identity_providers.unwrap_or_default());
-    if let Some(p) = identity_providers.iter().find(|p| *p != COGNITO_PROVIDER) {
-        return Err(ApiError::invalid(format!(
-            "The provider {p} does not exist for User Pool {pool_id}"
-        )));
-    }
     Ok(OAuthSettings {
         enabled,
         flows,

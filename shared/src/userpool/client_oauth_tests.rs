@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 fn settings(members: Value, has_secret: bool) -> ApiResult<OAuthSettings> {
     let input: OAuthInput = serde_json::from_value(members).unwrap();
-    oauth_settings(input, "us-east-1_pool", has_secret)
+    oauth_settings(input, has_secret)
 }
 
 fn refused(members: Value, has_secret: bool) -> (ErrorKind, String) {
@@ -212,15 +212,11 @@ fn scopes_are_standard_or_resource_server_ones() {
 }
 
 #[test]
-fn only_cognito_is_a_provider_yet() {
-    assert_eq!(
-        refused(
-            json!({"SupportedIdentityProviders": ["COGNITO", "Google"]}),
-            false
-        ),
-        (
-            ErrorKind::InvalidParameter,
-            "The provider Google does not exist for User Pool us-east-1_pool".into()
-        )
-    );
+fn providers_are_kept_once_for_the_operation_to_check() {
+    let got = settings(
+        json!({"SupportedIdentityProviders": ["COGNITO", "Google", "COGNITO"]}),
+        false,
+    )
+    .unwrap();
+    assert_eq!(got.identity_providers, ["COGNITO", "Google"]);
 }

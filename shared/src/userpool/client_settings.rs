@@ -86,6 +86,11 @@ impl ClientSettings {
         &self.oauth.scopes
     }
 
+    /// The identity providers the client may sign in with (`SupportedIdentityProviders`).
+    pub fn identity_providers(&self) -> &[String] {
+        &self.oauth.identity_providers
+    }
+
     /// A new client with these settings.
     pub fn into_client(
         self,
@@ -231,7 +236,7 @@ pub fn client_settings(
             "Member must have value between 3 and 15",
         ));
     }
-    let oauth = oauth_settings(input.oauth, &pool.id, has_secret)?;
+    let oauth = oauth_settings(input.oauth, has_secret)?;
     Ok(ClientSettings {
         explicit_auth_flows,
         refresh_token_validity: refresh,

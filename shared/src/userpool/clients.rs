@@ -4,6 +4,7 @@
 use super::client_oauth::STANDARD_SCOPES;
 use super::client_settings::{client_settings, ClientSettingsInput};
 use super::client_shapes::{UserPoolClientDescription, UserPoolClientType};
+use super::idps::ops::supported_providers_exist;
 use super::model::{AppClient, UserPool};
 use super::pools::{decode_token, encode_token, load_pool, page_size};
 use super::shapes::Empty;
@@ -86,6 +87,7 @@ pub async fn create_user_pool_client(
     )?;
     let settings = client_settings(&pool, input.settings, secret.is_some())?;
     custom_scopes_exist(app, &pool.id, settings.oauth_scopes()).await?;
+    supported_providers_exist(app, &pool.id, settings.identity_providers()).await?;
     let now = app.clock.now_millis();
     let client = settings.into_client(
         pool.id.clone(),
@@ -121,6 +123,7 @@ pub async fn update_user_pool_client(
     let current = load_pool_client(app, &pool.id, input.client_id.as_str()).await?;
     let settings = client_settings(&pool, input.settings, current.secret.is_some())?;
     custom_scopes_exist(app, &pool.id, settings.oauth_scopes()).await?;
+    supported_providers_exist(app, &pool.id, settings.identity_providers()).await?;
     let mut client = current.as_ref().clone();
     if let Some(name) = input.client_name {
         client.client_name = name.as_str().to_string();

@@ -19,6 +19,7 @@ pub mod filter;
 pub mod group_claims;
 pub mod groups;
 pub mod hash_workers;
+pub mod idps;
 pub mod imports;
 pub mod jwt;
 pub mod keys;

@@ -201,6 +201,27 @@ pub(super) fn ui_pk(pool_id: &str) -> String {
 /// When a UI customization was first set (N), kept outside `data` so a set keeps it.
 pub(super) const CREATED_MS: &str = "created_ms";
 
+/// Partition of an identity provider (pool ids hold no `#`, so the key is unambiguous).
+pub(super) fn idp_pk(pool_id: &str, name: &str) -> String {
+    format!("IDP#{pool_id}#{name}")
+}
+
+/// Sort key of an identity provider.
+pub(super) const IDP_SK: &str = "IDP";
+
+/// GSI1 partition of a pool's identity providers.
+pub(super) fn idps_of(pool_id: &str) -> String {
+    format!("IDPS#{pool_id}")
+}
+
+/// Partition of an `IdpIdentifiers` claim (the provider's name is its `value`).
+pub(super) fn idp_identifier_pk(pool_id: &str, identifier: &str) -> String {
+    format!("IDPID#{pool_id}#{identifier}")
+}
+
+/// Sort key of an identifier claim.
+pub(super) const IDP_IDENTIFIER_SK: &str = "IDPID";
+
 /// Partition of a setting.
 pub(super) fn setting_pk(name: &str) -> String {
     format!("SETTING#{name}")

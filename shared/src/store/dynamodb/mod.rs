@@ -11,6 +11,7 @@ mod devices;
 mod grants;
 mod groups;
 mod identities;
+mod idps;
 mod import_jobs;
 pub mod item_size;
 mod keys;

@@ -159,6 +159,7 @@ impl PoolStore for DynamoStore {
             self.batch_delete(keys_of(&listed)?).await?;
         }
         self.delete_pool_oauth_config(pool_id).await?;
+        self.delete_pool_idps(pool_id).await?;
         let outbox = self.partition_items(outbox_pk(pool_id)).await?;
         self.batch_delete(keys_of(&outbox)?).await?;
         let imports = self.partition_items(imports_of(pool_id)).await?;

@@ -14,6 +14,7 @@ mod devices;
 mod grants;
 mod groups;
 mod identities;
+mod idps;
 mod import_jobs;
 mod oauth_config;
 mod pools;
@@ -140,6 +141,7 @@ impl SqliteStore {
         conn.execute_batch(oauth_config::SCHEMA).map_err(db)?;
         conn.execute_batch(devices::SCHEMA).map_err(db)?;
         conn.execute_batch(import_jobs::SCHEMA).map_err(db)?;
+        conn.execute_batch(idps::SCHEMA).map_err(db)?;
         Ok(Self {
             conn: Mutex::new(conn),
         })

@@ -69,6 +69,8 @@ impl PoolStore for SqliteStore {
             "ui_customizations",
             "devices",
             "import_jobs",
+            "identity_providers",
+            "idp_identifiers",
         ] {
             tx.execute(
                 &format!("DELETE FROM {table} WHERE pool_id = ?1"),

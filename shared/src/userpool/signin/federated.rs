@@ -15,6 +15,7 @@ use crate::userpool::directory;
 use crate::userpool::linked_identities::{self, LinkedIdentity};
 use crate::userpool::model::{AppClient, Group, IdentityProvider, User, UserPool, UserStatus};
 use crate::userpool::tokens::{self, Issued, TokenSource};
+use crate::userpool::idps::linked_user;
 use crate::userpool::{groups, schema};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
@@ -109,7 +110,7 @@ pub async fn sign_in(
     let mapped = mapped_attributes(idp, &identity.claims);
     schema::validate(pool, &schema::without_verified(&mapped), false)
         .map_err(|e| refused(format!("Invalid user attributes: {}", e.message)))?;
-    let user = match linked_user(call, pool, idp, &user_id).await? {
+    let user = match linked_user(call, pool, &idp.name, &user_id).await? {
         Some(user) => update(call, pool, user, &mapped).await?,
         None => create(call, pool, idp, identity, &user_id, mapped).await?,
     };
@@ -117,17 +118,6 @@ pub async fn sign_in(
         return Err(ApiError::not_authorized("User is disabled."));
     }
     tokens::issue(call, pool, client, &user, None, TokenSource::Authentication).await
-}
-
-/// The user holding the identity's alias: the federated user itself, or a linked native user.
-async fn linked_user(
-    call: &Call<'_>,
-    pool: &UserPool,
-    idp: &IdentityProvider,
-    user_id: &str,
-) -> ApiResult<Option<User>> {
-    let alias = linked_identities::alias(&idp.name, user_id);
-    Ok(call.store.get_user_by_alias(&pool.id, &alias).await?)
 }
 
 /// Rewrites the mapped attributes (only when one changed).
@@ -187,7 +177,7 @@ async fn create(
         .map_err(|e| refused(format!("Invalid user attributes: {}", e.message)))?;
     events::pre_sign_up(call, pool, &user, SignUpSource::ExternalProvider).await?;
     // PreSignUp may have linked the identity to a native user (AdminLinkProviderForUser).
-    if let Some(native) = linked_user(call, pool, idp, user_id).await? {
+    if let Some(native) = linked_user(call, pool, &idp.name, user_id).await? {
         return Ok(native);
     }
     events::post_confirmation(call, pool, &user, ConfirmSource::ConfirmSignUp).await?;
@@ -195,7 +185,7 @@ async fn create(
         Ok(()) => {}
         // A concurrent first sign-in of the same identity won: sign in as what it created.
         Err(e) if matches!(e.kind, ErrorKind::UsernameExists | ErrorKind::AliasExists) => {
-            return linked_user(call, pool, idp, user_id)
+            return linked_user(call, pool, &idp.name, user_id)
                 .await?
                 .ok_or(e);
         }
