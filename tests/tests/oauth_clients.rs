@@ -305,6 +305,47 @@ async fn amplify_sign_in_with_redirect_in_chromium() {
     h.shutdown().await;
 }
 
+/// aws-amplify v6 `signInWithRedirect({provider: {custom}})` in chromium: through a real
+/// OpenID Connect provider (oidc-provider, which signs its account in by itself) and back.
+#[tokio::test]
+async fn amplify_signs_in_through_an_external_provider_in_chromium() {
+    use crate::federation_support::node_idp::{self, NodeIdp};
+    use crate::federation_support::{federated_pool_to, oidc_details, PROVIDER};
+    let root = repo_root();
+    let chromium = PathBuf::from("/usr/bin/chromium");
+    if !node_ready(&root, &["aws-amplify", "esbuild", "playwright-core", "oidc-provider"])
+        || !clients_present("chromium (scripts/browser.sh)", &[chromium])
+    {
+        return;
+    }
+    let certs = TempDir::new("oauth-amplify-idp");
+    let h =
+        Harness::start_with(ServerOptions::in_memory().with_https(0, certs.path().into())).await;
+    let https = h.server.https.clone().expect("the HTTPS listener");
+    let idp = NodeIdp::start(&https.url, "amy");
+    let page_port = free_port();
+    let page = format!("http://localhost:{page_port}/");
+    let details = oidc_details(&idp.issuer, node_idp::CLIENT_ID, node_idp::CLIENT_SECRET);
+    let mapping = [("email", "email"), ("email_verified", "email_verified")];
+    let fp = federated_pool_to(&h, details, &mapping, &page).await;
+    let domain = format!("127.0.0.1:{}", https.addr.port());
+    let mut args = vec![root
+        .join("tests/clients/node/amplify_redirect.mjs")
+        .display()
+        .to_string()];
+    args.extend(flags(&[
+        ("base", h.url()),
+        ("oauth-domain", &domain),
+        ("pool-id", &fp.pool),
+        ("client-id", &fp.client),
+        ("page-port", &page_port.to_string()),
+        ("provider", PROVIDER),
+        ("username", "myoidc_amy"),
+    ]));
+    run("amplify signInWithRedirect (provider)", PathBuf::from("node"), args).await;
+    h.shutdown().await;
+}
+
 /// A port free on 127.0.0.1 now (the page server binds it a moment later; the client's
 /// callback URL must name it before the script starts).
 fn free_port() -> u16 {

@@ -10,6 +10,11 @@
 // Amplify builds every hosted-UI URL as `https://${oauth.domain}/...` (so the domain is
 // host:port, no scheme: the HTTPS listener) and sends the JSON API calls to userPoolEndpoint.
 //
+// With --provider NAME it signs in through that external identity provider instead
+// (signInWithRedirect({provider: {custom: NAME}})): the browser goes from Latchkey's authorize
+// endpoint to the provider (oidc_idp.mjs signs its account in by itself) and back through
+// https://DOMAIN/oauth2/idpresponse; --username is then the federated user's expected name.
+//
 // Run with --help for the arguments; --bundle-only just builds the page. Exits non-zero with a
 // message naming the failed check.
 
@@ -33,6 +38,8 @@ const USAGE = `usage: node amplify_redirect.mjs --base URL --oauth-domain HOST:P
                    http://localhost:PAGE_PORT/            [LATCHKEY_POOL_ID, LATCHKEY_CLIENT_ID]
   --page-port      port of the page server (127.0.0.1)                [LATCHKEY_PAGE_PORT]
   --username, --password   a confirmed user        [LATCHKEY_USERNAME, LATCHKEY_PASSWORD]
+  --provider       sign in through this external identity provider of the client (no
+                   --password then)                                   [LATCHKEY_PROVIDER]
   --chromium       the browser (default /usr/bin/chromium, see scripts/browser.sh)
   --bundle-only    bundle the page with esbuild, print its size, and exit
 `;
@@ -48,6 +55,7 @@ const { values: args } = parseArgs({
     'page-port': { type: 'string', default: process.env.LATCHKEY_PAGE_PORT },
     username: { type: 'string', default: process.env.LATCHKEY_USERNAME },
     password: { type: 'string', default: process.env.LATCHKEY_PASSWORD },
+    provider: { type: 'string', default: process.env.LATCHKEY_PROVIDER },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
   },
 });
@@ -129,12 +137,52 @@ async function reach(page, seen, what, matches) {
   }
 }
 
+/** signInWithRedirect() and the login form, back to the page. */
+async function throughLoginForm(page, seen, domain, pageUrl) {
+  console.log('-- signInWithRedirect()');
+  // The call navigates away; its promise may die with the page.
+  page.evaluate(() => window.latchkey.signInWithRedirect()).catch(() => {});
+  await reach(page, seen, 'signInWithRedirect() should land on the login page',
+    (u) => u.host === domain && u.pathname === '/login');
+  const authorize = seen.find((r) => r.path === '/oauth2/authorize');
+  check(authorize?.status === 302, 'https /oauth2/authorize redirected to the login page', JSON.stringify(seen));
+  const login = new URL(page.url());
+  check(login.searchParams.get('code_challenge_method') === 'S256', 'Amplify sent PKCE S256');
+  check(login.searchParams.get('redirect_uri') === pageUrl, 'redirect_uri is the page');
+
+  console.log('-- the login page');
+  await page.fill('input[name="username"]', args.username);
+  await page.fill('input[name="password"]', args.password);
+  await Promise.all([
+    reach(page, seen, 'the login form should send the browser back to the page',
+      (u) => u.href.startsWith(pageUrl)),
+    page.press('input[name="password"]', 'Enter'),
+  ]);
+  check(true, 'the login form sent the browser back to the page');
+}
+
+/** signInWithRedirect({provider: {custom}}), the provider, and back to the page. */
+async function throughProvider(page, seen, domain, pageUrl) {
+  console.log(`-- signInWithRedirect({provider: {custom: '${args.provider}'}})`);
+  page.evaluate((name) => window.latchkey.signInWithRedirect({ provider: { custom: name } }), args.provider)
+    .catch(() => {});
+  await reach(page, seen, 'the provider should send the browser back to the page',
+    (u) => u.href.startsWith(pageUrl) && u.searchParams.has('code'));
+  const authorize = seen.find((r) => r.path === '/oauth2/authorize');
+  check(authorize?.status === 302, 'https /oauth2/authorize sent the browser to the provider', JSON.stringify(seen));
+  check(seen.some((r) => r.path === '/oauth2/idpresponse' && r.status === 302),
+    'the provider sent it back through https /oauth2/idpresponse', JSON.stringify(seen));
+  check(!seen.some((r) => r.path === '/login'), 'no Latchkey login page was shown');
+}
+
 async function main() {
   console.log('-- bundling amplify_page.js with esbuild');
   const script = await bundle();
   check(script.length > 10_000, `the page bundles (${Math.round(script.length / 1024)} KiB)`);
   if (args['bundle-only']) return;
-  for (const name of ['base', 'oauth-domain', 'pool-id', 'client-id', 'page-port', 'username', 'password']) {
+  const needed = ['base', 'oauth-domain', 'pool-id', 'client-id', 'page-port', 'username'];
+  if (!args.provider) needed.push('password');
+  for (const name of needed) {
     if (!args[name]) throw new CheckFailed(`missing --${name} (see --help)`);
   }
   const base = args.base.replace(/\/+$/, '');
@@ -183,26 +231,11 @@ async function main() {
     const before = await page.evaluate(() => window.latchkey.currentUser());
     check(before.error, 'nobody is signed in at first', JSON.stringify(before));
 
-    console.log('-- signInWithRedirect()');
-    // The call navigates away; its promise may die with the page.
-    page.evaluate(() => window.latchkey.signInWithRedirect()).catch(() => {});
-    await reach(page, seen, 'signInWithRedirect() should land on the login page',
-      (u) => u.host === domain && u.pathname === '/login');
-    const authorize = seen.find((r) => r.path === '/oauth2/authorize');
-    check(authorize?.status === 302, 'https /oauth2/authorize redirected to the login page', JSON.stringify(seen));
-    const login = new URL(page.url());
-    check(login.searchParams.get('code_challenge_method') === 'S256', 'Amplify sent PKCE S256');
-    check(login.searchParams.get('redirect_uri') === pageUrl, 'redirect_uri is the page');
-
-    console.log('-- the login page');
-    await page.fill('input[name="username"]', args.username);
-    await page.fill('input[name="password"]', args.password);
-    await Promise.all([
-      reach(page, seen, 'the login form should send the browser back to the page',
-        (u) => u.href.startsWith(pageUrl)),
-      page.press('input[name="password"]', 'Enter'),
-    ]);
-    check(true, 'the login form sent the browser back to the page');
+    if (args.provider) {
+      await throughProvider(page, seen, domain, pageUrl);
+    } else {
+      await throughLoginForm(page, seen, domain, pageUrl);
+    }
     await page.waitForFunction(() => window.latchkey, null, { timeout: STEP_MS });
     await hubEvent(page, 'signInWithRedirect');
     check(seen.some((r) => r.path === '/oauth2/token' && r.status === 200),

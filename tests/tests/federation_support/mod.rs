@@ -25,11 +25,21 @@ pub struct FederatedPool {
 }
 
 /// Creates a pool with the OIDC provider `details` (client_id, client_secret, issuer...) and
-/// `mapping`, and a client offering it.
+/// `mapping`, and a client offering it, calling back to [`APP_REDIRECT`].
 pub async fn federated_pool(
     h: &Harness,
     details: HashMap<String, String>,
     mapping: &[(&str, &str)],
+) -> FederatedPool {
+    federated_pool_to(h, details, mapping, APP_REDIRECT).await
+}
+
+/// [`federated_pool`] with the client's callback (and logout) URL `callback`.
+pub async fn federated_pool_to(
+    h: &Harness,
+    details: HashMap<String, String>,
+    mapping: &[(&str, &str)],
+    callback: &str,
 ) -> FederatedPool {
     let pool = h.create_pool("federated").await;
     let mut req = h
@@ -54,7 +64,8 @@ pub async fn federated_pool(
         .allowed_o_auth_flows_user_pool_client(true)
         .supported_identity_providers("COGNITO")
         .supported_identity_providers(PROVIDER)
-        .callback_urls(APP_REDIRECT);
+        .callback_urls(callback)
+        .logout_urls(callback);
     for scope in ["openid", "email", "profile"] {
         c = c.allowed_o_auth_scopes(scope);
     }
