@@ -248,3 +248,135 @@ async fn the_real_oidc_provider_signs_users_in_through_openid_client() {
     let email = crate::common::attr(user.user_attributes(), "email");
     assert_eq!(email, Some("alice@idp.example"));
 }
+
+/// The code's tokens at the token endpoint (public client).
+async fn redeem(h: &Harness, client: &str, ended: &Ended) -> serde_json::Map<String, serde_json::Value> {
+    let code = code_of(ended).to_string();
+    let tokens: serde_json::Value = h
+        .http
+        .post(format!("{}/oauth2/token", h.url()))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", client),
+            ("code", code.as_str()),
+            ("redirect_uri", APP_REDIRECT),
+        ])
+        .send()
+        .await
+        .expect("token request")
+        .json()
+        .await
+        .expect("token JSON");
+    let id_token = tokens["id_token"].as_str().expect("id_token");
+    latchkey::userpool::jwt::peek_claims(id_token).expect("claims")
+}
+
+#[tokio::test]
+async fn a_linked_identity_signs_in_as_its_native_user() {
+    use aws_sdk_cognitoidentityprovider::types::ProviderUserIdentifierType as Who;
+    let h = Harness::start().await;
+    let idp = ScriptedIdp::start().await;
+    let fp = scripted_pool(&h, &idp).await;
+    let native = "native-bob";
+    h.idp
+        .admin_create_user()
+        .user_pool_id(&fp.pool)
+        .username(native)
+        .message_action(aws_sdk_cognitoidentityprovider::types::MessageActionType::Suppress)
+        .send()
+        .await
+        .expect("AdminCreateUser");
+    let destination = Who::builder()
+        .provider_name("Cognito")
+        .provider_attribute_value(native)
+        .build();
+    let source = Who::builder()
+        .provider_name(PROVIDER)
+        .provider_attribute_name("Cognito_Subject")
+        .provider_attribute_value(scripted::SUBJECT)
+        .build();
+    h.idp
+        .admin_link_provider_for_user()
+        .user_pool_id(&fp.pool)
+        .destination_user(destination)
+        .source_user(source)
+        .send()
+        .await
+        .expect("AdminLinkProviderForUser");
+    let ended = Browser::default()
+        .go(&authorize_url(&h, &fp.client, PROVIDER, "n"))
+        .await;
+    let claims = redeem(&h, &fp.client, &ended).await;
+    assert_eq!(claims["cognito:username"], native);
+    // The mapped attributes land on the native user; no federated user was made.
+    let users = h
+        .idp
+        .list_users()
+        .user_pool_id(&fp.pool)
+        .send()
+        .await
+        .expect("ListUsers");
+    assert_eq!(users.users().len(), 1);
+}
+
+#[tokio::test]
+async fn the_login_page_offers_the_provider_and_identifiers_pick_it() {
+    let h = Harness::start().await;
+    let idp = ScriptedIdp::start().await;
+    let fp = scripted_pool(&h, &idp).await;
+    h.idp
+        .update_identity_provider()
+        .user_pool_id(&fp.pool)
+        .provider_name(PROVIDER)
+        .idp_identifiers("example.com")
+        .send()
+        .await
+        .expect("UpdateIdentityProvider");
+    let login = format!(
+        "{}/login?response_type=code&client_id={}&redirect_uri={APP_REDIRECT}&scope=openid",
+        h.url(),
+        fp.client
+    );
+    let page = h.http.get(&login).send().await.expect("login page");
+    let html = page.text().await.expect("page");
+    assert!(
+        html.contains("identity_provider=MyOIDC"),
+        "no provider button: {html}"
+    );
+    let by_identifier = authorize_url(&h, &fp.client, PROVIDER, "n")
+        .replace("&identity_provider=MyOIDC", "&idp_identifier=example.com");
+    let ended = Browser::default().go(&by_identifier).await;
+    let claims = redeem(&h, &fp.client, &ended).await;
+    assert_eq!(claims["identities"][0]["providerName"], PROVIDER);
+    let unknown = authorize_url(&h, &fp.client, PROVIDER, "n")
+        .replace("&identity_provider=MyOIDC", "&idp_identifier=nobody.example");
+    match Browser::default().go(&unknown).await {
+        Ended::App(p) => assert_eq!(p.get("error").map(String::as_str), Some("invalid_request")),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn mapped_attributes_are_rewritten_at_every_sign_in() {
+    let h = Harness::start().await;
+    let idp = ScriptedIdp::start().await;
+    let fp = scripted_pool(&h, &idp).await;
+    let username = format!("myoidc_{}", scripted::SUBJECT);
+    let first = Browser::default()
+        .go(&authorize_url(&h, &fp.client, PROVIDER, "n"))
+        .await;
+    code_of(&first);
+    h.idp
+        .admin_update_user_attributes()
+        .user_pool_id(&fp.pool)
+        .username(&username)
+        .user_attributes(crate::common::attribute("name", "Changed Locally"))
+        .send()
+        .await
+        .expect("AdminUpdateUserAttributes");
+    let again = Browser::default()
+        .go(&authorize_url(&h, &fp.client, PROVIDER, "n"))
+        .await;
+    let claims = redeem(&h, &fp.client, &again).await;
+    assert_eq!(claims["name"], "Scripted User", "the mapping wins again");
+}
