@@ -380,3 +380,71 @@ async fn mapped_attributes_are_rewritten_at_every_sign_in() {
     let claims = redeem(&h, &fp.client, &again).await;
     assert_eq!(claims["name"], "Scripted User", "the mapping wins again");
 }
+
+#[tokio::test]
+async fn federated_sign_ins_fire_cognitos_triggers() {
+    use crate::federation_support::offer_provider;
+    use crate::trigger_support::{triggered_pool, TriggerServer};
+    let h = Harness::start().await;
+    let t = TriggerServer::start().await;
+    let idp = ScriptedIdp::start().await;
+    let triggers = [
+        ("PreSignUp", t.at("record")),
+        ("PostConfirmation", t.at("record")),
+        ("PreTokenGeneration", t.at("record")),
+    ];
+    let pool = triggered_pool(&h, &triggers).await;
+    let details = oidc_details(&idp.issuer, scripted::CLIENT_ID, scripted::CLIENT_SECRET);
+    let mapping = [("email", "email")];
+    let fp = offer_provider(&h, pool, details, &mapping, APP_REDIRECT).await;
+    let ended = Browser::default()
+        .go(&authorize_url(&h, &fp.client, PROVIDER, "n"))
+        .await;
+    code_of(&ended);
+    let sources: Vec<String> = t
+        .events("record")
+        .iter()
+        .map(|e| e["triggerSource"].as_str().unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(
+        sources,
+        [
+            "PreSignUp_ExternalProvider",
+            "PostConfirmation_ConfirmSignUp",
+            "TokenGeneration_HostedAuth"
+        ]
+    );
+    let pre = &t.events("record")[0];
+    assert_eq!(pre["userName"], format!("myoidc_{}", scripted::SUBJECT));
+    assert_eq!(pre["request"]["userAttributes"]["email"], "scripted@idp.example");
+    // A returning user: only the token trigger.
+    Browser::default()
+        .go(&authorize_url(&h, &fp.client, PROVIDER, "n"))
+        .await;
+    assert_eq!(t.events("record").len(), 4);
+}
+
+#[tokio::test]
+async fn a_refusing_pre_sign_up_signs_no_one_in() {
+    use crate::federation_support::offer_provider;
+    use crate::trigger_support::{triggered_pool, TriggerServer};
+    let h = Harness::start().await;
+    let t = TriggerServer::start().await;
+    let idp = ScriptedIdp::start().await;
+    let pool = triggered_pool(&h, &[("PreSignUp", t.at("error"))]).await;
+    let details = oidc_details(&idp.issuer, scripted::CLIENT_ID, scripted::CLIENT_SECRET);
+    let fp = offer_provider(&h, pool, details, &[], APP_REDIRECT).await;
+    match Browser::default()
+        .go(&authorize_url(&h, &fp.client, PROVIDER, "n"))
+        .await
+    {
+        Ended::App(p) => {
+            assert_eq!(p.get("error").map(String::as_str), Some("invalid_request"));
+            let said = p.get("error_description").cloned().unwrap_or_default();
+            assert!(said.contains("Denied by test"), "{said}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let users = h.idp.list_users().user_pool_id(&fp.pool).send().await;
+    assert!(users.expect("ListUsers").users().is_empty());
+}

@@ -42,6 +42,17 @@ pub async fn federated_pool_to(
     callback: &str,
 ) -> FederatedPool {
     let pool = h.create_pool("federated").await;
+    offer_provider(h, pool, details, mapping, callback).await
+}
+
+/// Adds the OIDC provider to `pool`, and a client offering it that calls back to `callback`.
+pub async fn offer_provider(
+    h: &Harness,
+    pool: String,
+    details: HashMap<String, String>,
+    mapping: &[(&str, &str)],
+    callback: &str,
+) -> FederatedPool {
     let mut req = h
         .idp
         .create_identity_provider()
