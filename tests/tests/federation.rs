@@ -448,3 +448,71 @@ async fn a_refusing_pre_sign_up_signs_no_one_in() {
     let users = h.idp.list_users().user_pool_id(&fp.pool).send().await;
     assert!(users.expect("ListUsers").users().is_empty());
 }
+
+#[tokio::test]
+async fn the_google_preset_signs_in_against_the_real_provider_playing_google() {
+    use aws_sdk_cognitoidentityprovider::types::IdentityProviderTypeType;
+    use latchkey::config::ProviderEndpoints;
+    use latchkey_server::ServerOptions;
+    let modules = repo_root().join("tests/clients/node/node_modules/oidc-provider");
+    if !clients_present("oidc-provider", &[modules, node_idp::script()]) {
+        return;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let here = format!("http://127.0.0.1:{port}");
+    let moved = format!("https://accounts.google.com={here},https://www.googleapis.com={here}");
+    let mut opts = ServerOptions::in_memory();
+    opts.provider_endpoints = ProviderEndpoints::parse(&moved).expect("endpoints");
+    let h = Harness::start_with(opts).await;
+    let port_flag = port.to_string();
+    let _google = NodeIdp::start_with(h.url(), "1173002", &["--preset", "google", "--port", &port_flag]);
+    let pool = h.create_pool("google").await;
+    let details = std::collections::HashMap::from([
+        ("client_id".to_string(), node_idp::CLIENT_ID.to_string()),
+        ("client_secret".to_string(), node_idp::CLIENT_SECRET.to_string()),
+        ("authorize_scopes".to_string(), "openid email profile".to_string()),
+    ]);
+    h.idp
+        .create_identity_provider()
+        .user_pool_id(&pool)
+        .provider_name("Google")
+        .provider_type(IdentityProviderTypeType::Google)
+        .set_provider_details(Some(details))
+        .attribute_mapping("email", "email")
+        .attribute_mapping("email_verified", "email_verified")
+        .send()
+        .await
+        .expect("CreateIdentityProvider (Google)");
+    let client = {
+        use aws_sdk_cognitoidentityprovider::types::OAuthFlowType;
+        let mut c = h
+            .idp
+            .create_user_pool_client()
+            .user_pool_id(&pool)
+            .client_name("google-web")
+            .allowed_o_auth_flows(OAuthFlowType::Code)
+            .allowed_o_auth_flows_user_pool_client(true)
+            .supported_identity_providers("Google")
+            .callback_urls(APP_REDIRECT);
+        for scope in ["openid", "email", "profile"] {
+            c = c.allowed_o_auth_scopes(scope);
+        }
+        c.send()
+            .await
+            .expect("CreateUserPoolClient")
+            .user_pool_client
+            .and_then(|c| c.client_id)
+            .expect("ClientId")
+    };
+    let ended = Browser::default()
+        .go(&authorize_url(&h, &client, "Google", "g-nonce"))
+        .await;
+    let claims = redeem(&h, &client, &ended).await;
+    assert_eq!(claims["cognito:username"], "google_1173002");
+    assert_eq!(claims["email"], "1173002@idp.example");
+    assert_eq!(claims["email_verified"], true);
+    assert_eq!(claims["identities"][0]["providerType"], "Google");
+}

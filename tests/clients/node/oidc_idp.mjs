@@ -24,8 +24,23 @@ const { values: args } = parseArgs({
     'redirect-uri': { type: 'string' },
     account: { type: 'string', default: 'alice' },
     unique: { type: 'boolean', default: false },
+    preset: { type: 'string' },
   },
 });
+// --preset google: play Google at its own issuer and paths (Latchkey reaches it through
+// LATCHKEY_PROVIDER_ENDPOINTS, which moves https://accounts.google.com and
+// https://www.googleapis.com here).
+const PRESETS = {
+  google: {
+    issuer: 'https://accounts.google.com',
+    routes: { authorization: '/o/oauth2/v2/auth', token: '/oauth2/v4/token', jwks: '/oauth2/v3/certs', userinfo: '/v1/userinfo' },
+  },
+};
+const preset = args.preset ? PRESETS[args.preset] : undefined;
+if (args.preset && !preset) {
+  process.stderr.write(`unknown --preset ${args.preset}\n`);
+  process.exit(2);
+}
 if (!args['redirect-uri']) {
   process.stderr.write('usage: node oidc_idp.mjs --redirect-uri URL [--port N] [--issuer URL] '
     + '[--client-id ID] [--client-secret S] [--account NAME] [--unique]\n');
@@ -41,7 +56,7 @@ const accountFor = () => (args.unique ? `${args.account}-${process.pid}-${++coun
 const server = http.createServer();
 await new Promise((resolve) => server.listen(Number(args.port), '127.0.0.1', resolve));
 const port = server.address().port;
-const issuer = args.issuer ?? `http://127.0.0.1:${port}`;
+const issuer = args.issuer ?? preset?.issuer ?? `http://127.0.0.1:${port}`;
 
 const provider = new Provider(issuer, {
   clients: [{
@@ -53,6 +68,8 @@ const provider = new Provider(issuer, {
     token_endpoint_auth_method: 'client_secret_post',
   }],
   jwks: { keys: [jwk] },
+  // Google's ID tokens carry the profile and email claims themselves.
+  ...(preset ? { routes: preset.routes, conformIdTokenClaims: false } : {}),
   cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
   claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'given_name', 'family_name'] },
   features: { devInteractions: { enabled: false } },
@@ -88,7 +105,8 @@ provider.proxy = true;
 const callback = provider.callback();
 let backchannelMs = 0;
 let backchannelRequests = 0;
-const BACKCHANNEL = ['/token', '/me', '/jwks', '/.well-known/openid-configuration'];
+const BACKCHANNEL = ['/token', '/me', '/jwks', '/.well-known/openid-configuration',
+  ...(preset ? [preset.routes.token, preset.routes.jwks, preset.routes.userinfo] : [])];
 
 server.on('request', async (req, res) => {
   const started = process.hrtime.bigint();

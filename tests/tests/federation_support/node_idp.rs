@@ -25,10 +25,16 @@ pub fn script() -> std::path::PathBuf {
 impl NodeIdp {
     /// Starts the provider for Latchkey at `latchkey_base`, signing in `account`.
     pub fn start(latchkey_base: &str, account: &str) -> Self {
+        Self::start_with(latchkey_base, account, &[])
+    }
+
+    /// [`NodeIdp::start`] with more of the script's flags (`--preset google`, `--port N`).
+    pub fn start_with(latchkey_base: &str, account: &str, flags: &[&str]) -> Self {
         let redirect = format!("{latchkey_base}/oauth2/idpresponse");
         let mut child = Command::new("node")
             .arg(script())
             .args(["--redirect-uri", &redirect, "--account", account])
+            .args(flags)
             .args(["--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET])
             .current_dir(repo_root())
             .stdin(Stdio::null())
