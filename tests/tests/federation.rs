@@ -43,7 +43,9 @@ async fn a_scripted_provider_signs_a_federated_user_in() {
         .go(&authorize_url(&h, &fp.client, PROVIDER, "n-1"))
         .await;
     let code = code_of(&ended).to_string();
-    let Ended::App(params) = &ended else { unreachable!() };
+    let Ended::App(params) = &ended else {
+        unreachable!()
+    };
     assert_eq!(params.get("state").map(String::as_str), Some("app-state"));
     let tokens: serde_json::Value = h
         .http
@@ -186,7 +188,10 @@ async fn providers_the_client_does_not_offer_are_refused() {
         .await;
     match ended {
         Ended::App(params) => {
-            assert_eq!(params.get("error").map(String::as_str), Some("invalid_request"));
+            assert_eq!(
+                params.get("error").map(String::as_str),
+                Some("invalid_request")
+            );
             assert!(!params.contains_key("code"));
         }
         other => panic!("{other:?}"),
@@ -250,7 +255,11 @@ async fn the_real_oidc_provider_signs_users_in_through_openid_client() {
 }
 
 /// The code's tokens at the token endpoint (public client).
-async fn redeem(h: &Harness, client: &str, ended: &Ended) -> serde_json::Map<String, serde_json::Value> {
+async fn redeem(
+    h: &Harness,
+    client: &str,
+    ended: &Ended,
+) -> serde_json::Map<String, serde_json::Value> {
     let code = code_of(ended).to_string();
     let tokens: serde_json::Value = h
         .http
@@ -348,8 +357,10 @@ async fn the_login_page_offers_the_provider_and_identifiers_pick_it() {
     let ended = Browser::default().go(&by_identifier).await;
     let claims = redeem(&h, &fp.client, &ended).await;
     assert_eq!(claims["identities"][0]["providerName"], PROVIDER);
-    let unknown = authorize_url(&h, &fp.client, PROVIDER, "n")
-        .replace("&identity_provider=MyOIDC", "&idp_identifier=nobody.example");
+    let unknown = authorize_url(&h, &fp.client, PROVIDER, "n").replace(
+        "&identity_provider=MyOIDC",
+        "&idp_identifier=nobody.example",
+    );
     match Browser::default().go(&unknown).await {
         Ended::App(p) => assert_eq!(p.get("error").map(String::as_str), Some("invalid_request")),
         other => panic!("{other:?}"),
@@ -416,7 +427,10 @@ async fn federated_sign_ins_fire_cognitos_triggers() {
     );
     let pre = &t.events("record")[0];
     assert_eq!(pre["userName"], format!("myoidc_{}", scripted::SUBJECT));
-    assert_eq!(pre["request"]["userAttributes"]["email"], "scripted@idp.example");
+    assert_eq!(
+        pre["request"]["userAttributes"]["email"],
+        "scripted@idp.example"
+    );
     // A returning user: only the token trigger.
     Browser::default()
         .go(&authorize_url(&h, &fp.client, PROVIDER, "n"))
@@ -468,12 +482,22 @@ async fn the_google_preset_signs_in_against_the_real_provider_playing_google() {
     opts.provider_endpoints = ProviderEndpoints::parse(&moved).expect("endpoints");
     let h = Harness::start_with(opts).await;
     let port_flag = port.to_string();
-    let _google = NodeIdp::start_with(h.url(), "1173002", &["--preset", "google", "--port", &port_flag]);
+    let _google = NodeIdp::start_with(
+        h.url(),
+        "1173002",
+        &["--preset", "google", "--port", &port_flag],
+    );
     let pool = h.create_pool("google").await;
     let details = std::collections::HashMap::from([
         ("client_id".to_string(), node_idp::CLIENT_ID.to_string()),
-        ("client_secret".to_string(), node_idp::CLIENT_SECRET.to_string()),
-        ("authorize_scopes".to_string(), "openid email profile".to_string()),
+        (
+            "client_secret".to_string(),
+            node_idp::CLIENT_SECRET.to_string(),
+        ),
+        (
+            "authorize_scopes".to_string(),
+            "openid email profile".to_string(),
+        ),
     ]);
     h.idp
         .create_identity_provider()

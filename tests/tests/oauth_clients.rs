@@ -313,8 +313,10 @@ async fn amplify_signs_in_through_an_external_provider_in_chromium() {
     use crate::federation_support::{federated_pool_to, oidc_details, PROVIDER};
     let root = repo_root();
     let chromium = PathBuf::from("/usr/bin/chromium");
-    if !node_ready(&root, &["aws-amplify", "esbuild", "playwright-core", "oidc-provider"])
-        || !clients_present("chromium (scripts/browser.sh)", &[chromium])
+    if !node_ready(
+        &root,
+        &["aws-amplify", "esbuild", "playwright-core", "oidc-provider"],
+    ) || !clients_present("chromium (scripts/browser.sh)", &[chromium])
     {
         return;
     }
@@ -342,7 +344,12 @@ async fn amplify_signs_in_through_an_external_provider_in_chromium() {
         ("provider", PROVIDER),
         ("username", "myoidc_amy"),
     ]));
-    run("amplify signInWithRedirect (provider)", PathBuf::from("node"), args).await;
+    run(
+        "amplify signInWithRedirect (provider)",
+        PathBuf::from("node"),
+        args,
+    )
+    .await;
     h.shutdown().await;
 }
 

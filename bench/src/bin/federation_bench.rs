@@ -153,7 +153,10 @@ fn start_idp(base: &str, new_users: bool) -> Result<(String, std::process::Child
     let stdout = child.stdout.as_mut().context("stdout")?;
     BufReader::new(stdout).read_line(&mut line)?;
     let ready: Value = serde_json::from_str(&line).context("the provider's first line")?;
-    Ok((ready["issuer"].as_str().context("issuer")?.to_string(), child))
+    Ok((
+        ready["issuer"].as_str().context("issuer")?.to_string(),
+        child,
+    ))
 }
 
 /// Stops the provider and reads the time it spent on Latchkey's requests, ms.
@@ -174,8 +177,17 @@ async fn main() -> Result<()> {
     let base = server.url.clone();
     let http = reqwest::Client::new();
     let (issuer, idp) = start_idp(&base, args.new_users)?;
-    let pool = call(&http, &base, "CreateUserPool", json!({"PoolName": "fed-bench"})).await?;
-    let pool = pool["UserPool"]["Id"].as_str().context("pool id")?.to_string();
+    let pool = call(
+        &http,
+        &base,
+        "CreateUserPool",
+        json!({"PoolName": "fed-bench"}),
+    )
+    .await?;
+    let pool = pool["UserPool"]["Id"]
+        .as_str()
+        .context("pool id")?
+        .to_string();
     call(
         &http,
         &base,
@@ -217,7 +229,11 @@ async fn main() -> Result<()> {
     let backchannel_ms = stop_idp(idp)?;
     let n = args.sign_ins as f64;
     let latchkey_ms = bench.latchkey_ns.load(Ordering::Relaxed) as f64 / 1e6;
-    let users = if args.new_users { "new users" } else { "returning user" };
+    let users = if args.new_users {
+        "new users"
+    } else {
+        "returning user"
+    };
     print(&format!("federated sign-ins ({users})"), &summary);
     println!(
         "Latchkey endpoints per sign-in {:.2} ms, of which the provider answering Latchkey {:.2} ms: Latchkey adds {:.2} ms",

@@ -95,7 +95,9 @@ impl JwksCache {
             .get(cache_key)
             .is_none_or(|e| age(e) >= REFETCH_EVERY);
         if !may_fetch {
-            return Ok(entries.get(cache_key).and_then(|e| e.keys.get(kid).cloned()));
+            return Ok(entries
+                .get(cache_key)
+                .and_then(|e| e.keys.get(kid).cloned()));
         }
         let keys = match source {
             Source::Issuer(issuer) => self.fetch(issuer).await?,

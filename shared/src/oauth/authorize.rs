@@ -256,7 +256,14 @@ async fn provider(
     request: &Authorize,
     params: &AuthorizeParams,
 ) -> Result<Result<Option<String>, &'static str>, ApiError> {
-    let listed = |name: &str| request.client.oauth.identity_providers.iter().any(|p| p == name);
+    let listed = |name: &str| {
+        request
+            .client
+            .oauth
+            .identity_providers
+            .iter()
+            .any(|p| p == name)
+    };
     let name = match (&params.identity_provider, &params.idp_identifier) {
         (Some(name), _) => name.clone(),
         (None, Some(identifier)) => {
@@ -269,7 +276,9 @@ async fn provider(
                 None => return Ok(Err("no identity provider has this identifier")),
             }
         }
-        (None, None) if request.cognito_allowed() || request.external_providers().next().is_some() => {
+        (None, None)
+            if request.cognito_allowed() || request.external_providers().next().is_some() =>
+        {
             return Ok(Ok(None))
         }
         (None, None) => return Ok(Err("no identity provider for this client")),

@@ -95,7 +95,10 @@ pub fn oidc_details(issuer: &str, client_id: &str, secret: &str) -> HashMap<Stri
     HashMap::from([
         ("client_id".to_string(), client_id.to_string()),
         ("client_secret".to_string(), secret.to_string()),
-        ("authorize_scopes".to_string(), "openid email profile".to_string()),
+        (
+            "authorize_scopes".to_string(),
+            "openid email profile".to_string(),
+        ),
         ("attributes_request_method".to_string(), "GET".to_string()),
         ("oidc_issuer".to_string(), issuer.to_string()),
     ])
@@ -182,7 +185,12 @@ impl Browser {
                         .expect("Location URL")
                         .to_string();
                 }
-                None => return (Ended::Page(status, resp.text().await.unwrap_or_default()), None),
+                None => {
+                    return (
+                        Ended::Page(status, resp.text().await.unwrap_or_default()),
+                        None,
+                    )
+                }
             }
         }
         panic!("too many redirects");

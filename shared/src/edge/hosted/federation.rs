@@ -49,7 +49,14 @@ fn binding_cookie(req: &EdgeRequest, value: &str) -> http::HeaderValue {
     let https = req.header("x-forwarded-proto") == Some("https");
     let same_site = if https { "None" } else { "Lax" };
     let max_age = round_trip::TTL_MS / 1000;
-    scoped_cookie(req, BINDING_COOKIE, value, max_age, RESPONSE_PATH, same_site)
+    scoped_cookie(
+        req,
+        BINDING_COOKIE,
+        value,
+        max_age,
+        RESPONSE_PATH,
+        same_site,
+    )
 }
 
 /// Sends the browser to the provider `authz` names.

@@ -112,7 +112,10 @@ pub(super) fn login_form(
         .map(|name| {
             let mut q = form_urlencoded::Serializer::new(query.clone());
             q.append_pair("identity_provider", name);
-            (format!("/oauth2/authorize?{}", q.finish()), name.to_string())
+            (
+                format!("/oauth2/authorize?{}", q.finish()),
+                name.to_string(),
+            )
         })
         .collect();
     p.links = providers
@@ -196,8 +199,18 @@ pub async fn login_submit(app: &App, req: &EdgeRequest) -> EdgeResponse {
         return login_form(app, req, &authz, StatusCode::FORBIDDEN, Some(msg), username);
     }
     if !authz.cognito_allowed() {
-        let msg = ("Sign-in with a password is not enabled for this app.", false);
-        return login_form(app, req, &authz, StatusCode::BAD_REQUEST, Some(msg), username);
+        let msg = (
+            "Sign-in with a password is not enabled for this app.",
+            false,
+        );
+        return login_form(
+            app,
+            req,
+            &authz,
+            StatusCode::BAD_REQUEST,
+            Some(msg),
+            username,
+        );
     }
     let password = Secret::new(form.get("password").cloned().unwrap_or_default());
     if username.is_empty() || password.expose().is_empty() {

@@ -3,11 +3,11 @@
 //! user's name arrives once, in the `user` field of Apple's form post.
 
 use super::Failure;
+use crate::userpool::idps::details::apple_key_der;
 use crate::userpool::model::IdentityProvider;
 use crate::App;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
-use crate::userpool::idps::details::apple_key_der;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::{json, Map, Value};
@@ -20,7 +20,9 @@ const SECRET_TTL_SECS: i64 = 300;
 /// A fresh client secret for `idp`.
 pub fn client_secret(app: &App, idp: &IdentityProvider) -> Result<String, Failure> {
     let missing = |k: &str| Failure::unavailable(format!("Apple provider has no usable {k}"));
-    let pem = idp.detail("private_key").ok_or_else(|| missing("private_key"))?;
+    let pem = idp
+        .detail("private_key")
+        .ok_or_else(|| missing("private_key"))?;
     let der = apple_key_der(pem).ok_or_else(|| missing("private_key"))?;
     let key = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &der)
         .map_err(|_| missing("private_key"))?;
@@ -41,7 +43,10 @@ pub fn client_secret(app: &App, idp: &IdentityProvider) -> Result<String, Failur
     let sig = key
         .sign(&SystemRandom::new(), signing_input.as_bytes())
         .map_err(|_| Failure::unavailable("signing Apple's client secret failed"))?;
-    Ok(format!("{signing_input}.{}", URL_SAFE_NO_PAD.encode(sig.as_ref())))
+    Ok(format!(
+        "{signing_input}.{}",
+        URL_SAFE_NO_PAD.encode(sig.as_ref())
+    ))
 }
 
 /// Adds what Apple's `user` field says (`{"name":{"firstName","lastName"},"email"}`) to the

@@ -16,9 +16,8 @@ use serde_json::{Map, Value};
 
 /// A detail the provider must have.
 fn required<'a>(idp: &'a IdentityProvider, key: &str) -> Result<&'a str, Failure> {
-    idp.detail(key).ok_or_else(|| {
-        Failure::unavailable(format!("provider {} has no {key}", idp.name))
-    })
+    idp.detail(key)
+        .ok_or_else(|| Failure::unavailable(format!("provider {} has no {key}", idp.name)))
 }
 
 /// The scopes as the provider wants them: Facebook's list may be comma-separated.
@@ -75,7 +74,11 @@ pub fn authorize_url(
         params.push(("response_mode", "form_post"));
     }
     // A provider moved by LATCHKEY_PROVIDER_ENDPOINTS is moved for the browser too.
-    Ok(with_params(&app.settings.provider_url(base), &params, false))
+    Ok(with_params(
+        &app.settings.provider_url(base),
+        &params,
+        false,
+    ))
 }
 
 /// What the provider's redirect brought back, besides `state`.
@@ -108,7 +111,8 @@ pub async fn redeem(
         idp.provider_type,
         ProviderType::Google | ProviderType::SignInWithApple
     );
-    if let (true, Some(url), Some(token)) = (wants_attributes, idp.detail("attributes_url"), access_token)
+    if let (true, Some(url), Some(token)) =
+        (wants_attributes, idp.detail("attributes_url"), access_token)
     {
         let fetched = attributes(app, idp, url, token).await?;
         if let (Some(a), Some(b)) = (claims.get("sub"), fetched.get("sub")) {
@@ -262,7 +266,10 @@ pub async fn verify_id_token(
         .map_err(|e| match e {
             JwtError::Expired | JwtError::Invalid => bad("signature or alg"),
         })?;
-    let iss = claims.get("iss").and_then(Value::as_str).unwrap_or_default();
+    let iss = claims
+        .get("iss")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if !issuers.iter().any(|i| i == iss) {
         return Err(bad("iss"));
     }
@@ -290,7 +297,10 @@ pub async fn verify_id_token(
     {
         return Err(bad("issued in the future"));
     }
-    let sent = claims.get("nonce").and_then(Value::as_str).unwrap_or_default();
+    let sent = claims
+        .get("nonce")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
     if !crate::secret::constant_time_eq(sent.as_bytes(), nonce.as_bytes()) {
         return Err(bad("nonce"));
     }
