@@ -1,6 +1,6 @@
 //! Moving a deployment (`latchkey export` / `latchkey import`, `latchkey::portability`): a
-//! pool built through the SDK on SQLite (schema, policies, a client with a secret, groups,
-//! users with passwords, one with TOTP MFA, an identity pool with identities) is exported,
+//! pool built through the SDK on SQLite (schema, policies, a client with a secret, groups, an
+//! identity provider, users with passwords, one with TOTP MFA, an identity pool with identities) is exported,
 //! imported into a fresh SQLite store and into DynamoDB (moto, when `AWS_ENDPOINT_URL_DYNAMODB`
 //! is set), and a server on each target signs every user in with the same password, completes
 //! TOTP MFA with the same secret and accepts the tokens issued before the move. Exporting the
@@ -141,6 +141,18 @@ async fn build_source(h: &Harness) -> Source {
             .await
             .expect("CreateGroup");
     }
+    let mut google = crate::identity_providers::social();
+    google.insert("client_secret".into(), "google-secret".into());
+    h.idp
+        .create_identity_provider()
+        .user_pool_id(&pool)
+        .provider_name("Google")
+        .provider_type(aws_sdk_cognitoidentityprovider::types::IdentityProviderTypeType::Google)
+        .set_provider_details(Some(google))
+        .idp_identifiers("moving.example")
+        .send()
+        .await
+        .expect("CreateIdentityProvider");
     for i in 0..USERS {
         let name = format!("user-{i}");
         h.confirmed_user(&pool, &client, &name, &format!("{name}@example.com"))
@@ -308,6 +320,21 @@ async fn check_target(target: StoreChoice, src: &Source) {
         .collect();
     wanted.sort();
     assert_eq!(names, wanted);
+    // The identity provider keeps its secret and its identifier.
+    let google = h
+        .idp
+        .get_identity_provider_by_identifier()
+        .user_pool_id(&src.pool)
+        .idp_identifier("moving.example")
+        .send()
+        .await
+        .expect("GetIdentityProviderByIdentifier");
+    let google = google.identity_provider().expect("IdentityProvider");
+    assert_eq!(google.provider_name(), Some("Google"));
+    assert_eq!(
+        google.provider_details().expect("details")["client_secret"],
+        "google-secret"
+    );
     let ci = crate::identity_support::identity_client(h.url());
     let listed = ci
         .list_identities()

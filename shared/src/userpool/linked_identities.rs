@@ -99,7 +99,7 @@ mod tests {
             primary: true,
             date_created: 1_700_000_000_000,
         };
-        let text = serde_json::to_string(&[id.clone()]).unwrap();
+        let text = serde_json::to_string(std::slice::from_ref(&id)).unwrap();
         assert_eq!(
             text,
             r#"[{"userId":"1173","providerName":"Google","providerType":"Google","issuer":null,"primary":true,"dateCreated":1700000000000}]"#
