@@ -86,7 +86,7 @@ async fn oauth(app: &App, req: &EdgeRequest, route: OAuthRoute) -> EdgeResponse 
     use super::hosted::account::{self, Step};
     use super::hosted::{endpoints, login};
     match route {
-        OAuthRoute::Authorize => login::authorize(app, req).await,
+        OAuthRoute::Authorize => super::hosted::authorize::authorize(app, req).await,
         OAuthRoute::LoginPage => login::login_page(app, req).await,
         OAuthRoute::LoginSubmit => login::login_submit(app, req).await,
         OAuthRoute::Challenge => login::challenge_submit(app, req).await,

@@ -39,15 +39,28 @@ impl LinkedIdentity {
 
     /// The ID token's form: `primary` and `dateCreated` as strings, as Cognito sends them.
     pub fn claim(&self) -> serde_json::Value {
-        serde_json::json!({
-            "userId": self.user_id,
-            "providerName": self.provider_name,
-            "providerType": self.provider_type,
-            "issuer": self.issuer,
-            "primary": self.primary.to_string(),
-            "dateCreated": self.date_created.to_string(),
-        })
+        let claim = Claim {
+            user_id: &self.user_id,
+            provider_name: &self.provider_name,
+            provider_type: &self.provider_type,
+            issuer: self.issuer.as_deref(),
+            primary: self.primary.to_string(),
+            date_created: self.date_created.to_string(),
+        };
+        serde_json::to_value(claim).unwrap_or_default()
     }
+}
+
+/// An identity as the ID token's `identities` claim shows it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Claim<'a> {
+    user_id: &'a str,
+    provider_name: &'a str,
+    provider_type: &'a str,
+    issuer: Option<&'a str>,
+    primary: String,
+    date_created: String,
 }
 
 /// The alias key of the identity `user_id` of provider `provider_name`.

@@ -81,8 +81,14 @@ pub async fn to_provider(app: &App, req: &EdgeRequest, authz: &Authorize) -> Edg
     }
     let callback = format!("{}{RESPONSE_PATH}", origin(app, req));
     let binding = cookie(req, BINDING_COOKIE);
-    match round_trip::start(app, &authz.pool.id, &idp, &req.query, binding, &callback).await {
-        Ok(out) => with_cookie(redirect(&out.location), binding_cookie(req, &out.binding)),
+    let out =
+        match round_trip::start(app, &authz.pool.id, &idp, &req.query, binding, &callback).await {
+            Ok(out) => out,
+            Err(e) => return fault(&e),
+        };
+    let challenge = out.challenge.as_deref();
+    match provider::authorize_url(app, &idp, &callback, &out.state, &out.nonce, challenge) {
+        Ok(location) => with_cookie(redirect(&location), binding_cookie(req, &out.binding)),
         Err(e) => fault(&e),
     }
 }

@@ -36,7 +36,7 @@ pub(super) async fn checked(app: &App, req: &EdgeRequest) -> Result<Authorize, E
 }
 
 /// The authorization request in `req`'s query, checked; or the response refusing it.
-async fn request(app: &App, req: &EdgeRequest) -> Result<Authorize, EdgeResponse> {
+pub(super) async fn request(app: &App, req: &EdgeRequest) -> Result<Authorize, EdgeResponse> {
     let params: AuthorizeParams = serde_urlencoded::from_str(&req.query)
         .map_err(|_| error_page(StatusCode::BAD_REQUEST, "The request is not valid."))?;
     authorize::check(app, &params).await.map_err(|r| match r {
@@ -57,16 +57,10 @@ pub(crate) fn fault(e: &ApiError) -> EdgeResponse {
     )
 }
 
-/// `GET /oauth2/authorize`: straight back with a code when the hosted session is live (and
-/// `prompt` allows), else to the login form with the same query.
-pub async fn authorize(app: &App, req: &EdgeRequest) -> EdgeResponse {
-    let authz = match request(app, req).await {
-        Ok(a) => a,
-        Err(resp) => return resp,
-    };
-    if authz.provider.is_some() {
-        return super::federation::to_provider(app, req, &authz).await;
-    }
+/// `GET /oauth2/authorize` for the pool's own sign-in (`super::authorize` has sent requests
+/// naming an external provider there): straight back with a code when the hosted session is
+/// live (and `prompt` allows), else to the login form with the same query.
+pub async fn authorize_here(app: &App, req: &EdgeRequest, authz: Authorize) -> EdgeResponse {
     if !authz.force_login {
         if let Some(handle) = cookie(req, SESSION_COOKIE) {
             match grants::session_user(app, &authz.pool, handle).await {

@@ -3,12 +3,14 @@
 //! (double-submit: a cookie and a hidden field that must match), sent with headers that
 //! forbid framing and caching; the endpoints answer RFC 6749's JSON errors.
 //!
-//! - [`login`]: `/oauth2/authorize`, `/login`, and the challenge step (`/login/challenge`);
+//! - [`authorize`]: `/oauth2/authorize`, to an external provider or the login pages;
+//! - [`login`]: the pool's own sign-in: `/login`, and the challenge step (`/login/challenge`);
 //! - [`account`]: `/signup`, `/confirmUser`, `/forgotPassword`, `/confirmForgotPassword`;
 //! - [`endpoints`]: `/oauth2/token`, `/oauth2/userInfo`, `/oauth2/revoke`, `/logout`;
 //! - [`federation`]: to an external identity provider and back (`/oauth2/idpresponse`).
 
 pub mod account;
+pub mod authorize;
 pub mod challenge;
 pub mod endpoints;
 pub mod federation;

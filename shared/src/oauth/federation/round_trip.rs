@@ -37,10 +37,14 @@ pub struct Pending {
     binding_hash: String,
 }
 
-/// Where the browser goes, and the handle it carries.
+/// What the provider's authorize URL carries, and the browser's binding.
 pub struct Outbound {
-    /// The provider's authorize URL with our parameters.
-    pub location: String,
+    /// The handle, sent as the provider's `state`.
+    pub state: String,
+    /// The `nonce` for the provider's ID token.
+    pub nonce: String,
+    /// The PKCE challenge (S256), when the provider gets one.
+    pub challenge: Option<String>,
     /// The binding cookie's value (the browser's, or a new one to set).
     pub binding: String,
 }
@@ -78,15 +82,12 @@ pub async fn start(
     };
     let state = grants::put(app, pool_id, &pending, TTL_MS).await?;
     let challenge = verifier.map(|v| URL_SAFE_NO_PAD.encode(Sha256::digest(v.as_bytes())));
-    let location = super::provider::authorize_url(
-        app,
-        idp,
-        redirect_uri,
-        &state,
-        &nonce,
-        challenge.as_deref(),
-    )?;
-    Ok(Outbound { location, binding })
+    Ok(Outbound {
+        state,
+        nonce,
+        challenge,
+        binding,
+    })
 }
 
 /// Finishes a round trip: the pending record of `state`, if it is live, unused, and this
