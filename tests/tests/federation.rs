@@ -24,6 +24,24 @@ async fn scripted_pool(h: &Harness, idp: &ScriptedIdp) -> crate::federation_supp
     federated_pool(h, details, &[("email", "email"), ("name", "name")]).await
 }
 
+/// A server, the scripted provider, and a pool offering it.
+async fn scripted_setup() -> (
+    Harness,
+    ScriptedIdp,
+    crate::federation_support::FederatedPool,
+) {
+    let h = Harness::start().await;
+    let idp = ScriptedIdp::start().await;
+    let fp = scripted_pool(&h, &idp).await;
+    (h, idp, fp)
+}
+
+/// How many users the pool has.
+async fn user_count(h: &Harness, pool: &str) -> usize {
+    let users = h.idp.list_users().user_pool_id(pool).send().await;
+    users.expect("ListUsers").users().len()
+}
+
 fn code_of(ended: &Ended) -> &str {
     match ended {
         Ended::App(params) => params
@@ -35,9 +53,7 @@ fn code_of(ended: &Ended) -> &str {
 
 #[tokio::test]
 async fn a_scripted_provider_signs_a_federated_user_in() {
-    let h = Harness::start().await;
-    let idp = ScriptedIdp::start().await;
-    let fp = scripted_pool(&h, &idp).await;
+    let (h, _idp, fp) = scripted_setup().await;
     let mut browser = Browser::default();
     let ended = browser
         .go(&authorize_url(&h, &fp.client, PROVIDER, "n-1"))
@@ -101,9 +117,7 @@ async fn a_scripted_provider_signs_a_federated_user_in() {
 
 #[tokio::test]
 async fn every_bad_id_token_is_refused() {
-    let h = Harness::start().await;
-    let idp = ScriptedIdp::start().await;
-    let fp = scripted_pool(&h, &idp).await;
+    let (h, idp, fp) = scripted_setup().await;
     for answer in [
         Answer::WrongAudience,
         Answer::Expired,
@@ -132,21 +146,16 @@ async fn every_bad_id_token_is_refused() {
             Ended::Page(status, body) => panic!("{answer:?}: a page ({status}): {body}"),
         }
     }
-    let users = h
-        .idp
-        .list_users()
-        .user_pool_id(&fp.pool)
-        .send()
-        .await
-        .expect("ListUsers");
-    assert!(users.users().is_empty(), "a refused sign-in created a user");
+    assert_eq!(
+        user_count(&h, &fp.pool).await,
+        0,
+        "a refused sign-in created a user"
+    );
 }
 
 #[tokio::test]
 async fn a_provider_answer_is_single_use_and_bound_to_its_browser() {
-    let h = Harness::start().await;
-    let idp = ScriptedIdp::start().await;
-    let fp = scripted_pool(&h, &idp).await;
+    let (h, _idp, fp) = scripted_setup().await;
     let at_latchkey = |u: &str| u.contains("/oauth2/idpresponse");
     // The provider's answer delivered by another browser (no binding cookie).
     let mut victim = Browser::default();
@@ -179,9 +188,7 @@ async fn a_provider_answer_is_single_use_and_bound_to_its_browser() {
 
 #[tokio::test]
 async fn providers_the_client_does_not_offer_are_refused() {
-    let h = Harness::start().await;
-    let idp = ScriptedIdp::start().await;
-    let fp = scripted_pool(&h, &idp).await;
+    let (h, _idp, fp) = scripted_setup().await;
     let mut browser = Browser::default();
     let ended = browser
         .go(&authorize_url(&h, &fp.client, "Google", "n"))
@@ -283,9 +290,7 @@ async fn redeem(
 #[tokio::test]
 async fn a_linked_identity_signs_in_as_its_native_user() {
     use aws_sdk_cognitoidentityprovider::types::ProviderUserIdentifierType as Who;
-    let h = Harness::start().await;
-    let idp = ScriptedIdp::start().await;
-    let fp = scripted_pool(&h, &idp).await;
+    let (h, _idp, fp) = scripted_setup().await;
     let native = "native-bob";
     h.idp
         .admin_create_user()
@@ -318,21 +323,12 @@ async fn a_linked_identity_signs_in_as_its_native_user() {
     let claims = redeem(&h, &fp.client, &ended).await;
     assert_eq!(claims["cognito:username"], native);
     // The mapped attributes land on the native user; no federated user was made.
-    let users = h
-        .idp
-        .list_users()
-        .user_pool_id(&fp.pool)
-        .send()
-        .await
-        .expect("ListUsers");
-    assert_eq!(users.users().len(), 1);
+    assert_eq!(user_count(&h, &fp.pool).await, 1);
 }
 
 #[tokio::test]
 async fn the_login_page_offers_the_provider_and_identifiers_pick_it() {
-    let h = Harness::start().await;
-    let idp = ScriptedIdp::start().await;
-    let fp = scripted_pool(&h, &idp).await;
+    let (h, _idp, fp) = scripted_setup().await;
     h.idp
         .update_identity_provider()
         .user_pool_id(&fp.pool)
@@ -369,9 +365,7 @@ async fn the_login_page_offers_the_provider_and_identifiers_pick_it() {
 
 #[tokio::test]
 async fn mapped_attributes_are_rewritten_at_every_sign_in() {
-    let h = Harness::start().await;
-    let idp = ScriptedIdp::start().await;
-    let fp = scripted_pool(&h, &idp).await;
+    let (h, _idp, fp) = scripted_setup().await;
     let username = format!("myoidc_{}", scripted::SUBJECT);
     let first = Browser::default()
         .go(&authorize_url(&h, &fp.client, PROVIDER, "n"))
@@ -459,8 +453,7 @@ async fn a_refusing_pre_sign_up_signs_no_one_in() {
         }
         other => panic!("{other:?}"),
     }
-    let users = h.idp.list_users().user_pool_id(&fp.pool).send().await;
-    assert!(users.expect("ListUsers").users().is_empty());
+    assert_eq!(user_count(&h, &fp.pool).await, 0);
 }
 
 #[tokio::test]

@@ -270,87 +270,91 @@ async fn authlib_client_credentials() {
     h.shutdown().await;
 }
 
-/// aws-amplify v6 `signInWithRedirect` in chromium, with the HTTPS listener as `oauth.domain`.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn amplify_sign_in_with_redirect_in_chromium() {
-    let root = repo_root();
+/// A server with its HTTPS listener (Amplify's `oauth.domain`) and a free port for the app's
+/// page, when chromium and the node modules `needs` are installed.
+struct Amplify {
+    h: Harness,
+    https_url: String,
+    domain: String,
+    page_port: u16,
+    page: String,
+    _certs: TempDir,
+}
+
+async fn amplify_env(label: &str, needs: &[&str]) -> Option<Amplify> {
     let chromium = PathBuf::from("/usr/bin/chromium");
-    if !node_ready(&root, &["aws-amplify", "esbuild", "playwright-core"])
+    if !node_ready(&repo_root(), needs)
         || !clients_present("chromium (scripts/browser.sh)", &[chromium])
     {
-        return;
+        return None;
     }
-    let certs = TempDir::new("oauth-amplify");
+    let certs = TempDir::new(label);
     let h =
         Harness::start_with(ServerOptions::in_memory().with_https(0, certs.path().into())).await;
     let https = h.server.https.clone().expect("the HTTPS listener");
     let page_port = free_port();
-    let page = format!("http://localhost:{page_port}/");
-    let setup = code_flow_setup(&h, &page, false).await;
-    let domain = format!("127.0.0.1:{}", https.addr.port());
-    let mut args = vec![root
-        .join("tests/clients/node/amplify_redirect.mjs")
-        .display()
-        .to_string()];
-    args.extend(flags(&[
-        ("base", h.url()),
-        ("oauth-domain", &domain),
-        ("pool-id", &setup.pool),
-        ("client-id", &setup.client),
-        ("page-port", &page_port.to_string()),
-        ("username", USERNAME),
-        ("password", PASSWORD),
-    ]));
-    run("amplify signInWithRedirect", PathBuf::from("node"), args).await;
-    h.shutdown().await;
+    Some(Amplify {
+        h,
+        https_url: https.url.clone(),
+        domain: format!("127.0.0.1:{}", https.addr.port()),
+        page_port,
+        page: format!("http://localhost:{page_port}/"),
+        _certs: certs,
+    })
+}
+
+impl Amplify {
+    /// Runs amplify_redirect.mjs for `pool` and `client` with more `flags`, then stops.
+    async fn run(self, what: &str, pool: &str, client: &str, more: &[(&str, &str)]) {
+        let mut args = vec![repo_root()
+            .join("tests/clients/node/amplify_redirect.mjs")
+            .display()
+            .to_string()];
+        let port = self.page_port.to_string();
+        let mut all = vec![
+            ("base", self.h.url()),
+            ("oauth-domain", self.domain.as_str()),
+            ("pool-id", pool),
+            ("client-id", client),
+            ("page-port", port.as_str()),
+        ];
+        all.extend_from_slice(more);
+        args.extend(flags(&all));
+        run(what, PathBuf::from("node"), args).await;
+        self.h.shutdown().await;
+    }
+}
+
+/// aws-amplify v6 `signInWithRedirect` in chromium, with the HTTPS listener as `oauth.domain`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn amplify_sign_in_with_redirect_in_chromium() {
+    let needs = ["aws-amplify", "esbuild", "playwright-core"];
+    let Some(env) = amplify_env("oauth-amplify", &needs).await else {
+        return;
+    };
+    let setup = code_flow_setup(&env.h, &env.page, false).await;
+    let more = [("username", USERNAME), ("password", PASSWORD)];
+    let what = "amplify signInWithRedirect";
+    env.run(what, &setup.pool, &setup.client, &more).await;
 }
 
 /// aws-amplify v6 `signInWithRedirect({provider: {custom}})` in chromium: through a real
 /// OpenID Connect provider (oidc-provider, which signs its account in by itself) and back.
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn amplify_signs_in_through_an_external_provider_in_chromium() {
     use crate::federation_support::node_idp::{self, NodeIdp};
     use crate::federation_support::{federated_pool_to, oidc_details, PROVIDER};
-    let root = repo_root();
-    let chromium = PathBuf::from("/usr/bin/chromium");
-    if !node_ready(
-        &root,
-        &["aws-amplify", "esbuild", "playwright-core", "oidc-provider"],
-    ) || !clients_present("chromium (scripts/browser.sh)", &[chromium])
-    {
+    let needs = ["aws-amplify", "esbuild", "playwright-core", "oidc-provider"];
+    let Some(env) = amplify_env("oauth-amplify-idp", &needs).await else {
         return;
-    }
-    let certs = TempDir::new("oauth-amplify-idp");
-    let h =
-        Harness::start_with(ServerOptions::in_memory().with_https(0, certs.path().into())).await;
-    let https = h.server.https.clone().expect("the HTTPS listener");
-    let idp = NodeIdp::start(&https.url, "amy");
-    let page_port = free_port();
-    let page = format!("http://localhost:{page_port}/");
+    };
+    let idp = NodeIdp::start(&env.https_url, "amy");
     let details = oidc_details(&idp.issuer, node_idp::CLIENT_ID, node_idp::CLIENT_SECRET);
     let mapping = [("email", "email"), ("email_verified", "email_verified")];
-    let fp = federated_pool_to(&h, details, &mapping, &page).await;
-    let domain = format!("127.0.0.1:{}", https.addr.port());
-    let mut args = vec![root
-        .join("tests/clients/node/amplify_redirect.mjs")
-        .display()
-        .to_string()];
-    args.extend(flags(&[
-        ("base", h.url()),
-        ("oauth-domain", &domain),
-        ("pool-id", &fp.pool),
-        ("client-id", &fp.client),
-        ("page-port", &page_port.to_string()),
-        ("provider", PROVIDER),
-        ("username", "myoidc_amy"),
-    ]));
-    run(
-        "amplify signInWithRedirect (provider)",
-        PathBuf::from("node"),
-        args,
-    )
-    .await;
-    h.shutdown().await;
+    let fp = federated_pool_to(&env.h, details, &mapping, &env.page).await;
+    let more = [("provider", PROVIDER), ("username", "myoidc_amy")];
+    let what = "amplify signInWithRedirect (provider)";
+    env.run(what, &fp.pool, &fp.client, &more).await;
 }
 
 /// A port free on 127.0.0.1 now (the page server binds it a moment later; the client's

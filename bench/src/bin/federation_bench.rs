@@ -160,7 +160,7 @@ fn start_idp(base: &str, new_users: bool) -> Result<(String, std::process::Child
 }
 
 /// Stops the provider and reads the time it spent on Latchkey's requests, ms.
-fn stop_idp(mut child: std::process::Child) -> Result<f64> {
+fn stop_idp(child: std::process::Child) -> Result<f64> {
     let pid = child.id().to_string();
     Command::new("kill").args(["-TERM", &pid]).status()?;
     let out = child.wait_with_output()?;

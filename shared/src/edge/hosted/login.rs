@@ -192,31 +192,16 @@ pub async fn login_submit(app: &App, req: &EdgeRequest) -> EdgeResponse {
         let msg = (super::EXPIRED, false);
         return login_form(app, req, &authz, StatusCode::FORBIDDEN, Some(msg), username);
     }
+    let refuse = |msg: &str| {
+        let notice = Some((msg, false));
+        login_form(app, req, &authz, StatusCode::BAD_REQUEST, notice, username)
+    };
     if !authz.cognito_allowed() {
-        let msg = (
-            "Sign-in with a password is not enabled for this app.",
-            false,
-        );
-        return login_form(
-            app,
-            req,
-            &authz,
-            StatusCode::BAD_REQUEST,
-            Some(msg),
-            username,
-        );
+        return refuse("Sign-in with a password is not enabled for this app.");
     }
     let password = Secret::new(form.get("password").cloned().unwrap_or_default());
     if username.is_empty() || password.expose().is_empty() {
-        let msg = ("Please enter your username and password.", false);
-        return login_form(
-            app,
-            req,
-            &authz,
-            StatusCode::BAD_REQUEST,
-            Some(msg),
-            username,
-        );
+        return refuse("Please enter your username and password.");
     }
     let reply = signin::with_password(app, &authz, username, password).await;
     finish(app, req, &authz, reply, username).await

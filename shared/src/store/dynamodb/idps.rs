@@ -121,13 +121,7 @@ impl DynamoStore {
             Some(n(*version)),
         )?];
         for identifier in &claimed {
-            ops.push(put_op(
-                &self.table,
-                claim_item(idp, identifier),
-                "attribute_not_exists(#pk)",
-                &[("#pk", PK)],
-                None,
-            )?);
+            ops.push(claim_op(&self.table, idp, identifier)?);
         }
         for identifier in &released {
             ops.push(delete_op(
@@ -186,13 +180,7 @@ impl IdentityProviderStore for DynamoStore {
             None,
         )?);
         for identifier in &idp.idp_identifiers {
-            ops.push(put_op(
-                &self.table,
-                claim_item(idp, identifier),
-                "attribute_not_exists(#pk)",
-                &[("#pk", PK)],
-                None,
-            )?);
+            ops.push(claim_op(&self.table, idp, identifier)?);
         }
         match self.transact(ops).await? {
             Ok(()) => Ok(()),
@@ -315,4 +303,19 @@ impl IdentityProviderStore for DynamoStore {
         self.list_under(idps_of(pool_id), after, limit, &|_: &IdentityProvider| true)
             .await
     }
+}
+
+/// The write that claims `identifier` for `idp`, refused when another provider holds it.
+fn claim_op(
+    table: &str,
+    idp: &IdentityProvider,
+    identifier: &str,
+) -> Result<TransactWriteItem, Error> {
+    put_op(
+        table,
+        claim_item(idp, identifier),
+        "attribute_not_exists(#pk)",
+        &[("#pk", PK)],
+        None,
+    )
 }
