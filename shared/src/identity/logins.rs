@@ -1,9 +1,13 @@
 //! Verifying the Logins map: every token is checked before it is believed. Latchkey user-pool
 //! ID tokens are checked against the pool's own keys (iss, exp, token_use=id, aud among the
 //! provider's ClientIds, and with ServerSideTokenCheck the user's sessions); external OIDC
-//! tokens against the issuer's JWKS (RS256 only, iss, exp, aud among the configured ids).
+//! tokens (Google, Apple, others) against the issuer's JWKS (RS256 only, iss, exp, aud among
+//! the configured ids); Facebook and Login with Amazon tokens by asking the provider
+//! ([`super::social`]); Latchkey's own identity tokens against its identity key
+//! ([`super::own_token`]).
 
 use super::model::IdentityPool;
+use super::{own_token, social};
 use crate::error::{ApiError, ApiResult};
 use crate::secret::Secret;
 use crate::userpool::jwt::{self, JwtError};
@@ -11,37 +15,70 @@ use crate::App;
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
+/// What kind of provider vouched for a login (role mapping keys, default principal tags and
+/// the `amr` of OpenID tokens differ by kind).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LoginKind {
+    /// A user pool's ID token.
+    UserPool,
+    /// An OIDC ID token (Google, Apple, any OIDC issuer).
+    Oidc,
+    /// A Facebook access token.
+    Facebook,
+    /// A Login with Amazon access token.
+    Amazon,
+    /// A developer user identifier (GetOpenIdTokenForDeveloperIdentity only).
+    Developer,
+    /// Latchkey's own identity OpenID token (`cognito-identity.amazonaws.com`): proves the
+    /// identity in its `sub`, links nothing.
+    CognitoToken,
+}
+
 /// A login that passed verification.
 #[derive(Debug, Clone)]
 pub struct VerifiedLogin {
     /// The provider name as the client sent it.
     pub provider: String,
-    /// The token's `sub`.
+    /// The provider's user id (the token's `sub`, Facebook's or Amazon's user id, the
+    /// developer user identifier; for a Cognito token, the identity id).
     pub subject: String,
     /// Its claims (role rules and principal tags read them).
     pub claims: Map<String, Value>,
     /// The RoleMappings key: `provider:clientId` for user pools, the provider otherwise.
     pub mapping_key: String,
-    /// Whether this is a user-pool login (for the default principal tags).
-    pub user_pool: bool,
+    /// Which kind of provider.
+    pub kind: LoginKind,
 }
 
 impl VerifiedLogin {
     /// The key that links this login to one identity.
     pub fn login_key(&self) -> String {
-        format!("{}|{}", self.provider, self.subject)
+        login_key(&self.provider, &self.subject)
+    }
+
+    /// Whether this login links to an identity (a Cognito token only proves one).
+    pub fn links(&self) -> bool {
+        self.kind != LoginKind::CognitoToken
     }
 }
 
-fn invalid(why: &str) -> ApiError {
+/// The key that links a provider's user to one identity: `provider|subject`.
+pub fn login_key(provider: &str, subject: &str) -> String {
+    format!("{provider}|{subject}")
+}
+
+/// NotAuthorizedException "Invalid login token. {why}".
+pub fn invalid(why: &str) -> ApiError {
     ApiError::not_authorized(format!("Invalid login token. {why}"))
 }
 
-fn unsupported() -> ApiError {
+/// "Token is not from a supported provider of this identity pool."
+pub fn unsupported() -> ApiError {
     ApiError::not_authorized("Token is not from a supported provider of this identity pool.")
 }
 
-fn expiry(claims: &Map<String, Value>, now: i64) -> ApiResult<()> {
+/// Refuses a token whose `exp` is missing or not after `now`.
+pub fn expiry(claims: &Map<String, Value>, now: i64) -> ApiResult<()> {
     let exp = claims
         .get("exp")
         .and_then(Value::as_i64)
@@ -52,7 +89,8 @@ fn expiry(claims: &Map<String, Value>, now: i64) -> ApiResult<()> {
     Ok(())
 }
 
-fn subject(claims: &Map<String, Value>) -> ApiResult<String> {
+/// The token's `sub`.
+pub fn subject(claims: &Map<String, Value>) -> ApiResult<String> {
     claims
         .get("sub")
         .and_then(Value::as_str)
@@ -61,7 +99,7 @@ fn subject(claims: &Map<String, Value>) -> ApiResult<String> {
 }
 
 /// The audiences of a token (`aud` may be a string or a list).
-fn audiences(claims: &Map<String, Value>) -> Vec<String> {
+pub fn audiences(claims: &Map<String, Value>) -> Vec<String> {
     match claims.get("aud") {
         Some(Value::String(s)) => vec![s.clone()],
         Some(Value::Array(a)) => a
@@ -157,7 +195,7 @@ async fn verify_user_pool(
             provider_entry.provider_name, provider_entry.client_id
         ),
         claims,
-        user_pool: true,
+        kind: LoginKind::UserPool,
     }))
 }
 
@@ -214,7 +252,12 @@ async fn verify_oidc(
         .ok_or_else(|| invalid("Issuer doesn't match providerName"))?;
     let kid =
         token_kid(token).ok_or_else(|| invalid("Not a valid OpenId Connect identity token."))?;
-    let key = app.oidc_keys.key(&issuer, &kid).await?;
+    // Keys are fetched where LATCHKEY_PROVIDER_ENDPOINTS sends the issuer (a loopback player
+    // in tests); the issuer checked above stays the real one.
+    let key = app
+        .oidc_keys
+        .key(&app.settings.provider_url(&issuer), &kid)
+        .await?;
     let key = key.ok_or_else(|| invalid("Signature verification failed."))?;
     let claims = jwt::decode_verified(token, |_, msg, sig| key.verify_sig(msg, sig).is_ok())
         .map_err(|e| match e {
@@ -233,7 +276,7 @@ async fn verify_oidc(
         subject: subject(&claims)?,
         mapping_key: provider.to_string(),
         claims,
-        user_pool: false,
+        kind: LoginKind::Oidc,
     }))
 }
 
@@ -262,9 +305,13 @@ pub async fn verify(
     let mut out = Vec::new();
     for (provider, token) in logins {
         let token = token.expose();
-        let verified = match verify_user_pool(app, ipool, provider, token).await? {
-            Some(v) => Some(v),
-            None => verify_oidc(app, ipool, provider, token).await?,
+        let verified = match provider.as_str() {
+            own_token::PROVIDER => Some(own_token::verify(app, ipool, token).await?),
+            social::FACEBOOK | social::AMAZON => social::verify(app, ipool, provider, token).await?,
+            _ => match verify_user_pool(app, ipool, provider, token).await? {
+                Some(v) => Some(v),
+                None => verify_oidc(app, ipool, provider, token).await?,
+            },
         };
         out.push(verified.ok_or_else(unsupported)?);
     }

@@ -7,6 +7,8 @@ use super::{Store, StoreError};
 mod devices;
 #[path = "conformance_grants.rs"]
 mod grants;
+#[path = "conformance_identities.rs"]
+mod identities;
 #[path = "conformance_imports.rs"]
 mod imports;
 #[path = "conformance_oauth.rs"]
@@ -19,6 +21,9 @@ use crate::secret::Secret;
 use crate::userpool::model::*;
 pub use devices::{devices_are_created_once_and_versioned, devices_go_with_their_user};
 pub use grants::{concurrent_takers_get_a_grant_once, grants_are_taken_once};
+pub use identities::{
+    identities_delete_with_their_logins, identities_merge_atomically, identities_release_logins,
+};
 pub use imports::{concurrent_starts_have_one_winner, import_jobs_are_created_once_and_versioned};
 pub use oauth::{
     domains_are_claimed_once, pool_deletion_takes_oauth_config,
@@ -579,7 +584,7 @@ pub async fn identities_claim_logins_once<S: Store>(s: &S) {
         id: id.into(),
         name: "ip".into(),
         allow_unauthenticated: false,
-        allow_classic_flow: false,
+        allow_classic_flow: None,
         supported_login_providers: Default::default(),
         developer_provider_name: None,
         openid_connect_provider_arns: vec![],
@@ -620,6 +625,7 @@ pub async fn identities_claim_logins_once<S: Store>(s: &S) {
         created_ms: 1,
         modified_ms: 1,
         version: 1,
+        inaccessible: false,
     };
     s.create_identity(&identity("us-east-1:a", &["prov|1"]))
         .await
@@ -685,7 +691,8 @@ macro_rules! conformance_suite {
             pool_deletion_takes_oauth_config, devices_are_created_once_and_versioned,
             devices_go_with_their_user, import_jobs_are_created_once_and_versioned,
             concurrent_starts_have_one_winner, users_are_imported_whole,
-            pool_devices_list_confirmed_ones_in_pages);
+            pool_devices_list_confirmed_ones_in_pages, identities_release_logins,
+            identities_merge_atomically, identities_delete_with_their_logins);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(
