@@ -68,7 +68,10 @@ async fn developer_users_map_to_identities_and_tokens_carry_them() {
     assert_eq!(c["iss"], format!("{}/cognito-identity", env.url()));
     let amr = json!(["authenticated", DEV, format!("{DEV}:{pool}:user-1")]);
     assert_eq!(c["amr"], amr);
-    assert_eq!(c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(), 3000);
+    assert_eq!(
+        c["exp"].as_i64().unwrap() - c["iat"].as_i64().unwrap(),
+        3000
+    );
     assert_eq!(
         c["https://aws.amazon.com/tags"],
         json!({"principal_tags": {"team": ["blue"]}})
@@ -112,7 +115,11 @@ async fn get_id_refuses_an_identity_token() {
     let pool = dev_pool(&env, None).await;
     let (_, token) = dev_token(&env, &pool, "user-1", None).await;
     let res = env.get_id(&pool, &[(COGNITO, &token)]).await;
-    assert_refused(res, NA, "Invalid login token. Can't pass in a Cognito token.");
+    assert_refused(
+        res,
+        NA,
+        "Invalid login token. Can't pass in a Cognito token.",
+    );
 }
 
 #[tokio::test]
@@ -121,7 +128,10 @@ async fn identity_token_of_another_identity_is_forbidden() {
     let pool = dev_pool(&env, None).await;
     let (_, token_1) = dev_token(&env, &pool, "user-1", None).await;
     let (id_2, _) = dev_token(&env, &pool, "user-2", None).await;
-    assert_forbidden(env.open_id_token(&id_2, &[(COGNITO, &token_1)]).await, &id_2);
+    assert_forbidden(
+        env.open_id_token(&id_2, &[(COGNITO, &token_1)]).await,
+        &id_2,
+    );
 }
 
 #[tokio::test]
@@ -132,14 +142,29 @@ async fn forged_identity_token_is_refused() {
     let (id_2, _) = dev_token(&env, &pool, "user-2", None).await;
     let mut c = claims(&token_1);
     c.insert("sub".into(), json!(id_2));
-    let res = env.open_id_token(&id_2, &[(COGNITO, &tampered(&token_1, &c))]).await;
-    assert_refused(res, NA, "Invalid login token. Couldn't verify signed token.");
+    let res = env
+        .open_id_token(&id_2, &[(COGNITO, &tampered(&token_1, &c))])
+        .await;
+    assert_refused(
+        res,
+        NA,
+        "Invalid login token. Couldn't verify signed token.",
+    );
     // A token signed by anyone else's key, claiming Latchkey's issuer.
     let other = OidcIssuer::start().await;
     let mut c = claims(&token_1);
-    c.insert("iss".into(), json!(format!("{}/cognito-identity", env.url())));
-    let res = env.open_id_token(&id_1, &[(COGNITO, &other.sign(&c))]).await;
-    assert_refused(res, NA, "Invalid login token. Couldn't verify signed token.");
+    c.insert(
+        "iss".into(),
+        json!(format!("{}/cognito-identity", env.url())),
+    );
+    let res = env
+        .open_id_token(&id_1, &[(COGNITO, &other.sign(&c))])
+        .await;
+    assert_refused(
+        res,
+        NA,
+        "Invalid login token. Couldn't verify signed token.",
+    );
 }
 
 #[tokio::test]

@@ -128,7 +128,13 @@ async fn merging_identities_with_two_users_of_one_provider_is_a_conflict() {
     let issuer = OidcIssuer::start().await;
     let pool = dev_pool(&env, &issuer).await;
     let name = issuer.name.clone();
-    dev_identity(&env, &pool, "alice", &[(&name, &issuer.token("o-1", "web"))]).await;
+    dev_identity(
+        &env,
+        &pool,
+        "alice",
+        &[(&name, &issuer.token("o-1", "web"))],
+    )
+    .await;
     dev_identity(&env, &pool, "bob", &[(&name, &issuer.token("o-2", "web"))]).await;
     let res = env
         .ci
@@ -163,7 +169,11 @@ async fn merging_under_another_developer_provider_is_refused() {
         .destination_user_identifier("alice")
         .send()
         .await;
-    assert_refused(res, "NotAuthorizedException", "This identity pool does not support");
+    assert_refused(
+        res,
+        "NotAuthorizedException",
+        "This identity pool does not support",
+    );
 }
 
 #[tokio::test]
@@ -186,7 +196,8 @@ async fn merged_logins_follow_the_destination() {
     // Bob's OIDC login now opens Alice's identity; his old identity is gone.
     let oidc = issuer.token("o-2", "web");
     assert_eq!(env.identity(&pool, &[(&name, &oidc)]).await, a);
-    env.verified_open_id_token(&pool, &a, &[(&name, &oidc)]).await;
+    env.verified_open_id_token(&pool, &a, &[(&name, &oidc)])
+        .await;
     let res = env.open_id_token(&b, &[(&name, &oidc)]).await;
     assert_refused(res, "ResourceNotFoundException", "");
 }

@@ -44,7 +44,7 @@ impl Social {
         let env = Env::start_with(opts).await;
         let pool = env
             .create_pool("social", false, |b| {
-                b.supported_login_providers(GOOGLE, format!("other-client,{GOOGLE_CLIENT}"))
+                b.supported_login_providers(GOOGLE, GOOGLE_CLIENT)
                     .supported_login_providers(APPLE, APPLE_CLIENT)
                     .supported_login_providers(FACEBOOK, FB_APP)
                     .supported_login_providers(AMAZON, AMAZON_APP)
@@ -79,16 +79,29 @@ impl Social {
 #[tokio::test]
 async fn google_id_tokens_map_by_subject_with_either_issuer_form() {
     let s = Social::start().await;
-    let t = Social::id_token(&s.google, "https://accounts.google.com", "g-1", GOOGLE_CLIENT);
+    let t = Social::id_token(
+        &s.google,
+        "https://accounts.google.com",
+        "g-1",
+        GOOGLE_CLIENT,
+    );
     let id = s.get_id(GOOGLE, &t).await;
     // Google also issues the bare issuer form.
     let bare = Social::id_token(&s.google, "accounts.google.com", "g-1", GOOGLE_CLIENT);
     assert_eq!(s.get_id(GOOGLE, &bare).await, id);
-    let other = Social::id_token(&s.google, "https://accounts.google.com", "g-2", GOOGLE_CLIENT);
+    let other = Social::id_token(
+        &s.google,
+        "https://accounts.google.com",
+        "g-2",
+        GOOGLE_CLIENT,
+    );
     assert_ne!(s.get_id(GOOGLE, &other).await, id);
     let d = s.env.ci.describe_identity().identity_id(&id).send().await;
     assert_eq!(d.expect("DescribeIdentity").logins(), [GOOGLE]);
-    let claims = s.env.verified_open_id_token(&s.pool, &id, &[(GOOGLE, &t)]).await;
+    let claims = s
+        .env
+        .verified_open_id_token(&s.pool, &id, &[(GOOGLE, &t)])
+        .await;
     assert_eq!(claims["amr"][1], GOOGLE);
     assert_eq!(claims["amr"][2], "accounts.google.com:CognitoSignIn:g-1");
 }
@@ -97,15 +110,20 @@ async fn google_id_tokens_map_by_subject_with_either_issuer_form() {
 async fn google_token_for_another_client_is_refused() {
     let s = Social::start().await;
     let t = Social::id_token(&s.google, "https://accounts.google.com", "g-1", "not-ours");
-    s.refused(GOOGLE, &t, "Invalid login token. Invalid audience.").await;
+    s.refused(GOOGLE, &t, "Invalid login token. Invalid audience.")
+        .await;
 }
 
 #[tokio::test]
 async fn google_token_with_a_foreign_issuer_is_refused() {
     let s = Social::start().await;
     let t = Social::id_token(&s.google, "https://evil.example", "g-1", GOOGLE_CLIENT);
-    s.refused(GOOGLE, &t, "Invalid login token. Issuer doesn't match providerName")
-        .await;
+    s.refused(
+        GOOGLE,
+        &t,
+        "Invalid login token. Issuer doesn't match providerName",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -122,13 +140,23 @@ async fn expired_google_token_is_refused() {
 #[tokio::test]
 async fn forged_google_token_is_refused() {
     let s = Social::start().await;
-    let t = Social::id_token(&s.google, "https://accounts.google.com", "g-1", GOOGLE_CLIENT);
+    let t = Social::id_token(
+        &s.google,
+        "https://accounts.google.com",
+        "g-1",
+        GOOGLE_CLIENT,
+    );
     let mut claims = s.google.claims("someone-else", GOOGLE_CLIENT);
     claims.insert("iss".into(), json!("https://accounts.google.com"));
     s.refused(GOOGLE, &tampered(&t, &claims), "Invalid login token.")
         .await;
     // Signed by Apple's key, claiming Google: Google's JWKS does not have that key.
-    let wrong_key = Social::id_token(&s.apple, "https://accounts.google.com", "g-1", GOOGLE_CLIENT);
+    let wrong_key = Social::id_token(
+        &s.apple,
+        "https://accounts.google.com",
+        "g-1",
+        GOOGLE_CLIENT,
+    );
     s.refused(GOOGLE, &wrong_key, "Invalid login token.").await;
 }
 
@@ -147,18 +175,31 @@ async fn apple_id_tokens_are_verified_against_apples_keys() {
 #[tokio::test]
 async fn facebook_tokens_of_the_configured_app_map_by_user_id() {
     let s = Social::start().await;
-    let t = s.providers.facebook("fb-token-1", FB_APP, "10150000001", 3600);
+    let t = s
+        .providers
+        .facebook("fb-token-1", FB_APP, "10150000001", 3600);
     let id = s.get_id(FACEBOOK, &t).await;
-    let t2 = s.providers.facebook("fb-token-2", FB_APP, "10150000001", 3600);
+    let t2 = s
+        .providers
+        .facebook("fb-token-2", FB_APP, "10150000001", 3600);
     assert_eq!(s.get_id(FACEBOOK, &t2).await, id, "same Facebook user");
-    let other = s.providers.facebook("fb-token-3", FB_APP, "10150000002", 3600);
+    let other = s
+        .providers
+        .facebook("fb-token-3", FB_APP, "10150000002", 3600);
     assert_ne!(s.get_id(FACEBOOK, &other).await, id);
     let d = s.env.ci.describe_identity().identity_id(&id).send().await;
     assert_eq!(d.expect("DescribeIdentity").logins(), [FACEBOOK]);
-    let claims = s.env.verified_open_id_token(&s.pool, &id, &[(FACEBOOK, &t)]).await;
+    let claims = s
+        .env
+        .verified_open_id_token(&s.pool, &id, &[(FACEBOOK, &t)])
+        .await;
     assert_eq!(
         claims["amr"],
-        json!(["authenticated", FACEBOOK, "graph.facebook.com:CognitoSignIn:10150000001"])
+        json!([
+            "authenticated",
+            FACEBOOK,
+            "graph.facebook.com:CognitoSignIn:10150000001"
+        ])
     );
     assert!(s.providers.requests() >= 2);
 }
@@ -166,7 +207,9 @@ async fn facebook_tokens_of_the_configured_app_map_by_user_id() {
 #[tokio::test]
 async fn facebook_token_of_another_app_is_refused() {
     let s = Social::start().await;
-    let t = s.providers.facebook("fb-other-app", "2000000002", "10150000001", 3600);
+    let t = s
+        .providers
+        .facebook("fb-other-app", "2000000002", "10150000001", 3600);
     s.refused(FACEBOOK, &t, "Invalid login token. Invalid audience.")
         .await;
 }
@@ -174,7 +217,8 @@ async fn facebook_token_of_another_app_is_refused() {
 #[tokio::test]
 async fn unknown_or_expired_facebook_tokens_are_refused() {
     let s = Social::start().await;
-    s.refused(FACEBOOK, "never-issued", "Invalid login token.").await;
+    s.refused(FACEBOOK, "never-issued", "Invalid login token.")
+        .await;
     let expired = s.providers.facebook("fb-expired", FB_APP, "10150000001", 0);
     s.refused(FACEBOOK, &expired, "Invalid login token.").await;
 }
@@ -183,12 +227,22 @@ async fn unknown_or_expired_facebook_tokens_are_refused() {
 async fn login_with_amazon_tokens_map_by_user_id() {
     let s = Social::start().await;
     let user = "amzn1.account.AAAABBBBCCCC";
-    let t = s.providers.amazon("Atza|one", AMAZON_APP, AMAZON_CLIENT, user, 3600);
+    let t = s
+        .providers
+        .amazon("Atza|one", AMAZON_APP, AMAZON_CLIENT, user, 3600);
     let id = s.get_id(AMAZON, &t).await;
-    let t2 = s.providers.amazon("Atza|two", AMAZON_APP, AMAZON_CLIENT, user, 3600);
+    let t2 = s
+        .providers
+        .amazon("Atza|two", AMAZON_APP, AMAZON_CLIENT, user, 3600);
     assert_eq!(s.get_id(AMAZON, &t2).await, id);
-    let claims = s.env.verified_open_id_token(&s.pool, &id, &[(AMAZON, &t)]).await;
-    assert_eq!(claims["amr"][2], format!("www.amazon.com:CognitoSignIn:{user}"));
+    let claims = s
+        .env
+        .verified_open_id_token(&s.pool, &id, &[(AMAZON, &t)])
+        .await;
+    assert_eq!(
+        claims["amr"][2],
+        format!("www.amazon.com:CognitoSignIn:{user}")
+    );
 }
 
 #[tokio::test]
@@ -210,9 +264,13 @@ async fn unknown_or_expired_login_with_amazon_tokens_are_refused() {
     let s = Social::start().await;
     s.refused(AMAZON, "Atza|never-issued", "Invalid login token.")
         .await;
-    let expired = s
-        .providers
-        .amazon("Atza|expired", AMAZON_APP, AMAZON_CLIENT, "amzn1.account.X", 0);
+    let expired = s.providers.amazon(
+        "Atza|expired",
+        AMAZON_APP,
+        AMAZON_CLIENT,
+        "amzn1.account.X",
+        0,
+    );
     s.refused(AMAZON, &expired, "Invalid login token.").await;
 }
 
@@ -230,5 +288,9 @@ async fn a_provider_the_pool_does_not_support_is_refused() {
         NA,
         "Token is not from a supported provider of this identity pool.",
     );
-    assert_eq!(s.providers.requests(), 0, "nothing asked of an unsupported provider");
+    assert_eq!(
+        s.providers.requests(),
+        0,
+        "nothing asked of an unsupported provider"
+    );
 }

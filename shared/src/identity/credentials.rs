@@ -3,11 +3,11 @@
 //! also hands to STS AssumeRoleWithWebIdentity).
 
 use super::identities::{authorize, forbidden, Logins};
-use super::logins::{LoginKind, VerifiedLogin};
 use super::model::{Identity, IdentityPool};
 use super::pools::parse_mapping;
 use super::rules::{choose_role, PoolRoles, RoleError};
 use super::shapes::{Credentials, OpenIdClaims, TagsClaim};
+use super::verified::{LoginKind, VerifiedLogin};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::secret::Secret;
 use crate::sts::{CredentialError, RoleRequest};

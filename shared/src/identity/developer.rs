@@ -7,10 +7,11 @@
 
 use super::credentials::{sign_open_id_token, TokenGrant};
 use super::identities::{self, identity_not_found, link, resolve, Logins};
-use super::logins::{self, login_key, LoginKind, VerifiedLogin};
+use super::logins;
 use super::model::{Identity, IdentityPool};
 use super::pools::{check_id, load};
 use super::unlink::{provider_of, release};
+use super::verified::{login_key, unsupported, LoginKind, VerifiedLogin};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::store::StoreError;
 use crate::userpool::pools::{decode_token, encode_token, page_size};
@@ -26,7 +27,9 @@ pub const DEFAULT_TOKEN_SECS: i64 = 900;
 const MAX_LINKED_LOGINS: usize = 20;
 
 fn unsupported_provider() -> ApiError {
-    ApiError::not_authorized("This identity pool does not support the specified developer provider.")
+    ApiError::not_authorized(
+        "This identity pool does not support the specified developer provider.",
+    )
 }
 
 fn already_registered() -> ApiError {
@@ -55,7 +58,12 @@ async fn identity_in(app: &App, pool: &IdentityPool, id: &str) -> ApiResult<Iden
 }
 
 /// The identity a developer user is linked to.
-async fn identity_of_user(app: &App, pool: &IdentityPool, provider: &str, user: &str) -> ApiResult<Option<Identity>> {
+async fn identity_of_user(
+    app: &App,
+    pool: &IdentityPool,
+    provider: &str,
+    user: &str,
+) -> ApiResult<Option<Identity>> {
     Ok(app
         .store
         .get_identity_by_login(&pool.id, &login_key(provider, user))
@@ -110,7 +118,7 @@ pub async fn get_open_id_token_for_developer_identity(
         logins::verify(app, &pool, &others).await?
     };
     if verified.iter().any(|v| !v.links()) {
-        return Err(logins::unsupported());
+        return Err(unsupported());
     }
     verified.insert(
         0,
@@ -149,7 +157,11 @@ pub async fn get_open_id_token_for_developer_identity(
             provider.clone(),
             format!("{provider}:{}:{user}", pool.id),
         ],
-        tags: input.principal_tags.unwrap_or_default().into_iter().collect(),
+        tags: input
+            .principal_tags
+            .unwrap_or_default()
+            .into_iter()
+            .collect(),
         lifetime_secs: lifetime,
     };
     let token = sign_open_id_token(app, &pool.id, &identity.id, grant).await?;
@@ -204,7 +216,10 @@ pub async fn lookup_developer_identity(app: &App, input: LookupInput) -> ApiResu
     let limit = page_size("maxResults", input.max_results, 60)?;
     let after = decode_token(input.next_token.as_deref())?;
     let pool = load(app, &input.identity_pool_id).await?;
-    let by_user = match (&input.developer_user_identifier, &pool.developer_provider_name) {
+    let by_user = match (
+        &input.developer_user_identifier,
+        &pool.developer_provider_name,
+    ) {
         (Some(user), Some(provider)) => Some(
             identity_of_user(app, &pool, provider, user)
                 .await?
@@ -239,7 +254,11 @@ pub async fn lookup_developer_identity(app: &App, input: LookupInput) -> ApiResu
         .collect();
     let more = users.len() > limit;
     let page: Vec<String> = users.into_iter().take(limit).collect();
-    let next_token = more.then(|| page.last().map(|u| encode_token(u))).flatten();
+    let next_token = if more {
+        page.last().map(|u| encode_token(u))
+    } else {
+        None
+    };
     Ok(LookupOutput {
         identity_id: identity.id,
         developer_user_identifier_list: page,
@@ -295,7 +314,11 @@ pub async fn merge_developer_identities(app: &App, input: MergeInput) -> ApiResu
         }
         // The same public provider with two different users cannot live on one identity.
         let public = |i: &Identity| -> Vec<String> {
-            i.logins.iter().filter(|p| **p != provider).cloned().collect()
+            i.logins
+                .iter()
+                .filter(|p| **p != provider)
+                .cloned()
+                .collect()
         };
         let theirs = public(&destination);
         if public(&source).iter().any(|p| theirs.contains(p)) {
@@ -342,10 +365,7 @@ pub struct UnlinkDeveloperInput {
 }
 
 /// UnlinkDeveloperIdentity.
-pub async fn unlink_developer_identity(
-    app: &App,
-    input: UnlinkDeveloperInput,
-) -> ApiResult<Empty> {
+pub async fn unlink_developer_identity(app: &App, input: UnlinkDeveloperInput) -> ApiResult<Empty> {
     check_id("identityPoolId", &input.identity_pool_id)?;
     let pool = load(app, &input.identity_pool_id).await?;
     let provider = developer_provider(&pool, &input.developer_provider_name)?;

@@ -2,11 +2,12 @@
 //! login links to it), DescribeIdentity, ListIdentities, and the access check every
 //! credential operation makes.
 
-use super::logins::{self, LoginKind, VerifiedLogin};
-use super::own_token;
+use super::logins;
 use super::model::{Identity, IdentityPool};
+use super::own_token;
 use super::pools::{self, load};
 use super::shapes::IdentityDescription;
+use super::verified::{LoginKind, VerifiedLogin};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::secret::Secret;
 use crate::store::StoreError;

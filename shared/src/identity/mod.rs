@@ -16,6 +16,7 @@ pub mod shapes;
 pub mod social;
 pub mod tags;
 pub mod unlink;
+pub mod verified;
 
 use crate::sts::CredentialIssuer;
 use std::sync::Arc;

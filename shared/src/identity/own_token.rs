@@ -4,8 +4,8 @@
 //! identity signing key (signature, `iss`, `aud` = this pool, `exp`, an authenticated `amr`)
 //! and proves the identity in its `sub`; it links nothing. GetId refuses it, as Cognito does.
 
-use super::logins::{audiences, expiry, invalid, subject, LoginKind, VerifiedLogin};
 use super::model::IdentityPool;
+use super::verified::{audiences, expiry, invalid, subject, LoginKind, VerifiedLogin};
 use crate::error::{ApiError, ApiResult};
 use crate::userpool::jwt;
 use crate::App;

@@ -7,8 +7,8 @@
 //! must be configured, and `user_id` is the user. Requests go through
 //! `LATCHKEY_PROVIDER_ENDPOINTS`, so tests play the providers on loopback.
 
-use super::logins::{invalid, LoginKind, VerifiedLogin};
 use super::model::IdentityPool;
+use super::verified::{invalid, LoginKind, VerifiedLogin};
 use crate::error::{ApiError, ApiResult};
 use crate::http::HttpClient;
 use crate::App;
@@ -73,7 +73,13 @@ fn string_of(v: &Value, field: &str) -> Option<String> {
 
 async fn facebook(app: &App, allowed: &[&str], token: &str) -> ApiResult<VerifiedLogin> {
     let t = query_token(token);
-    let owner = ask(app, FACEBOOK, &format!("{GRAPH}/app?access_token={t}"), token).await?;
+    let owner = ask(
+        app,
+        FACEBOOK,
+        &format!("{GRAPH}/app?access_token={t}"),
+        token,
+    )
+    .await?;
     let app_id = string_of(&owner, "id").ok_or_else(|| invalid("Invalid audience."))?;
     if !allowed.contains(&app_id.as_str()) {
         return Err(invalid("Invalid audience."));

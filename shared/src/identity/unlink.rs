@@ -15,18 +15,21 @@ use serde::{Deserialize, Serialize};
 /// How often a write that lost a race is retried from a fresh read.
 const RETRIES: usize = 3;
 
-/// Removes the login keys `drop` selects from `identity` (and their providers from its
+/// Removes the login keys `gone_if` selects from `identity` (and their providers from its
 /// `logins` when none of theirs are left), atomically and version-checked. Returns the
 /// identity as stored; nothing is written when nothing matches.
 pub async fn release(
     app: &App,
     identity: Identity,
-    drop: impl Fn(&str) -> bool,
+    gone_if: impl Fn(&str) -> bool,
 ) -> ApiResult<Identity> {
     let mut current = identity;
     for _ in 0..RETRIES {
-        let (kept, gone): (Vec<String>, Vec<String>) =
-            current.login_keys.iter().cloned().partition(|k| !drop(k));
+        let (kept, gone): (Vec<String>, Vec<String>) = current
+            .login_keys
+            .iter()
+            .cloned()
+            .partition(|k| !gone_if(k));
         if gone.is_empty() {
             return Ok(current);
         }
@@ -70,7 +73,10 @@ pub struct UnlinkInput {
 pub async fn unlink_identity(app: &App, input: UnlinkInput) -> ApiResult<Empty> {
     let (_, identity, _) = prove(app, &input.identity_id, Some(input.logins)).await?;
     let remove = input.logins_to_remove;
-    release(app, identity, |k| remove.iter().any(|p| p == provider_of(k))).await?;
+    release(app, identity, |k| {
+        remove.iter().any(|p| p == provider_of(k))
+    })
+    .await?;
     Ok(Empty {})
 }
 
@@ -128,7 +134,12 @@ pub async fn delete_identities(app: &App, input: DeleteInput) -> ApiResult<Delet
 
 async fn delete_one(app: &App, id: &str) -> Result<(), String> {
     for _ in 0..RETRIES {
-        let Some(identity) = app.store.get_identity(id).await.map_err(|e| e.to_string())? else {
+        let Some(identity) = app
+            .store
+            .get_identity(id)
+            .await
+            .map_err(|e| e.to_string())?
+        else {
             return Ok(());
         };
         match app.store.delete_identity(&identity).await {

@@ -260,10 +260,18 @@ fn knows_which_operations_cognito_signs() {
         "UnlinkDeveloperIdentity",
         "DeleteIdentities",
     ] {
-        assert!(requires_signature(&format!("AWSCognitoIdentityService.{op}")));
+        assert!(requires_signature(&format!(
+            "AWSCognitoIdentityService.{op}"
+        )));
     }
-    for op in ["GetCredentialsForIdentity", "GetOpenIdToken", "UnlinkIdentity"] {
-        assert!(!requires_signature(&format!("AWSCognitoIdentityService.{op}")));
+    for op in [
+        "GetCredentialsForIdentity",
+        "GetOpenIdToken",
+        "UnlinkIdentity",
+    ] {
+        assert!(!requires_signature(&format!(
+            "AWSCognitoIdentityService.{op}"
+        )));
     }
     assert!(requires_signature("Something.Else"));
     assert_eq!(IDP_NO_AUTH.len(), 32);

@@ -111,8 +111,16 @@ pub async fn identities_merge_atomically<S: Store>(s: &S) {
         if x.is_ok() { &y } else { &x },
         Err(StoreError::Conflict)
     ));
-    let winner = if x.is_ok() { "us-east-1:b2" } else { "us-east-1:c2" };
-    let loser = if x.is_ok() { "us-east-1:c2" } else { "us-east-1:b2" };
+    let winner = if x.is_ok() {
+        "us-east-1:b2"
+    } else {
+        "us-east-1:c2"
+    };
+    let loser = if x.is_ok() {
+        "us-east-1:c2"
+    } else {
+        "us-east-1:b2"
+    };
     assert!(s.get_identity("us-east-1:a2").await.unwrap().is_none());
     assert_eq!(owner(s, "dev|s").await.as_deref(), Some(winner));
     assert_eq!(owner(s, "fb|9").await.as_deref(), Some(winner));
@@ -147,5 +155,10 @@ pub async fn identities_delete_with_their_logins<S: Store>(s: &S) {
         s.delete_identity(&i).await,
         Err(StoreError::Conflict)
     ));
-    assert!(s.list_identities(POOL, None, 10).await.unwrap().items.is_empty());
+    assert!(s
+        .list_identities(POOL, None, 10)
+        .await
+        .unwrap()
+        .items
+        .is_empty());
 }

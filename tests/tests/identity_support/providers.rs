@@ -58,7 +58,10 @@ fn lookup(s: &Shared, q: &HashMap<String, String>) -> Option<Issued> {
     s.tokens.lock().expect("tokens").get(token).cloned()
 }
 
-async fn fb_app(State(s): State<Arc<Shared>>, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn fb_app(
+    State(s): State<Arc<Shared>>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     match lookup(&s, &q) {
         Some(t) if t.left > 0 => Json(json!({"id": t.app, "name": "an app"})).into_response(),
         Some(_) => refused("Error validating access token: Session has expired."),
