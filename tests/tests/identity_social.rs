@@ -294,3 +294,42 @@ async fn a_provider_the_pool_does_not_support_is_refused() {
         "nothing asked of an unsupported provider"
     );
 }
+
+#[tokio::test]
+async fn facebook_and_amazon_default_principal_tags_reach_the_open_id_token() {
+    let s = Social::start().await;
+    for provider in [FACEBOOK, AMAZON] {
+        s.env
+            .ci
+            .set_principal_tag_attribute_map()
+            .identity_pool_id(&s.pool)
+            .identity_provider_name(provider)
+            .use_defaults(true)
+            .send()
+            .await
+            .expect("SetPrincipalTagAttributeMap");
+    }
+    let fb = s.providers.facebook("fb-tags", FB_APP, "10150000007", 3600);
+    let id = s.get_id(FACEBOOK, &fb).await;
+    let c = s
+        .env
+        .verified_open_id_token(&s.pool, &id, &[(FACEBOOK, &fb)])
+        .await;
+    assert_eq!(
+        c["https://aws.amazon.com/tags"]["principal_tags"],
+        json!({"user_id": ["10150000007"], "app_id": [FB_APP]})
+    );
+    let user = "amzn1.account.TAGS";
+    let lwa = s
+        .providers
+        .amazon("Atza|tags", AMAZON_APP, AMAZON_CLIENT, user, 3600);
+    let id = s.get_id(AMAZON, &lwa).await;
+    let c = s
+        .env
+        .verified_open_id_token(&s.pool, &id, &[(AMAZON, &lwa)])
+        .await;
+    assert_eq!(
+        c["https://aws.amazon.com/tags"]["principal_tags"],
+        json!({"user_id": [user], "app_id": [AMAZON_CLIENT]})
+    );
+}
