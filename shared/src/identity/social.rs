@@ -53,10 +53,17 @@ async fn ask(app: &App, provider: &str, url: &str, token: &str) -> ApiResult<Val
     http.get_json(&app.settings.provider_url(url))
         .await
         .map_err(|e| {
-            let why = e.to_string().replace(token, "***");
+            let why = mask(&e.to_string(), token);
             tracing::warn!(provider, %why, "provider did not accept a login token");
             invalid("Token is invalid or expired.")
         })
+}
+
+/// `text` without `token` in it: the URL in a fetch error carries the token, raw or
+/// percent-encoded, so both forms are masked.
+fn mask(text: &str, token: &str) -> String {
+    text.replace(&query_token(token), "***")
+        .replace(token, "***")
 }
 
 fn query_token(token: &str) -> String {
@@ -136,4 +143,18 @@ async fn amazon(app: &App, allowed: &[&str], token: &str) -> ApiResult<VerifiedL
         mapping_key: AMAZON.to_string(),
         kind: LoginKind::Amazon,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokens_are_masked_raw_and_encoded() {
+        let why = "fetching https://api.amazon.com/auth/o2/tokeninfo?access_token=Atza%7Cabc+d: \
+                   HTTP 400 (Atza|abc d)";
+        let masked = mask(why, "Atza|abc d");
+        assert!(!masked.contains("abc"), "{masked}");
+        assert_eq!(masked.matches("***").count(), 2);
+    }
 }
