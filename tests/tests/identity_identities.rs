@@ -1,7 +1,7 @@
 //! Identities through `aws-sdk-cognitoidentity`: GetId (unauthenticated and per login),
 //! DescribeIdentity, ListIdentities with MaxResults/NextToken, an unauthenticated identity
-//! promoted by its first login, IdentityId validation, and the identity operations Latchkey
-//! does not build (UnsupportedOperationException). None needs STS.
+//! promoted by its first login, IdentityId validation, and UnlinkIdentity with logins the pool
+//! cannot verify (SAML among them: not built). None needs STS.
 
 use crate::identity_support;
 
@@ -95,20 +95,25 @@ async fn get_id_describe_identity_and_list_identities() {
 }
 
 #[tokio::test]
-async fn operations_not_built_answer_unsupported() {
+async fn unverifiable_logins_neither_unlink_nor_touch_an_identity() {
     let env = Env::start().await;
     let pool = env.trusting_pool(true).await;
     let id = env.identity(&pool, &[]).await;
-    let res = env
-        .ci
-        .delete_identities()
-        .identity_ids_to_delete(&id)
-        .send()
-        .await;
-    assert_refused(res, "UnsupportedOperationException", "");
-    let unlink = env.ci.unlink_identity().identity_id(&id);
-    let unlink = unlink.logins("x", "y").logins_to_remove("x").send().await;
-    assert_refused(unlink, "UnsupportedOperationException", "");
+    // A provider the pool does not trust (a SAML provider ARN too: SAML is not built).
+    let saml = "arn:aws:iam::123456789012:saml-provider/corp";
+    for provider in ["x", saml] {
+        let unlink = env.ci.unlink_identity().identity_id(&id);
+        let unlink = unlink
+            .logins(provider, "y")
+            .logins_to_remove(provider)
+            .send()
+            .await;
+        assert_refused(
+            unlink,
+            "NotAuthorizedException",
+            "Token is not from a supported provider of this identity pool.",
+        );
+    }
     // The identity is untouched.
     let d = env.ci.describe_identity().identity_id(&id).send().await;
     assert_eq!(

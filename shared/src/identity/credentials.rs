@@ -3,11 +3,11 @@
 //! also hands to STS AssumeRoleWithWebIdentity).
 
 use super::identities::{authorize, forbidden, Logins};
-use super::logins::VerifiedLogin;
 use super::model::{Identity, IdentityPool};
 use super::pools::parse_mapping;
 use super::rules::{choose_role, PoolRoles, RoleError};
 use super::shapes::{Credentials, OpenIdClaims, TagsClaim};
+use super::verified::{LoginKind, VerifiedLogin};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::secret::Secret;
 use crate::sts::{CredentialError, RoleRequest};
@@ -15,11 +15,14 @@ use crate::userpool::jwt;
 use crate::userpool::keys::Jwks;
 use crate::App;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 
 /// Lifetime of an identity OpenID token (Cognito: 10 minutes).
 pub const OPEN_ID_TOKEN_SECS: i64 = 600;
+
+/// The claim that carries principal tags for STS.
+const TAGS_CLAIM: &str = "https://aws.amazon.com/tags";
 
 fn bad_config() -> ApiError {
     ApiError::new(
@@ -28,23 +31,34 @@ fn bad_config() -> ApiError {
     )
 }
 
+/// A provider kind's default principal-tag map (tag key → claim), for `UseDefaults`.
+fn default_tags(kind: LoginKind) -> &'static [(&'static str, &'static str)] {
+    match kind {
+        LoginKind::UserPool => &[("username", "sub"), ("client", "aud")],
+        LoginKind::Oidc => &[("sub", "sub"), ("aud", "aud")],
+        LoginKind::Facebook => &[("user_id", "sub"), ("app_id", "aud")],
+        LoginKind::Amazon => &[("user_id", "user_id"), ("app_id", "aud")],
+        LoginKind::Developer | LoginKind::CognitoToken => &[],
+    }
+}
+
 /// Session tags for a login: the provider's configured map, or its defaults when the pool
-/// asks for them; none when the pool has no map for the provider.
+/// asks for them; none when the pool has no map for the provider. An identity token carries
+/// the tags it was issued with (GetOpenIdTokenForDeveloperIdentity's PrincipalTags).
 pub fn principal_tags(pool: &IdentityPool, login: Option<&VerifiedLogin>) -> Vec<(String, String)> {
     let Some(login) = login else {
         return Vec::new();
     };
+    if login.kind == LoginKind::CognitoToken {
+        return carried_tags(&login.claims);
+    }
     let Some(map) = pool.principal_tags.get(&login.provider) else {
         return Vec::new();
     };
-    let defaults: BTreeMap<String, String> = if login.user_pool {
-        [("username", "sub"), ("client", "aud")]
-    } else {
-        [("sub", "sub"), ("aud", "aud")]
-    }
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
+    let defaults: BTreeMap<String, String> = default_tags(login.kind)
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     let chosen = if map.use_defaults && map.tags.is_empty() {
         &defaults
     } else {
@@ -62,37 +76,93 @@ pub fn principal_tags(pool: &IdentityPool, login: Option<&VerifiedLogin>) -> Vec
         .collect()
 }
 
+/// The principal tags an identity token carries in `https://aws.amazon.com/tags`.
+fn carried_tags(claims: &Map<String, Value>) -> Vec<(String, String)> {
+    let Some(tags) = claims
+        .get(TAGS_CLAIM)
+        .and_then(|t| t.get("principal_tags"))
+        .and_then(Value::as_object)
+    else {
+        return Vec::new();
+    };
+    tags.iter()
+        .filter_map(|(k, v)| {
+            let first = v.as_array().and_then(|a| a.first()).unwrap_or(v);
+            Some((k.clone(), first.as_str()?.to_string()))
+        })
+        .collect()
+}
+
+/// The `amr` of an identity token: `unauthenticated` for a guest; else `authenticated`, the
+/// provider and `provider:CognitoSignIn:subject` (an identity token passes on its own `amr`).
+pub fn amr_of(login: Option<&VerifiedLogin>) -> Vec<String> {
+    match login {
+        None => vec!["unauthenticated".into()],
+        Some(l) if l.kind == LoginKind::CognitoToken => l
+            .claims
+            .get("amr")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_else(|| vec!["authenticated".into()]),
+        Some(l) => vec![
+            "authenticated".into(),
+            l.provider.clone(),
+            format!("{}:CognitoSignIn:{}", l.provider, l.subject),
+        ],
+    }
+}
+
+/// What goes into an identity OpenID token besides its pool and identity.
+pub struct TokenGrant {
+    /// The `amr` claim.
+    pub amr: Vec<String>,
+    /// Principal tags (`https://aws.amazon.com/tags`), none for no claim.
+    pub tags: Vec<(String, String)>,
+    /// Lifetime, seconds.
+    pub lifetime_secs: i64,
+}
+
 /// Latchkey's OpenID token for an identity (RS256, `iss` = the identity issuer, `aud` = the
-/// identity pool, `sub` = the identity).
+/// identity pool, `sub` = the identity): the one signing path of every identity token.
+pub async fn sign_open_id_token(
+    app: &App,
+    pool_id: &str,
+    identity_id: &str,
+    grant: TokenGrant,
+) -> ApiResult<String> {
+    let signer = app.identity_signer().await?;
+    let now = app.clock.now_secs();
+    let claims = OpenIdClaims {
+        iss: app.identity_issuer(),
+        aud: pool_id.to_string(),
+        sub: identity_id.to_string(),
+        amr: grant.amr,
+        iat: now,
+        exp: now + grant.lifetime_secs,
+        tags: (!grant.tags.is_empty()).then(|| TagsClaim {
+            principal_tags: grant.tags.into_iter().map(|(k, v)| (k, vec![v])).collect(),
+        }),
+    };
+    Ok(jwt::encode(&signer, &claims))
+}
+
+/// GetOpenIdToken's token for an identity and the logins that proved it (10 minutes).
 pub async fn open_id_token(
     app: &App,
     pool: &IdentityPool,
     identity: &Identity,
     logins: &[VerifiedLogin],
 ) -> ApiResult<String> {
-    let signer = app.identity_signer().await?;
-    let now = app.clock.now_secs();
-    let amr: Vec<String> = match logins.first() {
-        None => vec!["unauthenticated".into()],
-        Some(l) => vec![
-            "authenticated".into(),
-            l.provider.clone(),
-            format!("{}:CognitoSignIn:{}", l.provider, l.subject),
-        ],
+    let grant = TokenGrant {
+        amr: amr_of(logins.first()),
+        tags: principal_tags(pool, logins.first()),
+        lifetime_secs: OPEN_ID_TOKEN_SECS,
     };
-    let tags = principal_tags(pool, logins.first());
-    let claims = OpenIdClaims {
-        iss: app.identity_issuer(),
-        aud: pool.id.clone(),
-        sub: identity.id.clone(),
-        amr,
-        iat: now,
-        exp: now + OPEN_ID_TOKEN_SECS,
-        tags: (!tags.is_empty()).then(|| TagsClaim {
-            principal_tags: tags.into_iter().map(|(k, v)| (k, vec![v])).collect(),
-        }),
-    };
-    Ok(jwt::encode(&signer, &claims))
+    sign_open_id_token(app, &pool.id, &identity.id, grant).await
 }
 
 /// GetCredentialsForIdentity's request.
@@ -202,9 +272,14 @@ pub struct OpenIdTokenOutput {
     pub token: String,
 }
 
-/// GetOpenIdToken.
+/// GetOpenIdToken (the basic flow's step: refused when the pool sets AllowClassicFlow false).
 pub async fn get_open_id_token(app: &App, input: OpenIdInput) -> ApiResult<OpenIdTokenOutput> {
     let (pool, identity, verified) = authorize(app, &input.identity_id, input.logins).await?;
+    if pool.allow_classic_flow == Some(false) {
+        return Err(ApiError::invalid(
+            "Basic (classic) flow is not enabled, please use enhanced flow.",
+        ));
+    }
     let token = open_id_token(app, &pool, &identity, &verified).await?;
     Ok(OpenIdTokenOutput {
         identity_id: identity.id,

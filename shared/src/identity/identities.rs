@@ -2,10 +2,12 @@
 //! login links to it), DescribeIdentity, ListIdentities, and the access check every
 //! credential operation makes.
 
-use super::logins::{self, VerifiedLogin};
+use super::logins;
 use super::model::{Identity, IdentityPool};
+use super::own_token;
 use super::pools::{self, load};
 use super::shapes::IdentityDescription;
+use super::verified::{LoginKind, VerifiedLogin};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::secret::Secret;
 use crate::store::StoreError;
@@ -18,7 +20,8 @@ use std::collections::BTreeMap;
 /// A Logins map as sent: provider → token (secret).
 pub type Logins = BTreeMap<String, Secret<String>>;
 
-fn conflict() -> ApiError {
+/// "The logins provided belong to different identities."
+pub fn conflict() -> ApiError {
     ApiError::new(
         ErrorKind::ResourceConflict,
         "The logins provided belong to different identities.",
@@ -29,12 +32,22 @@ fn unauthenticated_refused() -> ApiError {
     ApiError::not_authorized("Unauthenticated access is not supported for this identity pool.")
 }
 
+/// ResourceNotFoundException "Identity '{id}' not found."
+pub fn identity_not_found(id: &str) -> ApiError {
+    ApiError::new(
+        ErrorKind::ResourceNotFound,
+        format!("Identity '{id}' not found."),
+    )
+}
+
 /// "Access to Identity '{id}' is forbidden."
 pub fn forbidden(id: &str) -> ApiError {
     ApiError::not_authorized(format!("Access to Identity '{id}' is forbidden."))
 }
 
-fn new_identity(app: &App, pool: &IdentityPool, verified: &[VerifiedLogin]) -> Identity {
+/// A new identity in `pool` holding the `verified` logins that link.
+pub fn new_identity(app: &App, pool: &IdentityPool, verified: &[VerifiedLogin]) -> Identity {
+    let verified: Vec<&VerifiedLogin> = verified.iter().filter(|v| v.links()).collect();
     let now = app.clock.now_millis();
     Identity {
         pool_id: pool.id.clone(),
@@ -44,22 +57,23 @@ fn new_identity(app: &App, pool: &IdentityPool, verified: &[VerifiedLogin]) -> I
             crate::random::uuid_v4(app.random.as_ref())
         ),
         logins: verified.iter().map(|v| v.provider.clone()).collect(),
-        login_keys: verified.iter().map(VerifiedLogin::login_key).collect(),
+        login_keys: verified.iter().map(|v| v.login_key()).collect(),
         created_ms: now,
         modified_ms: now,
         version: 1,
+        inaccessible: false,
     }
 }
 
 /// Links `verified` logins to `identity` (those it lacks), atomically and version-checked.
-async fn link(
+pub async fn link(
     app: &App,
     mut identity: Identity,
     verified: &[VerifiedLogin],
 ) -> ApiResult<Identity> {
     let fresh: Vec<&VerifiedLogin> = verified
         .iter()
-        .filter(|v| !identity.login_keys.contains(&v.login_key()))
+        .filter(|v| v.links() && !identity.login_keys.contains(&v.login_key()))
         .collect();
     if fresh.is_empty() {
         return Ok(identity);
@@ -81,7 +95,7 @@ async fn link(
 }
 
 /// The identity for these logins: found by any of them (all must agree), created if none.
-async fn resolve(
+pub async fn resolve(
     app: &App,
     pool: &IdentityPool,
     verified: &[VerifiedLogin],
@@ -156,6 +170,9 @@ pub async fn get_id(app: &App, input: GetIdInput) -> ApiResult<GetIdOutput> {
             identity_id: identity.id,
         });
     }
+    if logins.contains_key(own_token::PROVIDER) {
+        return Err(own_token::refused_by_get_id());
+    }
     let verified = logins::verify(app, &pool, &logins).await?;
     let identity = resolve(app, &pool, &verified).await?;
     Ok(GetIdOutput {
@@ -170,13 +187,27 @@ pub async fn authorize(
     identity_id: &str,
     logins: Option<Logins>,
 ) -> ApiResult<(IdentityPool, Identity, Vec<VerifiedLogin>)> {
+    let (pool, identity, verified) = prove(app, identity_id, logins).await?;
+    let identity = link(app, identity, &verified).await?;
+    Ok((pool, identity, verified))
+}
+
+/// The identity a request is for, after checking the caller may use it (as [`authorize`]),
+/// linking nothing.
+pub async fn prove(
+    app: &App,
+    identity_id: &str,
+    logins: Option<Logins>,
+) -> ApiResult<(IdentityPool, Identity, Vec<VerifiedLogin>)> {
     pools::check_id("identityId", identity_id)?;
-    let identity = app.store.get_identity(identity_id).await?.ok_or_else(|| {
-        ApiError::new(
-            ErrorKind::ResourceNotFound,
-            format!("Identity '{identity_id}' not found."),
-        )
-    })?;
+    let identity = app
+        .store
+        .get_identity(identity_id)
+        .await?
+        .ok_or_else(|| identity_not_found(identity_id))?;
+    if identity.inaccessible {
+        return Err(forbidden(identity_id));
+    }
     let pool = app
         .store
         .get_identity_pool(&identity.pool_id)
@@ -193,14 +224,20 @@ pub async fn authorize(
         return Ok((pool, identity, Vec::new()));
     }
     let verified = logins::verify(app, &pool, &logins).await?;
-    let owns_one = identity.login_keys.is_empty()
-        || verified
-            .iter()
-            .any(|v| identity.login_keys.contains(&v.login_key()));
+    // A login the identity holds, or an identity token for exactly this identity, proves it;
+    // an identity token for another one proves nothing here.
+    let proves = |v: &VerifiedLogin| match v.kind {
+        LoginKind::CognitoToken => v.subject == identity.id,
+        _ => identity.login_keys.contains(&v.login_key()),
+    };
+    let foreign_token = verified
+        .iter()
+        .any(|v| v.kind == LoginKind::CognitoToken && v.subject != identity.id);
+    let owns_one =
+        !foreign_token && (identity.login_keys.is_empty() || verified.iter().any(proves));
     if !owns_one {
         return Err(forbidden(identity_id));
     }
-    let identity = link(app, identity, &verified).await?;
     Ok((pool, identity, verified))
 }
 
@@ -218,12 +255,7 @@ pub async fn describe_identity(app: &App, input: DescribeInput) -> ApiResult<Ide
         .store
         .get_identity(&input.identity_id)
         .await?
-        .ok_or_else(|| {
-            ApiError::new(
-                ErrorKind::ResourceNotFound,
-                format!("Identity '{}' not found.", input.identity_id),
-            )
-        })?;
+        .ok_or_else(|| identity_not_found(&input.identity_id))?;
     Ok(IdentityDescription::from(&i))
 }
 

@@ -1,76 +1,21 @@
 //! Verifying the Logins map: every token is checked before it is believed. Latchkey user-pool
 //! ID tokens are checked against the pool's own keys (iss, exp, token_use=id, aud among the
 //! provider's ClientIds, and with ServerSideTokenCheck the user's sessions); external OIDC
-//! tokens against the issuer's JWKS (RS256 only, iss, exp, aud among the configured ids).
+//! tokens (Google, Apple, others) against the issuer's JWKS (RS256 only, iss, exp, aud among
+//! the configured ids); Facebook and Login with Amazon tokens by asking the provider
+//! ([`super::social`]); Latchkey's own identity tokens against its identity key
+//! ([`super::own_token`]).
 
 use super::model::IdentityPool;
+use super::verified::{audiences, expiry, invalid, subject, unsupported, LoginKind, VerifiedLogin};
+use super::{own_token, social};
+
 use crate::error::{ApiError, ApiResult};
 use crate::secret::Secret;
 use crate::userpool::jwt::{self, JwtError};
 use crate::App;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::BTreeMap;
-
-/// A login that passed verification.
-#[derive(Debug, Clone)]
-pub struct VerifiedLogin {
-    /// The provider name as the client sent it.
-    pub provider: String,
-    /// The token's `sub`.
-    pub subject: String,
-    /// Its claims (role rules and principal tags read them).
-    pub claims: Map<String, Value>,
-    /// The RoleMappings key: `provider:clientId` for user pools, the provider otherwise.
-    pub mapping_key: String,
-    /// Whether this is a user-pool login (for the default principal tags).
-    pub user_pool: bool,
-}
-
-impl VerifiedLogin {
-    /// The key that links this login to one identity.
-    pub fn login_key(&self) -> String {
-        format!("{}|{}", self.provider, self.subject)
-    }
-}
-
-fn invalid(why: &str) -> ApiError {
-    ApiError::not_authorized(format!("Invalid login token. {why}"))
-}
-
-fn unsupported() -> ApiError {
-    ApiError::not_authorized("Token is not from a supported provider of this identity pool.")
-}
-
-fn expiry(claims: &Map<String, Value>, now: i64) -> ApiResult<()> {
-    let exp = claims
-        .get("exp")
-        .and_then(Value::as_i64)
-        .ok_or_else(|| invalid("Missing exp."))?;
-    if now >= exp {
-        return Err(invalid(&format!("Token expired: {exp} >= {now}")));
-    }
-    Ok(())
-}
-
-fn subject(claims: &Map<String, Value>) -> ApiResult<String> {
-    claims
-        .get("sub")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| invalid("Missing sub."))
-}
-
-/// The audiences of a token (`aud` may be a string or a list).
-fn audiences(claims: &Map<String, Value>) -> Vec<String> {
-    match claims.get("aud") {
-        Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(a)) => a
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect(),
-        _ => Vec::new(),
-    }
-}
 
 /// A user pool id from a provider name (`cognito-idp.{region}.amazonaws.com/{poolId}` or
 /// Latchkey's own issuer form `{host}/{poolId}`).
@@ -157,7 +102,7 @@ async fn verify_user_pool(
             provider_entry.provider_name, provider_entry.client_id
         ),
         claims,
-        user_pool: true,
+        kind: LoginKind::UserPool,
     }))
 }
 
@@ -214,7 +159,12 @@ async fn verify_oidc(
         .ok_or_else(|| invalid("Issuer doesn't match providerName"))?;
     let kid =
         token_kid(token).ok_or_else(|| invalid("Not a valid OpenId Connect identity token."))?;
-    let key = app.oidc_keys.key(&issuer, &kid).await?;
+    // Keys are fetched where LATCHKEY_PROVIDER_ENDPOINTS sends the issuer (a loopback player
+    // in tests); the issuer checked above stays the real one.
+    let key = app
+        .oidc_keys
+        .key(&app.settings.provider_url(&issuer), &kid)
+        .await?;
     let key = key.ok_or_else(|| invalid("Signature verification failed."))?;
     let claims = jwt::decode_verified(token, |_, msg, sig| key.verify_sig(msg, sig).is_ok())
         .map_err(|e| match e {
@@ -233,7 +183,7 @@ async fn verify_oidc(
         subject: subject(&claims)?,
         mapping_key: provider.to_string(),
         claims,
-        user_pool: false,
+        kind: LoginKind::Oidc,
     }))
 }
 
@@ -262,9 +212,15 @@ pub async fn verify(
     let mut out = Vec::new();
     for (provider, token) in logins {
         let token = token.expose();
-        let verified = match verify_user_pool(app, ipool, provider, token).await? {
-            Some(v) => Some(v),
-            None => verify_oidc(app, ipool, provider, token).await?,
+        let verified = match provider.as_str() {
+            own_token::PROVIDER => Some(own_token::verify(app, ipool, token).await?),
+            social::FACEBOOK | social::AMAZON => {
+                social::verify(app, ipool, provider, token).await?
+            }
+            _ => match verify_user_pool(app, ipool, provider, token).await? {
+                Some(v) => Some(v),
+                None => verify_oidc(app, ipool, provider, token).await?,
+            },
         };
         out.push(verified.ok_or_else(unsupported)?);
     }

@@ -1,15 +1,22 @@
-//! The identity pool: exchanges a login (a Latchkey user pool's ID token, or any OIDC
-//! provider's) for temporary AWS credentials, choosing the IAM role by role rules.
+//! The identity pool: exchanges a login (a Latchkey user pool's ID token, an OIDC provider's
+//! such as Google's or Apple's, a Facebook or Login with Amazon access token, or a developer
+//! provider's identity token) for temporary AWS credentials, choosing the IAM role by role
+//! rules.
 
 pub mod credentials;
+pub mod developer;
 pub mod identities;
 pub mod jwks;
 pub mod logins;
 pub mod model;
+pub mod own_token;
 pub mod pools;
 pub mod rules;
 pub mod shapes;
+pub mod social;
 pub mod tags;
+pub mod unlink;
+pub mod verified;
 
 use crate::sts::CredentialIssuer;
 use std::sync::Arc;

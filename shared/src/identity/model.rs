@@ -36,8 +36,10 @@ pub struct IdentityPool {
     pub name: String,
     /// AllowUnauthenticatedIdentities.
     pub allow_unauthenticated: bool,
-    /// AllowClassicFlow (GetOpenIdToken for the basic flow).
-    pub allow_classic_flow: bool,
+    /// AllowClassicFlow (GetOpenIdToken for the basic flow). Cognito refuses GetOpenIdToken
+    /// only when it is set to false; a pool created without it allows the call.
+    #[serde(default)]
+    pub allow_classic_flow: Option<bool>,
     /// External providers: issuer host (e.g. `accounts.google.com`) → accepted client id(s),
     /// comma-separated.
     pub supported_login_providers: BTreeMap<String, String>,
@@ -80,4 +82,8 @@ pub struct Identity {
     pub modified_ms: i64,
     /// Optimistic-concurrency version.
     pub version: u64,
+    /// Set when its last login was unlinked: the identity can no longer be used (Cognito:
+    /// "the Cognito identity becomes inaccessible"), not even as a guest.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub inaccessible: bool,
 }

@@ -90,7 +90,7 @@ fn apply(pool: &mut IdentityPool, input: PoolInput) -> ApiResult<()> {
     check_name(&input.identity_pool_name)?;
     pool.name = input.identity_pool_name;
     pool.allow_unauthenticated = input.allow_unauthenticated_identities;
-    pool.allow_classic_flow = input.allow_classic_flow.unwrap_or(false);
+    pool.allow_classic_flow = input.allow_classic_flow;
     pool.supported_login_providers = input.supported_login_providers.unwrap_or_default();
     pool.developer_provider_name = input.developer_provider_name;
     pool.openid_connect_provider_arns = input.open_id_connect_provider_arns.unwrap_or_default();
@@ -113,7 +113,7 @@ pub async fn create_identity_pool(app: &App, input: PoolInput) -> ApiResult<Iden
         id,
         name: String::new(),
         allow_unauthenticated: false,
-        allow_classic_flow: false,
+        allow_classic_flow: None,
         supported_login_providers: BTreeMap::new(),
         developer_provider_name: None,
         openid_connect_provider_arns: Vec::new(),

@@ -17,8 +17,9 @@ pub struct IdentityPoolType {
     pub identity_pool_name: String,
     /// AllowUnauthenticatedIdentities.
     pub allow_unauthenticated_identities: bool,
-    /// AllowClassicFlow.
-    pub allow_classic_flow: bool,
+    /// AllowClassicFlow, when set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allow_classic_flow: Option<bool>,
     /// Issuer host → client id(s).
     pub supported_login_providers: BTreeMap<String, String>,
     /// DeveloperProviderName, when set.

@@ -298,7 +298,9 @@ async fn operation(app: &Call<'_>, op: &str, input: &Value) -> ApiResult<Value> 
 
 /// Runs one identity-pool operation by name on a JSON body.
 pub async fn dispatch_identity(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
-    use crate::identity::{credentials, identities, pools as ipools, tags as itags};
+    use crate::identity::{
+        credentials, developer, identities, pools as ipools, tags as itags, unlink,
+    };
     let input = &check(Service::IdentityPools, op, body)?;
     match op {
         "CreateIdentityPool" => reply(ipools::create_identity_pool(app, from_value(input)?).await),
@@ -332,6 +334,20 @@ pub async fn dispatch_identity(app: &App, op: &str, body: &[u8]) -> ApiResult<Va
             reply(credentials::get_credentials_for_identity(app, from_value(input)?).await)
         }
         "GetOpenIdToken" => reply(credentials::get_open_id_token(app, from_value(input)?).await),
+        "GetOpenIdTokenForDeveloperIdentity" => reply(
+            developer::get_open_id_token_for_developer_identity(app, from_value(input)?).await,
+        ),
+        "LookupDeveloperIdentity" => {
+            reply(developer::lookup_developer_identity(app, from_value(input)?).await)
+        }
+        "MergeDeveloperIdentities" => {
+            reply(developer::merge_developer_identities(app, from_value(input)?).await)
+        }
+        "UnlinkDeveloperIdentity" => {
+            reply(developer::unlink_developer_identity(app, from_value(input)?).await)
+        }
+        "UnlinkIdentity" => reply(unlink::unlink_identity(app, from_value(input)?).await),
+        "DeleteIdentities" => reply(unlink::delete_identities(app, from_value(input)?).await),
         op => Err(not_yet(op)),
     }
 }

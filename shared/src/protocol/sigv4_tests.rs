@@ -251,6 +251,28 @@ fn knows_which_operations_cognito_signs() {
     assert!(requires_signature(
         "AWSCognitoIdentityService.CreateIdentityPool"
     ));
+    // The developer-identity administration and DeleteIdentities are signed like
+    // CreateIdentityPool; UnlinkIdentity is proven by its Logins.
+    for op in [
+        "GetOpenIdTokenForDeveloperIdentity",
+        "LookupDeveloperIdentity",
+        "MergeDeveloperIdentities",
+        "UnlinkDeveloperIdentity",
+        "DeleteIdentities",
+    ] {
+        assert!(requires_signature(&format!(
+            "AWSCognitoIdentityService.{op}"
+        )));
+    }
+    for op in [
+        "GetCredentialsForIdentity",
+        "GetOpenIdToken",
+        "UnlinkIdentity",
+    ] {
+        assert!(!requires_signature(&format!(
+            "AWSCognitoIdentityService.{op}"
+        )));
+    }
     assert!(requires_signature("Something.Else"));
     assert_eq!(IDP_NO_AUTH.len(), 32);
     assert_eq!(signing_service(TARGET), Some("cognito-idp"));

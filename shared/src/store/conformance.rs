@@ -7,6 +7,8 @@ use super::{Store, StoreError};
 mod devices;
 #[path = "conformance_grants.rs"]
 mod grants;
+#[path = "conformance_identities.rs"]
+mod identities;
 #[path = "conformance_idps.rs"]
 mod idps;
 #[path = "conformance_imports.rs"]
@@ -21,6 +23,9 @@ use crate::secret::Secret;
 use crate::userpool::model::*;
 pub use devices::{devices_are_created_once_and_versioned, devices_go_with_their_user};
 pub use grants::{concurrent_takers_get_a_grant_once, grants_are_taken_once};
+pub use identities::{
+    identities_delete_with_their_logins, identities_merge_atomically, identities_release_logins,
+};
 pub use idps::{
     concurrent_idp_creates_claim_an_identifier_once, identity_providers_are_unique_per_pool,
     identity_providers_list_in_pages, idp_deletion_releases_identifiers,
@@ -586,7 +591,7 @@ pub async fn identities_claim_logins_once<S: Store>(s: &S) {
         id: id.into(),
         name: "ip".into(),
         allow_unauthenticated: false,
-        allow_classic_flow: false,
+        allow_classic_flow: None,
         supported_login_providers: Default::default(),
         developer_provider_name: None,
         openid_connect_provider_arns: vec![],
@@ -627,6 +632,7 @@ pub async fn identities_claim_logins_once<S: Store>(s: &S) {
         created_ms: 1,
         modified_ms: 1,
         version: 1,
+        inaccessible: false,
     };
     s.create_identity(&identity("us-east-1:a", &["prov|1"]))
         .await
@@ -695,7 +701,8 @@ macro_rules! conformance_suite {
             pool_devices_list_confirmed_ones_in_pages, identity_providers_are_unique_per_pool,
             idp_identifiers_move_on_update, idp_deletion_releases_identifiers,
             identity_providers_list_in_pages, concurrent_idp_creates_claim_an_identifier_once,
-            pool_deletion_takes_identity_providers);
+            pool_deletion_takes_identity_providers, identities_release_logins,
+            identities_merge_atomically, identities_delete_with_their_logins);
     };
     (@tests $make:expr; $($name:ident),*) => {
         $(

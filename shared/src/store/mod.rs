@@ -306,6 +306,26 @@ pub trait IdentityStore: Send + Sync {
         identity: &Identity,
         new_login_keys: &[String],
     ) -> Result<(), StoreError>;
+    /// Replaces an identity (version-checked as in `update_identity`) and frees
+    /// `released_login_keys` (claims it holds) in the same atomic write: UnlinkIdentity,
+    /// UnlinkDeveloperIdentity. A freed login maps to a new identity the next time it is seen.
+    async fn release_identity_logins(
+        &self,
+        identity: &Identity,
+        released_login_keys: &[String],
+    ) -> Result<(), StoreError>;
+    /// Moves every login of `source` to `destination` in one atomic write: `destination`
+    /// (holding the moved keys, version-checked as in `update_identity`) is written, `source`
+    /// (still at its stored version) is deleted, and each moved claim now names `destination`.
+    /// Conflict when either identity changed or a claim is no longer `source`'s.
+    async fn merge_identities(
+        &self,
+        source: &Identity,
+        destination: &Identity,
+    ) -> Result<(), StoreError>;
+    /// Deletes an identity (still at its stored `version`) and frees its logins atomically;
+    /// Conflict when it changed or is gone.
+    async fn delete_identity(&self, identity: &Identity) -> Result<(), StoreError>;
     /// A pool's identities ordered by id, after `after`.
     async fn list_identities(
         &self,

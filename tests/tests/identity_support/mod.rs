@@ -2,10 +2,12 @@
 //! ([`Env`]), identity pools that trust the server's default user pool, signed-in users and
 //! their ID tokens, role-mapping builders, the identity OpenID token's verification, and
 //! error assertions. [`sts`] checks vended credentials against moto's STS; [`oidc`] is a
-//! real OIDC issuer (discovery + JWKS over HTTP) living inside the test.
+//! real OIDC issuer (discovery + JWKS over HTTP) living inside the test; [`providers`] plays
+//! Facebook's and Login with Amazon's token endpoints on loopback.
 #![allow(dead_code)] // Not every helper is used by the current tests.
 
 pub mod oidc;
+pub mod providers;
 pub mod sts;
 
 use std::collections::HashMap;

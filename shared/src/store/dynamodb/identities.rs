@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::identity::model::{Identity, IdentityPool};
 use crate::store::{IdentityStore, Page, StoreError};
 use async_trait::async_trait;
-use aws_sdk_dynamodb::types::{Put, TransactWriteItem};
+use aws_sdk_dynamodb::types::{Delete, Put, TransactWriteItem};
 
 const IPOOL_SK: &str = "IPOOL";
 const ALL_IPOOLS: &str = "IPOOLS";
@@ -69,7 +69,84 @@ fn claim_put(
     Ok(TransactWriteItem::builder().put(put).build())
 }
 
+/// Puts `identity` over its stored `version - 1`.
+fn versioned_put(table: &str, identity: &Identity) -> Result<TransactWriteItem, Error> {
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(identity_item(identity)?))
+        .condition_expression("#v = :old")
+        .expression_attribute_names("#v", VERSION)
+        .expression_attribute_values(":old", n(identity.version.saturating_sub(1)))
+        .build()
+        .map_err(build)?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
+/// Deletes `identity` while it is still at its `version`.
+fn versioned_delete(table: &str, identity: &Identity) -> Result<TransactWriteItem, Error> {
+    let delete = Delete::builder()
+        .table_name(table)
+        .set_key(Some(key(identity_pk(&identity.id), IDENTITY_SK)))
+        .condition_expression("#v = :v")
+        .expression_attribute_names("#v", VERSION)
+        .expression_attribute_values(":v", n(identity.version))
+        .build()
+        .map_err(build)?;
+    Ok(TransactWriteItem::builder().delete(delete).build())
+}
+
+/// Frees the claim on `login_key` if `owner` holds it (a claim already gone is fine; one held
+/// by another identity refuses the write).
+fn claim_release(
+    table: &str,
+    pool_id: &str,
+    login_key: &str,
+    owner: &str,
+) -> Result<TransactWriteItem, Error> {
+    let delete = Delete::builder()
+        .table_name(table)
+        .set_key(Some(key(login_pk(pool_id, login_key), ILOGIN_SK)))
+        .condition_expression("attribute_not_exists(#pk) OR #i = :me")
+        .expression_attribute_names("#pk", PK)
+        .expression_attribute_names("#i", IDENTITY_ATTR)
+        .expression_attribute_values(":me", s(owner))
+        .build()
+        .map_err(build)?;
+    Ok(TransactWriteItem::builder().delete(delete).build())
+}
+
+/// Points the claim on `login_key` from `source` to `destination` (only if `source` holds it).
+fn claim_move(
+    table: &str,
+    source: &Identity,
+    destination: &Identity,
+    login_key: &str,
+) -> Result<TransactWriteItem, Error> {
+    let mut item = key(login_pk(&source.pool_id, login_key), ILOGIN_SK);
+    item.insert(IDENTITY_ATTR.into(), s(destination.id.as_str()));
+    let put = Put::builder()
+        .table_name(table)
+        .set_item(Some(item))
+        .condition_expression("#i = :from")
+        .expression_attribute_names("#i", IDENTITY_ATTR)
+        .expression_attribute_values(":from", s(source.id.as_str()))
+        .build()
+        .map_err(build)?;
+    Ok(TransactWriteItem::builder().put(put).build())
+}
+
 impl DynamoStore {
+    /// Runs one identity transaction; any refused condition is a Conflict.
+    async fn identity_transaction(&self, ops: Vec<TransactWriteItem>) -> Result<(), StoreError> {
+        if ops.len() > TRANSACT_MAX {
+            return Err(Error::Store(format!("{} identity writes is too many", ops.len())).into());
+        }
+        match self.transact(ops).await? {
+            Ok(()) => Ok(()),
+            Err(_) => Err(StoreError::Conflict),
+        }
+    }
+
     /// Writes an identity (new, or replacing `version - 1`) with new login claims, atomically.
     async fn write_identity(
         &self,
@@ -197,6 +274,51 @@ impl IdentityStore for DynamoStore {
         new_login_keys: &[String],
     ) -> Result<(), StoreError> {
         self.write_identity(identity, new_login_keys, false).await
+    }
+
+    async fn release_identity_logins(
+        &self,
+        identity: &Identity,
+        released_login_keys: &[String],
+    ) -> Result<(), StoreError> {
+        let mut ops = vec![versioned_put(&self.table, identity)?];
+        for k in released_login_keys {
+            ops.push(claim_release(
+                &self.table,
+                &identity.pool_id,
+                k,
+                &identity.id,
+            )?);
+        }
+        self.identity_transaction(ops).await
+    }
+
+    async fn merge_identities(
+        &self,
+        source: &Identity,
+        destination: &Identity,
+    ) -> Result<(), StoreError> {
+        let mut ops = vec![
+            versioned_put(&self.table, destination)?,
+            versioned_delete(&self.table, source)?,
+        ];
+        for k in &source.login_keys {
+            ops.push(claim_move(&self.table, source, destination, k)?);
+        }
+        self.identity_transaction(ops).await
+    }
+
+    async fn delete_identity(&self, identity: &Identity) -> Result<(), StoreError> {
+        let mut ops = vec![versioned_delete(&self.table, identity)?];
+        for k in &identity.login_keys {
+            ops.push(claim_release(
+                &self.table,
+                &identity.pool_id,
+                k,
+                &identity.id,
+            )?);
+        }
+        self.identity_transaction(ops).await
     }
 
     async fn list_identities(

@@ -24,6 +24,30 @@ fn claim_logins(
     Ok(())
 }
 
+/// Replaces `identity` inside `tx` when the stored version is `version - 1`; Conflict otherwise.
+fn replace_versioned(
+    tx: &rusqlite::Transaction<'_>,
+    identity: &Identity,
+    data: &str,
+) -> Result<(), StoreError> {
+    let n = tx
+        .execute(
+            "UPDATE identities SET version = ?2, data = ?3 WHERE id = ?1 AND version = ?4",
+            params![
+                identity.id,
+                identity.version as i64,
+                data,
+                identity.version as i64 - 1
+            ],
+        )
+        .map_err(db)?;
+    if n == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict)
+    }
+}
+
 #[async_trait]
 impl IdentityStore for SqliteStore {
     async fn create_identity_pool(&self, pool: &IdentityPool) -> Result<(), StoreError> {
@@ -124,21 +148,85 @@ impl IdentityStore for SqliteStore {
         let data = to_json(identity)?;
         let mut conn = self.conn();
         let tx = conn.transaction().map_err(db)?;
-        let n = tx
-            .execute(
-                "UPDATE identities SET version = ?2, data = ?3 WHERE id = ?1 AND version = ?4",
-                params![
-                    identity.id,
-                    identity.version as i64,
-                    data,
-                    identity.version as i64 - 1
-                ],
+        replace_versioned(&tx, identity, &data)?;
+        claim_logins(&tx, identity, new_login_keys)?;
+        tx.commit().map_err(db)?;
+        Ok(())
+    }
+
+    async fn release_identity_logins(
+        &self,
+        identity: &Identity,
+        released_login_keys: &[String],
+    ) -> Result<(), StoreError> {
+        let data = to_json(identity)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(db)?;
+        replace_versioned(&tx, identity, &data)?;
+        for key in released_login_keys {
+            // Only this identity's claim is freed; one held elsewhere is left alone.
+            tx.execute(
+                "DELETE FROM identity_logins
+                 WHERE pool_id = ?1 AND login_key = ?2 AND identity_id = ?3",
+                params![identity.pool_id, key, identity.id],
             )
             .map_err(db)?;
-        if n != 1 {
+        }
+        tx.commit().map_err(db)?;
+        Ok(())
+    }
+
+    async fn merge_identities(
+        &self,
+        source: &Identity,
+        destination: &Identity,
+    ) -> Result<(), StoreError> {
+        let data = to_json(destination)?;
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(db)?;
+        replace_versioned(&tx, destination, &data)?;
+        let gone = tx
+            .execute(
+                "DELETE FROM identities WHERE id = ?1 AND version = ?2",
+                params![source.id, source.version as i64],
+            )
+            .map_err(db)?;
+        if gone != 1 {
             return Err(StoreError::Conflict);
         }
-        claim_logins(&tx, identity, new_login_keys)?;
+        for key in &source.login_keys {
+            let moved = tx
+                .execute(
+                    "UPDATE identity_logins SET identity_id = ?4
+                     WHERE pool_id = ?1 AND login_key = ?2 AND identity_id = ?3",
+                    params![source.pool_id, key, source.id, destination.id],
+                )
+                .map_err(db)?;
+            if moved != 1 {
+                return Err(StoreError::Conflict);
+            }
+        }
+        tx.commit().map_err(db)?;
+        Ok(())
+    }
+
+    async fn delete_identity(&self, identity: &Identity) -> Result<(), StoreError> {
+        let mut conn = self.conn();
+        let tx = conn.transaction().map_err(db)?;
+        let gone = tx
+            .execute(
+                "DELETE FROM identities WHERE id = ?1 AND version = ?2",
+                params![identity.id, identity.version as i64],
+            )
+            .map_err(db)?;
+        if gone != 1 {
+            return Err(StoreError::Conflict);
+        }
+        tx.execute(
+            "DELETE FROM identity_logins WHERE pool_id = ?1 AND identity_id = ?2",
+            params![identity.pool_id, identity.id],
+        )
+        .map_err(db)?;
         tx.commit().map_err(db)?;
         Ok(())
     }
