@@ -224,11 +224,7 @@ pub async fn list_identity_providers(
     input: ListIdentityProvidersInput,
 ) -> ApiResult<ListIdentityProvidersOutput> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
-    let limit = input
-        .max_results
-        .and_then(|n| usize::try_from(n).ok())
-        .filter(|n| (1..=LIST_DEFAULT).contains(n))
-        .unwrap_or(LIST_DEFAULT);
+    let limit = crate::userpool::pools::page_size(input.max_results, LIST_DEFAULT);
     let after = decode_token(input.next_token.as_deref())?;
     let page = app
         .store
