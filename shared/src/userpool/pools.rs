@@ -291,15 +291,6 @@ pub fn page_size(member: &str, v: Option<i64>, default: i64) -> ApiResult<usize>
     Ok(v as usize)
 }
 
-/// The page size a listing's `MaxResults` asks for: itself when it is in 1..=`max`, else `max`
-/// (the model has already refused values out of its range).
-pub fn page_size(max_results: Option<i64>, max: usize) -> usize {
-    max_results
-        .and_then(|n| usize::try_from(n).ok())
-        .filter(|n| (1..=max).contains(n))
-        .unwrap_or(max)
-}
-
 /// Decodes a pagination token made by [`encode_token`].
 /// Anything else (garbage, or a position without the mark) is refused rather than read as
 /// the first page or as a position nobody was given.

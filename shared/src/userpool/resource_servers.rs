@@ -205,7 +205,7 @@ pub struct ListResourceServersOutput {
 }
 
 /// The page size when MaxResults is absent (the model allows 1..=50).
-const LIST_DEFAULT: usize = 50;
+const LIST_DEFAULT: i64 = 50;
 
 /// ListResourceServers.
 pub async fn list_resource_servers(
@@ -213,7 +213,7 @@ pub async fn list_resource_servers(
     input: ListResourceServersInput,
 ) -> ApiResult<ListResourceServersOutput> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
-    let limit = crate::userpool::pools::page_size(input.max_results, LIST_DEFAULT);
+    let limit = crate::userpool::pools::page_size("maxResults", input.max_results, LIST_DEFAULT)?;
     let after = decode_token(input.next_token.as_deref())?;
     let page = app
         .store

@@ -17,7 +17,7 @@ use crate::App;
 use std::collections::BTreeMap;
 
 /// The page size when MaxResults is absent (the model allows up to 60).
-const LIST_DEFAULT: usize = 60;
+const LIST_DEFAULT: i64 = 60;
 
 /// DuplicateProviderException for a name the pool has.
 fn duplicate(name: &str, pool_id: &str) -> ApiError {
@@ -224,7 +224,7 @@ pub async fn list_identity_providers(
     input: ListIdentityProvidersInput,
 ) -> ApiResult<ListIdentityProvidersOutput> {
     let pool = load_pool(app, input.user_pool_id.as_str()).await?;
-    let limit = crate::userpool::pools::page_size(input.max_results, LIST_DEFAULT);
+    let limit = crate::userpool::pools::page_size("maxResults", input.max_results, LIST_DEFAULT)?;
     let after = decode_token(input.next_token.as_deref())?;
     let page = app
         .store
