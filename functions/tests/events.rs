@@ -160,7 +160,8 @@ fn expected(file: &str) -> Option<Expect> {
         "hosted-ui/post-console-token.json" => Page(403, "Sign-in is not configured"),
         "hosted-ui/get-logout.json" => Redirect(SIGNED_OUT, &["latchkey-session"]),
         // A provider's answer whose state Latchkey never issued: a page, never a redirect.
-        "hosted-ui/get-idpresponse-forged-state.json" => Page(400, "Invalid state."),
+        "hosted-ui/get-idpresponse-forged-state.json"
+        | "hosted-ui/post-idpresponse-forged-state.json" => Page(400, "Invalid state."),
         "hosted-ui/wrong-function-initiate-auth.json" => Error(
             400,
             "UnknownOperationException",

@@ -309,6 +309,10 @@ EVENTS = {
         page("/oauth2/idpresponse",
              query="code=EXAMPLE_PROVIDER_CODE&state=EXAMPLE_FORGED_STATE",
              cookies=["latchkey-idp=EXAMPLE_BINDING_COOKIE_OF_THIS_BROWSER_0000"]),
+    "hosted-ui/post-idpresponse-forged-state.json":
+        form("/oauth2/idpresponse", [("code", "EXAMPLE_PROVIDER_CODE"),
+                                     ("state", "EXAMPLE_FORGED_STATE"), ("user", "{}")],
+             cookies=["latchkey-idp=EXAMPLE_BINDING_COOKIE_OF_THIS_BROWSER_0000"]),
     "hosted-ui/wrong-function-initiate-auth.json":
         target("/oauth2/token", IDP + "InitiateAuth", ALICE),
     "hosted-ui/get-signup.json": page("/signup", query=AUTHORIZE),
