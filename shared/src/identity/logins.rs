@@ -157,8 +157,8 @@ async fn verify_oidc(
         .ok_or_else(|| invalid("Not a valid OpenId Connect identity token."))?;
     let issuer = issuer_url(provider, unverified.get("iss").and_then(Value::as_str))
         .ok_or_else(|| invalid("Issuer doesn't match providerName"))?;
-    let kid =
-        token_kid(token).ok_or_else(|| invalid("Not a valid OpenId Connect identity token."))?;
+    let kid = jwt::peek_kid(token)
+        .ok_or_else(|| invalid("Not a valid OpenId Connect identity token."))?;
     // Keys are fetched where LATCHKEY_PROVIDER_ENDPOINTS sends the issuer (a loopback player
     // in tests); the issuer checked above stays the real one.
     let key = app
@@ -185,16 +185,6 @@ async fn verify_oidc(
         claims,
         kind: LoginKind::Oidc,
     }))
-}
-
-fn token_kid(token: &str) -> Option<String> {
-    use base64::Engine;
-    let header = token.split('.').next()?;
-    let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-        .decode(header)
-        .ok()?;
-    let v: Value = serde_json::from_slice(&bytes).ok()?;
-    v["kid"].as_str().map(str::to_string)
 }
 
 /// Verifies every login; any failure refuses the whole request.
