@@ -125,7 +125,7 @@ async fn start_hands_the_job_to_the_worker_and_answers_pending() {
     let config = latchkey_lambda_tests::config().unwrap();
     let triggers = Arc::new(Invokers::new(&config.region));
     let files = Arc::new(LocalDir::new(scratch_dir("start-worker")));
-    let app = latchkey::lambda::build_app(&config, fixture.app.store.clone(), None, triggers)
+    let app = latchkey::lambda::build_app(&config, fixture.app.store.clone(), None, None, triggers)
         .unwrap()
         .with_import_files(files.clone())
         .with_import_worker(worker.clone());
@@ -212,7 +212,7 @@ async fn an_s3_pre_signed_url_takes_the_documented_curl_upload() {
         .unwrap();
     let store = Arc::new(SqliteStore::in_memory().unwrap());
     let triggers = Arc::new(Invokers::new(&config.region));
-    let app = latchkey::lambda::build_app(&config, store, None, triggers).unwrap();
+    let app = latchkey::lambda::build_app(&config, store, None, None, triggers).unwrap();
     let app = latchkey::lambda::with_imports(app, &config.imports, &sdk);
 
     let pool = call(

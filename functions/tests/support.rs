@@ -107,7 +107,7 @@ impl Fixture {
         let config = config()?;
         let triggers = Arc::new(Invokers::new(&config.region));
         let files = LocalDir::new(imports::scratch_dir("fixture-imports"));
-        let mut app = latchkey::lambda::build_app(&config, store, None, triggers)?
+        let mut app = latchkey::lambda::build_app(&config, store, None, None, triggers)?
             .with_import_files(Arc::new(files));
         app.clock = Arc::new(EventClock);
         app.identity.issuer = Some(Arc::new(FixedIssuer));

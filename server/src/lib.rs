@@ -260,6 +260,12 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
                 .map(|c| Arc::new(StsIssuer::new(c)) as Arc<dyn latchkey::sts::CredentialIssuer>),
             web_identity: opts.web_identity,
             duration_secs: opts.credentials_duration_secs,
+            // SAML logins read IAM's SAML providers where STS is (moto, or the account).
+            saml_providers: sdk
+                .as_ref()
+                .filter(|_| sts != StsSource::None)
+                .and_then(|c| latchkey::iam::IamSamlProviders::new(c).ok())
+                .map(|p| Arc::new(p) as Arc<dyn latchkey::iam::SamlProviders>),
         });
     let defaults = bootstrap::ensure_defaults(&app, &file).await?;
     // Operators sign in to the default pool unless another is named.

@@ -121,6 +121,17 @@ impl HttpClient {
         self.send(hyper::Method::POST, url, &all, body).await
     }
 
+    /// POSTs `body` with exactly `headers` (a signed request) and returns whatever status and
+    /// body come back.
+    pub async fn post_raw(
+        &self,
+        url: &str,
+        headers: &[(hyper::header::HeaderName, &str)],
+        body: Vec<u8>,
+    ) -> Result<Posted, PostError> {
+        self.send(hyper::Method::POST, url, headers, body).await
+    }
+
     /// GETs `url` with `headers` and returns whatever status and body come back.
     pub async fn get_with(
         &self,

@@ -14,6 +14,7 @@ pub mod edge;
 pub mod error;
 pub mod esdk;
 pub mod http;
+pub mod iam;
 pub mod identity;
 pub mod ids;
 pub mod kms;

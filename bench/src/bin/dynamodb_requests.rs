@@ -141,6 +141,7 @@ fn app_on(store: Arc<DynamoStore>) -> Result<Arc<App>> {
         issuer: Some(Arc::new(fixed_credentials::FixedCredentials)),
         web_identity: false,
         duration_secs: 3600,
+        saml_providers: None,
     })))
 }
 

@@ -247,6 +247,7 @@ fn in_process_app(web_identity: bool) -> Result<Arc<App>> {
         issuer: Some(Arc::new(FixedCredentials)),
         web_identity,
         duration_secs: 3600,
+        saml_providers: None,
     })))
 }
 

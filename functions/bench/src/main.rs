@@ -189,7 +189,7 @@ async fn function_env() -> anyhow::Result<(Vec<(String, String)>, Fixture, &'sta
     ));
     let config = latchkey_lambda_tests::config().map_err(|e| anyhow::anyhow!("{e}"))?;
     let triggers = Arc::new(latchkey::triggers::invoke::Invokers::new(&config.region));
-    let app = latchkey::lambda::build_app(&config, store, None, triggers)?;
+    let app = latchkey::lambda::build_app(&config, store, None, None, triggers)?;
     let fixture = Fixture::seed(Arc::new(app))
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -38,6 +38,7 @@ fn default_tags(kind: LoginKind) -> &'static [(&'static str, &'static str)] {
         LoginKind::Oidc => &[("sub", "sub"), ("aud", "aud")],
         LoginKind::Facebook => &[("user_id", "sub"), ("app_id", "aud")],
         LoginKind::Amazon => &[("user_id", "user_id"), ("app_id", "aud")],
+        LoginKind::Saml => &[("sub", "sub")],
         LoginKind::Developer | LoginKind::CognitoToken => &[],
     }
 }
@@ -199,16 +200,23 @@ pub async fn get_credentials_for_identity(
         authenticated: pool.authenticated_role.clone(),
         unauthenticated: pool.unauthenticated_role.clone(),
     };
-    let role = choose_role(
-        &roles,
-        mapping.as_ref(),
-        login.map(|l| &l.claims),
-        input.custom_role_arn.as_deref(),
-    )
-    .map_err(|e| match e {
-        RoleError::NoRole => bad_config(),
-        RoleError::Denied => forbidden(&identity.id),
-    })?;
+    let role = match login {
+        // A SAML login's role is the one its assertion names (role mappings still apply).
+        Some(l) if l.kind == LoginKind::Saml && mapping.is_none() => {
+            super::saml::role(l, input.custom_role_arn.as_deref())?
+        }
+        _ => choose_role(
+            &roles,
+            mapping.as_ref(),
+            login.map(|l| &l.claims),
+            input.custom_role_arn.as_deref(),
+        )
+        .map_err(|e| match e {
+            RoleError::NoRole => bad_config(),
+            RoleError::Denied => forbidden(&identity.id),
+        })?,
+    };
+    spend_saml_assertions(app, &pool, &verified).await?;
     let issuer = app.identity.issuer.clone().ok_or_else(|| {
         ApiError::new(
             ErrorKind::InvalidIdentityPoolConfiguration,
@@ -254,6 +262,33 @@ pub async fn get_credentials_for_identity(
     })
 }
 
+/// Credentials (and identity tokens) are vended once per SAML assertion: GetId may read it
+/// first, but a second vending with the same assertion is a replay.
+async fn spend_saml_assertions(
+    app: &App,
+    pool: &IdentityPool,
+    verified: &[VerifiedLogin],
+) -> ApiResult<()> {
+    for login in verified.iter().filter(|l| l.kind == LoginKind::Saml) {
+        let id = login
+            .claims
+            .get("saml:assertion_id")
+            .and_then(Value::as_str);
+        let expires = login.claims.get("exp").and_then(Value::as_i64);
+        let (Some(id), Some(expires)) = (id, expires) else {
+            continue;
+        };
+        let key = format!("identity-saml:{}:{id}", login.provider);
+        let until = (expires + 300) * 1000;
+        if !crate::oauth::grants::claim_once(app, &pool.id, &key, until).await? {
+            return Err(super::verified::invalid(
+                "The SAML response was already used.",
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// GetOpenIdToken's request.
 #[derive(Deserialize)]
 #[serde(rename_all = "PascalCase")]
@@ -280,6 +315,7 @@ pub async fn get_open_id_token(app: &App, input: OpenIdInput) -> ApiResult<OpenI
             "Basic (classic) flow is not enabled, please use enhanced flow.",
         ));
     }
+    spend_saml_assertions(app, &pool, &verified).await?;
     let token = open_id_token(app, &pool, &identity, &verified).await?;
     Ok(OpenIdTokenOutput {
         identity_id: identity.id,

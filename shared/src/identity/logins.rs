@@ -3,12 +3,13 @@
 //! provider's ClientIds, and with ServerSideTokenCheck the user's sessions); external OIDC
 //! tokens (Google, Apple, others) against the issuer's JWKS (RS256 only, iss, exp, aud among
 //! the configured ids); Facebook and Login with Amazon tokens by asking the provider
-//! ([`super::social`]); Latchkey's own identity tokens against its identity key
+//! ([`super::social`]); SAML responses against the IAM SAML provider's metadata
+//! ([`super::saml`]); Latchkey's own identity tokens against its identity key
 //! ([`super::own_token`]).
 
 use super::model::IdentityPool;
 use super::verified::{audiences, expiry, invalid, subject, unsupported, LoginKind, VerifiedLogin};
-use super::{own_token, social};
+use super::{own_token, saml, social};
 
 use crate::error::{ApiError, ApiResult};
 use crate::secret::Secret;
@@ -207,6 +208,7 @@ pub async fn verify(
             social::FACEBOOK | social::AMAZON => {
                 social::verify(app, ipool, provider, token).await?
             }
+            p if saml::is_saml_provider(p) => saml::verify(app, ipool, provider, token).await?,
             _ => match verify_user_pool(app, ipool, provider, token).await? {
                 Some(v) => Some(v),
                 None => verify_oidc(app, ipool, provider, token).await?,

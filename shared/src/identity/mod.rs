@@ -12,6 +12,7 @@ pub mod model;
 pub mod own_token;
 pub mod pools;
 pub mod rules;
+pub mod saml;
 pub mod shapes;
 pub mod social;
 pub mod tags;
@@ -31,6 +32,9 @@ pub struct IdentityConfig {
     pub web_identity: bool,
     /// Credential lifetime, seconds.
     pub duration_secs: i32,
+    /// Where SAML providers' metadata is read (None: SAML logins answer a configuration
+    /// error).
+    pub saml_providers: Option<Arc<dyn crate::iam::SamlProviders>>,
 }
 
 impl Default for IdentityConfig {
@@ -39,6 +43,7 @@ impl Default for IdentityConfig {
             issuer: None,
             web_identity: false,
             duration_secs: 3600,
+            saml_providers: None,
         }
     }
 }

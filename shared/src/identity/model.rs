@@ -49,7 +49,7 @@ pub struct IdentityPool {
     pub openid_connect_provider_arns: Vec<String>,
     /// Trusted user pools.
     pub cognito_identity_providers: Vec<CognitoProvider>,
-    /// SamlProviderARNs (stored, not verified: SAML is not implemented).
+    /// SamlProviderARNs: IAM SAML providers whose responses are logins.
     pub saml_provider_arns: Vec<String>,
     /// IdentityPoolTags.
     pub tags: Map<String, Value>,

@@ -18,6 +18,8 @@ pub enum LoginKind {
     Facebook,
     /// A Login with Amazon access token.
     Amazon,
+    /// A SAML response from an IAM SAML provider.
+    Saml,
     /// A developer user identifier (GetOpenIdTokenForDeveloperIdentity only).
     Developer,
     /// Latchkey's own identity OpenID token (`cognito-identity.amazonaws.com`): proves the

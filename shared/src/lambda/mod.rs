@@ -116,7 +116,14 @@ pub async fn init(function: Function, config: &Config) -> Result<Handler, Error>
     };
     let vends = matches!(function, Function::Credentials | Function::CognitoApi);
     let triggers = Arc::new(Invokers::new(&config.region));
-    let app = build_app(config, store, vends.then(|| StsIssuer::new(&sdk)), triggers)?;
+    let issuer = vends.then(|| StsIssuer::new(&sdk));
+    let saml = if vends {
+        Some(Arc::new(crate::iam::IamSamlProviders::new(&sdk)?)
+            as Arc<dyn crate::iam::SamlProviders>)
+    } else {
+        None
+    };
+    let app = build_app(config, store, issuer, saml, triggers)?;
     // Email through SES (the pool's identity, else LATCHKEY_EMAIL_FROM) or SMTP, SMS through
     // SNS; never a code in the logs.
     let transports =
@@ -183,6 +190,7 @@ pub fn build_app(
     config: &Config,
     store: Arc<dyn Store>,
     issuer: Option<StsIssuer>,
+    saml_providers: Option<Arc<dyn crate::iam::SamlProviders>>,
     triggers: Arc<dyn TriggerInvoker>,
 ) -> Result<App, crate::Error> {
     // The functions have no peer address: the console always asks operators to sign in.
@@ -198,5 +206,6 @@ pub fn build_app(
         issuer: issuer.map(|i| Arc::new(i) as Arc<dyn crate::sts::CredentialIssuer>),
         web_identity: config.web_identity,
         duration_secs: config.credentials_duration_secs,
+        saml_providers,
     }))
 }
