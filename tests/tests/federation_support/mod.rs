@@ -6,6 +6,7 @@
 
 pub mod node_idp;
 pub mod scripted;
+pub mod social;
 
 use crate::common::Harness;
 use aws_sdk_cognitoidentityprovider::types::{IdentityProviderTypeType, OAuthFlowType};
@@ -149,6 +150,36 @@ impl Browser {
         self.go_until(url, |_| false).await.0
     }
 
+    /// Submits a form as a browser does (`POST`, urlencoded, with the cookies it holds), then
+    /// follows redirects as [`Browser::go`] does: what a provider's auto-submitting form post
+    /// (Sign in with Apple's answer) makes the browser do.
+    pub async fn post_form(&mut self, url: &str, fields: &[(String, String)]) -> Ended {
+        let http = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("http client");
+        let resp = http
+            .post(url)
+            .header(reqwest::header::COOKIE, self.cookie_header())
+            .form(fields)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("POST {url}: {e}"));
+        self.take(&resp);
+        let status = resp.status().as_u16();
+        match resp.headers().get(reqwest::header::LOCATION) {
+            Some(loc) => {
+                let loc = loc.to_str().expect("Location").to_string();
+                let next = reqwest::Url::parse(url)
+                    .and_then(|u| u.join(&loc))
+                    .expect("Location URL")
+                    .to_string();
+                self.go(&next).await
+            }
+            None => Ended::Page(status, resp.text().await.unwrap_or_default()),
+        }
+    }
+
     /// Like [`Browser::go`], but stops before requesting a URL `stop` accepts, returning it.
     pub async fn go_until(
         &mut self,
@@ -211,4 +242,32 @@ pub fn authorize_url(h: &Harness, client: &str, provider: &str, nonce: &str) -> 
         h.url(),
         APP_REDIRECT
     )
+}
+
+/// The auto-submitting form of a `response_mode=form_post` page: its action and its hidden
+/// fields (names and values, HTML entities decoded), or None when the page has no such form.
+pub fn form_post_of(html: &str) -> Option<(String, Vec<(String, String)>)> {
+    fn attribute(tag: &str, name: &str) -> Option<String> {
+        let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
+        let end = start + tag[start..].find('"')?;
+        Some(unescape(&tag[start..end]))
+    }
+    fn unescape(text: &str) -> String {
+        text.replace("&quot;", "\"")
+            .replace("&#39;", "'")
+            .replace("&lt;", "<")
+            .replace("&gt;", ">")
+            .replace("&amp;", "&")
+    }
+    let form_at = html.find("<form")?;
+    let form = &html[form_at..];
+    let action = attribute(&form[..form.find('>')?], "action")?;
+    let mut fields = Vec::new();
+    for piece in form.split("<input").skip(1) {
+        let tag = &piece[..piece.find('>')?];
+        if let (Some(name), Some(value)) = (attribute(tag, "name"), attribute(tag, "value")) {
+            fields.push((name, value));
+        }
+    }
+    Some((action, fields))
 }
