@@ -112,37 +112,46 @@ const APPLE_TEAM: &str = "A1B2C3D4E5";
 const APPLE_KEY_ID: &str = "K9L8M7N6P5";
 const APPLE_SUB: &str = "001802.4c3f7e1a9b2d4e6f8a0b1c2d3e4f5a6b.0735";
 
-#[tokio::test]
-async fn sign_in_with_apple_signs_a_user_in_through_its_form_post() {
+/// Sign in with Apple played by the real provider, and a pool offering it.
+struct Apple {
+    h: Harness,
+    fp: FederatedPool,
+    /// Where the player listens (its `/_apple/stats`).
+    port: u16,
+    _player: NodeIdp,
+}
+
+/// A server, Apple (with `extra` flags; it knows the team key the pool is configured with,
+/// unless `pool_key` gives the pool another one), and a pool offering Apple with its
+/// attributes mapped. None when oidc-provider is not installed.
+async fn apple_setup(extra: &[&str], pool_key: Option<&AppleKey>) -> Option<Apple> {
     let modules = repo_root().join("tests/clients/node/node_modules/oidc-provider");
     if !clients_present("oidc-provider", &[modules, node_idp::script()]) {
-        return;
+        return None;
     }
     let port = free_port();
     let h = harness_moving(&["https://appleid.apple.com"], port).await;
     let key = AppleKey::generate();
     let port_flag = port.to_string();
-    let _apple = NodeIdp::start_with(
-        h.url(),
-        APPLE_SUB,
-        &[
-            "--preset",
-            "apple",
-            "--port",
-            &port_flag,
-            "--apple-public-key",
-            &key.public_jwk,
-            "--apple-key-id",
-            APPLE_KEY_ID,
-            "--apple-team-id",
-            APPLE_TEAM,
-        ],
-    );
+    let mut flags = vec![
+        "--preset",
+        "apple",
+        "--port",
+        &port_flag,
+        "--apple-public-key",
+        &key.public_jwk,
+        "--apple-key-id",
+        APPLE_KEY_ID,
+        "--apple-team-id",
+        APPLE_TEAM,
+    ];
+    flags.extend_from_slice(extra);
+    let player = NodeIdp::start_with(h.url(), APPLE_SUB, &flags);
     let provider_details = details(&[
         ("client_id", node_idp::CLIENT_ID),
         ("team_id", APPLE_TEAM),
         ("key_id", APPLE_KEY_ID),
-        ("private_key", &key.pem),
+        ("private_key", &pool_key.unwrap_or(&key).pem),
         ("authorize_scopes", "email name"),
     ]);
     let mapping = [
@@ -160,6 +169,46 @@ async fn sign_in_with_apple_signs_a_user_in_through_its_form_post() {
         &mapping,
     )
     .await;
+    Some(Apple {
+        h,
+        fp,
+        port,
+        _player: player,
+    })
+}
+
+impl Apple {
+    /// What Apple saw: client secrets verified and refused, `user` fields posted.
+    async fn stats(&self) -> Value {
+        reqwest::get(format!("http://127.0.0.1:{}/_apple/stats", self.port))
+            .await
+            .expect("stats")
+            .json()
+            .await
+            .expect("stats JSON")
+    }
+
+    /// A new browser's sign-in up to Apple's form post: its action and fields.
+    async fn to_form_post(
+        &self,
+        browser: &mut Browser,
+        nonce: &str,
+    ) -> (String, Vec<(String, String)>) {
+        let url = authorize_url(&self.h, &self.fp.client, "SignInWithApple", nonce);
+        match browser.go(&url).await {
+            Ended::Page(_, page) => form_post_of(&page)
+                .unwrap_or_else(|| panic!("Apple did not answer with a form post: {page}")),
+            other => panic!("Apple did not answer with a form post: {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn sign_in_with_apple_signs_a_user_in_through_its_form_post() {
+    let Some(apple) = apple_setup(&[], None).await else {
+        return;
+    };
+    let (h, fp) = (&apple.h, &apple.fp);
     let relay_email = format!(
         "{}@privaterelay.appleid.com",
         APPLE_SUB.replace(|c: char| !c.is_ascii_alphanumeric(), "")
@@ -167,13 +216,7 @@ async fn sign_in_with_apple_signs_a_user_in_through_its_form_post() {
 
     // First sign-in: Apple answers with a form post that carries the user's name.
     let mut browser = Browser::default();
-    let at_apple = browser
-        .go(&authorize_url(&h, &fp.client, "SignInWithApple", "apple-1"))
-        .await;
-    let Ended::Page(200, page) = &at_apple else {
-        panic!("Apple did not answer with its form post: {at_apple:?}");
-    };
-    let (action, fields) = form_post_of(page).expect("a form post");
+    let (action, fields) = apple.to_form_post(&mut browser, "apple-1").await;
     assert_eq!(action, format!("{}/oauth2/idpresponse", h.url()));
     let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v);
     assert!(
@@ -187,7 +230,7 @@ async fn sign_in_with_apple_signs_a_user_in_through_its_form_post() {
     if let Ended::App(params) = &ended {
         assert_eq!(params.get("state").map(String::as_str), Some("app-state"));
     }
-    let claims = id_token_claims(&h, &fp.client, &ended).await;
+    let claims = id_token_claims(h, &fp.client, &ended).await;
     let username = format!("signinwithapple_{APPLE_SUB}");
     assert_eq!(claims["cognito:username"], username.as_str());
     assert_eq!(claims["nonce"], "apple-1");
@@ -201,8 +244,8 @@ async fn sign_in_with_apple_signs_a_user_in_through_its_form_post() {
     let group = format!("{}_SignInWithApple", fp.pool);
     assert_eq!(claims["cognito:groups"], serde_json::json!([group]));
     let attrs = assert_federated_user(
-        &h,
-        &fp,
+        h,
+        fp,
         &username,
         "SignInWithApple",
         "SignInWithApple",
@@ -214,27 +257,16 @@ async fn sign_in_with_apple_signs_a_user_in_through_its_form_post() {
 
     // Next sign-in (a new browser session at Apple): no `user` field; the name stays.
     let mut again = Browser::default();
-    let Ended::Page(200, page) = again
-        .go(&authorize_url(&h, &fp.client, "SignInWithApple", "apple-2"))
-        .await
-    else {
-        panic!("no form post the second time");
-    };
-    let (action, fields) = form_post_of(&page).expect("a form post");
+    let (action, fields) = apple.to_form_post(&mut again, "apple-2").await;
     assert!(fields.iter().all(|(k, _)| k != "user"), "{fields:?}");
-    let claims = id_token_claims(&h, &fp.client, &again.post_form(&action, &fields).await).await;
+    let claims = id_token_claims(h, &fp.client, &again.post_form(&action, &fields).await).await;
     assert_eq!(claims["cognito:username"], username.as_str());
     assert_eq!(claims["nonce"], "apple-2");
     assert_eq!(claims["name"], "Jane Appleseed");
-    assert_eq!(user_count(&h, &fp.pool).await, 1);
+    assert_eq!(user_count(h, &fp.pool).await, 1);
 
     // Apple checked both client secrets against the team's public key.
-    let stats: Value = reqwest::get(format!("http://127.0.0.1:{port}/_apple/stats"))
-        .await
-        .expect("stats")
-        .json()
-        .await
-        .expect("stats JSON");
+    let stats = apple.stats().await;
     assert_eq!(stats["client_secrets_verified"], 2, "{stats}");
     assert_eq!(stats["client_secrets_refused"], 0, "{stats}");
     assert_eq!(stats["user_fields_posted"], 1, "{stats}");
@@ -325,6 +357,7 @@ async fn signs_a_user_in(social: &Social) -> Value {
         return Value::Null;
     }
     let (h, idp, fp) = social_setup(social, &[]).await;
+    let h = &h;
     let nonce = format!("{}-n", social.player);
     let ended = Browser::default()
         .go(&authorize_url(&h, &fp.client, social.name, &nonce))
@@ -332,7 +365,7 @@ async fn signs_a_user_in(social: &Social) -> Value {
     if let Ended::App(params) = &ended {
         assert_eq!(params.get("state").map(String::as_str), Some("app-state"));
     }
-    let claims = id_token_claims(&h, &fp.client, &ended).await;
+    let claims = id_token_claims(h, &fp.client, &ended).await;
     let username = format!("{}_{}", social.name.to_lowercase(), social.user_id);
     assert_eq!(claims["cognito:username"], username.as_str());
     assert_eq!(claims["nonce"], nonce.as_str());
@@ -350,9 +383,9 @@ async fn signs_a_user_in(social: &Social) -> Value {
     let again = Browser::default()
         .go(&authorize_url(&h, &fp.client, social.name, "again"))
         .await;
-    let claims = id_token_claims(&h, &fp.client, &again).await;
+    let claims = id_token_claims(h, &fp.client, &again).await;
     assert_eq!(claims["cognito:username"], username.as_str());
-    assert_eq!(user_count(&h, &fp.pool).await, 1);
+    assert_eq!(user_count(h, &fp.pool).await, 1);
     let stats = idp.stats().await;
     assert_eq!(stats["codes_issued"], 2, "{stats}");
     assert_eq!(stats["codes_redeemed"], 2, "{stats}");
@@ -386,6 +419,7 @@ async fn a_refused_profile_request_sends_the_app_an_error_and_makes_no_user() {
     }
     for social in [&FACEBOOK, &AMAZON] {
         let (h, idp, fp) = social_setup(social, &["--refuse-profile"]).await;
+        let h = &h;
         let ended = Browser::default()
             .go(&authorize_url(&h, &fp.client, social.name, "n"))
             .await;
@@ -398,9 +432,79 @@ async fn a_refused_profile_request_sends_the_app_an_error_and_makes_no_user() {
         let description = params.get("error_description").cloned().unwrap_or_default();
         assert!(!description.is_empty(), "{}: {params:?}", social.name);
         assert_eq!(params.get("state").map(String::as_str), Some("app-state"));
-        assert_eq!(user_count(&h, &fp.pool).await, 0, "{}", social.name);
+        assert_eq!(user_count(h, &fp.pool).await, 0, "{}", social.name);
         let stats = idp.stats().await;
         assert_eq!(stats["codes_redeemed"], 1, "{}: {stats}", social.name);
         assert_eq!(stats["profile_requests"], 1, "{}: {stats}", social.name);
+    }
+}
+
+#[tokio::test]
+async fn an_apple_client_secret_signed_by_another_key_is_refused() {
+    let not_the_teams = AppleKey::generate();
+    let Some(apple) = apple_setup(&[], Some(&not_the_teams)).await else {
+        return;
+    };
+    let mut browser = Browser::default();
+    let (action, fields) = apple.to_form_post(&mut browser, "n").await;
+    let ended = browser.post_form(&action, &fields).await;
+    let Ended::App(params) = &ended else {
+        panic!("ended on a page: {ended:?}");
+    };
+    assert!(!params.contains_key("code"), "{params:?}");
+    assert_eq!(
+        params.get("error").map(String::as_str),
+        Some("invalid_request")
+    );
+    assert!(params.contains_key("error_description"), "{params:?}");
+    assert_eq!(params.get("state").map(String::as_str), Some("app-state"));
+    assert_eq!(user_count(&apple.h, &apple.fp.pool).await, 0);
+    let stats = apple.stats().await;
+    assert_eq!(stats["client_secrets_refused"], 1, "{stats}");
+    assert_eq!(stats["client_secrets_verified"], 0, "{stats}");
+}
+
+/// Where a declined sign-in left the browser: the app, with `error=access_denied`, a
+/// description, its own state, and no code.
+fn assert_declined(who: &str, ended: &Ended) {
+    let Ended::App(params) = ended else {
+        panic!("{who}: ended on a page: {ended:?}");
+    };
+    assert!(!params.contains_key("code"), "{who}: {params:?}");
+    assert_eq!(
+        params.get("error").map(String::as_str),
+        Some("access_denied"),
+        "{who}: {params:?}"
+    );
+    let description = params.get("error_description").cloned().unwrap_or_default();
+    assert!(!description.is_empty(), "{who}: {params:?}");
+    assert_eq!(params.get("state").map(String::as_str), Some("app-state"));
+}
+
+#[tokio::test]
+async fn a_user_who_declines_at_the_provider_is_access_denied_at_the_app() {
+    // Apple posts `error=user_cancelled_authorize` back.
+    if let Some(apple) = apple_setup(&["--cancel"], None).await {
+        let mut browser = Browser::default();
+        let (action, fields) = apple.to_form_post(&mut browser, "n").await;
+        assert!(fields
+            .iter()
+            .any(|(k, v)| k == "error" && v == "user_cancelled_authorize"));
+        assert_declined("Apple", &browser.post_form(&action, &fields).await);
+        assert_eq!(user_count(&apple.h, &apple.fp.pool).await, 0);
+        assert_eq!(apple.stats().await["client_secrets_verified"], 0);
+    }
+    if !clients_present("node", &[crate::federation_support::social::script()]) {
+        return;
+    }
+    // Facebook and Amazon redirect back with `error=access_denied`.
+    for social in [&FACEBOOK, &AMAZON] {
+        let (h, idp, fp) = social_setup(social, &["--deny"]).await;
+        let ended = Browser::default()
+            .go(&authorize_url(&h, &fp.client, social.name, "n"))
+            .await;
+        assert_declined(social.name, &ended);
+        assert_eq!(user_count(&h, &fp.pool).await, 0, "{}", social.name);
+        assert_eq!(idp.stats().await["codes_issued"], 0, "{}", social.name);
     }
 }

@@ -35,6 +35,8 @@ const { values: args } = parseArgs({
     'apple-public-key': { type: 'string' },
     'apple-key-id': { type: 'string' },
     'apple-team-id': { type: 'string' },
+    // Every login is cancelled by the user (Apple answers `error=user_cancelled_authorize`).
+    cancel: { type: 'boolean', default: false },
   },
 });
 // --preset google: play Google at its own issuer and paths (Latchkey reaches it through
@@ -64,7 +66,7 @@ if (args.preset && !preset) {
 }
 if (!args['redirect-uri']) {
   process.stderr.write('usage: node oidc_idp.mjs --redirect-uri URL [--port N] [--issuer URL] '
-    + '[--client-id ID] [--client-secret S] [--account NAME] [--unique] [--preset google|apple]\n');
+    + '[--client-id ID] [--client-secret S] [--account NAME] [--unique] [--preset google|apple] [--cancel]\n');
   process.exit(2);
 }
 const apple = args.preset === 'apple';
@@ -226,9 +228,13 @@ server.on('request', async (req, res) => {
   if (path.startsWith('/interaction/')) {
     try {
       const details = await provider.interactionDetails(req, res);
-      const result = details.prompt.name === 'login'
+      const cancelled = apple
+        ? { error: 'user_cancelled_authorize' }
+        : { error: 'access_denied', error_description: 'The user cancelled the sign-in.' };
+      let result = details.prompt.name === 'login'
         ? { login: { accountId: accountFor() } }
         : { consent: {} };
+      if (args.cancel) result = cancelled;
       await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: true });
     } catch (e) {
       res.statusCode = 400;

@@ -16,7 +16,8 @@
 // The token endpoint checks client_id, client_secret and redirect_uri, and takes each code
 // once; the profile endpoints take the access token as `Authorization: Bearer` (or, as the
 // Graph API allows, `access_token=`). With --refuse-profile the profile endpoint refuses
-// every token as the real API does for a revoked one.
+// every token as the real API does for a revoked one; with --deny the user declines at the
+// authorize step, and the browser goes back with the provider's own `error=access_denied`.
 //
 // Prints one line `{"port": N}` when it listens, then serves until killed. GET /_stats
 // answers what it saw (codes issued and redeemed, refused token requests, profile requests).
@@ -36,6 +37,7 @@ const { values: args } = parseArgs({
     name: { type: 'string', default: 'Social User' },
     email: { type: 'string' },
     'refuse-profile': { type: 'boolean', default: false },
+    deny: { type: 'boolean', default: false },
   },
 });
 const facebook = args.provider === 'facebook';
@@ -44,7 +46,7 @@ const required = ['client-id', 'client-secret', 'redirect-uri', 'user-id', 'emai
 if ((!facebook && !amazon) || required.some((k) => !args[k])) {
   process.stderr.write('usage: node social_idp.mjs --provider facebook|amazon --client-id ID '
     + '--client-secret S --redirect-uri URL --user-id ID --email E [--name N] [--port N] '
-    + '[--refuse-profile]\n');
+    + '[--refuse-profile] [--deny]\n');
   process.exit(2);
 }
 
@@ -97,7 +99,17 @@ function authorize(res, q) {
     return;
   }
   const back = new URL(q.get('redirect_uri'));
-  if (amazon && q.get('response_type') !== 'code') {
+  if (args.deny) {
+    // The user declined, as each provider says it.
+    back.searchParams.set('error', 'access_denied');
+    if (facebook) {
+      back.searchParams.set('error_code', '200');
+      back.searchParams.set('error_description', 'Permissions error');
+      back.searchParams.set('error_reason', 'user_denied');
+    } else {
+      back.searchParams.set('error_description', 'The user denied your request.');
+    }
+  } else if (amazon && q.get('response_type') !== 'code') {
     back.searchParams.set('error', 'unsupported_response_type');
   } else {
     const code = random(amazon ? 'AN' : 'AQ');
