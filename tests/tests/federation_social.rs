@@ -357,7 +357,6 @@ async fn signs_a_user_in(social: &Social) -> Value {
         return Value::Null;
     }
     let (h, idp, fp) = social_setup(social, &[]).await;
-    let h = &h;
     let nonce = format!("{}-n", social.player);
     let ended = Browser::default()
         .go(&authorize_url(&h, &fp.client, social.name, &nonce))
@@ -365,7 +364,7 @@ async fn signs_a_user_in(social: &Social) -> Value {
     if let Ended::App(params) = &ended {
         assert_eq!(params.get("state").map(String::as_str), Some("app-state"));
     }
-    let claims = id_token_claims(h, &fp.client, &ended).await;
+    let claims = id_token_claims(&h, &fp.client, &ended).await;
     let username = format!("{}_{}", social.name.to_lowercase(), social.user_id);
     assert_eq!(claims["cognito:username"], username.as_str());
     assert_eq!(claims["nonce"], nonce.as_str());
@@ -383,9 +382,9 @@ async fn signs_a_user_in(social: &Social) -> Value {
     let again = Browser::default()
         .go(&authorize_url(&h, &fp.client, social.name, "again"))
         .await;
-    let claims = id_token_claims(h, &fp.client, &again).await;
+    let claims = id_token_claims(&h, &fp.client, &again).await;
     assert_eq!(claims["cognito:username"], username.as_str());
-    assert_eq!(user_count(h, &fp.pool).await, 1);
+    assert_eq!(user_count(&h, &fp.pool).await, 1);
     let stats = idp.stats().await;
     assert_eq!(stats["codes_issued"], 2, "{stats}");
     assert_eq!(stats["codes_redeemed"], 2, "{stats}");
@@ -419,7 +418,6 @@ async fn a_refused_profile_request_sends_the_app_an_error_and_makes_no_user() {
     }
     for social in [&FACEBOOK, &AMAZON] {
         let (h, idp, fp) = social_setup(social, &["--refuse-profile"]).await;
-        let h = &h;
         let ended = Browser::default()
             .go(&authorize_url(&h, &fp.client, social.name, "n"))
             .await;
@@ -432,7 +430,7 @@ async fn a_refused_profile_request_sends_the_app_an_error_and_makes_no_user() {
         let description = params.get("error_description").cloned().unwrap_or_default();
         assert!(!description.is_empty(), "{}: {params:?}", social.name);
         assert_eq!(params.get("state").map(String::as_str), Some("app-state"));
-        assert_eq!(user_count(h, &fp.pool).await, 0, "{}", social.name);
+        assert_eq!(user_count(&h, &fp.pool).await, 0, "{}", social.name);
         let stats = idp.stats().await;
         assert_eq!(stats["codes_redeemed"], 1, "{}: {stats}", social.name);
         assert_eq!(stats["profile_requests"], 1, "{}: {stats}", social.name);
@@ -507,4 +505,58 @@ async fn a_user_who_declines_at_the_provider_is_access_denied_at_the_app() {
         assert_eq!(user_count(&h, &fp.pool).await, 0, "{}", social.name);
         assert_eq!(idp.stats().await["codes_issued"], 0, "{}", social.name);
     }
+}
+
+#[tokio::test]
+async fn a_user_field_is_believed_from_apple_only() {
+    // Apple's `user` field (name and email, unsigned) means something only in Apple's form
+    // post. A Facebook user who did not share an email adds one, and a name, to the
+    // provider's answer on its way back through their own browser: neither is believed.
+    if !clients_present("node", &[crate::federation_support::social::script()]) {
+        return;
+    }
+    let (h, _idp, fp) = social_setup(&FACEBOOK, &["--no-email"]).await;
+    let at_latchkey = |u: &str| u.contains("/oauth2/idpresponse");
+    let mut browser = Browser::default();
+    let (_, answer) = browser
+        .go_until(&authorize_url(&h, &fp.client, "Facebook", "n"), at_latchkey)
+        .await;
+    let answer = answer.expect("Facebook answered");
+    // Without Facebook's `#_=_`, so the added field is in the query.
+    let answer = answer.split('#').next().unwrap_or_default();
+    assert!(answer.contains("code="), "{answer}");
+    let forged = serde_json::json!({
+        "name": {"firstName": "Mallory", "lastName": "Forged"},
+        "email": "victim@example.com",
+    })
+    .to_string();
+    let forged: String = url_encoded(&forged);
+    let ended = browser.go(&format!("{answer}&user={forged}")).await;
+    let claims = id_token_claims(&h, &fp.client, &ended).await;
+    assert_eq!(
+        claims["cognito:username"],
+        format!("facebook_{FACEBOOK_USER}")
+    );
+    assert!(claims.get("email").is_none(), "a forged email: {claims:?}");
+    assert_eq!(claims["name"], "Ann Lee", "the Graph API's name");
+    let attrs = assert_federated_user(
+        &h,
+        &fp,
+        &format!("facebook_{FACEBOOK_USER}"),
+        "Facebook",
+        "Facebook",
+        FACEBOOK_USER,
+    )
+    .await;
+    assert!(!attrs.contains_key("email"), "{attrs:?}");
+}
+
+/// `text` percent-encoded for a query string.
+fn url_encoded(text: &str) -> String {
+    reqwest::Url::parse_with_params("http://x/", [("v", text)])
+        .expect("URL")
+        .query()
+        .unwrap_or_default()
+        .trim_start_matches("v=")
+        .to_string()
 }

@@ -17,7 +17,8 @@
 // once; the profile endpoints take the access token as `Authorization: Bearer` (or, as the
 // Graph API allows, `access_token=`). With --refuse-profile the profile endpoint refuses
 // every token as the real API does for a revoked one; with --deny the user declines at the
-// authorize step, and the browser goes back with the provider's own `error=access_denied`.
+// authorize step, and the browser goes back with the provider's own `error=access_denied`;
+// with --no-email (or no --email) the user has not shared an email: the profile has none.
 //
 // Prints one line `{"port": N}` when it listens, then serves until killed. GET /_stats
 // answers what it saw (codes issued and redeemed, refused token requests, profile requests).
@@ -38,15 +39,17 @@ const { values: args } = parseArgs({
     email: { type: 'string' },
     'refuse-profile': { type: 'boolean', default: false },
     deny: { type: 'boolean', default: false },
+    // The user did not grant the email permission: the profile has no email.
+    'no-email': { type: 'boolean', default: false },
   },
 });
 const facebook = args.provider === 'facebook';
 const amazon = args.provider === 'amazon';
-const required = ['client-id', 'client-secret', 'redirect-uri', 'user-id', 'email'];
+const required = ['client-id', 'client-secret', 'redirect-uri', 'user-id'];
 if ((!facebook && !amazon) || required.some((k) => !args[k])) {
   process.stderr.write('usage: node social_idp.mjs --provider facebook|amazon --client-id ID '
-    + '--client-secret S --redirect-uri URL --user-id ID --email E [--name N] [--port N] '
-    + '[--refuse-profile] [--deny]\n');
+    + '--client-secret S --redirect-uri URL --user-id ID [--email E] [--name N] [--port N] '
+    + '[--refuse-profile] [--deny] [--no-email]\n');
   process.exit(2);
 }
 
@@ -161,7 +164,8 @@ function tokenValid(token) {
   return Boolean(token) && (tokens.get(token) ?? 0) > Date.now() && !args['refuse-profile'];
 }
 
-const profile = { id: args['user-id'], name: args.name, email: args.email };
+const profile = { id: args['user-id'], name: args.name };
+if (args.email && !args['no-email']) profile.email = args.email;
 
 async function facebookRoute(req, res, path, q) {
   const bare = path.replace(/^\/v\d+\.\d+(?=\/)/, '');
@@ -212,7 +216,7 @@ async function amazonRoute(req, res, path, q) {
     if (!tokenValid(bearer(req, q))) {
       return amazonError(res, 401, 'invalid_token', 'The request has an invalid parameter : access_token');
     }
-    return json(res, 200, { user_id: profile.id, name: profile.name, email: profile.email });
+    return json(res, 200, { user_id: profile.id, name: profile.name, ...(profile.email ? { email: profile.email } : {}) });
   }
   return amazonError(res, 404, 'not_found', `no ${req.method} ${path}`);
 }
