@@ -24,6 +24,7 @@ mod delivery;
 mod devices;
 mod errors;
 mod federation;
+mod federation_apple;
 mod federation_social;
 mod hardening;
 mod https;

@@ -4,6 +4,7 @@
 //! as a child process, and a scripted provider ([`scripted`]) for the answers a real one never
 //! gives (forged, expired, wrong-audience, wrong-nonce ID tokens).
 
+pub mod apple;
 pub mod node_idp;
 pub mod scripted;
 pub mod social;

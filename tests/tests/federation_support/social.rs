@@ -2,20 +2,18 @@
 //! `LATCHKEY_PROVIDER_ENDPOINTS` moves a provider's real hosts to a loopback port, a pool
 //! offering one social provider (`Facebook`, `LoginWithAmazon`, `SignInWithApple`), the
 //! Facebook / Login with Amazon player (`tests/clients/node/social_idp.mjs`) as a child
-//! process, and Sign in with Apple's signing key (a fresh P-256 key: its PKCS #8 PEM for the
-//! provider's `private_key`, its public JWK for the player that checks Latchkey's client
-//! secret).
+//! process with the two providers' test apps and users, and the checks of what the app and
+//! the pool end with (the ID token's claims, the federated user Cognito makes).
 
-use crate::common::Harness;
-use crate::federation_support::{FederatedPool, APP_REDIRECT};
+use crate::common::{attr, Harness};
+use crate::federation_support::{Ended, FederatedPool, APP_REDIRECT};
 use crate::real_clients::repo_root;
-use aws_lc_rs::rand::SystemRandom;
-use aws_lc_rs::signature::{EcdsaKeyPair, KeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
-use aws_sdk_cognitoidentityprovider::types::{IdentityProviderTypeType, OAuthFlowType};
-use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
-use base64::Engine;
+use aws_sdk_cognitoidentityprovider::types::{
+    IdentityProviderTypeType, OAuthFlowType, UserStatusType,
+};
 use latchkey::config::ProviderEndpoints;
 use latchkey_server::ServerOptions;
+use serde_json::{Map, Value};
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -91,46 +89,6 @@ pub fn details(pairs: &[(&str, &str)]) -> HashMap<String, String> {
         .collect()
 }
 
-/// A Sign in with Apple signing key, as a team downloads it from Apple (a `.p8` file).
-pub struct AppleKey {
-    /// The PKCS #8 PEM (ProviderDetails' `private_key`).
-    pub pem: String,
-    /// The public key as a JWK (JSON text), for the provider that checks the client secret.
-    pub public_jwk: String,
-}
-
-impl AppleKey {
-    /// A fresh P-256 key.
-    pub fn generate() -> Self {
-        let doc =
-            EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &SystemRandom::new())
-                .expect("P-256 key");
-        let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, doc.as_ref())
-            .expect("the key parses");
-        // The uncompressed point: 0x04, X (32 bytes), Y (32 bytes).
-        let point = pair.public_key().as_ref();
-        assert_eq!(point.len(), 65, "an uncompressed P-256 point");
-        let public_jwk = serde_json::json!({
-            "kty": "EC",
-            "crv": "P-256",
-            "x": URL_SAFE_NO_PAD.encode(&point[1..33]),
-            "y": URL_SAFE_NO_PAD.encode(&point[33..65]),
-        })
-        .to_string();
-        let body = STANDARD.encode(doc.as_ref());
-        let lines: Vec<&str> = body
-            .as_bytes()
-            .chunks(64)
-            .map(|c| std::str::from_utf8(c).expect("base64 is ASCII"))
-            .collect();
-        let pem = format!(
-            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
-            lines.join("\n")
-        );
-        Self { pem, public_jwk }
-    }
-}
-
 /// The Facebook / Login with Amazon player's script.
 pub fn script() -> std::path::PathBuf {
     repo_root().join("tests/clients/node/social_idp.mjs")
@@ -194,4 +152,177 @@ impl Drop for SocialIdp {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The Facebook app id Latchkey is registered with.
+pub const FACEBOOK_APP: &str = "1204468963741186";
+/// The Facebook app's secret.
+pub const FACEBOOK_SECRET: &str = "5b2f0e3c9a1d4e7f8a6b0c2d4e6f8a0b";
+/// The Facebook user's id (app-scoped, as the Graph API gives it).
+pub const FACEBOOK_USER: &str = "10158231134425187";
+/// The Login with Amazon security profile's client id.
+pub const AMAZON_CLIENT: &str = "amzn1.application-oa2-client.8b3f4c2a1e6d4b9a";
+/// Its client secret.
+pub const AMAZON_SECRET: &str = "3e9c1a7b5d2f4e6a8c0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f";
+/// The Amazon user's `user_id`.
+pub const AMAZON_USER: &str = "amzn1.account.AF2K7QW3XEXAMPLE4LZ6Q";
+
+/// A social provider as the tests set it up.
+pub struct Social {
+    /// The provider's name in the pool (Cognito names social providers after their type).
+    pub name: &'static str,
+    /// Its type.
+    pub kind: IdentityProviderTypeType,
+    /// The player's `--provider`.
+    pub player: &'static str,
+    /// The real bases Latchkey and the browser are sent to, all moved to the player.
+    pub hosts: &'static [&'static str],
+    /// The user's id at the provider.
+    pub user_id: &'static str,
+    /// The `ProviderDetails` (client id and secret first).
+    pub details: &'static [(&'static str, &'static str)],
+}
+
+/// Facebook, Graph API v17.0.
+pub const FACEBOOK: Social = Social {
+    name: "Facebook",
+    kind: IdentityProviderTypeType::Facebook,
+    player: "facebook",
+    hosts: &["https://www.facebook.com", "https://graph.facebook.com"],
+    user_id: FACEBOOK_USER,
+    details: &[
+        ("client_id", FACEBOOK_APP),
+        ("client_secret", FACEBOOK_SECRET),
+        ("authorize_scopes", "public_profile,email"),
+        ("api_version", "v17.0"),
+    ],
+};
+
+/// Login with Amazon.
+pub const AMAZON: Social = Social {
+    name: "LoginWithAmazon",
+    kind: IdentityProviderTypeType::LoginWithAmazon,
+    player: "amazon",
+    hosts: &["https://www.amazon.com", "https://api.amazon.com"],
+    user_id: AMAZON_USER,
+    details: &[
+        ("client_id", AMAZON_CLIENT),
+        ("client_secret", AMAZON_SECRET),
+        ("authorize_scopes", "profile"),
+    ],
+};
+
+/// A server, the player for `social` (with `extra` flags), and a pool offering the provider
+/// with email and name mapped.
+pub async fn social_setup(social: &Social, extra: &[&str]) -> (Harness, SocialIdp, FederatedPool) {
+    let port = free_port();
+    let h = harness_moving(social.hosts, port).await;
+    let (client_id, secret) = (social.details[0].1, social.details[1].1);
+    let mut flags = vec![
+        "--client-id",
+        client_id,
+        "--client-secret",
+        secret,
+        "--user-id",
+        social.user_id,
+        "--name",
+        "Ann Lee",
+        "--email",
+        "ann.lee@example.com",
+    ];
+    flags.extend_from_slice(extra);
+    let idp = SocialIdp::start(social.player, port, h.url(), &flags);
+    let fp = social_pool(
+        &h,
+        social.name,
+        social.kind.clone(),
+        details(social.details),
+        &[("email", "email"), ("name", "name")],
+    )
+    .await;
+    (h, idp, fp)
+}
+
+/// The tokens the app gets for the code `ended` brought it (public client), as the ID
+/// token's claims.
+pub async fn id_token_claims(h: &Harness, client: &str, ended: &Ended) -> Map<String, Value> {
+    let code = match ended {
+        Ended::App(params) => params
+            .get("code")
+            .unwrap_or_else(|| panic!("no code at the app: {params:?}"))
+            .clone(),
+        Ended::Page(status, body) => panic!("ended on a page ({status}): {body}"),
+    };
+    let resp = h
+        .http
+        .post(format!("{}/oauth2/token", h.url()))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", client),
+            ("code", code.as_str()),
+            ("redirect_uri", APP_REDIRECT),
+        ])
+        .send()
+        .await
+        .expect("token request");
+    assert_eq!(resp.status(), 200, "the app's code redeems");
+    let tokens: Value = resp.json().await.expect("token JSON");
+    assert!(tokens["access_token"].is_string() && tokens["refresh_token"].is_string());
+    let id_token = tokens["id_token"].as_str().expect("id_token");
+    latchkey::userpool::jwt::peek_claims(id_token).expect("claims")
+}
+
+/// Checks the federated user Cognito-style: `username`, `EXTERNAL_PROVIDER`, one primary
+/// identity of `provider` (`provider_type`) for `user_id`, and membership of
+/// `<pool>_<provider>` only; returns its attributes by name.
+pub async fn assert_federated_user(
+    h: &Harness,
+    fp: &FederatedPool,
+    username: &str,
+    provider: &str,
+    provider_type: &str,
+    user_id: &str,
+) -> std::collections::HashMap<String, String> {
+    let user = h
+        .idp
+        .admin_get_user()
+        .user_pool_id(&fp.pool)
+        .username(username)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("AdminGetUser {username}: {e:?}"));
+    assert_eq!(user.user_status(), Some(&UserStatusType::ExternalProvider));
+    assert!(user.enabled());
+    let identities = attr(user.user_attributes(), "identities").expect("identities");
+    let identities: Value = serde_json::from_str(identities).expect("identities JSON");
+    let list = identities.as_array().expect("a list");
+    assert_eq!(list.len(), 1, "{identities}");
+    assert_eq!(list[0]["userId"], user_id);
+    assert_eq!(list[0]["providerName"], provider);
+    assert_eq!(list[0]["providerType"], provider_type);
+    assert_eq!(list[0]["primary"], true);
+    let groups = h
+        .idp
+        .admin_list_groups_for_user()
+        .user_pool_id(&fp.pool)
+        .username(username)
+        .send()
+        .await
+        .expect("AdminListGroupsForUser");
+    let names: Vec<&str> = groups
+        .groups()
+        .iter()
+        .filter_map(|g| g.group_name())
+        .collect();
+    assert_eq!(names, [format!("{}_{provider}", fp.pool)]);
+    user.user_attributes()
+        .iter()
+        .filter_map(|a| Some((a.name().to_string(), a.value()?.to_string())))
+        .collect()
+}
+
+/// How many users the pool has.
+pub async fn user_count(h: &Harness, pool: &str) -> usize {
+    let users = h.idp.list_users().user_pool_id(pool).send().await;
+    users.expect("ListUsers").users().len()
 }
