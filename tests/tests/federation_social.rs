@@ -3,7 +3,8 @@
 //! each played on loopback at its real paths by `tests/clients/node/social_idp.mjs` and
 //! reached through `LATCHKEY_PROVIDER_ENDPOINTS`, the whole redirect flow run by a
 //! hand-played browser; and what every social provider (Apple too) must refuse: a profile
-//! endpoint that refuses the token, a user who declines, a `user` field that is not Apple's.
+//! endpoint that refuses the token, a token endpoint that refuses the code, a user who
+//! declines, a `user` field that is not Apple's.
 
 use crate::federation_support::apple::apple_setup;
 use crate::federation_support::social::{
@@ -98,6 +99,38 @@ async fn a_refused_profile_request_sends_the_app_an_error_and_makes_no_user() {
         let stats = idp.stats().await;
         assert_eq!(stats["codes_redeemed"], 1, "{}: {stats}", social.name);
         assert_eq!(stats["profile_requests"], 1, "{}: {stats}", social.name);
+    }
+}
+
+#[tokio::test]
+async fn a_token_endpoint_that_refuses_the_code_sends_the_app_an_error_and_makes_no_user() {
+    if !clients_present("node", &[crate::federation_support::social::script()]) {
+        return;
+    }
+    // The provider knows another secret than the pool's: it refuses the token request, in its
+    // own shape (Facebook's nested Graph error, Amazon's RFC 6749 one).
+    for social in [&FACEBOOK, &AMAZON] {
+        let (h, idp, fp) = social_setup(social, &["--client-secret", "rotated-secret"]).await;
+        let ended = Browser::default()
+            .go(&authorize_url(&h, &fp.client, social.name, "n"))
+            .await;
+        let Ended::App(params) = &ended else {
+            panic!("{}: ended on a page: {ended:?}", social.name);
+        };
+        assert!(!params.contains_key("code"), "{}: {params:?}", social.name);
+        let error = params.get("error").map(String::as_str);
+        assert_eq!(
+            error,
+            Some("invalid_request"),
+            "{}: {params:?}",
+            social.name
+        );
+        assert!(params.contains_key("error_description"), "{params:?}");
+        assert_eq!(params.get("state").map(String::as_str), Some("app-state"));
+        assert_eq!(user_count(&h, &fp.pool).await, 0, "{}", social.name);
+        let stats = idp.stats().await;
+        assert_eq!(stats["token_refusals"], 1, "{}: {stats}", social.name);
+        assert_eq!(stats["profile_requests"], 0, "{}: {stats}", social.name);
     }
 }
 
