@@ -15,8 +15,10 @@ use crate::federation_support::{authorize_url, Browser, Ended};
 use crate::real_clients::clients_present;
 use serde_json::Value;
 
-/// The whole flow for `social`: the user signed in, made Cognito-style, with its mapped
-/// attributes; the player saw one code redeemed and one profile request.
+/// The whole flow for `social`, twice: the user signed in and made Cognito-style with its
+/// mapped attributes, then signed in again as the same user; the player saw each code
+/// redeemed once and a profile request per sign-in. Returns the player's stats (Null when
+/// node's player is missing).
 async fn signs_a_user_in(social: &Social) -> Value {
     if !clients_present("node", &[crate::federation_support::social::script()]) {
         return Value::Null;
