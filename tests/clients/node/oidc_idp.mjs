@@ -9,11 +9,16 @@
 // On SIGTERM/SIGINT it prints `{"backchannel_ms": ..., "backchannel_requests": ...}`: the time
 // it spent answering Latchkey's own requests (token, userinfo, jwks, discovery), which the
 // benchmark subtracts to get the time Latchkey adds.
+//
+// Presets play a social provider at its own issuer and paths: `--preset google`, and
+// `--preset apple` (Sign in with Apple: form post, the `user` field, the ES256 client secret
+// checked against the team's public key; GET /_apple/stats tells what happened).
 
 import { parseArgs } from 'node:util';
 import http from 'node:http';
 import crypto from 'node:crypto';
 import Provider from 'oidc-provider';
+import { importJWK, jwtVerify } from 'jose';
 
 const { values: args } = parseArgs({
   options: {
@@ -25,6 +30,13 @@ const { values: args } = parseArgs({
     account: { type: 'string', default: 'alice' },
     unique: { type: 'boolean', default: false },
     preset: { type: 'string' },
+    // --preset apple: the team's public key (a P-256 JWK, JSON) that must verify Latchkey's
+    // client secret, and the key id and team id that secret must name.
+    'apple-public-key': { type: 'string' },
+    'apple-key-id': { type: 'string' },
+    'apple-team-id': { type: 'string' },
+    // Every login is cancelled by the user (Apple answers `error=user_cancelled_authorize`).
+    cancel: { type: 'boolean', default: false },
   },
 });
 // --preset google: play Google at its own issuer and paths (Latchkey reaches it through
@@ -35,6 +47,17 @@ const PRESETS = {
     issuer: 'https://accounts.google.com',
     routes: { authorization: '/o/oauth2/v2/auth', token: '/oauth2/v4/token', jwks: '/oauth2/v3/certs', userinfo: '/v1/userinfo' },
   },
+  // --preset apple: Sign in with Apple at https://appleid.apple.com. Apple has no user-info
+  // endpoint (its path here answers 404), always issues an ID token (even without `openid`
+  // in the scope) carrying only sub, email, email_verified and is_private_email, answers by
+  // form post, and on the user's first authorization posts a `user` field (JSON: name and
+  // email). Its client secret is an ES256 JWT the client signs with the team's key
+  // (iss = team id, sub = client id, aud = https://appleid.apple.com, kid = key id): the
+  // token endpoint verifies it with the public key the test gave.
+  apple: {
+    issuer: 'https://appleid.apple.com',
+    routes: { authorization: '/auth/authorize', token: '/auth/token', jwks: '/auth/keys', userinfo: '/auth/no-userinfo' },
+  },
 };
 const preset = args.preset ? PRESETS[args.preset] : undefined;
 if (args.preset && !preset) {
@@ -43,9 +66,19 @@ if (args.preset && !preset) {
 }
 if (!args['redirect-uri']) {
   process.stderr.write('usage: node oidc_idp.mjs --redirect-uri URL [--port N] [--issuer URL] '
-    + '[--client-id ID] [--client-secret S] [--account NAME] [--unique]\n');
+    + '[--client-id ID] [--client-secret S] [--account NAME] [--unique] [--preset google|apple] [--cancel]\n');
   process.exit(2);
 }
+const apple = args.preset === 'apple';
+if (apple && !(args['apple-public-key'] && args['apple-key-id'] && args['apple-team-id'])) {
+  process.stderr.write('--preset apple needs --apple-public-key, --apple-key-id and --apple-team-id\n');
+  process.exit(2);
+}
+const applePublicKey = apple ? await importJWK(JSON.parse(args['apple-public-key']), 'ES256') : undefined;
+// What Apple's flow did, for the test to read at GET /_apple/stats.
+const appleStats = { client_secrets_verified: 0, client_secrets_refused: 0, user_fields_posted: 0 };
+// Accounts that have authorized once: Apple posts the `user` field only the first time.
+const appleAuthorized = new Set();
 
 const { privateKey } = crypto.generateKeyPairSync('rsa', { modulusLength: 2048 });
 const jwk = { ...privateKey.export({ format: 'jwk' }), kid: crypto.randomUUID(), use: 'sig', alg: 'RS256' };
@@ -71,7 +104,11 @@ const provider = new Provider(issuer, {
   // Google's ID tokens carry the profile and email claims themselves.
   ...(preset ? { routes: preset.routes, conformIdTokenClaims: false } : {}),
   cookies: { keys: [crypto.randomBytes(32).toString('hex')] },
-  claims: { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'given_name', 'family_name'] },
+  claims: apple
+    ? { openid: ['sub'], email: ['email', 'email_verified', 'is_private_email'] }
+    : { openid: ['sub'], email: ['email', 'email_verified'], profile: ['name', 'given_name', 'family_name'] },
+  // Apple's scopes are `name` and `email`; the name is not a claim (it comes in `user`).
+  ...(apple ? { scopes: ['openid', 'name'] } : {}),
   features: { devInteractions: { enabled: false } },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
   // First-party: consent is implied.
@@ -80,13 +117,17 @@ const provider = new Provider(issuer, {
       clientId: ctx.oidc.client.clientId,
       accountId: ctx.oidc.session.accountId,
     });
-    grant.addOIDCScope('openid email profile');
+    grant.addOIDCScope(apple ? 'openid email name' : 'openid email profile');
     await grant.save();
     return grant;
   },
   findAccount: async (ctx, id) => ({
     accountId: id,
     async claims() {
+      if (apple) {
+        // Apple's flags are the strings "true" / "false".
+        return { sub: id, email: appleEmail(id), email_verified: 'true', is_private_email: 'true' };
+      }
       return {
         sub: id,
         email: `${id}@idp.example`,
@@ -101,6 +142,63 @@ const provider = new Provider(issuer, {
 });
 // Plain http on loopback: oidc-provider must not insist on https cookies.
 provider.proxy = true;
+
+/** The relay address Apple gives a user who hides their email. */
+function appleEmail(id) {
+  return `${id.replace(/[^a-z0-9]/gi, '')}@privaterelay.appleid.com`;
+}
+
+if (apple) {
+  // Apple's client secret: an ES256 JWT by the team's key, not a shared secret.
+  provider.Client.prototype.compareClientSecret = async function compareAppleSecret(secret) {
+    try {
+      const { payload, protectedHeader } = await jwtVerify(secret, applePublicKey, {
+        algorithms: ['ES256'],
+        issuer: args['apple-team-id'],
+        subject: this.clientId,
+        audience: 'https://appleid.apple.com',
+      });
+      // Apple refuses secrets that live longer than six months.
+      const ok = protectedHeader.kid === args['apple-key-id']
+        && typeof payload.iat === 'number' && typeof payload.exp === 'number'
+        && payload.exp - payload.iat <= 15777000;
+      appleStats[ok ? 'client_secrets_verified' : 'client_secrets_refused'] += 1;
+      return ok;
+    } catch (e) {
+      process.stderr.write(`Apple client secret refused: ${e}\n`);
+      appleStats.client_secrets_refused += 1;
+      return false;
+    }
+  };
+  provider.use(async (ctx, next) => {
+    // Apple issues an ID token whatever the scope: `openid` is implied.
+    if (ctx.path === PRESETS.apple.routes.authorization && ctx.method === 'GET') {
+      const scope = String(ctx.query.scope ?? '').split(' ').filter(Boolean);
+      if (!scope.includes('openid')) {
+        ctx.query = { ...ctx.query, scope: ['openid', ...scope].join(' ') };
+      }
+    }
+    await next();
+    // Apple's discovery names its own addresses (Latchkey reaches them through
+    // LATCHKEY_PROVIDER_ENDPOINTS), not the loopback one this request came to.
+    if (ctx.path === '/.well-known/openid-configuration' && ctx.body && typeof ctx.body === 'object') {
+      ctx.body = JSON.parse(JSON.stringify(ctx.body).replaceAll(`http://127.0.0.1:${port}`, issuer));
+    }
+    // The form post that carries a code: on the account's first authorization, add `user`.
+    const body = typeof ctx.body === 'string' ? ctx.body : '';
+    const accountId = ctx.oidc?.session?.accountId;
+    if (accountId && body.includes('name="code"') && !appleAuthorized.has(accountId)) {
+      appleAuthorized.add(accountId);
+      const user = JSON.stringify({
+        name: { firstName: 'Jane', lastName: 'Appleseed' },
+        email: appleEmail(accountId),
+      });
+      const field = `<input type="hidden" name="user" value="${user.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;')}"/>`;
+      ctx.body = body.replace('<noscript>', `${field}\n    <noscript>`);
+      appleStats.user_fields_posted += 1;
+    }
+  });
+}
 
 const callback = provider.callback();
 let backchannelMs = 0;
@@ -117,12 +215,26 @@ server.on('request', async (req, res) => {
       backchannelRequests += 1;
     });
   }
+  if (apple && path === '/_apple/stats') {
+    res.setHeader('content-type', 'application/json');
+    res.end(JSON.stringify(appleStats));
+    return;
+  }
+  if (apple && path === PRESETS.apple.routes.userinfo) {
+    res.statusCode = 404;
+    res.end();
+    return;
+  }
   if (path.startsWith('/interaction/')) {
     try {
       const details = await provider.interactionDetails(req, res);
-      const result = details.prompt.name === 'login'
+      const cancelled = apple
+        ? { error: 'user_cancelled_authorize' }
+        : { error: 'access_denied', error_description: 'The user cancelled the sign-in.' };
+      let result = details.prompt.name === 'login'
         ? { login: { accountId: accountFor() } }
         : { consent: {} };
+      if (args.cancel) result = cancelled;
       await provider.interactionFinished(req, res, result, { mergeWithLastSubmission: true });
     } catch (e) {
       res.statusCode = 400;

@@ -4,9 +4,11 @@
 //! as a child process, and a scripted provider ([`scripted`]) for the answers a real one never
 //! gives (forged, expired, wrong-audience, wrong-nonce ID tokens).
 
+pub mod apple;
 pub mod node_idp;
 pub mod saml_idp;
 pub mod scripted;
+pub mod social;
 
 use crate::common::Harness;
 use aws_sdk_cognitoidentityprovider::types::{IdentityProviderTypeType, OAuthFlowType};
@@ -158,12 +160,18 @@ impl Browser {
         url: &str,
         stop: impl Fn(&str) -> bool,
     ) -> (Ended, Option<String>) {
-        self.travel(url, None, stop).await
+        self.travel(url, None, stop, true).await
+    }
+
+    /// Like [`Browser::go`], but ends at a self-posting page instead of posting it (to post
+    /// it by hand, or again).
+    pub async fn go_to_page(&mut self, url: &str) -> Ended {
+        self.travel(url, None, |_| false, false).await.0
     }
 
     /// POSTs `fields` to `url` (a form a page gave), then goes on as [`Browser::go`].
     pub async fn post(&mut self, url: &str, fields: Vec<(String, String)>) -> Ended {
-        self.travel(url, Some(fields), |_| false).await.0
+        self.travel(url, Some(fields), |_| false, true).await.0
     }
 
     async fn travel(
@@ -171,6 +179,7 @@ impl Browser {
         url: &str,
         mut form: Option<Vec<(String, String)>>,
         stop: impl Fn(&str) -> bool,
+        posts_forms: bool,
     ) -> (Ended, Option<String>) {
         let http = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -205,7 +214,7 @@ impl Browser {
                 }
                 None => {
                     let body = resp.text().await.unwrap_or_default();
-                    match auto_post(&body) {
+                    match auto_post(&body).filter(|_| posts_forms) {
                         Some((action, fields)) if status == 200 => {
                             url = base.join(&action).expect("form action").to_string();
                             form = Some(fields);
@@ -219,12 +228,17 @@ impl Browser {
     }
 }
 
-/// A page's self-posting form (`onload="document.forms[0].submit()"`): its action and hidden
-/// fields, HTML entities decoded.
+/// A page's self-posting form (`document.forms[0].submit()` on load: a SAML provider's answer,
+/// a `response_mode=form_post` page): its action and hidden fields.
 pub fn auto_post(html: &str) -> Option<(String, Vec<(String, String)>)> {
     if !html.contains("document.forms[0].submit()") {
         return None;
     }
+    form_of(html)
+}
+
+/// A page's first form: its action and its fields (names and values, HTML entities decoded).
+pub fn form_of(html: &str) -> Option<(String, Vec<(String, String)>)> {
     let attr = |tag: &str, name: &str| -> Option<String> {
         let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
         let end = tag[start..].find('"')? + start;

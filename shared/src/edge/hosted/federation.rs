@@ -133,10 +133,13 @@ pub async fn idp_response(app: &App, req: &EdgeRequest) -> EdgeResponse {
     }
 }
 
-/// The provider's own refusal (the user declined, or it failed).
+/// The provider's own refusal (the user declined, or it failed). A user who declines is
+/// `access_denied` for the app, however the provider says it: RFC 6749's `access_denied`
+/// (Facebook, Amazon, Google, OIDC), or Sign in with Apple's `user_cancelled_authorize`
+/// (its form post when the user cancels).
 fn provider_error(error: Option<&str>, description: Option<&str>) -> Failure {
     let error = match error {
-        Some("access_denied") => "access_denied",
+        Some("access_denied" | "user_cancelled_authorize") => "access_denied",
         Some(_) => "invalid_request",
         None => "invalid_request",
     };

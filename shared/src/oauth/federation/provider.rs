@@ -85,7 +85,8 @@ pub fn authorize_url(
 pub struct Answer<'a> {
     /// The authorization code.
     pub code: &'a str,
-    /// Apple's `user` form field (JSON: name and email), on a first sign-in.
+    /// Apple's `user` form field (JSON: name and email), on a first sign-in; ignored for
+    /// every other provider type.
     pub apple_user: Option<&'a str>,
 }
 
@@ -128,7 +129,10 @@ pub async fn redeem(
             claims.entry(k).or_insert(v);
         }
     }
-    if let Some(user) = answer.apple_user {
+    // Only Apple sends a `user` field: from any other provider's answer it is the browser's
+    // own addition (the redirect passes through it), and believing it would let a user give
+    // their federated account a name or email the provider never vouched for.
+    if let (ProviderType::SignInWithApple, Some(user)) = (idp.provider_type, answer.apple_user) {
         apple::merge_user(&mut claims, user);
     }
     Ok(claims)
