@@ -94,13 +94,12 @@ impl IamSamlProviders {
         Ok(headers)
     }
 
-    async fn fetch(&self, arn: &str) -> Result<Option<String>, Error> {
+    /// One IAM Query API call (`Action` and its parameters; `Version` is added), signed:
+    /// the HTTP status and the XML body.
+    pub async fn query(&self, params: &[(&str, &str)]) -> Result<(u16, String), Error> {
         let body = form_urlencoded::Serializer::new(String::new())
-            .extend_pairs([
-                ("Action", "GetSAMLProvider"),
-                ("SAMLProviderArn", arn),
-                ("Version", "2010-05-08"),
-            ])
+            .extend_pairs(params)
+            .append_pair("Version", "2010-05-08")
             .finish();
         let headers = self.signed(&body).await?;
         let named: Vec<(hyper::header::HeaderName, &str)> = headers
@@ -111,15 +110,19 @@ impl IamSamlProviders {
             .http
             .post_raw(&self.endpoint, &named, body.into_bytes())
             .await
-            .map_err(|e| Error::Store(format!("IAM GetSAMLProvider: {e:?}")))?;
-        let text = String::from_utf8_lossy(&answer.body);
-        if answer.status == 404 || text.contains("<Code>NoSuchEntity</Code>") {
+            .map_err(|e| Error::Store(format!("IAM: {e:?}")))?;
+        Ok((answer.status, String::from_utf8_lossy(&answer.body).into_owned()))
+    }
+
+    async fn fetch(&self, arn: &str) -> Result<Option<String>, Error> {
+        let params = [("Action", "GetSAMLProvider"), ("SAMLProviderArn", arn)];
+        let (status, text) = self.query(&params).await?;
+        if status == 404 || text.contains("<Code>NoSuchEntity</Code>") {
             return Ok(None);
         }
-        if answer.status != 200 {
+        if status != 200 {
             return Err(Error::Store(format!(
-                "IAM GetSAMLProvider answered HTTP {}",
-                answer.status
+                "IAM GetSAMLProvider answered HTTP {status}"
             )));
         }
         let doc = roxmltree::Document::parse(&text)
