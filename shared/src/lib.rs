@@ -24,6 +24,7 @@ pub mod pattern;
 pub mod portability;
 pub mod protocol;
 pub mod random;
+pub mod saml;
 pub mod sdk_env;
 pub mod sdk_http;
 pub mod secret;

@@ -1,0 +1,172 @@
+//! Every Response the real signer made verifies and reads right.
+
+use super::*;
+
+fn check_alice(assertion: &super::super::Assertion, name: &str) {
+    assert_eq!(assertion.id, format!("_assertion-{name}"));
+    assert_eq!(assertion.issuer, IDP);
+    assert_eq!(assertion.name_id, "alice@example.test");
+    assert_eq!(
+        assertion.name_id_format.as_deref(),
+        Some("urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress")
+    );
+    assert_eq!(assertion.session_index.as_deref(), Some("_session-42"));
+    assert_eq!(
+        assertion.attributes.get("email"),
+        Some(&vec!["alice@example.test".to_owned()])
+    );
+    assert_eq!(
+        assertion.attributes.get("groups"),
+        Some(&vec!["admins".to_owned(), "dev & ops".to_owned()])
+    );
+    assert_eq!(assertion.expires_ms, ISSUED_MS + 5 * 60_000);
+}
+
+fn verifies(name: &str) {
+    let setup = Setup::new();
+    let assertion = setup
+        .verify(fixture(name))
+        .unwrap_or_else(|e| panic!("{name} should verify: {e}"));
+    check_alice(&assertion, name);
+    assert_eq!(assertion.in_response_to.as_deref(), Some(REQUEST));
+}
+
+#[test]
+fn signed_assertion_verifies() {
+    verifies("signed_assertion");
+}
+
+#[test]
+fn signed_response_verifies() {
+    verifies("signed_response");
+}
+
+#[test]
+fn signed_response_and_assertion_verify() {
+    verifies("signed_both");
+}
+
+#[test]
+fn rsa_sha512_and_rsa_sha1_signatures_verify() {
+    verifies("signed_sha512");
+    verifies("signed_sha1");
+}
+
+#[test]
+fn encrypted_aes256_cbc_assertion_decrypts_and_verifies() {
+    verifies("encrypted_cbc");
+    let setup = Setup {
+        require_encryption: true,
+        ..Setup::new()
+    };
+    assert!(setup.verify(fixture("encrypted_cbc")).is_ok());
+}
+
+#[test]
+fn encrypted_aes128_cbc_assertion_decrypts() {
+    verifies("encrypted_aes128cbc");
+}
+
+#[test]
+fn encrypted_aes128_gcm_then_signed_response_verifies() {
+    verifies("encrypted_gcm");
+}
+
+#[test]
+fn encrypted_aes256_gcm_assertion_decrypts() {
+    verifies("encrypted_aes256gcm");
+}
+
+#[test]
+fn encrypted_assertion_uses_prefixes_declared_on_the_response() {
+    let text = xml("encrypted_prefix");
+    assert!(
+        text.contains("<saml:EncryptedAssertion>"),
+        "the fixture relies on the Response's saml:"
+    );
+    verifies("encrypted_prefix");
+}
+
+#[test]
+fn unsolicited_response_verifies_when_none_was_requested() {
+    let setup = Setup {
+        request: None,
+        ..Setup::new()
+    };
+    let assertion = setup.verify(fixture("unsolicited")).expect("IdP-initiated");
+    check_alice(&assertion, "unsolicited");
+    assert_eq!(assertion.in_response_to, None);
+}
+
+#[test]
+fn base64_with_line_breaks_is_accepted() {
+    let wrapped: String = fixture("signed_assertion")
+        .trim()
+        .as_bytes()
+        .chunks(76)
+        .map(|line| format!("{}\r\n", String::from_utf8_lossy(line)))
+        .collect();
+    assert!(Setup::new().verify(&wrapped).is_ok());
+}
+
+#[test]
+fn the_clock_skew_is_three_minutes() {
+    let expires = ISSUED_MS + 5 * 60_000;
+    let late = Setup {
+        now: expires + super::super::response::SKEW_MS - 1,
+        ..Setup::new()
+    };
+    assert!(late.verify(fixture("signed_assertion")).is_ok());
+    let early = Setup {
+        now: ISSUED_MS - super::super::response::SKEW_MS,
+        ..Setup::new()
+    };
+    assert!(early.verify(fixture("signed_assertion")).is_ok());
+}
+
+#[test]
+fn comment_injection_in_name_id_reads_the_whole_text() {
+    let text = xml("signed_assertion").replace(
+        "alice@example.test</saml:NameID>",
+        "alice@exa<!--x-->mple.test</saml:NameID>",
+    );
+    let assertion = Setup::new()
+        .verify_xml(&text)
+        .expect("comments are outside the signature");
+    assert_eq!(assertion.name_id, "alice@example.test");
+}
+
+#[test]
+fn verify_rsa_checks_a_redirect_binding_signature() {
+    use aws_lc_rs::rand::SystemRandom;
+    use aws_lc_rs::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
+    let pair = RsaKeyPair::from_pkcs8(&idp_key()).expect("IdP key");
+    let message = b"SAMLRequest=abc&RelayState=xyz&SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256";
+    let mut signature = vec![0u8; pair.public_modulus_len()];
+    pair.sign(
+        &RSA_PKCS1_SHA256,
+        &SystemRandom::new(),
+        message,
+        &mut signature,
+    )
+    .expect("sign");
+    let alg = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+    use super::super::dsig::verify_rsa;
+    assert!(verify_rsa(&idp_cert(), alg, message, &signature).is_ok());
+    assert!(matches!(
+        verify_rsa(&idp_cert(), alg, b"SAMLRequest=abd", &signature),
+        Err(SamlError::Signature(_))
+    ));
+    assert!(matches!(
+        verify_rsa(&other_cert(), alg, message, &signature),
+        Err(SamlError::Signature(_))
+    ));
+    let sha512 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512";
+    assert!(verify_rsa(&idp_cert(), sha512, message, &signature).is_err());
+    let hmac = "http://www.w3.org/2000/09/xmldsig#hmac-sha1";
+    assert!(matches!(
+        verify_rsa(&idp_cert(), hmac, message, &signature),
+        Err(SamlError::Signature(_))
+    ));
+    assert!(verify_rsa(b"not a certificate", alg, message, &signature).is_err());
+}
