@@ -12,8 +12,14 @@
 //! - [`xmlenc`]: XML Encryption 1.1 decryption of an `EncryptedAssertion` (RSA-OAEP key
 //!   transport, AES-CBC / AES-GCM data).
 //! - [`response`]: the whole check of a Response: status, destination, issuer, signatures
-//!   (never reading an unsigned copy), conditions, audience, subject confirmation.
+//!   (never reading an unsigned copy), decryption; then `assertion` (private) checks the
+//!   assertion's issuer, conditions, audience and bearer confirmation and reads it.
+//!
+//! Security choices: any DOCTYPE is refused; an ID that occurs twice in a message is refused
+//! (signature wrapping); only the exact node whose signature verified is read; RSA keys must be
+//! 2048 bits or more; rsa-1_5 key transport and HMAC signatures are refused.
 
+mod assertion;
 pub mod c14n;
 pub mod dsig;
 pub mod response;

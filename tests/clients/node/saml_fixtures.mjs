@@ -36,12 +36,21 @@ const ALG = {
 
 // The whole Response, in samlify's own template language ({Tag} replaced by replaceTagsByValue).
 // The attribute values use xsi:type="xs:string", with xs/xsi declared on the Response only.
-function template({ inResponseTo = true, attributes = true } = {}) {
+function template({ inResponseTo = true, tricky = false } = {}) {
   const irt = inResponseTo ? ' InResponseTo="{InResponseTo}"' : '';
-  const attrs = attributes
+  // tricky: what canonicalization must get right — indentation, a comment, escaped text and
+  // attribute values (quote, tab, CR), xml:lang, nested elements with a default namespace undone
+  // by xmlns="", and namespaced attributes to sort.
+  const extra = tricky
+    ? '\n    <!-- a comment the signature does not cover -->\n    ' +
+      '<saml:Attribute FriendlyName="Display &amp; &quot;name&quot;" Name="display" xml:lang="en"><saml:AttributeValue xsi:type="xs:string">Al &lt;ice&gt; &amp; co&#9;tab</saml:AttributeValue></saml:Attribute>\n    ' +
+      '<saml:Attribute Name="nested"><saml:AttributeValue><x:Thing xmlns:x="urn:example:x" xmlns="urn:example:default" x:c="3" b="2" a="tab&#9;nl&#10;cr&#13;"><Inner xmlns=""/>text&#13;</x:Thing></saml:AttributeValue></saml:Attribute>\n  '
+    : '';
+  const attrs = true
     ? '<saml:AttributeStatement>' +
       '<saml:Attribute Name="email" NameFormat="urn:oasis:names:tc:SAML:2.0:attrname-format:basic"><saml:AttributeValue xsi:type="xs:string">alice@example.test</saml:AttributeValue></saml:Attribute>' +
       '<saml:Attribute Name="groups"><saml:AttributeValue xsi:type="xs:string">admins</saml:AttributeValue><saml:AttributeValue xsi:type="xs:string">dev &amp; ops</saml:AttributeValue></saml:Attribute>' +
+      extra +
       '</saml:AttributeStatement>'
     : '';
   return (
@@ -167,6 +176,16 @@ await response('signed_sha1', {
   idpExtra: { requestSignatureAlgorithm: 'http://www.w3.org/2000/09/xmldsig#rsa-sha1' },
   spExtra: { wantAssertionsSigned: false },
 });
+await response('signed_inclusive', {
+  spExtra: {
+    wantAssertionsSigned: true,
+    transformationAlgorithms: [
+      'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
+      'http://www.w3.org/TR/2001/REC-xml-c14n-20010315',
+    ],
+  },
+});
+await response('signed_tricky', { spExtra: { wantAssertionsSigned: true, wantMessageSigned: true }, tpl: { tricky: true } });
 await response('unsolicited', { spExtra: { wantAssertionsSigned: true }, tpl: { inResponseTo: false } });
 await response('encrypted_cbc', {
   idpExtra: { isAssertionEncrypted: true, dataEncryptionAlgorithm: ALG.aes256cbc, keyEncryptionAlgorithm: ALG.oaep },

@@ -2,20 +2,6 @@
 
 use super::*;
 
-fn signature_error(result: Result<crate::saml::Assertion, SamlError>) -> String {
-    match result {
-        Err(SamlError::Signature(why)) => why,
-        other => panic!("expected a signature error, got {other:?}"),
-    }
-}
-
-fn rejected(result: Result<crate::saml::Assertion, SamlError>) -> String {
-    match result {
-        Err(SamlError::Rejected(why)) => why,
-        other => panic!("expected a rejection, got {other:?}"),
-    }
-}
-
 /// The `<saml:Assertion ...>...</saml:Assertion>` of a document.
 fn assertion_of(text: &str) -> &str {
     let start = text.find("<saml:Assertion").expect("assertion start");
@@ -314,65 +300,6 @@ fn oversized_and_garbage_input_is_malformed() {
     assert!(matches!(
         Setup::new().verify_xml(&v1),
         Err(SamlError::Malformed(_))
-    ));
-}
-
-#[test]
-fn plain_assertion_is_refused_when_encryption_is_required() {
-    let setup = Setup {
-        require_encryption: true,
-        ..Setup::new()
-    };
-    assert!(rejected(setup.verify(fixture("signed_assertion"))).contains("encrypted"));
-}
-
-#[test]
-fn wrong_or_missing_decryption_key_is_refused() {
-    let setup = Setup {
-        key: Some(idp_key()),
-        ..Setup::new()
-    };
-    assert!(matches!(
-        setup.verify(fixture("encrypted_cbc")),
-        Err(SamlError::Decryption(_))
-    ));
-    let setup = Setup {
-        key: None,
-        ..Setup::new()
-    };
-    assert!(matches!(
-        setup.verify(fixture("encrypted_cbc")),
-        Err(SamlError::Decryption(_))
-    ));
-    let setup = Setup {
-        key: Some(b"not a key".to_vec()),
-        ..Setup::new()
-    };
-    assert!(matches!(
-        setup.verify(fixture("encrypted_cbc")),
-        Err(SamlError::Decryption(_))
-    ));
-}
-
-#[test]
-fn rsa_1_5_key_transport_is_refused() {
-    match Setup::new().verify(fixture("encrypted_rsa15")) {
-        Err(SamlError::Decryption(why)) => assert!(why.contains("rsa-1_5"), "{why}"),
-        other => panic!("expected a decryption error, got {other:?}"),
-    }
-}
-
-#[test]
-fn tampered_ciphertext_is_refused() {
-    let text = xml("encrypted_gcm");
-    let at = text.rfind("<xenc:CipherValue>").expect("data") + "<xenc:CipherValue>".len() + 20;
-    let mut broken = text.clone();
-    let swap = if &broken[at..at + 1] == "A" { "B" } else { "A" };
-    broken.replace_range(at..at + 1, swap);
-    // The Response signature covers the ciphertext.
-    assert!(matches!(
-        Setup::new().verify_xml(&broken),
-        Err(SamlError::Signature(_))
     ));
 }
 

@@ -53,6 +53,43 @@ fn rsa_sha512_and_rsa_sha1_signatures_verify() {
 }
 
 #[test]
+fn inclusive_c14n_transform_verifies() {
+    verifies("signed_inclusive");
+}
+
+#[test]
+fn whitespace_comments_escapes_and_nested_namespaces_verify() {
+    let setup = Setup::new();
+    let assertion = setup
+        .verify(fixture("signed_tricky"))
+        .expect("tricky verifies");
+    check_alice(&assertion, "signed_tricky");
+    assert_eq!(
+        assertion.attributes.get("display"),
+        Some(&vec!["Al <ice> & co\ttab".to_owned()])
+    );
+    assert_eq!(
+        assertion.attributes.get("nested"),
+        Some(&vec!["text\r".to_owned()])
+    );
+    // Each tricky part is covered by the signatures.
+    let text = xml("signed_tricky");
+    for (from, to) in [
+        ("co\ttab", "co tab"),
+        ("cr&#13;", "cr&#10;"),
+        ("xml:lang=\"en\"", "xml:lang=\"de\""),
+        ("<Inner xmlns=\"\"/>", "<Inner/>"),
+    ] {
+        assert!(text.contains(from), "{from}");
+        let changed = text.replacen(from, to, 1);
+        assert!(
+            matches!(setup.verify_xml(&changed), Err(SamlError::Signature(_))),
+            "{from}"
+        );
+    }
+}
+
+#[test]
 fn encrypted_aes256_cbc_assertion_decrypts_and_verifies() {
     verifies("encrypted_cbc");
     let setup = Setup {

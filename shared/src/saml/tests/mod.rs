@@ -3,7 +3,9 @@
 
 mod attacks;
 mod c14n;
+mod encryption;
 mod good;
+mod robustness;
 
 use super::{Expected, SamlError};
 use base64::Engine as _;
@@ -25,6 +27,8 @@ pub(super) fn fixture(name: &str) -> &'static str {
         "signed_both" => include_str!("../fixtures/signed_both.b64"),
         "signed_sha512" => include_str!("../fixtures/signed_sha512.b64"),
         "signed_sha1" => include_str!("../fixtures/signed_sha1.b64"),
+        "signed_inclusive" => include_str!("../fixtures/signed_inclusive.b64"),
+        "signed_tricky" => include_str!("../fixtures/signed_tricky.b64"),
         "unsolicited" => include_str!("../fixtures/unsolicited.b64"),
         "encrypted_cbc" => include_str!("../fixtures/encrypted_cbc.b64"),
         "encrypted_aes128cbc" => include_str!("../fixtures/encrypted_aes128cbc.b64"),
@@ -119,5 +123,21 @@ impl Setup {
     /// Verifies an edited XML document.
     pub fn verify_xml(&self, xml: &str) -> Result<super::Assertion, SamlError> {
         self.verify(&encode(xml))
+    }
+}
+
+/// The reason of a signature error (panics on anything else).
+pub(super) fn signature_error(result: Result<crate::saml::Assertion, SamlError>) -> String {
+    match result {
+        Err(SamlError::Signature(why)) => why,
+        other => panic!("expected a signature error, got {other:?}"),
+    }
+}
+
+/// The reason of a rejection (panics on anything else).
+pub(super) fn rejected(result: Result<crate::saml::Assertion, SamlError>) -> String {
+    match result {
+        Err(SamlError::Rejected(why)) => why,
+        other => panic!("expected a rejection, got {other:?}"),
     }
 }
