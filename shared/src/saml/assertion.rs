@@ -118,13 +118,13 @@ pub(super) fn read_assertion(assertion: Node, expected: &Expected) -> SamlResult
 
     let conditions = required_child(assertion, NS_SAML, "Conditions")?;
     if let Some(not_before) = instant(conditions, "NotBefore")? {
-        if now + SKEW_MS < not_before {
+        if now.saturating_add(SKEW_MS) < not_before {
             return Err(SamlError::Rejected("the assertion is not yet valid".into()));
         }
     }
     let conditions_end = instant(conditions, "NotOnOrAfter")?;
     if let Some(end) = conditions_end {
-        if now - SKEW_MS >= end {
+        if now.saturating_sub(SKEW_MS) >= end {
             return Err(SamlError::Rejected("the assertion has expired".into()));
         }
     }
@@ -215,11 +215,11 @@ fn check_confirmation(confirmation: Node, expected: &Expected) -> SamlResult<Con
     }
     let not_on_or_after = instant(data, "NotOnOrAfter")?
         .ok_or_else(|| SamlError::Rejected("the bearer confirmation has no NotOnOrAfter".into()))?;
-    if now - SKEW_MS >= not_on_or_after {
+    if now.saturating_sub(SKEW_MS) >= not_on_or_after {
         return Err(SamlError::Rejected("the assertion has expired".into()));
     }
     if let Some(not_before) = instant(data, "NotBefore")? {
-        if now + SKEW_MS < not_before {
+        if now.saturating_add(SKEW_MS) < not_before {
             return Err(SamlError::Rejected("the assertion is not yet valid".into()));
         }
     }

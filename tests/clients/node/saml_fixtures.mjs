@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const samlify = require('samlify');
 const xmlenc = require('@authenio/xml-encryption');
+const { SignedXml } = require('xml-crypto');
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const out = path.resolve(here, '../../../shared/src/saml/fixtures');
@@ -209,3 +210,39 @@ await response('encrypted_rsa15', {
   spExtra: { wantAssertionsSigned: true },
 });
 await prefixOutside();
+
+// ADFS style, signed by xml-crypto itself: the Assertion in the default namespace, and an
+// InclusiveNamespaces PrefixList (xs xsi) on both the SignedInfo and the Reference transform.
+function prefixList() {
+  const ids = { response: '_resp-signed_prefixlist', assertion: '_assertion-signed_prefixlist' };
+  const whole = fill(template(), ids);
+  const start = whole.indexOf('<saml:Assertion');
+  const end = whole.indexOf('</saml:Assertion>') + '</saml:Assertion>'.length;
+  const assertion = whole
+    .slice(start, end)
+    .replace(' xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion"', ' xmlns="urn:oasis:names:tc:SAML:2.0:assertion"')
+    .replace(/<saml:/g, '<')
+    .replace(/<\/saml:/g, '</');
+  const xml = whole.slice(0, start) + assertion + whole.slice(end);
+  const exc = 'http://www.w3.org/2001/10/xml-exc-c14n#';
+  const sig = new SignedXml({
+    privateKey: read('idp_key.pem'),
+    publicCert: read('idp_cert.pem'),
+    signatureAlgorithm: 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256',
+    canonicalizationAlgorithm: exc,
+    inclusiveNamespacesPrefixList: ['xs', 'xsi'],
+  });
+  sig.addReference({
+    xpath: "//*[local-name(.)='Assertion']",
+    transforms: ['http://www.w3.org/2000/09/xmldsig#enveloped-signature', exc],
+    digestAlgorithm: 'http://www.w3.org/2001/04/xmlenc#sha256',
+    inclusiveNamespacesPrefixList: ['xs', 'xsi'],
+  });
+  sig.computeSignature(xml, {
+    prefix: 'ds',
+    location: { reference: "//*[local-name(.)='Assertion']/*[local-name(.)='Issuer']", action: 'after' },
+  });
+  fs.writeFileSync(path.join(out, 'signed_prefixlist.b64'), Buffer.from(sig.getSignedXml()).toString('base64') + '\n');
+  console.log('wrote signed_prefixlist');
+}
+prefixList();

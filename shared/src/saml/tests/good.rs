@@ -58,6 +58,28 @@ fn inclusive_c14n_transform_verifies() {
 }
 
 #[test]
+fn default_namespace_assertion_with_a_prefix_list_verifies() {
+    verifies("signed_prefixlist");
+    // The PrefixList is honoured: without it, xs and xsi drop out and the digest differs.
+    let text = xml("signed_prefixlist");
+    let reference = text.find("<ds:Reference").expect("reference");
+    let mut changed = text.clone();
+    let list = reference
+        + text[reference..]
+            .find("PrefixList=\"xs xsi\" xmlns=\"http://www.w3.org/2001/10/xml-exc-c14n#\"")
+            .expect("list");
+    changed.replace_range(
+        list..list + "PrefixList=\"xs xsi\"".len(),
+        "PrefixList=\"\"",
+    );
+    let why = match Setup::new().verify_xml(&changed) {
+        Err(SamlError::Signature(why)) => why,
+        other => panic!("{other:?}"),
+    };
+    assert!(why.contains("digest"), "{why}");
+}
+
+#[test]
 fn whitespace_comments_escapes_and_nested_namespaces_verify() {
     let setup = Setup::new();
     let assertion = setup
@@ -206,4 +228,30 @@ fn verify_rsa_checks_a_redirect_binding_signature() {
         Err(SamlError::Signature(_))
     ));
     assert!(verify_rsa(b"not a certificate", alg, message, &signature).is_err());
+}
+
+#[test]
+fn verify_rsa_also_checks_ecdsa_p256_signatures() {
+    use aws_lc_rs::rand::SystemRandom;
+    use aws_lc_rs::signature::{EcdsaKeyPair, ECDSA_P256_SHA256_FIXED_SIGNING};
+    let pair = EcdsaKeyPair::generate(&ECDSA_P256_SHA256_FIXED_SIGNING).expect("key");
+    let pkcs8 = pair.to_pkcs8v1().expect("pkcs8");
+    let signer = rcgen::KeyPair::from_pkcs8_der_and_sign_algo(
+        &pkcs8.as_ref().to_vec().into(),
+        &rcgen::PKCS_ECDSA_P256_SHA256,
+    )
+    .expect("rcgen key");
+    let cert = rcgen::CertificateParams::default()
+        .self_signed(&signer)
+        .expect("cert");
+    let message = b"SAMLResponse=abc&SigAlg=ecdsa";
+    let signature = pair.sign(&SystemRandom::new(), message).expect("sign");
+    let alg = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256";
+    use super::super::dsig::verify_rsa;
+    assert!(verify_rsa(cert.der(), alg, message, signature.as_ref()).is_ok());
+    assert!(verify_rsa(cert.der(), alg, b"other", signature.as_ref()).is_err());
+    // An EC key never verifies an RSA algorithm, nor an RSA key an EC one.
+    let rsa = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+    assert!(verify_rsa(cert.der(), rsa, message, signature.as_ref()).is_err());
+    assert!(verify_rsa(&idp_cert(), alg, message, signature.as_ref()).is_err());
 }

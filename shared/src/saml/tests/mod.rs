@@ -29,6 +29,7 @@ pub(super) fn fixture(name: &str) -> &'static str {
         "signed_sha1" => include_str!("../fixtures/signed_sha1.b64"),
         "signed_inclusive" => include_str!("../fixtures/signed_inclusive.b64"),
         "signed_tricky" => include_str!("../fixtures/signed_tricky.b64"),
+        "signed_prefixlist" => include_str!("../fixtures/signed_prefixlist.b64"),
         "unsolicited" => include_str!("../fixtures/unsolicited.b64"),
         "encrypted_cbc" => include_str!("../fixtures/encrypted_cbc.b64"),
         "encrypted_aes128cbc" => include_str!("../fixtures/encrypted_aes128cbc.b64"),
