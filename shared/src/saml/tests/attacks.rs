@@ -176,6 +176,34 @@ fn duplicate_ids_are_refused() {
 }
 
 #[test]
+fn assertion_signature_moved_onto_the_response_is_refused() {
+    let text = xml("signed_assertion");
+    let at = text.find("<saml:Assertion").expect("assertion");
+    let start = at + text[at..].find("<ds:Signature").expect("signature");
+    let end = start + text[start..].find("</ds:Signature>").expect("end") + "</ds:Signature>".len();
+    let signature = &text[start..end];
+    let without = format!("{}{}", &text[..start], &text[end..]);
+    let issuer_end = without.find("</saml:Issuer>").expect("issuer") + "</saml:Issuer>".len();
+    let moved = format!(
+        "{}{}{}",
+        &without[..issuer_end],
+        signature,
+        &without[issuer_end..]
+    );
+    let why = signature_error(Setup::new().verify_xml(&moved));
+    assert!(why.contains("does not point"), "{why}");
+}
+
+#[test]
+fn a_second_reference_is_refused() {
+    let text = xml("signed_assertion");
+    let start = text.find("<ds:Reference").expect("reference");
+    let end = text.find("</ds:Reference>").expect("end") + "</ds:Reference>".len();
+    let doubled = format!("{}{}{}", &text[..end], &text[start..end], &text[end..]);
+    assert!(signature_error(Setup::new().verify_xml(&doubled)).contains("more than one Reference"));
+}
+
+#[test]
 fn hmac_signature_method_is_refused() {
     let text = xml("signed_assertion").replace(
         "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
