@@ -3,6 +3,7 @@
 
 mod attacks;
 mod c14n;
+mod conditions;
 mod encryption;
 mod good;
 mod robustness;
@@ -141,4 +142,63 @@ pub(super) fn rejected(result: Result<crate::saml::Assertion, SamlError>) -> Str
         Err(SamlError::Rejected(why)) => why,
         other => panic!("expected a rejection, got {other:?}"),
     }
+}
+
+/// Re-signs the (only) signed Assertion of `text` with the test IdP key after an edit, so the
+/// condition checks behind the signature can be tested. The canonical form is this module's
+/// own; that it matches the real signer's is what the fixture tests show.
+pub(super) fn resign(text: &str) -> String {
+    use crate::saml::c14n::{canonicalize, Method};
+    use aws_lc_rs::signature::{RsaKeyPair, RSA_PKCS1_SHA256};
+    let exc = Method::Exclusive {
+        with_comments: false,
+        inclusive_prefixes: vec![],
+    };
+    let replace_between = |text: &str, open: &str, close: &str, value: &str| {
+        let start = text.find(open).expect("open") + open.len();
+        let end = start + text[start..].find(close).expect("close");
+        format!("{}{}{}", &text[..start], value, &text[end..])
+    };
+    let digest = {
+        let doc = crate::saml::xml::parse(text).expect("xml");
+        let assertion = doc
+            .descendants()
+            .find(|n| crate::saml::xml::is(*n, crate::saml::NS_SAML, "Assertion"))
+            .expect("assertion");
+        let signature = assertion
+            .children()
+            .find(|n| crate::saml::xml::is(*n, crate::saml::NS_DS, "Signature"))
+            .expect("signature");
+        let canonical = canonicalize(assertion, Some(signature.id()), &exc);
+        aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, canonical.as_bytes())
+    };
+    let text = replace_between(
+        text,
+        "<ds:DigestValue>",
+        "</ds:DigestValue>",
+        &base64::engine::general_purpose::STANDARD.encode(digest),
+    );
+    let signed_info = {
+        let doc = crate::saml::xml::parse(&text).expect("xml");
+        let node = doc
+            .descendants()
+            .find(|n| crate::saml::xml::is(*n, crate::saml::NS_DS, "SignedInfo"))
+            .expect("SignedInfo");
+        canonicalize(node, None, &exc)
+    };
+    let pair = RsaKeyPair::from_pkcs8(&idp_key()).expect("IdP key");
+    let mut signature = vec![0u8; pair.public_modulus_len()];
+    pair.sign(
+        &RSA_PKCS1_SHA256,
+        &aws_lc_rs::rand::SystemRandom::new(),
+        signed_info.as_bytes(),
+        &mut signature,
+    )
+    .expect("sign");
+    replace_between(
+        &text,
+        "<ds:SignatureValue>",
+        "</ds:SignatureValue>",
+        &base64::engine::general_purpose::STANDARD.encode(&signature),
+    )
 }
