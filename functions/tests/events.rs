@@ -161,7 +161,12 @@ fn expected(file: &str) -> Option<Expect> {
         "hosted-ui/get-logout.json" => Redirect(SIGNED_OUT, &["latchkey-session"]),
         // A provider's answer whose state Latchkey never issued: a page, never a redirect.
         "hosted-ui/get-idpresponse-forged-state.json"
-        | "hosted-ui/post-idpresponse-forged-state.json" => Page(400, "Invalid state."),
+        | "hosted-ui/post-idpresponse-forged-state.json"
+        | "hosted-ui/post-saml-idpresponse-forged-relay-state.json" => Page(400, "Invalid state."),
+        "hosted-ui/get-saml-logout-forged-relay-state.json"
+        | "hosted-ui/post-saml-logout-forged-relay-state.json" => {
+            Page(400, "Invalid logout response.")
+        }
         "hosted-ui/wrong-function-initiate-auth.json" => Error(
             400,
             "UnknownOperationException",

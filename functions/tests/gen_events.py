@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import urllib.parse
+import zlib
 
 import botocore.auth
 from botocore.awsrequest import AWSRequest
@@ -184,6 +185,20 @@ def form(path, pairs, query=None, cookies=None, b64=False, headers=None):
 def bearer(method, token):
     return event(method, "/oauth2/userInfo", headers={"authorization": f"Bearer {token}"})
 
+# SAML messages for the SAML endpoints' events (unsigned: the forged RelayState is refused
+# before any signature is looked at).
+SAML_RESPONSE = base64.b64encode(
+    b'<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" ID="_example" '
+    b'Version="2.0" IssueInstant="2025-01-01T00:00:00Z"/>').decode()
+SAML_LOGOUT = ('<samlp:LogoutResponse xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
+               'ID="_example" Version="2.0" IssueInstant="2025-01-01T00:00:00Z" '
+               'InResponseTo="_example_request"><samlp:Status><samlp:StatusCode '
+               'Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>'
+               '</samlp:LogoutResponse>')
+_deflate = zlib.compressobj(6, zlib.DEFLATED, -15)
+SAML_LOGOUT_REDIRECT = base64.b64encode(
+    _deflate.compress(SAML_LOGOUT.encode()) + _deflate.flush()).decode()
+
 EVENTS = {
     "sign-up/rest-sign-up.json": rest("/sign-up", sign_up("carol")),
     "sign-up/rest-confirm.json": rest("/sign-up/confirm", CONFIRM),
@@ -313,6 +328,17 @@ EVENTS = {
         form("/oauth2/idpresponse", [("code", "EXAMPLE_PROVIDER_CODE"),
                                      ("state", "EXAMPLE_FORGED_STATE"), ("user", "{}")],
              cookies=["latchkey-idp=EXAMPLE_BINDING_COOKIE_OF_THIS_BROWSER_0000"]),
+    # A SAML provider's answers whose RelayState Latchkey never issued: a page, never a redirect.
+    "hosted-ui/post-saml-idpresponse-forged-relay-state.json":
+        form("/saml2/idpresponse", [("SAMLResponse", SAML_RESPONSE),
+                                    ("RelayState", "EXAMPLE_FORGED_RELAY_STATE")],
+             cookies=["latchkey-saml=EXAMPLE_BINDING_COOKIE_OF_THIS_BROWSER_0000"]),
+    "hosted-ui/get-saml-logout-forged-relay-state.json":
+        page("/saml2/logout", query=urllib.parse.urlencode(
+            [("SAMLResponse", SAML_LOGOUT_REDIRECT), ("RelayState", "EXAMPLE_FORGED_RELAY_STATE")])),
+    "hosted-ui/post-saml-logout-forged-relay-state.json":
+        form("/saml2/logout", [("SAMLResponse", base64.b64encode(SAML_LOGOUT.encode()).decode()),
+                               ("RelayState", "EXAMPLE_FORGED_RELAY_STATE")]),
     "hosted-ui/wrong-function-initiate-auth.json":
         target("/oauth2/token", IDP + "InitiateAuth", ALICE),
     "hosted-ui/get-signup.json": page("/signup", query=AUTHORIZE),

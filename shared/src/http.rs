@@ -56,6 +56,18 @@ impl HttpClient {
 
     /// GETs `url` and parses the body as JSON; a non-2xx status is an error.
     pub async fn get_json(&self, url: &str) -> Result<Value, Error> {
+        let body = self.get_bytes(url).await?;
+        serde_json::from_slice(&body).map_err(|e| Error::Decode(format!("{url}: {e}")))
+    }
+
+    /// GETs `url` as UTF-8 text (a SAML metadata document); a non-2xx status is an error.
+    pub async fn get_text(&self, url: &str) -> Result<String, Error> {
+        let body = self.get_bytes(url).await?;
+        String::from_utf8(body.to_vec()).map_err(|e| Error::Decode(format!("{url}: {e}")))
+    }
+
+    /// GETs `url`'s body (at most 1 MiB); a non-2xx status is an error.
+    async fn get_bytes(&self, url: &str) -> Result<Bytes, Error> {
         let fail = |why: String| Error::Store(format!("fetching {url}: {why}"));
         let uri: hyper::Uri = url.parse().map_err(|e| fail(format!("{e}")))?;
         let work = async {
@@ -76,7 +88,7 @@ impl HttpClient {
             if !status.is_success() {
                 return Err(fail(format!("HTTP {status}")));
             }
-            serde_json::from_slice(&body).map_err(|e| Error::Decode(format!("{url}: {e}")))
+            Ok(body)
         };
         tokio::time::timeout(self.timeout, work)
             .await

@@ -14,7 +14,8 @@ use crate::common::Harness;
 use crate::federation_support::node_idp::{self, NodeIdp};
 use crate::federation_support::scripted::{self, Answer, ScriptedIdp};
 use crate::federation_support::{
-    authorize_url, federated_pool, oidc_details, Browser, Ended, APP_REDIRECT, PROVIDER,
+    authorize_url, code_of, federated_pool, oidc_details, redeem, Browser, Ended, APP_REDIRECT,
+    PROVIDER,
 };
 use crate::real_clients::{clients_present, repo_root, run_script};
 use aws_sdk_cognitoidentityprovider::types::UserStatusType;
@@ -40,15 +41,6 @@ async fn scripted_setup() -> (
 async fn user_count(h: &Harness, pool: &str) -> usize {
     let users = h.idp.list_users().user_pool_id(pool).send().await;
     users.expect("ListUsers").users().len()
-}
-
-fn code_of(ended: &Ended) -> &str {
-    match ended {
-        Ended::App(params) => params
-            .get("code")
-            .unwrap_or_else(|| panic!("no code at the app: {params:?}")),
-        Ended::Page(status, body) => panic!("ended on a page ({status}): {body}"),
-    }
 }
 
 #[tokio::test]
@@ -259,32 +251,6 @@ async fn the_real_oidc_provider_signs_users_in_through_openid_client() {
     assert_eq!(user.user_status(), Some(&UserStatusType::ExternalProvider));
     let email = crate::common::attr(user.user_attributes(), "email");
     assert_eq!(email, Some("alice@idp.example"));
-}
-
-/// The code's tokens at the token endpoint (public client).
-async fn redeem(
-    h: &Harness,
-    client: &str,
-    ended: &Ended,
-) -> serde_json::Map<String, serde_json::Value> {
-    let code = code_of(ended).to_string();
-    let tokens: serde_json::Value = h
-        .http
-        .post(format!("{}/oauth2/token", h.url()))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", client),
-            ("code", code.as_str()),
-            ("redirect_uri", APP_REDIRECT),
-        ])
-        .send()
-        .await
-        .expect("token request")
-        .json()
-        .await
-        .expect("token JSON");
-    let id_token = tokens["id_token"].as_str().expect("id_token");
-    latchkey::userpool::jwt::peek_claims(id_token).expect("claims")
 }
 
 #[tokio::test]

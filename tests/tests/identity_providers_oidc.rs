@@ -161,7 +161,7 @@ async fn oidc_endpoints_are_discovered_from_the_issuer() {
 async fn saml_details_are_checked_and_kept() {
     let h = Harness::start().await;
     let pool = h.create_pool("idp-saml").await;
-    let metadata = r#"<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com"/>"#;
+    let metadata = r#"<?xml version="1.0"?><md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="https://idp.example.com"><md:IDPSSODescriptor protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing"><ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>MIIBAA==</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor><md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" Location="https://idp.example.com/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>"#;
     let saml = create(
         &h,
         &pool,
@@ -178,6 +178,9 @@ async fn saml_details_are_checked_and_kept() {
     let d = saml.provider_details().unwrap();
     assert_eq!(d["MetadataFile"], metadata);
     assert_eq!(d["IDPSignout"], "true");
+    // Read from the metadata, as Cognito's Describe shows it (no single logout in it).
+    assert_eq!(d["SSORedirectBindingURI"], "https://idp.example.com/sso");
+    assert!(!d.contains_key("SLORedirectBindingURI"));
     assert!(!d.contains_key("unknown_key"));
     assert!(saml
         .attribute_mapping()

@@ -24,6 +24,7 @@ mod delivery;
 mod devices;
 mod errors;
 mod federation;
+mod federation_saml;
 mod hardening;
 mod https;
 mod identity_credentials;

@@ -94,6 +94,10 @@ pub enum OAuthRoute {
     Revoke,
     /// `GET|POST /oauth2/idpresponse`: an external identity provider's answer.
     IdpResponse,
+    /// `POST /saml2/idpresponse`: a SAML provider's response.
+    SamlResponse,
+    /// `GET|POST /saml2/logout`: a SAML provider's logout response.
+    SamlLogout,
     /// `GET /logout`.
     Logout,
     /// `GET /signup`.
@@ -396,6 +400,9 @@ pub static ROUTES: &[Route] = &[
     oauth(Method::Post, "/oauth2/revoke", OAuthRoute::Revoke),
     oauth(Method::Get, "/oauth2/idpresponse", OAuthRoute::IdpResponse),
     oauth(Method::Post, "/oauth2/idpresponse", OAuthRoute::IdpResponse),
+    oauth(Method::Post, "/saml2/idpresponse", OAuthRoute::SamlResponse),
+    oauth(Method::Get, "/saml2/logout", OAuthRoute::SamlLogout),
+    oauth(Method::Post, "/saml2/logout", OAuthRoute::SamlLogout),
     oauth(Method::Get, "/logout", OAuthRoute::Logout),
     oauth(Method::Get, "/signup", OAuthRoute::SignUpPage),
     oauth(Method::Post, "/signup", OAuthRoute::SignUpSubmit),

@@ -94,6 +94,8 @@ async fn oauth(app: &App, req: &EdgeRequest, route: OAuthRoute) -> EdgeResponse 
         OAuthRoute::UserInfo => endpoints::user_info(app, req).await,
         OAuthRoute::Revoke => endpoints::revoke(app, req).await,
         OAuthRoute::IdpResponse => super::hosted::federation::idp_response(app, req).await,
+        OAuthRoute::SamlResponse => super::hosted::saml::idp_response(app, req).await,
+        OAuthRoute::SamlLogout => super::hosted::saml::logout_response(app, req).await,
         OAuthRoute::Logout => endpoints::logout(app, req).await,
         OAuthRoute::SignUpPage => account::show(app, req, Step::SignUp).await,
         OAuthRoute::SignUpSubmit => account::submit(app, req, Step::SignUp).await,

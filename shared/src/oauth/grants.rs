@@ -183,22 +183,80 @@ struct Session {
     username_key: String,
     sub: String,
     auth_time: i64,
+    /// Set when the user signed in through a SAML provider (its single logout needs it).
+    #[serde(default)]
+    saml: Option<SamlLogin>,
 }
 
-/// Starts a hosted sign-in session for the user `username` with `sub`; returns the cookie's
-/// handle.
+/// A sign-in through a SAML provider, as its single logout names it.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct SamlLogin {
+    /// The provider's name in the pool.
+    pub provider: String,
+    /// The assertion's NameID.
+    pub name_id: String,
+    /// The NameID's `Format`, if given.
+    pub format: Option<String>,
+    /// The assertion's `SessionIndex`, if given.
+    pub session_index: Option<String>,
+}
+
+/// Starts a hosted sign-in session for the user `username` with `sub` (`saml`: the SAML
+/// sign-in it came from); returns the cookie's handle.
 pub async fn start_session(
     app: &App,
     pool: &UserPool,
     username: &str,
     sub: &str,
+    saml: Option<SamlLogin>,
 ) -> ApiResult<String> {
     let session = Session {
         username_key: pool.username_key(username),
         sub: sub.to_string(),
         auth_time: app.clock.now_secs(),
+        saml,
     };
     put(app, &pool.id, &session, SESSION_TTL_MS).await
+}
+
+/// The SAML sign-in behind a live session, if it came from one (read before the session
+/// ends, for single logout).
+pub async fn session_saml(app: &App, handle: &str) -> ApiResult<Option<(String, SamlLogin)>> {
+    let now = app.clock.now_millis();
+    let Some(record) = app
+        .store
+        .get_grant(&sha256_hex(handle.as_bytes()), now)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let session: Session = open(app, &record).await?;
+    Ok(session.saml.map(|s| (record.pool_id, s)))
+}
+
+/// Claims `key` once for `pool_id` until `until_ms` (a SAML assertion's id): true the first
+/// time, false for every later claim while it lives. The store's conditional put decides
+/// between racing claims.
+pub async fn claim_once(app: &App, pool_id: &str, key: &str, until_ms: i64) -> ApiResult<bool> {
+    let handle_hash = sha256_hex(format!("once:{pool_id}:{key}").as_bytes());
+    let now = app.clock.now_millis();
+    if app.store.get_grant(&handle_hash, now).await?.is_some() {
+        return Ok(false);
+    }
+    let record = GrantRecord {
+        handle_hash: handle_hash.clone(),
+        pool_id: pool_id.to_string(),
+        data: String::new(),
+        expires_ms: until_ms.max(now + 1),
+    };
+    match app.store.put_grant(&record).await {
+        Ok(()) => Ok(true),
+        // Refused: another claim got there first, unless the store failed.
+        Err(e) => match app.store.get_grant(&handle_hash, now).await? {
+            Some(_) => Ok(false),
+            None => Err(e.into()),
+        },
+    }
 }
 
 /// The user of a live session of `pool`, if the user may still sign in (present, the same

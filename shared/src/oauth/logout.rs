@@ -8,7 +8,7 @@
 use crate::userpool::jwt::{self, Expect, JwtError};
 use crate::userpool::model::AppClient;
 use crate::App;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::sync::Arc;
 
@@ -32,7 +32,7 @@ pub struct LogoutParams {
 }
 
 /// Where a logout ends.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LogoutEnd {
     /// Redirect to this (registered) URL.
     Redirect(String),

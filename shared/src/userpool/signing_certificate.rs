@@ -28,24 +28,31 @@ pub async fn get_signing_certificate(
     input: PoolIdInput,
 ) -> ApiResult<SigningCertificateOutput> {
     let pool = load_pool(app, input.pool_id()).await?;
-    if let Some(saml) = &pool.saml_signing {
-        return Ok(SigningCertificateOutput {
-            certificate: saml.certificate.clone(),
-        });
-    }
-    let now_ms = app.clock.now_millis();
-    let made = make(&pool.id, now_ms).map_err(|e| ApiError::internal(&e))?;
-    // Two first requests at once: the one written first wins, and both answer its certificate.
-    let certificate = modify_pool(app, &pool.id, |pool: &mut UserPool| {
-        let saml = pool.saml_signing.get_or_insert_with(|| made.clone());
-        Ok(saml.certificate.clone())
-    })
-    .await?;
+    let certificate = pool_signing(app, &pool).await?.certificate;
     Ok(SigningCertificateOutput { certificate })
 }
 
-/// A new signing key and its self-signed certificate for `pool_id`, issued at `now_ms`.
-fn make(pool_id: &str, now_ms: i64) -> Result<SamlSigning, Error> {
+/// The pool's SAML signing key and certificate, made the first time they are needed (by
+/// GetSigningCertificate, or by the first signed request to a SAML provider).
+pub async fn pool_signing(app: &crate::App, pool: &UserPool) -> ApiResult<SamlSigning> {
+    if let Some(saml) = &pool.saml_signing {
+        return Ok(saml.clone());
+    }
+    let now_ms = app.clock.now_millis();
+    let made = self_signed(&pool.id, now_ms).map_err(|e| ApiError::internal(&e))?;
+    // Two first requests at once: the one written first wins, and both answer with it.
+    modify_pool(app, &pool.id, |pool: &mut UserPool| {
+        Ok(pool
+            .saml_signing
+            .get_or_insert_with(|| made.clone())
+            .clone())
+    })
+    .await
+}
+
+/// A new RSA-2048 key and its self-signed certificate for `common_name` (a pool id), issued at
+/// `now_ms`: the pool's signing pair, or a SAML provider's encryption pair.
+pub fn self_signed(common_name: &str, now_ms: i64) -> Result<SamlSigning, Error> {
     let crypto = |e: rcgen::Error| Error::Crypto(e.to_string());
     let key = SigningKey::generate()?.to_stored()?;
     let der = STANDARD
@@ -56,7 +63,7 @@ fn make(pool_id: &str, now_ms: i64) -> Result<SamlSigning, Error> {
     let mut params = rcgen::CertificateParams::default();
     params
         .distinguished_name
-        .push(rcgen::DnType::CommonName, pool_id);
+        .push(rcgen::DnType::CommonName, common_name);
     params
         .distinguished_name
         .push(rcgen::DnType::OrganizationName, "Latchkey");
@@ -77,7 +84,7 @@ mod tests {
 
     #[test]
     fn the_certificate_is_self_signed_with_the_stored_key_for_ten_years() {
-        let made = make("us-east-1_abc", 1_700_000_000_000).unwrap();
+        let made = self_signed("us-east-1_abc", 1_700_000_000_000).unwrap();
         let der = STANDARD.decode(&made.certificate).unwrap();
         // DER of an X.509 certificate: a SEQUENCE holding the pool id as its subject's CN.
         assert_eq!(der[0], 0x30);

@@ -5,6 +5,7 @@
 //! gives (forged, expired, wrong-audience, wrong-nonce ID tokens).
 
 pub mod node_idp;
+pub mod saml_idp;
 pub mod scripted;
 
 use crate::common::Harness;
@@ -150,9 +151,25 @@ impl Browser {
     }
 
     /// Like [`Browser::go`], but stops before requesting a URL `stop` accepts, returning it.
+    /// A page that posts itself on load (a SAML provider's answer) is posted, as a browser
+    /// running its script would.
     pub async fn go_until(
         &mut self,
         url: &str,
+        stop: impl Fn(&str) -> bool,
+    ) -> (Ended, Option<String>) {
+        self.travel(url, None, stop).await
+    }
+
+    /// POSTs `fields` to `url` (a form a page gave), then goes on as [`Browser::go`].
+    pub async fn post(&mut self, url: &str, fields: Vec<(String, String)>) -> Ended {
+        self.travel(url, Some(fields), |_| false).await.0
+    }
+
+    async fn travel(
+        &mut self,
+        url: &str,
+        mut form: Option<Vec<(String, String)>>,
         stop: impl Fn(&str) -> bool,
     ) -> (Ended, Option<String>) {
         let http = reqwest::Client::builder()
@@ -169,32 +186,70 @@ impl Browser {
             if stop(&url) {
                 return (Ended::Page(0, String::new()), Some(url));
             }
-            let resp = http
-                .get(&url)
+            let req = match form.take() {
+                Some(fields) => http.post(&url).form(&fields),
+                None => http.get(&url),
+            };
+            let resp = req
                 .header(reqwest::header::COOKIE, self.cookie_header())
                 .send()
                 .await
-                .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+                .unwrap_or_else(|e| panic!("{url}: {e}"));
             self.take(&resp);
             let status = resp.status().as_u16();
+            let base = reqwest::Url::parse(&url).expect("URL");
             match resp.headers().get(reqwest::header::LOCATION) {
                 Some(loc) => {
                     let loc = loc.to_str().expect("Location").to_string();
-                    url = reqwest::Url::parse(&url)
-                        .and_then(|u| u.join(&loc))
-                        .expect("Location URL")
-                        .to_string();
+                    url = base.join(&loc).expect("Location URL").to_string();
                 }
                 None => {
-                    return (
-                        Ended::Page(status, resp.text().await.unwrap_or_default()),
-                        None,
-                    )
+                    let body = resp.text().await.unwrap_or_default();
+                    match auto_post(&body) {
+                        Some((action, fields)) if status == 200 => {
+                            url = base.join(&action).expect("form action").to_string();
+                            form = Some(fields);
+                        }
+                        _ => return (Ended::Page(status, body), None),
+                    }
                 }
             }
         }
         panic!("too many redirects");
     }
+}
+
+/// A page's self-posting form (`onload="document.forms[0].submit()"`): its action and hidden
+/// fields, HTML entities decoded.
+pub fn auto_post(html: &str) -> Option<(String, Vec<(String, String)>)> {
+    if !html.contains("document.forms[0].submit()") {
+        return None;
+    }
+    let attr = |tag: &str, name: &str| -> Option<String> {
+        let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
+        let end = tag[start..].find('"')? + start;
+        Some(unescape(&tag[start..end]))
+    };
+    let form_tag = &html[html.find("<form")?..];
+    let action = attr(&form_tag[..form_tag.find('>')?], "action")?;
+    let fields = html
+        .split("<input")
+        .skip(1)
+        .filter_map(|rest| {
+            let tag = &rest[..rest.find('>')?];
+            Some((attr(tag, "name")?, attr(tag, "value").unwrap_or_default()))
+        })
+        .collect();
+    Some((action, fields))
+}
+
+fn unescape(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&apos;", "'")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// `a=1&b=2` decoded.
@@ -211,4 +266,40 @@ pub fn authorize_url(h: &Harness, client: &str, provider: &str, nonce: &str) -> 
         h.url(),
         APP_REDIRECT
     )
+}
+
+/// The app's code, where the browser ended at the app.
+pub fn code_of(ended: &Ended) -> &str {
+    match ended {
+        Ended::App(params) => params
+            .get("code")
+            .unwrap_or_else(|| panic!("no code at the app: {params:?}")),
+        Ended::Page(status, body) => panic!("ended on a page ({status}): {body}"),
+    }
+}
+
+/// The code's tokens at the token endpoint (public client).
+pub async fn redeem(
+    h: &Harness,
+    client: &str,
+    ended: &Ended,
+) -> serde_json::Map<String, serde_json::Value> {
+    let code = code_of(ended).to_string();
+    let tokens: serde_json::Value = h
+        .http
+        .post(format!("{}/oauth2/token", h.url()))
+        .form(&[
+            ("grant_type", "authorization_code"),
+            ("client_id", client),
+            ("code", code.as_str()),
+            ("redirect_uri", APP_REDIRECT),
+        ])
+        .send()
+        .await
+        .expect("token request")
+        .json()
+        .await
+        .expect("token JSON");
+    let id_token = tokens["id_token"].as_str().expect("id_token");
+    latchkey::userpool::jwt::peek_claims(id_token).expect("claims")
 }

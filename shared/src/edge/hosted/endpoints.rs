@@ -77,7 +77,8 @@ pub async fn revoke(app: &App, req: &EdgeRequest) -> EdgeResponse {
 }
 
 /// `GET /logout`: ends the hosted session (cookie and record), then goes where the request
-/// says, if that is registered.
+/// says, if that is registered; a session that came through a SAML provider with single
+/// logout goes by the provider first (`/saml2/logout` brings it back).
 pub async fn logout(app: &App, req: &EdgeRequest) -> EdgeResponse {
     let params: LogoutParams = match serde_urlencoded::from_str(&req.query) {
         Ok(p) => p,
@@ -87,12 +88,31 @@ pub async fn logout(app: &App, req: &EdgeRequest) -> EdgeResponse {
         Ok(end) => end,
         Err(message) => return error_page(StatusCode::BAD_REQUEST, &message),
     };
+    let mut saml = None;
     if let Some(handle) = cookie(req, SESSION_COOKIE) {
+        saml = grants::session_saml(app, handle).await.unwrap_or_else(|e| {
+            tracing::error!(error = %e.message, "reading a hosted session failed");
+            None
+        });
         if let Err(e) = grants::end_session(app, handle).await {
             tracing::error!(error = %e.message, "ending a hosted session failed");
         }
     }
-    let resp = match end {
+    let resp = match saml {
+        Some((pool_id, login)) => {
+            match super::saml::single_logout(app, &pool_id, &login, end).await {
+                Ok(to_provider) => to_provider,
+                Err(end) => logout_ended(end),
+            }
+        }
+        None => logout_ended(end),
+    };
+    with_cookie(resp, set_cookie(req, SESSION_COOKIE, "", 0))
+}
+
+/// Where a logout ends: a registered URL, the login page again, or a page saying so.
+pub(super) fn logout_ended(end: LogoutEnd) -> EdgeResponse {
+    match end {
         LogoutEnd::Redirect(to) => redirect(&to),
         LogoutEnd::SignInAgain(query) => redirect(&format!("/login?{query}")),
         LogoutEnd::SignedOut => {
@@ -101,6 +121,5 @@ pub async fn logout(app: &App, req: &EdgeRequest) -> EdgeResponse {
             p.success = true;
             page(StatusCode::OK, &p)
         }
-    };
-    with_cookie(resp, set_cookie(req, SESSION_COOKIE, "", 0))
+    }
 }

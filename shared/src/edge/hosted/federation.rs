@@ -6,7 +6,7 @@
 //! with `error` and `error_description`; a `state` that is unknown, replayed, expired or
 //! another browser's gets an error page and never a redirect.
 
-use super::login::{deliver, fault, form_of};
+use super::login::{deliver, fault, form_of, Started};
 use super::{cookie, error_page, redirect, scoped_cookie, with_cookie};
 use crate::call::{Authorization, Call};
 use crate::edge::response::EdgeResponse;
@@ -15,7 +15,7 @@ use crate::error::ErrorKind;
 use crate::oauth::authorize::{self, Authorize, AuthorizeParams, Refusal};
 use crate::oauth::federation::provider::{self, Answer};
 use crate::oauth::federation::{round_trip, Failure};
-use crate::userpool::model::ProviderType;
+use crate::userpool::model::{IdentityProvider, ProviderType};
 use crate::userpool::signin::federated::{self, ExternalIdentity};
 use crate::App;
 use http::StatusCode;
@@ -28,7 +28,7 @@ pub const RESPONSE_PATH: &str = "/oauth2/idpresponse";
 
 /// Our origin as the browser reached it (the provider sends the browser back there, so the
 /// binding cookie goes with it): `X-Forwarded-Proto` and `Host`, else the issuer's.
-fn origin(app: &App, req: &EdgeRequest) -> String {
+pub(super) fn origin(app: &App, req: &EdgeRequest) -> String {
     match req.header("host") {
         Some(host) if !host.is_empty() && !host.contains(['/', '\\', '@', ' ']) => {
             let scheme = if req.header("x-forwarded-proto") == Some("https") {
@@ -42,21 +42,19 @@ fn origin(app: &App, req: &EdgeRequest) -> String {
     }
 }
 
-/// The binding cookie: only for the response path; `SameSite=None` over HTTPS, so a
-/// provider's form post (Apple) carries it too; `Lax` on plain HTTP (loopback development),
-/// where the provider's redirect is a top-level GET.
-fn binding_cookie(req: &EdgeRequest, value: &str) -> http::HeaderValue {
+/// A binding cookie `name`, only for the response `path`: `SameSite=None` over HTTPS, so a
+/// provider's form post (Apple, SAML) carries it too; `Lax` on plain HTTP (loopback
+/// development), where the provider's answer comes from the same site.
+pub(super) fn binding_cookie(
+    req: &EdgeRequest,
+    name: &str,
+    path: &str,
+    value: &str,
+) -> http::HeaderValue {
     let https = req.header("x-forwarded-proto") == Some("https");
     let same_site = if https { "None" } else { "Lax" };
     let max_age = round_trip::TTL_MS / 1000;
-    scoped_cookie(
-        req,
-        BINDING_COOKIE,
-        value,
-        max_age,
-        RESPONSE_PATH,
-        same_site,
-    )
+    scoped_cookie(req, name, value, max_age, path, same_site)
 }
 
 /// Sends the browser to the provider `authz` names.
@@ -75,9 +73,7 @@ pub async fn to_provider(app: &App, req: &EdgeRequest, authz: &Authorize) -> Edg
         Err(e) => return fault(&e.into()),
     };
     if idp.provider_type == ProviderType::Saml {
-        let mut to = authz.error_redirect("invalid_request", "SAML sign-in not implemented");
-        to.description = Some("Latchkey does not implement SAML sign-in yet.".into());
-        return redirect(&to.location());
+        return super::saml::to_provider(app, req, authz, &idp).await;
     }
     let callback = format!("{}{RESPONSE_PATH}", origin(app, req));
     let binding = cookie(req, BINDING_COOKIE);
@@ -88,7 +84,10 @@ pub async fn to_provider(app: &App, req: &EdgeRequest, authz: &Authorize) -> Edg
         };
     let challenge = out.challenge.as_deref();
     match provider::authorize_url(app, &idp, &callback, &out.state, &out.nonce, challenge) {
-        Ok(location) => with_cookie(redirect(&location), binding_cookie(req, &out.binding)),
+        Ok(location) => {
+            let cookie = binding_cookie(req, BINDING_COOKIE, RESPONSE_PATH, &out.binding);
+            with_cookie(redirect(&location), cookie)
+        }
         Err(e) => fault(&e),
     }
 }
@@ -129,7 +128,7 @@ pub async fn idp_response(app: &App, req: &EdgeRequest) -> EdgeResponse {
         Err(f) => Err(f),
     };
     match result {
-        Ok(issued) => deliver(app, req, &authz, issued, true).await,
+        Ok(issued) => deliver(app, req, &authz, issued, Started::Session).await,
         Err(f) => back_with_error(&authz, f),
     }
 }
@@ -154,7 +153,7 @@ fn provider_error(error: Option<&str>, description: Option<&str>) -> Failure {
 
 /// The app's authorization request, checked again (its client or redirect URI may have
 /// changed while the browser was away).
-async fn recheck(app: &App, query: &str) -> Result<Authorize, EdgeResponse> {
+pub(super) async fn recheck(app: &App, query: &str) -> Result<Authorize, EdgeResponse> {
     let params: AuthorizeParams = serde_urlencoded::from_str(query)
         .map_err(|_| error_page(StatusCode::BAD_REQUEST, "The request is not valid."))?;
     authorize::check(app, &params).await.map_err(|r| match r {
@@ -164,6 +163,19 @@ async fn recheck(app: &App, query: &str) -> Result<Authorize, EdgeResponse> {
     })
 }
 
+/// The provider `name` of the pool, if it still exists.
+pub(super) async fn provider_named(
+    app: &App,
+    pool_id: &str,
+    name: &str,
+) -> Result<IdentityProvider, Failure> {
+    app.store
+        .get_identity_provider(pool_id, name)
+        .await
+        .map_err(|e| Failure::from(crate::error::ApiError::from(e)))?
+        .ok_or_else(|| Failure::invalid("Unknown identity provider.", "provider deleted"))
+}
+
 /// The code exchange and checks, then the pool's federated sign-in.
 async fn sign_in(
     app: &App,
@@ -171,22 +183,27 @@ async fn sign_in(
     pending: &round_trip::Pending,
     answer: &Answer<'_>,
 ) -> Result<crate::userpool::tokens::Issued, Failure> {
-    let idp = app
-        .store
-        .get_identity_provider(&authz.pool.id, &pending.provider)
-        .await
-        .map_err(|e| Failure::from(crate::error::ApiError::from(e)))?
-        .ok_or_else(|| Failure::invalid("Unknown identity provider.", "provider deleted"))?;
+    let idp = provider_named(app, &authz.pool.id, &pending.provider).await?;
     let claims = provider::redeem(app, &idp, pending, answer).await?;
     let identity = ExternalIdentity {
         claims,
         issuer: None,
     };
+    sign_in_as(app, authz, &idp, &identity).await
+}
+
+/// The pool's federated sign-in of a verified external identity.
+pub(super) async fn sign_in_as(
+    app: &App,
+    authz: &Authorize,
+    idp: &IdentityProvider,
+    identity: &ExternalIdentity,
+) -> Result<crate::userpool::tokens::Issued, Failure> {
     let call = Call::internal(app).authorized(Authorization {
         scopes: authz.scopes.clone(),
         nonce: authz.nonce.clone(),
     });
-    federated::sign_in(&call, &authz.pool, &authz.client, &idp, &identity)
+    federated::sign_in(&call, &authz.pool, &authz.client, idp, identity)
         .await
         .map_err(|e| match e.kind {
             ErrorKind::InternalError => Failure::from(e),
@@ -195,7 +212,7 @@ async fn sign_in(
 }
 
 /// Back to the app with the failure.
-fn back_with_error(authz: &Authorize, f: Failure) -> EdgeResponse {
+pub(super) fn back_with_error(authz: &Authorize, f: Failure) -> EdgeResponse {
     if f.error == "server_error" {
         tracing::error!(cause = %f.cause, "federated sign-in failed");
     } else {
@@ -207,7 +224,7 @@ fn back_with_error(authz: &Authorize, f: Failure) -> EdgeResponse {
 }
 
 /// A round trip that cannot be trusted: a page, never a redirect.
-fn failure_page(f: &Failure) -> EdgeResponse {
+pub(super) fn failure_page(f: &Failure) -> EdgeResponse {
     tracing::info!(cause = %f.cause, "identity provider response refused");
     if f.error == "server_error" {
         return error_page(StatusCode::INTERNAL_SERVER_ERROR, &f.description);

@@ -66,7 +66,7 @@ pub async fn authorize_here(app: &App, req: &EdgeRequest, authz: Authorize) -> E
             match grants::session_user(app, &authz.pool, handle).await {
                 Ok(Some(user)) => {
                     return match signin::again(app, &authz, &user).await {
-                        Ok(issued) => deliver(app, req, &authz, issued, false).await,
+                        Ok(issued) => deliver(app, req, &authz, issued, Started::Not).await,
                         Err(e) => fault(&e),
                     }
                 }
@@ -220,7 +220,7 @@ async fn finish(
         Ok(AuthReply {
             authentication_result: Some(issued),
             ..
-        }) => deliver(app, req, authz, issued, true).await,
+        }) => deliver(app, req, authz, issued, Started::Session).await,
         Ok(AuthReply {
             challenge_name: Some(name),
             session,
@@ -259,14 +259,24 @@ async fn finish(
     }
 }
 
+/// Whether handing out tokens starts a hosted session.
+pub(super) enum Started {
+    /// No: the session already exists (a returning browser).
+    Not,
+    /// Yes: the user just signed in.
+    Session,
+    /// Yes, through a SAML provider, whose single logout will need the sign-in.
+    SamlSession(grants::SamlLogin),
+}
+
 /// Sends the browser back to the client with a code (or implicit tokens), starting the
-/// hosted session when this was a sign-in (`signed_in`).
+/// hosted session when this was a sign-in.
 pub(super) async fn deliver(
     app: &App,
     req: &EdgeRequest,
     authz: &Authorize,
     issued: Issued,
-    signed_in: bool,
+    started: Started,
 ) -> EdgeResponse {
     let claims = peek_claims(&issued.access_token).unwrap_or_default();
     let claim = |n: &str| {
@@ -310,10 +320,12 @@ pub(super) async fn deliver(
         }
     };
     let resp = redirect(&location);
-    if !signed_in {
-        return resp;
-    }
-    match grants::start_session(app, &authz.pool, &username, &sub).await {
+    let saml = match started {
+        Started::Not => return resp,
+        Started::Session => None,
+        Started::SamlSession(login) => Some(login),
+    };
+    match grants::start_session(app, &authz.pool, &username, &sub, saml).await {
         Ok(handle) => {
             let ttl = grants::SESSION_TTL_MS / 1000;
             with_cookie(resp, set_cookie(req, SESSION_COOKIE, &handle, ttl))

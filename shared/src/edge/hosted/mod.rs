@@ -7,7 +7,9 @@
 //! - [`login`]: the pool's own sign-in: `/login`, and the challenge step (`/login/challenge`);
 //! - [`account`]: `/signup`, `/confirmUser`, `/forgotPassword`, `/confirmForgotPassword`;
 //! - [`endpoints`]: `/oauth2/token`, `/oauth2/userInfo`, `/oauth2/revoke`, `/logout`;
-//! - [`federation`]: to an external identity provider and back (`/oauth2/idpresponse`).
+//! - [`federation`]: to an external identity provider and back (`/oauth2/idpresponse`);
+//! - [`saml`]: a SAML provider's answers (`/saml2/idpresponse`) and single logout
+//!   (`/saml2/logout`).
 
 pub mod account;
 pub mod authorize;
@@ -16,6 +18,7 @@ pub mod endpoints;
 pub mod federation;
 pub mod html;
 pub mod login;
+pub mod saml;
 
 use super::response::{EdgeResponse, HTML, JSON};
 use super::EdgeRequest;

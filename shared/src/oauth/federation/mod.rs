@@ -17,6 +17,7 @@
 pub mod apple;
 pub mod provider;
 pub mod round_trip;
+pub mod saml;
 
 /// Why a provider round trip failed: what the app is told (an RFC 6749 error code and a
 /// description), and the cause for the logs.

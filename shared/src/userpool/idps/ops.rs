@@ -6,7 +6,7 @@
 //! these run). A name and each identifier are unique in the pool by the store's atomic claim.
 
 use super::shapes::*;
-use super::{details, discovery};
+use super::{details, discovery, saml_setup};
 use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::store::StoreError;
 use crate::userpool::client_oauth::COGNITO_PROVIDER;
@@ -95,15 +95,20 @@ fn identifiers(list: Vec<String>) -> Vec<String> {
     out
 }
 
-/// The details as stored: checked for the type, an OIDC provider's endpoints discovered.
+/// The details as stored: checked for the type, an OIDC provider's endpoints discovered, a
+/// SAML provider's metadata read (`previous`: the details before an update).
 async fn settled_details(
     app: &App,
+    pool_id: &str,
     t: ProviderType,
     given: &BTreeMap<String, String>,
+    previous: Option<&BTreeMap<String, String>>,
 ) -> ApiResult<BTreeMap<String, String>> {
     let mut out = details::checked(t, given)?;
-    if t == ProviderType::Oidc {
-        discovery::fill_endpoints(app, &mut out).await?;
+    match t {
+        ProviderType::Oidc => discovery::fill_endpoints(app, &mut out).await?,
+        ProviderType::Saml => saml_setup::settle(app, pool_id, &mut out, previous).await?,
+        _ => {}
     }
     Ok(out)
 }
@@ -134,7 +139,7 @@ pub async fn create_identity_provider(
     {
         return Err(duplicate(&input.provider_name, &pool.id));
     }
-    let details = settled_details(app, t, &input.provider_details).await?;
+    let details = settled_details(app, &pool.id, t, &input.provider_details, None).await?;
     let now = app.clock.now_millis();
     let idp = IdentityProvider {
         pool_id: pool.id.clone(),
@@ -173,7 +178,7 @@ pub async fn update_identity_provider(
                 given.insert("private_key".into(), key.clone());
             }
         }
-        idp.details = settled_details(app, t, &given).await?;
+        idp.details = settled_details(app, &pool.id, t, &given, Some(&idp.details)).await?;
     }
     if let Some(mapped) = input.attribute_mapping {
         idp.attribute_mapping = mapping(t, mapped);

@@ -55,7 +55,7 @@ impl ProviderType {
 
 /// `ProviderDetails` keys whose values are secrets: kept, returned by Describe as Cognito
 /// does, never shown by `Debug`.
-pub const SECRET_DETAILS: &[&str] = &["client_secret", "private_key"];
+pub const SECRET_DETAILS: &[&str] = &["client_secret", "private_key", "latchkey:encryption_key"];
 
 /// One identity provider of a pool.
 #[derive(Clone, Serialize, Deserialize)]
