@@ -12,8 +12,17 @@
 //! - [`xmlenc`]: XML Encryption 1.1 decryption of an `EncryptedAssertion` (RSA-OAEP key
 //!   transport, AES-CBC / AES-GCM data).
 //! - [`response`]: the whole check of a Response: status, destination, issuer, signatures
-//!   (never reading an unsigned copy), conditions, audience, subject confirmation.
+//!   (never reading an unsigned copy), decryption; then `assertion` (private) checks the
+//!   assertion's issuer, conditions, audience and bearer confirmation and reads it.
+//! - [`binding`], [`messages`], [`metadata`]: the HTTP-Redirect and HTTP-POST bindings, the
+//!   messages Latchkey sends (AuthnRequest, LogoutRequest) and the LogoutResponse it reads, and
+//!   an IdP's metadata — used by the sign-in flow around this core.
+//!
+//! Security choices: any DOCTYPE is refused; an ID that occurs twice in a message is refused
+//! (signature wrapping); only the exact node whose signature verified is read; RSA keys must be
+//! 2048 bits or more; rsa-1_5 key transport and HMAC signatures are refused.
 
+mod assertion;
 pub mod binding;
 pub mod c14n;
 pub mod dsig;
@@ -23,6 +32,9 @@ pub mod response;
 mod time;
 pub mod xml;
 pub mod xmlenc;
+
+#[cfg(test)]
+mod tests;
 
 pub use response::{verify_response, Assertion, Expected};
 

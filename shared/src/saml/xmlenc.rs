@@ -165,7 +165,7 @@ fn decrypt_cbc(
     if key.len() != key_len {
         return Err(fail("the content key has the wrong length"));
     }
-    if data.len() < 32 || data.len() % 16 != 0 {
+    if data.len() < 32 || !data.len().is_multiple_of(16) {
         return Err(fail("the ciphertext has a wrong length"));
     }
     let body = data.split_off(16);
