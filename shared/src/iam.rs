@@ -111,7 +111,10 @@ impl IamSamlProviders {
             .post_raw(&self.endpoint, &named, body.into_bytes())
             .await
             .map_err(|e| Error::Store(format!("IAM: {e:?}")))?;
-        Ok((answer.status, String::from_utf8_lossy(&answer.body).into_owned()))
+        Ok((
+            answer.status,
+            String::from_utf8_lossy(&answer.body).into_owned(),
+        ))
     }
 
     async fn fetch(&self, arn: &str) -> Result<Option<String>, Error> {

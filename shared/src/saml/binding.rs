@@ -32,6 +32,9 @@ impl Param {
     }
 }
 
+/// Signs the bytes it is given (RSA-SHA256 with the pool's signing key).
+pub type Signer<'a> = &'a dyn Fn(&[u8]) -> Vec<u8>;
+
 fn encode(v: &str) -> String {
     form_urlencoded::byte_serialize(v.as_bytes()).collect()
 }
@@ -43,7 +46,7 @@ pub fn redirect_url(
     param: Param,
     xml: &str,
     relay_state: Option<&str>,
-    sign: Option<&dyn Fn(&[u8]) -> Vec<u8>>,
+    sign: Option<Signer<'_>>,
 ) -> String {
     let deflated = miniz_oxide::deflate::compress_to_vec(xml.as_bytes(), 6);
     let mut query = format!("{}={}", param.name(), encode(&STANDARD.encode(deflated)));

@@ -2,11 +2,11 @@
 //! `GET|POST /oauth2/userInfo`, `POST /oauth2/revoke`, and the browser's `GET /logout`.
 
 use super::{
-    cookie, error_page, oauth_error, page, redirect, set_cookie, with_cookie, SESSION_COOKIE,
+    cookie, error_page, logout_ended, oauth_error, set_cookie, with_cookie, SESSION_COOKIE,
 };
 use crate::edge::response::{EdgeResponse, JSON};
 use crate::edge::EdgeRequest;
-use crate::oauth::logout::{self, LogoutEnd, LogoutParams};
+use crate::oauth::logout::{self, LogoutParams};
 use crate::oauth::token::{self, Form};
 use crate::oauth::{grants, userinfo, OAuthError};
 use crate::App;
@@ -108,18 +108,4 @@ pub async fn logout(app: &App, req: &EdgeRequest) -> EdgeResponse {
         None => logout_ended(end),
     };
     with_cookie(resp, set_cookie(req, SESSION_COOKIE, "", 0))
-}
-
-/// Where a logout ends: a registered URL, the login page again, or a page saying so.
-pub(super) fn logout_ended(end: LogoutEnd) -> EdgeResponse {
-    match end {
-        LogoutEnd::Redirect(to) => redirect(&to),
-        LogoutEnd::SignInAgain(query) => redirect(&format!("/login?{query}")),
-        LogoutEnd::SignedOut => {
-            let mut p = super::html::Page::new("Signed out");
-            p.alert = Some("You have been signed out.");
-            p.success = true;
-            page(StatusCode::OK, &p)
-        }
-    }
 }

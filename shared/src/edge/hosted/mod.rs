@@ -15,6 +15,7 @@ pub mod account;
 pub mod authorize;
 pub mod challenge;
 pub mod endpoints;
+pub mod external;
 pub mod federation;
 pub mod html;
 pub mod login;
@@ -206,5 +207,19 @@ pub fn csrf_ok(req: &EdgeRequest, sent: Option<&str>) -> bool {
     match (cookie(req, CSRF_COOKIE), sent) {
         (Some(c), Some(s)) => constant_time_eq(c.as_bytes(), s.as_bytes()),
         _ => false,
+    }
+}
+
+/// Where a logout ends: a registered URL, the login page again, or a page saying so.
+pub fn logout_ended(end: crate::oauth::logout::LogoutEnd) -> EdgeResponse {
+    match end {
+        crate::oauth::logout::LogoutEnd::Redirect(to) => redirect(&to),
+        crate::oauth::logout::LogoutEnd::SignInAgain(query) => redirect(&format!("/login?{query}")),
+        crate::oauth::logout::LogoutEnd::SignedOut => {
+            let mut p = html::Page::new("Signed out");
+            p.alert = Some("You have been signed out.");
+            p.success = true;
+            page(StatusCode::OK, &p)
+        }
     }
 }

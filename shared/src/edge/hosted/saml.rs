@@ -9,12 +9,11 @@
 //! - `/logout` for a session that came through a provider with `IDPSignout` goes on to the
 //!   provider's single logout, and its LogoutResponse comes back to `/saml2/logout`.
 
-use super::endpoints::logout_ended;
-use super::federation::{
+use super::external::{
     back_with_error, binding_cookie, failure_page, origin, provider_named, recheck, sign_in_as,
 };
 use super::login::{deliver, fault, form_of, Started};
-use super::{cookie, error_page, redirect, with_cookie};
+use super::{cookie, error_page, logout_ended, redirect, with_cookie};
 use crate::edge::response::EdgeResponse;
 use crate::edge::EdgeRequest;
 use crate::oauth::authorize::Authorize;

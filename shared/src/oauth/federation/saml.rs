@@ -92,7 +92,7 @@ pub async fn authn_redirect(
         Param::Request,
         &xml,
         Some(relay_state),
-        sign.as_ref().map(|f| f as &dyn Fn(&[u8]) -> Vec<u8>),
+        sign.as_ref().map(|f| f as binding::Signer<'_>),
     ))
 }
 
@@ -226,7 +226,7 @@ pub async fn start_logout(
         Param::Request,
         &xml,
         Some(&relay_state),
-        sign.as_ref().map(|f| f as &dyn Fn(&[u8]) -> Vec<u8>),
+        sign.as_ref().map(|f| f as binding::Signer<'_>),
     ))
 }
 

@@ -294,12 +294,16 @@ pub fn apple_key_der(pem: &str) -> Option<Vec<u8>> {
     Some(der)
 }
 
+/// Details keys with this prefix are Latchkey's own (a SAML provider's decryption key and
+/// fetched metadata): stored, never described.
+pub const HIDDEN_PREFIX: &str = "latchkey:";
+
 /// The details as Describe shows them: everything stored but Apple's `private_key`
 /// (Cognito's Describe leaves it out; `client_secret` it shows) and Latchkey's own hidden keys
 /// (a SAML provider's decryption key and fetched metadata).
 pub fn described(idp: &IdentityProvider) -> BTreeMap<String, String> {
     let mut shown = idp.details.clone();
-    shown.retain(|k, _| !k.starts_with(super::saml_setup::HIDDEN_PREFIX));
+    shown.retain(|k, _| !k.starts_with(HIDDEN_PREFIX));
     if idp.provider_type == ProviderType::SignInWithApple {
         shown.remove("private_key");
     }

@@ -6,6 +6,7 @@
 //! hidden key that Describe, `Debug` and clients never see, and survives updates.
 
 use super::details::check_url;
+pub use super::details::HIDDEN_PREFIX;
 use crate::error::{ApiError, ApiResult};
 use crate::http::HttpClient;
 use crate::saml::metadata::{self, IdpMetadata};
@@ -18,8 +19,6 @@ use base64::Engine;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-/// Details keys with this prefix are Latchkey's own: stored, never described.
-pub const HIDDEN_PREFIX: &str = "latchkey:";
 /// The document read from `MetadataURL`.
 pub const FETCHED_METADATA: &str = "latchkey:metadata";
 /// The encryption key (PKCS #8 DER, base64).
