@@ -39,6 +39,8 @@ export AWS_ENDPOINT_URL_SNS="http://127.0.0.1:${MOTO_PORT}"
 export AWS_ENDPOINT_URL_KMS="http://127.0.0.1:${MOTO_PORT}"
 # S3: the Lambda functions' user import files (pre-signed PUT URLs; functions/tests/imports.rs).
 export AWS_ENDPOINT_URL_S3="http://127.0.0.1:${MOTO_PORT}"
+# IAM: the SAML providers identity pools read (identity_saml.rs).
+export AWS_ENDPOINT_URL_IAM="http://127.0.0.1:${MOTO_PORT}"
 export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_REGION=us-east-1
 
 SMTP_PORT="${SMTP_PORT:-2525}"

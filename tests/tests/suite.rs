@@ -38,6 +38,7 @@ mod identity_pools;
 mod identity_providers;
 mod identity_providers_oidc;
 mod identity_refusals;
+mod identity_saml;
 mod identity_social;
 mod import_jobs;
 mod lifecycle_admin;

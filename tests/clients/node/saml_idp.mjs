@@ -6,7 +6,8 @@
 // Prints one JSON line when ready: {"entity_id","metadata_url","port"}. Endpoints:
 //   GET  /metadata             the IdP's metadata (signing certificate, SSO and SLO endpoints)
 //   POST /configure            JSON: how to answer the service provider (Latchkey's pool):
-//        {sp_entity_id, acs_url, slo_url, sp_signing_cert (base64 DER, GetSigningCertificate),
+//        {sp_entity_id, acs_url, slo_url, sp_signing_cert (base64 DER, GetSigningCertificate;
+//         none for a service provider that sends no requests, as AWS for identity pools),
 //         sp_encryption_cert (base64 DER, ActiveEncryptionCertificate, optional),
 //         sign: "assertion" | "response" | "both", encrypt: bool,
 //         user: {name_id, session_index, attributes: {name: value | [values]}}}
@@ -75,7 +76,7 @@ function serviceProvider() {
     wantMessageSigned: config.sign !== 'assertion',
     wantLogoutResponseSigned: true,
     wantLogoutRequestSigned: true,
-    signingCert: pem(config.sp_signing_cert),
+    ...(config.sp_signing_cert ? { signingCert: pem(config.sp_signing_cert) } : {}),
     ...(config.sp_encryption_cert ? { encryptCert: pem(config.sp_encryption_cert) } : {}),
     assertionConsumerService: [{ Binding: POST, Location: config.acs_url }],
     singleLogoutService: [{ Binding: POST, Location: config.slo_url }],

@@ -57,6 +57,16 @@ pub struct SamlUser<'a> {
     pub attributes: Value,
 }
 
+impl SamlUser<'_> {
+    fn json(&self) -> Value {
+        json!({
+            "name_id": self.name_id,
+            "session_index": self.session_index,
+            "attributes": self.attributes,
+        })
+    }
+}
+
 impl SamlIdp {
     /// Starts a provider with a new RSA key and self-signed certificate.
     pub fn start() -> Self {
@@ -117,15 +127,35 @@ impl SamlIdp {
             "sp_encryption_cert": encryption_cert,
             "sign": sign,
             "encrypt": encryption_cert.is_some(),
-            "user": {
-                "name_id": user.name_id,
-                "session_index": user.session_index,
-                "attributes": user.attributes,
-            },
+            "user": user.json(),
         });
+        self.send(&config).await;
+    }
+
+    /// Tells the provider to answer another service provider (`entity_id`, posting to
+    /// `acs_url`), one that sends no requests: AWS for an identity pool.
+    pub async fn configure_for(
+        &self,
+        entity_id: &str,
+        acs_url: &str,
+        sign: &str,
+        user: &SamlUser<'_>,
+    ) {
+        let config = json!({
+            "sp_entity_id": entity_id,
+            "acs_url": acs_url,
+            "slo_url": acs_url,
+            "sign": sign,
+            "encrypt": false,
+            "user": user.json(),
+        });
+        self.send(&config).await;
+    }
+
+    async fn send(&self, config: &Value) {
         let resp = reqwest::Client::new()
             .post(format!("{}/configure", self.base))
-            .json(&config)
+            .json(config)
             .send()
             .await
             .expect("configuring the SAML IdP");
