@@ -20,6 +20,7 @@ pub mod ids;
 pub mod kms;
 #[cfg(feature = "lambda")]
 pub mod lambda;
+pub mod markup;
 pub mod oauth;
 pub mod pattern;
 pub mod portability;

@@ -5,8 +5,8 @@
 //! ES256 client secret with the public half of the team key the pool was configured with.
 
 use crate::federation_support::apple::{apple_setup, AppleKey, APPLE_SUB};
-use crate::federation_support::social::{assert_federated_user, id_token_claims, user_count};
-use crate::federation_support::{Browser, Ended};
+use crate::federation_support::social::{assert_federated_user, user_count};
+use crate::federation_support::{redeem, Browser, Ended};
 use serde_json::Value;
 
 #[tokio::test]
@@ -36,7 +36,7 @@ async fn sign_in_with_apple_signs_a_user_in_through_its_form_post() {
     if let Ended::App(params) = &ended {
         assert_eq!(params.get("state").map(String::as_str), Some("app-state"));
     }
-    let claims = id_token_claims(h, &fp.client, &ended).await;
+    let claims = redeem(h, &fp.client, &ended).await;
     let username = format!("signinwithapple_{APPLE_SUB}");
     assert_eq!(claims["cognito:username"], username.as_str());
     assert_eq!(claims["nonce"], "apple-1");
@@ -65,7 +65,7 @@ async fn sign_in_with_apple_signs_a_user_in_through_its_form_post() {
     let mut again = Browser::default();
     let (action, fields) = apple.to_form_post(&mut again, "apple-2").await;
     assert!(fields.iter().all(|(k, _)| k != "user"), "{fields:?}");
-    let claims = id_token_claims(h, &fp.client, &again.post(&action, fields.clone()).await).await;
+    let claims = redeem(h, &fp.client, &again.post(&action, fields.clone()).await).await;
     assert_eq!(claims["cognito:username"], username.as_str());
     assert_eq!(claims["nonce"], "apple-2");
     assert_eq!(claims["name"], "Jane Appleseed");

@@ -16,11 +16,11 @@
 
 use crate::common::Harness;
 use crate::federation_support::saml_idp::{self, SamlIdp, SamlUser};
-use crate::federation_support::{auto_post, code_of, redeem, Browser, Ended, APP_REDIRECT};
-use crate::real_clients::{clients_present, repo_root};
-use aws_sdk_cognitoidentityprovider::types::{
-    IdentityProviderTypeType, OAuthFlowType, UserStatusType,
+use crate::federation_support::{
+    auto_post, code_of, offering_client, redeem, Browser, Ended, APP_REDIRECT,
 };
+use crate::real_clients::{clients_present, repo_root};
+use aws_sdk_cognitoidentityprovider::types::{IdentityProviderTypeType, UserStatusType};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::json;
@@ -67,26 +67,7 @@ async fn saml_pool(
 }
 
 async fn client_for(h: &Harness, pool: &str, providers: &[&str]) -> String {
-    let mut c = h
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(pool)
-        .client_name("saml-web")
-        .allowed_o_auth_flows(OAuthFlowType::Code)
-        .allowed_o_auth_flows_user_pool_client(true)
-        .callback_urls(APP_REDIRECT)
-        .logout_urls(APP_REDIRECT)
-        .allowed_o_auth_scopes("openid")
-        .allowed_o_auth_scopes("email");
-    for p in providers {
-        c = c.supported_identity_providers(*p);
-    }
-    c.send()
-        .await
-        .unwrap_or_else(|e| panic!("CreateUserPoolClient failed: {e:?}"))
-        .user_pool_client
-        .and_then(|c| c.client_id)
-        .expect("ClientId")
+    offering_client(h, pool, providers, APP_REDIRECT).await
 }
 
 /// The custom attribute the tests map a multi-valued SAML attribute to.

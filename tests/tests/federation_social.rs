@@ -8,10 +8,9 @@
 
 use crate::federation_support::apple::apple_setup;
 use crate::federation_support::social::{
-    assert_federated_user, id_token_claims, social_setup, user_count, Social, AMAZON, FACEBOOK,
-    FACEBOOK_USER,
+    assert_federated_user, social_setup, user_count, Social, AMAZON, FACEBOOK, FACEBOOK_USER,
 };
-use crate::federation_support::{authorize_url, Browser, Ended};
+use crate::federation_support::{authorize_url, redeem, Browser, Ended};
 use crate::real_clients::clients_present;
 use serde_json::Value;
 
@@ -31,7 +30,7 @@ async fn signs_a_user_in(social: &Social) -> Value {
     if let Ended::App(params) = &ended {
         assert_eq!(params.get("state").map(String::as_str), Some("app-state"));
     }
-    let claims = id_token_claims(&h, &fp.client, &ended).await;
+    let claims = redeem(&h, &fp.client, &ended).await;
     let username = format!("{}_{}", social.name.to_lowercase(), social.user_id);
     assert_eq!(claims["cognito:username"], username.as_str());
     assert_eq!(claims["nonce"], nonce.as_str());
@@ -49,7 +48,7 @@ async fn signs_a_user_in(social: &Social) -> Value {
     let again = Browser::default()
         .go(&authorize_url(&h, &fp.client, social.name, "again"))
         .await;
-    let claims = id_token_claims(&h, &fp.client, &again).await;
+    let claims = redeem(&h, &fp.client, &again).await;
     assert_eq!(claims["cognito:username"], username.as_str());
     assert_eq!(user_count(&h, &fp.pool).await, 1);
     let stats = idp.stats().await;
@@ -206,7 +205,7 @@ async fn a_user_field_is_believed_from_apple_only() {
     .to_string();
     let forged: String = url_encoded(&forged);
     let ended = browser.go(&format!("{answer}&user={forged}")).await;
-    let claims = id_token_claims(&h, &fp.client, &ended).await;
+    let claims = redeem(&h, &fp.client, &ended).await;
     assert_eq!(
         claims["cognito:username"],
         format!("facebook_{FACEBOOK_USER}")

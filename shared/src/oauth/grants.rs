@@ -219,15 +219,19 @@ pub async fn start_session(
     put(app, &pool.id, &session, SESSION_TTL_MS).await
 }
 
+/// The grant behind `handle`, if it is live.
+async fn live_grant(app: &App, handle: &str) -> ApiResult<Option<GrantRecord>> {
+    let now = app.clock.now_millis();
+    Ok(app
+        .store
+        .get_grant(&sha256_hex(handle.as_bytes()), now)
+        .await?)
+}
+
 /// The SAML sign-in behind a live session, if it came from one (read before the session
 /// ends, for single logout).
 pub async fn session_saml(app: &App, handle: &str) -> ApiResult<Option<(String, SamlLogin)>> {
-    let now = app.clock.now_millis();
-    let Some(record) = app
-        .store
-        .get_grant(&sha256_hex(handle.as_bytes()), now)
-        .await?
-    else {
+    let Some(record) = live_grant(app, handle).await? else {
         return Ok(None);
     };
     let session: Session = open(app, &record).await?;
@@ -262,12 +266,7 @@ pub async fn claim_once(app: &App, pool_id: &str, key: &str, until_ms: i64) -> A
 /// The user of a live session of `pool`, if the user may still sign in (present, the same
 /// `sub`, enabled, confirmed or federated).
 pub async fn session_user(app: &App, pool: &UserPool, handle: &str) -> ApiResult<Option<User>> {
-    let now = app.clock.now_millis();
-    let Some(record) = app
-        .store
-        .get_grant(&sha256_hex(handle.as_bytes()), now)
-        .await?
-    else {
+    let Some(record) = live_grant(app, handle).await? else {
         return Ok(None);
     };
     if record.pool_id != pool.id {

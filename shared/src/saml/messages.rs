@@ -2,26 +2,11 @@
 //! reads besides sign-in responses (a `LogoutResponse`).
 
 use super::{SamlError, NS_SAML, NS_SAMLP};
+use crate::markup::escape;
 use roxmltree::Document;
 
 /// The Success status code.
 pub const SUCCESS: &str = "urn:oasis:names:tc:SAML:2.0:status:Success";
-
-/// Escapes text for an XML attribute value or element content.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// A message id: `_` and 40 hex digits (an xsd:ID must not start with a digit).
 pub fn message_id(random: &[u8; 20]) -> String {

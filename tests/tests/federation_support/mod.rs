@@ -69,28 +69,65 @@ pub async fn offer_provider(
     req.send()
         .await
         .unwrap_or_else(|e| panic!("CreateIdentityProvider failed: {e:?}"));
+    let client = offering_client(h, &pool, &["COGNITO", PROVIDER], callback).await;
+    FederatedPool { pool, client }
+}
+
+/// An app client of `pool` offering `providers` for the code flow (scopes openid, email and
+/// profile), calling back (and logging out) to `callback`; returns its id.
+pub async fn offering_client(
+    h: &Harness,
+    pool: &str,
+    providers: &[&str],
+    callback: &str,
+) -> String {
     let mut c = h
         .idp
         .create_user_pool_client()
-        .user_pool_id(&pool)
+        .user_pool_id(pool)
         .client_name("federated-web")
         .allowed_o_auth_flows(OAuthFlowType::Code)
         .allowed_o_auth_flows_user_pool_client(true)
-        .supported_identity_providers("COGNITO")
-        .supported_identity_providers(PROVIDER)
         .callback_urls(callback)
         .logout_urls(callback);
+    for provider in providers {
+        c = c.supported_identity_providers(*provider);
+    }
     for scope in ["openid", "email", "profile"] {
         c = c.allowed_o_auth_scopes(scope);
     }
-    let client = c
-        .send()
+    c.send()
         .await
         .unwrap_or_else(|e| panic!("CreateUserPoolClient failed: {e:?}"))
         .user_pool_client
         .and_then(|c| c.client_id)
-        .expect("ClientId");
-    FederatedPool { pool, client }
+        .expect("ClientId")
+}
+
+/// Starts `node <script> <args>` (a provider played on loopback) and reads the JSON line it
+/// prints when ready.
+pub fn spawn_node(
+    script: &std::path::Path,
+    args: &[&std::ffi::OsStr],
+) -> (std::process::Child, serde_json::Value) {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new("node")
+        .arg(script)
+        .args(args)
+        .current_dir(crate::real_clients::repo_root())
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("starting node {}: {e}", script.display()));
+    let stdout = child.stdout.take().expect("stdout");
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("reading the provider's first line");
+    let ready =
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("provider said {line:?}: {e}"));
+    (child, ready)
 }
 
 /// OIDC `ProviderDetails` for an issuer Latchkey discovers.
@@ -292,14 +329,15 @@ pub fn code_of(ended: &Ended) -> &str {
     }
 }
 
-/// The code's tokens at the token endpoint (public client).
+/// The code's tokens at the token endpoint (public client): it must redeem, with an access
+/// and a refresh token; returns the ID token's claims.
 pub async fn redeem(
     h: &Harness,
     client: &str,
     ended: &Ended,
 ) -> serde_json::Map<String, serde_json::Value> {
     let code = code_of(ended).to_string();
-    let tokens: serde_json::Value = h
+    let resp = h
         .http
         .post(format!("{}/oauth2/token", h.url()))
         .form(&[
@@ -310,10 +348,10 @@ pub async fn redeem(
         ])
         .send()
         .await
-        .expect("token request")
-        .json()
-        .await
-        .expect("token JSON");
+        .expect("token request");
+    assert_eq!(resp.status(), 200, "the app's code redeems");
+    let tokens: serde_json::Value = resp.json().await.expect("token JSON");
+    assert!(tokens["access_token"].is_string() && tokens["refresh_token"].is_string());
     let id_token = tokens["id_token"].as_str().expect("id_token");
     latchkey::userpool::jwt::peek_claims(id_token).expect("claims")
 }

@@ -2,8 +2,7 @@
 //! as a child process on loopback. Dropping it stops the process.
 
 use crate::real_clients::repo_root;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 /// The provider's client id and secret for Latchkey.
 pub const CLIENT_ID: &str = "latchkey";
@@ -31,24 +30,11 @@ impl NodeIdp {
     /// [`NodeIdp::start`] with more of the script's flags (`--preset google`, `--port N`).
     pub fn start_with(latchkey_base: &str, account: &str, flags: &[&str]) -> Self {
         let redirect = format!("{latchkey_base}/oauth2/idpresponse");
-        let mut child = Command::new("node")
-            .arg(script())
-            .args(["--redirect-uri", &redirect, "--account", account])
-            .args(flags)
-            .args(["--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET])
-            .current_dir(repo_root())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting node oidc_idp.mjs");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("reading the provider's first line");
-        let ready: serde_json::Value =
-            serde_json::from_str(&line).unwrap_or_else(|e| panic!("provider said {line:?}: {e}"));
+        let mut args: Vec<&str> = vec!["--redirect-uri", &redirect, "--account", account];
+        args.extend(flags);
+        args.extend(["--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET]);
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+        let (child, ready) = super::spawn_node(&script(), &args);
         let issuer = ready["issuer"].as_str().expect("issuer").to_string();
         Self { issuer, child }
     }

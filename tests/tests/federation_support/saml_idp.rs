@@ -6,8 +6,7 @@ use crate::real_clients::repo_root;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 /// The running provider.
 pub struct SamlIdp {
@@ -78,25 +77,15 @@ impl SamlIdp {
         let cert_file = dir.join("idp.cert.pem");
         std::fs::write(&key_file, pem("PRIVATE KEY", made.key.pkcs8.expose())).expect("key");
         std::fs::write(&cert_file, pem("CERTIFICATE", &made.certificate)).expect("cert");
-        let mut child = Command::new("node")
-            .arg(script())
-            .arg("--key-file")
-            .arg(&key_file)
-            .arg("--cert-file")
-            .arg(&cert_file)
-            .current_dir(repo_root())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("starting node saml_idp.mjs");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("reading the provider's first line");
-        let ready: Value =
-            serde_json::from_str(&line).unwrap_or_else(|e| panic!("provider said {line:?}: {e}"));
+        let (child, ready) = super::spawn_node(
+            &script(),
+            &[
+                "--key-file".as_ref(),
+                key_file.as_os_str(),
+                "--cert-file".as_ref(),
+                cert_file.as_os_str(),
+            ],
+        );
         let port = ready["port"].as_u64().expect("port");
         Self {
             entity_id: ready["entity_id"].as_str().expect("entity_id").into(),

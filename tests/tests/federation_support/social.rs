@@ -6,17 +6,14 @@
 //! the pool end with (the ID token's claims, the federated user Cognito makes).
 
 use crate::common::{attr, Harness};
-use crate::federation_support::{Ended, FederatedPool, APP_REDIRECT};
+use crate::federation_support::{FederatedPool, APP_REDIRECT};
 use crate::real_clients::repo_root;
-use aws_sdk_cognitoidentityprovider::types::{
-    IdentityProviderTypeType, OAuthFlowType, UserStatusType,
-};
+use aws_sdk_cognitoidentityprovider::types::{IdentityProviderTypeType, UserStatusType};
 use latchkey::config::ProviderEndpoints;
 use latchkey_server::ServerOptions;
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Child;
 
 /// A free loopback port (for a provider that must be named before it starts).
 pub fn free_port() -> u16 {
@@ -59,25 +56,7 @@ pub async fn social_pool(
     req.send()
         .await
         .unwrap_or_else(|e| panic!("CreateIdentityProvider ({name}) failed: {e:?}"));
-    let mut c = h
-        .idp
-        .create_user_pool_client()
-        .user_pool_id(&pool)
-        .client_name(format!("{name}-web"))
-        .allowed_o_auth_flows(OAuthFlowType::Code)
-        .allowed_o_auth_flows_user_pool_client(true)
-        .supported_identity_providers(name)
-        .callback_urls(APP_REDIRECT);
-    for scope in ["openid", "email", "profile"] {
-        c = c.allowed_o_auth_scopes(scope);
-    }
-    let client = c
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("CreateUserPoolClient failed: {e:?}"))
-        .user_pool_client
-        .and_then(|c| c.client_id)
-        .expect("ClientId");
+    let client = super::offering_client(h, &pool, &[name], APP_REDIRECT).await;
     FederatedPool { pool, client }
 }
 
@@ -107,24 +86,12 @@ impl SocialIdp {
     /// `latchkey_base`, with the script's other flags (`--client-id`, `--user-id`, ...).
     pub fn start(provider: &str, port: u16, latchkey_base: &str, flags: &[&str]) -> Self {
         let redirect = format!("{latchkey_base}/oauth2/idpresponse");
-        let mut child = Command::new("node")
-            .arg(script())
-            .args(["--provider", provider, "--port", &port.to_string()])
-            .args(["--redirect-uri", &redirect])
-            .args(flags)
-            .current_dir(repo_root())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .expect("starting node social_idp.mjs");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("reading the provider's first line");
-        let ready: serde_json::Value =
-            serde_json::from_str(&line).unwrap_or_else(|e| panic!("provider said {line:?}: {e}"));
+        let port_text = port.to_string();
+        let mut args: Vec<&str> = vec!["--provider", provider, "--port", &port_text];
+        args.extend(["--redirect-uri", &redirect]);
+        args.extend(flags);
+        let args: Vec<&std::ffi::OsStr> = args.iter().map(|a| a.as_ref()).collect();
+        let (child, ready) = super::spawn_node(&script(), &args);
         assert_eq!(
             ready["port"], port,
             "the player listens where Latchkey looks"
@@ -241,35 +208,6 @@ pub async fn social_setup(social: &Social, extra: &[&str]) -> (Harness, SocialId
     )
     .await;
     (h, idp, fp)
-}
-
-/// The tokens the app gets for the code `ended` brought it (public client), as the ID
-/// token's claims.
-pub async fn id_token_claims(h: &Harness, client: &str, ended: &Ended) -> Map<String, Value> {
-    let code = match ended {
-        Ended::App(params) => params
-            .get("code")
-            .unwrap_or_else(|| panic!("no code at the app: {params:?}"))
-            .clone(),
-        Ended::Page(status, body) => panic!("ended on a page ({status}): {body}"),
-    };
-    let resp = h
-        .http
-        .post(format!("{}/oauth2/token", h.url()))
-        .form(&[
-            ("grant_type", "authorization_code"),
-            ("client_id", client),
-            ("code", code.as_str()),
-            ("redirect_uri", APP_REDIRECT),
-        ])
-        .send()
-        .await
-        .expect("token request");
-    assert_eq!(resp.status(), 200, "the app's code redeems");
-    let tokens: Value = resp.json().await.expect("token JSON");
-    assert!(tokens["access_token"].is_string() && tokens["refresh_token"].is_string());
-    let id_token = tokens["id_token"].as_str().expect("id_token");
-    latchkey::userpool::jwt::peek_claims(id_token).expect("claims")
 }
 
 /// Checks the federated user Cognito-style: `username`, `EXTERNAL_PROVIDER`, one primary

@@ -62,7 +62,7 @@ pub fn parse_cognito_timestamp(s: &str) -> Option<i64> {
     if hms_parts.next().is_some() || !(1..=31).contains(&day) {
         return None;
     }
-    let secs = days_from_civil(year, month, day) * DAY_SECS + h * 3600 + m * 60 + sec;
+    let secs = crate::clock::days_from_civil(year, month, day) * DAY_SECS + h * 3600 + m * 60 + sec;
     // Re-formatting catches a padded day, a wrong weekday and days past the month's end.
     (format_unix(secs) == s).then_some(secs)
 }
@@ -87,17 +87,6 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     (year, month, day)
-}
-
-/// Day count since 1970-01-01 of a (year, month, day).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let y = if month <= 2 { year - 1 } else { year };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 #[cfg(test)]
