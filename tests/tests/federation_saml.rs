@@ -70,6 +70,20 @@ async fn client_for(h: &Harness, pool: &str, providers: &[&str]) -> String {
     offering_client(h, pool, providers, APP_REDIRECT).await
 }
 
+/// A server, the IdP, and a pool with the provider (`details` beside its MetadataURL), the
+/// custom attribute the mapping names, and a client offering the provider only; None (after a
+/// note) when samlify is not installed.
+async fn setup(details: &[(&str, &str)]) -> Option<(Harness, SamlIdp, String, String)> {
+    if !present() {
+        return None;
+    }
+    let h = Harness::start().await;
+    let idp = SamlIdp::start();
+    let (pool, client) = saml_pool(&h, &idp, details, &[PROVIDER]).await;
+    add_groups_attribute(&h, &pool).await;
+    Some((h, idp, pool, client))
+}
+
 /// The custom attribute the tests map a multi-valued SAML attribute to.
 async fn add_groups_attribute(h: &Harness, pool: &str) {
     h.idp
@@ -160,17 +174,13 @@ async fn idp_form(url: &str) -> (String, Vec<(String, String)>) {
 
 #[tokio::test]
 async fn a_saml_provider_signs_users_in_with_signed_requests_and_single_logout() {
-    if !present() {
-        return;
-    }
-    let h = Harness::start().await;
-    let idp = SamlIdp::start();
     let details = [
         ("RequestSigningAlgorithm", "rsa-sha256"),
         ("IDPSignout", "true"),
     ];
-    let (pool, client) = saml_pool(&h, &idp, &details, &[PROVIDER]).await;
-    add_groups_attribute(&h, &pool).await;
+    let Some((h, idp, pool, client)) = setup(&details).await else {
+        return;
+    };
     let shown = described(&h, &pool).await;
     assert_eq!(shown["SSORedirectBindingURI"], format!("{}/sso", idp.base));
     assert_eq!(shown["SLORedirectBindingURI"], format!("{}/slo", idp.base));
@@ -246,13 +256,9 @@ async fn a_saml_provider_signs_users_in_with_signed_requests_and_single_logout()
 
 #[tokio::test]
 async fn encrypted_assertions_in_signed_responses_sign_in_and_are_bound_to_their_request() {
-    if !present() {
+    let Some((h, idp, pool, client)) = setup(&[("EncryptedResponses", "true")]).await else {
         return;
-    }
-    let h = Harness::start().await;
-    let idp = SamlIdp::start();
-    let (pool, client) = saml_pool(&h, &idp, &[("EncryptedResponses", "true")], &[PROVIDER]).await;
-    add_groups_attribute(&h, &pool).await;
+    };
     let shown = described(&h, &pool).await;
     let encryption = shown
         .get("ActiveEncryptionCertificate")
@@ -316,13 +322,9 @@ async fn encrypted_assertions_in_signed_responses_sign_in_and_are_bound_to_their
 
 #[tokio::test]
 async fn idp_initiated_sign_in_needs_idp_init_a_saml_only_client_and_a_fresh_assertion() {
-    if !present() {
+    let Some((h, idp, pool, client)) = setup(&[("IDPInit", "true")]).await else {
         return;
-    }
-    let h = Harness::start().await;
-    let idp = SamlIdp::start();
-    let (pool, client) = saml_pool(&h, &idp, &[("IDPInit", "true")], &[PROVIDER]).await;
-    add_groups_attribute(&h, &pool).await;
+    };
     let cert = signing_cert(&h, &pool).await;
     idp.configure(h.url(), &pool, &cert, None, "both", &jane())
         .await;
@@ -376,13 +378,9 @@ fn form_urlencoded(pairs: &[(&str, &str)]) -> String {
 
 #[tokio::test]
 async fn a_tampered_assertion_signs_no_one_in_and_bad_metadata_is_refused() {
-    if !present() {
+    let Some((h, idp, pool, client)) = setup(&[]).await else {
         return;
-    }
-    let h = Harness::start().await;
-    let idp = SamlIdp::start();
-    let (pool, client) = saml_pool(&h, &idp, &[], &[PROVIDER]).await;
-    add_groups_attribute(&h, &pool).await;
+    };
     let cert = signing_cert(&h, &pool).await;
     idp.configure(h.url(), &pool, &cert, None, "assertion", &jane())
         .await;
