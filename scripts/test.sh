@@ -27,7 +27,7 @@ echo "==> template.yaml: cfn-lint"
 bash scripts/lambda-check.sh
 
 MOTO_PORT="${MOTO_PORT:-5000}"
-echo "==> moto (DynamoDB, STS, Secrets Manager, SES, SNS, KMS and S3 APIs) on 127.0.0.1:${MOTO_PORT}"
+echo "==> moto (DynamoDB, STS, IAM, Secrets Manager, SES, SNS, KMS and S3 APIs) on 127.0.0.1:${MOTO_PORT}"
 bash scripts/moto.sh start
 trap 'bash scripts/moto.sh stop' EXIT
 export AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:${MOTO_PORT}"
