@@ -424,3 +424,70 @@ async fn a_tampered_assertion_signs_no_one_in_and_bad_metadata_is_refused() {
         assert!(service.is_invalid_parameter_exception(), "{service:?}");
     }
 }
+
+#[tokio::test]
+async fn a_link_by_a_mapped_attribute_signs_the_idp_user_in_as_the_native_user() {
+    let Some((h, idp, pool, client)) = setup(&[]).await else {
+        return;
+    };
+    let cert = signing_cert(&h, &pool).await;
+    idp.configure(h.url(), &pool, &cert, None, "assertion", &jane())
+        .await;
+    h.idp
+        .admin_create_user()
+        .user_pool_id(&pool)
+        .username("boss")
+        .send()
+        .await
+        .expect("AdminCreateUser");
+    // Linked by the mapped `name` ("Jane Doe"), not by the NameID.
+    h.idp
+        .admin_link_provider_for_user()
+        .user_pool_id(&pool)
+        .destination_user(provider_user("Cognito", None, "boss"))
+        .source_user(provider_user(PROVIDER, Some("name"), "Jane Doe"))
+        .send()
+        .await
+        .expect("AdminLinkProviderForUser");
+    let ended = Browser::default().go(&authorize(&h, &client)).await;
+    let claims = redeem(&h, &client, &ended).await;
+    assert_eq!(claims["cognito:username"], "boss");
+    let users = h.idp.list_users().user_pool_id(&pool).send().await;
+    assert_eq!(
+        users.expect("ListUsers").users().len(),
+        1,
+        "no federated user was made"
+    );
+    // The same value under another attribute is not the link: unlinked, Jane signs in as her
+    // own federated user.
+    h.idp
+        .admin_disable_provider_for_user()
+        .user_pool_id(&pool)
+        .user(provider_user(PROVIDER, Some("name"), "Jane Doe"))
+        .send()
+        .await
+        .expect("AdminDisableProviderForUser");
+    h.idp
+        .admin_link_provider_for_user()
+        .user_pool_id(&pool)
+        .destination_user(provider_user("Cognito", None, "boss"))
+        .source_user(provider_user(PROVIDER, Some("email"), "Jane Doe"))
+        .send()
+        .await
+        .expect("AdminLinkProviderForUser by email");
+    let ended = Browser::default().go(&authorize(&h, &client)).await;
+    let claims = redeem(&h, &client, &ended).await;
+    assert_eq!(claims["cognito:username"], "mysaml_jane@corp.example");
+}
+
+fn provider_user(
+    name: &str,
+    attribute: Option<&str>,
+    value: &str,
+) -> aws_sdk_cognitoidentityprovider::types::ProviderUserIdentifierType {
+    aws_sdk_cognitoidentityprovider::types::ProviderUserIdentifierType::builder()
+        .provider_name(name)
+        .set_provider_attribute_name(attribute.map(str::to_string))
+        .provider_attribute_value(value)
+        .build()
+}

@@ -29,12 +29,20 @@ pub struct LinkedIdentity {
     pub primary: bool,
     /// When the identity was first seen, epoch ms.
     pub date_created: i64,
+    /// For a link made by a mapped attribute (AdminLinkProviderForUser with a
+    /// `ProviderAttributeName` other than `Cognito_Subject`): that pool attribute; the link then
+    /// belongs to the user whose sign-in maps this value to it. Not part of the ID-token claim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub linked_by: Option<String>,
 }
 
 impl LinkedIdentity {
     /// The alias claim of this identity.
     pub fn alias(&self) -> String {
-        alias(&self.provider_name, &self.user_id)
+        match &self.linked_by {
+            Some(attribute) => alias_by(&self.provider_name, attribute, &self.user_id),
+            None => alias(&self.provider_name, &self.user_id),
+        }
     }
 
     /// The ID token's form: `primary` and `dateCreated` as strings, as Cognito sends them.
@@ -66,6 +74,13 @@ struct Claim<'a> {
 /// The alias key of the identity `user_id` of provider `provider_name`.
 pub fn alias(provider_name: &str, user_id: &str) -> String {
     format!("{ALIAS_PREFIX}{provider_name}:{user_id}")
+}
+
+/// The alias claim of a link made by the mapped pool attribute `attribute` with `value`:
+/// apart from subject aliases (a record separator, which no subject or attribute name holds,
+/// divides them).
+pub fn alias_by(provider_name: &str, attribute: &str, value: &str) -> String {
+    format!("{ALIAS_PREFIX}{provider_name}:{value}\u{1e}{attribute}")
 }
 
 /// A user's identities (none when the attribute is absent or not Cognito's shape).
@@ -103,6 +118,26 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_link_by_attribute_has_an_alias_of_its_own_and_no_claim_member() {
+        let mut id = LinkedIdentity {
+            user_id: "Jane Doe".into(),
+            provider_name: "Corp".into(),
+            provider_type: "SAML".into(),
+            issuer: None,
+            primary: false,
+            date_created: 0,
+            linked_by: Some("name".into()),
+        };
+        assert_ne!(id.alias(), alias("Corp", "Jane Doe"));
+        assert_eq!(id.alias(), alias_by("Corp", "name", "Jane Doe"));
+        assert_ne!(id.alias(), alias_by("Corp", "email", "Jane Doe"));
+        assert!(id.claim().get("linkedBy").is_none());
+        id.linked_by = None;
+        let text = serde_json::to_string(&id).unwrap();
+        assert!(!text.contains("linkedBy"), "{text}");
+    }
+
+    #[test]
     fn attribute_and_claim_shapes_are_cognitos() {
         let id = LinkedIdentity {
             user_id: "1173".into(),
@@ -111,6 +146,7 @@ mod tests {
             issuer: None,
             primary: true,
             date_created: 1_700_000_000_000,
+            linked_by: None,
         };
         let text = serde_json::to_string(std::slice::from_ref(&id)).unwrap();
         assert_eq!(

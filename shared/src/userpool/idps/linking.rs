@@ -4,7 +4,9 @@
 //! A link is a [`LinkedIdentity`] (not primary) in the destination user's `identities`
 //! attribute, written by the directory's versioned update, which claims the identity's alias
 //! (`idp:<provider>:<userId>`) in the same atomic write: one external identity belongs to at
-//! most one user, whoever races for it.
+//! most one user, whoever races for it. A link by a mapped pool attribute (OIDC and SAML
+//! providers: `ProviderAttributeName` `email`, say) claims an alias of its own, naming the
+//! attribute, so a sign-in finds it only through that attribute's mapped value.
 
 use super::ops::provider_missing;
 use crate::call::Call;
@@ -33,10 +35,38 @@ pub async fn linked_user(
     provider_name: &str,
     user_id: &str,
 ) -> ApiResult<Option<User>> {
-    Ok(app
-        .store
-        .get_user_by_alias(&pool.id, &identities::alias(provider_name, user_id))
-        .await?)
+    user_of_alias(app, pool, &identities::alias(provider_name, user_id)).await
+}
+
+/// The user an identity was linked to by a mapped attribute: the first of the sign-in's mapped
+/// pool attributes (`attribute → value`) that a link names. The federated sign-in asks this
+/// when the subject belongs to no one.
+pub async fn linked_by_attribute(
+    app: &App,
+    pool: &UserPool,
+    provider_name: &str,
+    mapped: &std::collections::BTreeMap<String, String>,
+) -> ApiResult<Option<User>> {
+    for (attribute, value) in mapped {
+        let alias = identities::alias_by(provider_name, attribute, value);
+        if let Some(user) = user_of_alias(app, pool, &alias).await? {
+            return Ok(Some(user));
+        }
+    }
+    Ok(None)
+}
+
+async fn user_of_alias(app: &App, pool: &UserPool, alias: &str) -> ApiResult<Option<User>> {
+    Ok(app.store.get_user_by_alias(&pool.id, alias).await?)
+}
+
+/// The alias a request's identity claims: by subject, or by the mapped attribute it names.
+fn alias_of(provider_name: &str, attribute: &str, value: &str) -> String {
+    if attribute == SUBJECT {
+        identities::alias(provider_name, value)
+    } else {
+        identities::alias_by(provider_name, attribute, value)
+    }
 }
 
 /// `ProviderUserIdentifierType`.
@@ -134,8 +164,8 @@ pub async fn admin_link_provider_for_user(
         )));
     }
     let dest = destination(app, &pool, &input.destination_user).await?;
-    let alias = identities::alias(&idp.name, value);
-    if let Some(holder) = linked_user(app, &pool, &idp.name, value).await? {
+    let alias = alias_of(&idp.name, attribute, value);
+    if let Some(holder) = user_of_alias(app, &pool, &alias).await? {
         // The identity's own (federated) user signed up, and Cognito does not merge; an
         // identity linked already resolves to its (native) user.
         let own = identities::of(&holder)
@@ -148,7 +178,7 @@ pub async fn admin_link_provider_for_user(
         });
     }
     let federated = pool.username_key(&format!("{}_{value}", idp.name));
-    if app.store.get_user(&pool.id, &federated).await?.is_some() {
+    if attribute == SUBJECT && app.store.get_user(&pool.id, &federated).await?.is_some() {
         return Err(signed_up_source());
     }
     let link = LinkedIdentity {
@@ -158,6 +188,7 @@ pub async fn admin_link_provider_for_user(
         issuer: None,
         primary: false,
         date_created: app.clock.now_millis(),
+        linked_by: (attribute != SUBJECT).then(|| attribute.to_string()),
     };
     let written = modify_user(app, &pool, dest, |u| {
         let mut list = identities::of(u);
@@ -206,10 +237,11 @@ pub async fn admin_disable_provider_for_user(
     {
         return Err(provider_missing(provider_name, &pool.id));
     }
-    let user = linked_user(app, &pool, provider_name, value)
+    let attribute = who.provider_attribute_name.as_deref().unwrap_or(SUBJECT);
+    let alias = alias_of(provider_name, attribute, value);
+    let user = user_of_alias(app, &pool, &alias)
         .await?
         .ok_or_else(ApiError::user_not_found)?;
-    let alias = identities::alias(provider_name, value);
     let primary = identities::of(&user)
         .iter()
         .any(|i| i.alias() == alias && i.primary);

@@ -13,6 +13,7 @@ use crate::error::{ApiError, ApiResult, ErrorKind};
 use crate::triggers::events::{self, ConfirmSource, SignUpSource};
 use crate::userpool::directory;
 use crate::userpool::idps::linked_user;
+use crate::userpool::idps::linking::linked_by_attribute;
 use crate::userpool::linked_identities::{self, LinkedIdentity};
 use crate::userpool::model::{AppClient, Group, IdentityProvider, User, UserPool, UserStatus};
 use crate::userpool::tokens::{self, Issued, TokenSource};
@@ -110,7 +111,11 @@ pub async fn sign_in(
     let mapped = mapped_attributes(idp, &identity.claims);
     schema::validate(pool, &schema::without_verified(&mapped), false)
         .map_err(|e| refused(format!("Invalid user attributes: {}", e.message)))?;
-    let user = match linked_user(call, pool, &idp.name, &user_id).await? {
+    let owner = match linked_user(call, pool, &idp.name, &user_id).await? {
+        Some(user) => Some(user),
+        None => linked_by_attribute(call, pool, &idp.name, &mapped).await?,
+    };
+    let user = match owner {
         Some(user) => update(call, pool, user, &mapped).await?,
         None => create(call, pool, idp, identity, &user_id, mapped).await?,
     };
@@ -160,6 +165,7 @@ async fn create(
         issuer: identity.issuer.clone(),
         primary: true,
         date_created: now,
+        linked_by: None,
     };
     let sub = crate::random::uuid_v4(call.random.as_ref());
     attributes.insert("sub".into(), sub.clone());
