@@ -41,6 +41,16 @@ impl Failure {
         }
     }
 
+    /// The provider answered, but refused a request of Latchkey's (its token or user-info
+    /// endpoint said no).
+    pub fn refused(cause: impl Into<String>) -> Self {
+        Self {
+            error: "server_error",
+            description: "The identity provider refused the request.".into(),
+            cause: cause.into(),
+        }
+    }
+
     /// The provider could not be reached or answered nonsense.
     pub fn unavailable(cause: impl Into<String>) -> Self {
         Self {

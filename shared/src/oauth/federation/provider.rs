@@ -194,7 +194,7 @@ fn json_body(
         Value::Object(map) if (200..300).contains(&posted.status) || map.contains_key("error") => {
             Ok(map)
         }
-        _ => Err(Failure::unavailable(format!(
+        _ => Err(Failure::refused(format!(
             "{what} endpoint: HTTP {}",
             posted.status
         ))),
@@ -229,7 +229,7 @@ async fn attributes(
     };
     let body = json_body(posted, "user info")?;
     if body.contains_key("error") {
-        return Err(Failure::unavailable("user info endpoint refused the token"));
+        return Err(Failure::refused("user info endpoint refused the token"));
     }
     Ok(body)
 }
