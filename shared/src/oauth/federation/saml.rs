@@ -49,19 +49,29 @@ fn config_error(idp: &IdentityProvider, e: &SamlError) -> ApiError {
     )))
 }
 
-/// The pool's signing key, when requests to `idp` are signed.
-async fn signer(
+/// The URL that carries the request `xml` to `endpoint` (HTTP-Redirect binding) with
+/// `relay_state`, signed with the pool's signing key when `signed`.
+async fn redirect(
     app: &App,
     pool: &UserPool,
-    idp: &IdentityProvider,
-    provider_wants_it: bool,
-) -> ApiResult<Option<SigningKey>> {
-    if !provider_wants_it && idp.detail("RequestSigningAlgorithm").is_none() {
-        return Ok(None);
-    }
-    let signing = pool_signing(app, pool).await?;
-    Ok(Some(
-        SigningKey::from_stored(&signing.key).map_err(|e| ApiError::internal(&e))?,
+    endpoint: &str,
+    xml: &str,
+    relay_state: &str,
+    signed: bool,
+) -> ApiResult<String> {
+    let key = if signed {
+        let signing = pool_signing(app, pool).await?;
+        Some(SigningKey::from_stored(&signing.key).map_err(|e| ApiError::internal(&e))?)
+    } else {
+        None
+    };
+    let sign = key.as_ref().map(|k| move |bytes: &[u8]| k.sign(bytes));
+    Ok(binding::redirect_url(
+        endpoint,
+        Param::Request,
+        xml,
+        Some(relay_state),
+        sign.as_ref().map(|f| f as binding::Signer<'_>),
     ))
 }
 
@@ -85,15 +95,8 @@ pub async fn authn_redirect(
         issuer: &issuer,
     };
     let xml = messages::authn_request(&envelope, acs_url);
-    let key = signer(app, pool, idp, meta.want_requests_signed).await?;
-    let sign = key.as_ref().map(|k| move |bytes: &[u8]| k.sign(bytes));
-    Ok(binding::redirect_url(
-        &meta.sso_redirect,
-        Param::Request,
-        &xml,
-        Some(relay_state),
-        sign.as_ref().map(|f| f as binding::Signer<'_>),
-    ))
+    let signed = meta.want_requests_signed || idp.detail("RequestSigningAlgorithm").is_some();
+    redirect(app, pool, &meta.sso_redirect, &xml, relay_state, signed).await
 }
 
 /// Checks a posted `SAMLResponse` from `idp` (`in_response_to`: our AuthnRequest's ID; None
@@ -219,15 +222,8 @@ pub async fn start_logout(
         end,
     };
     let relay_state = grants::put(app, &pool.id, &pending, super::round_trip::TTL_MS).await?;
-    let key = signer(app, pool, idp, true).await?;
-    let sign = key.as_ref().map(|k| move |bytes: &[u8]| k.sign(bytes));
-    Ok(binding::redirect_url(
-        slo,
-        Param::Request,
-        &xml,
-        Some(&relay_state),
-        sign.as_ref().map(|f| f as binding::Signer<'_>),
-    ))
+    // Cognito always signs its logout requests.
+    redirect(app, pool, slo, &xml, &relay_state, true).await
 }
 
 /// Finishes a single logout: the provider's LogoutResponse (`received`, with the handle as
