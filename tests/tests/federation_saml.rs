@@ -441,17 +441,8 @@ async fn a_link_by_a_mapped_attribute_signs_the_idp_user_in_as_the_native_user()
         .await
         .expect("AdminCreateUser");
     // Linked by the mapped `name` ("Jane Doe"), not by the NameID.
-    h.idp
-        .admin_link_provider_for_user()
-        .user_pool_id(&pool)
-        .destination_user(provider_user("Cognito", None, "boss"))
-        .source_user(provider_user(PROVIDER, Some("name"), "Jane Doe"))
-        .send()
-        .await
-        .expect("AdminLinkProviderForUser");
-    let ended = Browser::default().go(&authorize(&h, &client)).await;
-    let claims = redeem(&h, &client, &ended).await;
-    assert_eq!(claims["cognito:username"], "boss");
+    link_to_boss(&h, &pool, "name").await;
+    assert_eq!(signed_in_as(&h, &client).await, "boss");
     let users = h.idp.list_users().user_pool_id(&pool).send().await;
     assert_eq!(
         users.expect("ListUsers").users().len(),
@@ -467,17 +458,26 @@ async fn a_link_by_a_mapped_attribute_signs_the_idp_user_in_as_the_native_user()
         .send()
         .await
         .expect("AdminDisableProviderForUser");
+    link_to_boss(&h, &pool, "email").await;
+    assert_eq!(signed_in_as(&h, &client).await, "mysaml_jane@corp.example");
+}
+
+/// The username the IdP's user signs in as, through `client`.
+async fn signed_in_as(h: &Harness, client: &str) -> serde_json::Value {
+    let ended = Browser::default().go(&authorize(h, client)).await;
+    redeem(h, client, &ended).await["cognito:username"].clone()
+}
+
+/// Links Jane's "Jane Doe", as the mapped pool `attribute`, to the native user `boss`.
+async fn link_to_boss(h: &Harness, pool: &str, attribute: &str) {
     h.idp
         .admin_link_provider_for_user()
-        .user_pool_id(&pool)
+        .user_pool_id(pool)
         .destination_user(provider_user("Cognito", None, "boss"))
-        .source_user(provider_user(PROVIDER, Some("email"), "Jane Doe"))
+        .source_user(provider_user(PROVIDER, Some(attribute), "Jane Doe"))
         .send()
         .await
-        .expect("AdminLinkProviderForUser by email");
-    let ended = Browser::default().go(&authorize(&h, &client)).await;
-    let claims = redeem(&h, &client, &ended).await;
-    assert_eq!(claims["cognito:username"], "mysaml_jane@corp.example");
+        .expect("AdminLinkProviderForUser");
 }
 
 fn provider_user(
