@@ -17,7 +17,7 @@
 use crate::common::Harness;
 use crate::federation_support::saml_idp::{self, SamlIdp, SamlUser};
 use crate::federation_support::{
-    auto_post, code_of, offering_client, redeem, Browser, Ended, APP_REDIRECT,
+    auto_post, code_of, error_of, offering_client, redeem, Browser, Ended, APP_REDIRECT,
 };
 use crate::real_clients::{clients_present, repo_root};
 use aws_sdk_cognitoidentityprovider::types::{IdentityProviderTypeType, UserStatusType};
@@ -144,21 +144,6 @@ fn authorize(h: &Harness, client: &str) -> String {
         "{}/oauth2/authorize?response_type=code&client_id={client}&redirect_uri={APP_REDIRECT}&scope=openid+email&state=app-state&identity_provider={PROVIDER}",
         h.url()
     )
-}
-
-/// The app's error description, where the browser ended at the app with an error.
-fn error_of(ended: &Ended) -> String {
-    match ended {
-        Ended::App(params) => {
-            assert_eq!(
-                params.get("error").map(String::as_str),
-                Some("invalid_request")
-            );
-            assert!(!params.contains_key("code"));
-            params.get("error_description").cloned().unwrap_or_default()
-        }
-        Ended::Page(status, body) => panic!("ended on a page ({status}): {body}"),
-    }
 }
 
 /// The IdP's self-posting form for `url` (its SSO or IdP-initiated endpoint).

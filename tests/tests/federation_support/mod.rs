@@ -279,7 +279,7 @@ pub fn form_of(html: &str) -> Option<(String, Vec<(String, String)>)> {
     let attr = |tag: &str, name: &str| -> Option<String> {
         let start = tag.find(&format!("{name}=\""))? + name.len() + 2;
         let end = tag[start..].find('"')? + start;
-        Some(unescape(&tag[start..end]))
+        Some(crate::oauth_support::html_unescape(&tag[start..end]))
     };
     let form_tag = &html[html.find("<form")?..];
     let action = attr(&form_tag[..form_tag.find('>')?], "action")?;
@@ -292,15 +292,6 @@ pub fn form_of(html: &str) -> Option<(String, Vec<(String, String)>)> {
         })
         .collect();
     Some((action, fields))
-}
-
-fn unescape(text: &str) -> String {
-    text.replace("&quot;", "\"")
-        .replace("&apos;", "'")
-        .replace("&#39;", "'")
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&amp;", "&")
 }
 
 /// `a=1&b=2` decoded.
@@ -317,6 +308,22 @@ pub fn authorize_url(h: &Harness, client: &str, provider: &str, nonce: &str) -> 
         h.url(),
         APP_REDIRECT
     )
+}
+
+/// The app's error description, where the browser ended at the app with
+/// `error=invalid_request` and no code.
+pub fn error_of(ended: &Ended) -> String {
+    match ended {
+        Ended::App(params) => {
+            assert_eq!(
+                params.get("error").map(String::as_str),
+                Some("invalid_request")
+            );
+            assert!(!params.contains_key("code"));
+            params.get("error_description").cloned().unwrap_or_default()
+        }
+        Ended::Page(status, body) => panic!("ended on a page ({status}): {body}"),
+    }
 }
 
 /// The app's code, where the browser ended at the app.

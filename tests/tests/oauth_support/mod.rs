@@ -75,8 +75,10 @@ impl Answer {
     }
 }
 
-fn html_unescape(s: &str) -> String {
+/// HTML entities of attribute values decoded (the ones pages and self-posting forms use).
+pub fn html_unescape(s: &str) -> String {
     s.replace("&quot;", "\"")
+        .replace("&apos;", "'")
         .replace("&#39;", "'")
         .replace("&lt;", "<")
         .replace("&gt;", ">")
