@@ -60,22 +60,41 @@ fn measure_blocking() -> Result<Costs> {
     }
 
     let key = SigningKey::generate().context("SigningKey::generate")?;
-    // About the size of a JWT signing input (base64url header.payload).
-    let msg = vec![b'e'; 700];
-    let mut signs = Vec::with_capacity(SIGN_SAMPLES);
-    for _ in 0..SIGN_SAMPLES {
-        let t0 = Instant::now();
-        std::hint::black_box(key.sign(std::hint::black_box(&msg)));
-        signs.push(t0.elapsed());
-    }
-
+    let msg = signing_input();
     Ok(Costs {
         cores,
         hash: median(&mut hashes),
-        sign: median(&mut signs),
+        sign: sign_time(&key, &msg),
         parallel_hash_rate: parallel_hash_rate(cores)?,
         parallel_sign_rate: parallel_sign_rate(cores, &key, &msg)?,
     })
+}
+
+/// About the size of a JWT signing input (base64url header.payload).
+fn signing_input() -> Vec<u8> {
+    vec![b'e'; 700]
+}
+
+/// The median time of one RS256 signature with `key`, over SIGN_SAMPLES.
+fn sign_time(key: &SigningKey, msg: &[u8]) -> Duration {
+    let mut signs = Vec::with_capacity(SIGN_SAMPLES);
+    for _ in 0..SIGN_SAMPLES {
+        let t0 = Instant::now();
+        std::hint::black_box(key.sign(std::hint::black_box(msg)));
+        signs.push(t0.elapsed());
+    }
+    median(&mut signs)
+}
+
+/// One RS256 signature's median time alone (no hashing): cheap enough (~0.1 s) to take again
+/// right before and after a load run, on a machine whose speed drifts.
+pub async fn measure_sign() -> Result<Duration> {
+    tokio::task::spawn_blocking(|| -> Result<Duration> {
+        let key = SigningKey::generate().context("SigningKey::generate")?;
+        Ok(sign_time(&key, &signing_input()))
+    })
+    .await
+    .context("signature measurement task failed")?
 }
 
 fn parallel_sign_rate(cores: usize, key: &SigningKey, msg: &[u8]) -> Result<f64> {

@@ -6,6 +6,7 @@ pub mod options;
 mod routes;
 pub mod tls;
 pub mod transfer;
+mod workers;
 
 pub use options::{ServerOptions, StoreChoice, StsChoice};
 pub use tls::{CertSource, HttpsOptions};
@@ -25,6 +26,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+use workers::{Lane, Workers};
 
 /// A server running in this process.
 pub struct RunningServer {
@@ -201,9 +203,14 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
                 addr,
                 cert: h.cert.cert_path(),
             };
-            Some((tls::TlsListener::new(tcp, config)?, endpoint))
+            Some((
+                tcp,
+                tokio_rustls::TlsAcceptor::from(Arc::new(config)),
+                endpoint,
+            ))
         }
     };
+    let https_endpoint = https.as_ref().map(|(_, _, endpoint)| endpoint.clone());
     // The issuer is the HTTP URL's whichever listener serves a request: a token is the same
     // token over either.
     let settings = Settings::new(
@@ -296,34 +303,22 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
             let _ = stopped.wait_for(|s| *s).await;
         }
     };
-    let (https_listener, https) = match https {
-        Some((l, endpoint)) => (Some(l), Some(endpoint)),
-        None => (None, None),
-    };
-    // The peer's address reaches the edge (the console's loopback access).
-    let plain = axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(until_stopped());
-    let secure = https_listener.map(|l| {
-        axum::serve(
-            l,
-            tls_router.into_make_service_with_connect_info::<tls::TlsPeer>(),
-        )
-        .with_graceful_shutdown(until_stopped())
-    });
+    let (workers, finished) = Workers::start(Workers::per_core())?;
     let task = tokio::spawn(async move {
-        let (served, served_tls) = tokio::join!(async move { plain.await }, async move {
-            match secure {
-                Some(s) => s.await,
-                None => Ok(()),
+        // The peer's address reaches the edge (the console's loopback access).
+        let plain = workers.accept(listener, Lane::Plain(router), until_stopped());
+        let secure = async {
+            if let Some((tcp, acceptor, _)) = https {
+                let lane = Lane::Tls(tls_router, acceptor);
+                workers.accept(tcp, lane, until_stopped()).await;
             }
-        });
-        for e in [served.err(), served_tls.err()].into_iter().flatten() {
-            tracing::error!(error = %e, "server stopped with an error");
-        }
+        };
+        tokio::join!(plain, secure);
+        // Closes the workers' queues: they finish their connections and end.
+        drop(workers);
+        finished.wait().await;
     });
+    let https = https_endpoint;
     Ok(RunningServer {
         url,
         addr,

@@ -4,7 +4,8 @@
 //! The certificate is either the operator's (`--tls-cert`/`--tls-key`) or a self-signed one
 //! made by rcgen on the first start (SANs `localhost`, `127.0.0.1`, `::1`) and kept beside the
 //! SQLite file, so a browser or an OS trust store told to trust it once keeps trusting it.
-//! Handshakes run in their own tasks: a client that connects and says nothing holds up no one.
+//! Each handshake runs in its connection's own task on a request worker (`workers`), with a
+//! time limit: a client that connects and says nothing holds up no one.
 
 use anyhow::{bail, Context};
 use rustls::pki_types::pem::PemObject;
@@ -14,10 +15,6 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::mpsc;
-use tokio_rustls::server::TlsStream;
-use tokio_rustls::TlsAcceptor;
 
 /// The generated certificate's file name in the data dir.
 pub const CERT_FILE: &str = "tls-cert.pem";
@@ -33,12 +30,6 @@ const VALID_DAYS: i64 = 825;
 
 /// A generated certificate this old is replaced on the next start, before it expires.
 const RENEW_AFTER: Duration = Duration::from_secs(800 * 24 * 3600);
-
-/// How long a client may take to finish its handshake.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Handshaken connections waiting for the server to take them.
-const ACCEPT_QUEUE: usize = 64;
 
 /// Where the HTTPS listener's certificate comes from.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -169,78 +160,9 @@ fn read_key(path: &Path) -> anyhow::Result<PrivateKeyDer<'static>> {
         .with_context(|| format!("reading the TLS key {} (PEM)", path.display()))
 }
 
-/// A TCP listener whose connections come out TLS-handshaken, for `axum::serve`.
-pub struct TlsListener {
-    ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
-    local: SocketAddr,
-}
-
-impl TlsListener {
-    /// Accepts on `tcp` and handshakes each connection in its own task. The accepting stops
-    /// when this listener is dropped.
-    pub fn new(tcp: TcpListener, config: rustls::ServerConfig) -> std::io::Result<Self> {
-        let local = tcp.local_addr()?;
-        let acceptor = TlsAcceptor::from(Arc::new(config));
-        let (tx, ready) = mpsc::channel(ACCEPT_QUEUE);
-        tokio::spawn(async move {
-            loop {
-                let (socket, peer) = tokio::select! {
-                    () = tx.closed() => return,
-                    accepted = tcp.accept() => match accepted {
-                        Ok(pair) => pair,
-                        Err(e) => {
-                            // Out of file descriptors and the like: wait, as axum does.
-                            tracing::warn!(error = %e, "HTTPS accept failed");
-                            tokio::time::sleep(Duration::from_secs(1)).await;
-                            continue;
-                        }
-                    },
-                };
-                let (acceptor, tx) = (acceptor.clone(), tx.clone());
-                tokio::spawn(async move {
-                    let _ = socket.set_nodelay(true);
-                    match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(socket)).await {
-                        Ok(Ok(stream)) => {
-                            let _ = tx.send((stream, peer)).await;
-                        }
-                        Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
-                        Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
-                    }
-                });
-            }
-        });
-        Ok(Self { ready, local })
-    }
-}
-
-impl axum::serve::Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        match self.ready.recv().await {
-            Some(conn) => conn,
-            // The accept task only ends once this listener is gone; never taken.
-            None => std::future::pending().await,
-        }
-    }
-
-    fn local_addr(&self) -> std::io::Result<Self::Addr> {
-        Ok(self.local)
-    }
-}
-
 /// The peer of an HTTPS connection, as axum's `ConnectInfo` (the edge's `peer`).
 #[derive(Clone, Copy, Debug)]
 pub struct TlsPeer(pub SocketAddr);
-
-impl axum::extract::connect_info::Connected<axum::serve::IncomingStream<'_, TlsListener>>
-    for TlsPeer
-{
-    fn connect_info(stream: axum::serve::IncomingStream<'_, TlsListener>) -> Self {
-        TlsPeer(*stream.remote_addr())
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -58,6 +58,7 @@ mod portability;
 mod provider_links;
 mod real_clients;
 mod rest_routes;
+mod server_workers;
 mod tokens;
 mod triggers_custom_sender;
 mod triggers_flows;
