@@ -13,7 +13,7 @@
 # message under new/). Plain SMTP without AUTH, as aiosmtpd serves it on loopback.
 #
 # Point Latchkey at it with:
-#   cargo run --release -p latchkey-server -- --smtp-url smtp://127.0.0.1:2525 \
+#   cargo run --profile server -p latchkey-server -- --smtp-url smtp://127.0.0.1:2525 \
 #     --email-from 'My App <no-reply@example.com>'
 set -euo pipefail
 

@@ -1,4 +1,4 @@
-//! `latchkey`: the local server. `cargo run --release -p latchkey-server` starts it on
+//! `latchkey`: the local server. `cargo run --profile server -p latchkey-server` starts it on
 //! 127.0.0.1:9229 with an SQLite file under ./.latchkey/. `latchkey export` and
 //! `latchkey import` move a deployment's data between stores (docs/export-format.md).
 
