@@ -5,11 +5,11 @@
 //! handshake (HTTPS), reading requests, the handler, writing responses. On tokio's
 //! multi-threaded runtime a connection's work moved between threads, and an idle worker was
 //! woken across cores for request after request; on the 2-core machine those wake-ups, and
-//! the scheduler's bookkeeping around them, were a tenth of a GetUser's CPU (issue 24).
+//! the scheduler's bookkeeping around them, were about a tenth of a GetUser's CPU (issue 24).
 //!
 //! Stopping: when the accept loops end, the workers' queues close. Each worker then asks its
 //! open connections to finish (an in-flight request completes, an idle keep-alive connection
-//! closes) and its thread ends; [`Workers::finished`] resolves once every one has.
+//! closes) and its thread ends; [`Finished::wait`] returns once every one has.
 
 use crate::tls::TlsPeer;
 use axum::body::Body;
