@@ -190,8 +190,9 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
         .with_context(|| format!("binding {}:{}", opts.host, opts.port))?;
     let addr = listener.local_addr()?;
     let url = format!("http://{addr}");
-    let https = match &opts.https {
-        None => None,
+    // The HTTPS listener with its acceptor, and what the banner and callers are told of it.
+    let (secure, https) = match &opts.https {
+        None => (None, None),
         Some(h) => {
             let config = tls::server_config(&h.cert)?;
             let tcp = tokio::net::TcpListener::bind((opts.host.as_str(), h.port))
@@ -203,14 +204,10 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
                 addr,
                 cert: h.cert.cert_path(),
             };
-            Some((
-                tcp,
-                tokio_rustls::TlsAcceptor::from(Arc::new(config)),
-                endpoint,
-            ))
+            let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
+            (Some((tcp, acceptor)), Some(endpoint))
         }
     };
-    let https_endpoint = https.as_ref().map(|(_, _, endpoint)| endpoint.clone());
     // The issuer is the HTTP URL's whichever listener serves a request: a token is the same
     // token over either.
     let settings = Settings::new(
@@ -308,7 +305,7 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
         // The peer's address reaches the edge (the console's loopback access).
         let plain = workers.accept(listener, Lane::Plain(router), until_stopped());
         let secure = async {
-            if let Some((tcp, acceptor, _)) = https {
+            if let Some((tcp, acceptor)) = secure {
                 let lane = Lane::Tls(tls_router, acceptor);
                 workers.accept(tcp, lane, until_stopped()).await;
             }
@@ -318,7 +315,6 @@ pub async fn spawn(opts: ServerOptions) -> anyhow::Result<RunningServer> {
         drop(workers);
         finished.wait().await;
     });
-    let https = https_endpoint;
     Ok(RunningServer {
         url,
         addr,

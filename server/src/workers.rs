@@ -130,11 +130,10 @@ impl Workers {
         }
     }
 
-    fn deal(&self, conn: Accepted) {
+    fn deal(&self, mut conn: Accepted) {
         let n = self.queues.len();
         let first = self.next.fetch_add(1, Ordering::Relaxed);
         // A worker whose thread has died is skipped; with none left the connection drops.
-        let mut conn = conn;
         for i in 0..n {
             match self.queues[(first + i) % n].send(conn) {
                 Ok(()) => return,
