@@ -9,7 +9,7 @@
 //! any phase had errors or setup failed.
 
 mod client;
-// Shared with http_load, which also times a signature alone (`measure_sign`).
+// Shared with http_load, which also times the signatures beside each run (`measure_sign`).
 #[allow(dead_code)]
 mod costs;
 mod phases;

@@ -42,7 +42,7 @@ impl<'de, T: Deserialize<'de>> Deserialize<'de> for Secret<T> {
 
 /// Lower-case hex of `bytes` (digests as they are stored).
 pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    ::hex::encode(bytes)
 }
 
 /// SHA-256 of `data`, hex: the only form in which bearer secrets (refresh tokens, OAuth codes

@@ -2,10 +2,16 @@
 //! the CPU each request costs around its RS256 work (issue 24). Sets up a pool, an app client and
 //! one confirmed user over the Cognito JSON protocol, signs in once, checks that both requests
 //! answer 200 with the expected members, then runs `wrk --latency` on each and prints a Markdown
-//! table: rate, p50, p99, each refresh run's RS256 bound (cores / (2 x one signature), with
-//! Latchkey's own key code; the signature is timed right before and right after the run, and
-//! their mean is used, because this machine's speed drifts by a tenth within minutes) and the
-//! load average before and after every run. The verdicts give the best and the median run.
+//! table: rate, p50, p99, each refresh run's two RS256 bounds, and the load average before and
+//! after every run. The bounds use Latchkey's own key code:
+//! - the one-core bound: cores / (2 x one signature, timed on one thread alone);
+//! - the all-cores bound: the signatures per second of one signing thread per core, all at
+//!   once, halved. Where the cores slow each other down (two vCPUs of one host core, shared
+//!   caches) this is what the machine can sign, and it is below the one-core bound.
+//!
+//! Both are taken right before and right after the run and their means are used, because this
+//! machine's speed drifts by a tenth within minutes. The verdicts give the best and the median
+//! run against each bound.
 //! A run where wrk saw any non-2xx answer or socket error is reported and fails the program:
 //! a wrong token would otherwise show up as a fast 400.
 //!
@@ -124,9 +130,51 @@ struct Row {
     cpu_per_request: Option<std::time::Duration>,
     load_before: String,
     load_after: String,
-    /// A refresh run's RS256 bound: cores / (2 x one signature), the signature timed right
-    /// before and right after the run (their mean).
-    bound: Option<f64>,
+    /// A refresh run's RS256 bounds, taken right before and right after the run (their means).
+    bound: Option<Bounds>,
+}
+
+/// Refreshes per second the signatures alone allow (two per refresh).
+#[derive(Clone, Copy)]
+struct Bounds {
+    /// cores / (2 x one signature timed alone).
+    one_core: f64,
+    /// Signatures per second with every core signing at once, halved.
+    all_cores: f64,
+}
+
+impl Bounds {
+    /// The mean bounds of the measurements before and after a run.
+    fn around(before: costs::SignRates, after: costs::SignRates, cores: usize) -> Self {
+        let sign = (before.one + after.one).as_secs_f64() / 2.0;
+        Self {
+            one_core: cores as f64 / sign / 2.0,
+            all_cores: (before.all_cores + after.all_cores) / 2.0 / 2.0,
+        }
+    }
+}
+
+/// Which of a refresh run's bounds a figure is set against.
+#[derive(Clone, Copy)]
+enum Basis {
+    OneCore,
+    AllCores,
+}
+
+impl Basis {
+    fn of(self, b: Bounds) -> f64 {
+        match self {
+            Basis::OneCore => b.one_core,
+            Basis::AllCores => b.all_cores,
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Basis::OneCore => "one-core RS256 bound",
+            Basis::AllCores => "all-cores RS256 bound",
+        }
+    }
 }
 
 #[tokio::main]
@@ -164,7 +212,7 @@ async fn main() -> Result<ExitCode> {
     // A refresh signs an access token and an id token.
     let refresh_bound = costs.sign_bound() / 2.0;
     println!(
-        "server {url} ({}); {} cores; RS256 sign {:.3} ms (median of 200) -> refresh bound {:.0}/s",
+        "server {url} ({}); {} cores; RS256 sign {:.3} ms (median of 200) -> one-core refresh bound {:.0}/s",
         if args.spawn {
             "--spawn, in memory"
         } else {
@@ -176,8 +224,8 @@ async fn main() -> Result<ExitCode> {
     );
     // What the cores sign together, one thread each: on shared vCPUs this is below the bound.
     println!(
-        "RS256 signatures with every core signing at once: {:.0}/s -> refresh at most {:.0}/s \
-         ({:.1}% of the bound above)",
+        "RS256 signatures with every core signing at once: {:.0}/s -> all-cores refresh bound \
+         {:.0}/s ({:.1}% of the one above)",
         costs.parallel_sign_rate,
         costs.parallel_sign_rate / 2.0,
         100.0 * costs.parallel_sign_rate / 2.0 / refresh_bound
@@ -216,11 +264,11 @@ async fn main() -> Result<ExitCode> {
                 .map(|(a, b)| b.saturating_sub(a) / outcome.requests as u32);
             let load_after = loadavg();
             let bound = match sign_before {
-                Some(before) => {
-                    let after = costs::measure_sign().await?;
-                    let sign = (before + after).as_secs_f64() / 2.0;
-                    Some(costs.cores as f64 / sign / 2.0)
-                }
+                Some(before) => Some(Bounds::around(
+                    before,
+                    costs::measure_sign().await?,
+                    costs.cores,
+                )),
                 None => None,
             };
             let row = Row {
@@ -327,21 +375,22 @@ fn cpu(r: &Row) -> String {
 }
 
 fn print_table(rows: &[Row]) {
-    println!("| operation | req/s | p50 ms | p99 ms | bound /s | % of bound | server CPU / request | load avg before | load avg after |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---|---|");
+    println!("| operation | req/s | p50 ms | p99 ms | one-core bound /s | % of it | all-cores bound /s | % of it | server CPU / request | load avg before | load avg after |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
     for r in rows {
         let o = &r.outcome;
-        let (bound, pct) = match (r.bound, share(r)) {
-            (Some(b), Some(pct)) => (format!("{b:.0}"), format!("{pct:.1}%")),
-            _ => ("-".into(), "-".into()),
+        let column = |basis: Basis| match (r.bound, share(r, basis)) {
+            (Some(b), Some(pct)) => format!("{:.0} | {pct:.1}%", basis.of(b)),
+            _ => "- | -".into(),
         };
+        let (one, all) = (column(Basis::OneCore), column(Basis::AllCores));
         let flag = if o.is_clean() {
             ""
         } else {
             " (INVALID: errors)"
         };
         println!(
-            "| {}{flag} | {:.0} | {:.2} | {:.2} | {bound} | {pct} | {} | {} | {} |",
+            "| {}{flag} | {:.0} | {:.2} | {:.2} | {one} | {all} | {} | {} | {} |",
             r.op.name(),
             o.requests_per_sec,
             ms(o.p50),
@@ -353,9 +402,10 @@ fn print_table(rows: &[Row]) {
     }
 }
 
-/// A refresh run's rate as a share of its bound, in percent.
-fn share(r: &Row) -> Option<f64> {
-    r.bound.map(|b| 100.0 * r.outcome.requests_per_sec / b)
+/// A refresh run's rate as a share of one of its bounds, in percent.
+fn share(r: &Row, basis: Basis) -> Option<f64> {
+    r.bound
+        .map(|b| 100.0 * r.outcome.requests_per_sec / basis.of(b))
 }
 
 /// The median of `values` (None when empty).
@@ -364,37 +414,47 @@ fn median_of(mut values: Vec<f64>) -> Option<f64> {
     values.get(values.len() / 2).copied()
 }
 
-/// Compares the clean runs of `op` with its target: the best and the median run.
+/// Compares the clean runs of `op` with its target: the best and the median run (for refresh,
+/// against each of its bounds).
 fn print_verdict(op: Op, rows: &[Row]) {
     let clean: Vec<&Row> = rows
         .iter()
         .filter(|r| r.op == op && r.outcome.is_clean())
         .collect();
+    let best_and_median = |values: Vec<f64>| {
+        let best = values.iter().copied().reduce(f64::max)?;
+        Some((best, median_of(values)?))
+    };
     let verdict = |ok: bool| if ok { "PASS" } else { "BELOW" };
-    let figure = |r: &&Row| match op {
-        Op::GetUser => Some(r.outcome.requests_per_sec),
-        Op::Refresh => share(r),
-    };
-    let values: Vec<f64> = clean.iter().filter_map(figure).collect();
-    let (Some(best), Some(median)) = (
-        values.iter().copied().reduce(f64::max),
-        median_of(values.clone()),
-    ) else {
-        println!("{}: no clean run", op.name());
-        return;
-    };
     match op {
-        Op::GetUser => println!(
-            "GetUser best {best:.0}/s, median {median:.0}/s of {} run(s) (target >= {GET_USER_TARGET:.0}/s): best {}, median {}",
-            values.len(),
-            verdict(best >= GET_USER_TARGET),
-            verdict(median >= GET_USER_TARGET)
-        ),
-        Op::Refresh => println!(
-            "refresh best {best:.1}%, median {median:.1}% of its RS256 bound, {} run(s) (target >= {REFRESH_TARGET_PCT}%): best {}, median {}",
-            values.len(),
-            verdict(best >= REFRESH_TARGET_PCT),
-            verdict(median >= REFRESH_TARGET_PCT)
-        ),
+        Op::GetUser => {
+            let rates = clean.iter().map(|r| r.outcome.requests_per_sec).collect();
+            let Some((best, median)) = best_and_median(rates) else {
+                println!("{}: no clean run", op.name());
+                return;
+            };
+            println!(
+                "GetUser best {best:.0}/s, median {median:.0}/s of {} run(s) (target >= {GET_USER_TARGET:.0}/s): best {}, median {}",
+                clean.len(),
+                verdict(best >= GET_USER_TARGET),
+                verdict(median >= GET_USER_TARGET)
+            );
+        }
+        Op::Refresh => {
+            for basis in [Basis::OneCore, Basis::AllCores] {
+                let shares = clean.iter().filter_map(|r| share(r, basis)).collect();
+                let Some((best, median)) = best_and_median(shares) else {
+                    println!("{}: no clean run", op.name());
+                    return;
+                };
+                println!(
+                    "refresh best {best:.1}%, median {median:.1}% of its {}, {} run(s) (target >= {REFRESH_TARGET_PCT}%): best {}, median {}",
+                    basis.name(),
+                    clean.len(),
+                    verdict(best >= REFRESH_TARGET_PCT),
+                    verdict(median >= REFRESH_TARGET_PCT)
+                );
+            }
+        }
     }
 }

@@ -41,10 +41,10 @@ pub struct Reply {
 }
 
 impl Reply {
-    fn ok(v: &Value) -> Self {
+    fn ok(body: Vec<u8>) -> Self {
         Self {
             status: 200,
-            body: serde_json::to_vec(v).unwrap_or_else(|_| b"{}".to_vec()),
+            body,
             error_type: None,
         }
     }
@@ -65,8 +65,19 @@ impl Reply {
 /// The body is first checked against Cognito's model: an operation Cognito does not have is
 /// `UnknownOperationException`, and a malformed member never reaches the operation.
 pub async fn dispatch(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
+    as_value(dispatch_json(app, op, body).await)
+}
+
+/// [`dispatch`] with the reply as the JSON body the wire carries: the operation's typed
+/// output serialized once, with no `Value` in between.
+async fn dispatch_json(app: &App, op: &str, body: &[u8]) -> ApiResult<Vec<u8>> {
     let input = check(Service::UserPools, op, body)?;
     operation(&Call::new(app, &input), op, &input).await
+}
+
+/// A reply body read back as a `Value`, for the callers inside Latchkey that inspect it.
+fn as_value(reply: ApiResult<Vec<u8>>) -> ApiResult<Value> {
+    reply.and_then(|body| serde_json::from_slice(&body).map_err(|e| ApiError::internal(&e.into())))
 }
 
 /// Whether `op` is one of the service's operations, and `body` a valid input for it; the
@@ -79,7 +90,7 @@ fn check(service: Service, op: &str, body: &[u8]) -> ApiResult<Value> {
     model.validate(op, body)
 }
 
-async fn operation(app: &Call<'_>, op: &str, input: &Value) -> ApiResult<Value> {
+async fn operation(app: &Call<'_>, op: &str, input: &Value) -> ApiResult<Vec<u8>> {
     match op {
         "CreateUserPool" => reply(pools::create_user_pool(app, from_value(input)?).await),
         "UpdateUserPool" => reply(pools::update_user_pool(app, from_value(input)?).await),
@@ -298,6 +309,11 @@ async fn operation(app: &Call<'_>, op: &str, input: &Value) -> ApiResult<Value> 
 
 /// Runs one identity-pool operation by name on a JSON body.
 pub async fn dispatch_identity(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
+    as_value(dispatch_identity_json(app, op, body).await)
+}
+
+/// [`dispatch_identity`] with the reply as the JSON body the wire carries.
+async fn dispatch_identity_json(app: &App, op: &str, body: &[u8]) -> ApiResult<Vec<u8>> {
     use crate::identity::{
         credentials, developer, identities, pools as ipools, tags as itags, unlink,
     };
@@ -354,8 +370,16 @@ pub async fn dispatch_identity(app: &App, op: &str, body: &[u8]) -> ApiResult<Va
 
 /// An operation's typed output as the JSON reply body. Every arm of the two operation tables
 /// goes through here, so an operation may return any `Serialize` output (or still `Value`).
-fn reply<T: serde::Serialize>(r: ApiResult<T>) -> ApiResult<Value> {
-    r.and_then(|out| serde_json::to_value(out).map_err(|e| ApiError::internal(&e.into())))
+/// Room a reply body starts with: a sign-in's or refresh's tokens (about 2.5 KB) fit without
+/// the buffer growing and being copied on the way.
+const REPLY_CAPACITY: usize = 4096;
+
+/// An operation's typed output as its JSON reply body.
+fn reply<T: serde::Serialize>(r: ApiResult<T>) -> ApiResult<Vec<u8>> {
+    let out = r?;
+    let mut body = Vec::with_capacity(REPLY_CAPACITY);
+    serde_json::to_writer(&mut body, &out).map_err(|e| ApiError::internal(&e.into()))?;
+    Ok(body)
 }
 
 fn not_yet(op: &str) -> ApiError {
@@ -381,9 +405,9 @@ pub async fn handle_target(app: &App, target: Option<&str>, body: &[u8]) -> Repl
         )),
         Some(t) => {
             if let Some(op) = t.strip_prefix(IDP_PREFIX) {
-                dispatch(app, op, body).await
+                dispatch_json(app, op, body).await
             } else if let Some(op) = t.strip_prefix(IDENTITY_PREFIX) {
-                dispatch_identity(app, op, body).await
+                dispatch_identity_json(app, op, body).await
             } else {
                 Err(unknown(t))
             }
@@ -406,7 +430,7 @@ pub struct RestRoute {
 pub async fn handle_rest(app: &App, route: &RestRoute, body: &[u8]) -> Reply {
     let result = async {
         let Some(flows) = route.flows else {
-            return dispatch(app, route.operation, body).await;
+            return dispatch_json(app, route.operation, body).await;
         };
         let mut value: Value = parse(body)?;
         let obj = value
@@ -419,15 +443,15 @@ pub async fn handle_rest(app: &App, route: &RestRoute, body: &[u8]) -> Reply {
                 flows.join(" or ")
             )));
         }
-        dispatch(app, route.operation, value.to_string().as_bytes()).await
+        dispatch_json(app, route.operation, value.to_string().as_bytes()).await
     }
     .await;
     finish(result)
 }
 
-fn finish(result: ApiResult<Value>) -> Reply {
+fn finish(result: ApiResult<Vec<u8>>) -> Reply {
     match result {
-        Ok(v) => Reply::ok(&v),
+        Ok(body) => Reply::ok(body),
         Err(e) => Reply::error(&e),
     }
 }

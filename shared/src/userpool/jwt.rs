@@ -24,13 +24,17 @@ pub fn encode<C: Serialize + ?Sized>(key: &SigningKey, claims: &C) -> String {
         alg: "RS256",
     };
     // Headers and claims are structs and string-keyed maps, which always serialize.
-    let mut out = String::with_capacity(1200);
-    out.push_str(&URL_SAFE_NO_PAD.encode(serde_json::to_vec(&header).unwrap_or_default()));
+    let mut out = String::with_capacity(1500);
+    URL_SAFE_NO_PAD.encode_string(serde_json::to_vec(&header).unwrap_or_default(), &mut out);
     out.push('.');
-    out.push_str(&URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).unwrap_or_default()));
+    let mut json = Vec::with_capacity(1024);
+    if serde_json::to_writer(&mut json, claims).is_err() {
+        json.clear();
+    }
+    URL_SAFE_NO_PAD.encode_string(json, &mut out);
     let sig = key.sign(out.as_bytes());
     out.push('.');
-    out.push_str(&URL_SAFE_NO_PAD.encode(sig));
+    URL_SAFE_NO_PAD.encode_string(sig, &mut out);
     out
 }
 
