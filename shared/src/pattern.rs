@@ -18,7 +18,8 @@ enum Matcher {
     /// At least `min` characters, each in `class`.
     Repeated {
         min: usize,
-        ascii: [bool; 128],
+        /// Whether each byte is an ASCII character of `class` (false from 0x80 up).
+        ascii: Box<[bool; 256]>,
         class: ClassUnicode,
     },
     /// Anything else, anchored at both ends.
@@ -29,8 +30,8 @@ impl Pattern {
     /// Reads `source` (a pattern of Cognito's model, unanchored).
     pub fn new(source: &str) -> Result<Self, regex::Error> {
         if let Some((min, class)) = repeated_class(source) {
-            let mut ascii = [false; 128];
-            for (b, slot) in ascii.iter_mut().enumerate() {
+            let mut ascii = Box::new([false; 256]);
+            for (b, slot) in ascii.iter_mut().enumerate().take(128) {
                 *slot = in_class(&class, char::from(b as u8));
             }
             return Ok(Self(Matcher::Repeated { min, ascii, class }));
@@ -43,8 +44,12 @@ impl Pattern {
         match &self.0 {
             Matcher::Regex(re) => re.is_match(value),
             Matcher::Repeated { min, ascii, class } => {
-                if value.is_ascii() {
-                    value.len() >= *min && value.bytes().all(|b| ascii[usize::from(b)])
+                // One pass over the bytes decides an ASCII value (the usual case: tokens,
+                // ids); only a value with a byte outside the table is read as characters.
+                if value.bytes().all(|b| ascii[usize::from(b)]) {
+                    value.len() >= *min
+                } else if value.is_ascii() {
+                    false
                 } else {
                     value.chars().count() >= *min && value.chars().all(|c| in_class(class, c))
                 }

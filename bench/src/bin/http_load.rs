@@ -421,40 +421,41 @@ fn print_verdict(op: Op, rows: &[Row]) {
         .iter()
         .filter(|r| r.op == op && r.outcome.is_clean())
         .collect();
-    let best_and_median = |values: Vec<f64>| {
-        let best = values.iter().copied().reduce(f64::max)?;
-        Some((best, median_of(values)?))
-    };
-    let verdict = |ok: bool| if ok { "PASS" } else { "BELOW" };
     match op {
-        Op::GetUser => {
-            let rates = clean.iter().map(|r| r.outcome.requests_per_sec).collect();
-            let Some((best, median)) = best_and_median(rates) else {
-                println!("{}: no clean run", op.name());
-                return;
-            };
-            println!(
-                "GetUser best {best:.0}/s, median {median:.0}/s of {} run(s) (target >= {GET_USER_TARGET:.0}/s): best {}, median {}",
-                clean.len(),
-                verdict(best >= GET_USER_TARGET),
-                verdict(median >= GET_USER_TARGET)
-            );
-        }
+        Op::GetUser => judge(
+            "GetUser",
+            clean.iter().map(|r| r.outcome.requests_per_sec).collect(),
+            GET_USER_TARGET,
+            |v| format!("{v:.0}/s"),
+        ),
         Op::Refresh => {
             for basis in [Basis::OneCore, Basis::AllCores] {
-                let shares = clean.iter().filter_map(|r| share(r, basis)).collect();
-                let Some((best, median)) = best_and_median(shares) else {
-                    println!("{}: no clean run", op.name());
-                    return;
-                };
-                println!(
-                    "refresh best {best:.1}%, median {median:.1}% of its {}, {} run(s) (target >= {REFRESH_TARGET_PCT}%): best {}, median {}",
-                    basis.name(),
-                    clean.len(),
-                    verdict(best >= REFRESH_TARGET_PCT),
-                    verdict(median >= REFRESH_TARGET_PCT)
+                judge(
+                    &format!("refresh against its {}:", basis.name()),
+                    clean.iter().filter_map(|r| share(r, basis)).collect(),
+                    REFRESH_TARGET_PCT,
+                    |v| format!("{v:.1}%"),
                 );
             }
         }
     }
+}
+
+/// Prints the best and the median of `values` (one per clean run), each set against `target`.
+fn judge(what: &str, values: Vec<f64>, target: f64, show: impl Fn(f64) -> String) {
+    let runs = values.len();
+    let (Some(best), Some(median)) = (values.iter().copied().reduce(f64::max), median_of(values))
+    else {
+        println!("{what} no clean run");
+        return;
+    };
+    let verdict = |v: f64| if v >= target { "PASS" } else { "BELOW" };
+    println!(
+        "{what} best {}, median {} of {runs} run(s) (target >= {}): best {}, median {}",
+        show(best),
+        show(median),
+        show(target),
+        verdict(best),
+        verdict(median)
+    );
 }
