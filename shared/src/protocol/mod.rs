@@ -368,13 +368,13 @@ async fn dispatch_identity_json(app: &App, op: &str, body: &[u8]) -> ApiResult<V
     }
 }
 
-/// An operation's typed output as the JSON reply body. Every arm of the two operation tables
-/// goes through here, so an operation may return any `Serialize` output (or still `Value`).
 /// Room a reply body starts with: a sign-in's or refresh's tokens (about 2.5 KB) fit without
 /// the buffer growing and being copied on the way.
 const REPLY_CAPACITY: usize = 4096;
 
-/// An operation's typed output as its JSON reply body.
+/// An operation's typed output as the JSON reply body, serialized once. Every arm of the two
+/// operation tables goes through here, so an operation may return any `Serialize` output (or
+/// still `Value`).
 fn reply<T: serde::Serialize>(r: ApiResult<T>) -> ApiResult<Vec<u8>> {
     let out = r?;
     let mut body = Vec::with_capacity(REPLY_CAPACITY);
