@@ -49,7 +49,7 @@ pub async fn measure() -> Result<Costs> {
 }
 
 fn measure_blocking() -> Result<Costs> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let cores = cores();
 
     let mut hashes = Vec::with_capacity(HASH_SAMPLES);
     for i in 0..HASH_SAMPLES {
@@ -68,6 +68,11 @@ fn measure_blocking() -> Result<Costs> {
         parallel_hash_rate: parallel_hash_rate(cores)?,
         parallel_sign_rate: parallel_sign_rate(cores, &key, &msg)?,
     })
+}
+
+/// The cores the bounds are scaled by (one measuring thread each).
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// About the size of a JWT signing input (base64url header.payload).
@@ -102,10 +107,9 @@ pub async fn measure_sign() -> Result<SignRates> {
     tokio::task::spawn_blocking(|| -> Result<SignRates> {
         let key = SigningKey::generate().context("SigningKey::generate")?;
         let msg = signing_input();
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         Ok(SignRates {
             one: sign_time(&key, &msg),
-            all_cores: parallel_sign_rate(cores, &key, &msg)?,
+            all_cores: parallel_sign_rate(cores(), &key, &msg)?,
         })
     })
     .await
