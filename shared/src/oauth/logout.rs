@@ -68,7 +68,7 @@ async fn hinted_client(app: &App, hint: &str) -> Result<Arc<AppClient>, String> 
         client_id: Some(&client.client_id),
         now: app.clock.now_secs(),
     };
-    match jwt::verify(hint, &expect) {
+    match jwt::verify::<serde_json::Map<String, Value>>(hint, &expect) {
         Ok(_) | Err(JwtError::Expired) => Ok(client),
         Err(JwtError::Invalid) => Err(invalid()),
     }

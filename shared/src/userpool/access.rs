@@ -3,21 +3,27 @@
 //! `token_use`, expiry, the admin scope, and that the user still exists, is enabled and has
 //! not signed this session out.
 
-use super::jwt::{self, Expect, JwtError};
+use super::jwt::{self, Claims, Expect, JwtError, Registered};
 use super::model::{AppClient, User, UserPool};
 use crate::error::{ApiError, ApiResult};
 use crate::App;
 use serde::Deserialize;
-use serde_json::Value;
 use std::sync::Arc;
 
 /// The scope of tokens from API sign-in.
 pub const ADMIN_SCOPE: &str = "aws.cognito.signin.user.admin";
 
 /// The claims an access token is checked by (a PreTokenGeneration function may narrow
-/// `scope`; the others are reserved).
+/// `scope`; the others are reserved), read straight from its payload: every signed-in call
+/// checks one, and only these members are kept.
 #[derive(Deserialize)]
 struct AccessClaims {
+    /// The issuer URL, whose last segment names the pool.
+    iss: String,
+    #[serde(default)]
+    token_use: Option<String>,
+    #[serde(default)]
+    exp: Option<i64>,
     #[serde(default)]
     scope: String,
     client_id: String,
@@ -28,6 +34,18 @@ struct AccessClaims {
     sub: String,
     #[serde(default)]
     origin_jti: String,
+}
+
+impl Claims for AccessClaims {
+    fn registered(&self) -> Registered<'_> {
+        Registered {
+            iss: Some(&self.iss),
+            token_use: self.token_use.as_deref(),
+            aud: None,
+            client_id: Some(&self.client_id),
+            exp: self.exp,
+        }
+    }
 }
 
 /// A verified access token: its pool, client and user.
@@ -53,13 +71,13 @@ pub async fn authorize_access(app: &App, token: &str) -> ApiResult<AccessContext
 pub async fn verify_access(app: &App, token: &str, scope: &str) -> ApiResult<AccessContext> {
     let invalid = || ApiError::not_authorized("Invalid Access Token");
     // Read once: the unverified `iss` names the pool whose key then verifies this token.
-    let unverified = jwt::Unverified::read(token).ok_or_else(invalid)?;
-    let iss = unverified
+    let unverified = jwt::Unverified::<AccessClaims>::read(token).ok_or_else(invalid)?;
+    let pool_id = unverified
         .claims()
-        .get("iss")
-        .and_then(Value::as_str)
+        .iss
+        .rsplit('/')
+        .next()
         .ok_or_else(invalid)?;
-    let pool_id = iss.rsplit('/').next().ok_or_else(invalid)?;
     let pool = app
         .configs
         .pool(app.store.as_ref(), pool_id)
@@ -79,8 +97,6 @@ pub async fn verify_access(app: &App, token: &str, scope: &str) -> ApiResult<Acc
             JwtError::Expired => ApiError::not_authorized("Access Token has expired"),
             JwtError::Invalid => invalid(),
         })?;
-    let claims: AccessClaims =
-        serde_json::from_value(Value::Object(claims)).map_err(|_| invalid())?;
     if !claims.scope.split(' ').any(|x| x == scope) {
         return Err(ApiError::not_authorized(
             "Access Token does not have required scopes",

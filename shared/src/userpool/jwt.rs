@@ -4,8 +4,10 @@
 use super::keys::SigningKey;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// A JWS header as Cognito writes it: `{"kid","alg":"RS256"}`, no `typ`.
 #[derive(Debug, Serialize)]
@@ -61,14 +63,54 @@ pub struct Expect<'a> {
     pub now: i64,
 }
 
+/// The registered claims [`verify`] checks, as a claims type gives them.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Registered<'a> {
+    /// `iss`.
+    pub iss: Option<&'a str>,
+    /// `token_use` (`id` or `access`).
+    pub token_use: Option<&'a str>,
+    /// `aud` (ID tokens name their client here).
+    pub aud: Option<&'a str>,
+    /// `client_id` (access tokens name their client here).
+    pub client_id: Option<&'a str>,
+    /// `exp`, epoch seconds.
+    pub exp: Option<i64>,
+}
+
+/// A token's claims as a caller reads them: the whole object as a map, or a struct of only
+/// the claims it needs (read straight from the payload, with no map in between: the access
+/// checks of every signed-in call do this).
+pub trait Claims: DeserializeOwned {
+    /// The claims [`verify`] checks. A claim of the wrong type reads as absent, and fails the
+    /// check.
+    fn registered(&self) -> Registered<'_>;
+}
+
+impl Claims for Map<String, Value> {
+    fn registered(&self) -> Registered<'_> {
+        let s = |name: &str| self.get(name).and_then(Value::as_str);
+        Registered {
+            iss: s("iss"),
+            token_use: s("token_use"),
+            aud: s("aud"),
+            client_id: s("client_id"),
+            exp: self.get("exp").and_then(Value::as_i64),
+        }
+    }
+}
+
 /// Reads the claims of a JWS without verifying it (to find the pool before the key is known).
 pub fn peek_claims(token: &str) -> Option<Map<String, Value>> {
+    peek(token)
+}
+
+/// Reads a JWS's payload as `C` without verifying it; `None` when it is not base64url JSON
+/// that reads as `C` (for a map: not an object).
+fn peek<C: DeserializeOwned>(token: &str) -> Option<C> {
     let payload = token.split('.').nth(1)?;
     let bytes = URL_SAFE_NO_PAD.decode(payload).ok()?;
-    match serde_json::from_slice(&bytes).ok()? {
-        Value::Object(m) => Some(m),
-        _ => None,
-    }
+    serde_json::from_slice(&bytes).ok()
 }
 
 /// Checks a compact JWS's header (`alg` must be RS256) and signature with `check(kid,
@@ -100,13 +142,10 @@ fn check_signature(
     else {
         return Err(JwtError::Invalid);
     };
-    let header: Value = URL_SAFE_NO_PAD
-        .decode(h)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .ok_or(JwtError::Invalid)?;
-    let kid = header["kid"].as_str().unwrap_or_default();
-    if header["alg"] != "RS256" {
+    let bytes = URL_SAFE_NO_PAD.decode(h).map_err(|_| JwtError::Invalid)?;
+    let header: ReadHeader<'_> = serde_json::from_slice(&bytes).map_err(|_| JwtError::Invalid)?;
+    let kid = header.kid.as_deref().unwrap_or_default();
+    if header.alg.as_deref() != Some("RS256") {
         return Err(JwtError::Invalid);
     }
     let sig = URL_SAFE_NO_PAD.decode(s).map_err(|_| JwtError::Invalid)?;
@@ -117,78 +156,83 @@ fn check_signature(
     Ok(())
 }
 
+/// The header members a check reads (`kid` picks the key; `alg` must be RS256).
+#[derive(Deserialize)]
+struct ReadHeader<'a> {
+    #[serde(borrow, default)]
+    kid: Option<Cow<'a, str>>,
+    #[serde(borrow, default)]
+    alg: Option<Cow<'a, str>>,
+}
+
 /// A token whose claims have been read but not yet believed: a caller that must look at them
 /// to find the key (the pool in `iss`) verifies the same token afterwards without decoding
 /// its payload a second time.
-pub struct Unverified<'a> {
+pub struct Unverified<'a, C = Map<String, Value>> {
     token: &'a str,
-    claims: Map<String, Value>,
+    claims: C,
 }
 
-impl<'a> Unverified<'a> {
-    /// Reads the claims of `token`; `None` when they are not a base64url JSON object.
+impl<'a, C: Claims> Unverified<'a, C> {
+    /// Reads the claims of `token`; `None` when they are not base64url JSON that reads as `C`.
     pub fn read(token: &'a str) -> Option<Self> {
         Some(Self {
             token,
-            claims: peek_claims(token)?,
+            claims: peek(token)?,
         })
     }
 
     /// The claims, unverified: only for choosing what to verify against.
-    pub fn claims(&self) -> &Map<String, Value> {
+    pub fn claims(&self) -> &C {
         &self.claims
     }
 
     /// Verifies the token against `expect` (signature first, then the claims), returning
     /// its claims.
-    pub fn verify(self, expect: &Expect<'_>) -> Result<Map<String, Value>, JwtError> {
+    pub fn verify(self, expect: &Expect<'_>) -> Result<C, JwtError> {
         check_signature(self.token, |kid, msg, sig| {
             kid == expect.key.kid() && expect.key.verify(msg, sig)
         })?;
-        check_claims(self.claims, expect)
+        check_claims(&self.claims, expect)?;
+        Ok(self.claims)
     }
 }
 
 /// Verifies a token against `expect`, returning its claims.
-pub fn verify(token: &str, expect: &Expect<'_>) -> Result<Map<String, Value>, JwtError> {
+pub fn verify<C: Claims>(token: &str, expect: &Expect<'_>) -> Result<C, JwtError> {
     Unverified::read(token)
         .ok_or(JwtError::Invalid)?
         .verify(expect)
 }
 
 /// The claim checks of [`verify`], on claims whose signature has been checked.
-fn check_claims(
-    claims: Map<String, Value>,
-    expect: &Expect<'_>,
-) -> Result<Map<String, Value>, JwtError> {
-    let client_claim = if expect.token_use == "id" {
-        "aud"
+fn check_claims(claims: &impl Claims, expect: &Expect<'_>) -> Result<(), JwtError> {
+    let r = claims.registered();
+    let client = if expect.token_use == "id" {
+        r.aud
     } else {
-        "client_id"
+        r.client_id
     };
-    let client_ok = expect
-        .client_id
-        .is_none_or(|c| claims.get(client_claim).and_then(Value::as_str) == Some(c));
-    if claims.get("iss").and_then(Value::as_str) != Some(expect.issuer)
-        || claims.get("token_use").and_then(Value::as_str) != Some(expect.token_use)
-        || !client_ok
-    {
+    let client_ok = expect.client_id.is_none_or(|c| client == Some(c));
+    if r.iss != Some(expect.issuer) || r.token_use != Some(expect.token_use) || !client_ok {
         return Err(JwtError::Invalid);
     }
-    let exp = claims
-        .get("exp")
-        .and_then(Value::as_i64)
-        .ok_or(JwtError::Invalid)?;
+    let exp = r.exp.ok_or(JwtError::Invalid)?;
     if expect.now >= exp {
         return Err(JwtError::Expired);
     }
-    Ok(claims)
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// [`super::verify`] reading the claims as a map.
+    fn verify(token: &str, expect: &Expect<'_>) -> Result<Map<String, Value>, JwtError> {
+        super::verify(token, expect)
+    }
 
     fn claims(exp: i64) -> Map<String, Value> {
         json!({"iss": "http://x/p", "token_use": "access", "client_id": "c", "exp": exp})
@@ -254,6 +298,78 @@ mod tests {
         forged[i] = if forged[i] == 'A' { 'B' } else { 'A' };
         let forged: String = forged.into_iter().collect();
         assert_eq!(verify(&forged, &ok), Err(JwtError::Invalid));
+    }
+
+    /// Only the claims an access check reads, as `access::AccessClaims` reads them.
+    #[derive(Debug, Deserialize)]
+    struct Few {
+        iss: String,
+        token_use: Option<String>,
+        client_id: String,
+        exp: Option<i64>,
+    }
+
+    impl Claims for Few {
+        fn registered(&self) -> Registered<'_> {
+            Registered {
+                iss: Some(&self.iss),
+                token_use: self.token_use.as_deref(),
+                aud: None,
+                client_id: Some(&self.client_id),
+                exp: self.exp,
+            }
+        }
+    }
+
+    #[test]
+    fn typed_claims_get_the_same_checks() {
+        let key = SigningKey::generate().unwrap();
+        let ok = Expect {
+            key: &key,
+            issuer: "http://x/p",
+            token_use: "access",
+            client_id: Some("c"),
+            now: 50,
+        };
+        let t = encode(&key, &claims(100));
+        let few: Few = super::verify(&t, &ok).unwrap();
+        assert_eq!((few.client_id.as_str(), few.exp), ("c", Some(100)));
+        let expired = Expect { now: 100, ..ok };
+        assert_eq!(
+            super::verify::<Few>(&t, &expired).unwrap_err(),
+            JwtError::Expired
+        );
+        let other_client = Expect {
+            client_id: Some("d"),
+            ..ok
+        };
+        assert_eq!(
+            super::verify::<Few>(&t, &other_client).unwrap_err(),
+            JwtError::Invalid
+        );
+        // A claim of the wrong type, or a missing one, is refused as a map would refuse it.
+        let mut odd = claims(100);
+        odd.insert("exp".into(), json!("100"));
+        let t = encode(&key, &odd);
+        assert_eq!(verify(&t, &ok), Err(JwtError::Invalid));
+        assert_eq!(
+            super::verify::<Few>(&t, &ok).unwrap_err(),
+            JwtError::Invalid
+        );
+        let mut no_use = claims(100);
+        no_use.remove("token_use");
+        let t = encode(&key, &no_use);
+        assert_eq!(
+            super::verify::<Few>(&t, &ok).unwrap_err(),
+            JwtError::Invalid
+        );
+        // A header that is not an object is refused before the key is used.
+        let body = t.split('.').nth(1).unwrap();
+        let h = URL_SAFE_NO_PAD.encode("[1]");
+        assert_eq!(
+            super::verify::<Few>(&format!("{h}.{body}.AA"), &ok).unwrap_err(),
+            JwtError::Invalid
+        );
     }
 
     #[test]

@@ -63,7 +63,7 @@ async fn the_token_carries_cognitos_m2m_claims_and_verifies() {
     assert_eq!(token.expires_in, 3600);
     assert!(!format!("{token:?}").contains(&token.access_token));
     let signers = app.signers(&pool).unwrap();
-    let claims = jwt::verify(
+    let claims: serde_json::Map<String, serde_json::Value> = jwt::verify(
         &token.access_token,
         &Expect {
             key: &signers.access,
