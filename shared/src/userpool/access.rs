@@ -131,3 +131,70 @@ pub async fn verify_access(app: &App, token: &str, scope: &str) -> ApiResult<Acc
         scopes,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::userpool::keys::SigningKey;
+    use serde_json::{json, Map, Value};
+
+    /// An access token's claims read straight into [`AccessClaims`] pass and fail exactly
+    /// where the same claims read as a map do.
+    #[test]
+    fn typed_claims_get_the_checks_a_map_gets() {
+        let key = SigningKey::generate().unwrap();
+        let ok = Expect {
+            key: &key,
+            issuer: "http://x/p",
+            token_use: "access",
+            client_id: Some("c"),
+            now: 50,
+        };
+        let good = json!({"iss": "http://x/p", "token_use": "access", "client_id": "c",
+            "exp": 100, "scope": ADMIN_SCOPE, "username": "jane", "sub": "s", "origin_jti": "o"});
+        let token = jwt::encode(&key, &good);
+        let claims: AccessClaims = jwt::verify(&token, &ok).unwrap();
+        assert_eq!(
+            (
+                claims.username.as_str(),
+                claims.scope.as_str(),
+                claims.sub.as_str()
+            ),
+            ("jane", ADMIN_SCOPE, "s")
+        );
+        let both = |token: &str, expect: &Expect<'_>| {
+            let typed = jwt::verify::<AccessClaims>(token, expect).err();
+            let map = jwt::verify::<Map<String, Value>>(token, expect).err();
+            assert_eq!(typed, map, "{token}");
+            typed
+        };
+        assert_eq!(
+            both(&token, &Expect { now: 100, ..ok }),
+            Some(JwtError::Expired)
+        );
+        let other_client = Expect {
+            client_id: Some("d"),
+            ..ok
+        };
+        assert_eq!(both(&token, &other_client), Some(JwtError::Invalid));
+        // A registered claim missing, or of the wrong type, is refused either way.
+        for (name, value) in [
+            ("exp", Some(json!("100"))),
+            ("exp", None),
+            ("token_use", Some(json!("id"))),
+            ("token_use", None),
+            ("iss", Some(json!("http://y/p"))),
+            ("iss", Some(json!(7))),
+        ] {
+            let mut odd = good.clone();
+            match value {
+                Some(v) => odd[name] = v,
+                None => {
+                    odd.as_object_mut().unwrap().remove(name);
+                }
+            }
+            let token = jwt::encode(&key, &odd);
+            assert_eq!(both(&token, &ok), Some(JwtError::Invalid), "{name}");
+        }
+    }
+}
