@@ -317,7 +317,10 @@ mod tests {
         // A header that is not an object, or names no alg, is refused too.
         for header in ["[1]", "{\"kid\":\"k\"}", "{\"alg\":7}"] {
             let h = URL_SAFE_NO_PAD.encode(header);
-            assert_eq!(verify(&format!("{h}.{body}.AA"), &ok), Err(JwtError::Invalid));
+            assert_eq!(
+                verify(&format!("{h}.{body}.AA"), &ok),
+                Err(JwtError::Invalid)
+            );
         }
     }
 }
