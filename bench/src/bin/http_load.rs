@@ -22,7 +22,8 @@
 //!
 //! With `--server-pid PID` (the external server's process) the table also shows the server's
 //! CPU time per request (user + system from /proc), which other load on the machine barely
-//! changes. `--spawn` starts an in-memory server in this process instead (it then shares the CPU with
+//! changes. Every row also shows wrk's own CPU time per request (this program's finished
+//! children, from /proc/self/stat): the load's share of the same cores. `--spawn` starts an in-memory server in this process instead (it then shares the CPU with
 //! the bench's own threads as well as with wrk). A measurement: nothing timed is asserted.
 
 #[path = "../client.rs"]
@@ -128,6 +129,8 @@ struct Row {
     outcome: wrk::Outcome,
     /// Server CPU (user + system) per request, when the server's process is known.
     cpu_per_request: Option<std::time::Duration>,
+    /// wrk's own CPU (user + system) per request: the load's share of the same cores.
+    wrk_per_request: Option<std::time::Duration>,
     load_before: String,
     load_after: String,
     /// A refresh run's RS256 bounds, taken right before and right after the run (their means).
@@ -252,16 +255,14 @@ async fn main() -> Result<ExitCode> {
                 Op::GetUser => None,
             };
             let load_before = loadavg();
-            let cpu_before = cpu_time(server_pid);
+            let (cpu_before, wrk_before) = (cpu_time(server_pid), wrk_time());
             let (wrk_path, url, script) = (args.wrk.clone(), url.clone(), script.clone());
             let outcome =
                 tokio::task::spawn_blocking(move || wrk::run(&wrk_path, &url, &script, load))
                     .await
                     .context("wrk task")??;
-            let cpu_per_request = cpu_before
-                .zip(cpu_time(server_pid))
-                .filter(|_| outcome.requests > 0)
-                .map(|(a, b)| b.saturating_sub(a) / outcome.requests as u32);
+            let cpu_per_request = per_request(cpu_before, cpu_time(server_pid), &outcome);
+            let wrk_per_request = per_request(wrk_before, wrk_time(), &outcome);
             let load_after = loadavg();
             let bound = match sign_before {
                 Some(before) => Some(Bounds::around(
@@ -275,6 +276,7 @@ async fn main() -> Result<ExitCode> {
                 op,
                 outcome,
                 cpu_per_request,
+                wrk_per_request,
                 load_before,
                 load_after,
                 bound,
@@ -339,22 +341,51 @@ async fn setup(url: &str) -> Result<(std::path::PathBuf, std::path::PathBuf)> {
     ))
 }
 
-/// User + system CPU time of process `pid` so far (/proc/PID/stat, in clock ticks of 10 ms).
+/// User + system CPU time of process `pid` so far (utime and stime of /proc/PID/stat).
 fn cpu_time(pid: Option<u32>) -> Option<std::time::Duration> {
-    let stat = std::fs::read_to_string(format!("/proc/{}/stat", pid?)).ok()?;
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = rest.split(' ').collect();
-    // utime and stime are fields 14 and 15 of the whole line: 12 and 13 after the name.
-    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    stat_time(&pid?.to_string(), 14)
+}
+
+/// User + system CPU time of this program's finished children so far: the wrk runs, which
+/// `wrk::run` waits for (cutime and cstime of /proc/self/stat).
+fn wrk_time() -> Option<std::time::Duration> {
+    stat_time("self", 16)
+}
+
+/// The sum of fields `first` and `first + 1` of /proc/`who`/stat (numbered from 1, as in
+/// proc(5)), clock ticks of 10 ms.
+fn stat_time(who: &str, first: usize) -> Option<std::time::Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{who}/stat")).ok()?;
+    let ticks = stat_ticks(&stat, first)?;
     // USER_HZ is 100 on every Linux architecture this runs on.
     Some(std::time::Duration::from_millis(ticks * 10))
+}
+
+/// [`stat_time`]'s sum, in ticks, from the text of a stat file.
+fn stat_ticks(stat: &str, first: usize) -> Option<u64> {
+    // Fields after the command name (field 2), which is in parentheses and may hold spaces.
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split(' ').collect();
+    let field = |n: usize| fields.get(n.checked_sub(3)?)?.parse::<u64>().ok();
+    Some(field(first)? + field(first + 1)?)
+}
+
+/// CPU time from `before` to `after` per request of `outcome`.
+fn per_request(
+    before: Option<std::time::Duration>,
+    after: Option<std::time::Duration>,
+    outcome: &wrk::Outcome,
+) -> Option<std::time::Duration> {
+    before
+        .zip(after)
+        .filter(|_| outcome.requests > 0)
+        .map(|(a, b)| b.saturating_sub(a) / outcome.requests as u32)
 }
 
 fn print_row_line(r: &Row) {
     let o = &r.outcome;
     println!(
-        "{}: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} requests, non-2xx {}, socket errors {}, server CPU {} (load {} -> {})",
+        "{}: {:.0} req/s, p50 {:.2} ms, p99 {:.2} ms, {} requests, non-2xx {}, socket errors {}, server CPU {}, wrk CPU {} (load {} -> {})",
         r.op.name(),
         o.requests_per_sec,
         ms(o.p50),
@@ -362,21 +393,21 @@ fn print_row_line(r: &Row) {
         o.requests,
         o.non_2xx,
         o.socket_errors,
-        cpu(r),
+        micros(r.cpu_per_request),
+        micros(r.wrk_per_request),
         r.load_before,
         r.load_after
     );
 }
 
-/// The row's server CPU per request, in microseconds, or `-`.
-fn cpu(r: &Row) -> String {
-    r.cpu_per_request
-        .map_or("-".into(), |d| format!("{:.0} us", d.as_secs_f64() * 1e6))
+/// A CPU time per request in microseconds, or `-`.
+fn micros(d: Option<std::time::Duration>) -> String {
+    d.map_or("-".into(), |d| format!("{:.0} us", d.as_secs_f64() * 1e6))
 }
 
 fn print_table(rows: &[Row]) {
-    println!("| operation | req/s | p50 ms | p99 ms | one-core bound /s | % of it | all-cores bound /s | % of it | server CPU / request | load avg before | load avg after |");
-    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
+    println!("| operation | req/s | p50 ms | p99 ms | one-core bound /s | % of it | all-cores bound /s | % of it | server CPU / request | wrk CPU / request | load avg before | load avg after |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---|");
     for r in rows {
         let o = &r.outcome;
         let column = |basis: Basis| match (r.bound, share(r, basis)) {
@@ -390,12 +421,13 @@ fn print_table(rows: &[Row]) {
             " (INVALID: errors)"
         };
         println!(
-            "| {}{flag} | {:.0} | {:.2} | {:.2} | {one} | {all} | {} | {} | {} |",
+            "| {}{flag} | {:.0} | {:.2} | {:.2} | {one} | {all} | {} | {} | {} | {} |",
             r.op.name(),
             o.requests_per_sec,
             ms(o.p50),
             ms(o.p99),
-            cpu(r),
+            micros(r.cpu_per_request),
+            micros(r.wrk_per_request),
             r.load_before,
             r.load_after
         );
@@ -458,4 +490,20 @@ fn judge(what: &str, values: Vec<f64>, target: f64, show: impl Fn(f64) -> String
         verdict(best),
         verdict(median)
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::stat_ticks;
+
+    #[test]
+    fn reads_own_and_children_times_past_a_command_name_with_spaces() {
+        // pid (comm) state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt
+        // utime stime cutime cstime ...
+        let stat = "42 (a (b) c) S 1 42 42 0 -1 4194560 10 20 0 0 7 3 150 90 20 0 1 0";
+        assert_eq!(stat_ticks(stat, 14), Some(10));
+        assert_eq!(stat_ticks(stat, 16), Some(240));
+        assert_eq!(stat_ticks(stat, 40), None);
+        assert_eq!(stat_ticks("no name", 14), None);
+    }
 }
