@@ -204,4 +204,38 @@ async fn rest_errors_are_400_with_type() {
         .await;
     let text = format!("User pool client {unknown} does not exist.");
     assert_raw_error(&resend, "ResourceNotFoundException", Some(&text));
+
+    // The routes that fix the flow: another flow is refused, the flow they fill in is
+    // checked with the rest of the body by the model, and a body must be an object.
+    let other_flow = h
+        .rest(
+            "/sign-in",
+            &json!({"AuthFlow": "REFRESH_TOKEN_AUTH", "ClientId": client}),
+        )
+        .await;
+    assert_raw_error(&other_flow, "InvalidParameterException", None);
+    assert!(
+        other_flow.1["message"]
+            .as_str()
+            .is_some_and(|m| m.starts_with("This route accepts AuthFlow ")),
+        "{other_flow:?}"
+    );
+    let no_client = h
+        .rest(
+            "/token/refresh",
+            &json!({"AuthParameters": {"REFRESH_TOKEN": "x.y"}}),
+        )
+        .await;
+    let text =
+        "1 validation error detected: Value null at 'clientId' failed to satisfy constraint: \
+                Member must not be null";
+    assert_raw_error(&no_client, "InvalidParameterException", Some(text));
+    let not_object = h.rest("/sign-in", &json!(["USER_PASSWORD_AUTH"])).await;
+    assert_raw_error(&not_object, "SerializationException", None);
+    // Filled in, the flow runs: no AuthFlow in the body signs in with the route's own.
+    let mut no_flow = sign_in_body(&client, "sam", PASSWORD);
+    no_flow.as_object_mut().unwrap().remove("AuthFlow");
+    let (status, body) = h.rest("/sign-in", &no_flow).await;
+    assert_eq!(status, 200, "{body}");
+    assert!(body["AuthenticationResult"]["AccessToken"].is_string());
 }

@@ -72,7 +72,12 @@ pub async fn dispatch(app: &App, op: &str, body: &[u8]) -> ApiResult<Value> {
 /// output serialized once, with no `Value` in between.
 async fn dispatch_json(app: &App, op: &str, body: &[u8]) -> ApiResult<Vec<u8>> {
     let input = check(Service::UserPools, op, body)?;
-    operation(&Call::new(app, &input), op, &input).await
+    run_checked(app, op, &input).await
+}
+
+/// Runs a user-pool operation on an input the model has checked.
+async fn run_checked(app: &App, op: &str, input: &Value) -> ApiResult<Vec<u8>> {
+    operation(&Call::new(app, input), op, input).await
 }
 
 /// A reply body read back as a `Value`, for the callers inside Latchkey that inspect it.
@@ -83,11 +88,16 @@ fn as_value(reply: ApiResult<Vec<u8>>) -> ApiResult<Value> {
 /// Whether `op` is one of the service's operations, and `body` a valid input for it; the
 /// body, parsed.
 fn check(service: Service, op: &str, body: &[u8]) -> ApiResult<Value> {
+    known(service, op)?.validate(op, body)
+}
+
+/// The service's model, when `op` is one of its operations.
+fn known(service: Service, op: &str) -> ApiResult<&'static Model> {
     let model = Model::of(service);
     if !model.has_operation(op) {
         return Err(unknown(op));
     }
-    model.validate(op, body)
+    Ok(model)
 }
 
 async fn operation(app: &Call<'_>, op: &str, input: &Value) -> ApiResult<Vec<u8>> {
@@ -443,7 +453,10 @@ pub async fn handle_rest(app: &App, route: &RestRoute, body: &[u8]) -> Reply {
                 flows.join(" or ")
             )));
         }
-        dispatch_json(app, route.operation, value.to_string().as_bytes()).await
+        // The body is parsed once: the model checks the value with `AuthFlow` filled in.
+        let input =
+            known(Service::UserPools, route.operation)?.validate_value(route.operation, value)?;
+        run_checked(app, route.operation, &input).await
     }
     .await;
     finish(result)

@@ -106,7 +106,11 @@ impl Model {
     /// operation reads its input from this value instead of parsing the body again. An empty
     /// body is `{}`.
     pub fn validate(&self, op: &str, body: &[u8]) -> Result<Value, ApiError> {
-        let value: Value = parse(body)?;
+        self.validate_value(op, parse(body)?)
+    }
+
+    /// [`Model::validate`] for a body already parsed (a REST route fills in members first).
+    pub fn validate_value(&self, op: &str, value: Value) -> Result<Value, ApiError> {
         let Value::Object(members) = &value else {
             return Err(ApiError::new(
                 ErrorKind::Serialization,
