@@ -65,11 +65,7 @@ pub async fn user_info(
     let mut claims = Map::new();
     claims.insert("sub".into(), Value::from(user.sub.as_str()));
     for (name, value) in &user.attributes {
-        let developer_only = pool
-            .schema_attribute(name)
-            .is_some_and(|a| a.developer_only_attribute);
-        if name != "sub" && client.can_read(name) && !developer_only && released(&ctx.scopes, name)
-        {
+        if name != "sub" && pool.readable_by(client, name) && released(&ctx.scopes, name) {
             claims.insert(name.clone(), Value::from(value.as_str()));
         }
     }

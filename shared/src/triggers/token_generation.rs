@@ -97,6 +97,12 @@ struct V2Response {
     claims_and_scope_override_details: Option<V2Details>,
 }
 
+/// Whether the pool has a PreTokenGeneration function, which sees and may edit the claims
+/// (token issue builds them as maps only then).
+pub fn edits_claims(pool: &UserPool) -> bool {
+    target(pool, Trigger::PreTokenGeneration).is_some()
+}
+
 /// Runs the pool's PreTokenGeneration function, if any, and applies its answer to `draft`.
 pub async fn customize(
     app: &Call<'_>,

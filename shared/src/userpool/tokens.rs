@@ -8,7 +8,7 @@ pub use super::model::TokenSource;
 use super::model::{parse_bool, AppClient, NewDeviceMetadata, RefreshRecord, User, UserPool};
 use crate::call::Call;
 use crate::error::ApiResult;
-use crate::triggers::token_generation::{customize, Draft};
+use crate::triggers::token_generation::{customize, edits_claims, Draft};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde::Serialize;
@@ -107,6 +107,61 @@ struct AccessClaims<'a> {
     scope: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     device_key: Option<&'a str>,
+}
+
+/// The ID token's claims: the fixed ones, the OAuth `nonce` and `at_hash`, and the user's
+/// attributes the client may read. Serialized straight into the token; turned into a map
+/// only for a PreTokenGeneration function to edit.
+#[derive(Serialize)]
+struct IdToken<'a> {
+    #[serde(flatten)]
+    fixed: IdClaims<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    nonce: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    at_hash: Option<String>,
+    #[serde(flatten)]
+    attributes: AttributeClaims<'a>,
+}
+
+/// The user's attributes as ID-token claims ([`claim_value`]): those the client may read,
+/// less developer-only ones. An attribute name is a standard attribute's (`schema::STANDARD`)
+/// or starts with `custom:`, so the only one that could repeat a claim of the token's own is
+/// `sub`, which is left out here (the user's attributes never hold it).
+struct AttributeClaims<'a> {
+    pool: &'a UserPool,
+    client: &'a AppClient,
+    user: &'a User,
+}
+
+impl Serialize for AttributeClaims<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(None)?;
+        for (name, value) in &self.user.attributes {
+            if name != "sub" && self.pool.readable_by(self.client, name) {
+                map.serialize_entry(name, &claim_value(name, value))?;
+            }
+        }
+        map.end()
+    }
+}
+
+/// Signs the access token, then the ID token, with `at_hash` of the access token put in by
+/// `put_at_hash` when the session has OAuth scopes. Returns (access, id).
+fn sign_pair<I: Serialize, A: Serialize>(
+    signers: &crate::PoolSigners,
+    mut id: I,
+    access: &A,
+    scoped: bool,
+    put_at_hash: impl FnOnce(&mut I, String),
+) -> (String, String) {
+    let access_token = jwt::encode(&signers.access, access);
+    if scoped {
+        put_at_hash(&mut id, at_hash(&access_token));
+    }
+    let id_token = jwt::encode(&signers.id, &id);
+    (access_token, id_token)
 }
 
 /// Claims as the free-form map PreTokenGeneration edits.
@@ -242,41 +297,45 @@ pub async fn issue_on_device(
     };
     let groups = group_claims::claims(app, pool, user).await?;
     let names = groups.as_ref().map(|g| g.names.as_slice());
-    let mut id = claim_map(&IdClaims {
-        common: common("id", client.id_ttl()),
-        aud: &client.client_id,
-        username: &user.username,
-        groups: names,
-        roles: groups
-            .as_ref()
-            .map(|g| g.roles.as_slice())
-            .filter(|r| !r.is_empty()),
-        preferred_role: groups.as_ref().and_then(|g| g.preferred_role.as_deref()),
-    })?;
-    if let Some(nonce) = authorization.and_then(|a| a.nonce.as_ref()) {
-        id.insert("nonce".into(), Value::from(nonce.as_str()));
-    }
-    for (name, value) in &user.attributes {
-        let developer_only = pool
-            .schema_attribute(name)
-            .is_some_and(|a| a.developer_only_attribute);
-        if client.can_read(name) && !developer_only {
-            id.insert(name.clone(), claim_value(name, value));
-        }
-    }
-    let mut access = claim_map(&AccessClaims {
+    let id = IdToken {
+        fixed: IdClaims {
+            common: common("id", client.id_ttl()),
+            aud: &client.client_id,
+            username: &user.username,
+            groups: names,
+            roles: groups
+                .as_ref()
+                .map(|g| g.roles.as_slice())
+                .filter(|r| !r.is_empty()),
+            preferred_role: groups.as_ref().and_then(|g| g.preferred_role.as_deref()),
+        },
+        nonce: authorization.and_then(|a| a.nonce.as_deref()),
+        at_hash: None,
+        attributes: AttributeClaims { pool, client, user },
+    };
+    let access = AccessClaims {
         common: common("access", client.access_ttl()),
         groups: names,
         client_id: &client.client_id,
         username: &user.username,
         scope: &scope,
         device_key: origin.device_key.as_deref(),
-    })?;
-    let draft = Draft {
-        id: &mut id,
-        access: &mut access,
     };
-    customize(app, pool, user, source, groups.as_ref(), draft).await?;
+    let scoped = origin.scopes.is_some();
+    // The claims become maps only for a PreTokenGeneration function to edit; otherwise they
+    // are serialized straight into the tokens.
+    let edited = if edits_claims(pool) {
+        let mut id = claim_map(&id)?;
+        let mut access = claim_map(&access)?;
+        let draft = Draft {
+            id: &mut id,
+            access: &mut access,
+        };
+        customize(app, pool, user, source, groups.as_ref(), draft).await?;
+        Some((id, access))
+    } else {
+        None
+    };
 
     let refresh_token = if new_session {
         let (token, record) = new_refresh_record(app, pool, client, user, &origin);
@@ -286,16 +345,123 @@ pub async fn issue_on_device(
         None
     };
 
-    let access_token = jwt::encode(&signers.access, &access);
-    if origin.scopes.is_some() {
-        id.insert("at_hash".into(), Value::from(at_hash(&access_token)));
-    }
+    let (access_token, id_token) = match edited {
+        Some((id, access)) => sign_pair(&signers, id, &access, scoped, |id, hash| {
+            id.insert("at_hash".into(), Value::from(hash));
+        }),
+        None => sign_pair(&signers, id, &access, scoped, |id, hash| {
+            id.at_hash = Some(hash)
+        }),
+    };
     Ok(Issued {
-        id_token: jwt::encode(&signers.id, &id),
+        id_token,
         access_token,
         refresh_token,
         expires_in: client.access_ttl(),
         token_type: "Bearer",
         new_device_metadata: None,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::ManualClock;
+    use crate::store::sqlite::SqliteStore;
+    use crate::triggers::invoke::Invokers;
+    use crate::{protocol, App, Settings};
+    use serde_json::json;
+    use std::sync::Arc;
+
+    async fn call(app: &App, op: &str, body: Value) -> Value {
+        protocol::dispatch(app, op, body.to_string().as_bytes())
+            .await
+            .unwrap()
+    }
+
+    /// The ID token written straight from its claims: attributes typed as Cognito writes
+    /// them, only those the client may read, never a developer-only one, and no claim twice.
+    #[tokio::test]
+    async fn id_token_claims_from_the_typed_path() {
+        let settings = Settings::new("http://127.0.0.1:1", "us-east-1", "123456789012").unwrap();
+        let store = Arc::new(SqliteStore::in_memory().unwrap());
+        let triggers = Arc::new(Invokers::new("us-east-1"));
+        let clock = ManualClock::starting_now();
+        let app = App::on_store(settings, store, clock, triggers).unwrap();
+        let schema = json!([
+            {"Name": "color", "AttributeDataType": "String"},
+            {"Name": "size", "AttributeDataType": "String"},
+            {"Name": "secret", "AttributeDataType": "String", "DeveloperOnlyAttribute": true},
+        ]);
+        let pool = call(
+            &app,
+            "CreateUserPool",
+            json!({"PoolName": "p", "Schema": schema}),
+        )
+        .await;
+        let pool_id = pool["UserPool"]["Id"].as_str().unwrap().to_string();
+        let read = [
+            "email",
+            "email_verified",
+            "address",
+            "custom:color",
+            "custom:secret",
+        ];
+        let body = json!({"UserPoolId": pool_id, "ClientName": "c", "ReadAttributes": read});
+        let client = call(&app, "CreateUserPoolClient", body).await;
+        let client_id = client["UserPoolClient"]["ClientId"].as_str().unwrap();
+        let attributes = json!([
+            {"Name": "email", "Value": "jo@example.com"},
+            {"Name": "email_verified", "Value": "true"},
+            {"Name": "address", "Value": "1 Main St"},
+            {"Name": "custom:color", "Value": "teal"},
+            {"Name": "custom:size", "Value": "L"},
+            {"Name": "custom:secret", "Value": "s3"},
+        ]);
+        let body = json!({"UserPoolId": pool_id, "Username": "jo",
+            "UserAttributes": attributes, "MessageAction": "SUPPRESS"});
+        call(&app, "AdminCreateUser", body).await;
+
+        let pool = app.configs.pool(app.store.as_ref(), &pool_id).await;
+        let pool = pool.unwrap().unwrap();
+        let client = app.configs.client(app.store.as_ref(), client_id).await;
+        let client = client.unwrap().unwrap();
+        let key = pool.username_key("jo");
+        let mut user = app.store.get_user(&pool.id, &key).await.unwrap().unwrap();
+        assert_eq!(user.attributes["custom:secret"], "s3");
+        assert_eq!(user.attributes["custom:size"], "L");
+        // Were `sub` ever among the attributes, the token would still carry it once.
+        user.attributes.insert("sub".into(), user.sub.clone());
+        let cx = Call::internal(&app);
+        let issued = issue(
+            &cx,
+            &pool,
+            &client,
+            &user,
+            None,
+            TokenSource::Authentication,
+        )
+        .await
+        .unwrap();
+
+        let payload = issued.id_token.split('.').nth(1).unwrap();
+        let payload = String::from_utf8(URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap();
+        assert_eq!(payload.matches("\"sub\":").count(), 1, "{payload}");
+        let claims: Map<String, Value> = serde_json::from_str(&payload).unwrap();
+        assert_eq!(claims["sub"], user.sub.as_str());
+        assert_eq!(claims["email"], "jo@example.com");
+        assert_eq!(claims["email_verified"], true);
+        assert_eq!(claims["address"], json!({"formatted": "1 Main St"}));
+        assert_eq!(claims["custom:color"], "teal");
+        assert_eq!(claims["cognito:username"], "jo");
+        assert_eq!(claims["aud"], client.client_id.as_str());
+        assert_eq!(claims["token_use"], "id");
+        for absent in ["custom:size", "custom:secret", "nonce", "at_hash"] {
+            assert!(!claims.contains_key(absent), "{absent} in {payload}");
+        }
+        let access = jwt::peek_claims(&issued.access_token).unwrap();
+        assert_eq!(access["scope"], ADMIN_SCOPE);
+        assert_eq!(access["origin_jti"], claims["origin_jti"]);
+        assert!(!access.contains_key("email"));
+    }
 }

@@ -5,7 +5,7 @@ use super::access::authorize_access;
 use super::directory::load_user;
 use super::enums::AuthFactor;
 use super::filter::Filter;
-use super::model::{AppClient, User, UserPool};
+use super::model::User;
 use super::pools::{decode_token, encode_token, load_pool};
 use super::shapes::{attributes, AttributeType, Empty, MfaSettings, UserType};
 use super::signin::user_auth::factors_of;
@@ -15,13 +15,6 @@ use crate::ids::{AccessToken, UserPoolId, Username};
 use crate::store::Page;
 use crate::App;
 use serde::{Deserialize, Serialize};
-
-fn readable_by(pool: &UserPool, client: &AppClient, name: &str) -> bool {
-    client.can_read(name)
-        && !pool
-            .schema_attribute(name)
-            .is_some_and(|a| a.developer_only_attribute)
-}
 
 /// AdminGetUser/AdminDeleteUser/AdminConfirmSignUp's request.
 #[derive(Deserialize)]
@@ -102,7 +95,7 @@ pub async fn get_user(app: &App, input: GetUserInput) -> ApiResult<GetUserOutput
     let ctx = authorize_access(app, input.access_token.expose()).await?;
     Ok(GetUserOutput {
         username: ctx.user.username.clone(),
-        user_attributes: attributes(&ctx.user, |n| readable_by(&ctx.pool, &ctx.client, n)),
+        user_attributes: attributes(&ctx.user, |n| ctx.pool.readable_by(&ctx.client, n)),
         mfa: MfaSettings::of(&ctx.user),
     })
 }

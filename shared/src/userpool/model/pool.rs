@@ -201,6 +201,15 @@ impl UserPool {
         self.schema.iter().find(|a| a.name == name)
     }
 
+    /// Whether `client` may read attribute `name` of this pool's users (GetUser, ID tokens,
+    /// userInfo): it is in the client's read list, and not developer-only.
+    pub fn readable_by(&self, client: &AppClient, name: &str) -> bool {
+        client.can_read(name)
+            && !self
+                .schema_attribute(name)
+                .is_some_and(|a| a.developer_only_attribute)
+    }
+
     /// Whether `attr` (`email` / `phone_number`) is auto-verified by a code.
     pub fn auto_verifies(&self, attr: &str) -> bool {
         self.auto_verified_attributes.iter().any(|a| a == attr)
