@@ -35,8 +35,10 @@ pub struct Origin {
 #[serde(rename_all = "PascalCase")]
 pub struct Issued {
     /// ID token.
+    #[serde(serialize_with = "unescaped")]
     pub id_token: String,
     /// Access token.
+    #[serde(serialize_with = "unescaped")]
     pub access_token: String,
     /// Refresh token (only at sign-in, or when one rotates).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -48,6 +50,19 @@ pub struct Issued {
     /// The key of the new device a sign-in on an unknown device was given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub new_device_metadata: Option<NewDeviceMetadata>,
+}
+
+/// Writes a token into a JSON reply without serde_json's escaper reading it byte by byte (two
+/// tokens are most of a sign-in's or refresh's reply). A JWS is base64url and dots, which JSON
+/// never escapes: without a backslash, text that `RawValue` accepts between quotes (its check
+/// scans words, not bytes) means exactly itself. Any other token is written the usual way.
+fn unescaped<S: serde::Serializer>(token: &str, s: S) -> Result<S::Ok, S::Error> {
+    if !token.contains('\\') {
+        if let Ok(raw) = serde_json::value::RawValue::from_string(format!("\"{token}\"")) {
+            return raw.serialize(s);
+        }
+    }
+    s.serialize_str(token)
 }
 
 impl std::fmt::Debug for Issued {
@@ -377,6 +392,35 @@ mod tests {
         protocol::dispatch(app, op, body.to_string().as_bytes())
             .await
             .unwrap()
+    }
+
+    /// Tokens reach the reply unchanged, whether written raw (a JWS) or escaped (anything a
+    /// raw write would change).
+    #[test]
+    fn tokens_in_a_reply_read_back_unchanged() {
+        let tokens = [
+            "eyJraWQiOiJrIn0.eyJzdWIiOiJ4In0.c2ln-_",
+            "quote\"inside",
+            "back\\slash\\n",
+            "control\u{1}char",
+            "caf\u{e9}",
+            "",
+        ];
+        for token in tokens {
+            let issued = Issued {
+                id_token: token.to_string(),
+                access_token: format!("{token}.a"),
+                refresh_token: None,
+                expires_in: 3600,
+                token_type: "Bearer",
+                new_device_metadata: None,
+            };
+            let body = serde_json::to_vec(&issued).unwrap();
+            let back: Value = serde_json::from_slice(&body).unwrap();
+            assert_eq!(back["IdToken"], token, "{}", String::from_utf8_lossy(&body));
+            assert_eq!(back["AccessToken"], format!("{token}.a"));
+            assert_eq!(serde_json::to_value(&issued).unwrap(), back);
+        }
     }
 
     /// The ID token written straight from its claims: attributes typed as Cognito writes
