@@ -23,8 +23,9 @@
 //! With `--server-pid PID` (the external server's process) the table also shows the server's
 //! CPU time per request (user + system from /proc), which other load on the machine barely
 //! changes. Every row also shows wrk's own CPU time per request (this program's finished
-//! children, from /proc/self/stat): the load's share of the same cores. `--spawn` starts an in-memory server in this process instead (it then shares the CPU with
-//! the bench's own threads as well as with wrk). A measurement: nothing timed is asserted.
+//! children, from /proc/self/stat): the load's share of the same cores. `--spawn` starts an
+//! in-memory server in this process instead (it then shares the CPU with the bench's own
+//! threads as well as with wrk). A measurement: nothing timed is asserted.
 
 #[path = "../client.rs"]
 #[allow(dead_code)]
