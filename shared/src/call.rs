@@ -170,17 +170,12 @@ impl RequestMeta {
 mod tests {
     use super::*;
     use crate::clock::SystemClock;
-    use crate::store::sqlite::SqliteStore;
-    use crate::triggers::invoke::Invokers;
-    use crate::Settings;
+
     use std::sync::Arc;
 
     #[test]
     fn a_call_carries_its_request_and_an_internal_call_none() {
-        let settings = Settings::new("http://127.0.0.1:1", "us-east-1", "000000000000").unwrap();
-        let store = Arc::new(SqliteStore::in_memory().unwrap());
-        let triggers = Arc::new(Invokers::new("us-east-1"));
-        let app = App::on_store(settings, store, Arc::new(SystemClock), triggers).unwrap();
+        let app = App::in_memory(Arc::new(SystemClock));
         let input = serde_json::json!({"ClientId": "c1", "ClientMetadata": {"k": "v"},
             "ValidationData": [{"Name": "n", "Value": "x"}, {"Name": "empty"}]});
         let call = Call::new(&app, &input);

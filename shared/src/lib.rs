@@ -140,6 +140,16 @@ impl App {
         )
     }
 
+    /// The unit tests' App: [`App::on_store`] over a fresh in-memory SQLite store, with no
+    /// trigger functions and a public URL nothing listens on.
+    #[cfg(test)]
+    pub(crate) fn in_memory(clock: Arc<dyn clock::Clock>) -> Self {
+        let settings = Settings::new("http://127.0.0.1:1", "us-east-1", "000000000000").unwrap();
+        let store = Arc::new(store::sqlite::SqliteStore::in_memory().unwrap());
+        let triggers = Arc::new(triggers::invoke::Invokers::new("us-east-1"));
+        Self::on_store(settings, store, clock, triggers).unwrap()
+    }
+
     /// The pool's parsed keys, parsed once per process.
     pub fn signers(&self, pool: &UserPool) -> Result<Arc<PoolSigners>, Error> {
         if let Some(s) = self

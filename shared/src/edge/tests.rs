@@ -3,17 +3,12 @@
 
 use super::*;
 use crate::clock::SystemClock;
-use crate::store::sqlite::SqliteStore;
-use crate::triggers::invoke::Invokers;
-use crate::{App, Settings};
+use crate::App;
 use http::StatusCode;
 use std::sync::Arc;
 
 fn app() -> App {
-    let settings = Settings::new("http://127.0.0.1:1", "us-east-1", "000000000000").unwrap();
-    let store = Arc::new(SqliteStore::in_memory().unwrap());
-    let triggers = Arc::new(Invokers::new("us-east-1"));
-    App::on_store(settings, store, Arc::new(SystemClock), triggers).unwrap()
+    App::in_memory(Arc::new(SystemClock))
 }
 
 async fn send(app: &App, method: http::Method, path: &str) -> (EdgeResponse, serde_json::Value) {

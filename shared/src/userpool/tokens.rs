@@ -381,10 +381,8 @@ pub async fn issue_on_device(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::ManualClock;
-    use crate::store::sqlite::SqliteStore;
-    use crate::triggers::invoke::Invokers;
-    use crate::{protocol, App, Settings};
+    use crate::clock::SystemClock;
+    use crate::{protocol, App};
     use serde_json::json;
     use std::sync::Arc;
 
@@ -427,11 +425,7 @@ mod tests {
     /// them, only those the client may read, never a developer-only one, and no claim twice.
     #[tokio::test]
     async fn id_token_claims_from_the_typed_path() {
-        let settings = Settings::new("http://127.0.0.1:1", "us-east-1", "123456789012").unwrap();
-        let store = Arc::new(SqliteStore::in_memory().unwrap());
-        let triggers = Arc::new(Invokers::new("us-east-1"));
-        let clock = ManualClock::starting_now();
-        let app = App::on_store(settings, store, clock, triggers).unwrap();
+        let app = App::in_memory(Arc::new(SystemClock));
         let schema = json!([
             {"Name": "color", "AttributeDataType": "String"},
             {"Name": "size", "AttributeDataType": "String"},

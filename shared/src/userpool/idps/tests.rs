@@ -4,10 +4,8 @@
 use super::details::{apple_key_der, check_url, checked, described};
 use crate::clock::SystemClock;
 use crate::protocol::dispatch;
-use crate::store::sqlite::SqliteStore;
-use crate::triggers::invoke::Invokers;
 use crate::userpool::model::{IdentityProvider, ProviderType};
-use crate::{App, Settings};
+use crate::App;
 use serde_json::json;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -161,10 +159,7 @@ fn saml_needs_one_metadata_source_and_boolean_flags() {
 }
 
 fn app() -> App {
-    let settings = Settings::new("http://127.0.0.1:1", "us-east-1", "000000000000").unwrap();
-    let store = Arc::new(SqliteStore::in_memory().unwrap());
-    let triggers = Arc::new(Invokers::new("us-east-1"));
-    App::on_store(settings, store, Arc::new(SystemClock), triggers).unwrap()
+    App::in_memory(Arc::new(SystemClock))
 }
 
 async fn call(app: &App, op: &str, body: serde_json::Value) -> serde_json::Value {

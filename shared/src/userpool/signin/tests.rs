@@ -12,10 +12,8 @@ use crate::call::Call;
 use crate::clock::{Clock, ManualClock};
 use crate::error::{ApiError, ErrorKind};
 use crate::secret::Secret;
-use crate::store::sqlite::SqliteStore;
-use crate::triggers::invoke::Invokers;
 use crate::userpool::model::{AppClient, UserPool, UserStatus};
-use crate::{protocol, App, Settings};
+use crate::{protocol, App};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,10 +34,7 @@ async fn call(app: &App, op: &str, body: Value) -> Result<Value, ApiError> {
 /// A pool (`mfa`: its MfaConfiguration) with one client allowing password sign-in.
 async fn fixture(mfa: &str) -> Fixture {
     let clock = ManualClock::starting_now();
-    let settings = Settings::new("http://127.0.0.1:1", "us-east-1", "123456789012").unwrap();
-    let store = Arc::new(SqliteStore::in_memory().unwrap());
-    let triggers = Arc::new(Invokers::new("us-east-1"));
-    let app = App::on_store(settings, store, clock.clone(), triggers).unwrap();
+    let app = App::in_memory(clock.clone());
     let pool = call(&app, "CreateUserPool", json!({"PoolName": "p"}))
         .await
         .unwrap();

@@ -4,20 +4,15 @@
 use super::*;
 use crate::clock::SystemClock;
 use crate::protocol::dispatch;
-use crate::store::sqlite::SqliteStore;
-use crate::triggers::invoke::Invokers;
 use crate::userpool::access::authorize_access;
 use crate::userpool::jwt::Expect;
 use crate::userpool::model::OAuthSettings;
-use crate::{App, Settings};
+use crate::App;
 use serde_json::json;
 use std::sync::Arc;
 
 fn app() -> App {
-    let settings = Settings::new("http://127.0.0.1:1", "us-east-1", "000000000000").unwrap();
-    let store = Arc::new(SqliteStore::in_memory().unwrap());
-    let triggers = Arc::new(Invokers::new("us-east-1"));
-    App::on_store(settings, store, Arc::new(SystemClock), triggers).unwrap()
+    App::in_memory(Arc::new(SystemClock))
 }
 
 /// A pool with resource server `orders` (scopes `read`, `write`) and a client whose OAuth
