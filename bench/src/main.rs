@@ -90,7 +90,7 @@ fn spawn_options(args: &Args) -> (latchkey_server::ServerOptions, String) {
         return (opts, "in-memory SQLite".into());
     }
     let table = args.table.clone().unwrap_or_else(|| {
-        let id = latchkey::random::uuid_v4(&latchkey::random::OsRandom);
+        let id = latchkey::random::uuid_v4(&latchkey::random::Csprng);
         format!("latchkey-bench-{id}")
     });
     let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")

@@ -72,7 +72,7 @@ pub async fn seed(dir: &Path, pool_id: &str, n: usize) -> Result<()> {
             ("email".to_string(), format!("{name}@example.com")),
             ("email_verified".to_string(), "true".to_string()),
         ]);
-        let sub = latchkey::random::uuid_v4(&latchkey::random::OsRandom);
+        let sub = latchkey::random::uuid_v4(&latchkey::random::Csprng);
         let user = User::new(
             &pool,
             name,

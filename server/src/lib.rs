@@ -115,7 +115,7 @@ fn import_dir(choice: &StoreChoice) -> std::path::PathBuf {
         _ => std::env::temp_dir().join(format!(
             "latchkey-imports-{}-{}",
             std::process::id(),
-            uuid::Uuid::new_v4()
+            latchkey::random::uuid_v4(&latchkey::random::Csprng)
         )),
     }
 }

@@ -11,6 +11,7 @@ use axum::Router;
 use http_body_util::BodyExt;
 use latchkey::edge::{self, EdgeRequest, EdgeResponse, AMZ_JSON};
 use latchkey::protocol::MAX_BODY_BYTES;
+use latchkey::random;
 use latchkey::userpool::imports::files::MAX_FILE_BYTES;
 use latchkey::userpool::imports::upload::PATH as IMPORT_PATH;
 use latchkey::{ApiError, App, ErrorKind};
@@ -47,7 +48,7 @@ pub fn router(app: AppState) -> Router {
 }
 
 fn request_id() -> String {
-    uuid::Uuid::new_v4().to_string()
+    random::uuid_v4(&random::Csprng)
 }
 
 /// One request through the edge. Only POST bodies are read; a body left unread (over the

@@ -170,7 +170,10 @@ mod tests {
 
     #[test]
     fn generated_certificate_is_kept_and_its_key_is_private() {
-        let dir = std::env::temp_dir().join(format!("latchkey-tls-{}", uuid::Uuid::new_v4()));
+        let dir = std::env::temp_dir().join(format!(
+            "latchkey-tls-{}",
+            latchkey::random::uuid_v4(&latchkey::random::Csprng)
+        ));
         let source = CertSource::Generated { dir: dir.clone() };
         assert!(server_config(&source).is_ok());
         let first = std::fs::read(dir.join(CERT_FILE)).unwrap();

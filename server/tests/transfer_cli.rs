@@ -33,7 +33,7 @@ fn temp(label: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!(
         "latchkey-cli-{label}-{}-{}",
         std::process::id(),
-        uuid::Uuid::new_v4().simple()
+        latchkey::random::uuid_v4(&latchkey::random::Csprng)
     ));
     std::fs::create_dir_all(&dir).unwrap();
     dir

@@ -134,7 +134,7 @@ impl App {
             settings,
             store,
             clock,
-            Arc::new(random::OsRandom),
+            Arc::new(random::Csprng),
             outbox,
             triggers,
         )

@@ -66,7 +66,7 @@ fn dynamodb() -> Option<StoreChoice> {
     }
     let table = format!(
         "latchkey-test-{}",
-        latchkey::random::uuid_v4(&latchkey::random::OsRandom)
+        latchkey::random::uuid_v4(&latchkey::random::Csprng)
     );
     Some(StoreChoice::DynamoDb {
         table,

@@ -40,7 +40,7 @@ use clap::Parser;
 use latchkey::clock::SystemClock;
 use latchkey::identity::IdentityConfig;
 use latchkey::protocol::handle_target;
-use latchkey::random::OsRandom;
+use latchkey::random::Csprng;
 use latchkey::store::dynamodb::{DynamoStore, ItemKey, RequestMeter, Stored, Usage, WriteUnits};
 use latchkey::store::OutboxStore;
 use latchkey::triggers::invoke::Invokers;
@@ -401,7 +401,7 @@ async fn main() -> Result<()> {
     let endpoint = std::env::var("AWS_ENDPOINT_URL_DYNAMODB")
         .unwrap_or_else(|_| "(AWS default endpoint)".into());
     let client = DynamoStore::client_from_env().await?;
-    let table = format!("latchkey-requests-{}", latchkey::random::uuid_v4(&OsRandom));
+    let table = format!("latchkey-requests-{}", latchkey::random::uuid_v4(&Csprng));
     DynamoStore::create_table(&client, &table)
         .await
         .with_context(|| format!("creating table {table} at {endpoint}"))?;

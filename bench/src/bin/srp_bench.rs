@@ -19,7 +19,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use latchkey::random::OsRandom;
+use latchkey::random::Csprng;
 use latchkey::userpool::password::{hash_password, verify_password};
 use latchkey::userpool::srp::{
     client_a, client_signature, cognito_timestamp, make_verifier, server_challenge, verify_claim,
@@ -90,7 +90,7 @@ async fn password_sign_in(ctx: &Ctx, user: &str) -> Result<()> {
 
 /// USER_SRP_AUTH: InitiateAuth, then PASSWORD_VERIFIER; the client math runs off the runtime.
 async fn srp_sign_in(ctx: &Ctx, user: &str) -> Result<()> {
-    let pair = tokio::task::spawn_blocking(|| client_a(&OsRandom)).await?;
+    let pair = tokio::task::spawn_blocking(|| client_a(&Csprng)).await?;
     let body = json!({"AuthFlow": "USER_SRP_AUTH", "ClientId": ctx.client_id,
         "AuthParameters": {"USERNAME": user, "SRP_A": pair.big_a_hex}});
     let ch = call(&ctx.http, &ctx.url, "InitiateAuth", &body).await?;
@@ -197,7 +197,7 @@ fn time_each(n: usize, mut f: impl FnMut(usize)) -> f64 {
 /// In-process costs of each SRP step (server and client) and of one argon2 verify.
 fn step_costs(samples: usize) -> Result<()> {
     let (pool_name, user_id) = ("AbC12dEf3", "0c9a6f5e-3b1d-4e8a-9d2f-6b7c8a9e0f11");
-    let rng = OsRandom;
+    let rng = Csprng;
     let verifier = make_verifier(pool_name, user_id, PASSWORD, &rng);
     let block = "c2VhbGVkLXNlY3JldC1ibG9jay1zdGFuZC1pbg==";
     let timestamp = cognito_timestamp(SystemTime::now());

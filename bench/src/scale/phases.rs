@@ -6,7 +6,7 @@ use super::{call, PerOp};
 use crate::load::{loadavg, run, status_mib};
 use crate::stats::{ms, Summary};
 use anyhow::{ensure, Context, Result};
-use latchkey::random::{uuid_v4, OsRandom};
+use latchkey::random::{uuid_v4, Csprng};
 use latchkey::secret::Secret;
 use latchkey::store::dynamodb::{DynamoStore, RequestMeter};
 use latchkey::store::UserStore;
@@ -141,7 +141,7 @@ impl Phases {
                     let user = User::new(
                         &pool,
                         name,
-                        uuid_v4(&OsRandom),
+                        uuid_v4(&Csprng),
                         attributes,
                         UserStatus::Confirmed,
                         Some(Secret::new(hash.as_str().to_owned())),

@@ -124,7 +124,7 @@ impl Model {
         self.check_types_struct(shape, members)
             .map_err(|m| ApiError::new(ErrorKind::Serialization, m))?;
         let mut errors = Vec::new();
-        self.check_struct(shape, members, "", &mut errors);
+        self.check_struct(shape, members, At::Root, &mut errors);
         match errors.len() {
             0 => Ok(value),
             1 => Err(ApiError::invalid(format!(
@@ -195,7 +195,7 @@ impl Model {
         &self,
         shape: &Shape,
         members: &Map<String, Value>,
-        path: &str,
+        at: At<'_>,
         errors: &mut Vec<String>,
     ) {
         for (name, target) in &shape.members {
@@ -203,17 +203,18 @@ impl Model {
             if value.is_none() && !shape.required.contains(name) {
                 continue;
             }
-            let at = join(path, &camel(name));
+            let at = At::Member(&at, name);
             match value {
                 None => errors.push(format!(
-                    "Value null at '{at}' failed to satisfy constraint: Member must not be null"
+                    "Value null at '{}' failed to satisfy constraint: Member must not be null",
+                    at.text()
                 )),
-                Some(value) => self.check(&self.shapes[target], value, &at, errors),
+                Some(value) => self.check(&self.shapes[target], value, at, errors),
             }
         }
     }
 
-    fn check(&self, shape: &Shape, value: &Value, at: &str, errors: &mut Vec<String>) {
+    fn check(&self, shape: &Shape, value: &Value, at: At<'_>, errors: &mut Vec<String>) {
         let mut fail = |constraint: String| errors.push(violation(at, &constraint));
         match value {
             Value::String(s) => {
@@ -242,7 +243,7 @@ impl Model {
                 let member = &self.shapes[shape.member.as_deref().unwrap_or_default()];
                 for (i, item) in items.iter().enumerate() {
                     if !item.is_null() {
-                        self.check(member, item, &format!("{at}.{}.member", i + 1), errors);
+                        self.check(member, item, At::Item(&at, i + 1), errors);
                     }
                 }
             }
@@ -256,10 +257,10 @@ impl Model {
                     let target = &self.shapes[shape.value.as_deref().unwrap_or_default()];
                     for (k, v) in entries {
                         if let Some(constraint) = string_violation(key, k, at) {
-                            errors.push(violation(&format!("{at}.{k}.key"), &constraint));
+                            errors.push(violation(At::Key(&at, k), &constraint));
                         }
                         if !v.is_null() {
-                            self.check(target, v, &format!("{at}.{k}.value"), errors);
+                            self.check(target, v, At::Value(&at, k), errors);
                         }
                     }
                 }
@@ -270,13 +271,86 @@ impl Model {
     }
 }
 
+/// Where a value sits in the input, as Coral names it in a violation (`authParameters.USERNAME.value`,
+/// `userAttributes.2.member.name`). Built on the stack as the check descends and written out
+/// only when a constraint fails, so a valid request allocates no paths.
+#[derive(Clone, Copy)]
+enum At<'a> {
+    /// The input structure itself.
+    Root,
+    /// A structure's member, by its model name (written in lower camel case).
+    Member(&'a At<'a>, &'a str),
+    /// A list's item, numbered from 1.
+    Item(&'a At<'a>, usize),
+    /// A map entry's key.
+    Key(&'a At<'a>, &'a str),
+    /// A map entry's value.
+    Value(&'a At<'a>, &'a str),
+}
+
+impl At<'_> {
+    /// The path as Coral writes it.
+    fn text(self) -> String {
+        let mut out = String::new();
+        self.write(&mut out);
+        out
+    }
+
+    fn write(self, out: &mut String) {
+        match self {
+            At::Root => {}
+            At::Member(parent, name) => {
+                parent.write(out);
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(&camel(name));
+            }
+            At::Item(parent, i) => {
+                parent.write(out);
+                out.push_str(&format!(".{i}.member"));
+            }
+            At::Key(parent, k) => {
+                parent.write(out);
+                out.push_str(&format!(".{k}.key"));
+            }
+            At::Value(parent, k) => {
+                parent.write(out);
+                out.push_str(&format!(".{k}.value"));
+            }
+        }
+    }
+
+    /// Whether this value is inside a pool's `LambdaConfig` (not the member itself).
+    fn in_lambda_config(self) -> bool {
+        let mut here = self;
+        let mut below_top = false;
+        loop {
+            match here {
+                At::Root => return false,
+                At::Member(At::Root, name) => return below_top && name == "LambdaConfig",
+                At::Member(parent, _)
+                | At::Item(parent, _)
+                | At::Key(parent, _)
+                | At::Value(parent, _) => {
+                    below_top = true;
+                    here = *parent;
+                }
+            }
+        }
+    }
+}
+
 /// Coral's text for one broken constraint (the value itself is never echoed).
-fn violation(at: &str, constraint: &str) -> String {
-    format!("Value at '{at}' failed to satisfy constraint: {constraint}")
+fn violation(at: At<'_>, constraint: &str) -> String {
+    format!(
+        "Value at '{}' failed to satisfy constraint: {constraint}",
+        at.text()
+    )
 }
 
 /// The constraint a string breaks, if any: enum, then length, then pattern.
-fn string_violation(shape: &Shape, s: &str, at: &str) -> Option<String> {
+fn string_violation(shape: &Shape, s: &str, at: At<'_>) -> Option<String> {
     if let Some(values) = &shape.values {
         if !values.iter().any(|v| v == s) {
             return Some(format!(
@@ -310,9 +384,8 @@ fn string_violation(shape: &Shape, s: &str, at: &str) -> Option<String> {
 
 /// Whether `value` at `at` is an http(s) URL in a pool's `LambdaConfig`, where Latchkey takes
 /// URLs as well as Lambda ARNs (the README's Triggers section).
-fn trigger_url(at: &str, value: &str) -> bool {
-    at.starts_with("lambdaConfig.")
-        && (value.starts_with("http://") || value.starts_with("https://"))
+fn trigger_url(at: At<'_>, value: &str) -> bool {
+    (value.starts_with("http://") || value.starts_with("https://")) && at.in_lambda_config()
 }
 
 fn length(shape: &Shape, len: i64) -> Option<String> {
@@ -340,14 +413,6 @@ fn expected(kind: &Kind) -> &'static str {
         Kind::Structure | Kind::Map => "a structure",
         Kind::List => "a list",
         Kind::Document => "a document",
-    }
-}
-
-fn join(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_string()
-    } else {
-        format!("{path}.{name}")
     }
 }
 
@@ -439,5 +504,43 @@ mod tests {
         );
         let ok = br#"{"ClientId":"c","Username":"u","Password":"p","Unknown":[1]}"#;
         assert!(idp().validate("SignUp", ok).is_ok());
+    }
+
+    #[test]
+    fn map_entries_are_named_by_key_and_urls_pass_only_as_triggers() {
+        let body = format!(
+            r#"{{"PoolName":"p","UserPoolTags":{{"":"v","team":"{}"}}}}"#,
+            "x".repeat(257)
+        );
+        let e = idp()
+            .validate("CreateUserPool", body.as_bytes())
+            .unwrap_err();
+        assert!(
+            e.message.starts_with("2 validation errors"),
+            "{}",
+            e.message
+        );
+        assert!(e.message.contains("'userPoolTags..key'"), "{}", e.message);
+        assert!(
+            e.message.contains("'userPoolTags.team.value'"),
+            "{}",
+            e.message
+        );
+        // Latchkey takes an http(s) URL wherever LambdaConfig takes a Lambda ARN, nested too...
+        let triggers = br#"{"PoolName":"p","LambdaConfig":{"PreSignUp":"http://127.0.0.1:9/x",
+            "CustomSMSSender":{"LambdaVersion":"V1_0","LambdaArn":"https://sender.example/sms"}}}"#;
+        let r = idp().validate("CreateUserPool", triggers);
+        assert!(r.is_ok(), "{:?}", r.err().map(|e| e.message));
+        // ...and nowhere else.
+        let e = idp()
+            .validate("CreateUserPool", br#"{"PoolName":"http://127.0.0.1:9/x"}"#)
+            .unwrap_err();
+        assert!(
+            e.message.contains(
+                "'poolName' failed to satisfy constraint: Member must satisfy regular expression"
+            ),
+            "{}",
+            e.message
+        );
     }
 }

@@ -44,7 +44,7 @@ pub fn check_policy(policy: &PasswordPolicy, password: &str) -> Result<(), ApiEr
 /// [`Hasher`], with a salt from the App's randomness port.
 pub fn hash_password(plain: &str) -> Result<String, Error> {
     let mut salt = [0u8; 16];
-    crate::random::Random::fill(&crate::random::OsRandom, &mut salt);
+    crate::random::Random::fill(&crate::random::Csprng, &mut salt);
     hash_in(&mut fresh_memory(), plain, &salt)
 }
 

@@ -50,26 +50,26 @@ pub fn open(key_bytes: &[u8; 32], sealed_b64: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::random::OsRandom;
+    use crate::random::Csprng;
 
     const KEY: [u8; 32] = [7u8; 32];
 
     #[test]
     fn round_trips_and_differs_each_time() {
-        let a = seal(&KEY, b"pool|user|b|B|client|1700000000", &OsRandom);
-        let b = seal(&KEY, b"pool|user|b|B|client|1700000000", &OsRandom);
+        let a = seal(&KEY, b"pool|user|b|B|client|1700000000", &Csprng);
+        let b = seal(&KEY, b"pool|user|b|B|client|1700000000", &Csprng);
         assert_ne!(a, b);
         assert_eq!(
             open(&KEY, &a).as_deref(),
             Some(&b"pool|user|b|B|client|1700000000"[..])
         );
-        assert_eq!(open(&KEY, &seal(&KEY, b"", &OsRandom)), Some(vec![]));
+        assert_eq!(open(&KEY, &seal(&KEY, b"", &Csprng)), Some(vec![]));
         assert!(STANDARD.decode(&a).is_ok(), "standard base64");
     }
 
     #[test]
     fn refuses_tampering_other_keys_and_garbage() {
-        let sealed = seal(&KEY, b"secret state", &OsRandom);
+        let sealed = seal(&KEY, b"secret state", &Csprng);
         let raw = STANDARD.decode(&sealed).expect("base64");
         for i in 0..raw.len() {
             let mut t = raw.clone();

@@ -58,7 +58,11 @@ pub struct Issued {
 /// scans words, not bytes) means exactly itself. Any other token is written the usual way.
 fn unescaped<S: serde::Serializer>(token: &str, s: S) -> Result<S::Ok, S::Error> {
     if !token.contains('\\') {
-        if let Ok(raw) = serde_json::value::RawValue::from_string(format!("\"{token}\"")) {
+        let mut quoted = String::with_capacity(token.len() + 2);
+        quoted.push('"');
+        quoted.push_str(token);
+        quoted.push('"');
+        if let Ok(raw) = serde_json::value::RawValue::from_string(quoted) {
             return raw.serialize(s);
         }
     }

@@ -109,7 +109,7 @@ fn base32_decode(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::random::OsRandom;
+    use crate::random::Csprng;
 
     /// Base32 of the RFC 6238 SHA-1 seed "12345678901234567890".
     const RFC_SECRET: &str = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
@@ -158,12 +158,12 @@ mod tests {
 
     #[test]
     fn new_secrets_are_32_base32_chars_and_usable() {
-        let s = new_secret(&OsRandom);
+        let s = new_secret(&Csprng);
         assert_eq!(s.len(), 32);
         assert!(s.bytes().all(|b| BASE32.contains(&b)));
         assert_eq!(base32_decode(&s).map(|k| k.len()), Some(20));
         assert_eq!(base32_encode(&base32_decode(&s).expect("decodes")), s);
-        assert_ne!(s, new_secret(&OsRandom));
+        assert_ne!(s, new_secret(&Csprng));
         let code = code_at(&s, 1_700_000_000).expect("code");
         assert_eq!(verify(&s, &code, 1_700_000_000), Some(1_700_000_000 / 30));
     }

@@ -48,7 +48,7 @@ pub struct TempDir(std::path::PathBuf);
 impl TempDir {
     /// `{tmp}/latchkey-{label}-{pid}-{uuid}`, created.
     pub fn new(label: &str) -> Self {
-        let id = latchkey::random::uuid_v4(&latchkey::random::OsRandom);
+        let id = latchkey::random::uuid_v4(&latchkey::random::Csprng);
         let dir =
             std::env::temp_dir().join(format!("latchkey-{label}-{}-{id}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("create temp dir");
@@ -92,7 +92,7 @@ impl Harness {
         if on_dynamo && matches!(opts.store, latchkey_server::StoreChoice::InMemory) {
             let table = format!(
                 "latchkey-test-{}",
-                latchkey::random::uuid_v4(&latchkey::random::OsRandom)
+                latchkey::random::uuid_v4(&latchkey::random::Csprng)
             );
             opts.store = latchkey_server::StoreChoice::DynamoDb {
                 table,

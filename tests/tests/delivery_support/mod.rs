@@ -48,7 +48,7 @@ pub fn with_smtp(smtp_url: &str, from: &str) -> ServerOptions {
 pub fn unique_address(tag: &str) -> String {
     format!(
         "{tag}-{}@example.com",
-        &latchkey::random::uuid_v4(&latchkey::random::OsRandom)[..8]
+        &latchkey::random::uuid_v4(&latchkey::random::Csprng)[..8]
     )
 }
 
@@ -229,7 +229,7 @@ pub async fn sms_messages(moto: &str, phone: &str) -> Vec<String> {
 
 /// A unique US phone number for one test.
 pub fn unique_phone() -> String {
-    let n: u64 = latchkey::random::uuid_v4(&latchkey::random::OsRandom)
+    let n: u64 = latchkey::random::uuid_v4(&latchkey::random::Csprng)
         .bytes()
         .fold(7, |a, b| a.wrapping_mul(31).wrapping_add(u64::from(b)));
     format!("+1555{:07}", n % 10_000_000)

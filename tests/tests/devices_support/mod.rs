@@ -13,7 +13,7 @@ use cip::types::{
     DeviceSecretVerifierConfigType, ExplicitAuthFlowsType, MessageActionType, SmsMfaConfigType,
     SoftwareTokenMfaConfigType, UserPoolMfaType,
 };
-use latchkey::random::OsRandom;
+use latchkey::random::Csprng;
 use latchkey::userpool::srp;
 use serde_json::Value;
 
@@ -174,9 +174,9 @@ pub async fn confirm(
     let secret = DeviceSecret {
         key: meta.device_key().expect("DeviceKey").to_string(),
         group: meta.device_group_key().expect("DeviceGroupKey").to_string(),
-        password: latchkey::random::url_token(&OsRandom, 40),
+        password: latchkey::random::url_token(&Csprng, 40),
     };
-    let v = srp::make_verifier(&secret.group, &secret.key, &secret.password, &OsRandom);
+    let v = srp::make_verifier(&secret.group, &secret.key, &secret.password, &Csprng);
     let out = h
         .idp
         .confirm_device()
@@ -208,7 +208,7 @@ pub async fn prove_device(
     Result<AuthenticationResultType, ApiError>,
     cip::operation::respond_to_auth_challenge::builders::RespondToAuthChallengeFluentBuilder,
 ) {
-    let pair = srp::client_a(&OsRandom);
+    let pair = srp::client_a(&Csprng);
     let out = h
         .idp
         .respond_to_auth_challenge()

@@ -35,8 +35,8 @@ pub async fn oauth_client(h: &Harness, pool: &str, secret: bool) -> UserPoolClie
 pub fn pkce() -> (String, String) {
     let verifier = format!(
         "{}{}",
-        latchkey::random::uuid_v4(&latchkey::random::OsRandom),
-        latchkey::random::uuid_v4(&latchkey::random::OsRandom)
+        latchkey::random::uuid_v4(&latchkey::random::Csprng),
+        latchkey::random::uuid_v4(&latchkey::random::Csprng)
     );
     let challenge = URL_SAFE_NO_PAD.encode(Sha256::digest(verifier.as_bytes()));
     (verifier, challenge)

@@ -28,7 +28,7 @@ mod users;
 pub use meter::{is_read, ItemKey, OperationUsage, RequestMeter, Stored, Touch, Usage, WriteUnits};
 
 use crate::error::Error;
-use crate::random::{OsRandom, Random};
+use crate::random::{Csprng, Random};
 use aws_sdk_dynamodb::client::Waiters;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType, Projection,
@@ -66,7 +66,7 @@ impl DynamoStore {
         Self {
             client,
             table: table.into(),
-            random: Arc::new(OsRandom),
+            random: Arc::new(Csprng),
         }
     }
 

@@ -3,7 +3,7 @@
 
 use super::math::{self, compute_u, compute_x, pad, parse_hex, to_hex, K, N};
 use super::*;
-use crate::random::OsRandom;
+use crate::random::Csprng;
 use serde_json::Value;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
@@ -254,7 +254,7 @@ fn malformed_wire_input_is_refused_without_panicking() {
             sig
         ));
         // A broken stored verifier still yields a well-formed challenge.
-        assert!(parse_hex(&server_challenge(&v, &OsRandom).big_b_hex).is_some());
+        assert!(parse_hex(&server_challenge(&v, &Csprng).big_b_hex).is_some());
         assert!(!check_password(args.0, args.1, "x", &v));
     }
     // A = N (0 mod N) and an empty b are refused.
@@ -280,7 +280,7 @@ fn malformed_wire_input_is_refused_without_panicking() {
         ts,
         sig
     ));
-    let client = client_a(&OsRandom);
+    let client = client_a(&Csprng);
     assert!(client_signature(&client, "p", "u", "pw", "zz", "12", block, ts).is_none());
     assert!(client_signature(&client, "p", "u", "pw", "12", &n_hex, block, ts).is_none());
     assert!(client_signature(&client, "p", "u", "pw", "12", "12", "%%", ts).is_none());
@@ -289,12 +289,12 @@ fn malformed_wire_input_is_refused_without_panicking() {
 #[test]
 fn round_trip_with_the_rust_client_and_timing() {
     let (pool, user, password) = ("AbC12dEf3", "4f1c3a9e-user", "Sup3r-secret!");
-    let stored = make_verifier(pool, user, password, &OsRandom);
+    let stored = make_verifier(pool, user, password, &Csprng);
     assert!(!stored.salt_hex.starts_with('0'), "salt is minimal hex");
-    let client = client_a(&OsRandom);
+    let client = client_a(&Csprng);
     assert!(check_a(&client.big_a_hex).is_ok());
     let started = Instant::now();
-    let challenge = server_challenge(&stored, &OsRandom);
+    let challenge = server_challenge(&stored, &Csprng);
     let challenge_time = started.elapsed();
     let block = STANDARD.encode(b"opaque sealed server state");
     let ts = cognito_timestamp(std::time::SystemTime::now());
@@ -363,7 +363,7 @@ fn fake_verifiers_are_deterministic_and_look_real() {
     assert!(salt.bits() <= 128 && !a.salt_hex.starts_with('0'));
     let v = parse_hex(&a.verifier_hex).expect("verifier hex");
     assert!(v < *N && v.bits() > 3000);
-    let challenge = server_challenge(&a, &OsRandom);
+    let challenge = server_challenge(&a, &Csprng);
     assert!(parse_hex(&challenge.big_b_hex).is_some());
     assert!(!format!("{a:?}").contains(&a.verifier_hex));
     let id = fake_user_id(key, "us-east-1_AbC12dEf3", "ghost");
