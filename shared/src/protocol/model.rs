@@ -271,9 +271,10 @@ impl Model {
     }
 }
 
-/// Where a value sits in the input, as Coral names it in a violation (`authParameters.USERNAME.value`,
-/// `userAttributes.2.member.name`). Built on the stack as the check descends and written out
-/// only when a constraint fails, so a valid request allocates no paths.
+/// Where a value sits in the input, as Coral names it in a violation
+/// (`authParameters.USERNAME.value`, `userAttributes.2.member.name`). Built on the stack as the
+/// check descends and written out only when a constraint fails, so a valid request allocates
+/// no paths.
 #[derive(Clone, Copy)]
 enum At<'a> {
     /// The input structure itself.
