@@ -158,10 +158,11 @@ impl SqliteStore {
         sql: &str,
         args: impl rusqlite::Params,
     ) -> Result<Option<T>, Error> {
-        let conn = self.conn();
         // Cached: parsing the SQL cost as much as running it (GetUser and refresh read their
-        // user, token, pool and client through here on every request).
-        let row: Option<String> = conn
+        // user, token, pool and client through here on every request). The document is parsed
+        // after the connection is released, so the other request workers wait only for the read.
+        let row: Option<String> = self
+            .conn()
             .prepare_cached(sql)
             .and_then(|mut stmt| stmt.query_row(args, |r| r.get(0)).optional())
             .map_err(db)?;
@@ -173,19 +174,18 @@ impl SqliteStore {
         sql: &str,
         args: impl rusqlite::Params,
     ) -> Result<Vec<(String, T)>, Error> {
-        let conn = self.conn();
-        let mut stmt = conn.prepare_cached(sql).map_err(db)?;
-        let rows = stmt
-            .query_map(args, |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?))
-            })
-            .map_err(db)?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (key, data) = row.map_err(db)?;
-            out.push((key, from_json(&data)?));
-        }
-        Ok(out)
+        let rows: Vec<(String, String)> = {
+            let conn = self.conn();
+            let mut stmt = conn.prepare_cached(sql).map_err(db)?;
+            let rows = stmt
+                .query_map(args, |r| Ok((r.get(0)?, r.get(1)?)))
+                .map_err(db)?;
+            rows.collect::<Result<_, _>>().map_err(db)?
+        };
+        // Parsed with the connection released, as in `get_doc`.
+        rows.into_iter()
+            .map(|(key, data)| Ok((key, from_json(&data)?)))
+            .collect()
     }
 }
 
