@@ -169,12 +169,23 @@ impl SqliteStore {
         row.map(|s| from_json(&s)).transpose()
     }
 
+    /// Rows of (text key, document), the document parsed.
     pub(super) fn list_docs<T: DeserializeOwned>(
         &self,
         sql: &str,
         args: impl rusqlite::Params,
     ) -> Result<Vec<(String, T)>, Error> {
-        let rows: Vec<(String, String)> = {
+        self.keyed_docs(sql, args)
+    }
+
+    /// Rows of (key, document): the key as stored (a text key, an integer id), the document
+    /// parsed.
+    pub(super) fn keyed_docs<K: rusqlite::types::FromSql, T: DeserializeOwned>(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Vec<(K, T)>, Error> {
+        let rows: Vec<(K, String)> = {
             let conn = self.conn();
             let mut stmt = conn.prepare_cached(sql).map_err(db)?;
             let rows = stmt

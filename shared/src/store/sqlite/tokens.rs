@@ -1,6 +1,6 @@
 //! Refresh tokens and the outbox in SQLite.
 
-use super::{db, from_json, to_json, SqliteStore};
+use super::{db, to_json, SqliteStore};
 use crate::error::Error;
 use crate::store::{OutboxStore, StoreError, TokenStore, UserStore};
 use crate::userpool::model::{OutboundMessage, RefreshRecord, User};
@@ -116,24 +116,11 @@ impl OutboxStore for SqliteStore {
         pool_id: Option<&str>,
         username: Option<&str>,
     ) -> Result<Vec<(i64, OutboundMessage)>, Error> {
-        let conn = self.conn();
-        let mut stmt = conn
-            .prepare_cached(
-                "SELECT id, data FROM outbox
-                 WHERE (?1 IS NULL OR pool_id = ?1) AND (?2 IS NULL OR username = ?2)
-                 ORDER BY id",
-            )
-            .map_err(db)?;
-        let rows = stmt
-            .query_map(params![pool_id, username], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
-            })
-            .map_err(db)?;
-        let mut out = Vec::new();
-        for row in rows {
-            let (id, data) = row.map_err(db)?;
-            out.push((id, from_json(&data)?));
-        }
-        Ok(out)
+        self.keyed_docs(
+            "SELECT id, data FROM outbox
+             WHERE (?1 IS NULL OR pool_id = ?1) AND (?2 IS NULL OR username = ?2)
+             ORDER BY id",
+            params![pool_id, username],
+        )
     }
 }
