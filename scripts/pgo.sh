@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# pgo.sh: build the standalone server with profile-guided optimization (issue 24).
+#
+#   scripts/pgo.sh            build target/pgo/latchkey, printing its path at the end
+#
+# Three steps, each in its own target directory (their RUSTFLAGS differ, so sharing one would
+# rebuild every crate at every step):
+#   1. the server profile built with `-Cprofile-generate` (target/pgo-gen);
+#   2. that build run on the in-memory store under the training load: `http_load` (built by the
+#      server profile in target/, wrk from scripts/wrk.sh) runs GetUser and REFRESH_TOKEN_AUTH,
+#      the requests most of a deployment's traffic is (docs/cost.md's profile), then the server
+#      stops on SIGINT and writes its profile;
+#   3. the server profile built again with `-Cprofile-use` on the merged profile (target/pgo).
+# Only Rust code is profiled: aws-lc (the RSA signatures) and SQLite are C and built as usual.
+# Needs rustup's `llvm-tools` component (for llvm-profdata), which it adds when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+ROOT=$(pwd)
+TRIPLE=$(rustc -vV | sed -n 's/^host: //p')
+PROFILES="$ROOT/target/pgo-data"
+PORT=${PGO_PORT:-9314}
+
+rustup component list --installed 2>/dev/null | grep -q '^llvm-tools' \
+    || rustup component add llvm-tools
+PROFDATA=$(ls "$(rustc --print sysroot)"/lib/rustlib/*/bin/llvm-profdata | head -1)
+
+bash scripts/wrk.sh >/dev/null
+cargo build --profile server -p latchkey-bench --bin http_load
+
+rm -rf "$PROFILES" && mkdir -p "$PROFILES"
+echo "pgo: step 1 of 3, the instrumented build" >&2
+RUSTFLAGS="-Cprofile-generate=$PROFILES" CARGO_TARGET_DIR="$ROOT/target/pgo-gen" \
+    cargo build --profile server --target "$TRIPLE" -p latchkey-server --bin latchkey
+
+echo "pgo: step 2 of 3, the training load" >&2
+"target/pgo-gen/$TRIPLE/server/latchkey" --in-memory --port "$PORT" >"$PROFILES/server.log" 2>&1 &
+SERVER=$!
+trap 'kill "$SERVER" 2>/dev/null || true' EXIT
+for _ in $(seq 1 100); do
+    curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break
+    sleep 0.2
+done
+target/server/http_load --url "http://127.0.0.1:$PORT" --server-pid "$SERVER" \
+    --seconds 3 --runs 2 >"$PROFILES/load.txt"
+kill -INT "$SERVER"
+wait "$SERVER" || true
+trap - EXIT
+"$PROFDATA" merge -o "$PROFILES/merged.profdata" "$PROFILES"/*.profraw
+
+echo "pgo: step 3 of 3, the optimized build" >&2
+RUSTFLAGS="-Cprofile-use=$PROFILES/merged.profdata" CARGO_TARGET_DIR="$ROOT/target/pgo" \
+    cargo build --profile server --target "$TRIPLE" -p latchkey-server --bin latchkey
+echo "$ROOT/target/pgo/$TRIPLE/server/latchkey"
