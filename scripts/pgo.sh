@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # pgo.sh: build the standalone server with profile-guided optimization (issue 24).
 #
-#   scripts/pgo.sh            build target/pgo/latchkey, printing its path at the end
+#   scripts/pgo.sh            build target/pgo/<host triple>/server/latchkey, printing its path last
 #
 # Three steps, each in its own target directory (their RUSTFLAGS differ, so sharing one would
 # rebuild every crate at every step):
@@ -11,8 +11,10 @@
 #      the requests most of a deployment's traffic is (docs/cost.md's profile), then the server
 #      stops on SIGINT and writes its profile;
 #   3. the server profile built again with `-Cprofile-use` on the merged profile (target/pgo).
-# Only Rust code is profiled: aws-lc (the RSA signatures) and SQLite are C and built as usual.
+# `--target` keeps RUSTFLAGS off build scripts and proc macros. Only Rust code is profiled:
+# aws-lc (the RSA signatures) and SQLite are C and built as usual.
 # Needs rustup's `llvm-tools` component (for llvm-profdata), which it adds when missing.
+# PGO_PORT (default 9314) is the training server's port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,9 +23,15 @@ TRIPLE=$(rustc -vV | sed -n 's/^host: //p')
 PROFILES="$ROOT/target/pgo-data"
 PORT=${PGO_PORT:-9314}
 
+# llvm-profdata must match rustc's LLVM, so it comes from the toolchain, not from Debian.
 rustup component list --installed 2>/dev/null | grep -q '^llvm-tools' \
-    || rustup component add llvm-tools
-PROFDATA=$(ls "$(rustc --print sysroot)"/lib/rustlib/*/bin/llvm-profdata | head -1)
+    || rustup component add llvm-tools \
+    || echo "pgo: could not add rustup's llvm-tools component" >&2
+PROFDATA=$(ls "$(rustc --print sysroot)"/lib/rustlib/*/bin/llvm-profdata 2>/dev/null | head -1)
+if [ -z "$PROFDATA" ]; then
+    echo "pgo: no llvm-profdata in $(rustc --print sysroot); run: rustup component add llvm-tools" >&2
+    exit 1
+fi
 
 bash scripts/wrk.sh >/dev/null
 cargo build --profile server -p latchkey-bench --bin http_load
@@ -38,7 +46,7 @@ echo "pgo: step 2 of 3, the training load" >&2
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true' EXIT
 for _ in $(seq 1 100); do
-    curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break
+    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
     sleep 0.2
 done
 target/server/http_load --url "http://127.0.0.1:$PORT" --server-pid "$SERVER" \
@@ -47,8 +55,12 @@ kill -INT "$SERVER"
 wait "$SERVER" || true
 trap - EXIT
 "$PROFDATA" merge -o "$PROFILES/merged.profdata" "$PROFILES"/*.profraw
+# Named by its content: the flag, and so cargo's fingerprint, changes with the profile, and
+# every crate is rebuilt with the new one (a fixed name would keep unchanged crates' old code).
+MERGED="$PROFILES/$(sha256sum "$PROFILES/merged.profdata" | cut -c1-16).profdata"
+mv "$PROFILES/merged.profdata" "$MERGED"
 
 echo "pgo: step 3 of 3, the optimized build" >&2
-RUSTFLAGS="-Cprofile-use=$PROFILES/merged.profdata" CARGO_TARGET_DIR="$ROOT/target/pgo" \
+RUSTFLAGS="-Cprofile-use=$MERGED" CARGO_TARGET_DIR="$ROOT/target/pgo" \
     cargo build --profile server --target "$TRIPLE" -p latchkey-server --bin latchkey
 echo "$ROOT/target/pgo/$TRIPLE/server/latchkey"
