@@ -42,13 +42,22 @@ RUSTFLAGS="-Cprofile-generate=$PROFILES" CARGO_TARGET_DIR="$ROOT/target/pgo-gen"
     cargo build --profile server --target "$TRIPLE" -p latchkey-server --bin latchkey
 
 echo "pgo: step 2 of 3, the training load" >&2
-"target/pgo-gen/$TRIPLE/server/latchkey" --in-memory --port "$PORT" >"$PROFILES/server.log" 2>&1 &
+# The training server is waited for as the test services are (scripts/service.sh), so one that
+# exits (its port taken) or does not start stops the script with its log.
+NAME=pgo
+SERVICE="the instrumented server"
+PIDFILE="$PROFILES/server.pid"
+LOGFILE="$PROFILES/server.log"
+OWN_CMDLINE="pgo-gen/.*/latchkey --in-memory"
+# Its banner, printed once it listens: a connect alone would also pass on another process's port.
+answers() { grep -q "Latchkey is running at" "$LOGFILE"; }
+# shellcheck source=scripts/service.sh
+. "$ROOT/scripts/service.sh"
+"target/pgo-gen/$TRIPLE/server/latchkey" --in-memory --port "$PORT" >"$LOGFILE" 2>&1 &
 SERVER=$!
+echo "$SERVER" >"$PIDFILE"
 trap 'kill "$SERVER" 2>/dev/null || true' EXIT
-for _ in $(seq 1 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
-    sleep 0.2
-done
+await_answer
 target/server/http_load --url "http://127.0.0.1:$PORT" --server-pid "$SERVER" \
     --seconds 3 --runs 2 >"$PROFILES/load.txt"
 kill -INT "$SERVER"
